@@ -1,0 +1,62 @@
+// The database a command-line tool works on: DATABASE_URL when set, otherwise
+// the project's embedded Postgres under .data/ (started for the command).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { envValue } from '../config/env.ts';
+import { databaseUrl, startEmbeddedPostgres } from '../db/embedded.ts';
+import { parseDatabaseUrl } from '../db/url.ts';
+
+export const DATA_DIR = fileURLToPath(new URL('../../.data/', import.meta.url));
+const APP_DATABASE = 'auth';
+
+export interface ResolvedDatabase {
+  url: string;
+  /** For humans: where the data lives, without the password. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+export async function resolveDatabase(): Promise<ResolvedDatabase> {
+  const configured = envValue('DATABASE_URL');
+  if (configured !== undefined) {
+    const url = parseDatabaseUrl(configured);
+    return { url: configured, description: `DATABASE_URL (${redact(url)})`, stop: async () => {} };
+  }
+  const port = Number(envValue('EMBEDDED_PG_PORT') ?? 54329);
+  const server = await startEmbeddedPostgres({ dir: DATA_DIR, port });
+  await createDatabaseIfMissing(server.url, APP_DATABASE);
+  const url = databaseUrl(server.url, APP_DATABASE);
+  return { url, description: `embedded PostgreSQL in .data/ (${redact(new URL(url))})`, stop: server.stop };
+}
+
+async function createDatabaseIfMissing(serverUrl: string, name: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A stable random JWT secret for local development, kept beside the data. */
+export async function localJwtSecret(): Promise<string> {
+  const file = `${DATA_DIR}jwt-secret`;
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('base64url');
+    await mkdir(DATA_DIR, { recursive: true });
+    await writeFile(file, `${secret}\n`, { mode: 0o600 });
+    return secret;
+  }
+}
+
+export function redact(url: URL): string {
+  const copy = new URL(url.href);
+  if (copy.password) copy.password = '***';
+  return copy.href;
+}

@@ -1,0 +1,36 @@
+// Environment settings, parsed once per process with valibot so a bad value
+// fails loudly and names its variable instead of surfacing as a runtime bug.
+import * as v from 'valibot';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Read one variable, treating an empty string as unset. */
+export function envValue(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Parse `value` with `schema`, or throw a ConfigError naming the variable. */
+export function parseEnv<T extends v.GenericSchema>(
+  name: string,
+  schema: T,
+  value: unknown = envValue(name),
+): v.InferOutput<T> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) {
+    throw new ConfigError(`${name}: ${result.issues.map((i) => i.message).join('; ')}`);
+  }
+  return result.output;
+}
+
+/** Netlify sets CONTEXT=production for production deploys. */
+export function isProduction(): boolean {
+  return envValue('CONTEXT') === 'production';
+}
+
+/** Vitest sets VITEST; some safety checks relax (never silently) under test. */
+export function isTest(): boolean {
+  return envValue('VITEST') !== undefined || envValue('NODE_ENV') === 'test';
+}

@@ -1,0 +1,29 @@
+// Classification of driver errors, so callers can answer 409 or 503 instead of 500.
+
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** True when the database cannot be reached or dropped the connection. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = codeOf(error);
+  if (code !== undefined) {
+    // 08: connection exception; 57P01-03: admin shutdown, crash shutdown, cannot connect now; 53300: too many connections.
+    if (code.startsWith('08') || code.startsWith('57P') || code === '53300') return true;
+    if (UNAVAILABLE_NODE_CODES.has(code)) return true;
+  }
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|WebSocket|Client has encountered a connection error/i.test(
+    error.message,
+  );
+}
+
+/** The name of the unique constraint a statement violated, if that is what failed. */
+export function uniqueViolation(error: unknown): string | undefined {
+  if (codeOf(error) !== '23505') return undefined;
+  const constraint = (error as { constraint?: unknown }).constraint;
+  return typeof constraint === 'string' ? constraint : '';
+}

@@ -1,0 +1,98 @@
+// The typed shape of every table, mirroring sql/migrations. Column names stay
+// snake_case as in SQL so a query reads the same in both places.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Timestamps come back as Date; they may be written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+
+export type Gender = 'female' | 'male' | 'non_binary' | 'other' | 'prefer_not_to_say';
+export type MaritalStatus =
+  | 'single'
+  | 'married'
+  | 'divorced'
+  | 'widowed'
+  | 'separated'
+  | 'domestic_partnership'
+  | 'prefer_not_to_say';
+export type TokenPurpose = 'confirm_email' | 'reset_password';
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string;
+  password_hash: string;
+  confirmed_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface UserProfilesTable {
+  user_id: number;
+  bio: string | null;
+  location: string | null;
+  /** A calendar date as `YYYY-MM-DD` (the driver is told not to make it a Date). */
+  birthday: string | null;
+  gender: Gender | null;
+  marital_status: MaritalStatus | null;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SessionsTable {
+  id: Generated<number>;
+  user_id: number;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+}
+
+export interface OneTimeTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  purpose: TokenPurpose;
+  /** SHA-256 of the token; the token itself is never stored. */
+  token_hash: Buffer;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface RateLimitsTable {
+  bucket: string;
+  window_start: Timestamp;
+  hits: number;
+}
+
+export interface PostsTable {
+  id: Generated<number>;
+  user_id: number;
+  title: string;
+  body: string;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  post_id: number;
+  user_id: number;
+  body: string;
+  created_at: GeneratedTimestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  user_profiles: UserProfilesTable;
+  sessions: SessionsTable;
+  one_time_tokens: OneTimeTokensTable;
+  rate_limits: RateLimitsTable;
+  posts: PostsTable;
+  comments: CommentsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUserRow = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type ProfileRow = Selectable<UserProfilesTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type PostRow = Selectable<PostsTable>;
+export type CommentRow = Selectable<CommentsTable>;

@@ -1,0 +1,97 @@
+// Turns a table of method handlers into a Netlify Functions v2 handler:
+// path parameters, 405 with Allow, and errors rendered without internals.
+import type { Context } from '@netlify/functions';
+import { ConfigError } from '../config/env.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+import { HttpError, type ErrorCode, type ErrorDetails } from './errors.ts';
+import { json } from './respond.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RouteContext {
+  /** Path parameters by name, still raw: each handler validates its own. */
+  params: Record<string, string>;
+  /** The client address as the platform reports it (never X-Forwarded-For). */
+  ip: string;
+}
+
+export type Handler = (req: Request, ctx: RouteContext) => Promise<Response> | Response;
+
+/** `api` answers `{error: {code, message, details}}`; `classic` answers `{message}`. */
+export type ErrorStyle = 'api' | 'classic';
+
+export function route(
+  path: string,
+  handlers: Partial<Record<Method, Handler>>,
+  style: ErrorStyle = 'api',
+): (req: Request, context: Context) => Promise<Response> {
+  const matchPath = compilePath(path);
+  const allow = Object.keys(handlers).join(', ');
+
+  return async (req, context) => {
+    try {
+      const handler = handlers[req.method as Method];
+      if (handler === undefined) {
+        if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
+        throw new HttpError(405, 'method_not_allowed', `Use ${allow} on this path.`, undefined, { Allow: allow });
+      }
+      const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
+      return await handler(req, { params, ip: context?.ip ?? '' });
+    } catch (error) {
+      return renderError(toHttpError(error, req), style);
+    }
+  };
+}
+
+function toHttpError(error: unknown, req: Request): HttpError {
+  if (error instanceof HttpError) return error;
+  if (isDatabaseUnavailable(error)) {
+    console.error(`[service_unavailable] ${req.method} ${new URL(req.url).pathname}: ${(error as Error).message}`);
+    return new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable; try again shortly.', undefined, {
+      'Retry-After': '5',
+    });
+  }
+  // Full detail goes to the function log only; the client gets a generic body.
+  const kind = error instanceof ConfigError ? 'configuration_error' : 'internal_error';
+  console.error(`[${kind}] ${req.method} ${new URL(req.url).pathname}`, error);
+  return new HttpError(500, 'internal_error', 'Something went wrong on our side.');
+}
+
+export function renderError(error: HttpError, style: ErrorStyle): Response {
+  const body =
+    style === 'api'
+      ? { error: errorBody(error.code, error.message, error.details) }
+      : { message: error.message };
+  return json(error.status, body, error.headers);
+}
+
+function errorBody(code: ErrorCode, message: string, details?: ErrorDetails) {
+  return details === undefined ? { code, message } : { code, message, details };
+}
+
+/** `/api/posts/:id` -> a matcher returning `{id}` for `/api/posts/42`, or undefined. */
+function compilePath(path: string): (pathname: string) => Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  const regex = new RegExp(`^${pattern}/?$`);
+  return (pathname) => {
+    const match = regex.exec(pathname);
+    if (!match) return undefined;
+    const params: Record<string, string> = {};
+    names.forEach((name, i) => {
+      params[name] = safeDecode(match[i + 1]!);
+    });
+    return params;
+  };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}

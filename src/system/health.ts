@@ -1,0 +1,15 @@
+// Liveness with a real database round trip.
+import { sql } from 'kysely';
+import { getDb } from '../db/connection.ts';
+import { HttpError } from '../http/errors.ts';
+
+/** One `SELECT 1`; any failure (unreachable, misconfigured) is reported as 503. */
+export async function checkHealth(): Promise<{ status: 'ok' }> {
+  try {
+    await sql`SELECT 1`.execute(getDb());
+    return { status: 'ok' };
+  } catch (error) {
+    console.error('[health] database check failed:', (error as Error).message);
+    throw new HttpError(503, 'service_unavailable', 'The database is not reachable.', undefined, { 'Retry-After': '5' });
+  }
+}

@@ -1,0 +1,36 @@
+// The whole path over real HTTP: netlify dev -> function -> core -> Postgres.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+
+let server: DevServer;
+
+beforeAll(async () => {
+  server = await startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! });
+});
+afterAll(async () => server?.stop());
+
+describe('netlify dev', () => {
+  it('serves GET /api/health after a database round trip', async () => {
+    const res = await fetch(`${server.url}/api/health`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('serves GET /', async () => {
+    const res = await fetch(`${server.url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ message: 'Bienvenue' });
+  });
+
+  it('answers a wrong method with 405 and Allow', async () => {
+    const res = await fetch(`${server.url}/api/health`, { method: 'DELETE' });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET');
+  });
+
+  it('serves no file of the repository', async () => {
+    const res = await fetch(`${server.url}/package.json`);
+    expect(res.status).toBe(404);
+  });
+});

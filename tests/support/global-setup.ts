@@ -1,0 +1,59 @@
+// One Postgres for the whole run (embedded in a temp dir, or TEST_DATABASE_URL),
+// with a migrated template database that every test file clones.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { TestProject } from 'vitest/node';
+import { databaseUrl, startEmbeddedPostgres } from '../../src/db/embedded.ts';
+import { migrate } from '../../src/db/migrate.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Maintenance URL of the test server. */
+    databaseServerUrl: string;
+    /** Name of the migrated template database. */
+    templateDatabase: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const external = process.env.TEST_DATABASE_URL;
+  let dir: string | undefined;
+  let stopServer = async () => {};
+  let serverUrl: string;
+  if (external) {
+    serverUrl = external;
+  } else {
+    dir = await mkdtemp(join(tmpdir(), 'auth-test-pg-'));
+    const server = await startEmbeddedPostgres({ dir, ephemeral: true });
+    serverUrl = server.url;
+    stopServer = server.stop;
+  }
+
+  const template = `auth_template_${process.pid}`;
+  await admin(serverUrl, async (client) => {
+    await client.query(`DROP DATABASE IF EXISTS ${template}`);
+    await client.query(`CREATE DATABASE ${template}`);
+  });
+  await migrate(databaseUrl(serverUrl, template));
+
+  project.provide('databaseServerUrl', serverUrl);
+  project.provide('templateDatabase', template);
+
+  return async () => {
+    await admin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`));
+    await stopServer();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  };
+}
+
+export async function admin<T>(serverUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,79 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/env.ts';
+import { closeDb, getDb, onQuery } from '../../src/db/connection.ts';
+import { chooseDriver, parseDatabaseUrl } from '../../src/db/url.ts';
+import { startWsBridge } from '../support/ws-bridge.ts';
+
+describe('DATABASE_URL', () => {
+  it.each([
+    ['not a url', /DATABASE_URL is not a valid URL/],
+    ['mysql://u:p@host/db', /DATABASE_URL must start with postgres/],
+    ['postgres://u:p@host', /DATABASE_URL names no database/],
+  ])('refuses %s with an error naming the variable', (raw, message) => {
+    expect(() => parseDatabaseUrl(raw)).toThrow(message);
+    expect(() => parseDatabaseUrl(raw)).toThrow(ConfigError);
+  });
+
+  it('never repeats the password in its error', () => {
+    expect(() => parseDatabaseUrl('mysql://user:hunter2-secret@host/db')).toThrow(/^(?!.*hunter2)/s);
+  });
+
+  it('reports a missing variable', () => {
+    expect(() => parseDatabaseUrl(undefined)).toThrow(/DATABASE_URL is not set/);
+  });
+
+  it('chooses the Neon driver for Neon hosts and pg for the rest', () => {
+    expect(chooseDriver(new URL('postgres://u:p@ep-cool-1.eu-central-1.aws.neon.tech/db'))).toBe('neon');
+    expect(chooseDriver(new URL('postgres://u:p@127.0.0.1:5432/db'))).toBe('pg');
+  });
+});
+
+describe('the Kysely instance', () => {
+  afterEach(async () => {
+    delete process.env.DATABASE_DRIVER;
+    delete process.env.NEON_WS_PROXY;
+    await closeDb();
+  });
+
+  it('is created once per process and reports every statement', async () => {
+    expect(getDb()).toBe(getDb());
+    const seen: string[] = [];
+    const stop = onQuery((event) => seen.push(event.query.sql));
+    await sql`SELECT 1`.execute(getDb());
+    stop();
+    expect(seen).toEqual(['SELECT 1']);
+  });
+
+  it('reads int8 as numbers and dates as YYYY-MM-DD strings', async () => {
+    const { rows } = await sql<{ n: number; d: string }>`SELECT 9007199254740991::int8 AS n, DATE '2001-02-03' AS d`.execute(getDb());
+    expect(rows[0]).toEqual({ n: 9007199254740991, d: '2001-02-03' });
+  });
+
+  it('runs real queries through the Neon driver over a WebSocket bridge', async () => {
+    const bridge = await startWsBridge();
+    try {
+      process.env.DATABASE_DRIVER = 'neon';
+      process.env.NEON_WS_PROXY = bridge.proxy;
+      await closeDb();
+      const db = getDb();
+      const [{ version }] = (await sql<{ version: string }>`SELECT version()`.execute(db)).rows as [{ version: string }];
+      expect(version).toMatch(/^PostgreSQL/);
+      const inserted = await db
+        .insertInto('users')
+        .values({ username: 'neon_user', email: 'neon@example.com', password_hash: '$scrypt$test' })
+        .returning(['id', 'created_at'])
+        .executeTakeFirstOrThrow();
+      expect(inserted.id).toBeTypeOf('number');
+      expect(inserted.created_at).toBeInstanceOf(Date);
+      await db.transaction().execute(async (trx) => {
+        await trx.deleteFrom('users').where('id', '=', inserted.id).execute();
+      });
+      expect(await db.selectFrom('users').where('id', '=', inserted.id).select('id').executeTakeFirst()).toBeUndefined();
+      expect(bridge.connections()).toBeGreaterThan(0);
+    } finally {
+      await closeDb();
+      await bridge.close();
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { mkdtemp, rm, writeFile, copyFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it, inject } from 'vitest';
+import { databaseUrl } from '../../src/db/embedded.ts';
+import { migrate, MIGRATIONS_DIR } from '../../src/db/migrate.ts';
+import { admin } from '../support/global-setup.ts';
+
+const serverUrl = inject('databaseServerUrl');
+const created: string[] = [];
+
+async function emptyDatabase(): Promise<string> {
+  const name = `auth_migrate_${randomBytes(4).toString('hex')}`;
+  await admin(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  created.push(name);
+  return databaseUrl(serverUrl, name);
+}
+
+async function tables(url: string): Promise<string[]> {
+  return admin(url, async (client) => {
+    const { rows } = await client.query<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+    );
+    return rows.map((row) => row.name);
+  });
+}
+
+afterAll(async () => {
+  for (const name of created) {
+    await admin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  }
+});
+
+describe('migrations', () => {
+  it('create every table, and a second run applies nothing', async () => {
+    const url = await emptyDatabase();
+    const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
+    expect(await migrate(url)).toEqual(files);
+    expect(await migrate(url)).toEqual([]);
+    expect(await tables(url)).toEqual([
+      'comments',
+      'one_time_tokens',
+      'posts',
+      'rate_limits',
+      'schema_migrations',
+      'sessions',
+      'user_profiles',
+      'users',
+    ]);
+  });
+
+  it('leave nothing of a failing migration applied', async () => {
+    const url = await emptyDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+    try {
+      await copyFile(join(MIGRATIONS_DIR, '0001_accounts.sql'), join(dir, '0001_accounts.sql'));
+      await writeFile(join(dir, '0002_broken.sql'), 'CREATE TABLE half_done (id int);\nSELECT * FROM no_such_table;\n');
+      await expect(migrate(url, dir)).rejects.toThrow(/0002_broken.sql failed/);
+      const names = await tables(url);
+      expect(names).toContain('users');
+      expect(names).not.toContain('half_done');
+      const applied = await admin(url, (c) => c.query('SELECT name FROM schema_migrations ORDER BY name'));
+      expect(applied.rows.map((r) => r.name)).toEqual(['0001_accounts.sql']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keep usernames and e-mails unique whatever their case', async () => {
+    const url = process.env.DATABASE_URL!;
+    await admin(url, async (client) => {
+      await client.query(`INSERT INTO users (username, email, password_hash) VALUES ('casey', 'casey@example.com', '$scrypt$x')`);
+      await expect(
+        client.query(`INSERT INTO users (username, email, password_hash) VALUES ('Casey', 'other@example.com', '$scrypt$x')`),
+      ).rejects.toThrow(/users_username_format/);
+      await expect(
+        client.query(`INSERT INTO users (username, email, password_hash) VALUES ('casey2', 'Casey@Example.com', '$scrypt$x')`),
+      ).rejects.toThrow(/users_email_format/);
+      await expect(
+        client.query(`INSERT INTO users (username, email, password_hash) VALUES ('casey', 'c2@example.com', '$scrypt$x')`),
+      ).rejects.toThrow(/users_username_key/);
+    });
+  });
+});

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    root: fileURLToPath(new URL('..', import.meta.url)),
+    include: ['tests/**/*.test.ts'],
+    globalSetup: ['tests/support/global-setup.ts'],
+    setupFiles: ['tests/support/file-database.ts', 'tests/support/outbound-http.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    env: {
+      NODE_ENV: 'test',
+      // Low scrypt cost keeps the suite fast; a test checks the production default.
+      PASSWORD_SCRYPT_N: '1024',
+      JWT_SECRET: 'test-secret-that-is-at-least-32-bytes-long',
+    },
+  },
+});
