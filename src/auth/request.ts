@@ -1,0 +1,62 @@
+// Who is calling: the token from `Authorization: Bearer` or the `session_id`
+// cookie, checked against its session row.
+import { forbidden, unauthenticated } from '../http/errors.ts';
+import { findSessionUser, type SessionUser, type SessionUserWithProfile } from './sessions.ts';
+
+export const SESSION_COOKIE = 'session_id';
+
+export type TokenSource = 'bearer' | 'cookie';
+
+export function tokenFromRequest(req: Request): { token: string; via: TokenSource } | undefined {
+  const authorization = req.headers.get('authorization');
+  if (authorization !== null) {
+    const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(authorization);
+    return match ? { token: match[1]!, via: 'bearer' } : undefined;
+  }
+  const token = readCookie(req, SESSION_COOKIE);
+  return token ? { token, via: 'cookie' } : undefined;
+}
+
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.get('cookie');
+  if (header === null) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A browser sends cookies with cross-site requests; a state-changing request
+ * authenticated by cookie must come from our own origin. Bearer tokens are
+ * never sent implicitly, so they are exempt.
+ */
+export function assertSameOrigin(req: Request): void {
+  if (SAFE_METHODS.has(req.method)) return;
+  const origin = req.headers.get('origin');
+  if (origin !== null && origin !== new URL(req.url).origin) throw forbidden('Cross-origin requests may not use the session cookie.');
+  if (origin === null && req.headers.get('sec-fetch-site') === 'cross-site') {
+    throw forbidden('Cross-origin requests may not use the session cookie.');
+  }
+}
+
+export interface Caller extends SessionUser {
+  via: TokenSource;
+}
+
+/** The authenticated caller (1 statement), or 401; cookie calls from another origin get 403. */
+export async function authenticate(req: Request): Promise<Caller>;
+export async function authenticate(req: Request, options: { withProfile: true }): Promise<Caller & SessionUserWithProfile>;
+export async function authenticate(req: Request, options: { withProfile?: boolean } = {}): Promise<Caller> {
+  const found = tokenFromRequest(req);
+  if (found === undefined) throw unauthenticated();
+  if (found.via === 'cookie') assertSameOrigin(req);
+  const session = options.withProfile
+    ? await findSessionUser(found.token, { withProfile: true })
+    : await findSessionUser(found.token);
+  if (session === undefined) throw unauthenticated();
+  return { ...session, via: found.via };
+}

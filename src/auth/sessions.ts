@@ -1,0 +1,90 @@
+// Database-backed sessions: a JWT is honoured only while its row exists and
+// has not expired, so logout and password changes revoke at once.
+import type { Kysely } from 'kysely';
+import { now } from '../config/clock.ts';
+import { getDb } from '../db/connection.ts';
+import type { Database, ProfileRow } from '../db/schema.ts';
+import type { UserFields } from '../users/present.ts';
+import { signSessionToken, verifySessionToken } from './jwt.ts';
+import { sessionTtlMs } from './settings.ts';
+
+export interface NewSession {
+  token: string;
+  sessionId: number;
+  expiresAt: Date;
+}
+
+/** Insert a session row and sign its token: 1 statement. */
+export async function createSession(userId: number, db: Kysely<Database> = getDb()): Promise<NewSession> {
+  const createdAt = now();
+  const expiresAt = new Date(createdAt.getTime() + sessionTtlMs());
+  const { id } = await db
+    .insertInto('sessions')
+    .values({ user_id: userId, created_at: createdAt, expires_at: expiresAt })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const token = await signSessionToken({ userId, sessionId: id }, createdAt, expiresAt);
+  return { token, sessionId: id, expiresAt };
+}
+
+export interface SessionUser {
+  sessionId: number;
+  sessionExpiresAt: Date;
+  user: UserFields;
+}
+
+export type SessionUserWithProfile = SessionUser & {
+  profile: Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;
+};
+
+/**
+ * The live session and user a token names, read in ONE statement (optionally
+ * with the profile); undefined for a bad token or a revoked/expired session.
+ */
+export async function findSessionUser(token: string): Promise<SessionUser | undefined>;
+export async function findSessionUser(token: string, options: { withProfile: true }): Promise<SessionUserWithProfile | undefined>;
+export async function findSessionUser(
+  token: string,
+  options: { withProfile?: boolean } = {},
+): Promise<SessionUser | SessionUserWithProfile | undefined> {
+  const claims = await verifySessionToken(token);
+  if (claims === undefined) return undefined;
+  const row = await getDb()
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .$if(options.withProfile === true, (qb) =>
+      qb
+        .innerJoin('user_profiles as p', 'p.user_id', 'u.id')
+        .select(['p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status']),
+    )
+    .select(['s.id as session_id', 's.expires_at', 'u.id', 'u.username', 'u.email', 'u.confirmed_at', 'u.created_at'])
+    .where('s.id', '=', claims.sessionId)
+    .where('s.user_id', '=', claims.userId)
+    .where('s.expires_at', '>', now())
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  const user: UserFields = {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    confirmed_at: row.confirmed_at,
+    created_at: row.created_at,
+  };
+  const base = { sessionId: row.session_id, sessionExpiresAt: row.expires_at, user };
+  if (!options.withProfile) return base;
+  const p = row as typeof row & SessionUserWithProfile['profile'];
+  return {
+    ...base,
+    profile: { bio: p.bio, location: p.location, birthday: p.birthday, gender: p.gender, marital_status: p.marital_status },
+  };
+}
+
+/** Delete one session of a user: 1 statement. True when a row went away. */
+export async function destroySession(sessionId: number, userId?: number): Promise<boolean> {
+  const result = await getDb()
+    .deleteFrom('sessions')
+    .where('id', '=', sessionId)
+    .$if(userId !== undefined, (qb) => qb.where('user_id', '=', userId!))
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

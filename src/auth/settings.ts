@@ -1,0 +1,31 @@
+// Auth settings from the environment, read once per process.
+import * as v from 'valibot';
+import { ConfigError, envValue, isTest, parseEnv } from '../config/env.ts';
+import { durationSchema } from '../config/duration.ts';
+
+let key: Uint8Array | undefined;
+let sessionTtl: number | undefined;
+
+/** The HS256 key. Outside tests a missing or short JWT_SECRET stops every authenticated request. */
+export function jwtKey(): Uint8Array {
+  if (key === undefined) {
+    const secret = envValue('JWT_SECRET') ?? (isTest() ? 'test-only-secret-0123456789abcdef' : undefined);
+    if (secret === undefined) throw new ConfigError('JWT_SECRET is not set (at least 32 bytes)');
+    const bytes = new TextEncoder().encode(secret);
+    if (bytes.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
+    key = bytes;
+  }
+  return key;
+}
+
+/** SESSION_TTL, e.g. `7d` (the default) or `12h`. */
+export function sessionTtlMs(): number {
+  sessionTtl ??= parseEnv('SESSION_TTL', v.optional(durationSchema, '7d'));
+  return sessionTtl;
+}
+
+/** Tests only: forget cached settings after changing the environment. */
+export function resetAuthSettings(): void {
+  key = undefined;
+  sessionTtl = undefined;
+}

@@ -1,0 +1,57 @@
+// How users, profiles and authors appear in responses (shared/API.md).
+import type { ProfileRow, UserRow } from '../db/schema.ts';
+
+export type UserFields = Pick<UserRow, 'id' | 'username' | 'email' | 'confirmed_at' | 'created_at'>;
+
+export interface UserView {
+  id: number;
+  username: string;
+  email?: string;
+  confirmed: boolean;
+  createdAt: string;
+}
+
+/** `email` is shown to its owner only. */
+export function presentUser(user: Omit<UserFields, 'email'> & { email?: string }, options: { withEmail: boolean }): UserView {
+  return {
+    id: user.id,
+    username: user.username,
+    ...(options.withEmail && user.email !== undefined ? { email: user.email } : {}),
+    confirmed: user.confirmed_at !== null,
+    createdAt: user.created_at.toISOString(),
+  };
+}
+
+export type ProfileFields = Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;
+
+export interface ProfileView {
+  bio: string | null;
+  location: string | null;
+  birthday: string | null;
+  gender: ProfileRow['gender'];
+  maritalStatus: ProfileRow['marital_status'];
+}
+
+export function presentProfile(profile: ProfileFields): ProfileView {
+  return {
+    bio: profile.bio,
+    location: profile.location,
+    birthday: profile.birthday,
+    gender: profile.gender,
+    maritalStatus: profile.marital_status,
+  };
+}
+
+export function profileUrl(username: string): string {
+  return `/api/users/${username}`;
+}
+
+export interface AuthorRef {
+  id: number;
+  username: string;
+  profileUrl: string;
+}
+
+export function authorRef(id: number, username: string): AuthorRef {
+  return { id, username, profileUrl: profileUrl(username) };
+}
