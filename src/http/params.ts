@@ -1,0 +1,43 @@
+// Path and query parameters. Malformed values are 400, never 404 or 500.
+import * as v from 'valibot';
+import { validationFailed } from './errors.ts';
+import { parse } from './validate.ts';
+import { usernameSchema } from '../users/username.ts';
+
+/** Decimal digits only, 1 .. 2^53-1: rejects `0`, `-1`, `1.5`, `1e3`, `0x1`, ` 1`. */
+export function parseId(raw: string | undefined, name = 'id'): number {
+  if (raw === undefined || !/^[1-9]\d{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw validationFailed({ [name]: ['must be a positive integer of at most 2^53-1, in decimal digits'] });
+  }
+  return Number(raw);
+}
+
+export function parseUsernameParam(raw: string | undefined): string {
+  return parse(usernameSchema, raw, 'username');
+}
+
+export interface Pagination {
+  page: number;
+  pageSize: number;
+  offset: number;
+}
+
+const integerText = (min: number, max: number, message: string) =>
+  v.pipe(v.string(), v.regex(/^\d{1,6}$/, message), v.transform(Number), v.minValue(min, message), v.maxValue(max, message));
+
+const paginationSchema = v.object({
+  page: v.optional(integerText(1, 1_000_000, 'must be an integer of at least 1'), '1'),
+  pageSize: v.optional(integerText(1, 100, 'must be an integer from 1 to 100'), '20'),
+});
+
+/** `page` (>= 1, default 1) and `pageSize` (1-100, default 20) from the query string. */
+export function parsePagination(url: URL): Pagination {
+  const query: Record<string, string> = {};
+  for (const key of ['page', 'pageSize']) {
+    const values = url.searchParams.getAll(key);
+    if (values.length > 1) throw validationFailed({ [key]: ['must be given once'] });
+    if (values.length === 1) query[key] = values[0]!;
+  }
+  const { page, pageSize } = parse(paginationSchema, query, 'query');
+  return { page, pageSize, offset: (page - 1) * pageSize };
+}
