@@ -15,7 +15,7 @@ export function getDb(): Kysely<Database> {
   if (instance === undefined) {
     const url = parseDatabaseUrl(envValue('DATABASE_URL'));
     instance = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: createPool(chooseDriver(url), url.href) }),
+      dialect: new PostgresDialect({ pool: () => createPool(chooseDriver(url), url.href) }),
       log: (event) => {
         for (const listener of listeners) listener(event);
       },

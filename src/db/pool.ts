@@ -1,9 +1,9 @@
 // Connection pools for the two drivers. Both speak node-postgres' Pool API, so
-// Kysely's PostgresDialect sits on either.
+// Kysely's PostgresDialect sits on either. A driver is imported on the first
+// connection, not with the module: importing a function (its cold start) pays
+// for neither, and a process loads only the driver it uses.
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
-import pg from 'pg';
-import { neonConfig, Pool as NeonPool } from '@neondatabase/serverless';
-import ws from 'ws';
+import type { Pool as PgPool } from 'pg';
 import { envValue } from '../config/env.ts';
 import type { Driver } from './url.ts';
 
@@ -14,30 +14,31 @@ const DATE_OID = 1082;
  * int8 ids and counts fit in a JS number (ids are bounded to 2^53-1 by the API);
  * `date` stays a `YYYY-MM-DD` string instead of a Date at local midnight.
  */
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8_OID) return (value: string) => Number(value);
-    if (oid === DATE_OID) return (value: string) => value;
-    return pg.types.getTypeParser(oid, format);
-  },
-};
+function typeParsers(fallback: PgTypes) {
+  return {
+    getTypeParser(oid: number, format?: 'text' | 'binary') {
+      if (oid === INT8_OID) return (value: string) => Number(value);
+      if (oid === DATE_OID) return (value: string) => value;
+      return fallback.getTypeParser(oid, format);
+    },
+  };
+}
+
+type PgTypes = { getTypeParser(oid: number, format?: 'text' | 'binary'): unknown };
 
 /** A connection idle longer than this may belong to a frozen-and-thawed instance: never reuse it. */
 const NEON_MAX_IDLE_MS = 5_000;
 
-export function createPool(driver: Driver, connectionString: string): PostgresPool {
-  const common = { connectionString, types, connectionTimeoutMillis: 5_000 };
+export async function createPool(driver: Driver, connectionString: string): Promise<PostgresPool> {
+  const common = { connectionString, connectionTimeoutMillis: 5_000, max: 10 };
   if (driver === 'pg') {
-    return new pg.Pool({ ...common, max: 10, idleTimeoutMillis: 30_000 });
+    const { default: pg } = await import('pg');
+    const pool: PgPool = new pg.Pool({ ...common, types: typeParsers(pg.types), idleTimeoutMillis: 30_000 });
+    return pool;
   }
-  configureNeon();
-  const pool = new NeonPool({ ...common, max: 10, idleTimeoutMillis: NEON_MAX_IDLE_MS });
-  return freshConnectionsOnly(pool as unknown as PostgresPool, NEON_MAX_IDLE_MS);
-}
-
-function configureNeon(): void {
+  const { Pool: NeonPool, neonConfig, types } = await import('@neondatabase/serverless');
   // Node 20 has no global WebSocket; Netlify may run either 20 or 22.
-  neonConfig.webSocketConstructor ??= (globalThis.WebSocket ?? ws) as typeof WebSocket;
+  neonConfig.webSocketConstructor ??= (globalThis.WebSocket ?? (await import('ws')).default) as typeof WebSocket;
   // NEON_WS_PROXY points the driver at a plain-ws bridge (tests, benchmarks).
   const proxy = envValue('NEON_WS_PROXY');
   if (proxy !== undefined) {
@@ -45,6 +46,8 @@ function configureNeon(): void {
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineTLS = false;
   }
+  const pool = new NeonPool({ ...common, types: typeParsers(types), idleTimeoutMillis: NEON_MAX_IDLE_MS });
+  return freshConnectionsOnly(pool as unknown as PostgresPool, NEON_MAX_IDLE_MS);
 }
 
 type TimedClient = PostgresPoolClient & { releasedAt?: number };
