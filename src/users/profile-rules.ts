@@ -1,0 +1,138 @@
+// The profile field rules (shared/API.md, "Field rules") for
+// PATCH /api/me/profile, also used by sql/seed.sql's checker. Every field is
+// optional (absent = untouched) and nullable (null clears); an empty string
+// clears too, so that form bodies, which cannot carry null, can clear a field.
+// Unknown fields are refused (400): a misspelt field must not look like a
+// successful update.
+import * as v from 'valibot';
+import { now } from '../config/clock.ts';
+import type { Gender, MaritalStatus } from '../db/schema.ts';
+
+export const GENDERS = ['female', 'male', 'non_binary', 'other', 'prefer_not_to_say'] as const satisfies readonly Gender[];
+export const MARITAL_STATUSES = [
+  'single',
+  'married',
+  'divorced',
+  'widowed',
+  'separated',
+  'domestic_partnership',
+  'prefer_not_to_say',
+] as const satisfies readonly MaritalStatus[];
+
+export const BIO_MAX = 500;
+export const LOCATION_MAX = 100;
+export const MIN_AGE = 13;
+export const MAX_AGE = 120;
+
+/** Postgres `char_length` counts code points, not UTF-16 units as `String.length` does. */
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}
+
+// In a `u` regex a paired surrogate is one code point, so this matches lone halves only.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Text Postgres can store exactly: no NUL (`text` refuses it) and no lone
+ * surrogate (it would be silently replaced by U+FFFD on the way to UTF-8).
+ */
+export const storableText = [
+  v.check((text: string) => !text.includes('\0'), 'must not contain NUL characters'),
+  v.check((text: string) => !LONE_SURROGATE.test(text), 'must be valid Unicode text'),
+] as const;
+
+export const maxCodePoints = (max: number) =>
+  v.check((text: string) => codePointLength(text) <= max, `must be at most ${max} characters`);
+
+export const minCodePoints = (min: number) =>
+  v.check((text: string) => codePointLength(text) >= min, `must be at least ${min} character${min === 1 ? '' : 's'}`);
+
+interface CalendarDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+const DATE_SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A real calendar date from `YYYY-MM-DD`, or undefined (wrong shape, 2023-02-29, 2024-13-01...). */
+export function parseCalendarDate(text: string): CalendarDate | undefined {
+  const match = DATE_SHAPE.exec(text);
+  if (!match) return undefined;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year); // Date.UTC maps years 0-99 to 1900-1999
+  const real = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return real ? { year, month, day } : undefined;
+}
+
+/** Today's date in UTC, from the service clock. */
+function today(): CalendarDate {
+  const at = now();
+  return { year: at.getUTCFullYear(), month: at.getUTCMonth() + 1, day: at.getUTCDate() };
+}
+
+const compare = (a: CalendarDate, b: CalendarDate) => a.year - b.year || a.month - b.month || a.day - b.day;
+
+/**
+ * Completed years between `birth` and `on`. A 29 February birthday is reached
+ * on 1 March in other years, as Postgres' `date - interval 'n years'` has it.
+ */
+export function ageOn(birth: CalendarDate, on: CalendarDate): number {
+  const beforeBirthday = on.month < birth.month || (on.month === birth.month && on.day < birth.day);
+  return on.year - birth.year - (beforeBirthday ? 1 : 0);
+}
+
+/** A rule on a real date only: a malformed one is reported once, by its own rule. */
+const onRealDate = (requirement: (date: CalendarDate) => boolean, message: string) =>
+  v.check((text: string) => {
+    const date = parseCalendarDate(text);
+    return date === undefined || requirement(date);
+  }, message);
+
+const birthdaySchema = v.pipe(
+  v.string('must be a string'),
+  v.regex(DATE_SHAPE, 'must be a date written YYYY-MM-DD'),
+  v.check((text: string) => !DATE_SHAPE.test(text) || parseCalendarDate(text) !== undefined, 'must be a real calendar date'),
+  onRealDate((date) => compare(date, today()) <= 0, 'must not be in the future'),
+  onRealDate((date) => ageOn(date, today()) >= MIN_AGE, `must make the user at least ${MIN_AGE} years old`),
+  onRealDate((date) => ageOn(date, today()) <= MAX_AGE, `must make the user at most ${MAX_AGE} years old`),
+);
+
+const textSchema = (max: number) => v.pipe(v.string('must be a string'), ...storableText, maxCodePoints(max));
+
+/** Absent stays absent, null or '' becomes null, anything else must pass `schema`. */
+const clearable = <T extends v.GenericSchema<unknown, string>>(schema: T) =>
+  v.optional(
+    v.pipe(
+      v.unknown(),
+      v.transform((value) => (value === '' ? null : value)),
+      v.nullable(schema),
+    ),
+  );
+
+const oneOf = <const T extends readonly string[]>(options: T) =>
+  v.picklist(options, `must be one of ${options.join(', ')}`);
+
+const plainObject = v.custom<Record<string, unknown>>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  'must be an object',
+);
+
+export const profilePatchSchema = v.pipe(
+  plainObject, // valibot's object schemas accept arrays
+  v.objectWithRest(
+    {
+      bio: clearable(textSchema(BIO_MAX)),
+      location: clearable(textSchema(LOCATION_MAX)),
+      birthday: clearable(birthdaySchema),
+      gender: clearable(oneOf(GENDERS)),
+      maritalStatus: clearable(oneOf(MARITAL_STATUSES)),
+    },
+    v.never('is not a profile field'),
+  ),
+);
+
+export type ProfilePatch = v.InferOutput<typeof profilePatchSchema>;
