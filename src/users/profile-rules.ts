@@ -1,5 +1,5 @@
 // The profile field rules (shared/API.md, "Field rules") for
-// PATCH /api/me/profile, also used by sql/seed.sql's checker. Every field is
+// PATCH /api/me/profile, also used to check the seeded profiles. Every field is
 // optional (absent = untouched) and nullable (null clears); an empty string
 // clears too, so that form bodies, which cannot carry null, can clear a field.
 // Unknown fields are refused (400): a misspelt field must not look like a
@@ -7,6 +7,7 @@
 import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import type { Gender, MaritalStatus } from '../db/schema.ts';
+import { closedObject, storableText } from '../http/field-rules.ts';
 
 export const GENDERS = ['female', 'male', 'non_binary', 'other', 'prefer_not_to_say'] as const satisfies readonly Gender[];
 export const MARITAL_STATUSES = [
@@ -23,31 +24,6 @@ export const BIO_MAX = 500;
 export const LOCATION_MAX = 100;
 export const MIN_AGE = 13;
 export const MAX_AGE = 120;
-
-/** Postgres `char_length` counts code points, not UTF-16 units as `String.length` does. */
-export function codePointLength(text: string): number {
-  let count = 0;
-  for (const _ of text) count += 1;
-  return count;
-}
-
-// In a `u` regex a paired surrogate is one code point, so this matches lone halves only.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
-/**
- * Text Postgres can store exactly: no NUL (`text` refuses it) and no lone
- * surrogate (it would be silently replaced by U+FFFD on the way to UTF-8).
- */
-export const storableText = [
-  v.check((text: string) => !text.includes('\0'), 'must not contain NUL characters'),
-  v.check((text: string) => !LONE_SURROGATE.test(text), 'must be valid Unicode text'),
-] as const;
-
-export const maxCodePoints = (max: number) =>
-  v.check((text: string) => codePointLength(text) <= max, `must be at most ${max} characters`);
-
-export const minCodePoints = (min: number) =>
-  v.check((text: string) => codePointLength(text) >= min, `must be at least ${min} character${min === 1 ? '' : 's'}`);
 
 interface CalendarDate {
   year: number;
@@ -101,7 +77,8 @@ const birthdaySchema = v.pipe(
   onRealDate((date) => ageOn(date, today()) <= MAX_AGE, `must make the user at most ${MAX_AGE} years old`),
 );
 
-const textSchema = (max: number) => v.pipe(v.string('must be a string'), ...storableText, maxCodePoints(max));
+const textSchema = (max: number) =>
+  v.pipe(v.string('must be a string'), ...storableText, v.maxCodePoints(max, `must be at most ${max} characters`));
 
 /** Absent stays absent, null or '' becomes null, anything else must pass `schema`. */
 const clearable = <T extends v.GenericSchema<unknown, string>>(schema: T) =>
@@ -116,23 +93,12 @@ const clearable = <T extends v.GenericSchema<unknown, string>>(schema: T) =>
 const oneOf = <const T extends readonly string[]>(options: T) =>
   v.picklist(options, `must be one of ${options.join(', ')}`);
 
-const plainObject = v.custom<Record<string, unknown>>(
-  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
-  'must be an object',
-);
-
-export const profilePatchSchema = v.pipe(
-  plainObject, // valibot's object schemas accept arrays
-  v.objectWithRest(
-    {
-      bio: clearable(textSchema(BIO_MAX)),
-      location: clearable(textSchema(LOCATION_MAX)),
-      birthday: clearable(birthdaySchema),
-      gender: clearable(oneOf(GENDERS)),
-      maritalStatus: clearable(oneOf(MARITAL_STATUSES)),
-    },
-    v.never('is not a profile field'),
-  ),
-);
+export const profilePatchSchema = closedObject({
+  bio: clearable(textSchema(BIO_MAX)),
+  location: clearable(textSchema(LOCATION_MAX)),
+  birthday: clearable(birthdaySchema),
+  gender: clearable(oneOf(GENDERS)),
+  maritalStatus: clearable(oneOf(MARITAL_STATUSES)),
+});
 
 export type ProfilePatch = v.InferOutput<typeof profilePatchSchema>;

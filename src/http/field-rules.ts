@@ -1,0 +1,39 @@
+// Building blocks shared by the body schemas: text Postgres can store exactly,
+// and closed objects that name every unknown field.
+import * as v from 'valibot';
+
+// In a `u` regex a paired surrogate is one code point, so this matches lone halves only.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * No NUL (Postgres `text` refuses it) and no lone surrogate (it would be
+ * silently replaced by U+FFFD on the way to UTF-8). Lengths are counted with
+ * v.minCodePoints/v.maxCodePoints, as Postgres `char_length` counts them.
+ */
+export const storableText = [
+  v.check((text: string) => !text.includes('\0'), 'must not contain NUL characters'),
+  v.check((text: string) => !LONE_SURROGATE.test(text), 'must be valid Unicode text'),
+] as const;
+
+/** 1..max code points, not only whitespace. */
+export const requiredText = (max: number) =>
+  v.pipe(
+    v.string('must be a string'),
+    ...storableText,
+    v.minCodePoints(1, 'must not be empty'),
+    v.maxCodePoints(max, `must be at most ${max} characters`),
+    v.check((text: string) => text.trim() !== '', 'must not be blank'),
+  );
+
+const plainObject = v.custom<Record<string, unknown>>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  'must be an object',
+);
+
+/**
+ * An object (arrays refused, unlike valibot's object schemas) with exactly
+ * these fields: a missing required one "is required", each unknown one is
+ * reported by name, so a misspelt field never passes for a successful update.
+ */
+export const closedObject = <const E extends v.ObjectEntries>(entries: E) =>
+  v.pipe(plainObject, v.objectWithRest(entries, v.never('is not a known field'), 'is required'));
