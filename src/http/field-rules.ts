@@ -15,14 +15,14 @@ export const storableText = [
   v.check((text: string) => !LONE_SURROGATE.test(text), 'must be valid Unicode text'),
 ] as const;
 
-/** 1..max code points, not only whitespace. */
+/** 1..max code points, not only whitespace (an empty one is reported once, as empty). */
 export const requiredText = (max: number) =>
   v.pipe(
     v.string('must be a string'),
     ...storableText,
     v.minCodePoints(1, 'must not be empty'),
     v.maxCodePoints(max, `must be at most ${max} characters`),
-    v.check((text: string) => text.trim() !== '', 'must not be blank'),
+    v.check((text: string) => text === '' || text.trim() !== '', 'must not be blank'),
   );
 
 const plainObject = v.custom<Record<string, unknown>>(
