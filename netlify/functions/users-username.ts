@@ -1,0 +1,11 @@
+// GET /api/users/{username} — 1 SQL statement (user, profile and counts together).
+import { parseUsernameParam } from '../../src/http/params.ts';
+import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+import { getPublicProfile } from '../../src/users/public-profile.ts';
+
+export const config = { path: '/api/users/:username' };
+
+export default route(config.path, {
+  GET: async (_req, { params }) => json(200, await getPublicProfile(parseUsernameParam(params.username))),
+});

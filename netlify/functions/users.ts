@@ -1,0 +1,11 @@
+// GET /api/users — 1 SQL statement (page and total together), whatever the page size.
+import { parsePagination } from '../../src/http/params.ts';
+import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+import { listUsers } from '../../src/users/directory.ts';
+
+export const config = { path: '/api/users' };
+
+export default route(config.path, {
+  GET: async (req) => json(200, await listUsers(parsePagination(new URL(req.url)))),
+});
