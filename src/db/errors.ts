@@ -23,7 +23,16 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /** The name of the unique constraint a statement violated, if that is what failed. */
 export function uniqueViolation(error: unknown): string | undefined {
-  if (codeOf(error) !== '23505') return undefined;
+  return violatedConstraint(error, '23505');
+}
+
+/** The name of the foreign key a statement violated, if that is what failed. */
+export function foreignKeyViolation(error: unknown): string | undefined {
+  return violatedConstraint(error, '23503');
+}
+
+function violatedConstraint(error: unknown, sqlState: string): string | undefined {
+  if (codeOf(error) !== sqlState) return undefined;
   const constraint = (error as { constraint?: unknown }).constraint;
   return typeof constraint === 'string' ? constraint : '';
 }

@@ -1,0 +1,109 @@
+// Posts: user-owned, listed newest first, changed only by their author.
+import type { Kysely } from 'kysely';
+import { now } from '../config/clock.ts';
+import { getDb } from '../db/connection.ts';
+import { toPage, type Page } from '../db/paging.ts';
+import type { Database } from '../db/schema.ts';
+import { notFound } from '../http/errors.ts';
+import type { Pagination } from '../http/params.ts';
+import type { UserFields } from '../users/present.ts';
+import { changedRow } from './ownership.ts';
+import { presentPost, type PostView } from './present.ts';
+import type { NewPost, PostPatch } from './rules.ts';
+
+type Author = Pick<UserFields, 'id' | 'username'>;
+
+const POST_COLUMNS = ['id', 'title', 'body', 'created_at', 'updated_at'] as const;
+
+/** Posts joined to their authors (`p`, `u`), with the columns presentPost reads. */
+function postsWithAuthors(db: Kysely<Database>) {
+  return db
+    .selectFrom('posts as p')
+    .innerJoin('users as u', 'u.id', 'p.user_id')
+    .select(['p.id', 'p.title', 'p.body', 'p.created_at', 'p.updated_at', 'u.id as author_id', 'u.username as author_username']);
+}
+
+/** Newest first, ties by id: 1 statement whatever the page size (see db/paging.ts). */
+export async function listPosts(pagination: Pagination): Promise<Page<PostView>> {
+  const db = getDb();
+  const rows = await db
+    .selectFrom((eb) => eb.selectFrom('posts').select((e) => e.fn.countAll<number>().as('total')).as('t'))
+    .leftJoinLateral(
+      () =>
+        postsWithAuthors(db)
+          .orderBy('p.created_at', 'desc')
+          .orderBy('p.id', 'desc')
+          .limit(pagination.pageSize)
+          .offset(pagination.offset)
+          .as('i'),
+      (join) => join.onTrue(),
+    )
+    .selectAll()
+    // The outer query must repeat the order: a join does not promise to keep it.
+    .orderBy('i.created_at', 'desc')
+    .orderBy('i.id', 'desc')
+    .execute();
+  return toPage(rows, pagination, presentPost);
+}
+
+/** 1 statement; 404 when missing. */
+export async function getPost(id: number): Promise<PostView> {
+  const row = await postsWithAuthors(getDb()).where('p.id', '=', id).executeTakeFirst();
+  if (row === undefined) throw notFound('No such post.');
+  return presentPost(row);
+}
+
+/** 1 statement. */
+export async function createPost(author: Author, input: NewPost): Promise<PostView> {
+  const at = now();
+  const row = await getDb()
+    .insertInto('posts')
+    .values({ user_id: author.id, title: input.title, body: input.body, created_at: at, updated_at: at })
+    .returning(POST_COLUMNS)
+    .executeTakeFirstOrThrow();
+  return presentPost({ ...row, author_id: author.id, author_username: author.username });
+}
+
+const NOT_THE_AUTHOR = 'Only the author of a post may change it.';
+
+/**
+ * Checks authorship and applies the change in 1 statement (see ownership.ts).
+ * `{}` changes nothing (updated_at included) but is still refused to others.
+ */
+export async function updatePost(author: Author, id: number, patch: PostPatch): Promise<PostView> {
+  const changes = { ...(patch.title !== undefined && { title: patch.title }), ...(patch.body !== undefined && { body: patch.body }) };
+  const row = await getDb()
+    .with('target', (qb) => qb.selectFrom('posts').select('user_id').where('id', '=', id))
+    .with('changed', (qb) =>
+      Object.keys(changes).length === 0
+        ? qb.selectFrom('posts').select(POST_COLUMNS).where('id', '=', id).where('user_id', '=', author.id)
+        : qb
+            .updateTable('posts')
+            .set({ ...changes, updated_at: now() })
+            .where('id', '=', id)
+            .where('user_id', '=', author.id)
+            .returning(POST_COLUMNS),
+    )
+    .selectFrom('target')
+    .leftJoin('changed', (join) => join.onTrue())
+    .select((eb) => [
+      eb('target.user_id', '=', author.id).as('allowed'),
+      eb('changed.id', 'is not', null).as('changed'),
+      ...POST_COLUMNS.map((column) => `changed.${column}` as const),
+    ])
+    .executeTakeFirst();
+  const post = changedRow(row, 'post', NOT_THE_AUTHOR);
+  return presentPost({ ...post, author_id: author.id, author_username: author.username });
+}
+
+/** 1 statement; the post's comments go with it (ON DELETE CASCADE). */
+export async function deletePost(author: Author, id: number): Promise<void> {
+  const row = await getDb()
+    .with('target', (qb) => qb.selectFrom('posts').select('user_id').where('id', '=', id))
+    .with('changed', (qb) => qb.deleteFrom('posts').where('id', '=', id).where('user_id', '=', author.id).returning('id'))
+    .selectFrom('target')
+    .leftJoin('changed', (join) => join.onTrue())
+    .select((eb) => [eb('target.user_id', '=', author.id).as('allowed'), eb('changed.id', 'is not', null).as('changed')])
+    .executeTakeFirst();
+  changedRow(row, 'post', NOT_THE_AUTHOR);
+}
