@@ -36,4 +36,9 @@ const plainObject = v.custom<Record<string, unknown>>(
  * reported by name, so a misspelt field never passes for a successful update.
  */
 export const closedObject = <const E extends v.ObjectEntries>(entries: E) =>
-  v.pipe(plainObject, v.objectWithRest(entries, v.never('is not a known field'), 'is required'));
+  v.pipe(
+    plainObject,
+    v.objectWithRest(entries, v.never('is not a known field'), 'is required'),
+    // Only the declared fields can pass; drop the `[key]: never` the rest schema adds to the type.
+    v.transform((fields) => fields as v.InferOutput<v.ObjectSchema<E, undefined>>),
+  );
