@@ -77,7 +77,7 @@ function compilePath(path: string): (pathname: string) => Record<string, string>
     return '([^/]+)';
   });
   const regex = new RegExp(`^${pattern}/?$`);
-  return (pathname) => {
+  const matchOwn = (pathname: string) => {
     const match = regex.exec(pathname);
     if (!match) return undefined;
     const params: Record<string, string> = {};
@@ -86,7 +86,23 @@ function compilePath(path: string): (pathname: string) => Record<string, string>
     });
     return params;
   };
+  return (pathname) => {
+    if (process.env.NETLIFY_DEV === 'true') {
+      const requested = pathname.replace(DEV_RETRY_SUFFIX, '');
+      if (requested !== pathname) return matchOwn(requested) ?? matchOwn(pathname);
+    }
+    return matchOwn(pathname);
+  };
 }
+
+/**
+ * `netlify dev` (never production) retries a function's 404 or 403 with
+ * `.html`, `.htm`, `/index.html` and `/index.htm` appended, routed to the same
+ * function, and sends back the last answer (netlify/cli#1442): `/api/posts/7`
+ * would come back as the 400 of id `7.html`. Reading a retry as the path
+ * originally requested makes it give the same answer again.
+ */
+const DEV_RETRY_SUFFIX = /(?:\.html?|\/index\.html?)$/;
 
 function safeDecode(segment: string): string {
   try {
