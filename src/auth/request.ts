@@ -1,6 +1,7 @@
 // Who is calling: the token from `Authorization: Bearer` or the `session_id`
 // cookie, checked against its session row.
 import { forbidden, unauthenticated } from '../http/errors.ts';
+import { verifySessionToken, type TokenClaims } from './jwt.ts';
 import { findSessionUser, type SessionUser, type SessionUserWithProfile } from './sessions.ts';
 
 export const SESSION_COOKIE = 'session_id';
@@ -47,13 +48,30 @@ export interface Caller extends SessionUser {
   via: TokenSource;
 }
 
+/** The token the caller presents, or 401; a cookie-authenticated change from another origin is 403. */
+function presentedToken(req: Request): { token: string; via: TokenSource } {
+  const found = tokenFromRequest(req);
+  if (found === undefined) throw unauthenticated();
+  if (found.via === 'cookie') assertSameOrigin(req);
+  return found;
+}
+
+/**
+ * The verified claims of the caller's token, without a statement: for
+ * operations that check the session row inside their own single statement.
+ */
+export async function callerClaims(req: Request): Promise<TokenClaims & { via: TokenSource }> {
+  const found = presentedToken(req);
+  const claims = await verifySessionToken(found.token);
+  if (claims === undefined) throw unauthenticated();
+  return { ...claims, via: found.via };
+}
+
 /** The authenticated caller (1 statement), or 401; cookie calls from another origin get 403. */
 export async function authenticate(req: Request): Promise<Caller>;
 export async function authenticate(req: Request, options: { withProfile: true }): Promise<Caller & SessionUserWithProfile>;
 export async function authenticate(req: Request, options: { withProfile?: boolean } = {}): Promise<Caller> {
-  const found = tokenFromRequest(req);
-  if (found === undefined) throw unauthenticated();
-  if (found.via === 'cookie') assertSameOrigin(req);
+  const found = presentedToken(req);
   const session = options.withProfile
     ? await findSessionUser(found.token, { withProfile: true })
     : await findSessionUser(found.token);

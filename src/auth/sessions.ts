@@ -1,11 +1,11 @@
 // Database-backed sessions: a JWT is honoured only while its row exists and
 // has not expired, so logout and password changes revoke at once.
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database, ProfileRow } from '../db/schema.ts';
 import type { UserFields } from '../users/present.ts';
-import { signSessionToken, verifySessionToken } from './jwt.ts';
+import { signSessionToken, verifySessionToken, type TokenClaims } from './jwt.ts';
 import { sessionTtlMs } from './settings.ts';
 
 export interface NewSession {
@@ -14,8 +14,11 @@ export interface NewSession {
   expiresAt: Date;
 }
 
-/** Insert a session row and sign its token: 1 statement. */
-export async function createSession(userId: number, db: Kysely<Database> = getDb()): Promise<NewSession> {
+/**
+ * Insert a session row and sign its token: 1 statement. `db` may carry CTEs
+ * (`getDb().with(…)`) that run in the same statement, as login's rehash does.
+ */
+export async function createSession(userId: number, db: QueryCreator<Database> = getDb()): Promise<NewSession> {
   const createdAt = now();
   const expiresAt = new Date(createdAt.getTime() + sessionTtlMs());
   const { id } = await db
@@ -37,6 +40,17 @@ export type SessionUserWithProfile = SessionUser & {
   profile: Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;
 };
 
+/** The session a token's claims name, joined with its user (`s`, `u`), if it is still live. */
+export function selectLiveSession(claims: TokenClaims, db: Kysely<Database> = getDb()) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.id as session_id', 's.expires_at', 'u.id', 'u.username', 'u.email', 'u.confirmed_at', 'u.created_at'])
+    .where('s.id', '=', claims.sessionId)
+    .where('s.user_id', '=', claims.userId)
+    .where('s.expires_at', '>', now());
+}
+
 /**
  * The live session and user a token names, read in ONE statement (optionally
  * with the profile); undefined for a bad token or a revoked/expired session.
@@ -49,18 +63,12 @@ export async function findSessionUser(
 ): Promise<SessionUser | SessionUserWithProfile | undefined> {
   const claims = await verifySessionToken(token);
   if (claims === undefined) return undefined;
-  const row = await getDb()
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
+  const row = await selectLiveSession(claims)
     .$if(options.withProfile === true, (qb) =>
       qb
         .innerJoin('user_profiles as p', 'p.user_id', 'u.id')
         .select(['p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status']),
     )
-    .select(['s.id as session_id', 's.expires_at', 'u.id', 'u.username', 'u.email', 'u.confirmed_at', 'u.created_at'])
-    .where('s.id', '=', claims.sessionId)
-    .where('s.user_id', '=', claims.userId)
-    .where('s.expires_at', '>', now())
     .executeTakeFirst();
   if (row === undefined) return undefined;
   const user: UserFields = {
@@ -87,4 +95,26 @@ export async function destroySession(sessionId: number, userId?: number): Promis
     .$if(userId !== undefined, (qb) => qb.where('user_id', '=', userId!))
     .executeTakeFirst();
   return result.numDeletedRows > 0n;
+}
+
+export interface SessionSummary {
+  id: number;
+  created_at: Date;
+  expires_at: Date;
+}
+
+/**
+ * The caller's live sessions, newest first: 1 statement that also proves the
+ * caller's own session is live (undefined when it is not, i.e. 401).
+ */
+export async function listSessions(claims: TokenClaims): Promise<SessionSummary[] | undefined> {
+  const rows = await getDb()
+    .selectFrom('sessions')
+    .select(['id', 'created_at', 'expires_at'])
+    .where('user_id', '=', claims.userId)
+    .where('expires_at', '>', now())
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.some((row) => row.id === claims.sessionId) ? rows : undefined;
 }

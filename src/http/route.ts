@@ -13,6 +13,12 @@ export interface RouteContext {
   params: Record<string, string>;
   /** The client address as the platform reports it (never X-Forwarded-For). */
   ip: string;
+  /**
+   * Work that may finish after the response (e-mail): handed to the
+   * platform's `context.waitUntil`; where there is none, awaited before the
+   * response is returned. The promise must handle its own errors.
+   */
+  waitUntil: (work: Promise<unknown>) => void;
 }
 
 export type Handler = (req: Request, ctx: RouteContext) => Promise<Response> | Response;
@@ -29,6 +35,9 @@ export function route(
   const allow = Object.keys(handlers).join(', ');
 
   return async (req, context) => {
+    const pending: Promise<unknown>[] = [];
+    const waitUntil =
+      typeof context?.waitUntil === 'function' ? (work: Promise<unknown>) => context.waitUntil(work) : (work: Promise<unknown>) => void pending.push(work);
     try {
       const handler = handlers[req.method as Method];
       if (handler === undefined) {
@@ -36,9 +45,11 @@ export function route(
         throw new HttpError(405, 'method_not_allowed', `Use ${allow} on this path.`, undefined, { Allow: allow });
       }
       const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
-      return await handler(req, { params, ip: context?.ip ?? '' });
+      return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
     } catch (error) {
       return renderError(toHttpError(error, req), style);
+    } finally {
+      await Promise.allSettled(pending);
     }
   };
 }

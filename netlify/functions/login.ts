@@ -1,0 +1,29 @@
+// POST /api/login — at most 2 SQL statements on every path: the user with both
+// failure counters; then the session INSERT (counter reset and hash upgrade
+// folded in) or the failure count. 1 for a 429 or 403; 0 for a password over
+// the maximum length.
+import { sessionCookie } from '../../src/auth/cookie.ts';
+import { checkLogin, loginSchema } from '../../src/auth/login.ts';
+import { readBody } from '../../src/http/body.ts';
+import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+import { parse } from '../../src/http/validate.ts';
+import { presentUser } from '../../src/users/present.ts';
+
+export const config = { path: '/api/login' };
+
+export default route(config.path, {
+  POST: async (req, ctx) => {
+    const { user, session } = await checkLogin(parse(loginSchema, await readBody(req)), ctx.ip);
+    return json(
+      200,
+      {
+        token: session.token,
+        tokenType: 'Bearer',
+        expiresAt: session.expiresAt.toISOString(),
+        user: presentUser(user, { withEmail: true }),
+      },
+      { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) },
+    );
+  },
+});

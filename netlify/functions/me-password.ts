@@ -1,0 +1,18 @@
+// PUT /api/me/password — 2 SQL statements (the session with the user's hash;
+// the new hash with the other sessions revoked), 1 when refused.
+import { changePassword, passwordChangeSchema } from '../../src/auth/password-change.ts';
+import { callerClaims } from '../../src/auth/request.ts';
+import { readBody } from '../../src/http/body.ts';
+import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+import { parse } from '../../src/http/validate.ts';
+
+export const config = { path: '/api/me/password' };
+
+export default route(config.path, {
+  PUT: async (req) => {
+    const claims = await callerClaims(req);
+    const input = parse(passwordChangeSchema, await readBody(req));
+    return json(200, await changePassword(claims, input));
+  },
+});

@@ -1,0 +1,25 @@
+// GET /api/me/sessions — 1 SQL statement (the user's live sessions, which must
+// include the caller's own).
+import { callerClaims } from '../../src/auth/request.ts';
+import { listSessions } from '../../src/auth/sessions.ts';
+import { unauthenticated } from '../../src/http/errors.ts';
+import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+
+export const config = { path: '/api/me/sessions' };
+
+export default route(config.path, {
+  GET: async (req) => {
+    const claims = await callerClaims(req);
+    const sessions = await listSessions(claims);
+    if (sessions === undefined) throw unauthenticated();
+    return json(200, {
+      items: sessions.map((s) => ({
+        id: s.id,
+        createdAt: s.created_at.toISOString(),
+        expiresAt: s.expires_at.toISOString(),
+        current: s.id === claims.sessionId,
+      })),
+    });
+  },
+});

@@ -1,0 +1,22 @@
+// POST /api/password/forgot — 2 SQL statements (the per-e-mail and per-address
+// counters; replace the reset token), whether or not the account exists.
+import { clientOf } from '../../src/auth/client.ts';
+import { emailRequestSchema } from '../../src/auth/email.ts';
+import { requestPasswordReset } from '../../src/auth/password-reset.ts';
+import { readBody } from '../../src/http/body.ts';
+import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+import { parse } from '../../src/http/validate.ts';
+
+export const config = { path: '/api/password/forgot' };
+
+export default route(config.path, {
+  POST: async (req, ctx) => {
+    const { email } = parse(emailRequestSchema, await readBody(req));
+    const { reset } = await requestPasswordReset(email, clientOf(req, ctx));
+    return json(202, {
+      message: 'If an account uses this address, a password reset token is on its way.',
+      ...(reset && { token: reset.token, expiresAt: reset.expiresAt.toISOString() }),
+    });
+  },
+});

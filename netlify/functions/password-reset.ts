@@ -1,0 +1,18 @@
+// POST /api/password/reset — 2 SQL statements (find the token; consume it, set
+// the password and revoke every session at once), 1 when refused.
+import { resetSchema, updatePasswordWithResetToken } from '../../src/auth/password-reset.ts';
+import { readBody } from '../../src/http/body.ts';
+import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+import { parseAsync } from '../../src/http/validate.ts';
+import { presentUser } from '../../src/users/present.ts';
+
+export const config = { path: '/api/password/reset' };
+
+export default route(config.path, {
+  POST: async (req) => {
+    const input = await parseAsync(resetSchema, await readBody(req));
+    const { user, revokedSessions } = await updatePasswordWithResetToken(input);
+    return json(200, { user: presentUser(user, { withEmail: true }), revokedSessions });
+  },
+});

@@ -1,0 +1,18 @@
+// GET or POST /api/register/confirm/{code} — 1 SQL statement (consume the code
+// and confirm the account at once).
+import { secretSchema } from '../../src/auth/one-time-tokens.ts';
+import { confirmEmail } from '../../src/auth/registration.ts';
+import { json } from '../../src/http/respond.ts';
+import { route, type Handler } from '../../src/http/route.ts';
+import { parse } from '../../src/http/validate.ts';
+import { presentUser } from '../../src/users/present.ts';
+
+export const config = { path: '/api/register/confirm/:code' };
+
+// GET lets the link in the e-mail work when opened; POST suits API clients.
+const confirm: Handler = async (_req, ctx) => {
+  const user = await confirmEmail(parse(secretSchema, ctx.params.code, 'code'));
+  return json(200, { user: presentUser(user, { withEmail: true }) });
+};
+
+export default route(config.path, { GET: confirm, POST: confirm });

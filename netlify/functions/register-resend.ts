@@ -1,0 +1,22 @@
+// POST /api/register/resend — 2 SQL statements (the per-e-mail and per-address
+// counters; replace the code), whether or not the account exists.
+import { clientOf } from '../../src/auth/client.ts';
+import { emailRequestSchema } from '../../src/auth/email.ts';
+import { resendConfirmation } from '../../src/auth/registration.ts';
+import { readBody } from '../../src/http/body.ts';
+import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+import { parse } from '../../src/http/validate.ts';
+
+export const config = { path: '/api/register/resend' };
+
+export default route(config.path, {
+  POST: async (req, ctx) => {
+    const { email } = parse(emailRequestSchema, await readBody(req));
+    const { confirmation } = await resendConfirmation(email, clientOf(req, ctx));
+    return json(202, {
+      message: 'If an unconfirmed account uses this address, a new confirmation code is on its way.',
+      ...(confirmation && { confirmation: { code: confirmation.code, expiresAt: confirmation.expiresAt.toISOString() } }),
+    });
+  },
+});

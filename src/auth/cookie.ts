@@ -1,0 +1,20 @@
+// The session cookie, shared by the JSON API and the classic routes:
+//   session_id=<token>; HttpOnly; SameSite=Lax; Path=/; Max-Age=<seconds>[; Secure]
+// `Secure` unless the request came over plain http (netlify dev on localhost):
+// a browser drops a Secure cookie set over http.
+import { now } from '../config/clock.ts';
+import { SESSION_COOKIE } from './request.ts';
+
+function serialize(req: Request, value: string, maxAgeSeconds: number): string {
+  const secure = new URL(req.url).protocol === 'http:' ? '' : '; Secure';
+  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
+}
+
+/** Lives as long as the session it carries. */
+export function sessionCookie(req: Request, token: string, expiresAt: Date): string {
+  return serialize(req, token, Math.max(0, Math.ceil((expiresAt.getTime() - now().getTime()) / 1000)));
+}
+
+export function clearedSessionCookie(req: Request): string {
+  return serialize(req, '', 0);
+}

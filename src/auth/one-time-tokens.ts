@@ -1,0 +1,103 @@
+// Confirmation codes and reset tokens: 32 random bytes, base64url (43
+// characters). Only their SHA-256 is stored, so a database leak yields no
+// usable token; each is single-use and short-lived.
+import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import * as v from 'valibot';
+import { now } from '../config/clock.ts';
+import { getDb } from '../db/connection.ts';
+import type { TokenPurpose } from '../db/schema.ts';
+import { HttpError, notFound } from '../http/errors.ts';
+
+export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
+  confirm_email: 10 * 60_000,
+  reset_password: 30 * 60_000,
+};
+
+const SECRET_BYTES = 32;
+
+export const secretSchema = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^[A-Za-z0-9_-]{43}$/, 'must be a 43-character code of letters, digits, - and _'),
+);
+
+export interface NewToken {
+  purpose: TokenPurpose;
+  /** Handed to the user once, never stored. */
+  secret: string;
+  hash: Buffer;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export function hashSecret(secret: string): Buffer {
+  return createHash('sha256').update(secret, 'utf8').digest();
+}
+
+export function newToken(purpose: TokenPurpose): NewToken {
+  const secret = randomBytes(SECRET_BYTES).toString('base64url');
+  const createdAt = now();
+  return { purpose, secret, hash: hashSecret(secret), createdAt, expiresAt: new Date(createdAt.getTime() + TOKEN_TTL_MS[purpose]) };
+}
+
+export const unknownToken = () => notFound('This code is unknown or has already been used.');
+export const tokenExpired = () => new HttpError(410, 'code_expired', 'This code has expired; ask for a new one.');
+
+export const TOKEN_COLUMNS = ['user_id', 'purpose', 'token_hash', 'created_at', 'expires_at'] as const;
+
+/**
+ * The values of a token row after its `user_id`, for an INSERT … SELECT.
+ * Typed casts: parameters in a SELECT list would otherwise be taken as text.
+ */
+export function tokenValues(token: NewToken) {
+  return [
+    sql<TokenPurpose>`${token.purpose}::text`.as('purpose'),
+    sql<Buffer>`${token.hash}::bytea`.as('token_hash'),
+    sql<Date>`${token.createdAt}::timestamptz`.as('created_at'),
+    sql<Date>`${token.expiresAt}::timestamptz`.as('expires_at'),
+  ];
+}
+
+export interface TokenHolder {
+  id: number;
+  username: string;
+  email: string;
+}
+
+/**
+ * For the user with this e-mail (and, with `unconfirmedOnly`, not yet
+ * confirmed): delete their unused tokens of this purpose and issue a new one,
+ * in 1 statement. Undefined when no such user exists.
+ */
+export async function issueTokenByEmail(
+  purpose: TokenPurpose,
+  email: string,
+  options: { unconfirmedOnly?: boolean } = {},
+): Promise<{ user: TokenHolder; token: NewToken } | undefined> {
+  const token = newToken(purpose);
+  const user = await getDb()
+    .with('holder', (qb) =>
+      qb
+        .selectFrom('users')
+        .select(['id', 'username', 'email'])
+        .where('email', '=', email.toLowerCase())
+        .$if(options.unconfirmedOnly === true, (q) => q.where('confirmed_at', 'is', null)),
+    )
+    .with('replaced', (qb) =>
+      qb
+        .deleteFrom('one_time_tokens')
+        .where('user_id', 'in', (eb) => eb.selectFrom('holder').select('id'))
+        .where('purpose', '=', purpose)
+        .where('used_at', 'is', null),
+    )
+    .with('issued', (qb) =>
+      qb
+        .insertInto('one_time_tokens')
+        .columns([...TOKEN_COLUMNS])
+        .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token)])),
+    )
+    .selectFrom('holder')
+    .selectAll()
+    .executeTakeFirst();
+  return user === undefined ? undefined : { user, token };
+}

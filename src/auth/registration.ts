@@ -1,0 +1,157 @@
+// Registration and e-mail confirmation. An account registered through the
+// JSON API is inactive until its 10-minute confirmation code comes back.
+import { sql } from 'kysely';
+import * as v from 'valibot';
+import { now } from '../config/clock.ts';
+import { getDb } from '../db/connection.ts';
+import type { UserRow } from '../db/schema.ts';
+import { closedObject } from '../http/field-rules.ts';
+import { parseAsync } from '../http/validate.ts';
+import { consume } from '../rate-limit/counter.ts';
+import { checks } from '../rate-limit/limits.ts';
+import type { UserFields } from '../users/present.ts';
+import { usernameSchema } from '../users/username.ts';
+import type { Client } from './client.ts';
+import { deliverSecret } from './delivery.ts';
+import { emailSchema } from './email.ts';
+import {
+  hashSecret,
+  issueTokenByEmail,
+  newToken,
+  TOKEN_COLUMNS,
+  tokenExpired,
+  tokenValues,
+  unknownToken,
+  type NewToken,
+} from './one-time-tokens.ts';
+import { hashPassword } from './password-hash.ts';
+import { accountContext, passwordRules } from './password-policy.ts';
+import { addUser, mapDuplicates, withNewUser } from './users.ts';
+
+export interface Registration {
+  username: string;
+  email: string;
+  password: string;
+}
+
+export const registrationSchema = v.pipeAsync(
+  closedObject({ username: usernameSchema, email: emailSchema, password: v.string('must be a string') }),
+  passwordRules<Registration>('password', accountContext),
+);
+
+/** The body as a Registration, or 400 listing every broken rule of every field. */
+export const parseRegistration = (body: unknown): Promise<Registration> => parseAsync(registrationSchema, body);
+
+interface Created {
+  user: UserRow;
+  /** The confirmation code, for an account that must confirm its address. */
+  token?: NewToken;
+}
+
+/** Hash and insert: user, empty profile and (unless confirmed) the code, in 1 statement. */
+async function createAccount(input: Registration, confirmed: boolean): Promise<Created> {
+  const passwordHash = await hashPassword(input.password);
+  if (confirmed) return { user: await addUser({ ...input, passwordHash, confirmedAt: now() }) };
+  const token = newToken('confirm_email');
+  const user = await mapDuplicates(() =>
+    withNewUser({ ...input, passwordHash })
+      .with('new_token', (qb) =>
+        qb
+          .insertInto('one_time_tokens')
+          .columns([...TOKEN_COLUMNS])
+          .expression((eb) => eb.selectFrom('new_user').select(['id', ...tokenValues(token)])),
+      )
+      .selectFrom('new_user')
+      .selectAll()
+      .executeTakeFirstOrThrow(),
+  );
+  return { user, token };
+}
+
+/**
+ * Register a user (the classic operation): every rule checked (400), then 1
+ * statement; a taken username or e-mail is 409. Without `confirmed` the
+ * account needs its confirmation code, returned here for the caller to deliver.
+ */
+export async function registerUser(input: Registration, options: { confirmed?: boolean } = {}): Promise<Created> {
+  return createAccount(await parseRegistration(input), options.confirmed === true);
+}
+
+export interface SignUp {
+  user: UserRow;
+  confirmation?: { expiresAt: Date; code?: string };
+}
+
+/**
+ * A validated registration from `client`: the per-address limit (1
+ * statement), the account (1 statement), then delivery of the code. If the
+ * mail provider fails, the account is removed again (1 more statement) and the
+ * answer is 503, so the address and username are free for the retry.
+ */
+export async function signUp(input: Registration, client: Client, options: { confirmed?: boolean } = {}): Promise<SignUp> {
+  await consume([checks.registerIp(client.ip)]);
+  const { user, token } = await createAccount(input, options.confirmed === true);
+  if (token === undefined) return { user };
+  let revealed: boolean;
+  try {
+    ({ revealed } = await deliverSecret({ to: user, token, baseUrl: client.baseUrl }));
+  } catch (error) {
+    await getDb().deleteFrom('users').where('id', '=', user.id).where('confirmed_at', 'is', null).execute();
+    throw error;
+  }
+  return { user, confirmation: { expiresAt: token.expiresAt, ...(revealed ? { code: token.secret } : {}) } };
+}
+
+/**
+ * Use a confirmation code: 1 statement consumes it atomically and confirms
+ * the account, so of two concurrent uses exactly one succeeds. Unknown or
+ * used: 404; expired: 410.
+ */
+export async function confirmEmail(code: string): Promise<UserFields> {
+  const at = now();
+  const hash = hashSecret(code);
+  const row = await getDb()
+    .with('consumed', (qb) =>
+      qb
+        .updateTable('one_time_tokens')
+        .set({ used_at: at })
+        .where('token_hash', '=', hash)
+        .where('purpose', '=', 'confirm_email')
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', at)
+        .returning('user_id'),
+    )
+    .with('confirmed', (qb) =>
+      qb
+        .updateTable('users')
+        .set((eb) => ({ confirmed_at: eb.fn.coalesce('confirmed_at', sql<Date>`${at}::timestamptz`), updated_at: at }))
+        .where('id', 'in', (eb) => eb.selectFrom('consumed').select('user_id'))
+        .returning(['id', 'username', 'email', 'confirmed_at', 'created_at']),
+    )
+    // The token row as it was before this statement, to tell "expired" from "unknown or used".
+    .selectFrom('one_time_tokens as t')
+    .leftJoin('confirmed as c', 'c.id', 't.user_id')
+    .select(['t.used_at', 't.expires_at', 'c.id', 'c.username', 'c.email', 'c.confirmed_at', 'c.created_at'])
+    .where('t.token_hash', '=', hash)
+    .where('t.purpose', '=', 'confirm_email')
+    .executeTakeFirst();
+  if (row === undefined || row.used_at !== null) throw unknownToken();
+  if (row.id === null) {
+    // Unused but not consumed: either expired, or a concurrent use won the race.
+    throw row.expires_at <= at ? tokenExpired() : unknownToken();
+  }
+  return { id: row.id, username: row.username!, email: row.email!, confirmed_at: row.confirmed_at, created_at: row.created_at! };
+}
+
+/**
+ * A new code for an unconfirmed account with this e-mail, replacing older
+ * ones. The same answer whether or not such an account exists; the per-address
+ * and per-e-mail limits count every request (2 statements in all).
+ */
+export async function resendConfirmation(email: string, client: Client): Promise<{ confirmation?: { code: string; expiresAt: Date } }> {
+  await consume([checks.email(email), checks.emailIp(client.ip)]);
+  const issued = await issueTokenByEmail('confirm_email', email, { unconfirmedOnly: true });
+  if (issued === undefined) return {};
+  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
+  return revealed ? { confirmation: { code: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
+}

@@ -1,0 +1,59 @@
+// Fixed-window counters in Postgres, so every function instance sees the same
+// count. Counting several buckets is ONE statement (a multi-row UPSERT).
+import { sql, type Kysely } from 'kysely';
+import { now } from '../config/clock.ts';
+import { getDb } from '../db/connection.ts';
+import type { Database } from '../db/schema.ts';
+import { rateLimited } from '../http/errors.ts';
+import type { Check, Limit } from './limits.ts';
+
+export interface CounterState {
+  hits: number;
+  windowStart: Date;
+}
+
+/**
+ * Seconds until the window ends when `hits` exceed the limit, else 0. A window
+ * that has already ended counts as empty.
+ */
+export function retryAfterSeconds(state: CounterState | undefined, limit: Limit, at: Date = now()): number {
+  if (state === undefined || state.hits <= limit.count) return 0;
+  const remainingMs = state.windowStart.getTime() + limit.windowMs - at.getTime();
+  return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
+}
+
+/**
+ * Add one hit to each bucket (opening a new window where the old one ended)
+ * and return the counts: 1 statement. Buckets are written in sorted order so
+ * two concurrent calls never wait on each other's rows in opposite order.
+ */
+export async function countHits(list: Check[], db: Kysely<Database> = getDb()): Promise<Map<string, CounterState>> {
+  const at = now();
+  const sorted = [...list].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
+  // Each bucket has its own window length, so the "window has ended" bound is chosen per row.
+  const windowEndedBefore = sql<Date>`CASE rate_limits.bucket ${sql.join(
+    sorted.map((c) => sql`WHEN ${c.bucket} THEN ${new Date(at.getTime() - c.limit.windowMs)}::timestamptz`),
+    sql` `,
+  )} END`;
+  const ended = sql<boolean>`rate_limits.window_start <= ${windowEndedBefore}`;
+  const rows = await db
+    .insertInto('rate_limits')
+    .values(sorted.map((c) => ({ bucket: c.bucket, window_start: at, hits: 1 })))
+    .onConflict((oc) =>
+      oc.column('bucket').doUpdateSet({
+        hits: sql`CASE WHEN ${ended} THEN 1 ELSE rate_limits.hits + 1 END`,
+        window_start: sql`CASE WHEN ${ended} THEN excluded.window_start ELSE rate_limits.window_start END`,
+      }),
+    )
+    .returning(['bucket', 'hits', 'window_start'])
+    .execute();
+  return new Map(rows.map((row) => [row.bucket, { hits: row.hits, windowStart: row.window_start }]));
+}
+
+/** Count this attempt against every check and refuse it (429 + Retry-After) if any is over its limit: 1 statement. */
+export async function consume(list: Check[], db: Kysely<Database> = getDb()): Promise<void> {
+  const states = await countHits(list, db);
+  const at = now();
+  const wait = Math.max(0, ...list.map((c) => retryAfterSeconds(states.get(c.bucket), c.limit, at)));
+  if (wait > 0) throw rateLimited(wait);
+}

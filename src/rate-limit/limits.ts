@@ -1,0 +1,74 @@
+// The configured limits (shared/API.md "Rate limits"): each is `COUNT/WINDOW`
+// from an environment variable, parsed once per process.
+import * as v from 'valibot';
+import { parseEnv } from '../config/env.ts';
+
+export interface Limit {
+  count: number;
+  windowMs: number;
+}
+
+export type LimitName = 'loginAccount' | 'loginIp' | 'registerIp' | 'email' | 'emailIp';
+
+const VARIABLES: Record<LimitName, { name: string; fallback: string }> = {
+  loginAccount: { name: 'RATE_LIMIT_LOGIN_ACCOUNT', fallback: '10/15m' },
+  loginIp: { name: 'RATE_LIMIT_LOGIN_IP', fallback: '50/15m' },
+  registerIp: { name: 'RATE_LIMIT_REGISTER_IP', fallback: '30/10m' },
+  email: { name: 'RATE_LIMIT_EMAIL', fallback: '5/10m' },
+  emailIp: { name: 'RATE_LIMIT_EMAIL_IP', fallback: '30/10m' },
+};
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
+const LIMIT_TEXT = /^([1-9]\d{0,8})\/([1-9]\d{0,8})([smh])$/;
+
+export const limitSchema = v.pipe(
+  v.string(),
+  v.regex(LIMIT_TEXT, 'must be COUNT/WINDOW with a positive count and a window in s, m or h, e.g. 10/15m'),
+  v.transform((text): Limit => {
+    const [, count, amount, unit] = LIMIT_TEXT.exec(text)!;
+    return { count: Number(count), windowMs: Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS] };
+  }),
+);
+
+const cache = new Map<LimitName, Limit>();
+
+export function limitFor(name: LimitName): Limit {
+  let limit = cache.get(name);
+  if (limit === undefined) {
+    const { name: variable, fallback } = VARIABLES[name];
+    limit = parseEnv(variable, v.optional(limitSchema, fallback));
+    cache.set(name, limit);
+  }
+  return limit;
+}
+
+/** Tests only: forget parsed limits after changing the environment. */
+export function resetRateLimitSettings(): void {
+  cache.clear();
+}
+
+/** One counter: the row it lives in and the limit that applies to it. */
+export interface Check {
+  bucket: string;
+  limit: Limit;
+}
+
+const bucketKey = (kind: string, ...parts: (string | number)[]) => [kind, ...parts].join(':');
+
+/**
+ * The per-account login counter is keyed by account AND client address, so a
+ * guesser elsewhere cannot lock the owner out (README, design notes). Its key
+ * is `prefix + userId + suffix`, so SQL can build it for a user it has just found.
+ */
+export const loginAccountKey = (ip: string) => ({ prefix: 'login_account:', suffix: `:${ip}` });
+
+export const checks = {
+  loginAccount: (userId: number, ip: string): Check => {
+    const { prefix, suffix } = loginAccountKey(ip);
+    return { bucket: `${prefix}${userId}${suffix}`, limit: limitFor('loginAccount') };
+  },
+  loginIp: (ip: string): Check => ({ bucket: bucketKey('login_ip', ip), limit: limitFor('loginIp') }),
+  registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', ip), limit: limitFor('registerIp') }),
+  email: (email: string): Check => ({ bucket: bucketKey('email', email.toLowerCase()), limit: limitFor('email') }),
+  emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', ip), limit: limitFor('emailIp') }),
+};

@@ -1,0 +1,79 @@
+// Fixtures for the account API tests: distinct names and client addresses, a
+// registration through the real endpoint, and a capturing mail provider.
+import { randomBytes } from 'node:crypto';
+import { http, HttpResponse } from 'msw';
+import register from '../../netlify/functions/register.ts';
+import { resetMailSettings } from '../../src/mail/settings.ts';
+import { call } from './call.ts';
+import { outbound } from './outbound-http.ts';
+
+export const STRONG_PASSWORD = 'Violet-Harbor-73!';
+
+let counter = 0;
+
+export function uniqueName(prefix = 'acct'): string {
+  counter += 1;
+  return `${prefix}_${counter}_${randomBytes(3).toString('hex')}`;
+}
+
+/** A client address of the TEST-NET-2 range no other test uses (rate limits count per address). */
+export function uniqueIp(): string {
+  const n = randomBytes(2);
+  return `198.51.${n[0]}.${n[1]}`;
+}
+
+export interface Registered {
+  username: string;
+  email: string;
+  password: string;
+  userId: number;
+  code: string;
+}
+
+/** Registers through POST /api/register (development delivery: the code is in the response). */
+export async function registerAccount(options: { username?: string; password?: string; ip?: string } = {}): Promise<Registered> {
+  const username = options.username ?? uniqueName();
+  const email = `${username}@example.com`;
+  const password = options.password ?? STRONG_PASSWORD;
+  const res = await call(register, 'POST', '/api/register', { json: { username, email, password }, ip: options.ip ?? uniqueIp() });
+  if (res.status !== 201) throw new Error(`register answered ${res.status}: ${res.text}`);
+  return { username, email, password, userId: res.body.user.id, code: res.body.confirmation.code };
+}
+
+export const MAIL_URL = 'https://mail.example.test/v1/send';
+
+export interface SentMail {
+  authorization: string | null;
+  body: { from: string; to: string; subject: string; text: string };
+}
+
+/**
+ * Configure a mail provider (MAIL_* variables) answered by msw with `status`;
+ * returns the list every sent message lands in. Call `restore` afterwards.
+ */
+export function useMailProvider(status = 200): { sent: SentMail[]; restore: () => void } {
+  const saved = { url: process.env.MAIL_API_URL, key: process.env.MAIL_API_KEY, from: process.env.MAIL_FROM };
+  process.env.MAIL_API_URL = MAIL_URL;
+  process.env.MAIL_API_KEY = 'mail-key-123';
+  process.env.MAIL_FROM = 'Accounts <no-reply@example.test>';
+  resetMailSettings();
+  const sent: SentMail[] = [];
+  outbound.use(
+    http.post(MAIL_URL, async ({ request }) => {
+      sent.push({ authorization: request.headers.get('authorization'), body: (await request.json()) as SentMail['body'] });
+      return status < 300 ? HttpResponse.json({ id: `msg_${sent.length}` }, { status }) : HttpResponse.json({ error: 'down' }, { status });
+    }),
+  );
+  const restore = () => {
+    for (const [name, value] of [
+      ['MAIL_API_URL', saved.url],
+      ['MAIL_API_KEY', saved.key],
+      ['MAIL_FROM', saved.from],
+    ] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+    resetMailSettings();
+  };
+  return { sent, restore };
+}

@@ -1,0 +1,132 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { setClock } from '../../src/config/clock.ts';
+import { checkLogin } from '../../src/auth/login.ts';
+import { hashPassword, parseHash } from '../../src/auth/password-hash.ts';
+import { findSessionUser } from '../../src/auth/sessions.ts';
+import { findUserBy, updateUser } from '../../src/auth/users.ts';
+import { onQuery } from '../../src/db/connection.ts';
+import { resetRateLimitSettings } from '../../src/rate-limit/limits.ts';
+import { uniqueIp } from '../support/accounts.ts';
+import { createUser } from '../support/users.ts';
+
+beforeAll(() => {
+  process.env.RATE_LIMIT_LOGIN_ACCOUNT = '3/15m';
+  process.env.RATE_LIMIT_LOGIN_IP = '6/15m';
+  resetRateLimitSettings();
+});
+afterAll(() => {
+  delete process.env.RATE_LIMIT_LOGIN_ACCOUNT;
+  delete process.env.RATE_LIMIT_LOGIN_IP;
+  resetRateLimitSettings();
+});
+afterEach(() => setClock());
+
+async function counted<T>(work: () => Promise<T>): Promise<{ statements: number; outcome: T | unknown }> {
+  let statements = 0;
+  const stop = onQuery(() => statements++);
+  const outcome = await work().catch((error: unknown) => error);
+  stop();
+  return { statements, outcome };
+}
+
+const INVALID = { status: 401, code: 'invalid_credentials' };
+
+describe('checkLogin', () => {
+  it('opens a session for the right password, by username or e-mail, in 2 statements', async () => {
+    const { user, password } = await createUser();
+    let statements = 0;
+    const stop = onQuery(() => statements++);
+    const result = await checkLogin({ username: user.username.toUpperCase(), password }, uniqueIp());
+    stop();
+    expect(statements).toBe(2);
+    expect(result.user).toMatchObject({ id: user.id, username: user.username, email: user.email });
+    expect((await findSessionUser(result.session.token))?.user.id).toBe(user.id);
+    expect((await checkLogin({ email: user.email.toUpperCase(), password }, uniqueIp())).user.id).toBe(user.id);
+  });
+
+  it('answers the same 401 for a wrong password and an unknown user, in 2 statements each', async () => {
+    const { user } = await createUser();
+    const wrong = await counted(() => checkLogin({ username: user.username, password: 'Wrong-password-1' }, uniqueIp()));
+    const unknown = await counted(() => checkLogin({ username: 'nobody_here', password: 'Wrong-password-1' }, uniqueIp()));
+    expect(wrong.outcome).toMatchObject(INVALID);
+    expect(unknown.outcome).toMatchObject(INVALID);
+    expect((wrong.outcome as Error).message).toBe((unknown.outcome as Error).message);
+    expect([wrong.statements, unknown.statements]).toEqual([2, 2]);
+  });
+
+  it('refuses a password over 128 characters without a statement', async () => {
+    const { user } = await createUser();
+    const { statements, outcome } = await counted(() => checkLogin({ username: user.username, password: 'A1!'.repeat(43) }, uniqueIp()));
+    expect(outcome).toMatchObject(INVALID);
+    expect(statements).toBe(0);
+  });
+
+  it('says account_not_confirmed only after the right password', async () => {
+    const { user, password } = await createUser({ confirmed: false });
+    await expect(checkLogin({ username: user.username, password: 'Wrong-password-1' }, uniqueIp())).rejects.toMatchObject(INVALID);
+    await expect(checkLogin({ username: user.username, password }, uniqueIp())).rejects.toMatchObject({
+      status: 403,
+      code: 'account_not_confirmed',
+    });
+  });
+
+  it('upgrades a hash made with other parameters, within the same 2 statements', async () => {
+    const { user, password } = await createUser();
+    await updateUser(user.id, { password_hash: await hashPassword(password, { ln: 11, r: 8, p: 1 }) });
+    const { statements, outcome } = await counted(() => checkLogin({ username: user.username, password }, uniqueIp()));
+    expect(outcome).toHaveProperty('session');
+    expect(statements).toBe(2);
+    const stored = await findUserBy({ id: user.id });
+    expect(parseHash(stored.password_hash)?.params).toEqual({ ln: 10, r: 8, p: 1 });
+    await expect(checkLogin({ username: user.username, password }, uniqueIp())).resolves.toHaveProperty('session');
+  });
+});
+
+describe('checkLogin rate limits', () => {
+  it('locks an account for one address after too many failures, not for the owner elsewhere', async () => {
+    const { user, password } = await createUser();
+    const attacker = uniqueIp();
+    for (let i = 0; i < 3; i++) {
+      await expect(checkLogin({ username: user.username, password: `Guess-number-${i}` }, attacker)).rejects.toMatchObject(INVALID);
+    }
+    const blocked = await counted(() => checkLogin({ username: user.username, password }, attacker));
+    expect(blocked.outcome).toMatchObject({ status: 429, code: 'rate_limited' });
+    expect(blocked.statements).toBe(1);
+    // The owner, from their own address, is not affected…
+    await expect(checkLogin({ username: user.username, password }, uniqueIp())).resolves.toHaveProperty('session');
+    // …and their success does not reset the attacker's counter.
+    await expect(checkLogin({ username: user.username, password }, attacker)).rejects.toMatchObject({ status: 429 });
+  });
+
+  it('counts failures per address across accounts and unknown names', async () => {
+    const ip = uniqueIp();
+    const { user, password } = await createUser();
+    for (let i = 0; i < 6; i++) {
+      await expect(checkLogin({ username: `ghost_${i}`, password: 'Guess-number-1' }, ip)).rejects.toMatchObject(INVALID);
+    }
+    await expect(checkLogin({ username: user.username, password }, ip)).rejects.toMatchObject({ status: 429 });
+  });
+
+  it('gives a Retry-After that runs out with the window', async () => {
+    const t0 = new Date('2031-02-02T10:00:00Z');
+    setClock(() => t0);
+    const { user, password } = await createUser();
+    const ip = uniqueIp();
+    for (let i = 0; i < 3; i++) await checkLogin({ username: user.username, password: 'Guess-number-1' }, ip).catch(() => undefined);
+    setClock(() => new Date(t0.getTime() + 5 * 60_000));
+    await expect(checkLogin({ username: user.username, password }, ip)).rejects.toMatchObject({
+      headers: { 'Retry-After': String(10 * 60) },
+    });
+    setClock(() => new Date(t0.getTime() + 15 * 60_000));
+    await expect(checkLogin({ username: user.username, password }, ip)).resolves.toHaveProperty('session');
+  });
+
+  it('clears the account counter of the address that succeeds', async () => {
+    const { user, password } = await createUser();
+    const ip = uniqueIp();
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 2; i++) await checkLogin({ username: user.username, password: 'Guess-number-1' }, ip).catch(() => undefined);
+      await expect(checkLogin({ username: user.username, password }, ip)).resolves.toHaveProperty('session');
+    }
+  });
+});

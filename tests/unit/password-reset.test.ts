@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { setClock } from '../../src/config/clock.ts';
+import { checkLogin } from '../../src/auth/login.ts';
+import { changePassword } from '../../src/auth/password-change.ts';
+import { verifyPassword } from '../../src/auth/password-hash.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/password-policy.ts';
+import { issueResetToken, requestPasswordReset, updatePasswordWithResetToken } from '../../src/auth/password-reset.ts';
+import { createSession, findSessionUser } from '../../src/auth/sessions.ts';
+import { findUserBy } from '../../src/auth/users.ts';
+import { onQuery } from '../../src/db/connection.ts';
+import { uniqueIp } from '../support/accounts.ts';
+import { createUser } from '../support/users.ts';
+
+afterEach(() => setClock());
+
+const NEW_PASSWORD = 'Granite-Meadow-58?';
+
+describe('issueResetToken', () => {
+  it('issues a token for a known e-mail, in any case', async () => {
+    const { user } = await createUser();
+    const { user: holder, token } = await issueResetToken(user.email.toUpperCase());
+    expect(holder.id).toBe(user.id);
+    expect(token.purpose).toBe('reset_password');
+  });
+
+  it('throws 404 for an unknown e-mail', async () => {
+    await expect(issueResetToken('nobody@example.com')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+  });
+});
+
+describe('requestPasswordReset', () => {
+  const client = () => ({ ip: uniqueIp(), baseUrl: 'http://localhost:8888' });
+
+  it('hides whether the account exists, unless the caller requires it', async () => {
+    expect(await requestPasswordReset('nobody@example.com', client())).toEqual({});
+    await expect(requestPasswordReset('nobody@example.com', client(), { requireAccount: true })).rejects.toMatchObject({ status: 404 });
+    const { user } = await createUser();
+    expect((await requestPasswordReset(user.email, client())).reset?.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe('updatePasswordWithResetToken', () => {
+  it('sets the password, uses up the token and revokes every session, in 2 statements', async () => {
+    const { user, token: sessionToken } = await createUser();
+    await createSession(user.id);
+    const { token } = await issueResetToken(user.email);
+    let statements = 0;
+    const stop = onQuery(() => statements++);
+    const result = await updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD });
+    stop();
+    expect(statements).toBe(2);
+    expect(result).toMatchObject({ user: { id: user.id, email: user.email }, revokedSessions: 2 });
+    expect(await findSessionUser(sessionToken)).toBeUndefined();
+    expect((await verifyPassword(NEW_PASSWORD, (await findUserBy({ id: user.id })).password_hash)).ok).toBe(true);
+    await expect(updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('throws 404 for a bad token and for a token of another account than the e-mail named', async () => {
+    const { user } = await createUser();
+    const other = await createUser();
+    const { token } = await issueResetToken(user.email);
+    await expect(updatePasswordWithResetToken({ token: 'B'.repeat(43), password: NEW_PASSWORD })).rejects.toMatchObject({ status: 404 });
+    await expect(updatePasswordWithResetToken({ token: 'short', password: NEW_PASSWORD })).rejects.toMatchObject({ status: 404 });
+    await expect(
+      updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD, email: other.user.email }),
+    ).rejects.toMatchObject({ status: 404 });
+    await expect(updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD, email: user.email })).resolves.toBeDefined();
+  });
+
+  it('throws 410 after 30 minutes', async () => {
+    const t0 = new Date('2031-04-04T04:00:00Z');
+    setClock(() => t0);
+    const { user } = await createUser();
+    const { token } = await issueResetToken(user.email);
+    setClock(() => new Date(t0.getTime() + 30 * 60_000));
+    await expect(updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD })).rejects.toMatchObject({
+      status: 410,
+      code: 'code_expired',
+    });
+  });
+
+  it('refuses a password against every rule, the account included, and keeps the token usable', async () => {
+    const { user, token: sessionToken } = await createUser();
+    const { token } = await issueResetToken(user.email);
+    await expect(updatePasswordWithResetToken({ token: token.secret, password: `${user.username}-X9` })).rejects.toMatchObject({
+      status: 400,
+      // The fixture's e-mail local part is the username, so both rules apply.
+      details: { password: [PASSWORD_MESSAGES.username, PASSWORD_MESSAGES.emailLocalPart] },
+    });
+    expect(await findSessionUser(sessionToken)).toBeDefined();
+    await expect(updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD })).resolves.toBeDefined();
+  });
+
+  it('confirms an unconfirmed account: the token proved the mailbox', async () => {
+    const { user } = await createUser({ confirmed: false });
+    const { token } = await issueResetToken(user.email);
+    const { user: updated } = await updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD });
+    expect(updated.confirmed_at).toBeInstanceOf(Date);
+    await expect(checkLogin({ email: user.email, password: NEW_PASSWORD }, uniqueIp())).resolves.toHaveProperty('session');
+  });
+});
+
+describe('changePassword', () => {
+  it('keeps the current session, revokes the others and retires reset tokens', async () => {
+    const { user, password, token, sessionId } = await createUser();
+    const other = await createSession(user.id);
+    const { token: reset } = await issueResetToken(user.email);
+    const result = await changePassword({ userId: user.id, sessionId }, { currentPassword: password, newPassword: NEW_PASSWORD });
+    expect(result).toEqual({ revokedSessions: 1 });
+    expect(await findSessionUser(token)).toBeDefined();
+    expect(await findSessionUser(other.token)).toBeUndefined();
+    await expect(updatePasswordWithResetToken({ token: reset.secret, password: 'Another-Strong-9!' })).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('reports a wrong current password and every rule the new one breaks together, changing nothing', async () => {
+    const { user, password, sessionId } = await createUser();
+    const other = await createSession(user.id);
+    await expect(
+      changePassword({ userId: user.id, sessionId }, { currentPassword: 'Not-my-password-1', newPassword: 'shrt9x' }),
+    ).rejects.toMatchObject({
+      status: 400,
+      details: { currentPassword: ['is not correct'], newPassword: [PASSWORD_MESSAGES.tooShort, PASSWORD_MESSAGES.classes] },
+    });
+    expect(await findSessionUser(other.token)).toBeDefined();
+    expect((await verifyPassword(password, (await findUserBy({ id: user.id })).password_hash)).ok).toBe(true);
+  });
+
+  it('answers 401 for a session that no longer exists', async () => {
+    const { user, password } = await createUser();
+    await expect(
+      changePassword({ userId: user.id, sessionId: 2 ** 40 }, { currentPassword: password, newPassword: NEW_PASSWORD }),
+    ).rejects.toMatchObject({ status: 401 });
+  });
+});
