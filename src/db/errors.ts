@@ -31,6 +31,11 @@ export function foreignKeyViolation(error: unknown): string | undefined {
   return violatedConstraint(error, '23503');
 }
 
+/** The name of the CHECK constraint a statement violated, if that is what failed. */
+export function checkViolation(error: unknown): string | undefined {
+  return violatedConstraint(error, '23514');
+}
+
 function violatedConstraint(error: unknown, sqlState: string): string | undefined {
   if (codeOf(error) !== sqlState) return undefined;
   const constraint = (error as { constraint?: unknown }).constraint;

@@ -24,6 +24,7 @@ export const BIO_MAX = 500;
 export const LOCATION_MAX = 100;
 export const MIN_AGE = 13;
 export const MAX_AGE = 120;
+export const TOO_YOUNG = `must make the user at least ${MIN_AGE} years old`;
 
 interface CalendarDate {
   year: number;
@@ -73,7 +74,7 @@ const birthdaySchema = v.pipe(
   v.regex(DATE_SHAPE, 'must be a date written YYYY-MM-DD'),
   v.check((text: string) => !DATE_SHAPE.test(text) || parseCalendarDate(text) !== undefined, 'must be a real calendar date'),
   onRealDate((date) => compare(date, today()) <= 0, 'must not be in the future'),
-  onRealDate((date) => ageOn(date, today()) >= MIN_AGE, `must make the user at least ${MIN_AGE} years old`),
+  onRealDate((date) => ageOn(date, today()) >= MIN_AGE, TOO_YOUNG),
   onRealDate((date) => ageOn(date, today()) <= MAX_AGE, `must make the user at most ${MAX_AGE} years old`),
 );
 

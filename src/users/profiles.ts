@@ -1,9 +1,11 @@
 // Changing the caller's own profile (PATCH /api/me/profile).
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
+import { checkViolation } from '../db/errors.ts';
 import type { UserProfilesTable } from '../db/schema.ts';
+import { validationFailed } from '../http/errors.ts';
 import { presentProfile, type ProfileFields, type ProfileView } from './present.ts';
-import type { ProfilePatch } from './profile-rules.ts';
+import { TOO_YOUNG, type ProfilePatch } from './profile-rules.ts';
 
 const PROFILE_COLUMNS = ['bio', 'location', 'birthday', 'gender', 'marital_status'] as const;
 
@@ -27,11 +29,19 @@ function changesOf(patch: ProfilePatch): ProfileChanges {
 export async function updateProfile(userId: number, patch: ProfilePatch, current: ProfileFields): Promise<ProfileView> {
   const changes = changesOf(patch);
   if (Object.keys(changes).length === 0) return presentProfile(current);
-  const row = await getDb()
-    .updateTable('user_profiles')
-    .set({ ...changes, updated_at: now() })
-    .where('user_id', '=', userId)
-    .returning(PROFILE_COLUMNS)
-    .executeTakeFirstOrThrow();
-  return presentProfile(row);
+  try {
+    const row = await getDb()
+      .updateTable('user_profiles')
+      .set({ ...changes, updated_at: now() })
+      .where('user_id', '=', userId)
+      .returning(PROFILE_COLUMNS)
+      .executeTakeFirstOrThrow();
+    return presentProfile(row);
+  } catch (error) {
+    // The rules judge age by today in UTC; the CHECK by current_date in the
+    // database's time zone, which may still be yesterday: a birthday exactly
+    // 13 years ago can pass one and not the other for a few hours.
+    if (checkViolation(error) === 'user_profiles_birthday_range') throw validationFailed({ birthday: [TOO_YOUNG] });
+    throw error;
+  }
 }

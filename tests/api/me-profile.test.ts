@@ -118,6 +118,19 @@ describe('PATCH /api/me/profile', () => {
     });
   });
 
+  it('answers 400, not 500, when the database’s date still makes the user 12', async () => {
+    const { token } = await createUser();
+    // The service clock is a day (two, to skip a 29 February) ahead of the database's current_date.
+    let tomorrow = new Date(Date.now() + 86_400_000);
+    if (tomorrow.toISOString().slice(5, 10) === '02-29') tomorrow = new Date(tomorrow.getTime() + 86_400_000);
+    setClock(() => tomorrow);
+    const birthday = `${tomorrow.getUTCFullYear() - 13}${tomorrow.toISOString().slice(4, 10)}`;
+    const res = await patch(token, { birthday, bio: 'kept?' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual({ birthday: ['must make the user at least 13 years old'] });
+    expect((await patch(token, {})).body.profile).toEqual(EMPTY);
+  });
+
   it('refuses values of the wrong type', async () => {
     const { token } = await createUser();
     const res = await patch(token, { bio: 12, birthday: 19900412, location: ['Lyon'] });
