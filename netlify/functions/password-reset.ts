@@ -1,5 +1,7 @@
 // POST /api/password/reset — 2 SQL statements (find the token; consume it, set
-// the password and revoke every session at once), 1 when refused.
+// the password and revoke every session at once); 1 when the token is unknown,
+// used or expired, or the password contains the username or e-mail; 0 when the
+// body breaks a rule that needs no account.
 import { resetSchema, updatePasswordWithResetToken } from '../../src/auth/password-reset.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';

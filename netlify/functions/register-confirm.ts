@@ -1,7 +1,7 @@
 // GET or POST /api/register/confirm/{code} — 1 SQL statement (consume the code
 // and confirm the account at once).
 import { secretSchema } from '../../src/auth/one-time-tokens.ts';
-import { confirmEmail } from '../../src/auth/registration.ts';
+import { confirmEmail } from '../../src/auth/email-confirmation.ts';
 import { json } from '../../src/http/respond.ts';
 import { route, type Handler } from '../../src/http/route.ts';
 import { parse } from '../../src/http/validate.ts';

@@ -2,7 +2,7 @@
 // counters; replace the code), whether or not the account exists.
 import { clientOf } from '../../src/auth/client.ts';
 import { emailRequestSchema } from '../../src/auth/email.ts';
-import { resendConfirmation } from '../../src/auth/registration.ts';
+import { resendConfirmation } from '../../src/auth/email-confirmation.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';

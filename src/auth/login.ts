@@ -41,6 +41,8 @@ export const loginSchema = v.pipe(
     password: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
   }),
   v.rawCheck(({ dataset, addIssue }) => {
+    // Runs even when the object schema failed; only an object can miss its identifier.
+    if (typeof dataset.value !== 'object' || dataset.value === null || Array.isArray(dataset.value)) return;
     const input = dataset.value as Record<string, unknown>;
     const given = ['username', 'email'].filter((key) => input[key] !== undefined);
     if (given.length === 0) addIssue({ message: 'must contain username or email' });

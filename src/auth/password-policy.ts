@@ -57,13 +57,14 @@ export function passwordRules<T extends object>(
   context: (input: Record<string, unknown>) => PasswordContext = () => ({}),
 ) {
   return v.rawCheckAsync<T>(async ({ dataset, addIssue }) => {
-    const input = dataset.value as Record<string, unknown>;
-    const password = input[field];
+    // Runs after the object schema even when it failed, so the value may not be an object.
+    const input = dataset.value as Record<string, unknown> | null;
+    const password = typeof input === 'object' && input !== null ? input[field] : undefined;
     if (typeof password !== 'string') return;
-    for (const message of await passwordProblems(password, context(input))) {
+    for (const message of await passwordProblems(password, context(input!))) {
       addIssue({
         message,
-        path: [{ type: 'object', origin: 'value', input, key: field, value: password }],
+        path: [{ type: 'object', origin: 'value', input: input!, key: field, value: password }],
       });
     }
   });

@@ -1,60 +1,15 @@
-// Password reset by e-mailed token (30 minutes, single use). Success revokes
-// every session of the account.
+// Password reset with an e-mailed token (30 minutes, single use; issued by
+// password-reset-request.ts). Success revokes every session of the account.
 import { sql } from 'kysely';
 import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import { HttpError, notFound, validationFailed } from '../http/errors.ts';
+import { validationFailed } from '../http/errors.ts';
 import { closedObject } from '../http/field-rules.ts';
-import { consume } from '../rate-limit/counter.ts';
-import { checks } from '../rate-limit/limits.ts';
 import type { UserFields } from '../users/present.ts';
-import type { Client } from './client.ts';
-import { deliverSecret } from './delivery.ts';
-import {
-  hashSecret,
-  issueTokenByEmail,
-  secretSchema,
-  tokenExpired,
-  unknownToken,
-  type NewToken,
-  type TokenHolder,
-} from './one-time-tokens.ts';
+import { hashSecret, secretSchema, tokenExpired, unknownToken } from './one-time-tokens.ts';
 import { hashPassword } from './password-hash.ts';
 import { passwordProblems, passwordRules } from './password-policy.ts';
-
-/**
- * Issue a reset token for the account with this e-mail, replacing its unused
- * ones: 1 statement. An unknown e-mail is 404 (the classic operation's error).
- */
-export async function issueResetToken(email: string): Promise<{ user: TokenHolder; token: NewToken }> {
-  const issued = await issueTokenByEmail('reset_password', email);
-  if (issued === undefined) throw notFound('No account uses that e-mail address.');
-  return issued;
-}
-
-/**
- * A reset request from `client`: limits per e-mail and per address (1
- * statement), the token (1 statement), delivery. The same answer whether or
- * not the account exists, unless `requireAccount` (the classic route) asks
- * for the 404.
- */
-export async function requestPasswordReset(
-  email: string,
-  client: Client,
-  options: { requireAccount?: boolean } = {},
-): Promise<{ reset?: { token: string; expiresAt: Date } }> {
-  await consume([checks.email(email), checks.emailIp(client.ip)]);
-  let issued: Awaited<ReturnType<typeof issueResetToken>>;
-  try {
-    issued = await issueResetToken(email);
-  } catch (error) {
-    if (options.requireAccount !== true && error instanceof HttpError && error.status === 404) return {};
-    throw error;
-  }
-  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
-  return revealed ? { reset: { token: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
-}
 
 export interface PasswordReset {
   token: string;

@@ -1,6 +1,5 @@
-// Registration and e-mail confirmation. An account registered through the
-// JSON API is inactive until its 10-minute confirmation code comes back.
-import { sql } from 'kysely';
+// Registration. An account registered through the JSON API is inactive until
+// its 10-minute confirmation code comes back (email-confirmation.ts).
 import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
@@ -9,21 +8,11 @@ import { closedObject } from '../http/field-rules.ts';
 import { parseAsync } from '../http/validate.ts';
 import { consume } from '../rate-limit/counter.ts';
 import { checks } from '../rate-limit/limits.ts';
-import type { UserFields } from '../users/present.ts';
 import { usernameSchema } from '../users/username.ts';
 import type { Client } from './client.ts';
 import { deliverSecret } from './delivery.ts';
 import { emailSchema } from './email.ts';
-import {
-  hashSecret,
-  issueTokenByEmail,
-  newToken,
-  TOKEN_COLUMNS,
-  tokenExpired,
-  tokenValues,
-  unknownToken,
-  type NewToken,
-} from './one-time-tokens.ts';
+import { newToken, TOKEN_COLUMNS, tokenValues, type NewToken } from './one-time-tokens.ts';
 import { hashPassword } from './password-hash.ts';
 import { accountContext, passwordRules } from './password-policy.ts';
 import { addUser, mapDuplicates, withNewUser } from './users.ts';
@@ -100,58 +89,4 @@ export async function signUp(input: Registration, client: Client, options: { con
     throw error;
   }
   return { user, confirmation: { expiresAt: token.expiresAt, ...(revealed ? { code: token.secret } : {}) } };
-}
-
-/**
- * Use a confirmation code: 1 statement consumes it atomically and confirms
- * the account, so of two concurrent uses exactly one succeeds. Unknown or
- * used: 404; expired: 410.
- */
-export async function confirmEmail(code: string): Promise<UserFields> {
-  const at = now();
-  const hash = hashSecret(code);
-  const row = await getDb()
-    .with('consumed', (qb) =>
-      qb
-        .updateTable('one_time_tokens')
-        .set({ used_at: at })
-        .where('token_hash', '=', hash)
-        .where('purpose', '=', 'confirm_email')
-        .where('used_at', 'is', null)
-        .where('expires_at', '>', at)
-        .returning('user_id'),
-    )
-    .with('confirmed', (qb) =>
-      qb
-        .updateTable('users')
-        .set((eb) => ({ confirmed_at: eb.fn.coalesce('confirmed_at', sql<Date>`${at}::timestamptz`), updated_at: at }))
-        .where('id', 'in', (eb) => eb.selectFrom('consumed').select('user_id'))
-        .returning(['id', 'username', 'email', 'confirmed_at', 'created_at']),
-    )
-    // The token row as it was before this statement, to tell "expired" from "unknown or used".
-    .selectFrom('one_time_tokens as t')
-    .leftJoin('confirmed as c', 'c.id', 't.user_id')
-    .select(['t.used_at', 't.expires_at', 'c.id', 'c.username', 'c.email', 'c.confirmed_at', 'c.created_at'])
-    .where('t.token_hash', '=', hash)
-    .where('t.purpose', '=', 'confirm_email')
-    .executeTakeFirst();
-  if (row === undefined || row.used_at !== null) throw unknownToken();
-  if (row.id === null) {
-    // Unused but not consumed: either expired, or a concurrent use won the race.
-    throw row.expires_at <= at ? tokenExpired() : unknownToken();
-  }
-  return { id: row.id, username: row.username!, email: row.email!, confirmed_at: row.confirmed_at, created_at: row.created_at! };
-}
-
-/**
- * A new code for an unconfirmed account with this e-mail, replacing older
- * ones. The same answer whether or not such an account exists; the per-address
- * and per-e-mail limits count every request (2 statements in all).
- */
-export async function resendConfirmation(email: string, client: Client): Promise<{ confirmation?: { code: string; expiresAt: Date } }> {
-  await consume([checks.email(email), checks.emailIp(client.ip)]);
-  const issued = await issueTokenByEmail('confirm_email', email, { unconfirmedOnly: true });
-  if (issued === undefined) return {};
-  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
-  return revealed ? { confirmation: { code: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
 }

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { checkLogin } from '../../src/auth/login.ts';
-import { changePassword } from '../../src/auth/password-change.ts';
 import { verifyPassword } from '../../src/auth/password-hash.ts';
 import { PASSWORD_MESSAGES } from '../../src/auth/password-policy.ts';
-import { issueResetToken, requestPasswordReset, updatePasswordWithResetToken } from '../../src/auth/password-reset.ts';
+import { issueResetToken, requestPasswordReset } from '../../src/auth/password-reset-request.ts';
+import { updatePasswordWithResetToken } from '../../src/auth/password-reset.ts';
 import { createSession, findSessionUser } from '../../src/auth/sessions.ts';
 import { findUserBy } from '../../src/auth/users.ts';
 import { onQuery } from '../../src/db/connection.ts';
@@ -97,38 +97,5 @@ describe('updatePasswordWithResetToken', () => {
     const { user: updated } = await updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD });
     expect(updated.confirmed_at).toBeInstanceOf(Date);
     await expect(checkLogin({ email: user.email, password: NEW_PASSWORD }, uniqueIp())).resolves.toHaveProperty('session');
-  });
-});
-
-describe('changePassword', () => {
-  it('keeps the current session, revokes the others and retires reset tokens', async () => {
-    const { user, password, token, sessionId } = await createUser();
-    const other = await createSession(user.id);
-    const { token: reset } = await issueResetToken(user.email);
-    const result = await changePassword({ userId: user.id, sessionId }, { currentPassword: password, newPassword: NEW_PASSWORD });
-    expect(result).toEqual({ revokedSessions: 1 });
-    expect(await findSessionUser(token)).toBeDefined();
-    expect(await findSessionUser(other.token)).toBeUndefined();
-    await expect(updatePasswordWithResetToken({ token: reset.secret, password: 'Another-Strong-9!' })).rejects.toMatchObject({ status: 404 });
-  });
-
-  it('reports a wrong current password and every rule the new one breaks together, changing nothing', async () => {
-    const { user, password, sessionId } = await createUser();
-    const other = await createSession(user.id);
-    await expect(
-      changePassword({ userId: user.id, sessionId }, { currentPassword: 'Not-my-password-1', newPassword: 'shrt9x' }),
-    ).rejects.toMatchObject({
-      status: 400,
-      details: { currentPassword: ['is not correct'], newPassword: [PASSWORD_MESSAGES.tooShort, PASSWORD_MESSAGES.classes] },
-    });
-    expect(await findSessionUser(other.token)).toBeDefined();
-    expect((await verifyPassword(password, (await findUserBy({ id: user.id })).password_hash)).ok).toBe(true);
-  });
-
-  it('answers 401 for a session that no longer exists', async () => {
-    const { user, password } = await createUser();
-    await expect(
-      changePassword({ userId: user.id, sessionId: 2 ** 40 }, { currentPassword: password, newPassword: NEW_PASSWORD }),
-    ).rejects.toMatchObject({ status: 401 });
   });
 });

@@ -1,0 +1,41 @@
+// Asking for a password reset: a token valid 30 minutes, delivered by e-mail.
+// Apart from password-reset.ts so that this function does not carry the password checks.
+import { HttpError, notFound } from '../http/errors.ts';
+import { consume } from '../rate-limit/counter.ts';
+import { checks } from '../rate-limit/limits.ts';
+import type { Client } from './client.ts';
+import { deliverSecret } from './delivery.ts';
+import { issueTokenByEmail, type NewToken, type TokenHolder } from './one-time-tokens.ts';
+
+/**
+ * Issue a reset token for the account with this e-mail, replacing its unused
+ * ones: 1 statement. An unknown e-mail is 404 (the classic operation's error).
+ */
+export async function issueResetToken(email: string): Promise<{ user: TokenHolder; token: NewToken }> {
+  const issued = await issueTokenByEmail('reset_password', email);
+  if (issued === undefined) throw notFound('No account uses that e-mail address.');
+  return issued;
+}
+
+/**
+ * A reset request from `client`: limits per e-mail and per address (1
+ * statement), the token (1 statement), delivery. The same answer whether or
+ * not the account exists, unless `requireAccount` (the classic route) asks
+ * for the 404.
+ */
+export async function requestPasswordReset(
+  email: string,
+  client: Client,
+  options: { requireAccount?: boolean } = {},
+): Promise<{ reset?: { token: string; expiresAt: Date } }> {
+  await consume([checks.email(email), checks.emailIp(client.ip)]);
+  let issued: Awaited<ReturnType<typeof issueResetToken>>;
+  try {
+    issued = await issueResetToken(email);
+  } catch (error) {
+    if (options.requireAccount !== true && error instanceof HttpError && error.status === 404) return {};
+    throw error;
+  }
+  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
+  return revealed ? { reset: { token: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
+}
