@@ -1,0 +1,143 @@
+// Delivery of codes and tokens through the HTTP mail provider (msw stands in
+// for it), and what production never reveals.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Context } from '@netlify/functions';
+import confirm from '../../netlify/functions/register-confirm.ts';
+import forgot from '../../netlify/functions/password-forgot.ts';
+import register from '../../netlify/functions/register.ts';
+import resend from '../../netlify/functions/register-resend.ts';
+import reset from '../../netlify/functions/password-reset.ts';
+import { findUserBy } from '../../src/auth/users.ts';
+import { call } from '../support/call.ts';
+import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { createUser } from '../support/users.ts';
+
+let restore: (() => void) | undefined;
+afterEach(() => {
+  restore?.();
+  restore = undefined;
+  delete process.env.CONTEXT;
+  delete process.env.URL;
+  vi.restoreAllMocks();
+});
+
+function provider(status = 200) {
+  const mail = useMailProvider(status);
+  restore = mail.restore;
+  return mail.sent;
+}
+
+const newAccount = () => {
+  const username = uniqueName('mail');
+  return { username, email: `${username}@example.com`, password: STRONG_PASSWORD };
+};
+
+/** The code or token a message carries. */
+const secretIn = (text: string) => /(?:code|token) is: ([A-Za-z0-9_-]{43})/.exec(text)![1]!;
+
+describe('with a mail provider', () => {
+  it('e-mails the confirmation code and link instead of returning it', async () => {
+    const sent = provider();
+    process.env.URL = 'https://auth.example.test';
+    const account = newAccount();
+    // A request whose Host an attacker chose: links must not point there.
+    const req = new Request('https://evil.example/api/register', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(account),
+    });
+    const res = await register(req, { ip: uniqueIp(), params: {} } as unknown as Context);
+    expect(res.status).toBe(201);
+    expect((await res.json()).confirmation).toEqual({ expiresAt: expect.any(String) });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.authorization).toBe('Bearer mail-key-123');
+    expect(sent[0]!.body).toMatchObject({ from: 'Accounts <no-reply@example.test>', to: account.email, subject: 'Confirm your account' });
+    const code = secretIn(sent[0]!.body.text);
+    expect(sent[0]!.body.text).not.toContain('evil.example');
+    expect(sent[0]!.body.text).toContain(`https://auth.example.test/api/register/confirm/${code}`);
+    expect((await call(confirm, 'GET', `/api/register/confirm/${code}`)).status).toBe(200);
+  });
+
+  it('e-mails a resent code and a reset token, returning neither', async () => {
+    const acct = await registerAccount();
+    const { user } = await createUser();
+    const sent = provider();
+    const resent = await call(resend, 'POST', '/api/register/resend', { json: { email: acct.email }, ip: uniqueIp() });
+    expect(resent.body).toEqual({ message: expect.any(String) });
+    const forgotten = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
+    expect(forgotten.body).toEqual({ message: expect.any(String) });
+    expect(sent.map((m) => [m.body.to, m.body.subject])).toEqual([
+      [acct.email, 'Confirm your account'],
+      [user.email, 'Reset your password'],
+    ]);
+    const token = secretIn(sent[1]!.body.text);
+    expect((await call(reset, 'POST', '/api/password/reset', { json: { token, password: 'Granite-Meadow-58?' } })).status).toBe(200);
+  });
+
+  it('sends nothing for an unknown address', async () => {
+    const sent = provider();
+    await call(forgot, 'POST', '/api/password/forgot', { json: { email: 'nobody@example.com' }, ip: uniqueIp() });
+    await call(resend, 'POST', '/api/register/resend', { json: { email: 'nobody@example.com' }, ip: uniqueIp() });
+    expect(sent).toEqual([]);
+  });
+
+  it('answers 503 to a registration whose e-mail fails, and keeps nothing of it', async () => {
+    provider(500);
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const account = newAccount();
+    const res = await call(register, 'POST', '/api/register', { json: account, ip: uniqueIp() });
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('service_unavailable');
+    await expect(findUserBy({ email: account.email })).rejects.toMatchObject({ status: 404 });
+    restore!();
+    restore = undefined;
+    expect((await call(register, 'POST', '/api/register', { json: account, ip: uniqueIp() })).status).toBe(201);
+  });
+
+  it('still answers 202 when a reset e-mail fails: the failure is logged, not revealed', async () => {
+    const { user } = await createUser();
+    const sent = provider(500);
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const res = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
+    expect(res.status).toBe(202);
+    expect(sent).toHaveLength(1);
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(error.mock.calls.flat().join(' ')).not.toContain(secretIn(sent[0]!.body.text));
+  });
+
+  it("sends in the background through the platform's waitUntil, after the response", async () => {
+    const { user } = await createUser();
+    const sent = provider();
+    const background: Promise<unknown>[] = [];
+    const req = new Request('http://localhost:8888/api/password/forgot', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: user.email }),
+    });
+    const context = { ip: uniqueIp(), params: {}, waitUntil: (work: Promise<unknown>) => background.push(work) } as unknown as Context;
+    const res = await forgot(req, context);
+    expect(res.status).toBe(202);
+    expect(background).toHaveLength(1);
+    await Promise.all(background);
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe('in production (CONTEXT=production)', () => {
+  it('never returns a code or token, and warns without them when no provider is set', async () => {
+    process.env.CONTEXT = 'production';
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const account = newAccount();
+    const registered = await call(register, 'POST', '/api/register', { json: account, ip: uniqueIp() });
+    expect(registered.status).toBe(201);
+    expect(registered.body.confirmation).toEqual({ expiresAt: expect.any(String) });
+    const resent = await call(resend, 'POST', '/api/register/resend', { json: { email: account.email }, ip: uniqueIp() });
+    expect(resent.body).toEqual({ message: expect.any(String) });
+    const forgotten = await call(forgot, 'POST', '/api/password/forgot', { json: { email: account.email }, ip: uniqueIp() });
+    expect(forgotten.body).toEqual({ message: expect.any(String) });
+    expect(warn).toHaveBeenCalledTimes(3);
+    expect(info).not.toHaveBeenCalled();
+    expect(warn.mock.calls.flat().join(' ')).not.toMatch(/[A-Za-z0-9_-]{43}/);
+  });
+});

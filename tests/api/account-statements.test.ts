@@ -1,0 +1,113 @@
+// SQL statements per request, as each function's header comment states them
+// (DESIGN.md budgets: an authenticated read is 1; login at most 2).
+import { afterEach, describe, expect, it } from 'vitest';
+import login from '../../netlify/functions/login.ts';
+import logout from '../../netlify/functions/logout.ts';
+import me from '../../netlify/functions/me.ts';
+import mePassword from '../../netlify/functions/me-password.ts';
+import meSession from '../../netlify/functions/me-session.ts';
+import meSessions from '../../netlify/functions/me-sessions.ts';
+import forgot from '../../netlify/functions/password-forgot.ts';
+import reset from '../../netlify/functions/password-reset.ts';
+import confirm from '../../netlify/functions/register-confirm.ts';
+import resend from '../../netlify/functions/register-resend.ts';
+import register from '../../netlify/functions/register.ts';
+import { hashPassword } from '../../src/auth/password-hash.ts';
+import { createSession } from '../../src/auth/sessions.ts';
+import { updateUser } from '../../src/auth/users.ts';
+import { onQuery } from '../../src/db/connection.ts';
+import { call, type CallResult } from '../support/call.ts';
+import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { createUser } from '../support/users.ts';
+
+let stop: (() => void) | undefined;
+afterEach(() => stop?.());
+
+/** The response and the number of statements it took. */
+async function measured(request: () => Promise<CallResult>): Promise<[number, number]> {
+  let statements = 0;
+  stop = onQuery(() => statements++);
+  const res = await request();
+  stop();
+  return [res.status, statements];
+}
+
+describe('statements per request', () => {
+  it('POST /api/register: 2, and 3 when the e-mail fails (the account is removed)', async () => {
+    const username = uniqueName();
+    const body = { username, email: `${username}@example.com`, password: STRONG_PASSWORD };
+    expect(await measured(() => call(register, 'POST', '/api/register', { json: body, ip: uniqueIp() }))).toEqual([201, 2]);
+    const mail = useMailProvider(503);
+    try {
+      const other = uniqueName();
+      const failing = { username: other, email: `${other}@example.com`, password: STRONG_PASSWORD };
+      expect(await measured(() => call(register, 'POST', '/api/register', { json: failing, ip: uniqueIp() }))).toEqual([503, 3]);
+    } finally {
+      mail.restore();
+    }
+  });
+
+  it('GET /api/register/confirm/{code}: 1, also when refused', async () => {
+    const acct = await registerAccount();
+    expect(await measured(() => call(confirm, 'GET', `/api/register/confirm/${acct.code}`))).toEqual([200, 1]);
+    expect(await measured(() => call(confirm, 'GET', `/api/register/confirm/${acct.code}`))).toEqual([404, 1]);
+  });
+
+  it('POST /api/register/resend and /api/password/forgot: 2, account or not', async () => {
+    const acct = await registerAccount();
+    for (const email of [acct.email, 'nobody@example.com']) {
+      expect(await measured(() => call(resend, 'POST', '/api/register/resend', { json: { email }, ip: uniqueIp() }))).toEqual([202, 2]);
+      expect(await measured(() => call(forgot, 'POST', '/api/password/forgot', { json: { email }, ip: uniqueIp() }))).toEqual([202, 2]);
+    }
+  });
+
+  it('POST /api/login: at most 2 on every path', async () => {
+    const { user, password } = await createUser();
+    const unconfirmed = await createUser({ confirmed: false });
+    const login_ = (json: object, ip = uniqueIp()) => measured(() => call(login, 'POST', '/api/login', { json, ip }));
+    expect(await login_({ username: user.username, password })).toEqual([200, 2]);
+    expect(await login_({ username: user.username, password: 'Wrong-Password-1' })).toEqual([401, 2]);
+    expect(await login_({ username: 'nobody_there', password: 'Wrong-Password-1' })).toEqual([401, 2]);
+    expect(await login_({ username: unconfirmed.user.username, password })).toEqual([403, 1]);
+    expect(await login_({ username: user.username, password: 'x'.repeat(129) })).toEqual([401, 0]);
+    await updateUser(user.id, { password_hash: await hashPassword(password, { ln: 11, r: 8, p: 1 }) });
+    expect(await login_({ username: user.username, password })).toEqual([200, 2]);
+    const ip = uniqueIp();
+    for (let i = 0; i < 10; i++) await login_({ username: user.username, password: 'Wrong-Password-1' }, ip);
+    expect(await login_({ username: user.username, password }, ip)).toEqual([429, 1]);
+  });
+
+  it('POST /api/logout, GET /api/me and GET /api/me/sessions: 1', async () => {
+    const a = await createUser();
+    await createSession(a.user.id);
+    expect(await measured(() => call(me, 'GET', '/api/me', { token: a.token }))).toEqual([200, 1]);
+    expect(await measured(() => call(meSessions, 'GET', '/api/me/sessions', { token: a.token }))).toEqual([200, 1]);
+    expect(await measured(() => call(logout, 'POST', '/api/logout', { token: a.token }))).toEqual([204, 1]);
+    expect(await measured(() => call(me, 'GET', '/api/me', { token: a.token }))).toEqual([401, 1]);
+  });
+
+  it('PUT /api/me/password: 2, 1 when refused', async () => {
+    const { user, password, token } = await createUser();
+    await createSession(user.id);
+    const put = (json: object) => measured(() => call(mePassword, 'PUT', '/api/me/password', { token, json }));
+    expect(await put({ currentPassword: 'Wrong-Password-1', newPassword: 'Granite-Meadow-58?' })).toEqual([400, 1]);
+    expect(await put({ currentPassword: password, newPassword: 'Granite-Meadow-58?' })).toEqual([200, 2]);
+  });
+
+  it('DELETE /api/me/sessions/{id}: 2', async () => {
+    const { user, token } = await createUser();
+    const other = await createSession(user.id);
+    expect(await measured(() => call(meSession, 'DELETE', `/api/me/sessions/${other.sessionId}`, { token }))).toEqual([204, 2]);
+    expect(await measured(() => call(meSession, 'DELETE', `/api/me/sessions/${other.sessionId}`, { token }))).toEqual([404, 2]);
+  });
+
+  it('POST /api/password/reset: 2; 1 when the token or the account refuses; 0 for rules needing no account', async () => {
+    const { user } = await createUser();
+    const issued = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
+    const post = (password: string) => measured(() => call(reset, 'POST', '/api/password/reset', { json: { token: issued.body.token, password } }));
+    expect(await post('password123456')).toEqual([400, 0]);
+    expect(await post(`${user.username}-X9`)).toEqual([400, 1]);
+    expect(await post('Granite-Meadow-58?')).toEqual([200, 2]);
+    expect(await post('Granite-Meadow-58?')).toEqual([404, 1]);
+  });
+});
