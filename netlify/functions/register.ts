@@ -2,7 +2,7 @@
 // and confirmation code in one INSERT), 3 when the e-mail cannot be sent (the
 // account is removed again and the answer is 503).
 import { clientOf } from '../../src/auth/client.ts';
-import { parseRegistration, signUp } from '../../src/auth/registration.ts';
+import { signUp } from '../../src/auth/registration.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
@@ -12,8 +12,7 @@ export const config = { path: '/api/register' };
 
 export default route(config.path, {
   POST: async (req, ctx) => {
-    const input = await parseRegistration(await readBody(req));
-    const { user, confirmation } = await signUp(input, clientOf(req, ctx));
+    const { user, confirmation } = await signUp(await readBody(req), clientOf(req, ctx));
     return json(201, {
       user: presentUser(user, { withEmail: true }),
       ...(confirmation && {

@@ -12,7 +12,7 @@ import type { Database } from '../db/schema.ts';
 import { HttpError, rateLimited } from '../http/errors.ts';
 import { closedObject } from '../http/field-rules.ts';
 import { countHits, retryAfterSeconds } from '../rate-limit/counter.ts';
-import { checks, limitFor, loginAccountKey } from '../rate-limit/limits.ts';
+import { checks, limitFor, loginAccountKey, type Limit } from '../rate-limit/limits.ts';
 import type { UserFields } from '../users/present.ts';
 import { EMAIL_MAX_LENGTH } from './email.ts';
 import { isOverlong } from './password-length.ts';
@@ -73,7 +73,7 @@ async function spendOneVerification(password: string): Promise<void> {
 }
 
 /** Seconds to wait if one more failure would go over the limit, else 0. */
-function blockedFor(hits: number | null, windowStart: Date | null, limit: { count: number; windowMs: number }, at: Date): number {
+function blockedFor(hits: number | null, windowStart: Date | null, limit: Limit, at: Date): number {
   return hits === null || windowStart === null ? 0 : retryAfterSeconds({ hits: hits + 1, windowStart }, limit, at);
 }
 

@@ -29,7 +29,7 @@ export const registrationSchema = v.pipeAsync(
 );
 
 /** The body as a Registration, or 400 listing every broken rule of every field. */
-export const parseRegistration = (body: unknown): Promise<Registration> => parseAsync(registrationSchema, body);
+const parseRegistration = (body: unknown): Promise<Registration> => parseAsync(registrationSchema, body);
 
 interface Created {
   user: UserRow;
@@ -72,12 +72,14 @@ export interface SignUp {
 }
 
 /**
- * A validated registration from `client`: the per-address limit (1
- * statement), the account (1 statement), then delivery of the code. If the
- * mail provider fails, the account is removed again (1 more statement) and the
- * answer is 503, so the address and username are free for the retry.
+ * A registration request from `client`: every rule checked (400, counting
+ * nothing), the per-address limit (1 statement), the account (1 statement),
+ * then delivery of the code. If the mail provider fails, the account is
+ * removed again (1 more statement) and the answer is 503, so the address and
+ * username are free for the retry.
  */
-export async function signUp(input: Registration, client: Client, options: { confirmed?: boolean } = {}): Promise<SignUp> {
+export async function signUp(body: unknown, client: Client, options: { confirmed?: boolean } = {}): Promise<SignUp> {
+  const input = await parseRegistration(body);
   await consume([checks.registerIp(client.ip)]);
   const { user, token } = await createAccount(input, options.confirmed === true);
   if (token === undefined) return { user };
