@@ -34,11 +34,13 @@ const identifier = v.pipe(
   v.transform((text) => text.toLowerCase()),
 );
 
+const loginPassword = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
+
 export const loginSchema = v.pipe(
   closedObject({
     username: v.optional(identifier),
     email: v.optional(identifier),
-    password: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
+    password: loginPassword,
   }),
   v.rawCheck(({ dataset, addIssue }) => {
     // Runs even when the object schema failed; only an object can miss its identifier.
@@ -49,6 +51,9 @@ export const loginSchema = v.pipe(
     if (given.length === 2) addIssue({ message: 'must contain username or email, not both' });
   }),
 );
+
+/** The classic routes' `{email, password}`: the same lenient rules, by e-mail only. */
+export const emailLoginSchema = closedObject({ email: identifier, password: loginPassword });
 
 export const invalidCredentials = () =>
   new HttpError(401, 'invalid_credentials', 'The username or e-mail address and password do not match an account.');

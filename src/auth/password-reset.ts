@@ -7,9 +7,10 @@ import { getDb } from '../db/connection.ts';
 import { validationFailed } from '../http/errors.ts';
 import { closedObject } from '../http/field-rules.ts';
 import type { UserFields } from '../users/present.ts';
+import { emailSchema } from './email.ts';
 import { hashSecret, secretSchema, tokenExpired, unknownToken } from './one-time-tokens.ts';
 import { hashPassword } from './password-hash.ts';
-import { passwordProblems, passwordRules } from './password-policy.ts';
+import { accountContext, passwordProblems, passwordRules } from './password-policy.ts';
 
 export interface PasswordReset {
   token: string;
@@ -22,6 +23,21 @@ export interface PasswordReset {
 export const resetSchema = v.pipeAsync(
   closedObject({ token: secretSchema, password: v.string('must be a string') }),
   passwordRules<{ token: string; password: string }>('password'),
+);
+
+/**
+ * The classic form `{email, reset_token, new_password}`: any token text (one
+ * that matches nothing is the same 404 as a used one) and a password checked
+ * against every rule that needs no username.
+ */
+export const emailResetSchema = v.pipeAsync(
+  closedObject({
+    email: emailSchema,
+    reset_token: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
+    new_password: v.string('must be a string'),
+  }),
+  passwordRules<{ email: string; reset_token: string; new_password: string }>('new_password', accountContext),
+  v.transform(({ email, reset_token, new_password }): PasswordReset => ({ email, token: reset_token, password: new_password })),
 );
 
 /**

@@ -2,7 +2,7 @@
 // cookie, checked against its session row.
 import { forbidden, unauthenticated } from '../http/errors.ts';
 import { verifySessionToken, type TokenClaims } from './jwt.ts';
-import { findSessionUser, type SessionUser, type SessionUserWithProfile } from './sessions.ts';
+import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from './sessions.ts';
 
 export const SESSION_COOKIE = 'session_id';
 
@@ -77,4 +77,10 @@ export async function authenticate(req: Request, options: { withProfile?: boolea
     : await findSessionUser(found.token);
   if (session === undefined) throw unauthenticated();
   return { ...session, via: found.via };
+}
+
+/** Log the caller out: 1 statement deletes their session; none to delete is 401. */
+export async function endCallerSession(req: Request): Promise<void> {
+  const claims = await callerClaims(req);
+  if (!(await destroySession(claims.sessionId, claims.userId))) throw unauthenticated();
 }

@@ -5,14 +5,20 @@ const JSON_HEADERS = {
   'Cache-Control': 'no-store',
 } as const;
 
-export function json(status: number, body: unknown, headers?: HeadersInit): Response {
-  const response = new Response(JSON.stringify(body), { status, headers: JSON_HEADERS });
+function withHeaders(response: Response, headers?: HeadersInit): Response {
   if (headers) new Headers(headers).forEach((value, name) => response.headers.append(name, value));
   return response;
 }
 
+export function json(status: number, body: unknown, headers?: HeadersInit): Response {
+  return withHeaders(new Response(JSON.stringify(body), { status, headers: JSON_HEADERS }), headers);
+}
+
 export function noContent(headers?: HeadersInit): Response {
-  const response = new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } });
-  if (headers) new Headers(headers).forEach((value, name) => response.headers.append(name, value));
-  return response;
+  return withHeaders(new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } }), headers);
+}
+
+/** `302 Found` to `location`, without a body (the classic logout). */
+export function redirect(location: string, headers?: HeadersInit): Response {
+  return withHeaders(new Response(null, { status: 302, headers: { Location: location, 'Cache-Control': 'no-store' } }), headers);
 }

@@ -3,6 +3,7 @@
 import type { Context } from '@netlify/functions';
 import { ConfigError } from '../config/env.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
+import { detailsMessage } from './classic.ts';
 import { HttpError, type ErrorCode, type ErrorDetails } from './errors.ts';
 import { json } from './respond.ts';
 
@@ -72,7 +73,7 @@ export function renderError(error: HttpError, style: ErrorStyle): Response {
   const body =
     style === 'api'
       ? { error: errorBody(error.code, error.message, error.details) }
-      : { message: error.message };
+      : { message: error.details === undefined ? error.message : detailsMessage(error.details) };
   return json(error.status, body, error.headers);
 }
 
