@@ -6,7 +6,7 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 const FUNCTIONS = fileURLToPath(new URL('../../netlify/functions/', import.meta.url));
-const CHECK_PASSWORDS = ['me-password', 'password-reset', 'register'];
+const CHECK_PASSWORDS = ['classic-reset-password', 'classic-users', 'me-password', 'password-reset', 'register'];
 
 async function bundledInputs(file: string): Promise<string[]> {
   const result = await build({

@@ -1,0 +1,29 @@
+// POST /sessions — at most 2 SQL statements, as POST /api/login (the user with
+// both failure counters; the session INSERT or the failure count); 1 for a 429
+// or an unconfirmed account; 0 for a password over the maximum length.
+// DELETE /sessions — 1 SQL statement (delete the caller's session).
+import { clearedSessionCookie, sessionCookie } from '../../src/auth/cookie.ts';
+import { checkLogin, emailLoginSchema } from '../../src/auth/login.ts';
+import { endCallerSession } from '../../src/auth/request.ts';
+import { readBody } from '../../src/http/body.ts';
+import { restate } from '../../src/http/classic.ts';
+import { json, redirect } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+import { parse } from '../../src/http/validate.ts';
+
+export const config = { path: '/sessions' };
+
+export default route(
+  config.path,
+  {
+    POST: async (req, ctx) => {
+      const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), ctx.ip);
+      return json(200, { email: user.email, message: 'logged in' }, { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) });
+    },
+    DELETE: async (req) => {
+      await endCallerSession(req).catch(restate({ unauthenticated: { status: 403 } }));
+      return redirect('/', { 'Set-Cookie': clearedSessionCookie(req) });
+    },
+  },
+  'classic',
+);
