@@ -1,26 +1,17 @@
 // Rate limits over HTTP: 429 rate_limited with Retry-After, counted per the
 // platform's client address (never X-Forwarded-For). Login runs on the
 // documented defaults; the others are lowered here to keep the test short.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import login from '../../netlify/functions/login.ts';
 import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
-import { resetRateLimitSettings } from '../../src/rate-limit/limits.ts';
 import { call } from '../support/call.ts';
 import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
+import { lowerRateLimits } from '../support/rate-limits.ts';
 import { createUser } from '../support/users.ts';
 
-const LOWERED = { RATE_LIMIT_REGISTER_IP: '3/10m', RATE_LIMIT_EMAIL: '2/10m', RATE_LIMIT_EMAIL_IP: '4/10m' };
-
-beforeAll(() => {
-  Object.assign(process.env, LOWERED);
-  resetRateLimitSettings();
-});
-afterAll(() => {
-  for (const name of Object.keys(LOWERED)) delete process.env[name];
-  resetRateLimitSettings();
-});
+lowerRateLimits({ RATE_LIMIT_REGISTER_IP: '3/10m', RATE_LIMIT_EMAIL: '2/10m', RATE_LIMIT_EMAIL_IP: '4/10m' });
 
 function expectLimited(res: { status: number; headers: Headers; body: any }, maxSeconds: number) {
   expect(res.status).toBe(429);

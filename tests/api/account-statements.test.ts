@@ -1,6 +1,6 @@
 // SQL statements per request, as each function's header comment states them
 // (DESIGN.md budgets: an authenticated read is 1; login at most 2).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import me from '../../netlify/functions/me.ts';
@@ -15,22 +15,10 @@ import register from '../../netlify/functions/register.ts';
 import { hashPassword } from '../../src/auth/password-hash.ts';
 import { createSession } from '../../src/auth/sessions.ts';
 import { updateUser } from '../../src/auth/users.ts';
-import { onQuery } from '../../src/db/connection.ts';
-import { call, type CallResult } from '../support/call.ts';
+import { call } from '../support/call.ts';
 import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { measured } from '../support/statements.ts';
 import { createUser } from '../support/users.ts';
-
-let stop: (() => void) | undefined;
-afterEach(() => stop?.());
-
-/** The response and the number of statements it took. */
-async function measured(request: () => Promise<CallResult>): Promise<[number, number]> {
-  let statements = 0;
-  stop = onQuery(() => statements++);
-  const res = await request();
-  stop();
-  return [res.status, statements];
-}
 
 describe('statements per request', () => {
   it('POST /api/register: 2, and 3 when the e-mail fails (the account is removed)', async () => {
