@@ -3,7 +3,8 @@
 // or an unconfirmed account; 0 for a password over the maximum length.
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
 import { clearedSessionCookie, sessionCookie } from '../../src/auth/cookie.ts';
-import { checkLogin, emailLoginSchema } from '../../src/auth/login.ts';
+import { emailLoginSchema } from '../../src/auth/bodies.ts';
+import { checkLogin } from '../../src/auth/login.ts';
 import { endCallerSession } from '../../src/auth/request.ts';
 import { readBody } from '../../src/http/body.ts';
 import { restate } from '../../src/http/classic.ts';

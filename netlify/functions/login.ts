@@ -3,7 +3,8 @@
 // folded in) or the failure count. 1 for a 429 or 403; 0 for a password over
 // the maximum length.
 import { sessionCookie } from '../../src/auth/cookie.ts';
-import { checkLogin, loginSchema } from '../../src/auth/login.ts';
+import { loginSchema } from '../../src/auth/bodies.ts';
+import { checkLogin } from '../../src/auth/login.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';

@@ -1,6 +1,7 @@
 // PUT /api/me/password — 2 SQL statements (the session with the user's hash;
 // the new hash with the other sessions revoked), 1 when the passwords are refused.
-import { changePassword, passwordChangeSchema } from '../../src/auth/password-change.ts';
+import { passwordChangeSchema } from '../../src/auth/bodies.ts';
+import { changePassword } from '../../src/auth/password-change.ts';
 import { callerClaims } from '../../src/auth/request.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';

@@ -3,7 +3,8 @@
 // `Secure` unless the request came over plain http (netlify dev on localhost):
 // a browser drops a Secure cookie set over http.
 import { now } from '../config/clock.ts';
-import { SESSION_COOKIE } from './request.ts';
+
+export const SESSION_COOKIE = 'session_id';
 
 function serialize(req: Request, value: string, maxAgeSeconds: number): string {
   const secure = new URL(req.url).protocol === 'http:' ? '' : '; Secure';

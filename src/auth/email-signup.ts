@@ -5,13 +5,12 @@ import * as v from 'valibot';
 import { getDb } from '../db/connection.ts';
 import type { UserRow } from '../db/schema.ts';
 import { HttpError } from '../http/errors.ts';
-import { closedObject } from '../http/field-rules.ts';
 import { parseAsync } from '../http/validate.ts';
 import { consume } from '../rate-limit/counter.ts';
 import { checks } from '../rate-limit/limits.ts';
 import { usernameCandidates, usernameStem } from '../users/username-from-email.ts';
+import { emailSignUpFields } from './bodies.ts';
 import type { Client } from './client.ts';
-import { emailSchema } from './email.ts';
 import { accountContext, passwordRules, type PasswordContext } from './password-policy.ts';
 import { registerUser } from './registration.ts';
 
@@ -22,7 +21,7 @@ const withDerivedUsername = (input: Record<string, unknown>): PasswordContext =>
 };
 
 export const emailSignUpSchema = v.pipeAsync(
-  closedObject({ email: emailSchema, password: v.string('must be a string') }),
+  emailSignUpFields,
   passwordRules<{ email: string; password: string }>('password', withDerivedUsername),
 );
 

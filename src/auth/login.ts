@@ -5,16 +5,13 @@
 //      that counts the failure.
 // Unknown user and wrong password give the same 401 after one scrypt each.
 import { sql, type QueryCreator } from 'kysely';
-import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
 import { HttpError, rateLimited } from '../http/errors.ts';
-import { closedObject } from '../http/field-rules.ts';
 import { countHits, retryAfterSeconds } from '../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey, type Limit } from '../rate-limit/limits.ts';
 import type { UserFields } from '../users/present.ts';
-import { EMAIL_MAX_LENGTH } from './email.ts';
 import { isOverlong } from './password-length.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
 import { createSession, type NewSession } from './sessions.ts';
@@ -24,36 +21,6 @@ export interface Credentials {
   email?: string | undefined;
   password: string;
 }
-
-// Lenient on purpose: a name that cannot exist is simply not found (401), so
-// only what is not a credential at all is a 400.
-const identifier = v.pipe(
-  v.string('must be a string'),
-  v.minLength(1, 'must not be empty'),
-  v.maxLength(EMAIL_MAX_LENGTH, `must be at most ${EMAIL_MAX_LENGTH} characters`),
-  v.transform((text) => text.toLowerCase()),
-);
-
-const loginPassword = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
-
-export const loginSchema = v.pipe(
-  closedObject({
-    username: v.optional(identifier),
-    email: v.optional(identifier),
-    password: loginPassword,
-  }),
-  v.rawCheck(({ dataset, addIssue }) => {
-    // Runs even when the object schema failed; only an object can miss its identifier.
-    if (typeof dataset.value !== 'object' || dataset.value === null || Array.isArray(dataset.value)) return;
-    const input = dataset.value as Record<string, unknown>;
-    const given = ['username', 'email'].filter((key) => input[key] !== undefined);
-    if (given.length === 0) addIssue({ message: 'must contain username or email' });
-    if (given.length === 2) addIssue({ message: 'must contain username or email, not both' });
-  }),
-);
-
-/** The classic routes' `{email, password}`: the same lenient rules, by e-mail only. */
-export const emailLoginSchema = closedObject({ email: identifier, password: loginPassword });
 
 export const invalidCredentials = () =>
   new HttpError(401, 'invalid_credentials', 'The username or e-mail address and password do not match an account.');

@@ -1,20 +1,13 @@
 // Password change by a logged-in user: the current password proves it is
 // them; every other session is revoked, the one making the change is kept.
-import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { unauthenticated, validationFailed, type ErrorDetails } from '../http/errors.ts';
-import { closedObject } from '../http/field-rules.ts';
 import type { TokenClaims } from './jwt.ts';
 import { isOverlong } from './password-length.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
 import { passwordProblems } from './password-policy.ts';
 import { selectLiveSession } from './sessions.ts';
-
-export const passwordChangeSchema = closedObject({
-  currentPassword: v.string('must be a string'),
-  newPassword: v.string('must be a string'),
-});
 
 export interface PasswordChange {
   currentPassword: string;

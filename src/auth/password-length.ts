@@ -1,8 +1,10 @@
 // The password length bounds, apart from the rest of the policy so that the
-// login path can refuse an overlong password without loading the common list.
+// login path (and the OpenAPI document) can use them without loading the common list.
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;
+/** From this length on, a password needs no mix of character classes. */
+export const PASSPHRASE_LENGTH = 20;
 
 /** Length in code points, as a person counts characters (an emoji is one). */
 export function passwordLength(password: string): number {

@@ -4,9 +4,8 @@
 // users asked for it, and passphrases of 20+ characters are exempt (README).
 import * as v from 'valibot';
 import { isCommonPassword } from './common-passwords.ts';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordLength } from './password-length.ts';
+import { PASSPHRASE_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordLength } from './password-length.ts';
 
-export const PASSPHRASE_LENGTH = 20;
 /** Shorter names and local parts are not checked: `jo@…` would forbid every password containing "jo". */
 const MIN_CONTAINED_LENGTH = 3;
 

@@ -5,10 +5,9 @@ import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { validationFailed } from '../http/errors.ts';
-import { closedObject } from '../http/field-rules.ts';
 import type { UserFields } from '../users/present.ts';
-import { emailSchema } from './email.ts';
-import { hashSecret, secretSchema, tokenExpired, unknownToken } from './one-time-tokens.ts';
+import { emailResetFields, resetFields } from './bodies.ts';
+import { hashSecret, tokenExpired, unknownToken } from './one-time-tokens.ts';
 import { hashPassword } from './password-hash.ts';
 import { accountContext, passwordProblems, passwordRules } from './password-policy.ts';
 
@@ -21,7 +20,7 @@ export interface PasswordReset {
 
 /** The JSON body: a well-formed token and a password checked against every rule that needs no account. */
 export const resetSchema = v.pipeAsync(
-  closedObject({ token: secretSchema, password: v.string('must be a string') }),
+  resetFields,
   passwordRules<{ token: string; password: string }>('password'),
 );
 
@@ -31,11 +30,7 @@ export const resetSchema = v.pipeAsync(
  * against every rule that needs no username.
  */
 export const emailResetSchema = v.pipeAsync(
-  closedObject({
-    email: emailSchema,
-    reset_token: v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty')),
-    new_password: v.string('must be a string'),
-  }),
+  emailResetFields,
   passwordRules<{ email: string; reset_token: string; new_password: string }>('new_password', accountContext),
   v.transform(({ email, reset_token, new_password }): PasswordReset => ({ email, token: reset_token, password: new_password })),
 );

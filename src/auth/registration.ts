@@ -4,14 +4,12 @@ import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { UserRow } from '../db/schema.ts';
-import { closedObject } from '../http/field-rules.ts';
 import { parseAsync } from '../http/validate.ts';
 import { consume } from '../rate-limit/counter.ts';
 import { checks } from '../rate-limit/limits.ts';
-import { usernameSchema } from '../users/username.ts';
+import { registrationFields } from './bodies.ts';
 import type { Client } from './client.ts';
 import { deliverSecret } from './delivery.ts';
-import { emailSchema } from './email.ts';
 import { newToken, TOKEN_COLUMNS, tokenValues, type NewToken } from './one-time-tokens.ts';
 import { hashPassword } from './password-hash.ts';
 import { accountContext, passwordRules } from './password-policy.ts';
@@ -24,7 +22,7 @@ export interface Registration {
 }
 
 export const registrationSchema = v.pipeAsync(
-  closedObject({ username: usernameSchema, email: emailSchema, password: v.string('must be a string') }),
+  registrationFields,
   passwordRules<Registration>('password', accountContext),
 );
 
