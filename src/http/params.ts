@@ -4,12 +4,24 @@ import { validationFailed } from './errors.ts';
 import { parse } from './validate.ts';
 import { usernameSchema } from '../users/username.ts';
 
-/** Decimal digits only, 1 .. 2^53-1: rejects `0`, `-1`, `1.5`, `1e3`, `0x1`, ` 1`. */
+const ID_RULE = 'must be a positive integer of at most 2^53-1, in decimal digits';
+
+/**
+ * Decimal digits only, 1 .. 2^53-1: rejects `0`, `-1`, `1.5`, `1e3`, `0x1`, ` 1`.
+ * The schemas after the transform state the output type for the OpenAPI
+ * document (valibot's output mode); only the safe-integer bound can fail there.
+ */
+export const idSchema = v.pipe(
+  v.string(ID_RULE),
+  v.regex(/^[1-9]\d{0,15}$/, ID_RULE),
+  v.transform(Number),
+  v.number(),
+  v.safeInteger(ID_RULE),
+  v.minValue(1, ID_RULE),
+);
+
 export function parseId(raw: string | undefined, name = 'id'): number {
-  if (raw === undefined || !/^[1-9]\d{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-    throw validationFailed({ [name]: ['must be a positive integer of at most 2^53-1, in decimal digits'] });
-  }
-  return Number(raw);
+  return parse(idSchema, raw, name);
 }
 
 export function parseUsernameParam(raw: string | undefined): string {
@@ -22,10 +34,19 @@ export interface Pagination {
   offset: number;
 }
 
+/** `v.number()` and `v.integer()` state the output type for the OpenAPI document; the regex already ensures both. */
 const integerText = (min: number, max: number, message: string) =>
-  v.pipe(v.string(), v.regex(/^\d{1,6}$/, message), v.transform(Number), v.minValue(min, message), v.maxValue(max, message));
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,6}$/, message),
+    v.transform(Number),
+    v.number(),
+    v.integer(),
+    v.minValue(min, message),
+    v.maxValue(max, message),
+  );
 
-const paginationSchema = v.object({
+export const paginationSchema = v.object({
   page: v.optional(integerText(1, 1_000_000, 'must be an integer of at least 1'), '1'),
   pageSize: v.optional(integerText(1, 100, 'must be an integer from 1 to 100'), '20'),
 });

@@ -27,15 +27,19 @@ export type Handler = (req: Request, ctx: RouteContext) => Promise<Response> | R
 /** `api` answers `{error: {code, message, details}}`; `classic` answers `{message}`. */
 export type ErrorStyle = 'api' | 'classic';
 
-export function route(
-  path: string,
-  handlers: Partial<Record<Method, Handler>>,
-  style: ErrorStyle = 'api',
-): (req: Request, context: Context) => Promise<Response> {
-  const matchPath = compilePath(path);
-  const allow = Object.keys(handlers).join(', ');
+/** A function's handler, with the route it serves (read by the OpenAPI contract tests). */
+export interface RouteHandler {
+  (req: Request, context: Context): Promise<Response>;
+  readonly path: string;
+  readonly methods: readonly Method[];
+}
 
-  return async (req, context) => {
+export function route(path: string, handlers: Partial<Record<Method, Handler>>, style: ErrorStyle = 'api'): RouteHandler {
+  const matchPath = compilePath(path);
+  const methods = Object.keys(handlers) as Method[];
+  const allow = methods.join(', ');
+
+  const handler = async (req: Request, context: Context): Promise<Response> => {
     const pending: Promise<unknown>[] = [];
     const waitUntil =
       typeof context?.waitUntil === 'function' ? (work: Promise<unknown>) => context.waitUntil(work) : (work: Promise<unknown>) => void pending.push(work);
@@ -53,6 +57,7 @@ export function route(
       await Promise.allSettled(pending);
     }
   };
+  return Object.assign(handler, { path, methods });
 }
 
 function toHttpError(error: unknown, req: Request): HttpError {

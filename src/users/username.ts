@@ -21,5 +21,5 @@ export const usernameSchema = v.pipe(
   v.maxLength(32, 'must be at most 32 characters'),
   v.regex(/^[a-z]/, 'must start with a letter'),
   v.regex(/^[a-z0-9_]*$/, 'may contain only letters a-z, digits and _'),
-  v.check((name) => !RESERVED_USERNAMES.has(name), 'is reserved'),
+  v.notValues([...RESERVED_USERNAMES], 'is reserved'),
 );
