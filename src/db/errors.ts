@@ -16,7 +16,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (code.startsWith('08') || code.startsWith('57P') || code === '53300') return true;
     if (UNAVAILABLE_NODE_CODES.has(code)) return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|WebSocket|Client has encountered a connection error/i.test(
+  // The last two are Neon's HTTP query function: the request failed, or its endpoint answered 5xx.
+  return /Connection terminated|timeout exceeded when trying to connect|connect ECONNREFUSED|WebSocket|Client has encountered a connection error|Error connecting to database|Server error \(HTTP status 5\d\d\)/i.test(
     error.message,
   );
 }

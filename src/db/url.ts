@@ -1,7 +1,10 @@
 // Validation of DATABASE_URL and the choice of driver for it.
 import { ConfigError, envValue } from '../config/env.ts';
 
-export type Driver = 'pg' | 'neon';
+/** `neon`: HTTP per statement, WebSocket for transactions; `neon-ws`: WebSocket only (see neon.ts). */
+export type Driver = 'pg' | 'neon' | 'neon-ws';
+
+const DRIVERS: readonly string[] = ['pg', 'neon', 'neon-ws'] satisfies Driver[];
 
 /** Parse a postgres URL, or throw a ConfigError that names `variable` (never the password). */
 export function parseDatabaseUrl(raw: string | undefined, variable = 'DATABASE_URL'): URL {
@@ -26,10 +29,10 @@ export function parseDatabaseUrl(raw: string | undefined, variable = 'DATABASE_U
 export function chooseDriver(url: URL): Driver {
   const forced = envValue('DATABASE_DRIVER');
   if (forced !== undefined) {
-    if (forced !== 'pg' && forced !== 'neon') {
-      throw new ConfigError(`DATABASE_DRIVER must be "pg" or "neon", not "${forced}"`);
+    if (!DRIVERS.includes(forced)) {
+      throw new ConfigError(`DATABASE_DRIVER must be "pg", "neon" or "neon-ws", not "${forced}"`);
     }
-    return forced;
+    return forced as Driver;
   }
   return url.hostname.endsWith('.neon.tech') ? 'neon' : 'pg';
 }

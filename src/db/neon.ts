@@ -1,0 +1,152 @@
+// Neon's serverless driver, as the functions use it on Netlify (README, design
+// notes, "Connection strategy", with the figures of `npm run bench`): every
+// statement outside a transaction is one HTTPS request to Neon's query
+// endpoint, one round trip (a new connection adds only its TCP and TLS
+// handshakes: no WebSocket upgrade, no Postgres startup); a transaction checks
+// out a WebSocket connection for its whole length. `neon-ws` sends everything
+// over WebSockets, for proxies that only speak WebSocket.
+//
+// A frozen function instance runs no timers, so after a thaw an idle
+// connection of either kind may be dead on the server side while the client
+// still holds it. Neither is ever reused after sitting idle (by wall clock)
+// longer than MAX_IDLE_MS.
+import { request as httpRequest, Agent as HttpAgent } from 'node:http';
+import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
+import { envValue } from '../config/env.ts';
+import type { TypeParsers } from './pool.ts';
+
+type Neon = typeof import('@neondatabase/serverless');
+
+const MAX_IDLE_MS = 5_000;
+
+/** Where the driver connects: Neon itself, or a local stand-in set by NEON_WS_PROXY (tests, benchmarks). */
+function configure(neon: Neon): void {
+  const proxy = envValue('NEON_WS_PROXY');
+  if (proxy === undefined) return;
+  neon.neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
+  neon.neonConfig.useSecureWebSocket = false;
+  neon.neonConfig.pipelineTLS = false;
+  // The stand-in answers HTTP queries on the same host, as Neon's proxy does.
+  neon.neonConfig.fetchEndpoint = `http://${proxy.split('/')[0]}/sql`;
+}
+
+/** Everything over WebSockets: one pooled connection per concurrent request. */
+export async function neonWebSocketPool(neon: Neon, connectionString: string, types: TypeParsers): Promise<PostgresPool> {
+  configure(neon);
+  // Node 20 has no global WebSocket (Node 22 does): `ws` ships beside the bundle
+  // (netlify.toml external_node_modules) and loads only here.
+  neon.neonConfig.webSocketConstructor ??= (globalThis.WebSocket ?? (await import('ws')).default) as typeof WebSocket;
+  const pool = new neon.Pool({ connectionString, connectionTimeoutMillis: 5_000, max: 10, types, idleTimeoutMillis: MAX_IDLE_MS });
+  return freshConnectionsOnly(pool as unknown as PostgresPool);
+}
+
+/**
+ * Statements over HTTP; a client whose first statement opens a transaction
+ * (Kysely sends `begin` or `start transaction …`) is bound to a WebSocket
+ * connection until it is released, so the transaction runs on one session.
+ */
+export function neonHttpPool(neon: Neon, connectionString: string, types: TypeParsers): PostgresPool {
+  configure(neon);
+  neon.neonConfig.fetchFunction = freshFetch();
+  const sql = neon.neon(connectionString);
+  const query = (text: string, params: readonly unknown[]) => sql.query(text, [...params], { fullResults: true, types });
+  let sockets: Promise<PostgresPool> | undefined;
+  return {
+    async connect() {
+      let session: PostgresPoolClient | undefined;
+      return {
+        async query(text: string, params: readonly unknown[]) {
+          if (session === undefined && TRANSACTION_START.test(text)) {
+            sockets ??= neonWebSocketPool(neon, connectionString, types);
+            session = await (await sockets).connect();
+          }
+          return session === undefined ? query(text, params) : session.query(text, params);
+        },
+        release() {
+          session?.release();
+          session = undefined;
+        },
+      } as PostgresPoolClient;
+    },
+    end: async () => (await sockets)?.end(),
+  };
+}
+
+const TRANSACTION_START = /^\s*(?:begin|start\s+transaction)\b/i;
+
+type TimedClient = PostgresPoolClient & { releasedAt?: number };
+
+/** On checkout, a WebSocket client idle longer than MAX_IDLE_MS is destroyed and another taken. */
+function freshConnectionsOnly(pool: PostgresPool): PostgresPool {
+  return {
+    async connect() {
+      for (;;) {
+        const client = (await pool.connect()) as TimedClient;
+        if (client.releasedAt !== undefined && Date.now() - client.releasedAt > MAX_IDLE_MS) {
+          (client.release as (destroy?: boolean) => void)(true);
+          continue;
+        }
+        const release = client.release.bind(client) as (destroy?: boolean) => void;
+        client.release = ((destroy?: boolean) => {
+          client.releasedAt = Date.now();
+          client.release = release;
+          release(destroy);
+        }) as PostgresPoolClient['release'];
+        return client;
+      }
+    },
+    end: () => pool.end(),
+  };
+}
+
+interface FetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * The `fetch` the query function calls, over node:http(s) with keep-alive
+ * (Node's global fetch cannot be told to drop its idle sockets): once no
+ * request has been in flight for MAX_IDLE_MS, the agents and their sockets
+ * are replaced. No byte for 10 s fails the request (answered as 503).
+ */
+function freshFetch(): (url: string, init: FetchInit) => Promise<Response> {
+  const newAgents = () => ({ 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) });
+  let agents = newAgents();
+  let inFlight = 0;
+  let idleSince = Date.now();
+  return async (url, init) => {
+    if (inFlight === 0 && Date.now() - idleSince > MAX_IDLE_MS) {
+      for (const agent of Object.values(agents)) agent.destroy();
+      agents = newAgents();
+    }
+    inFlight += 1;
+    try {
+      return await send(new URL(url), init, agents);
+    } finally {
+      inFlight -= 1;
+      idleSince = Date.now();
+    }
+  };
+}
+
+function send(url: URL, init: FetchInit, agents: { 'http:': HttpAgent; 'https:': HttpsAgent }): Promise<Response> {
+  const secure = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers, agent: secure ? agents['https:'] : agents['http:'], timeout: 10_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 502 })));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('database request timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
