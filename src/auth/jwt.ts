@@ -15,26 +15,44 @@ export async function signSessionToken(claims: TokenClaims, issuedAt: Date, expi
     .setSubject(String(claims.userId))
     .setIssuedAt(Math.floor(issuedAt.getTime() / 1000))
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(jwtKey());
+    .sign(await jwtKey());
 }
 
 const ID = /^[1-9]\d{0,15}$/;
+
+/**
+ * Tokens this process has verified, with their claims: a signature (WebCrypto
+ * HMAC, the largest part of an authenticated read's own work) is checked once
+ * per process, expiry on every use, the session row by every request's SQL.
+ * Bound to the key it was verified with; the oldest entry goes first when full.
+ */
+let verified: { key: CryptoKey; tokens: Map<string, TokenClaims & { exp: number }> } | undefined;
+const VERIFIED_MAX = 1_000;
 
 /** The claims of a valid, unexpired token we signed; undefined for anything else. */
 export async function verifySessionToken(token: string): Promise<TokenClaims | undefined> {
   if (token.length > 2048) return undefined;
   try {
-    const { payload } = await jwtVerify(token, jwtKey(), {
+    const key = await jwtKey();
+    if (verified?.key !== key) verified = { key, tokens: new Map() };
+    const at = now();
+    const known = verified.tokens.get(token);
+    // jose's own rule: expired once `exp` is not after the current second.
+    if (known !== undefined) return known.exp > Math.floor(at.getTime() / 1000) ? { userId: known.userId, sessionId: known.sessionId } : undefined;
+    const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],
-      currentDate: now(),
+      currentDate: at,
       requiredClaims: ['sub', 'sid', 'iat', 'exp'],
     });
-    const { sub, sid } = payload;
+    const { sub, sid, exp } = payload;
     if (typeof sub !== 'string' || !ID.test(sub) || typeof sid !== 'number' || !Number.isSafeInteger(sid) || sid < 1) {
       return undefined;
     }
     const userId = Number(sub);
-    return Number.isSafeInteger(userId) ? { userId, sessionId: sid } : undefined;
+    if (!Number.isSafeInteger(userId)) return undefined;
+    if (verified.tokens.size >= VERIFIED_MAX) verified.tokens.delete(verified.tokens.keys().next().value!);
+    verified.tokens.set(token, { userId, sessionId: sid, exp: exp! });
+    return { userId, sessionId: sid };
   } catch {
     return undefined;
   }

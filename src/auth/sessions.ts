@@ -3,6 +3,7 @@
 import type { Kysely, QueryCreator } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
+import { prepare } from '../db/prepared.ts';
 import type { Database, ProfileRow } from '../db/schema.ts';
 import type { UserFields } from '../users/present.ts';
 import { signSessionToken, verifySessionToken, type TokenClaims } from './jwt.ts';
@@ -40,16 +41,25 @@ export type SessionUserWithProfile = SessionUser & {
   profile: Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;
 };
 
-/** The session a token's claims name, joined with its user (`s`, `u`), if it is still live. */
-export function selectLiveSession(claims: TokenClaims, db: Kysely<Database> = getDb()) {
+/** The session a token's claims name, joined with its user (`s`, `u`), if it is still live at `at`. */
+export function selectLiveSession(claims: TokenClaims, db: Kysely<Database> = getDb(), at: Date = now()) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.id as session_id', 's.expires_at', 'u.id', 'u.username', 'u.email', 'u.confirmed_at', 'u.created_at'])
     .where('s.id', '=', claims.sessionId)
     .where('s.user_id', '=', claims.userId)
-    .where('s.expires_at', '>', now());
+    .where('s.expires_at', '>', at);
 }
+
+// Every authenticated request runs one of these: compiled once per process.
+type LiveSessionParams = TokenClaims & { at: Date };
+const liveSession = prepare((db, p: LiveSessionParams) => selectLiveSession(p, db, p.at));
+const liveSessionWithProfile = prepare((db, p: LiveSessionParams) =>
+  selectLiveSession(p, db, p.at)
+    .innerJoin('user_profiles as p', 'p.user_id', 'u.id')
+    .select(['p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status']),
+);
 
 /**
  * The live session and user a token names, read in ONE statement (optionally
@@ -63,13 +73,8 @@ export async function findSessionUser(
 ): Promise<SessionUser | SessionUserWithProfile | undefined> {
   const claims = await verifySessionToken(token);
   if (claims === undefined) return undefined;
-  const row = await selectLiveSession(claims)
-    .$if(options.withProfile === true, (qb) =>
-      qb
-        .innerJoin('user_profiles as p', 'p.user_id', 'u.id')
-        .select(['p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status']),
-    )
-    .executeTakeFirst();
+  const params = { ...claims, at: now() };
+  const [row] = options.withProfile ? await liveSessionWithProfile(params) : await liveSession(params);
   if (row === undefined) return undefined;
   const user: UserFields = {
     id: row.id,

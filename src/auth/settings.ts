@@ -3,17 +3,21 @@ import * as v from 'valibot';
 import { ConfigError, envValue, isTest, parseEnv } from '../config/env.ts';
 import { durationSchema } from '../config/duration.ts';
 
-let key: Uint8Array | undefined;
+let key: Promise<CryptoKey> | undefined;
 let sessionTtl: number | undefined;
 
-/** The HS256 key. Outside tests a missing or short JWT_SECRET stops every authenticated request. */
-export function jwtKey(): Uint8Array {
+/**
+ * The HS256 key, imported once per process (given raw bytes, jose would import
+ * them again on every sign and verify). Outside tests a missing or short
+ * JWT_SECRET stops every authenticated request.
+ */
+export function jwtKey(): Promise<CryptoKey> {
   if (key === undefined) {
     const secret = envValue('JWT_SECRET') ?? (isTest() ? 'test-only-secret-0123456789abcdef' : undefined);
     if (secret === undefined) throw new ConfigError('JWT_SECRET is not set (at least 32 bytes)');
     const bytes = new TextEncoder().encode(secret);
     if (bytes.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
-    key = bytes;
+    key = crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
   return key;
 }

@@ -1,0 +1,32 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { signSessionToken, verifySessionToken } from '../../src/auth/jwt.ts';
+import { setClock } from '../../src/config/clock.ts';
+
+afterEach(() => setClock());
+
+describe('session tokens', () => {
+  const issued = new Date('2031-05-01T10:00:00Z');
+  const expires = new Date('2031-05-01T10:01:00Z');
+  const at = (iso: string) => setClock(() => new Date(iso));
+
+  it('stay valid until their expiry second, also once verified before (and remembered)', async () => {
+    const token = await signSessionToken({ userId: 7, sessionId: 9 }, issued, expires);
+    at('2031-05-01T10:00:00Z');
+    expect(await verifySessionToken(token)).toEqual({ userId: 7, sessionId: 9 });
+    at('2031-05-01T10:00:59.999Z');
+    expect(await verifySessionToken(token)).toEqual({ userId: 7, sessionId: 9 });
+    at('2031-05-01T10:01:00Z');
+    expect(await verifySessionToken(token)).toBeUndefined();
+  });
+
+  it('are refused when changed in any character, whatever was verified before', async () => {
+    const token = await signSessionToken({ userId: 7, sessionId: 10 }, issued, expires);
+    at('2031-05-01T10:00:30Z');
+    expect(await verifySessionToken(token)).toBeDefined();
+    // A character inside the signature (the last one may hold only padding bits).
+    const i = token.length - 10;
+    const changed = token.slice(0, i) + (token[i] === 'A' ? 'B' : 'A') + token.slice(i + 1);
+    expect(await verifySessionToken(changed)).toBeUndefined();
+    expect(await verifySessionToken(`${token}.`)).toBeUndefined();
+  });
+});
