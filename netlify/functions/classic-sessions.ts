@@ -1,6 +1,6 @@
 // POST /sessions — at most 2 SQL statements, as POST /api/login (the user with
-// both failure counters; the session INSERT or the failure count); 1 for a 429
-// or an unconfirmed account; 0 for a password over the maximum length.
+// the attempt counted; for the right password, the session INSERT with the
+// attempt released); 1 for a 401 or 429; 0 for a password over the maximum length.
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
 import { clearedSessionCookie, sessionCookie } from '../../src/auth/cookie.ts';
 import { emailLoginSchema } from '../../src/auth/bodies.ts';

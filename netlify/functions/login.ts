@@ -1,7 +1,8 @@
-// POST /api/login — at most 2 SQL statements on every path: the user with both
-// failure counters; then the session INSERT (counter reset and hash upgrade
-// folded in) or the failure count. 1 for a 429 or 403; 0 for a password over
-// the maximum length.
+// POST /api/login — at most 2 SQL statements on every path: the user with the
+// attempt counted on both failure counters (before any hash); then, for the
+// right password, the session INSERT with the attempt released (and a hash
+// upgrade folded in). 1 for a 401 or 429; 2 for a 403 (the release, no
+// session); 0 for a password over the maximum length.
 import { sessionCookie } from '../../src/auth/cookie.ts';
 import { loginSchema } from '../../src/auth/bodies.ts';
 import { checkLogin } from '../../src/auth/login.ts';

@@ -1,15 +1,22 @@
 // Login: at most 2 SQL statements on every path, rate limits included.
-//   1. the user (by username or e-mail) and both failure counters, in one SELECT;
-//   2. either the session INSERT (with the counter reset and, when the stored
-//      hash uses old parameters, its upgrade folded in as CTEs) or the UPSERT
-//      that counts the failure.
-// Unknown user and wrong password give the same 401 after one scrypt each.
+//   1. the attempt is counted BEFORE any hash is computed: one statement finds
+//      the user (by username or e-mail) and UPSERTs both failure counters (per
+//      address; per account and address), returning them. Concurrent guesses
+//      therefore cannot all read the counters before any of them is counted:
+//      no more than the limit ever reach scrypt;
+//   2. after the right password only: the attempt is released (this address's
+//      counter for the account cleared, its per-address hit given back) with
+//      the session INSERT and, when the stored hash uses old parameters, its
+//      upgrade, all as one statement. An unconfirmed account gets the release
+//      without the session.
+// A wrong password and an unknown user stay counted: the same 401 after one
+// statement and one scrypt each.
 import { sql, type QueryCreator } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
 import { HttpError, rateLimited } from '../http/errors.ts';
-import { countHits, retryAfterSeconds } from '../rate-limit/counter.ts';
+import { countAnotherHit, retryAfterSeconds } from '../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey, type Limit } from '../rate-limit/limits.ts';
 import type { UserFields } from '../users/present.ts';
 import { isOverlong } from './password-length.ts';
@@ -44,11 +51,6 @@ async function spendOneVerification(password: string): Promise<void> {
   await verifyPassword(password, await dummyHash);
 }
 
-/** Seconds to wait if one more failure would go over the limit, else 0. */
-function blockedFor(hits: number | null, windowStart: Date | null, limit: Limit, at: Date): number {
-  return hits === null || windowStart === null ? 0 : retryAfterSeconds({ hits: hits + 1, windowStart }, limit, at);
-}
-
 export interface LoginResult {
   user: UserFields;
   session: NewSession;
@@ -63,18 +65,46 @@ export interface LoginResult {
 export async function checkLogin(credentials: Credentials, ip: string): Promise<LoginResult> {
   if (isOverlong(credentials.password)) throw invalidCredentials();
   const db = getDb();
+  const at = now();
   const ipCheck = checks.loginIp(ip);
+  const accountLimit = limitFor('loginAccount');
   const { prefix, suffix } = loginAccountKey(ip);
   const [column, value] =
-    credentials.username !== undefined ? (['u.username', credentials.username] as const) : (['u.email', credentials.email ?? ''] as const);
+    credentials.username !== undefined ? (['username', credentials.username] as const) : (['email', credentials.email ?? ''] as const);
+  // Postgres text cannot hold NUL, so no account has such a name, and the
+  // driver could not even send it: look up a name that cannot exist instead,
+  // for the same unknown-user answer and work.
+  const lookup = value.includes('\0') ? '' : value.toLowerCase();
+  const windowEndedBefore = (limit: Limit) => sql<Date>`${new Date(at.getTime() - limit.windowMs)}::timestamptz`;
 
   const row = await db
-    .selectFrom(sql<{ anchor: number }>`(SELECT 1 AS anchor)`.as('anchor'))
-    .leftJoin('users as u', (join) => join.on(column, '=', value.toLowerCase()))
-    .leftJoin('rate_limits as by_ip', (join) => join.on('by_ip.bucket', '=', ipCheck.bucket))
-    .leftJoin('rate_limits as by_account', (join) =>
-      join.on('by_account.bucket', '=', sql<string>`${prefix} || u.id::text || ${suffix}`),
+    .with('account', (qb) =>
+      qb.selectFrom('users').select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at']).where(column, '=', lookup),
     )
+    .with('attempt', (qb) =>
+      qb
+        .insertInto('rate_limits')
+        .columns(['bucket', 'window_start', 'hits'])
+        .expression((eb) =>
+          eb
+            .selectFrom(
+              sql<{ bucket: string }>`(SELECT ${ipCheck.bucket}::text AS bucket UNION ALL SELECT ${prefix} || id::text || ${suffix} FROM account)`.as('b'),
+            )
+            .select(['b.bucket', sql<Date>`${at}::timestamptz`.as('window_start'), sql<number>`1`.as('hits')])
+            // Rows are locked in bucket order, as countHits does: concurrent counting never deadlocks.
+            .orderBy('b.bucket'),
+        )
+        .onConflict(
+          countAnotherHit(
+            sql<Date>`CASE WHEN rate_limits.bucket = ${ipCheck.bucket} THEN ${windowEndedBefore(ipCheck.limit)} ELSE ${windowEndedBefore(accountLimit)} END`,
+          ),
+        )
+        .returning(['bucket', 'hits', 'window_start']),
+    )
+    .selectFrom('attempt as by_ip')
+    .leftJoin('account as u', (join) => join.onTrue())
+    .leftJoin('attempt as by_account', (join) => join.onRef('by_account.bucket', '<>', 'by_ip.bucket'))
+    .where('by_ip.bucket', '=', ipCheck.bucket)
     .select([
       'u.id',
       'u.username',
@@ -89,36 +119,45 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
     ])
     .executeTakeFirstOrThrow();
 
-  const at = now();
   const wait = Math.max(
-    blockedFor(row.ip_hits, row.ip_window_start, ipCheck.limit, at),
-    blockedFor(row.account_hits, row.account_window_start, limitFor('loginAccount'), at),
+    retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipCheck.limit, at),
+    row.account_window_start === null ? 0 : retryAfterSeconds({ hits: row.account_hits!, windowStart: row.account_window_start }, accountLimit, at),
   );
   if (wait > 0) throw rateLimited(wait);
 
   if (row.id === null || row.password_hash === null) {
     await spendOneVerification(credentials.password);
-    await countHits([ipCheck], db);
     throw invalidCredentials();
   }
-  const accountCheck = checks.loginAccount(row.id, ip);
   const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
-  if (!ok) {
-    await countHits([ipCheck, accountCheck], db);
-    throw invalidCredentials();
+  if (!ok) throw invalidCredentials();
+
+  // A correct password is no failed login. Only this address's counter for the
+  // account is cleared, and only this attempt's per-address hit given back
+  // (in the window it was counted in): clearing more would let a guesser reset
+  // the per-address counter by logging into an account of their own.
+  const released = db
+    .with('cleared', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.loginAccount(row.id!, ip).bucket))
+    .with('given_back', (qb) =>
+      qb
+        .updateTable('rate_limits')
+        .set({ hits: sql`hits - 1` })
+        .where('bucket', '=', ipCheck.bucket)
+        .where('window_start', '=', row.ip_window_start)
+        .where('hits', '>', 0),
+    );
+  if (row.confirmed_at === null) {
+    await released.selectNoFrom(sql<number>`1`.as('released')).execute();
+    throw accountNotConfirmed();
   }
-  if (row.confirmed_at === null) throw accountNotConfirmed();
 
   const userId = row.id;
   const oldHash = row.password_hash;
   const upgraded = needsRehash ? await hashPassword(credentials.password) : undefined;
-  // A success clears this address's counter for the account, never another address's
-  // and never the per-address counter (which a guesser could otherwise reset).
-  const cleared = db.with('cleared', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', accountCheck.bucket));
   const statement =
     upgraded === undefined
-      ? cleared
-      : cleared.with('rehashed', (qb) =>
+      ? released
+      : released.with('rehashed', (qb) =>
           // Only if unchanged meanwhile: never overwrite a concurrent password change.
           qb.updateTable('users').set({ password_hash: upgraded }).where('id', '=', userId).where('password_hash', '=', oldHash),
         );

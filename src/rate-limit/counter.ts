@@ -1,6 +1,6 @@
 // Fixed-window counters in Postgres, so every function instance sees the same
 // count. Counting several buckets is ONE statement (a multi-row UPSERT).
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type OnConflictBuilder, type OnConflictUpdateBuilder, type RawBuilder } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
@@ -35,19 +35,27 @@ export async function countHits(list: Check[], db: Kysely<Database> = getDb()): 
     sorted.map((c) => sql`WHEN ${c.bucket} THEN ${new Date(at.getTime() - c.limit.windowMs)}::timestamptz`),
     sql` `,
   )} END`;
-  const ended = sql<boolean>`rate_limits.window_start <= ${windowEndedBefore}`;
   const rows = await db
     .insertInto('rate_limits')
     .values(sorted.map((c) => ({ bucket: c.bucket, window_start: at, hits: 1 })))
-    .onConflict((oc) =>
-      oc.column('bucket').doUpdateSet({
-        hits: sql`CASE WHEN ${ended} THEN 1 ELSE rate_limits.hits + 1 END`,
-        window_start: sql`CASE WHEN ${ended} THEN excluded.window_start ELSE rate_limits.window_start END`,
-      }),
-    )
+    .onConflict(countAnotherHit(windowEndedBefore))
     .returning(['bucket', 'hits', 'window_start'])
     .execute();
   return new Map(rows.map((row) => [row.bucket, { hits: row.hits, windowStart: row.window_start }]));
+}
+
+/**
+ * The ON CONFLICT clause of a counting UPSERT (rows inserted with 1 hit): an
+ * existing row gets one more hit, or starts a new window when its own started
+ * at or before `windowEndedBefore`, an expression that may differ per row.
+ */
+export function countAnotherHit(windowEndedBefore: RawBuilder<Date>) {
+  const ended = sql<boolean>`rate_limits.window_start <= ${windowEndedBefore}`;
+  return (oc: OnConflictBuilder<Database, 'rate_limits'>): OnConflictUpdateBuilder<Database, 'rate_limits'> =>
+    oc.column('bucket').doUpdateSet({
+      hits: sql`CASE WHEN ${ended} THEN 1 ELSE rate_limits.hits + 1 END`,
+      window_start: sql`CASE WHEN ${ended} THEN excluded.window_start ELSE rate_limits.window_start END`,
+    });
 }
 
 /** Count this attempt against every check and refuse it (429 + Retry-After) if any is over its limit: 1 statement. */

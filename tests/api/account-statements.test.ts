@@ -54,9 +54,9 @@ describe('statements per request', () => {
     const unconfirmed = await createUser({ confirmed: false });
     const login_ = (json: object, ip = uniqueIp()) => measured(() => call(login, 'POST', '/api/login', { json, ip }));
     expect(await login_({ username: user.username, password })).toEqual([200, 2]);
-    expect(await login_({ username: user.username, password: 'Wrong-Password-1' })).toEqual([401, 2]);
-    expect(await login_({ username: 'nobody_there', password: 'Wrong-Password-1' })).toEqual([401, 2]);
-    expect(await login_({ username: unconfirmed.user.username, password })).toEqual([403, 1]);
+    expect(await login_({ username: user.username, password: 'Wrong-Password-1' })).toEqual([401, 1]);
+    expect(await login_({ username: 'nobody_there', password: 'Wrong-Password-1' })).toEqual([401, 1]);
+    expect(await login_({ username: unconfirmed.user.username, password })).toEqual([403, 2]);
     expect(await login_({ username: user.username, password: 'x'.repeat(129) })).toEqual([401, 0]);
     await updateUser(user.id, { password_hash: await hashPassword(password, { ln: 11, r: 8, p: 1 }) });
     expect(await login_({ username: user.username, password })).toEqual([200, 2]);

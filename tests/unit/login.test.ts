@@ -44,14 +44,24 @@ describe('checkLogin', () => {
     expect((await checkLogin({ email: user.email.toUpperCase(), password }, uniqueIp())).user.id).toBe(user.id);
   });
 
-  it('answers the same 401 for a wrong password and an unknown user, in 2 statements each', async () => {
+  it('answers the same 401 for a wrong password and an unknown user, in 1 statement each', async () => {
     const { user } = await createUser();
     const wrong = await counted(() => checkLogin({ username: user.username, password: 'Wrong-password-1' }, uniqueIp()));
     const unknown = await counted(() => checkLogin({ username: 'nobody_here', password: 'Wrong-password-1' }, uniqueIp()));
     expect(wrong.outcome).toMatchObject(INVALID);
     expect(unknown.outcome).toMatchObject(INVALID);
     expect((wrong.outcome as Error).message).toBe((unknown.outcome as Error).message);
-    expect([wrong.statements, unknown.statements]).toEqual([2, 2]);
+    expect([wrong.statements, unknown.statements]).toEqual([1, 1]);
+  });
+
+  it('answers a name Postgres cannot store (NUL) as an unknown user, not a 500', async () => {
+    const { user, password } = await createUser();
+    for (const name of [`${user.username}\0`, 'a\0b']) {
+      const { statements, outcome } = await counted(() => checkLogin({ username: name, password }, uniqueIp()));
+      expect(outcome).toMatchObject(INVALID);
+      expect(statements).toBe(1);
+    }
+    await expect(checkLogin({ email: `\0${user.email}`, password }, uniqueIp())).rejects.toMatchObject(INVALID);
   });
 
   it('refuses a password over 128 characters without a statement', async () => {
@@ -119,6 +129,19 @@ describe('checkLogin rate limits', () => {
     });
     setClock(() => new Date(t0.getTime() + 15 * 60_000));
     await expect(checkLogin({ username: user.username, password }, ip)).resolves.toHaveProperty('session');
+  });
+
+  it('never counts a right password: not for an unconfirmed account, not against the address', async () => {
+    const unconfirmed = await createUser({ confirmed: false });
+    const { user, password } = await createUser();
+    const ip = uniqueIp();
+    for (let i = 0; i < 5; i++) {
+      await expect(checkLogin({ username: unconfirmed.user.username, password: unconfirmed.password }, ip)).rejects.toMatchObject({ status: 403 });
+    }
+    for (let i = 0; i < 10; i++) await expect(checkLogin({ username: user.username, password }, ip)).resolves.toHaveProperty('session');
+    // …nor does a success wipe the failures the address made: 6 allowed, the 7th attempt refused.
+    for (let i = 0; i < 6; i++) await expect(checkLogin({ username: `ghost_${i}`, password: 'Guess-number-1' }, ip)).rejects.toMatchObject(INVALID);
+    await expect(checkLogin({ username: user.username, password }, ip)).rejects.toMatchObject({ status: 429 });
   });
 
   it('clears the account counter of the address that succeeds', async () => {
