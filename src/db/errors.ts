@@ -42,3 +42,22 @@ function violatedConstraint(error: unknown, sqlState: string): string | undefine
   const constraint = (error as { constraint?: unknown }).constraint;
   return typeof constraint === 'string' ? constraint : '';
 }
+
+/** What node-postgres' Pool and Neon's (the same API) emit. */
+interface PoolEvents {
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'connect', listener: (client: { on(event: 'error', listener: (error: Error) => void): unknown }) => void): unknown;
+}
+
+/**
+ * A connection the server closes (restart, failover, pg_terminate_backend, an
+ * idle timeout) makes its client emit 'error', and the pool too while the
+ * client is idle; an 'error' event nobody listens to crashes the process. The
+ * pool already drops such a client and a query on it fails with the same
+ * error (answered 503), so the event is only logged.
+ */
+export function surviveLostConnections(pool: PoolEvents): void {
+  const log = (error: Error) => console.warn(`[database] connection lost: ${error.message}`);
+  pool.on('error', log);
+  pool.on('connect', (client) => client.on('error', log));
+}

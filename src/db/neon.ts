@@ -14,6 +14,7 @@ import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { envValue } from '../config/env.ts';
+import { surviveLostConnections } from './errors.ts';
 import type { TypeParsers } from './pool.ts';
 
 type Neon = typeof import('@neondatabase/serverless');
@@ -38,6 +39,7 @@ export async function neonWebSocketPool(neon: Neon, connectionString: string, ty
   // (netlify.toml external_node_modules) and loads only here.
   neon.neonConfig.webSocketConstructor ??= (globalThis.WebSocket ?? (await import('ws')).default) as typeof WebSocket;
   const pool = new neon.Pool({ connectionString, connectionTimeoutMillis: 5_000, max: 10, types, idleTimeoutMillis: MAX_IDLE_MS });
+  surviveLostConnections(pool);
   return freshConnectionsOnly(pool as unknown as PostgresPool);
 }
 

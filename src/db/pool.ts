@@ -5,6 +5,7 @@
 // loads only the driver it uses.
 import type { PostgresPool } from 'kysely';
 import type { Pool as PgPool } from 'pg';
+import { surviveLostConnections } from './errors.ts';
 import { neonHttpPool, neonWebSocketPool } from './neon.ts';
 import type { Driver } from './url.ts';
 
@@ -38,6 +39,7 @@ export async function createPool(driver: Driver, connectionString: string): Prom
       types: typeParsers(pg.types),
       idleTimeoutMillis: 30_000,
     });
+    surviveLostConnections(pool);
     return pool;
   }
   const neon = await import('@neondatabase/serverless');
