@@ -1,6 +1,7 @@
 // POST /api/register — 2 SQL statements (the per-address counter; user, profile
-// and confirmation code in one INSERT), 3 when the e-mail cannot be sent (the
-// account is removed again and the answer is 503).
+// and confirmation code in one INSERT); 4 with a mail provider, where the INSERT
+// runs between BEGIN and a COMMIT sent once the provider accepted the e-mail
+// (ROLLBACK and 503 when it refuses).
 import { clientOf } from '../../src/auth/client.ts';
 import { signUp } from '../../src/auth/registration.ts';
 import { readBody } from '../../src/http/body.ts';

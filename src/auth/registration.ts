@@ -1,10 +1,12 @@
 // Registration. An account registered through the JSON API is inactive until
 // its 10-minute confirmation code comes back (email-confirmation.ts).
+import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import type { UserRow } from '../db/schema.ts';
+import type { Database, UserRow } from '../db/schema.ts';
 import { parseAsync } from '../http/validate.ts';
+import { mailSettings } from '../mail/settings.ts';
 import { consume } from '../rate-limit/counter.ts';
 import { checks } from '../rate-limit/limits.ts';
 import { registrationFields } from './bodies.ts';
@@ -35,13 +37,12 @@ interface Created {
   token?: NewToken;
 }
 
-/** Hash and insert: user, empty profile and (unless confirmed) the code, in 1 statement. */
-async function createAccount(input: Registration, confirmed: boolean): Promise<Created> {
-  const passwordHash = await hashPassword(input.password);
-  if (confirmed) return { user: await addUser({ ...input, passwordHash, confirmedAt: now() }) };
+/** User, empty profile and (unless confirmed) the code, in 1 statement on `db`. */
+async function insertAccount(input: Registration, passwordHash: string, confirmed: boolean, db: Kysely<Database> = getDb()): Promise<Created> {
+  if (confirmed) return { user: await addUser({ ...input, passwordHash, confirmedAt: now() }, db) };
   const token = newToken('confirm_email');
   const user = await mapDuplicates(() =>
-    withNewUser({ ...input, passwordHash })
+    withNewUser({ ...input, passwordHash }, db)
       .with('new_token', (qb) =>
         qb
           .insertInto('one_time_tokens')
@@ -61,7 +62,8 @@ async function createAccount(input: Registration, confirmed: boolean): Promise<C
  * account needs its confirmation code, returned here for the caller to deliver.
  */
 export async function registerUser(input: Registration, options: { confirmed?: boolean } = {}): Promise<Created> {
-  return createAccount(await parseRegistration(input), options.confirmed === true);
+  const account = await parseRegistration(input);
+  return insertAccount(account, await hashPassword(account.password), options.confirmed === true);
 }
 
 export interface SignUp {
@@ -71,22 +73,26 @@ export interface SignUp {
 
 /**
  * A registration request from `client`: every rule checked (400, counting
- * nothing), the per-address limit (1 statement), the account (1 statement),
- * then delivery of the code. If the mail provider fails, the account is
- * removed again (1 more statement) and the answer is 503, so the address and
- * username are free for the retry.
+ * nothing), the per-address limit (1 statement), then the account (1
+ * statement) and the delivery of its code, which succeed or fail together.
+ * With a mail provider the account is inserted in a transaction that commits
+ * only once the provider has accepted the message (BEGIN, INSERT, COMMIT: 4
+ * statements in all); a refused e-mail rolls it back (503), and so does a
+ * database lost in between, so no account is left behind and the username and
+ * address are free for the retry. Without a provider nothing can fail after
+ * the INSERT (2 statements).
  */
 export async function signUp(body: unknown, client: Client, options: { confirmed?: boolean } = {}): Promise<SignUp> {
   const input = await parseRegistration(body);
   await consume([checks.registerIp(client.ip)]);
-  const { user, token } = await createAccount(input, options.confirmed === true);
-  if (token === undefined) return { user };
-  let revealed: boolean;
-  try {
-    ({ revealed } = await deliverSecret({ to: user, token, baseUrl: client.baseUrl }));
-  } catch (error) {
-    await getDb().deleteFrom('users').where('id', '=', user.id).where('confirmed_at', 'is', null).execute();
-    throw error;
-  }
-  return { user, confirmation: { expiresAt: token.expiresAt, ...(revealed ? { code: token.secret } : {}) } };
+  // Hashed before any transaction opens: scrypt takes a while.
+  const passwordHash = await hashPassword(input.password);
+  const confirmed = options.confirmed === true;
+  const register = async (db: Kysely<Database>): Promise<SignUp> => {
+    const { user, token } = await insertAccount(input, passwordHash, confirmed, db);
+    if (token === undefined) return { user };
+    const { revealed } = await deliverSecret({ to: user, token, baseUrl: client.baseUrl });
+    return { user, confirmation: { expiresAt: token.expiresAt, ...(revealed ? { code: token.secret } : {}) } };
+  };
+  return confirmed || mailSettings() === undefined ? register(getDb()) : getDb().transaction().execute(register);
 }
