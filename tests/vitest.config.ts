@@ -5,8 +5,8 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts'],
-    setupFiles: ['tests/support/file-database.ts', 'tests/support/outbound-http.ts'],
+    globalSetup: ['tests/support/global-setup.ts', 'tests/support/openapi-contract.ts'],
+    setupFiles: ['tests/support/file-database.ts', 'tests/support/outbound-http.ts', 'tests/support/response-log.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,

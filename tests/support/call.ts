@@ -24,6 +24,18 @@ export interface CallResult {
 
 export const BASE_URL = 'http://localhost:8888';
 
+export interface ObservedCall {
+  handler: NetlifyHandler;
+  method: string;
+  url: URL;
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+/** Told of every call: the OpenAPI contract records what the functions answer (tests/support/response-log.ts). */
+export const callObservers: ((call: ObservedCall) => void)[] = [];
+
 export async function call(
   handler: NetlifyHandler,
   method: string,
@@ -42,9 +54,11 @@ export async function call(
   }
   if (options.token) headers.set('authorization', `Bearer ${options.token}`);
   if (options.cookie) headers.set('cookie', options.cookie);
-  const request = new Request(new URL(path, BASE_URL), { method, headers, body });
+  const url = new URL(path, BASE_URL);
+  const request = new Request(url, { method, headers, body });
   const context = { ip: options.ip ?? '203.0.113.7', params: {} } as unknown as Context;
   const response = await handler(request, context);
   const text = await response.text();
+  for (const observe of callObservers) observe({ handler, method, url, status: response.status, headers: response.headers, text });
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null, text };
 }
