@@ -1,0 +1,422 @@
+// Database connections killed with pg_terminate_backend (this file's own
+// database only): between requests, in the middle of a statement, and right
+// before each statement of every operation that takes more than one. The
+// request that lost its connection answers 503 with a generic body, nothing of
+// it is half-applied (every table but the attempt counters is exactly as
+// before), and the same request succeeds right after, without a restart.
+// ADVERSARIAL_FAULT_ROUNDS sets how often the idle and mid-statement kills run.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import commentsId from '../../netlify/functions/comments-id.ts';
+import classicReset from '../../netlify/functions/classic-reset-password.ts';
+import classicSessions from '../../netlify/functions/classic-sessions.ts';
+import classicUsers from '../../netlify/functions/classic-users.ts';
+import health from '../../netlify/functions/health.ts';
+import login from '../../netlify/functions/login.ts';
+import logout from '../../netlify/functions/logout.ts';
+import mePassword from '../../netlify/functions/me-password.ts';
+import meProfile from '../../netlify/functions/me-profile.ts';
+import meSession from '../../netlify/functions/me-session.ts';
+import me from '../../netlify/functions/me.ts';
+import forgot from '../../netlify/functions/password-forgot.ts';
+import reset from '../../netlify/functions/password-reset.ts';
+import postComments from '../../netlify/functions/posts-id-comments.ts';
+import postsId from '../../netlify/functions/posts-id.ts';
+import posts from '../../netlify/functions/posts.ts';
+import confirm from '../../netlify/functions/register-confirm.ts';
+import resend from '../../netlify/functions/register-resend.ts';
+import register from '../../netlify/functions/register.ts';
+import { createSession } from '../../src/auth/sessions.ts';
+import { addComment } from '../../src/content/comments.ts';
+import { createPost } from '../../src/content/posts.ts';
+import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { call, type CallResult } from '../support/call.ts';
+import { registerClassic, sessionCookieOf } from '../support/classic.ts';
+import { createUser } from '../support/users.ts';
+import { envCount, expectUnavailable, report, snapshotTables, type RouteUnderTest } from './harness.ts';
+
+// The pool's connections are node-postgres clients (src/db/pool.ts imports
+// `pg` on first use, after this mock). When armed, the backend of the
+// connection about to run statement number `killAt` is terminated first.
+const plan = vi.hoisted(() => ({ armed: false, seen: 0, killAt: 0, killed: 0 }));
+
+vi.mock('pg', async (importOriginal) => {
+  const original = (await importOriginal<{ default: typeof import('pg') }>()).default;
+  let admin: import('pg').Client | undefined;
+  const terminate = async (pid: number) => {
+    if (admin === undefined) {
+      const client = new original.Client({ connectionString: process.env.DATABASE_URL });
+      // The idle-connection test below terminates this one too: connect again on next use.
+      client.on('error', () => (admin = undefined));
+      await client.connect();
+      admin = client;
+    }
+    // Waits (up to 5 s) until the backend is gone.
+    await admin.query('SELECT pg_terminate_backend($1, 5000)', [pid]);
+    plan.killed += 1;
+  };
+  const watched = new WeakSet<object>();
+  class Pool extends original.Pool {
+    // Only the promise form, the one Kysely uses.
+    override async connect() {
+      const client = (await super.connect()) as import('pg').PoolClient & { processID: number };
+      if (!watched.has(client)) {
+        watched.add(client);
+        const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+        client.query = (async (...args: unknown[]) => {
+          if (plan.armed && ++plan.seen === plan.killAt) await terminate(client.processID);
+          return query(...args);
+        }) as typeof client.query;
+      }
+      return client;
+    }
+  }
+  return { default: { ...original, Pool } };
+});
+
+const ROUNDS = envCount('ADVERSARIAL_FAULT_ROUNDS', 10);
+const figures = { operations: 0, 'statements killed before they ran': 0, 'statements killed in flight': 0, 'idle pools killed': 0 };
+let terminatedDirectly = 0;
+
+let admin: pg.Client;
+beforeAll(async () => {
+  admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  // Every lost connection is logged (a warning, and the 503's error line): hundreds of lines here.
+  vi.spyOn(console, 'warn').mockImplementation(() => {});
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+});
+afterAll(async () => {
+  await admin.end();
+  report('database faults', { ...figures, 'backends terminated': plan.killed + terminatedDirectly });
+});
+
+/** Statements `request` runs, with the backend of statement `killAt` terminated just before it (0: none). */
+async function run(request: () => Promise<CallResult>, killAt = 0): Promise<{ res: CallResult; statements: number }> {
+  Object.assign(plan, { armed: true, seen: 0, killAt });
+  try {
+    const res = await request();
+    return { res, statements: plan.seen };
+  } finally {
+    plan.armed = false;
+  }
+}
+
+/** Backends of this file's database other than `admin`, terminated: the pool's idle connections. */
+async function terminateOthers(where = 'true'): Promise<number> {
+  const { rowCount } = await admin.query(
+    `SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND ${where}`,
+  );
+  terminatedDirectly += rowCount ?? 0;
+  return rowCount ?? 0;
+}
+
+interface Operation {
+  name: string;
+  style: RouteUnderTest['style'];
+  /** The answer with a healthy database. */
+  expected: number;
+  mail?: number;
+  /** Fresh rows for one run, then the request (repeatable, for the retry). */
+  prepare: () => Promise<() => Promise<CallResult>>;
+}
+
+const json = (body: object) => ({ json: body, ip: uniqueIp() });
+
+async function resetToken(email: string): Promise<string> {
+  const res = await call(forgot, 'POST', '/api/password/forgot', json({ email }));
+  return res.body.token as string;
+}
+
+const OPERATIONS: Operation[] = [
+  {
+    name: 'POST /api/register',
+    style: 'api',
+    expected: 201,
+    prepare: async () => {
+      const username = uniqueName();
+      const body = json({ username, email: `${username}@example.com`, password: STRONG_PASSWORD });
+      return () => call(register, 'POST', '/api/register', body);
+    },
+  },
+  {
+    name: 'POST /api/register, the e-mail accepted',
+    style: 'api',
+    expected: 201,
+    mail: 202,
+    prepare: async () => {
+      const username = uniqueName();
+      const body = json({ username, email: `${username}@example.com`, password: STRONG_PASSWORD });
+      return () => call(register, 'POST', '/api/register', body);
+    },
+  },
+  {
+    name: 'POST /api/register, the e-mail refused',
+    style: 'api',
+    expected: 503,
+    mail: 500,
+    prepare: async () => {
+      const username = uniqueName();
+      const body = json({ username, email: `${username}@example.com`, password: STRONG_PASSWORD });
+      return () => call(register, 'POST', '/api/register', body);
+    },
+  },
+  {
+    name: 'POST /users',
+    style: 'classic',
+    expected: 200,
+    prepare: async () => {
+      const body = { form: { email: `${uniqueName('classic')}@example.com`, password: STRONG_PASSWORD }, ip: uniqueIp() };
+      return () => call(classicUsers, 'POST', '/users', body);
+    },
+  },
+  {
+    name: 'POST /api/login',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user, password } = await createUser();
+      const body = json({ username: user.username, password });
+      return () => call(login, 'POST', '/api/login', body);
+    },
+  },
+  {
+    name: 'POST /api/login, unconfirmed account',
+    style: 'api',
+    expected: 403,
+    prepare: async () => {
+      const { user, password } = await createUser({ confirmed: false });
+      const body = json({ username: user.username, password });
+      return () => call(login, 'POST', '/api/login', body);
+    },
+  },
+  {
+    name: 'POST /sessions',
+    style: 'classic',
+    expected: 200,
+    prepare: async () => {
+      const { email, password } = await registerClassic();
+      const body = { form: { email, password }, ip: uniqueIp() };
+      return () => call(classicSessions, 'POST', '/sessions', body);
+    },
+  },
+  {
+    name: 'DELETE /sessions',
+    style: 'classic',
+    expected: 302,
+    prepare: async () => {
+      const { email, password } = await registerClassic();
+      const cookie = sessionCookieOf((await call(classicSessions, 'POST', '/sessions', { form: { email, password }, ip: uniqueIp() })).headers);
+      return () => call(classicSessions, 'DELETE', '/sessions', { cookie });
+    },
+  },
+  {
+    name: 'GET /api/register/confirm/{code}',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { code } = await registerAccount();
+      return () => call(confirm, 'GET', `/api/register/confirm/${code}`);
+    },
+  },
+  {
+    name: 'POST /api/register/resend',
+    style: 'api',
+    expected: 202,
+    prepare: async () => {
+      const { email } = await registerAccount();
+      const body = json({ email });
+      return () => call(resend, 'POST', '/api/register/resend', body);
+    },
+  },
+  {
+    name: 'POST /api/password/forgot',
+    style: 'api',
+    expected: 202,
+    prepare: async () => {
+      const { user } = await createUser();
+      const body = json({ email: user.email });
+      return () => call(forgot, 'POST', '/api/password/forgot', body);
+    },
+  },
+  {
+    name: 'POST /reset_password',
+    style: 'classic',
+    expected: 200,
+    prepare: async () => {
+      const { email } = await registerClassic();
+      const body = { form: { email }, ip: uniqueIp() };
+      return () => call(classicReset, 'POST', '/reset_password', body);
+    },
+  },
+  {
+    name: 'POST /api/password/reset',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user } = await createUser();
+      const body = json({ token: await resetToken(user.email), password: 'Copper-Lantern-26#' });
+      return () => call(reset, 'POST', '/api/password/reset', body);
+    },
+  },
+  {
+    name: 'PUT /reset_password',
+    style: 'classic',
+    expected: 200,
+    prepare: async () => {
+      const { user } = await createUser();
+      const body = { form: { email: user.email, reset_token: await resetToken(user.email), new_password: 'Copper-Lantern-26#' } };
+      return () => call(classicReset, 'PUT', '/reset_password', body);
+    },
+  },
+  {
+    name: 'PUT /api/me/password',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user, token, password } = await createUser();
+      await createSession(user.id);
+      return () => call(mePassword, 'PUT', '/api/me/password', { token, json: { currentPassword: password, newPassword: 'Copper-Lantern-26#' } });
+    },
+  },
+  {
+    name: 'PATCH /api/me/profile',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { token } = await createUser();
+      return () => call(meProfile, 'PATCH', '/api/me/profile', { token, json: { bio: 'Rebuilt after a fault', gender: 'other' } });
+    },
+  },
+  {
+    name: 'POST /api/logout',
+    style: 'api',
+    expected: 204,
+    prepare: async () => {
+      const { token } = await createUser();
+      return () => call(logout, 'POST', '/api/logout', { token });
+    },
+  },
+  {
+    name: 'DELETE /api/me/sessions/{id}',
+    style: 'api',
+    expected: 204,
+    prepare: async () => {
+      const { user, token } = await createUser();
+      const other = await createSession(user.id);
+      return () => call(meSession, 'DELETE', `/api/me/sessions/${other.sessionId}`, { token });
+    },
+  },
+  {
+    name: 'POST /api/posts',
+    style: 'api',
+    expected: 201,
+    prepare: async () => {
+      const { token } = await createUser();
+      return () => call(posts, 'POST', '/api/posts', { token, json: { title: 'Written through a fault', body: 'Body' } });
+    },
+  },
+  {
+    name: 'PATCH /api/posts/{id}',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user, token } = await createUser();
+      const post = await createPost(user, { title: 'Before', body: 'Body' });
+      return () => call(postsId, 'PATCH', `/api/posts/${post.id}`, { token, json: { title: 'After' } });
+    },
+  },
+  {
+    name: 'DELETE /api/posts/{id}',
+    style: 'api',
+    expected: 204,
+    prepare: async () => {
+      const { user, token } = await createUser();
+      const post = await createPost(user, { title: 'Doomed', body: 'Body' });
+      await addComment(user, post.id, { body: 'Goes with it' });
+      return () => call(postsId, 'DELETE', `/api/posts/${post.id}`, { token });
+    },
+  },
+  {
+    name: 'POST /api/posts/{id}/comments',
+    style: 'api',
+    expected: 201,
+    prepare: async () => {
+      const { user, token } = await createUser();
+      const post = await createPost(user, { title: 'Commented', body: 'Body' });
+      return () => call(postComments, 'POST', `/api/posts/${post.id}/comments`, { token, json: { body: 'Through a fault' } });
+    },
+  },
+  {
+    name: 'DELETE /api/comments/{id}',
+    style: 'api',
+    expected: 204,
+    prepare: async () => {
+      const { user, token } = await createUser();
+      const post = await createPost(user, { title: 'Commented', body: 'Body' });
+      const comment = await addComment(user, post.id, { body: 'Doomed' });
+      return () => call(commentsId, 'DELETE', `/api/comments/${comment.id}`, { token });
+    },
+  },
+];
+
+describe('a connection killed right before each statement of an operation', () => {
+  it.each(OPERATIONS.map((op) => [op.name, op] as const))('%s: 503, nothing half-applied, then the same request succeeds', async (_name, op) => {
+    const mail = op.mail === undefined ? undefined : useMailProvider(op.mail);
+    try {
+      const { res: clean, statements } = await run(await op.prepare());
+      expect(clean.status, clean.text).toBe(op.expected);
+      for (let killAt = 1; killAt <= statements; killAt++) {
+        const request = await op.prepare();
+        const before = await snapshotTables();
+        const { res } = await run(request, killAt);
+        expectUnavailable(res, op.style);
+        expect(await snapshotTables(), `killed before statement ${killAt} of ${statements}`).toBe(before);
+        const retry = await request();
+        expect(retry.status, `retry after statement ${killAt} was killed: ${retry.text}`).toBe(op.expected);
+        figures['statements killed before they ran'] += 1;
+      }
+      figures.operations += 1;
+    } finally {
+      mail?.restore();
+    }
+  });
+});
+
+describe('connections killed outside any statement', () => {
+  it(`survives its idle pooled connections being terminated, ${ROUNDS} times`, async () => {
+    const { token } = await createUser();
+    for (let round = 0; round < ROUNDS; round++) {
+      // Several connections in the pool, then all of them killed while idle.
+      await Promise.all(Array.from({ length: 4 }, () => call(me, 'GET', '/api/me', { token })));
+      expect(await terminateOthers()).toBeGreaterThan(0);
+      expect((await call(me, 'GET', '/api/me', { token })).status).toBe(200);
+      expect((await call(health, 'GET', '/api/health')).status).toBe(200);
+      figures['idle pools killed'] += 1;
+    }
+  });
+
+  it(`answers 503 when the connection dies in the middle of a statement, and recovers, ${ROUNDS} times`, async () => {
+    for (let round = 0; round < ROUNDS; round++) {
+      const { user, token } = await createUser();
+      const before = await snapshotTables();
+      // The statement waits for a lock this connection holds; its backend is killed while it waits.
+      await admin.query('BEGIN');
+      await admin.query('LOCK TABLE posts IN ACCESS EXCLUSIVE MODE');
+      const pending = call(posts, 'POST', '/api/posts', { token, json: { title: 'Interrupted', body: 'Body' } });
+      let killed = 0;
+      for (let poll = 0; killed === 0 && poll < 500; poll++) {
+        killed = await terminateOthers("wait_event_type = 'Lock'");
+        if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      await admin.query('ROLLBACK');
+      expect(killed).toBe(1);
+      expectUnavailable(await pending, 'api');
+      expect(await snapshotTables()).toBe(before);
+      const retry = await call(posts, 'POST', '/api/posts', { token, json: { title: 'Interrupted', body: 'Body' } });
+      expect(retry.status).toBe(201);
+      expect(retry.body.post.author.id).toBe(user.id);
+      figures['statements killed in flight'] += 1;
+    }
+  });
+});
