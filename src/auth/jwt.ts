@@ -29,9 +29,19 @@ const ID = /^[1-9]\d{0,15}$/;
 let verified: { key: CryptoKey; tokens: Map<string, TokenClaims & { exp: number }> } | undefined;
 const VERIFIED_MAX = 1_000;
 
-/** The claims of a valid, unexpired token we signed; undefined for anything else. */
+/**
+ * Three segments, each the one base64url encoding of its bytes: jose decodes
+ * leniently (padding, stray bits), so `<token>=` or a last character with other
+ * unused bits would verify as the same token. Only the form we issue counts.
+ */
+function isCanonical(token: string): boolean {
+  const segments = token.split('.');
+  return segments.length === 3 && segments.every((segment) => segment !== '' && Buffer.from(segment, 'base64url').toString('base64url') === segment);
+}
+
+/** The claims of a valid, unexpired token we signed, in the exact form we issued it; undefined for anything else. */
 export async function verifySessionToken(token: string): Promise<TokenClaims | undefined> {
-  if (token.length > 2048) return undefined;
+  if (token.length > 2048 || !isCanonical(token)) return undefined;
   try {
     const key = await jwtKey();
     if (verified?.key !== key) verified = { key, tokens: new Map() };
