@@ -66,8 +66,10 @@ export interface TokenHolder {
 
 /**
  * For the user with this e-mail (and, with `unconfirmedOnly`, not yet
- * confirmed): delete their unused tokens of this purpose and issue a new one,
- * in 1 statement. Undefined when no such user exists.
+ * confirmed): a new token of this purpose, replacing their unused one, in 1
+ * statement. A unique index keeps one live token per user and purpose, so the
+ * replacement holds even when two requests issue at the same moment.
+ * Undefined when no such user exists.
  */
 export async function issueTokenByEmail(
   purpose: TokenPurpose,
@@ -83,18 +85,21 @@ export async function issueTokenByEmail(
         .where('email', '=', email.toLowerCase())
         .$if(options.unconfirmedOnly === true, (q) => q.where('confirmed_at', 'is', null)),
     )
-    .with('replaced', (qb) =>
-      qb
-        .deleteFrom('one_time_tokens')
-        .where('user_id', 'in', (eb) => eb.selectFrom('holder').select('id'))
-        .where('purpose', '=', purpose)
-        .where('used_at', 'is', null),
-    )
     .with('issued', (qb) =>
       qb
         .insertInto('one_time_tokens')
         .columns([...TOKEN_COLUMNS])
-        .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token)])),
+        .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token)]))
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'purpose'])
+            .where('used_at', 'is', null)
+            .doUpdateSet((eb) => ({
+              token_hash: eb.ref('excluded.token_hash'),
+              created_at: eb.ref('excluded.created_at'),
+              expires_at: eb.ref('excluded.expires_at'),
+            })),
+        ),
     )
     .selectFrom('holder')
     .selectAll()

@@ -1,0 +1,210 @@
+// Races, each run many times with the requests truly concurrent (one event
+// loop, a pool of 10 connections, Postgres deciding): one winner where there
+// must be one, never a 5xx, and nothing orphaned or duplicated afterwards.
+// ADVERSARIAL_RACE_ROUNDS sets the rounds, ADVERSARIAL_PARALLEL the crowd size.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import classicProfile from '../../netlify/functions/classic-profile.ts';
+import classicReset from '../../netlify/functions/classic-reset-password.ts';
+import classicSessions from '../../netlify/functions/classic-sessions.ts';
+import classicUsers from '../../netlify/functions/classic-users.ts';
+import logout from '../../netlify/functions/logout.ts';
+import me from '../../netlify/functions/me.ts';
+import forgot from '../../netlify/functions/password-forgot.ts';
+import reset from '../../netlify/functions/password-reset.ts';
+import postComments from '../../netlify/functions/posts-id-comments.ts';
+import postsId from '../../netlify/functions/posts-id.ts';
+import posts from '../../netlify/functions/posts.ts';
+import confirm from '../../netlify/functions/register-confirm.ts';
+import resend from '../../netlify/functions/register-resend.ts';
+import register from '../../netlify/functions/register.ts';
+import { createPost } from '../../src/content/posts.ts';
+import { getDb } from '../../src/db/connection.ts';
+import { limitFor } from '../../src/rate-limit/limits.ts';
+import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
+import { call, type CallResult } from '../support/call.ts';
+import { registerClassic, sessionCookieOf } from '../support/classic.ts';
+import { createUser } from '../support/users.ts';
+import { envCount, expectInvariants, expectSafe, report, type RouteUnderTest } from './harness.ts';
+
+const ROUNDS = envCount('ADVERSARIAL_RACE_ROUNDS', 10);
+const CROWD = envCount('ADVERSARIAL_PARALLEL', 50);
+const races: Record<string, number> = {};
+
+beforeAll(() => {
+  // Development delivery logs every code it hands out.
+  vi.spyOn(console, 'info').mockImplementation(() => {});
+});
+afterAll(() => {
+  const total = Object.values(races).reduce((a, b) => a + b, 0);
+  report('races', { 'races run': total, ...races });
+});
+
+/** Runs `race` ROUNDS times; every answer of every round must be a safe one of its surface. */
+async function rounds(name: string, style: RouteUnderTest['style'], race: () => Promise<CallResult[]>): Promise<void> {
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const res of await race()) expectSafe(res, style);
+    races[name] = (races[name] ?? 0) + 1;
+  }
+  await expectInvariants();
+}
+
+const statuses = (answers: CallResult[]) => answers.map((res) => res.status).sort();
+const times = (n: number, status: number) => Array.from({ length: n }, () => status);
+
+const liveCodes = async (userId: number, purpose: 'confirm_email' | 'reset_password') =>
+  (
+    await getDb()
+      .selectFrom('one_time_tokens')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .executeTakeFirstOrThrow()
+  ).n;
+
+describe('one account, registered by a crowd at once', () => {
+  it(`the same username ${CROWD} times: one 201, the rest 409 username_taken`, async () => {
+    await rounds('same username registered at once', 'api', async () => {
+      const username = uniqueName();
+      const answers = await Promise.all(
+        Array.from({ length: CROWD }, (_, i) =>
+          call(register, 'POST', '/api/register', { json: { username, email: `${username}.${i}@example.com`, password: STRONG_PASSWORD }, ip: uniqueIp() }),
+        ),
+      );
+      expect(statuses(answers)).toEqual([201, ...times(CROWD - 1, 409)]);
+      expect(answers.filter((res) => res.status === 409).every((res) => res.body.error.code === 'username_taken')).toBe(true);
+      const { n } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM users WHERE username = ${username}`.execute(getDb()).then((r) => r.rows[0]!);
+      expect(n).toBe(1);
+      return answers;
+    });
+  });
+
+  it(`the same e-mail ${CROWD} times: one 201, the rest 409 email_taken`, async () => {
+    await rounds('same e-mail registered at once', 'api', async () => {
+      const email = `${uniqueName()}@example.com`;
+      const answers = await Promise.all(
+        Array.from({ length: CROWD }, () => call(register, 'POST', '/api/register', { json: { username: uniqueName(), email, password: STRONG_PASSWORD }, ip: uniqueIp() })),
+      );
+      expect(statuses(answers)).toEqual([201, ...times(CROWD - 1, 409)]);
+      expect(answers.filter((res) => res.status === 409).every((res) => res.body.error.code === 'email_taken')).toBe(true);
+      return answers;
+    });
+  });
+
+  it(`the same e-mail ${CROWD} times on the classic POST /users: one 200, the rest "email already registered"`, async () => {
+    await rounds('same e-mail on POST /users at once', 'classic', async () => {
+      const email = `${uniqueName('classic')}@example.com`;
+      const answers = await Promise.all(
+        Array.from({ length: CROWD }, () => call(classicUsers, 'POST', '/users', { form: { email, password: STRONG_PASSWORD }, ip: uniqueIp() })),
+      );
+      expect(statuses(answers)).toEqual([200, ...times(CROWD - 1, 400)]);
+      expect(answers.filter((res) => res.status === 400).every((res) => res.body.message === 'email already registered')).toBe(true);
+      return answers;
+    });
+  });
+});
+
+describe('one single-use code, used twice at once', () => {
+  it('a confirmation code: one 200, one 404', async () => {
+    await rounds('confirmation code used twice at once', 'api', async () => {
+      const { code, userId } = await registerAccount();
+      const answers = await Promise.all([call(confirm, 'GET', `/api/register/confirm/${code}`), call(confirm, 'POST', `/api/register/confirm/${code}`)]);
+      expect(statuses(answers)).toEqual([200, 404]);
+      expect(await liveCodes(userId, 'confirm_email')).toBe(0);
+      return answers;
+    });
+  });
+
+  it('a reset token, on /api and on the classic route: one success, the other refused', async () => {
+    await rounds('reset token used twice at once', 'api', async () => {
+      const { user } = await createUser();
+      const token = (await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() })).body.token as string;
+      const [api, classic] = await Promise.all([
+        call(reset, 'POST', '/api/password/reset', { json: { token, password: 'Copper-Lantern-26#' } }),
+        call(classicReset, 'PUT', '/reset_password', { form: { email: user.email, reset_token: token, new_password: 'Granite-Meadow-58?' } }),
+      ]);
+      expectSafe(classic, 'classic');
+      // Exactly one of them: 200 on /api with 403 on the classic route, or 404 on /api with 200 on the classic route.
+      expect([[200, 403], [404, 200]]).toContainEqual([api.status, classic.status]);
+      const winner = api.status === 200 ? 'Copper-Lantern-26#' : 'Granite-Meadow-58?';
+      const login = await call(classicSessions, 'POST', '/sessions', { form: { email: user.email, password: winner }, ip: uniqueIp() });
+      expect(login.status).toBe(200);
+      return [api];
+    });
+  });
+});
+
+describe('logging out while the same session is in use', () => {
+  it('logout racing reads and writes: each either completes as the user or is 401, never after the logout', async () => {
+    await rounds('logout racing authenticated requests', 'api', async () => {
+      const { user, token } = await createUser();
+      const answers = await Promise.all([
+        call(me, 'GET', '/api/me', { token }),
+        call(posts, 'POST', '/api/posts', { token, json: { title: 'Racing the logout', body: 'Body' } }),
+        call(logout, 'POST', '/api/logout', { token }),
+        call(me, 'GET', '/api/me', { cookie: `session_id=${token}` }),
+        call(logout, 'POST', '/api/logout', { token }),
+      ]);
+      const [read, write, out1, read2, out2] = answers.map((res) => res.status);
+      expect([200, 401]).toContain(read);
+      expect([200, 401]).toContain(read2);
+      expect([201, 401]).toContain(write);
+      expect([out1, out2].sort()).toEqual([204, 401]);
+      if (write === 201) expect(answers[1]!.body.post.author.id).toBe(user.id);
+      expect((await call(me, 'GET', '/api/me', { token })).status).toBe(401);
+      return answers;
+    });
+  });
+
+  it('the classic DELETE /sessions racing GET /profile', async () => {
+    await rounds('classic logout racing GET /profile', 'classic', async () => {
+      const { email, password } = await registerClassic();
+      const cookie = sessionCookieOf((await call(classicSessions, 'POST', '/sessions', { form: { email, password }, ip: uniqueIp() })).headers);
+      const answers = await Promise.all([call(classicProfile, 'GET', '/profile', { cookie }), call(classicSessions, 'DELETE', '/sessions', { cookie })]);
+      expect(answers[1]!.status).toBe(302);
+      expect([200, 403]).toContain(answers[0]!.status);
+      expect((await call(classicProfile, 'GET', '/profile', { cookie })).status).toBe(403);
+      return answers;
+    });
+  });
+});
+
+describe('commenting on a post while it is deleted', () => {
+  it('each comment is 201 or 404, the delete 204, and no comment outlives the post', async () => {
+    await rounds('comments racing the deletion of their post', 'api', async () => {
+      const author = await createUser();
+      const readers = await Promise.all([createUser(), createUser(), createUser()]);
+      const post = await createPost(author.user, { title: 'About to go', body: 'Body' });
+      const comment = (token: string) => call(postComments, 'POST', `/api/posts/${post.id}/comments`, { token, json: { body: 'Am I orphaned?' } });
+      const answers = await Promise.all([
+        ...readers.map((r) => comment(r.token)),
+        call(postsId, 'DELETE', `/api/posts/${post.id}`, { token: author.token }),
+        ...readers.map((r) => comment(r.token)),
+      ]);
+      const deleted = answers.splice(readers.length, 1)[0]!;
+      expect(deleted.status).toBe(204);
+      for (const res of answers) expect([201, 404]).toContain(res.status);
+      const { n } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM comments WHERE post_id = ${post.id}`.execute(getDb()).then((r) => r.rows[0]!);
+      expect(n).toBe(0);
+      return [deleted, ...answers];
+    });
+  });
+});
+
+describe('one e-mail address, asked for codes by a crowd at once', () => {
+  it(`${CROWD} resends: exactly the per-address limit get through, and one code stays usable`, async () => {
+    await rounds('resends of one address at once', 'api', async () => {
+      const { email, userId } = await registerAccount();
+      const answers = await Promise.all(Array.from({ length: CROWD }, () => call(resend, 'POST', '/api/register/resend', { json: { email }, ip: uniqueIp() })));
+      const { count: limit } = limitFor('email');
+      expect(statuses(answers)).toEqual([...times(limit, 202), ...times(CROWD - limit, 429)]);
+      expect(await liveCodes(userId, 'confirm_email')).toBe(1);
+      // Of the codes handed out, exactly one (the last written) confirms the account.
+      const codes = answers.filter((res) => res.status === 202).map((res) => res.body.confirmation.code as string);
+      const confirmations = await Promise.all(codes.map((code) => call(confirm, 'POST', `/api/register/confirm/${code}`)));
+      expect(statuses(confirmations)).toEqual([200, ...times(codes.length - 1, 404)]);
+      return answers;
+    });
+  });
+});
