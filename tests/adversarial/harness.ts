@@ -65,7 +65,8 @@ const ERROR_CODES: readonly ErrorCode[] = [
 const LEAKS: [string, RegExp][] = [
   ['stack trace', /\n\s+at |\bat \S+ \(|\.ts:\d+|node_modules|file:\/\//],
   ['SQL', /\b(?:select|insert into|update|delete from)\b[^"]*"[a-z_]+"|\$\d+\b.*\b(?:from|where)\b/i],
-  ['driver error', /duplicate key|violates|syntax error|invalid (?:byte sequence|input syntax)|relation "|column "|pg_|postgres/i],
+  // Phrases of Postgres errors; nothing a random token could spell (a code once held `pG_`).
+  ['driver error', /duplicate key value|violates \S+ (?:key )?constraint|syntax error at|invalid (?:byte sequence|input syntax)|relation "|column "|\bpostgres(?:ql)?\b/i],
   ['password hash', /\$scrypt\$|password_hash/],
   ['JWT secret', new RegExp(process.env.JWT_SECRET ?? 'no secret configured')],
 ];
