@@ -5,7 +5,8 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL('..', import.meta.url)),
     include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/support/global-setup.ts', 'tests/support/openapi-contract.ts'],
+    // The contract check is torn down last, after the database is stopped, since it may fail the run.
+    globalSetup: ['tests/support/openapi-contract.ts', 'tests/support/global-setup.ts'],
     setupFiles: ['tests/support/file-database.ts', 'tests/support/outbound-http.ts', 'tests/support/response-log.ts'],
     pool: 'forks',
     testTimeout: 30_000,
