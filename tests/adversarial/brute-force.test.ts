@@ -55,51 +55,40 @@ async function expectOwnerStillLogsIn(victim: TestUser, attacker: string) {
   expect(fromOwner.status).toBe(200);
 }
 
+/**
+ * GUESSES wrong passwords at a new account from one address, `concurrency` at
+ * a time: exactly the per-account limit reach its hash, the rest are 429, and
+ * afterwards the owner logs in from their own address but not from the attacker's.
+ */
+async function attackOneAccount(figure: string, concurrency: number, attempt: (victim: TestUser, attacker: string) => Guess) {
+  const victim = await createUser();
+  const attacker = uniqueIp();
+  const { count: limit } = limitFor('loginAccount');
+  const statuses = await guess(attempt(victim, attacker), concurrency);
+  figures[figure] = `${reachedHash(victim)} of ${GUESSES} reached the hash`;
+  expect(reachedHash(victim)).toBe(limit);
+  expect(statuses).toEqual({ 401: limit, 429: GUESSES - limit });
+  await expectOwnerStillLogsIn(victim, attacker);
+}
+
+const spoofed = (i: number) => ({ 'x-forwarded-for': `10.${(i >> 8) & 255}.${i & 255}.1`, 'x-real-ip': `10.9.${i & 255}.2`, 'client-ip': `10.8.${i & 255}.3` });
+
 describe(`${GUESSES} password guesses at one account`, () => {
-  const limit = () => limitFor('loginAccount').count;
+  it('one after another from one address: only the limit reach the hash', () =>
+    attackOneAccount('sequential, one address', 1, (victim, attacker) => apiGuess(victim, attacker)));
 
-  it('one after another from one address: only the limit reach the hash', async () => {
-    const victim = await createUser();
-    const attacker = uniqueIp();
-    const statuses = await guess(apiGuess(victim, attacker), 1);
-    figures['sequential, one address'] = `${reachedHash(victim)} of ${GUESSES} reached the hash`;
-    expect(reachedHash(victim)).toBe(limit());
-    expect(statuses).toEqual({ 401: limit(), 429: GUESSES - limit() });
-    await expectOwnerStillLogsIn(victim, attacker);
-  });
+  it(`${PARALLEL} at a time from one address: still only the limit`, () =>
+    attackOneAccount(`${PARALLEL} concurrent, one address`, PARALLEL, (victim, attacker) => apiGuess(victim, attacker)));
 
-  it(`${PARALLEL} at a time from one address: still only the limit`, async () => {
-    const victim = await createUser();
-    const attacker = uniqueIp();
-    const statuses = await guess(apiGuess(victim, attacker), PARALLEL);
-    figures[`${PARALLEL} concurrent, one address`] = `${reachedHash(victim)} of ${GUESSES} reached the hash`;
-    expect(reachedHash(victim)).toBe(limit());
-    expect(statuses).toEqual({ 401: limit(), 429: GUESSES - limit() });
-    await expectOwnerStillLogsIn(victim, attacker);
-  });
+  it('behind a different spoofed X-Forwarded-For each time: the platform address is the one counted', () =>
+    attackOneAccount('spoofed X-Forwarded-For', PARALLEL, (victim, attacker) => apiGuess(victim, attacker, spoofed)));
 
-  it('behind a different spoofed X-Forwarded-For each time: the platform address is the one counted', async () => {
-    const victim = await createUser();
-    const attacker = uniqueIp();
-    const spoofed = (i: number) => ({ 'x-forwarded-for': `10.${(i >> 8) & 255}.${i & 255}.1`, 'x-real-ip': `10.9.${i & 255}.2`, 'client-ip': `10.8.${i & 255}.3` });
-    const statuses = await guess(apiGuess(victim, attacker, spoofed), PARALLEL);
-    figures['spoofed X-Forwarded-For'] = `${reachedHash(victim)} of ${GUESSES} reached the hash`;
-    expect(reachedHash(victim)).toBe(limit());
-    expect(statuses).toEqual({ 401: limit(), 429: GUESSES - limit() });
-    await expectOwnerStillLogsIn(victim, attacker);
-  });
-
-  it('alternating /api/login and the classic POST /sessions: one shared counter', async () => {
-    const victim = await createUser();
-    const attacker = uniqueIp();
-    const api = apiGuess(victim, attacker);
-    const classic = classicGuess(victim, attacker);
-    const statuses = await guess((i) => (i % 2 === 0 ? api(i) : classic(i)), PARALLEL);
-    figures['both login routes'] = `${reachedHash(victim)} of ${GUESSES} reached the hash`;
-    expect(reachedHash(victim)).toBe(limit());
-    expect(statuses[429]).toBe(GUESSES - limit());
-    await expectOwnerStillLogsIn(victim, attacker);
-  });
+  it('alternating /api/login and the classic POST /sessions: one shared counter', () =>
+    attackOneAccount('both login routes', PARALLEL, (victim, attacker) => {
+      const api = apiGuess(victim, attacker);
+      const classic = classicGuess(victim, attacker);
+      return (i) => (i % 2 === 0 ? api(i) : classic(i));
+    }));
 
   it('spread over known accounts and unknown names from one address: the per-address limit bounds every hash', async () => {
     const attacker = uniqueIp();

@@ -128,38 +128,32 @@ async function resetToken(email: string): Promise<string> {
   return res.body.token as string;
 }
 
+const registration = async () => {
+  const username = uniqueName();
+  const body = json({ username, email: `${username}@example.com`, password: STRONG_PASSWORD });
+  return () => call(register, 'POST', '/api/register', body);
+};
+
 const OPERATIONS: Operation[] = [
   {
     name: 'POST /api/register',
     style: 'api',
     expected: 201,
-    prepare: async () => {
-      const username = uniqueName();
-      const body = json({ username, email: `${username}@example.com`, password: STRONG_PASSWORD });
-      return () => call(register, 'POST', '/api/register', body);
-    },
+    prepare: registration,
   },
   {
     name: 'POST /api/register, the e-mail accepted',
     style: 'api',
     expected: 201,
     mail: 202,
-    prepare: async () => {
-      const username = uniqueName();
-      const body = json({ username, email: `${username}@example.com`, password: STRONG_PASSWORD });
-      return () => call(register, 'POST', '/api/register', body);
-    },
+    prepare: registration,
   },
   {
     name: 'POST /api/register, the e-mail refused',
     style: 'api',
     expected: 503,
     mail: 500,
-    prepare: async () => {
-      const username = uniqueName();
-      const body = json({ username, email: `${username}@example.com`, password: STRONG_PASSWORD });
-      return () => call(register, 'POST', '/api/register', body);
-    },
+    prepare: registration,
   },
   {
     name: 'POST /users',
