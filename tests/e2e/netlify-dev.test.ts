@@ -29,6 +29,15 @@ describe('netlify dev', () => {
     expect(res.headers.get('allow')).toBe('GET');
   });
 
+  it('serves GET /api/openapi.json, cacheable and revalidated by its ETag', async () => {
+    const res = await fetch(`${server.url}/api/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    expect((await res.json()).openapi).toBe('3.1.0');
+    const again = await fetch(`${server.url}/api/openapi.json`, { headers: { 'if-none-match': res.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+  });
+
   it('serves no file of the repository', async () => {
     const res = await fetch(`${server.url}/package.json`);
     expect(res.status).toBe(404);
