@@ -130,6 +130,8 @@ function build(): OpenApiDocument {
         'as the service keeps them (a username in lower case, though any case is accepted).',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    // Relative: the site that serves the document (a deploy, or http://localhost:8888 under npm run dev).
+    servers: [{ url: '/' }],
     tags: [
       { name: 'Accounts', description: 'Registration, confirmation, login, sessions and passwords' },
       { name: 'Profiles', description: 'Profiles and the public user directory' },
