@@ -136,13 +136,22 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
   // account is cleared, and only this attempt's per-address hit given back
   // (in the window it was counted in): clearing more would let a guesser reset
   // the per-address counter by logging into an account of their own.
+  const accountBucket = checks.loginAccount(row.id, ip).bucket;
   const released = db
-    .with('cleared', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.loginAccount(row.id!, ip).bucket))
+    // Both rows locked first, in bucket order like every counting statement, so
+    // a concurrent attempt and this release never wait on each other in a cycle.
+    .with('locked', (qb) =>
+      qb.selectFrom('rate_limits').select('bucket').where('bucket', 'in', [accountBucket, ipCheck.bucket]).orderBy('bucket').forUpdate(),
+    )
+    .with('cleared', (qb) =>
+      qb.deleteFrom('rate_limits').where('bucket', '=', accountBucket).where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket')),
+    )
     .with('given_back', (qb) =>
       qb
         .updateTable('rate_limits')
         .set({ hits: sql`hits - 1` })
         .where('bucket', '=', ipCheck.bucket)
+        .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket'))
         .where('window_start', '=', row.ip_window_start)
         .where('hits', '>', 0),
     );

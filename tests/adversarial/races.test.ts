@@ -8,6 +8,7 @@ import classicProfile from '../../netlify/functions/classic-profile.ts';
 import classicReset from '../../netlify/functions/classic-reset-password.ts';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import classicUsers from '../../netlify/functions/classic-users.ts';
+import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import me from '../../netlify/functions/me.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
@@ -188,6 +189,21 @@ describe('commenting on a post while it is deleted', () => {
       const { n } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM comments WHERE post_id = ${post.id}`.execute(getDb()).then((r) => r.rows[0]!);
       expect(n).toBe(0);
       return [deleted, ...answers];
+    });
+  });
+});
+
+describe('logging in to one account from one address, right and wrong passwords at once', () => {
+  it(`${CROWD} attempts: each a session, a 401 or a 429, and every session works`, async () => {
+    await rounds('right and wrong passwords at once', 'api', async () => {
+      const { user, password } = await createUser();
+      const ip = uniqueIp();
+      const answers = await Promise.all(
+        Array.from({ length: CROWD }, (_, i) => call(login, 'POST', '/api/login', { json: { username: user.username, password: i % 2 === 0 ? password : 'Wrong-Password-1' }, ip })),
+      );
+      for (const res of answers) expect([200, 401, 429]).toContain(res.status);
+      for (const res of answers.filter((a) => a.status === 200)) expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(200);
+      return answers;
     });
   });
 });
