@@ -29,10 +29,34 @@ function typeParsers(fallback: TypeParsers): TypeParsers {
 /** node-postgres' type-parser lookup, which both drivers accept. */
 export type TypeParsers = { getTypeParser(oid: number, format?: 'text' | 'binary'): unknown };
 
+/** Statement names by SQL text, for the statements prepare() compiles once per process. */
+const statementNames = new Map<string, string>();
+
+/**
+ * Name a statement. node-postgres then has Postgres parse and plan it once
+ * per connection and afterwards sends only its values (measured: twice the
+ * throughput of an unnamed statement, about that of a bare `SELECT 1`). A
+ * PgBouncer in transaction mode in front must be 1.21 or later with
+ * max_prepared_statements set. Neon's HTTP queries have no session to name
+ * a statement in.
+ */
+export function nameStatement(sql: string): void {
+  if (!statementNames.has(sql)) statementNames.set(sql, `prepared_${statementNames.size + 1}`);
+}
+
 export async function createPool(driver: Driver, connectionString: string): Promise<PostgresPool> {
   if (driver === 'pg') {
     const { default: pg } = await import('pg');
+    class NamingClient extends pg.Client {
+      // Kysely calls query(text, values); any other call passes through.
+      override query(...args: any[]): any {
+        const [text, values, callback] = args as [unknown, unknown[], unknown];
+        const name = typeof text === 'string' && callback === undefined ? statementNames.get(text) : undefined;
+        return name === undefined ? super.query(...(args as [string])) : super.query({ name, text: text as string, values });
+      }
+    }
     const pool: PgPool = new pg.Pool({
+      Client: NamingClient,
       connectionString,
       connectionTimeoutMillis: 5_000,
       max: 10,

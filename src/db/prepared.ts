@@ -1,9 +1,11 @@
 // Statements built and compiled once per process. Kysely builds an operation
 // tree and compiles it to SQL on every execution, which for a three-table join
 // costs more than the query's own time in Postgres (`npm run bench`); a hot
-// path's statement only needs new values bound.
+// path's statement only needs new values bound. They are also named, so that
+// Postgres parses and plans them once per connection (pool.ts).
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import { getDb } from './connection.ts';
+import { nameStatement } from './pool.ts';
 import type { Database } from './schema.ts';
 
 /** Stands for the value of `params[name]` while the statement is compiled. */
@@ -24,7 +26,10 @@ export function prepare<Params extends object, Row>(
   let compiled: CompiledQuery<Row> | undefined;
   return async (params) => {
     const db = getDb();
-    compiled ??= build(db, placeholders as Params).compile();
+    if (compiled === undefined) {
+      compiled = build(db, placeholders as Params).compile();
+      nameStatement(compiled.sql);
+    }
     const parameters = compiled.parameters.map((value) => (value instanceof Placeholder ? params[value.name as keyof Params] : value));
     return (await db.executeQuery<Row>({ ...compiled, parameters })).rows;
   };

@@ -22,4 +22,12 @@ describe('prepare', () => {
     expect(builds).toBe(1);
     expect(seen.map((parameters) => parameters[0])).toEqual(['ada', 'grace']);
   });
+
+  it('is a named statement on the pg driver, so Postgres parses and plans it once per connection', async () => {
+    const ownStatement = prepare((db, p: { marker: string }) =>
+      db.selectNoFrom(sql<string[]>`(SELECT array_agg(name) FROM pg_prepared_statements WHERE statement LIKE '%' || ${p.marker} || '%')`.as('names')),
+    );
+    const [row] = await ownStatement({ marker: 'pg_prepared_statements WHERE' });
+    expect(row!.names).toEqual([expect.stringMatching(/^prepared_\d+$/)]);
+  });
 });
