@@ -1,7 +1,8 @@
 // Cold start per function: bundled the way Netlify bundles it (esbuild, ESM,
-// node platform), size minified, and the time to import it in a fresh process.
+// node platform, netlify.toml's external_node_modules left out and shipped
+// beside the bundle), size minified, and the time to import it in a fresh process.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +11,14 @@ import { build } from 'esbuild';
 
 const run = promisify(execFile);
 const FUNCTIONS = fileURLToPath(new URL('../../netlify/functions/', import.meta.url));
+const NETLIFY_TOML = fileURLToPath(new URL('../../netlify.toml', import.meta.url));
+
+/** `external_node_modules = [...]` of netlify.toml's [functions] section. */
+export async function netlifyExternals(): Promise<string[]> {
+  const toml = await readFile(NETLIFY_TOML, 'utf8');
+  const list = /^\[functions\][^[]*?^\s*external_node_modules\s*=\s*\[([^\]]*)\]/ms.exec(toml)?.[1] ?? '';
+  return [...list.matchAll(/"([^"]+)"/g)].map((match) => match[1]!);
+}
 
 export interface ColdStart {
   name: string;
@@ -27,9 +36,12 @@ let require=___nfyCreateRequire(import.meta.url);`;
 
 export async function coldStarts(runs = 5): Promise<ColdStart[]> {
   const out = await mkdtemp(join(tmpdir(), 'bundle-'));
+  // External modules resolve from node_modules beside the bundle, as in Netlify's zip.
+  await symlink(fileURLToPath(new URL('../../node_modules', import.meta.url)), join(out, 'node_modules'));
   try {
     const names = (await readdir(FUNCTIONS)).filter((f) => f.endsWith('.ts')).sort();
     const results: ColdStart[] = [];
+    const externals = await netlifyExternals();
     for (const file of names) {
       const outfile = join(out, file.replace(/\.ts$/, '.mjs'));
       await build({
@@ -42,7 +54,7 @@ export async function coldStarts(runs = 5): Promise<ColdStart[]> {
         target: 'node20',
         banner: { js: CJS_SHIM },
         // Optional native add-ons the drivers try to load and live without.
-        external: ['pg-native', 'bufferutil', 'utf-8-validate'],
+        external: ['pg-native', 'bufferutil', 'utf-8-validate', ...externals],
         logLevel: 'error',
       });
       const bytes = (await stat(outfile)).size;
