@@ -9,10 +9,20 @@ export interface Measurement {
   p99: number;
 }
 
-export async function measure(
-  task: (worker: number, iteration: number) => Promise<unknown>,
-  { concurrency, durationMs, minRequests = 1 }: { concurrency: number; durationMs: number; minRequests?: number },
-): Promise<Measurement> {
+export type Task = (worker: number, iteration: number) => Promise<unknown>;
+
+interface Options {
+  concurrency: number;
+  durationMs: number;
+  minRequests?: number;
+}
+
+interface Sample {
+  latencies: number[];
+  seconds: number;
+}
+
+async function sample(task: Task, { concurrency, durationMs, minRequests = 1 }: Options): Promise<Sample> {
   const latencies: number[] = [];
   const started = performance.now();
   const deadline = started + durationMs;
@@ -25,10 +35,35 @@ export async function measure(
     }
   };
   await Promise.all(Array.from({ length: concurrency }, (_, i) => worker(i)));
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
+  return { latencies, seconds: (performance.now() - started) / 1000 };
+}
+
+function summarize(samples: Sample[]): Measurement {
+  const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+  const seconds = samples.reduce((sum, s) => sum + s.seconds, 0);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
   return { requests: latencies.length, seconds, rps: latencies.length / seconds, p50: at(0.5), p99: at(0.99) };
+}
+
+export async function measure(task: Task, options: Options): Promise<Measurement> {
+  return summarize([await sample(task, options)]);
+}
+
+/**
+ * Several tasks measured in turns of `durationMs / slices` each, so that all
+ * of them see the same background load: their ratios stay meaningful on a
+ * shared machine.
+ */
+export async function alternate<Name extends string>(
+  tasks: Record<Name, Task>,
+  { slices, durationMs, ...options }: Options & { slices: number },
+): Promise<Record<Name, Measurement>> {
+  const names = Object.keys(tasks) as Name[];
+  const samples = new Map<Name, Sample[]>(names.map((name) => [name, []]));
+  for (let slice = 0; slice < slices; slice++) {
+    for (const name of names) samples.get(name)!.push(await sample(tasks[name], { ...options, durationMs: durationMs / slices }));
+  }
+  return Object.fromEntries(names.map((name) => [name, summarize(samples.get(name)!)])) as Record<Name, Measurement>;
 }
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

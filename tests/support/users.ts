@@ -18,7 +18,7 @@ let counter = 0;
 
 /** A confirmed user (unless `confirmed: false`) with one live session. */
 export async function createUser(
-  options: { username?: string; email?: string; password?: string; confirmed?: boolean } = {},
+  options: { username?: string; email?: string; password?: string; confirmed?: boolean; /** Of `password`, made beforehand: skips the scrypt. */ passwordHash?: string } = {},
 ): Promise<TestUser> {
   counter += 1;
   const suffix = `${counter}_${randomBytes(3).toString('hex')}`;
@@ -27,7 +27,7 @@ export async function createUser(
   const user = await addUser({
     username,
     email: options.email ?? `${username}@example.com`,
-    passwordHash: await hashPassword(password),
+    passwordHash: options.passwordHash ?? (await hashPassword(password)),
     confirmedAt: options.confirmed === false ? null : new Date(),
   });
   const session = await createSession(user.id);

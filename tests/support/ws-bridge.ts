@@ -16,6 +16,8 @@ export interface WsBridge {
   connections(): number;
   /** HTTP queries answered so far. */
   httpQueries(): number;
+  /** Open a pooled server connection for HTTP queries to this database, as a long-running proxy holds one. */
+  warm(connectionString: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -31,15 +33,24 @@ export async function startWsBridge(delayMs = 0): Promise<WsBridge> {
   let opened = 0;
   let queries = 0;
 
+  // Like Neon's proxy, HTTP queries share pooled server connections per database and user.
+  const poolFor = (connectionString: string) => {
+    const { username, host, pathname } = new URL(connectionString);
+    const key = `${username}@${host}${pathname}`;
+    let pool = pools.get(key);
+    if (pool === undefined) {
+      pool = new pg.Pool({ connectionString, max: 10 });
+      // An idle connection may see the server stop first (end of a test run); nothing waits on it.
+      pool.on('error', () => {});
+      pools.set(key, pool);
+    }
+    return pool;
+  };
+
   const answerQuery = async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const connectionString = String(request.headers['neon-connection-string'] ?? '');
-    let pool = pools.get(connectionString);
-    if (pool === undefined) {
-      pool = new pg.Pool({ connectionString, max: 10 });
-      pools.set(connectionString, pool);
-    }
+    const pool = poolFor(String(request.headers['neon-connection-string'] ?? ''));
     const { query, params } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; params: unknown[] };
     let status = 200;
     let body: unknown;
@@ -91,6 +102,7 @@ export async function startWsBridge(delayMs = 0): Promise<WsBridge> {
     proxy: `127.0.0.1:${port}/v1`,
     connections: () => opened,
     httpQueries: () => queries,
+    warm: async (connectionString) => void (await poolFor(connectionString).query('SELECT 1')),
     close: async () => {
       for (const client of sockets.clients) client.terminate();
       await new Promise<void>((resolve) => sockets.close(() => resolve()));

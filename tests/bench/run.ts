@@ -1,0 +1,230 @@
+// `npm run bench`: every performance figure of the service against its goal
+// (DESIGN.md budgets, README "Performance"), as tables and then ONE line of
+// JSON. Starts its own embedded Postgres in a temporary folder; not part of
+// `npm test`. About two minutes on 2 cores.
+import { randomBytes } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import { hashPassword, PRODUCTION_PARAMS } from '../../src/auth/password-hash.ts';
+import { createSession } from '../../src/auth/sessions.ts';
+import { addUser } from '../../src/auth/users.ts';
+import { closeDb, getDb } from '../../src/db/connection.ts';
+import { coldStarts, netlifyExternals } from './cold-start.ts';
+import { DATASET, startBenchDatabase } from './database.ts';
+import { loadEndpoints } from './functions.ts';
+import { round, type Measurement, type Task } from './measure.ts';
+import { DELAY_MS, neonLatency, RTT_MS } from './neon-latency.ts';
+import { countStatements } from './statements.ts';
+import { atEachConcurrency, CONCURRENCY, endpointTask, loadRequests, nativeScrypt, selectOne } from './throughput.ts';
+
+const GOALS = { loginPerScrypt: 0.9, mePerSelectOne: 0.5, bundleKB: 400, importMs: 40, warmReadTrips: 1, coldReadTrips: 3 };
+const FAST = { durationMs: 1_500, warmUpMs: 300, slices: 4 };
+// A production-cost hash takes about a third of a second: longer runs, or p99
+// means nothing; fewer slices, each of which waits for the hashes in flight.
+const HASHING = { durationMs: 3_000, warmUpMs: 0, slices: 2 };
+const SELECT_ONE = 'SELECT 1 (baseline)';
+const SCRYPT = 'native scrypt (baseline)';
+const PASSWORD = 'Violet-Harbor-73!';
+/** The production-path login user's hash: cheap, so that figure counts round trips, not scrypt. */
+const CHEAP_HASH = { ln: 10, r: 8, p: 1 };
+/** The connection strategy the functions use on Netlify (src/db/neon.ts); its figures are held to the goals. */
+const CHOSEN = 'http';
+
+const started = performance.now();
+const loadBefore = loadavg();
+Object.assign(process.env, {
+  JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+  // The production cost: the login ratio compares with scrypt at these parameters.
+  PASSWORD_SCRYPT_N: String(2 ** PRODUCTION_PARAMS.ln),
+  // Loops of logins and registrations from one address must not be throttled.
+  RATE_LIMIT_LOGIN_ACCOUNT: '1000000/1h',
+  RATE_LIMIT_LOGIN_IP: '1000000/1h',
+  RATE_LIMIT_REGISTER_IP: '1000000/1h',
+  RATE_LIMIT_EMAIL: '1000000/1h',
+  RATE_LIMIT_EMAIL_IP: '1000000/1h',
+  DATABASE_DRIVER: 'pg',
+});
+delete process.env.MAIL_API_URL;
+// Development delivery logs every code it returns; thousands of registrations would flood the tables.
+console.info = () => {};
+
+const seconds: Record<string, number> = {};
+async function timed<T>(section: string, work: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  try {
+    return await work();
+  } finally {
+    seconds[section] = round((performance.now() - t0) / 1000, 1);
+  }
+}
+
+const passwordHash = await hashPassword(PASSWORD, PRODUCTION_PARAMS);
+const database = await timed('database', () => startBenchDatabase(passwordHash));
+process.env.DATABASE_URL = database.url;
+try {
+  const report = await measureAll(database.url);
+  printTables(report);
+  console.log(JSON.stringify(report));
+} finally {
+  await closeDb();
+  await database.stop();
+}
+
+async function measureAll(databaseUrl: string) {
+  const endpoints = await loadEndpoints();
+  // Distinct users per worker, so no two workers touch the same rows.
+  const usernames = Array.from({ length: Math.max(...CONCURRENCY) }, (_, i) => `bench_${i + 1}`);
+  const users = await getDb().selectFrom('users').select(['id', 'username']).where('username', 'in', usernames).execute();
+  const tokens = await Promise.all(usernames.map(async (name) => (await createSession(users.find((u) => u.username === name)!.id)).token));
+
+  const statements = await timed('statements', () => countStatements(endpoints, { password: PASSWORD, passwordHash }));
+
+  const requests = loadRequests({ tokens, usernames, password: PASSWORD });
+  const task = (name: string) => endpointTask(endpoints, name, requests[name]!);
+  // Each ratio's two sides run in alternating slices of one measurement (see measure.ts).
+  const groups: [Record<string, Task | undefined>, typeof FAST][] = [
+    [{ 'GET /api/me': task('GET /api/me'), [SELECT_ONE]: selectOne }, FAST],
+    [{ 'POST /api/login': task('POST /api/login'), [SCRYPT]: nativeScrypt() }, HASHING],
+    [{ 'GET /api/posts': task('GET /api/posts') }, FAST],
+    [{ 'GET /api/users/{username}': task('GET /api/users/{username}') }, FAST],
+    [{ 'GET /profile': task('GET /profile') }, FAST],
+    [{ 'POST /api/register': task('POST /api/register') }, HASHING],
+  ];
+  const runs: Record<string, Record<number, Measurement> | null> = {};
+  await timed('throughput', async () => {
+    for (const [tasks, durations] of groups) {
+      const present = Object.fromEntries(Object.entries(tasks).filter((entry): entry is [string, Task] => entry[1] !== undefined));
+      Object.assign(runs, Object.fromEntries(Object.keys(tasks).map((name) => [name, null])), await atEachConcurrency(present, durations));
+    }
+  });
+  const ratio = (name: string, base: string) =>
+    Object.fromEntries(CONCURRENCY.map((c) => [`c${c}`, runs[name] ? round(runs[name][c]!.rps / runs[base]![c]!.rps, 2) : null]));
+  const ratios = { loginPerScrypt: ratio('POST /api/login', SCRYPT), mePerSelectOne: ratio('GET /api/me', SELECT_ONE) };
+
+  const externals = await netlifyExternals();
+  const bundles = (await timed('coldStart', () => coldStarts())).map((c) => ({ name: c.name, kb: round(c.bytes / 1024, 1), importMs: round(c.importMs, 1) }));
+
+  const latencyUser = await addUser({
+    username: 'latency_login',
+    email: 'latency@example.com',
+    passwordHash: await hashPassword(PASSWORD, CHEAP_HASH),
+    confirmedAt: new Date(),
+  });
+  await closeDb();
+  const latency = await timed('productionPath', () =>
+    neonLatency({ DATABASE_URL: databaseUrl, PASSWORD_SCRYPT_N: String(2 ** CHEAP_HASH.ln), JWT_SECRET: process.env.JWT_SECRET! }, [
+      { endpoint: 'GET /api/me', file: 'me.ts', path: '/api/me', options: { token: tokens[0] }, idle: true },
+      { endpoint: 'POST /api/login', file: 'login.ts', path: '/api/login', options: { json: { username: latencyUser.username, password: PASSWORD } } },
+      { endpoint: 'GET /api/posts', file: 'posts.ts', path: '/api/posts', options: {} },
+    ]),
+  );
+  const perRtt = (ms: number | null) => (ms === null ? null : round(ms / RTT_MS, 2));
+  const productionPath = latency.map((l) => ({
+    strategy: l.strategy,
+    endpoint: l.endpoint,
+    coldMs: round(l.coldMs, 1),
+    coldRtt: perRtt(l.coldMs)!,
+    coldCpuMs: round(l.coldCpuMs, 1),
+    warmMs: round(l.warmMs, 1),
+    warmRtt: perRtt(l.warmMs)!,
+    warmCpuMs: round(l.warmCpuMs, 1),
+    afterIdleMs: l.afterIdleMs === null ? null : round(l.afterIdleMs, 1),
+    afterIdleRtt: perRtt(l.afterIdleMs),
+  }));
+
+  const chosenRead = productionPath.find((l) => l.strategy === CHOSEN && l.endpoint === 'GET /api/me')!;
+  const statementsOk = statements.filter((s) => s.ok).length;
+  const maxKB = Math.max(...bundles.map((b) => b.kb));
+  const maxImportMs = Math.max(...bundles.map((b) => b.importMs));
+  const atLeast = (value: number | null, goal: number) => ({ value, goal: `>= ${goal}`, ok: value !== null && value >= goal });
+  // Latency / RTT to the nearest whole round trip: CPU time counts against it.
+  const roundTrips = (value: number, goal: number) => ({ value, goal: `${goal === 1 ? '=' : '<='} ${goal} round trip${goal === 1 ? '' : 's'}`, ok: Math.round(value) <= goal });
+  const goals = {
+    'login / native scrypt, c1': atLeast(ratios.loginPerScrypt.c1!, GOALS.loginPerScrypt),
+    'login / native scrypt, c8': atLeast(ratios.loginPerScrypt.c8!, GOALS.loginPerScrypt),
+    'GET /api/me / SELECT 1, c1': atLeast(ratios.mePerSelectOne.c1!, GOALS.mePerSelectOne),
+    'GET /api/me / SELECT 1, c8': atLeast(ratios.mePerSelectOne.c8!, GOALS.mePerSelectOne),
+    'endpoints within the statement budget, as their comments state': { value: `${statementsOk}/${statements.length}`, goal: 'all', ok: statementsOk === statements.length },
+    'largest bundle, KB': { value: maxKB, goal: `<= ${GOALS.bundleKB}`, ok: maxKB <= GOALS.bundleKB },
+    'slowest import, ms': { value: maxImportMs, goal: `< ${GOALS.importMs}`, ok: maxImportMs < GOALS.importMs },
+    [`warm authenticated read (${CHOSEN})`]: roundTrips(chosenRead.warmRtt, GOALS.warmReadTrips),
+    [`cold authenticated read (${CHOSEN})`]: roundTrips(chosenRead.coldRtt, GOALS.coldReadTrips),
+  };
+
+  return {
+    goals,
+    machine: {
+      cpus: cpus().length,
+      node: process.version,
+      loadavgBefore: loadBefore.map((n) => round(n, 2)),
+      loadavgAfter: loadavg().map((n) => round(n, 2)),
+    },
+    dataset: DATASET,
+    throughput: Object.fromEntries(Object.entries(runs).map(([name, byC]) => [name, byC && perConcurrency(byC)])),
+    scryptParams: PRODUCTION_PARAMS,
+    ratios,
+    statements,
+    coldStart: { externals, functions: bundles, maxKB, maxImportMs },
+    productionPath: { delayMsEachWay: DELAY_MS, rttMs: RTT_MS, chosen: CHOSEN, results: productionPath },
+    seconds: { ...seconds, total: round((performance.now() - started) / 1000, 1) },
+  };
+}
+
+function perConcurrency(runs: Record<number, Measurement>) {
+  return Object.fromEntries(
+    Object.entries(runs).map(([c, m]) => [`c${c}`, { rps: round(m.rps, 1), p50: round(m.p50, 2), p99: round(m.p99, 2), requests: m.requests }]),
+  );
+}
+
+type Report = Awaited<ReturnType<typeof measureAll>>;
+
+function printTables(report: Report): void {
+  const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+  table(
+    'In-process throughput (req/s) and latency (ms)',
+    ['endpoint', ...CONCURRENCY.flatMap((c) => [`c${c} req/s`, `c${c} p50`, `c${c} p99`])],
+    Object.entries(report.throughput).map(([name, runs]) => [
+      name,
+      ...CONCURRENCY.flatMap((c) => (runs ? [runs[`c${c}`]!.rps, runs[`c${c}`]!.p50, runs[`c${c}`]!.p99].map(String) : ['-', '-', '-'])),
+    ]),
+  );
+  table(
+    'SQL statements per request (success path)',
+    ['endpoint', 'status', 'counted', 'stated', 'budget', ''],
+    report.statements.map((s) => [
+      s.endpoint,
+      String(s.status ?? '-'),
+      String(s.counted ?? '-'),
+      String(s.stated ?? '-'),
+      s.budget === null ? '-' : `<= ${s.budget}`,
+      s.error ? `MISSED (${s.error})` : mark(s.ok),
+    ]),
+  );
+  table(
+    `Cold start: bundled as Netlify does, minified (external: ${report.coldStart.externals.join(', ')}), imported in a fresh process`,
+    ['function', 'KB', 'import ms'],
+    report.coldStart.functions.map((f) => [f.name, String(f.kb), String(f.importMs)]),
+  );
+  table(
+    `Production path: Neon driver, ${RTT_MS} ms round trip (latency ms, latency / RTT, the process's CPU ms)`,
+    ['strategy', 'endpoint', 'cold ms', '/RTT', 'cpu', 'warm ms', '/RTT', 'cpu', 'after 6 s idle', '/RTT'],
+    report.productionPath.results.map((l) =>
+      [l.strategy, l.endpoint, l.coldMs, l.coldRtt, l.coldCpuMs, l.warmMs, l.warmRtt, l.warmCpuMs, l.afterIdleMs, l.afterIdleRtt].map((v) => String(v ?? '-')),
+    ),
+  );
+  table(
+    'Goals',
+    ['goal', 'value', 'target', ''],
+    Object.entries(report.goals).map(([name, g]) => [name, String(g.value ?? '-'), g.goal, mark(g.ok)]),
+  );
+  const { machine } = report;
+  console.log(
+    `\n${machine.cpus} CPUs, Node ${machine.node}; load average before ${machine.loadavgBefore.join(' ')}, after ${machine.loadavgAfter.join(' ')}; ` +
+      `${Object.entries(report.seconds).map(([k, v]) => `${k} ${v} s`).join(', ')}\n`,
+  );
+}
+
+function table(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  console.log(`\n${title}\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
+}

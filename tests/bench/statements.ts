@@ -1,0 +1,169 @@
+// SQL statements per request for every endpoint, counted with onQuery on the
+// success path, against the count the function's comment states and the
+// DESIGN.md budget (a read costs 1; login at most 2).
+import { onQuery } from '../../src/db/connection.ts';
+import { call, type CallOptions, type CallResult } from '../support/call.ts';
+import { createUser, type TestUser } from '../support/users.ts';
+import type { Endpoint } from './functions.ts';
+
+export interface StatementCount {
+  endpoint: string;
+  status: number | null;
+  counted: number | null;
+  stated: number | null;
+  budget: number | null;
+  ok: boolean;
+  error?: string;
+}
+
+const NEW_PASSWORD = 'Amber-Lantern-58?';
+
+type Send = (endpoint: string, path: string, options?: CallOptions) => Promise<CallResult>;
+/** Prepares the state a request needs (not counted) and returns the request to count. */
+type Scenario = (send: Send) => Promise<{ path: string; options?: CallOptions }>;
+
+let serial = 0;
+const unique = (prefix: string) => `${prefix}_${++serial}`;
+// The bench raises every rate limit, so one client address serves all.
+const IP = '198.18.0.1';
+const token = (user: TestUser) => ({ token: user.token });
+const cookie = (user: TestUser) => ({ cookie: `session_id=${user.token}` });
+
+/**
+ * The request of every endpoint, after what it needs. Every user made here has
+ * `password`, hashed once beforehand (a production-cost scrypt per user would
+ * take seconds).
+ */
+function scenarios({ password, passwordHash }: { password: string; passwordHash: string }): Record<string, Scenario> {
+  const newUser = () => createUser({ password, passwordHash });
+
+  async function registered(send: Send) {
+    const username = unique('stmt');
+    const email = `${username}@example.com`;
+    const res = await send('POST /api/register', '/api/register', { json: { username, email, password }, ip: IP });
+    return { email, code: res.body.confirmation.code as string };
+  }
+
+  async function ownPost(send: Send, user: TestUser): Promise<number> {
+    return (await send('POST /api/posts', '/api/posts', { json: { title: 'Mine', body: 'Text.' }, ...token(user) })).body.post.id;
+  }
+
+  return {
+    'GET /': async () => ({ path: '/' }),
+    'GET /api/health': async () => ({ path: '/api/health' }),
+    'GET /api/openapi.json': async () => ({ path: '/api/openapi.json' }),
+    'POST /api/register': async () => {
+      const username = unique('stmt');
+      return { path: '/api/register', options: { json: { username, email: `${username}@example.com`, password }, ip: IP } };
+    },
+    'GET /api/register/confirm/{code}': async (send) => ({ path: `/api/register/confirm/${(await registered(send)).code}` }),
+    'POST /api/register/confirm/{code}': async (send) => ({ path: `/api/register/confirm/${(await registered(send)).code}` }),
+    'POST /api/register/resend': async (send) => ({ path: '/api/register/resend', options: { json: { email: (await registered(send)).email }, ip: IP } }),
+    'POST /api/login': async () => {
+      const user = await newUser();
+      return { path: '/api/login', options: { json: { username: user.user.username, password }, ip: IP } };
+    },
+    'POST /api/logout': async () => ({ path: '/api/logout', options: token(await newUser()) }),
+    'GET /api/me': async () => ({ path: '/api/me', options: token(await newUser()) }),
+    'PATCH /api/me/profile': async () => ({ path: '/api/me/profile', options: { json: { bio: 'Counting.' }, ...token(await newUser()) } }),
+    'PUT /api/me/password': async () => {
+      const user = await newUser();
+      return { path: '/api/me/password', options: { json: { currentPassword: password, newPassword: NEW_PASSWORD }, ...token(user) } };
+    },
+    'GET /api/me/sessions': async () => ({ path: '/api/me/sessions', options: token(await newUser()) }),
+    'DELETE /api/me/sessions/{id}': async (send) => {
+      const user = await newUser();
+      await send('POST /api/login', '/api/login', { json: { username: user.user.username, password }, ip: IP });
+      const sessions = await send('GET /api/me/sessions', '/api/me/sessions', token(user));
+      const other = sessions.body.items.find((item: { current: boolean }) => !item.current);
+      return { path: `/api/me/sessions/${other.id}`, options: token(user) };
+    },
+    'POST /api/password/forgot': async () => ({ path: '/api/password/forgot', options: { json: { email: (await newUser()).user.email }, ip: IP } }),
+    'POST /api/password/reset': async (send) => {
+      const user = await newUser();
+      const forgot = await send('POST /api/password/forgot', '/api/password/forgot', { json: { email: user.user.email }, ip: IP });
+      return { path: '/api/password/reset', options: { json: { token: forgot.body.token, password: NEW_PASSWORD } } };
+    },
+    'GET /api/users': async () => ({ path: '/api/users' }),
+    'GET /api/users/{username}': async () => ({ path: '/api/users/bench_1' }),
+    'GET /api/posts': async () => ({ path: '/api/posts' }),
+    'POST /api/posts': async () => ({ path: '/api/posts', options: { json: { title: 'Counted', body: 'Text.' }, ...token(await newUser()) } }),
+    'GET /api/posts/{id}': async () => ({ path: '/api/posts/1' }),
+    'PATCH /api/posts/{id}': async (send) => {
+      const user = await newUser();
+      return { path: `/api/posts/${await ownPost(send, user)}`, options: { json: { title: 'Changed' }, ...token(user) } };
+    },
+    'DELETE /api/posts/{id}': async (send) => {
+      const user = await newUser();
+      return { path: `/api/posts/${await ownPost(send, user)}`, options: token(user) };
+    },
+    'GET /api/posts/{id}/comments': async () => ({ path: '/api/posts/1/comments' }),
+    'POST /api/posts/{id}/comments': async () => ({ path: '/api/posts/1/comments', options: { json: { body: 'Counted.' }, ...token(await newUser()) } }),
+    'DELETE /api/comments/{id}': async (send) => {
+      const user = await newUser();
+      const comment = await send('POST /api/posts/{id}/comments', '/api/posts/1/comments', { json: { body: 'Gone soon.' }, ...token(user) });
+      return { path: `/api/comments/${comment.body.comment.id}`, options: token(user) };
+    },
+    'POST /users': async () => ({ path: '/users', options: { form: { email: `${unique('classic')}@example.com`, password }, ip: IP } }),
+    'POST /sessions': async () => {
+      const user = await newUser();
+      return { path: '/sessions', options: { form: { email: user.user.email, password }, ip: IP } };
+    },
+    'DELETE /sessions': async () => ({ path: '/sessions', options: cookie(await newUser()) }),
+    'GET /profile': async () => ({ path: '/profile', options: cookie(await newUser()) }),
+    'POST /reset_password': async () => ({ path: '/reset_password', options: { form: { email: (await newUser()).user.email }, ip: IP } }),
+    'PUT /reset_password': async (send) => {
+      const { email } = (await newUser()).user;
+      const reset = await send('POST /reset_password', '/reset_password', { form: { email }, ip: IP });
+      return { path: '/reset_password', options: { form: { email, reset_token: reset.body.reset_token, new_password: NEW_PASSWORD } } };
+    },
+    };
+}
+
+const LOGINS = new Set(['POST /api/login', 'POST /sessions']);
+
+/** DESIGN.md: a read (authenticated or not) costs 1 statement, a login at most 2; other writes have no fixed budget. */
+function designBudget(endpoint: string): number | null {
+  if (endpoint.startsWith('GET ')) return 1;
+  return LOGINS.has(endpoint) ? 2 : null;
+}
+
+export async function countStatements(
+  endpoints: Map<string, Endpoint>,
+  account: { password: string; passwordHash: string },
+): Promise<StatementCount[]> {
+  const all = scenarios(account);
+  const send: Send = async (name, path, options) => {
+    const endpoint = endpoints.get(name);
+    if (endpoint === undefined) throw new Error(`no function answers ${name}`);
+    const res = await call(endpoint.handler, name.split(' ')[0]!, path, options);
+    if (res.status >= 300 && res.status !== 302) throw new Error(`${name} answered ${res.status}: ${res.text.slice(0, 200)}`);
+    return res;
+  };
+  const results: StatementCount[] = [];
+  for (const [name, endpoint] of endpoints) {
+    const scenario = all[name];
+    const stated = endpoint.stated ?? null;
+    const budget = designBudget(name);
+    if (scenario === undefined) {
+      results.push({ endpoint: name, status: null, counted: null, stated, budget, ok: false, error: 'no benchmark scenario' });
+      continue;
+    }
+    try {
+      const { path, options } = await scenario(send);
+      let counted = 0;
+      const stop = onQuery(() => counted++);
+      let res: CallResult;
+      try {
+        res = await send(name, path, options);
+      } finally {
+        stop();
+      }
+      const ok = (stated === null || counted === stated) && (budget === null || counted <= budget);
+      results.push({ endpoint: name, status: res.status, counted, stated, budget, ok });
+    } catch (error) {
+      results.push({ endpoint: name, status: null, counted: null, stated, budget, ok: false, error: (error as Error).message });
+    }
+  }
+  return results;
+}
