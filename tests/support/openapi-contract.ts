@@ -100,7 +100,8 @@ export default async function setup(project: TestProject) {
 
   return async () => {
     const files = await readdir(dir);
-    const records = (await Promise.all(files.map(async (file) => JSON.parse(await readFile(join(dir, file), 'utf8')) as RecordedResponse[]))).flat();
+    const perFile = await Promise.all(files.map(async (file) => JSON.parse(await readFile(join(dir, file), 'utf8')) as RecordedResponse[]));
+    const records = perFile.flat();
     await rm(dir, { recursive: true, force: true });
     const problems = contractProblems(openApiDocument(), records);
     if (problems.length === 0) {

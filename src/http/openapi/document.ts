@@ -56,9 +56,8 @@ function errorStatuses(op: Operation): number[] {
 }
 
 function build(): OpenApiDocument {
-  const errorSchemas = Object.fromEntries(
-    [...new Set(OPERATIONS.filter((op) => surfaceOf(op) === 'api').flatMap(errorStatuses))].map((status) => [`Error${status}`, r.apiError(status)]),
-  );
+  const apiErrorStatuses = new Set(OPERATIONS.filter((op) => surfaceOf(op) === 'api').flatMap(errorStatuses));
+  const errorSchemas = Object.fromEntries([...apiErrorStatuses].map((status) => [`Error${status}`, r.apiError(status)]));
   const named = { ...COMPONENT_SCHEMAS, ...errorSchemas };
   const names = new Map(Object.entries(named).map(([name, of]) => [of, name]));
   const ref = (section: string, name: string) => ({ $ref: `#/components/${section}/${name}` });
@@ -112,7 +111,10 @@ function build(): OpenApiDocument {
   for (const op of OPERATIONS) (paths[openApiPath(op.path)] ??= {})[op.method.toLowerCase()] = operation(op);
 
   const headers: Record<HeaderName | 'Retry-After', { description: string; schema: JsonSchema }> = {
-    'Set-Cookie': { description: `\`${SESSION_COOKIE}=<token>; HttpOnly; SameSite=Lax; Path=/\` (plus \`Secure\` over https), or its clearing`, schema: { type: 'string' } },
+    'Set-Cookie': {
+      description: `\`${SESSION_COOKIE}=<token>; HttpOnly; SameSite=Lax; Path=/\` (plus \`Secure\` over https), or its clearing`,
+      schema: { type: 'string' },
+    },
     Location: { description: 'Where to go next', schema: { type: 'string' } },
     ETag: { description: 'The version of the document', schema: { type: 'string' } },
     'Cache-Control': { description: 'How long the document may be reused', schema: { type: 'string' } },

@@ -77,7 +77,7 @@ export const OPERATIONS: readonly Operation[] = [
       id: `confirmRegistration${method === 'GET' ? 'Link' : ''}`,
       method,
       path: '/api/register/confirm/:code',
-        tag: 'Accounts',
+      tag: 'Accounts',
       summary: method === 'GET' ? 'Confirm an e-mail address (the link in the e-mail)' : 'Confirm an e-mail address',
       description: 'The code is single-use.',
       params: { code: secretSchema },
