@@ -50,7 +50,8 @@ export async function neonWebSocketPool(neon: Neon, connectionString: string, ty
  */
 export function neonHttpPool(neon: Neon, connectionString: string, types: TypeParsers): PostgresPool {
   configure(neon);
-  neon.neonConfig.fetchFunction = freshFetch();
+  const http = freshFetch();
+  neon.neonConfig.fetchFunction = http.fetch;
   const sql = neon.neon(connectionString);
   const query = (text: string, params: readonly unknown[]) => sql.query(text, [...params], { fullResults: true, types });
   let sockets: Promise<PostgresPool> | undefined;
@@ -71,7 +72,10 @@ export function neonHttpPool(neon: Neon, connectionString: string, types: TypePa
         },
       } as PostgresPoolClient;
     },
-    end: async () => (await sockets)?.end(),
+    end: async () => {
+      http.close();
+      await (await sockets)?.end();
+    },
   };
 }
 
@@ -114,23 +118,29 @@ interface FetchInit {
  * request has been in flight for MAX_IDLE_MS, the agents and their sockets
  * are replaced. No byte for 10 s fails the request (answered as 503).
  */
-function freshFetch(): (url: string, init: FetchInit) => Promise<Response> {
+function freshFetch(): { fetch: (url: string, init: FetchInit) => Promise<Response>; close: () => void } {
   const newAgents = () => ({ 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) });
   let agents = newAgents();
   let inFlight = 0;
   let idleSince = Date.now();
-  return async (url, init) => {
-    if (inFlight === 0 && Date.now() - idleSince > MAX_IDLE_MS) {
-      for (const agent of Object.values(agents)) agent.destroy();
-      agents = newAgents();
-    }
-    inFlight += 1;
-    try {
-      return await send(new URL(url), init, agents);
-    } finally {
-      inFlight -= 1;
-      idleSince = Date.now();
-    }
+  const close = () => {
+    for (const agent of Object.values(agents)) agent.destroy();
+  };
+  return {
+    fetch: async (url, init) => {
+      if (inFlight === 0 && Date.now() - idleSince > MAX_IDLE_MS) {
+        close();
+        agents = newAgents();
+      }
+      inFlight += 1;
+      try {
+        return await send(new URL(url), init, agents);
+      } finally {
+        inFlight -= 1;
+        idleSince = Date.now();
+      }
+    },
+    close,
   };
 }
 
