@@ -1,6 +1,7 @@
 // The configured limits (shared/API.md "Rate limits"): each is `COUNT/WINDOW`
 // from an environment variable, parsed once per process.
 import * as v from 'valibot';
+import { durationMs } from '../config/duration.ts';
 import { parseEnv } from '../config/env.ts';
 
 export interface Limit {
@@ -18,15 +19,14 @@ const VARIABLES: Record<LimitName, { name: string; fallback: string }> = {
   emailIp: { name: 'RATE_LIMIT_EMAIL_IP', fallback: '30/10m' },
 };
 
-const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
-const LIMIT_TEXT = /^([1-9]\d{0,8})\/([1-9]\d{0,8})([smh])$/;
+const LIMIT_TEXT = /^([1-9]\d{0,8})\/([1-9]\d{0,8}[smh])$/;
 
 export const limitSchema = v.pipe(
   v.string(),
   v.regex(LIMIT_TEXT, 'must be COUNT/WINDOW with a positive count and a window in s, m or h, e.g. 10/15m'),
   v.transform((text): Limit => {
-    const [, count, amount, unit] = LIMIT_TEXT.exec(text)!;
-    return { count: Number(count), windowMs: Number(amount) * UNIT_MS[unit as keyof typeof UNIT_MS] };
+    const [, count, window] = LIMIT_TEXT.exec(text)!;
+    return { count: Number(count), windowMs: durationMs(window!)! };
   }),
 );
 
