@@ -41,14 +41,16 @@ function isCanonical(token: string): boolean {
 
 /** The claims of a valid, unexpired token we signed, in the exact form we issued it; undefined for anything else. */
 export async function verifySessionToken(token: string): Promise<TokenClaims | undefined> {
-  if (token.length > 2048 || !isCanonical(token)) return undefined;
+  if (token.length > 2048) return undefined;
   try {
     const key = await jwtKey();
     if (verified?.key !== key) verified = { key, tokens: new Map() };
     const at = now();
+    // Only canonical tokens enter the cache, so a known one needs no form check either.
     const known = verified.tokens.get(token);
     // jose's own rule: expired once `exp` is not after the current second.
     if (known !== undefined) return known.exp > Math.floor(at.getTime() / 1000) ? { userId: known.userId, sessionId: known.sessionId } : undefined;
+    if (!isCanonical(token)) return undefined;
     const { payload } = await jwtVerify(token, key, {
       algorithms: ['HS256'],
       currentDate: at,
