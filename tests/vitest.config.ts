@@ -1,3 +1,4 @@
+import '../src/cli/require-node.ts';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 

@@ -1,5 +1,6 @@
 // npm run dev — a database (embedded unless DATABASE_URL is set), migrations,
 // then `netlify dev` offline. Ctrl-C stops both.
+import './require-node.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { envValue } from '../config/env.ts';

@@ -1,4 +1,5 @@
 // npm run db:migrate — apply sql/migrations to DATABASE_URL (or the embedded database).
+import './require-node.ts';
 import { migrate } from '../db/migrate.ts';
 import { resolveDatabase } from './database.ts';
 

@@ -1,5 +1,6 @@
 // npm run db:seed [-- -v users=N] — loads sql/seed.sql with psql into DATABASE_URL
 // or the embedded database, migrating it first as `npm run dev` does.
+import './require-node.ts';
 import { migrate } from '../db/migrate.ts';
 import { resolveDatabase } from './database.ts';
 import { runPsqlFile, SEED_FILE } from './psql.ts';
