@@ -1,5 +1,5 @@
 // GET /profile — 1 SQL statement (the session with its user).
-import { authenticate } from '../../src/auth/request.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { restate } from '../../src/http/classic.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';

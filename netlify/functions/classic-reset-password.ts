@@ -4,7 +4,7 @@
 // consume it, set the password and revoke every session at once); 1 when the
 // token is refused or the password contains the username; 0 when the body
 // breaks a rule that needs no account.
-import { clientOf } from '../../src/auth/client.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { emailRequestSchema } from '../../src/auth/email.ts';
 import { requestPasswordReset } from '../../src/auth/password-reset-request.ts';
 import { emailResetSchema, updatePasswordWithResetToken } from '../../src/auth/password-reset.ts';
@@ -12,7 +12,7 @@ import { readBody } from '../../src/http/body.ts';
 import { restate } from '../../src/http/classic.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse, parseAsync } from '../../src/http/validate.ts';
+import { parse, parseAsync } from '../../src/shared/validate.ts';
 
 export const config = { path: '/reset_password' };
 

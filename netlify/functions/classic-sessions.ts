@@ -2,15 +2,15 @@
 // the attempt counted; for the right password, the session INSERT with the
 // attempt released); 1 for a 401 or 429; 0 for a password over the maximum length.
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
-import { clearedSessionCookie, sessionCookie } from '../../src/auth/cookie.ts';
+import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
 import { emailLoginSchema } from '../../src/auth/bodies.ts';
 import { checkLogin } from '../../src/auth/login.ts';
-import { endCallerSession } from '../../src/auth/request.ts';
+import { endCallerSession } from '../../src/http/caller.ts';
 import { readBody } from '../../src/http/body.ts';
 import { restate } from '../../src/http/classic.ts';
 import { json, redirect } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/shared/validate.ts';
 
 export const config = { path: '/sessions' };
 

@@ -1,5 +1,5 @@
 // DELETE /api/comments/{id} — 2 SQL statements (authenticate; permission check and delete in one).
-import { authenticate } from '../../src/auth/request.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { deleteComment } from '../../src/content/comments.ts';
 import { parseId } from '../../src/http/params.ts';
 import { noContent } from '../../src/http/respond.ts';

@@ -3,13 +3,13 @@
 // right password, the session INSERT with the attempt released (and a hash
 // upgrade folded in). 1 for a 401 or 429; 2 for a 403 (the release, no
 // session); 0 for a password over the maximum length.
-import { sessionCookie } from '../../src/auth/cookie.ts';
+import { sessionCookie } from '../../src/http/cookies.ts';
 import { loginSchema } from '../../src/auth/bodies.ts';
 import { checkLogin } from '../../src/auth/login.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/shared/validate.ts';
 import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/login' };

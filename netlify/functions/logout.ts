@@ -1,6 +1,6 @@
 // POST /api/logout — 1 SQL statement (delete the caller's session; none deleted is 401).
-import { clearedSessionCookie } from '../../src/auth/cookie.ts';
-import { endCallerSession } from '../../src/auth/request.ts';
+import { clearedSessionCookie } from '../../src/http/cookies.ts';
+import { endCallerSession } from '../../src/http/caller.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 

@@ -2,11 +2,11 @@
 // the new hash with the other sessions revoked), 1 when the passwords are refused.
 import { passwordChangeSchema } from '../../src/auth/bodies.ts';
 import { changePassword } from '../../src/auth/password-change.ts';
-import { callerClaims } from '../../src/auth/request.ts';
+import { callerClaims } from '../../src/http/caller.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/shared/validate.ts';
 
 export const config = { path: '/api/me/password' };
 

@@ -1,10 +1,10 @@
 // PATCH /api/me/profile — 2 SQL statements (authenticate with the profile, update);
 // 1 for an empty patch, which changes nothing and answers the current profile.
-import { authenticate } from '../../src/auth/request.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/shared/validate.ts';
 import { updateProfile } from '../../src/users/profiles.ts';
 import { profilePatchSchema } from '../../src/users/profile-rules.ts';
 

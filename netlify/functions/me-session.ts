@@ -1,9 +1,9 @@
 // DELETE /api/me/sessions/{id} — 2 SQL statements (authenticate; delete the
 // session if it is the caller's).
-import { clearedSessionCookie } from '../../src/auth/cookie.ts';
-import { authenticate } from '../../src/auth/request.ts';
+import { clearedSessionCookie } from '../../src/http/cookies.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { destroySession } from '../../src/auth/sessions.ts';
-import { notFound } from '../../src/http/errors.ts';
+import { notFound } from '../../src/shared/errors.ts';
 import { parseId } from '../../src/http/params.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';

@@ -1,8 +1,8 @@
 // GET /api/me/sessions — 1 SQL statement (the user's live sessions, which must
 // include the caller's own).
-import { callerClaims } from '../../src/auth/request.ts';
+import { callerClaims } from '../../src/http/caller.ts';
 import { listSessions } from '../../src/auth/sessions.ts';
-import { unauthenticated } from '../../src/http/errors.ts';
+import { unauthenticated } from '../../src/shared/errors.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 

@@ -1,5 +1,5 @@
 // GET /api/me — 1 SQL statement (session, user and profile together).
-import { authenticate } from '../../src/auth/request.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { presentProfile, presentUser } from '../../src/users/present.ts';

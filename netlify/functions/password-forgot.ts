@@ -1,12 +1,12 @@
 // POST /api/password/forgot — 2 SQL statements (the per-e-mail and per-address
 // counters; replace the reset token), whether or not the account exists.
-import { clientOf } from '../../src/auth/client.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { emailRequestSchema } from '../../src/auth/email.ts';
 import { requestPasswordReset } from '../../src/auth/password-reset-request.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/shared/validate.ts';
 
 export const config = { path: '/api/password/forgot' };
 

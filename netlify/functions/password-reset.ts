@@ -6,7 +6,7 @@ import { resetSchema, updatePasswordWithResetToken } from '../../src/auth/passwo
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parseAsync } from '../../src/http/validate.ts';
+import { parseAsync } from '../../src/shared/validate.ts';
 import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/password/reset' };

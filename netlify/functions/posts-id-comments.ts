@@ -1,14 +1,14 @@
 // GET /api/posts/{id}/comments — 1 SQL statement (post check, page and total together),
 // whatever the page size.
 // POST /api/posts/{id}/comments — 2 SQL statements (authenticate; insert if the post exists).
-import { authenticate } from '../../src/auth/request.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { addComment, listComments } from '../../src/content/comments.ts';
 import { newCommentSchema } from '../../src/content/rules.ts';
 import { readBody } from '../../src/http/body.ts';
 import { parseId, parsePagination } from '../../src/http/params.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/shared/validate.ts';
 
 export const config = { path: '/api/posts/:id/comments' };
 

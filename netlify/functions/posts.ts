@@ -1,13 +1,13 @@
 // GET /api/posts — 1 SQL statement (page and total together), whatever the page size.
 // POST /api/posts — 2 SQL statements (authenticate, insert).
-import { authenticate } from '../../src/auth/request.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { createPost, listPosts } from '../../src/content/posts.ts';
 import { newPostSchema } from '../../src/content/rules.ts';
 import { readBody } from '../../src/http/body.ts';
 import { parsePagination } from '../../src/http/params.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/shared/validate.ts';
 
 export const config = { path: '/api/posts' };
 

@@ -4,7 +4,7 @@ import { secretSchema } from '../../src/auth/one-time-tokens.ts';
 import { confirmEmail } from '../../src/auth/email-confirmation.ts';
 import { json } from '../../src/http/respond.ts';
 import { route, type Handler } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/shared/validate.ts';
 import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/register/confirm/:code' };

@@ -4,7 +4,7 @@
 // password add the policy (password-policy.ts) on top, as an async check of
 // the whole body.
 import * as v from 'valibot';
-import { closedObject } from '../http/field-rules.ts';
+import { closedObject } from '../shared/field-rules.ts';
 import { usernameSchema } from '../users/username.ts';
 import { EMAIL_MAX_LENGTH, emailSchema } from './email.ts';
 import { secretSchema } from './one-time-tokens.ts';

@@ -3,7 +3,7 @@
 // and logged (local development), except in production, where they are never
 // returned and only a warning without the secret is logged.
 import { isProduction } from '../config/env.ts';
-import { HttpError } from '../http/errors.ts';
+import { HttpError } from '../shared/errors.ts';
 import { sendMail, type MailMessage } from '../mail/send.ts';
 import { mailSettings } from '../mail/settings.ts';
 import type { NewToken, TokenHolder } from './one-time-tokens.ts';

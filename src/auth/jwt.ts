@@ -2,6 +2,7 @@
 // The signature proves we issued it; the session row decides if it still counts.
 import { jwtVerify, SignJWT } from 'jose';
 import { now } from '../config/clock.ts';
+import { ID_PATTERN } from '../shared/ids.ts';
 import { jwtKey } from './settings.ts';
 
 export interface TokenClaims {
@@ -17,8 +18,6 @@ export async function signSessionToken(claims: TokenClaims, issuedAt: Date, expi
     .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(await jwtKey());
 }
-
-const ID = /^[1-9]\d{0,15}$/;
 
 /**
  * Tokens this process has verified, with their claims: a signature (WebCrypto
@@ -57,7 +56,7 @@ export async function verifySessionToken(token: string): Promise<TokenClaims | u
       requiredClaims: ['sub', 'sid', 'iat', 'exp'],
     });
     const { sub, sid, exp } = payload;
-    if (typeof sub !== 'string' || !ID.test(sub) || typeof sid !== 'number' || !Number.isSafeInteger(sid) || sid < 1) {
+    if (typeof sub !== 'string' || !ID_PATTERN.test(sub) || typeof sid !== 'number' || !Number.isSafeInteger(sid) || sid < 1) {
       return undefined;
     }
     const userId = Number(sub);

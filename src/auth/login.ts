@@ -15,7 +15,7 @@ import { sql, type QueryCreator } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
-import { HttpError, rateLimited } from '../http/errors.ts';
+import { HttpError, rateLimited } from '../shared/errors.ts';
 import { countAnotherHit, retryAfterSeconds } from '../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey, type Limit } from '../rate-limit/limits.ts';
 import type { UserFields } from '../users/present.ts';

@@ -2,7 +2,7 @@
 // them; every other session is revoked, the one making the change is kept.
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import { unauthenticated, validationFailed, type ErrorDetails } from '../http/errors.ts';
+import { unauthenticated, validationFailed, type ErrorDetails } from '../shared/errors.ts';
 import type { TokenClaims } from './jwt.ts';
 import { isOverlong } from './password-length.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';

@@ -5,7 +5,7 @@ import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database, UserRow } from '../db/schema.ts';
-import { parseAsync } from '../http/validate.ts';
+import { parseAsync } from '../shared/validate.ts';
 import { mailSettings } from '../mail/settings.ts';
 import { consume } from '../rate-limit/counter.ts';
 import { checks } from '../rate-limit/limits.ts';

@@ -5,7 +5,7 @@ import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import type { Database, UserRow } from '../db/schema.ts';
-import { HttpError, notFound } from '../http/errors.ts';
+import { HttpError, notFound } from '../shared/errors.ts';
 
 export interface NewUser {
   username: string;

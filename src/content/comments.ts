@@ -3,9 +3,8 @@
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { foreignKeyViolation } from '../db/errors.ts';
-import { toPage, type Page } from '../db/paging.ts';
-import { notFound } from '../http/errors.ts';
-import type { Pagination } from '../http/params.ts';
+import { toPage, type Page, type Pagination } from '../shared/pagination.ts';
+import { notFound } from '../shared/errors.ts';
 import type { UserFields } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentComment, type CommentView } from './present.ts';

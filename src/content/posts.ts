@@ -2,10 +2,9 @@
 import type { Kysely } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import { toPage, type Page } from '../db/paging.ts';
+import { toPage, type Page, type Pagination } from '../shared/pagination.ts';
 import type { Database } from '../db/schema.ts';
-import { notFound } from '../http/errors.ts';
-import type { Pagination } from '../http/params.ts';
+import { notFound } from '../shared/errors.ts';
 import type { UserFields } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentPost, type PostView } from './present.ts';
@@ -23,7 +22,7 @@ function postsWithAuthors(db: Kysely<Database>) {
     .select(['p.id', 'p.title', 'p.body', 'p.created_at', 'p.updated_at', 'u.id as author_id', 'u.username as author_username']);
 }
 
-/** Newest first, ties by id: 1 statement whatever the page size (see db/paging.ts). */
+/** Newest first, ties by id: 1 statement whatever the page size (see shared/pagination.ts). */
 export async function listPosts(pagination: Pagination): Promise<Page<PostView>> {
   const db = getDb();
   const rows = await db

@@ -15,7 +15,7 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { envValue } from '../config/env.ts';
 import { surviveLostConnections } from './errors.ts';
-import type { TypeParsers } from './pool.ts';
+import type { TypeParsers } from './type-parsers.ts';
 
 type Neon = typeof import('@neondatabase/serverless');
 

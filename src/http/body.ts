@@ -1,5 +1,5 @@
 // Request bodies: JSON or form (urlencoded or multipart), at most 64 KiB.
-import { HttpError } from './errors.ts';
+import { HttpError } from '../shared/errors.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

@@ -4,7 +4,7 @@ import type { Context } from '@netlify/functions';
 import { ConfigError } from '../config/env.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { detailsMessage } from './classic.ts';
-import { HttpError, type ErrorCode, type ErrorDetails } from './errors.ts';
+import { HttpError, type ErrorCode, type ErrorDetails } from '../shared/errors.ts';
 import { json } from './respond.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -4,7 +4,7 @@ import { sql, type Kysely, type OnConflictBuilder, type OnConflictUpdateBuilder,
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
-import { rateLimited } from '../http/errors.ts';
+import { rateLimited } from '../shared/errors.ts';
 import type { Check, Limit } from './limits.ts';
 
 export interface CounterState {

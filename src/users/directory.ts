@@ -1,15 +1,14 @@
 // The public list of users (GET /api/users), ordered by username: unique, so
 // the order is total and stable, and it is the order a reader scans a directory in.
 import { getDb } from '../db/connection.ts';
-import { toPage, type Page } from '../db/paging.ts';
-import type { Pagination } from '../http/params.ts';
+import { toPage, type Page, type Pagination } from '../shared/pagination.ts';
 import { authorRef, type AuthorRef } from './present.ts';
 
 export interface DirectoryEntry extends AuthorRef {
   createdAt: string;
 }
 
-/** 1 statement whatever the page size (see db/paging.ts). */
+/** 1 statement whatever the page size (see shared/pagination.ts). */
 export async function listUsers(pagination: Pagination): Promise<Page<DirectoryEntry>> {
   const rows = await getDb()
     .selectFrom((eb) => eb.selectFrom('users').select((e) => e.fn.countAll<number>().as('total')).as('t'))

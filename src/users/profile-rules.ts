@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import type { Gender, MaritalStatus } from '../db/schema.ts';
-import { closedObject, storableText } from '../http/field-rules.ts';
+import { closedObject, storableText } from '../shared/field-rules.ts';
 
 export const GENDERS = ['female', 'male', 'non_binary', 'other', 'prefer_not_to_say'] as const satisfies readonly Gender[];
 export const MARITAL_STATUSES = [

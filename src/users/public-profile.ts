@@ -3,7 +3,7 @@
 import type { ExpressionBuilder, NotNull } from 'kysely';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
-import { notFound } from '../http/errors.ts';
+import { notFound } from '../shared/errors.ts';
 import { presentProfile, presentUser, type ProfileView, type UserView } from './present.ts';
 
 export interface PublicProfile {

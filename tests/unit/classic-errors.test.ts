@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detailsMessage, restate } from '../../src/http/classic.ts';
-import { HttpError, notFound, validationFailed } from '../../src/http/errors.ts';
+import { HttpError, notFound, validationFailed } from '../../src/shared/errors.ts';
 import { route } from '../../src/http/route.ts';
 import { call } from '../support/call.ts';
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
-import { clearedSessionCookie, sessionCookie } from '../../src/auth/cookie.ts';
+import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
 
 afterEach(() => setClock());
 

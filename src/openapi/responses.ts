@@ -4,8 +4,8 @@
 // returns (UserView, PostView, ...). Objects are strict, so a field the
 // document does not name (a password hash, say) fails the contract.
 import * as v from 'valibot';
-import { GENDERS, MARITAL_STATUSES } from '../../users/profile-rules.ts';
-import type { ErrorCode } from '../errors.ts';
+import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
+import type { ErrorCode } from '../shared/errors.ts';
 
 const id = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));

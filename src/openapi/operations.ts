@@ -11,14 +11,15 @@ import {
   passwordChangeSchema,
   registrationFields,
   resetFields,
-} from '../../auth/bodies.ts';
-import { emailRequestSchema } from '../../auth/email.ts';
-import { secretSchema } from '../../auth/one-time-tokens.ts';
-import { newCommentSchema, newPostSchema, postPatchSchema } from '../../content/rules.ts';
-import { profilePatchSchema } from '../../users/profile-rules.ts';
-import { usernameSchema } from '../../users/username.ts';
-import { idSchema, paginationSchema } from '../params.ts';
-import type { ErrorStyle, Method } from '../route.ts';
+} from '../auth/bodies.ts';
+import { emailRequestSchema } from '../auth/email.ts';
+import { secretSchema } from '../auth/one-time-tokens.ts';
+import { newCommentSchema, newPostSchema, postPatchSchema } from '../content/rules.ts';
+import { profilePatchSchema } from '../users/profile-rules.ts';
+import { usernameSchema } from '../users/username.ts';
+import { idSchema } from '../shared/ids.ts';
+import { paginationSchema } from '../shared/pagination.ts';
+import type { ErrorStyle, Method } from '../http/route.ts';
 import * as r from './responses.ts';
 
 export type HeaderName = 'Set-Cookie' | 'Location' | 'ETag' | 'Cache-Control';

@@ -1,9 +1,9 @@
 // Who is calling: the token from `Authorization: Bearer` or the `session_id`
 // cookie, checked against its session row.
-import { forbidden, unauthenticated } from '../http/errors.ts';
-import { SESSION_COOKIE } from './cookie.ts';
-import { verifySessionToken, type TokenClaims } from './jwt.ts';
-import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from './sessions.ts';
+import { forbidden, unauthenticated } from '../shared/errors.ts';
+import { SESSION_COOKIE } from './cookies.ts';
+import { verifySessionToken, type TokenClaims } from '../auth/jwt.ts';
+import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions.ts';
 
 export type TokenSource = 'bearer' | 'cookie';
 

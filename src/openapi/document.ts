@@ -3,9 +3,9 @@
 // process: importing this module costs no conversion.
 import type { JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
-import pkg from '../../../package.json' with { type: 'json' };
-import { SESSION_COOKIE } from '../../auth/cookie.ts';
-import type { ErrorStyle } from '../route.ts';
+import pkg from '../../package.json' with { type: 'json' };
+import { SESSION_COOKIE } from '../http/cookies.ts';
+import type { ErrorStyle } from '../http/route.ts';
 import { jsonSchemaDefs } from './json-schema.ts';
 import { COMPONENT_SCHEMAS, OPERATIONS, surfaceOf, type Answer, type HeaderName, type Operation } from './operations.ts';
 import * as r from './responses.ts';
@@ -48,7 +48,7 @@ function errorStatuses(op: Operation): number[] {
   if (op.body || op.params || op.query) statuses.add(400);
   if (op.body) [413, 415].forEach((status) => statuses.add(status));
   if (op.auth) statuses.add(surfaceOf(op) === 'api' ? 401 : 403);
-  // A cookie-authenticated change from another origin (src/auth/request.ts).
+  // A cookie-authenticated change from another origin (src/http/caller.ts).
   if (op.auth && op.method !== 'GET') statuses.add(403);
   statuses.add(500);
   if (op.database !== false) statuses.add(503);
@@ -63,7 +63,7 @@ function build(): OpenApiDocument {
   const ref = (section: string, name: string) => ({ $ref: `#/components/${section}/${name}` });
   const schema = (of: v.GenericSchema) => {
     const name = names.get(of);
-    if (name === undefined) throw new Error(`Name this schema in COMPONENT_SCHEMAS (src/http/openapi/operations.ts): ${of.expects}`);
+    if (name === undefined) throw new Error(`Name this schema in COMPONENT_SCHEMAS (src/openapi/operations.ts): ${of.expects}`);
     return ref('schemas', name);
   };
 
