@@ -3,7 +3,7 @@
 import { clearedSessionCookie } from '../../src/http/cookies.ts';
 import { authenticate } from '../../src/http/caller.ts';
 import { destroySession } from '../../src/auth/sessions.ts';
-import { notFound } from '../../src/shared/errors.ts';
+import { HttpError } from '../../src/shared/errors.ts';
 import { parseId } from '../../src/http/params.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
@@ -15,7 +15,7 @@ export default route(config.path, {
     const caller = await authenticate(req);
     const id = parseId(ctx.params.id);
     // Another user's session is "not found" too: its existence is none of the caller's business.
-    if (!(await destroySession(id, caller.user.id))) throw notFound('You have no session with that id.');
+    if (!(await destroySession(id, caller.user.id))) throw new HttpError('not_found', 'You have no session with that id.');
     return noContent(id === caller.sessionId ? { 'Set-Cookie': clearedSessionCookie(req) } : undefined);
   },
 });

@@ -2,7 +2,7 @@
 // include the caller's own).
 import { callerClaims } from '../../src/http/caller.ts';
 import { listSessions } from '../../src/auth/sessions.ts';
-import { unauthenticated } from '../../src/shared/errors.ts';
+import { HttpError } from '../../src/shared/errors.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 
@@ -12,7 +12,7 @@ export default route(config.path, {
   GET: async (req) => {
     const claims = await callerClaims(req);
     const sessions = await listSessions(claims);
-    if (sessions === undefined) throw unauthenticated();
+    if (sessions === undefined) throw new HttpError('unauthenticated');
     return json(200, {
       items: sessions.map((s) => ({
         id: s.id,

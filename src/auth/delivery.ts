@@ -3,7 +3,7 @@
 // and logged (local development), except in production, where they are never
 // returned and only a warning without the secret is logged.
 import { isProduction } from '../config/env.ts';
-import { HttpError } from '../shared/errors.ts';
+import { serviceUnavailable } from '../shared/errors.ts';
 import { sendMail, type MailMessage } from '../mail/send.ts';
 import { mailSettings } from '../mail/settings.ts';
 import type { NewToken, TokenHolder } from './one-time-tokens.ts';
@@ -76,9 +76,7 @@ export async function deliverSecret(notice: SecretNotice, waitUntil?: (work: Pro
       await sending;
     } catch (error) {
       console.error(`[delivery] ${what} not sent: ${(error as Error).message}`);
-      throw new HttpError(503, 'service_unavailable', 'The e-mail could not be sent; try again shortly.', undefined, {
-        'Retry-After': '60',
-      });
+      throw serviceUnavailable(60, 'The e-mail could not be sent; try again shortly.');
     }
     return { revealed: false };
   }

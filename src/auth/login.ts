@@ -29,12 +29,6 @@ export interface Credentials {
   password: string;
 }
 
-export const invalidCredentials = () =>
-  new HttpError(401, 'invalid_credentials', 'The username or e-mail address and password do not match an account.');
-
-export const accountNotConfirmed = () =>
-  new HttpError(403, 'account_not_confirmed', 'Confirm your e-mail address with the code you were sent, then log in.');
-
 let dummyHash: Promise<string> | undefined;
 
 /**
@@ -63,7 +57,7 @@ export interface LoginResult {
  * without any hashing or statement.
  */
 export async function checkLogin(credentials: Credentials, ip: string): Promise<LoginResult> {
-  if (isOverlong(credentials.password)) throw invalidCredentials();
+  if (isOverlong(credentials.password)) throw new HttpError('invalid_credentials');
   const db = getDb();
   const at = now();
   const ipCheck = checks.loginIp(ip);
@@ -127,10 +121,10 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
 
   if (row.id === null || row.password_hash === null) {
     await spendOneVerification(credentials.password);
-    throw invalidCredentials();
+    throw new HttpError('invalid_credentials');
   }
   const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
-  if (!ok) throw invalidCredentials();
+  if (!ok) throw new HttpError('invalid_credentials');
 
   // A correct password is no failed login. Only this address's counter for the
   // account is cleared, and only this attempt's per-address hit given back
@@ -157,7 +151,7 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
     );
   if (row.confirmed_at === null) {
     await released.selectNoFrom(sql<number>`1`.as('released')).execute();
-    throw accountNotConfirmed();
+    throw new HttpError('account_not_confirmed');
   }
 
   const userId = row.id;

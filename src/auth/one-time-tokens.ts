@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { TokenPurpose } from '../db/schema.ts';
-import { HttpError, notFound } from '../shared/errors.ts';
+import { HttpError } from '../shared/errors.ts';
 
 export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
   confirm_email: 10 * 60_000,
@@ -40,8 +40,8 @@ export function newToken(purpose: TokenPurpose): NewToken {
   return { purpose, secret, hash: hashSecret(secret), createdAt, expiresAt: new Date(createdAt.getTime() + TOKEN_TTL_MS[purpose]) };
 }
 
-export const unknownToken = () => notFound('This code is unknown or has already been used.');
-export const tokenExpired = () => new HttpError(410, 'code_expired', 'This code has expired; ask for a new one.');
+export const unknownToken = () => new HttpError('not_found', 'This code is unknown or has already been used.');
+export const tokenExpired = () => new HttpError('code_expired');
 
 export const TOKEN_COLUMNS = ['user_id', 'purpose', 'token_hash', 'created_at', 'expires_at'] as const;
 

@@ -2,7 +2,7 @@
 // them; every other session is revoked, the one making the change is kept.
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import { unauthenticated, validationFailed, type ErrorDetails } from '../shared/errors.ts';
+import { HttpError, validationFailed, type ErrorDetails } from '../shared/errors.ts';
 import type { TokenClaims } from './jwt.ts';
 import { isOverlong } from './password-length.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';
@@ -24,7 +24,7 @@ export interface PasswordChange {
 export async function changePassword(claims: TokenClaims, input: PasswordChange): Promise<{ revokedSessions: number }> {
   const db = getDb();
   const caller = await selectLiveSession(claims, db).select('u.password_hash').executeTakeFirst();
-  if (caller === undefined) throw unauthenticated();
+  if (caller === undefined) throw new HttpError('unauthenticated');
 
   const details: ErrorDetails = {};
   // An overlong input is wrong without spending a hash on it.

@@ -5,7 +5,7 @@ import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { uniqueViolation } from '../db/errors.ts';
 import type { Database, UserRow } from '../db/schema.ts';
-import { HttpError, notFound } from '../shared/errors.ts';
+import { HttpError } from '../shared/errors.ts';
 
 export interface NewUser {
   username: string;
@@ -13,9 +13,6 @@ export interface NewUser {
   passwordHash: string;
   confirmedAt?: Date | null;
 }
-
-export const usernameTaken = () => new HttpError(409, 'username_taken', 'That username is already taken.');
-export const emailTaken = () => new HttpError(409, 'email_taken', 'An account with that e-mail already exists.');
 
 /**
  * The CTEs that insert a user (`new_user`) and their empty profile; a caller
@@ -46,8 +43,8 @@ export async function mapDuplicates<T>(statement: () => Promise<T>): Promise<T> 
     return await statement();
   } catch (error) {
     const constraint = uniqueViolation(error);
-    if (constraint === 'users_username_key') throw usernameTaken();
-    if (constraint === 'users_email_key') throw emailTaken();
+    if (constraint === 'users_username_key') throw new HttpError('username_taken');
+    if (constraint === 'users_email_key') throw new HttpError('email_taken');
     throw error;
   }
 }
@@ -96,7 +93,7 @@ export async function findUserBy(fields: UserLookup): Promise<UserRow> {
       eb.and(Object.entries(where).map(([column, value]) => eb(column as keyof UserLookup, value === null ? 'is' : '=', value as never))),
     )
     .executeTakeFirst();
-  if (user === undefined) throw notFound('No user matches.');
+  if (user === undefined) throw new HttpError('not_found', 'No user matches.');
   return user;
 }
 
@@ -114,6 +111,6 @@ export async function updateUser(id: number, changes: UserChanges): Promise<User
       .returningAll()
       .executeTakeFirst(),
   );
-  if (user === undefined) throw notFound('No such user.');
+  if (user === undefined) throw new HttpError('not_found', 'No such user.');
   return user;
 }

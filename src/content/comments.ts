@@ -4,7 +4,7 @@ import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { foreignKeyViolation } from '../db/errors.ts';
 import { toPage, type Page, type Pagination } from '../shared/pagination.ts';
-import { notFound } from '../shared/errors.ts';
+import { HttpError } from '../shared/errors.ts';
 import type { UserFields } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentComment, type CommentView } from './present.ts';
@@ -12,7 +12,7 @@ import type { NewComment } from './rules.ts';
 
 type Author = Pick<UserFields, 'id' | 'username'>;
 
-const noSuchPost = () => notFound('No such post.');
+const noSuchPost = () => new HttpError('not_found', 'No such post.');
 
 /**
  * Oldest first, ties by id: 1 statement whatever the page size, which also

@@ -4,7 +4,7 @@ import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { toPage, type Page, type Pagination } from '../shared/pagination.ts';
 import type { Database } from '../db/schema.ts';
-import { notFound } from '../shared/errors.ts';
+import { HttpError } from '../shared/errors.ts';
 import type { UserFields } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentPost, type PostView } from './present.ts';
@@ -48,7 +48,7 @@ export async function listPosts(pagination: Pagination): Promise<Page<PostView>>
 /** 1 statement; 404 when missing. */
 export async function getPost(id: number): Promise<PostView> {
   const row = await postsWithAuthors(getDb()).where('p.id', '=', id).executeTakeFirst();
-  if (row === undefined) throw notFound('No such post.');
+  if (row === undefined) throw new HttpError('not_found', 'No such post.');
   return presentPost(row);
 }
 

@@ -1,9 +1,9 @@
 // Request bodies: JSON or form (urlencoded or multipart), at most 64 KiB.
-import { HttpError } from '../shared/errors.ts';
+import { HttpError, validationFailed } from '../shared/errors.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const tooLarge = () => new HttpError(413, 'payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+const tooLarge = () => new HttpError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
 
 /**
  * The body as a plain record of fields. A form field sent twice becomes an
@@ -22,7 +22,7 @@ export async function readBody(req: Request): Promise<unknown> {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+      throw new HttpError('invalid_json');
     }
   }
   if (type === 'application/x-www-form-urlencoded') {
@@ -33,16 +33,10 @@ export async function readBody(req: Request): Promise<unknown> {
       const form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': req.headers.get('content-type')! } }).formData();
       return collect(form);
     } catch {
-      throw new HttpError(400, 'validation_failed', 'The multipart body could not be parsed.', {
-        body: ['must be a well-formed multipart/form-data body'],
-      });
+      throw validationFailed({ body: ['must be a well-formed multipart/form-data body'] }, 'The multipart body could not be parsed.');
     }
   }
-  throw new HttpError(
-    415,
-    'unsupported_media_type',
-    'Send application/json, application/x-www-form-urlencoded or multipart/form-data.',
-  );
+  throw new HttpError('unsupported_media_type');
 }
 
 async function readCapped(req: Request): Promise<Buffer> {

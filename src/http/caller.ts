@@ -1,6 +1,6 @@
 // Who is calling: the token from `Authorization: Bearer` or the `session_id`
 // cookie, checked against its session row.
-import { forbidden, unauthenticated } from '../shared/errors.ts';
+import { HttpError } from '../shared/errors.ts';
 import { SESSION_COOKIE } from './cookies.ts';
 import { verifySessionToken, type TokenClaims } from '../auth/jwt.ts';
 import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions.ts';
@@ -37,9 +37,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function assertSameOrigin(req: Request): void {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.headers.get('origin');
-  if (origin !== null && origin !== new URL(req.url).origin) throw forbidden('Cross-origin requests may not use the session cookie.');
+  if (origin !== null && origin !== new URL(req.url).origin) throw new HttpError('forbidden', 'Cross-origin requests may not use the session cookie.');
   if (origin === null && req.headers.get('sec-fetch-site') === 'cross-site') {
-    throw forbidden('Cross-origin requests may not use the session cookie.');
+    throw new HttpError('forbidden', 'Cross-origin requests may not use the session cookie.');
   }
 }
 
@@ -50,7 +50,7 @@ export interface Caller extends SessionUser {
 /** The token the caller presents, or 401; a cookie-authenticated change from another origin is 403. */
 function presentedToken(req: Request): { token: string; via: TokenSource } {
   const found = tokenFromRequest(req);
-  if (found === undefined) throw unauthenticated();
+  if (found === undefined) throw new HttpError('unauthenticated');
   if (found.via === 'cookie') assertSameOrigin(req);
   return found;
 }
@@ -62,7 +62,7 @@ function presentedToken(req: Request): { token: string; via: TokenSource } {
 export async function callerClaims(req: Request): Promise<TokenClaims & { via: TokenSource }> {
   const found = presentedToken(req);
   const claims = await verifySessionToken(found.token);
-  if (claims === undefined) throw unauthenticated();
+  if (claims === undefined) throw new HttpError('unauthenticated');
   return { ...claims, via: found.via };
 }
 
@@ -74,12 +74,12 @@ export async function authenticate(req: Request, options: { withProfile?: boolea
   const session = options.withProfile
     ? await findSessionUser(found.token, { withProfile: true })
     : await findSessionUser(found.token);
-  if (session === undefined) throw unauthenticated();
+  if (session === undefined) throw new HttpError('unauthenticated');
   return { ...session, via: found.via };
 }
 
 /** Log the caller out: 1 statement deletes their session; none to delete is 401. */
 export async function endCallerSession(req: Request): Promise<void> {
   const claims = await callerClaims(req);
-  if (!(await destroySession(claims.sessionId, claims.userId))) throw unauthenticated();
+  if (!(await destroySession(claims.sessionId, claims.userId))) throw new HttpError('unauthenticated');
 }

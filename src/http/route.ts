@@ -4,7 +4,7 @@ import type { Context } from '@netlify/functions';
 import { ConfigError } from '../config/env.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { detailsMessage } from './classic.ts';
-import { HttpError, type ErrorCode, type ErrorDetails } from '../shared/errors.ts';
+import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../shared/errors.ts';
 import { json } from './respond.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -47,7 +47,7 @@ export function route(path: string, handlers: Partial<Record<Method, Handler>>, 
       const handler = handlers[req.method as Method];
       if (handler === undefined) {
         if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
-        throw new HttpError(405, 'method_not_allowed', `Use ${allow} on this path.`, undefined, { Allow: allow });
+        throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
       }
       const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
       return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
@@ -64,14 +64,12 @@ function toHttpError(error: unknown, req: Request): HttpError {
   if (error instanceof HttpError) return error;
   if (isDatabaseUnavailable(error)) {
     console.error(`[service_unavailable] ${req.method} ${new URL(req.url).pathname}: ${(error as Error).message}`);
-    return new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable; try again shortly.', undefined, {
-      'Retry-After': '5',
-    });
+    return serviceUnavailable(5);
   }
   // Full detail goes to the function log only; the client gets a generic body.
   const kind = error instanceof ConfigError ? 'configuration_error' : 'internal_error';
   console.error(`[${kind}] ${req.method} ${new URL(req.url).pathname}`, error);
-  return new HttpError(500, 'internal_error', 'Something went wrong on our side.');
+  return new HttpError('internal_error');
 }
 
 export function renderError(error: HttpError, style: ErrorStyle): Response {

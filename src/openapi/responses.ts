@@ -5,7 +5,7 @@
 // document does not name (a password hash, say) fails the contract.
 import * as v from 'valibot';
 import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
-import type { ErrorCode } from '../shared/errors.ts';
+import { ERRORS, type ErrorCode } from '../shared/errors.ts';
 
 const id = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -96,29 +96,9 @@ export const withPost = v.strictObject({ post: postView });
 
 export const withComment = v.strictObject({ comment: commentView });
 
-/** The status each error code is answered with on /api (the classic routes restate a few, with a `{message}` body). */
-export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
-  invalid_json: 400,
-  validation_failed: 400,
-  unauthenticated: 401,
-  invalid_credentials: 401,
-  account_not_confirmed: 403,
-  forbidden: 403,
-  not_found: 404,
-  method_not_allowed: 405,
-  username_taken: 409,
-  email_taken: 409,
-  code_expired: 410,
-  payload_too_large: 413,
-  unsupported_media_type: 415,
-  rate_limited: 429,
-  internal_error: 500,
-  service_unavailable: 503,
-};
-
 /** The /api error envelope, its `code` narrowed to the codes of `status`. */
 export function apiError(status: number) {
-  const codes = (Object.keys(ERROR_STATUS) as ErrorCode[]).filter((code) => ERROR_STATUS[code] === status);
+  const codes = (Object.keys(ERRORS) as ErrorCode[]).filter((code) => ERRORS[code].status === status);
   return v.strictObject({
     error: v.strictObject({
       code: v.picklist(codes),
