@@ -2,10 +2,9 @@
 // by e-mail when a provider is configured; otherwise returned in the response
 // and logged (local development), except in production, where they are never
 // returned and only a warning without the secret is logged.
-import { isProduction } from '../config/env.ts';
+import { setting } from '../config/settings.ts';
 import { serviceUnavailable } from '../shared/errors.ts';
 import { sendMail, type MailMessage } from '../mail/send.ts';
-import { mailSettings } from '../mail/settings.ts';
 import type { NewToken, TokenHolder } from './one-time-tokens.ts';
 
 export interface SecretNotice {
@@ -65,7 +64,7 @@ export interface Delivery {
  */
 export async function deliverSecret(notice: SecretNotice, waitUntil?: (work: Promise<unknown>) => void): Promise<Delivery> {
   const what = `${describe(notice.token)} for user #${notice.to.id}`;
-  const settings = mailSettings();
+  const settings = setting('mail');
   if (settings !== undefined) {
     const sending = sendMail(settings, composeMessage(notice));
     if (waitUntil !== undefined) {
@@ -80,7 +79,7 @@ export async function deliverSecret(notice: SecretNotice, waitUntil?: (work: Pro
     }
     return { revealed: false };
   }
-  if (isProduction()) {
+  if (setting('production')) {
     console.warn(`[delivery] MAIL_API_URL is not set: the ${what} was not delivered`);
     return { revealed: false };
   }

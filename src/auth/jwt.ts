@@ -3,7 +3,22 @@
 import { jwtVerify, SignJWT } from 'jose';
 import { now } from '../config/clock.ts';
 import { ID_PATTERN } from '../shared/ids.ts';
-import { jwtKey } from './settings.ts';
+import { setting } from '../config/settings.ts';
+
+let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
+
+/**
+ * The HS256 key, imported once per secret (given raw bytes, jose would import
+ * them again on every sign and verify).
+ */
+function jwtKey(): Promise<CryptoKey> {
+  const secret = setting('jwtSecret');
+  if (imported?.secret !== secret) {
+    const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    imported = { secret, key };
+  }
+  return imported.key;
+}
 
 export interface TokenClaims {
   userId: number;

@@ -13,11 +13,12 @@
 // statement and one scrypt each.
 import { sql, type QueryCreator } from 'kysely';
 import { now } from '../config/clock.ts';
+import type { Limit } from '../config/settings.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
 import { HttpError, rateLimited } from '../shared/errors.ts';
 import { countAnotherHit, retryAfterSeconds } from '../rate-limit/counter.ts';
-import { checks, limitFor, loginAccountKey, type Limit } from '../rate-limit/limits.ts';
+import { checks, limitFor, loginAccountKey } from '../rate-limit/limits.ts';
 import type { UserFields } from '../users/present.ts';
 import { isOverlong } from './password-length.ts';
 import { hashPassword, verifyPassword } from './password-hash.ts';

@@ -2,8 +2,7 @@
 //   $scrypt$ln=17,r=8,p=1$<salt, base64>$<key, base64>
 // Hashes made with other parameters still verify and report `needsRehash`.
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import * as v from 'valibot';
-import { parseEnv } from '../config/env.ts';
+import { setting } from '../config/settings.ts';
 
 export interface ScryptParams {
   /** log2 of the CPU/memory cost N. */
@@ -20,28 +19,9 @@ const KEY_BYTES = 32;
 /** Refuse to spend more than this on a stored hash (a tampered row must not exhaust memory). */
 const MAX_LN = 20;
 
-let configured: ScryptParams | undefined;
-
 /** The parameters for new hashes: PASSWORD_SCRYPT_N (a power of two) lowers the cost in tests. */
 export function currentParams(): ScryptParams {
-  configured ??= {
-    ...PRODUCTION_PARAMS,
-    ln: Math.log2(
-      parseEnv(
-        'PASSWORD_SCRYPT_N',
-        v.optional(
-          v.pipe(
-            v.string(),
-            v.transform(Number),
-            v.number(),
-            v.check((n) => Number.isInteger(Math.log2(n)) && n >= 2 ** 10 && n <= 2 ** MAX_LN, 'must be a power of two from 1024 to 1048576'),
-          ),
-          String(2 ** PRODUCTION_PARAMS.ln),
-        ),
-      ),
-    ),
-  };
-  return configured;
+  return { ...PRODUCTION_PARAMS, ln: setting('scryptLn') };
 }
 
 function scrypt(password: string, salt: Buffer, { ln, r, p }: ScryptParams): Promise<Buffer> {

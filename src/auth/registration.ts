@@ -3,10 +3,10 @@
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import { now } from '../config/clock.ts';
+import { setting } from '../config/settings.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database, UserRow } from '../db/schema.ts';
 import { parseAsync } from '../shared/validate.ts';
-import { mailSettings } from '../mail/settings.ts';
 import { consume } from '../rate-limit/counter.ts';
 import { checks } from '../rate-limit/limits.ts';
 import { registrationFields } from './bodies.ts';
@@ -94,5 +94,5 @@ export async function signUp(body: unknown, client: Client, options: { confirmed
     const { revealed } = await deliverSecret({ to: user, token, baseUrl: client.baseUrl });
     return { user, confirmation: { expiresAt: token.expiresAt, ...(revealed ? { code: token.secret } : {}) } };
   };
-  return confirmed || mailSettings() === undefined ? register(getDb()) : getDb().transaction().execute(register);
+  return confirmed || setting('mail') === undefined ? register(getDb()) : getDb().transaction().execute(register);
 }

@@ -2,12 +2,12 @@
 // has not expired, so logout and password changes revoke at once.
 import type { Kysely, QueryCreator } from 'kysely';
 import { now } from '../config/clock.ts';
+import { setting } from '../config/settings.ts';
 import { getDb } from '../db/connection.ts';
 import { prepare } from '../db/prepared.ts';
 import type { Database, ProfileRow } from '../db/schema.ts';
 import type { UserFields } from '../users/present.ts';
 import { signSessionToken, verifySessionToken, type TokenClaims } from './jwt.ts';
-import { sessionTtlMs } from './settings.ts';
 
 export interface NewSession {
   token: string;
@@ -21,7 +21,7 @@ export interface NewSession {
  */
 export async function createSession(userId: number, db: QueryCreator<Database> = getDb()): Promise<NewSession> {
   const createdAt = now();
-  const expiresAt = new Date(createdAt.getTime() + sessionTtlMs());
+  const expiresAt = new Date(createdAt.getTime() + setting('sessionTtlMs'));
   const { id } = await db
     .insertInto('sessions')
     .values({ user_id: userId, created_at: createdAt, expires_at: expiresAt })

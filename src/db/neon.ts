@@ -13,7 +13,7 @@
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
-import { envValue } from '../config/env.ts';
+import { setting } from '../config/settings.ts';
 import { surviveLostConnections } from './errors.ts';
 import type { TypeParsers } from './type-parsers.ts';
 
@@ -23,7 +23,7 @@ const MAX_IDLE_MS = 5_000;
 
 /** Where the driver connects: Neon itself, or a local stand-in set by NEON_WS_PROXY (tests, benchmarks). */
 function configure(neon: Neon): void {
-  const proxy = envValue('NEON_WS_PROXY');
+  const proxy = setting('neonWsProxy');
   if (proxy === undefined) return;
   neon.neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
   neon.neonConfig.useSecureWebSocket = false;

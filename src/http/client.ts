@@ -1,6 +1,6 @@
 // The core's view of the caller (auth's Client), built from a request.
 import type { Client } from '../auth/client.ts';
-import { envValue } from '../config/env.ts';
+import { setting } from '../config/settings.ts';
 import type { RouteContext } from './route.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { RouteContext } from './route.ts';
  * e-mail a victim a link to their own host, token included.
  */
 export function publicBaseUrl(req: Request): string {
-  return (envValue('URL') ?? new URL(req.url).origin).replace(/\/+$/, '');
+  return (setting('siteUrl') ?? new URL(req.url).origin).replace(/\/+$/, '');
 }
 
 export function clientOf(req: Request, ctx: RouteContext): Client {

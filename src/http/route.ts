@@ -1,7 +1,7 @@
 // Turns a table of method handlers into a Netlify Functions v2 handler:
 // path parameters, 405 with Allow, and errors rendered without internals.
 import type { Context } from '@netlify/functions';
-import { ConfigError } from '../config/env.ts';
+import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { detailsMessage } from './classic.ts';
 import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../shared/errors.ts';
@@ -102,7 +102,7 @@ function compilePath(path: string): (pathname: string) => Record<string, string>
     return params;
   };
   return (pathname) => {
-    if (process.env.NETLIFY_DEV === 'true') {
+    if (setting('netlifyDev')) {
       const requested = pathname.replace(DEV_RETRY_SUFFIX, '');
       if (requested !== pathname) return matchOwn(requested) ?? matchOwn(pathname);
     }

@@ -5,7 +5,8 @@ import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
 import { rateLimited } from '../shared/errors.ts';
-import type { Check, Limit } from './limits.ts';
+import type { Limit } from '../config/settings.ts';
+import type { Check } from './limits.ts';
 
 export interface CounterState {
   hits: number;

@@ -26,6 +26,7 @@ import { databaseUrl, startEmbeddedPostgres, type EmbeddedServer } from '../../s
 import { migrate } from '../../src/db/migrate.ts';
 import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
+import { setEnv } from '../support/env.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 import { envCount, expectUnavailable, report, snapshotTables, type RouteUnderTest } from './harness.ts';
 
@@ -34,7 +35,7 @@ const figures = { restarts: 0, 'requests while down': 0, 'requests cut by the st
 
 let dir: string;
 let server: EmbeddedServer;
-let sharedDatabase: string | undefined;
+let restoreEnv: (() => void) | undefined;
 let owner: TestUser;
 
 beforeAll(async () => {
@@ -44,9 +45,8 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query('CREATE DATABASE auth');
   await admin.end();
-  sharedDatabase = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = databaseUrl(server.url, 'auth');
-  await migrate(process.env.DATABASE_URL);
+  restoreEnv = setEnv({ DATABASE_URL: databaseUrl(server.url, 'auth') });
+  await migrate(process.env.DATABASE_URL!);
   await closeDb();
   owner = await createUser();
   // Each lost connection and each 503 is logged; dozens of lines here.
@@ -56,7 +56,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeDb();
-  process.env.DATABASE_URL = sharedDatabase;
+  restoreEnv?.();
   await server?.stop();
   await rm(dir, { recursive: true, force: true });
   report('database server stopped and restarted', figures);

@@ -10,14 +10,14 @@ import reset from '../../netlify/functions/password-reset.ts';
 import { findUserBy } from '../../src/auth/users.ts';
 import { call } from '../support/call.ts';
 import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { envPerTest } from '../support/env.ts';
 import { createUser } from '../support/users.ts';
 
+const env = envPerTest();
 let restore: (() => void) | undefined;
 afterEach(() => {
   restore?.();
   restore = undefined;
-  delete process.env.CONTEXT;
-  delete process.env.URL;
   vi.restoreAllMocks();
 });
 
@@ -38,7 +38,7 @@ const secretIn = (text: string) => /(?:code|token) is: ([A-Za-z0-9_-]{43})/.exec
 describe('with a mail provider', () => {
   it('e-mails the confirmation code and link instead of returning it', async () => {
     const sent = provider();
-    process.env.URL = 'https://auth.example.test';
+    env({ URL: 'https://auth.example.test' });
     const account = newAccount();
     // A request whose Host an attacker chose: links must not point there.
     const req = new Request('https://evil.example/api/register', {
@@ -125,7 +125,7 @@ describe('with a mail provider', () => {
 
 describe('in production (CONTEXT=production)', () => {
   it('never returns a code or token, and warns without them when no provider is set', async () => {
-    process.env.CONTEXT = 'production';
+    env({ CONTEXT: 'production' });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
     const account = newAccount();

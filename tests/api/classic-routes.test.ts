@@ -15,6 +15,7 @@ import { MAX_BODY_BYTES } from '../../src/http/body.ts';
 import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
 import { call, type CallOptions } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
+import { setEnv } from '../support/env.ts';
 import { createUser } from '../support/users.ts';
 
 afterEach(() => setClock());
@@ -283,12 +284,12 @@ describe('POST /reset_password', () => {
   });
 
   it('never puts the token in the body in production', async () => {
-    process.env.CONTEXT = 'production';
+    const restore = setEnv({ CONTEXT: 'production' });
     try {
       const { user } = await createUser();
       expect((await post(resetPassword, '/reset_password', { form: { email: user.email } })).body).toEqual({ email: user.email });
     } finally {
-      delete process.env.CONTEXT;
+      restore();
     }
   });
 

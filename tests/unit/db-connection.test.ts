@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/config/env.ts';
+import { ConfigError } from '../../src/config/settings.ts';
 import { closeDb, getDb, onQuery } from '../../src/db/connection.ts';
 import { isDatabaseUnavailable, uniqueViolation } from '../../src/db/errors.ts';
 import { chooseDriver, parseDatabaseUrl } from '../../src/db/url.ts';
+import { envPerTest } from '../support/env.ts';
 import { startWsBridge, type WsBridge } from '../support/ws-bridge.ts';
 
 describe('DATABASE_URL', () => {
@@ -31,11 +32,8 @@ describe('DATABASE_URL', () => {
 });
 
 describe('the Kysely instance', () => {
-  afterEach(async () => {
-    delete process.env.DATABASE_DRIVER;
-    delete process.env.NEON_WS_PROXY;
-    await closeDb();
-  });
+  const env = envPerTest();
+  afterEach(() => closeDb());
 
   it('is created once per process and reports every statement', async () => {
     expect(getDb()).toBe(getDb());
@@ -55,8 +53,7 @@ describe('the Kysely instance', () => {
   async function throughNeon(driver: 'neon' | 'neon-ws', work: (bridge: WsBridge) => Promise<void>): Promise<void> {
     const bridge = await startWsBridge();
     try {
-      process.env.DATABASE_DRIVER = driver;
-      process.env.NEON_WS_PROXY = bridge.proxy;
+      env({ DATABASE_DRIVER: driver, NEON_WS_PROXY: bridge.proxy });
       await closeDb();
       await work(bridge);
     } finally {
@@ -121,8 +118,7 @@ describe('the Kysely instance', () => {
     const bridge = await startWsBridge();
     const proxy = bridge.proxy;
     await bridge.close();
-    process.env.DATABASE_DRIVER = 'neon';
-    process.env.NEON_WS_PROXY = proxy;
+    env({ DATABASE_DRIVER: 'neon', NEON_WS_PROXY: proxy });
     await closeDb();
     const error = await sql`SELECT 1`.execute(getDb()).catch((caught: unknown) => caught);
     expect(isDatabaseUnavailable(error)).toBe(true);

@@ -1,24 +1,15 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { checkLogin } from '../../src/auth/login.ts';
 import { hashPassword, parseHash } from '../../src/auth/password-hash.ts';
 import { findSessionUser } from '../../src/auth/sessions.ts';
 import { findUserBy, updateUser } from '../../src/auth/users.ts';
 import { onQuery } from '../../src/db/connection.ts';
-import { resetRateLimitSettings } from '../../src/rate-limit/limits.ts';
 import { uniqueIp } from '../support/accounts.ts';
+import { envForFile } from '../support/env.ts';
 import { createUser } from '../support/users.ts';
 
-beforeAll(() => {
-  process.env.RATE_LIMIT_LOGIN_ACCOUNT = '3/15m';
-  process.env.RATE_LIMIT_LOGIN_IP = '6/15m';
-  resetRateLimitSettings();
-});
-afterAll(() => {
-  delete process.env.RATE_LIMIT_LOGIN_ACCOUNT;
-  delete process.env.RATE_LIMIT_LOGIN_IP;
-  resetRateLimitSettings();
-});
+envForFile({ RATE_LIMIT_LOGIN_ACCOUNT: '3/15m', RATE_LIMIT_LOGIN_IP: '6/15m' });
 afterEach(() => setClock());
 
 async function counted<T>(work: () => Promise<T>): Promise<{ statements: number; outcome: T | unknown }> {

@@ -1,18 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
-import { ConfigError } from '../../src/config/env.ts';
+import { ConfigError } from '../../src/config/settings.ts';
 import { onQuery } from '../../src/db/connection.ts';
 import { consume, countHits, retryAfterSeconds } from '../../src/rate-limit/counter.ts';
-import { checks, limitFor, resetRateLimitSettings, type Check } from '../../src/rate-limit/limits.ts';
+import { checks, limitFor, type Check } from '../../src/rate-limit/limits.ts';
+import { envPerTest } from '../support/env.ts';
 
 const T0 = new Date('2031-03-01T12:00:00Z');
 const at = (ms: number) => () => new Date(T0.getTime() + ms);
 
-afterEach(() => {
-  setClock();
-  delete process.env.RATE_LIMIT_EMAIL;
-  resetRateLimitSettings();
-});
+const env = envPerTest();
+afterEach(() => setClock());
 
 describe('limits', () => {
   it('default to the documented values', () => {
@@ -28,16 +26,14 @@ describe('limits', () => {
       ['3/45s', { count: 3, windowMs: 45_000 }],
       ['100/2h', { count: 100, windowMs: 7_200_000 }],
     ] as const) {
-      process.env.RATE_LIMIT_EMAIL = text;
-      resetRateLimitSettings();
+      env({ RATE_LIMIT_EMAIL: text });
       expect(limitFor('email')).toEqual(expected);
     }
   });
 
   it('refuse a malformed value, naming the variable', () => {
     for (const text of ['5', '0/10m', '5/0m', '5/10d', '-1/10m', 'five/10m']) {
-      process.env.RATE_LIMIT_EMAIL = text;
-      resetRateLimitSettings();
+      env({ RATE_LIMIT_EMAIL: text });
       expect(() => limitFor('email')).toThrow(ConfigError);
       expect(() => limitFor('email')).toThrow(/RATE_LIMIT_EMAIL/);
     }
