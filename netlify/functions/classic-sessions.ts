@@ -2,29 +2,26 @@
 // the attempt counted; for the right password, the session INSERT with the
 // attempt released); 1 for a 401 or 429; 0 for a password over the maximum length.
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
-import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
 import { emailLoginSchema } from '../../src/auth/bodies.ts';
 import { checkLogin } from '../../src/auth/login.ts';
-import { endCallerSession } from '../../src/http/caller.ts';
+import { classicSessions } from '../../src/endpoints/classic-sessions.ts';
 import { readBody } from '../../src/http/body.ts';
+import { endCallerSession } from '../../src/http/caller.ts';
 import { restate } from '../../src/http/classic.ts';
+import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
 import { json, redirect } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/shared/validate.ts';
 
 export const config = { path: '/sessions' };
 
-export default route(
-  config.path,
-  {
-    POST: async (req, ctx) => {
-      const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), ctx.ip);
-      return json(200, { email: user.email, message: 'logged in' }, { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) });
-    },
-    DELETE: async (req) => {
-      await endCallerSession(req).catch(restate({ unauthenticated: { status: 403 } }));
-      return redirect('/', { 'Set-Cookie': clearedSessionCookie(req) });
-    },
+export default route(config, classicSessions, {
+  POST: async (req, ctx) => {
+    const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), ctx.ip);
+    return json(200, { email: user.email, message: 'logged in' }, { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) });
   },
-  'classic',
-);
+  DELETE: async (req) => {
+    await endCallerSession(req).catch(restate({ unauthenticated: { status: 403 } }));
+    return redirect('/', { 'Set-Cookie': clearedSessionCookie(req) });
+  },
+});

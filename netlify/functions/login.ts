@@ -3,10 +3,11 @@
 // right password, the session INSERT with the attempt released (and a hash
 // upgrade folded in). 1 for a 401 or 429; 2 for a 403 (the release, no
 // session); 0 for a password over the maximum length.
-import { sessionCookie } from '../../src/http/cookies.ts';
 import { loginSchema } from '../../src/auth/bodies.ts';
 import { checkLogin } from '../../src/auth/login.ts';
+import { login } from '../../src/endpoints/login.ts';
 import { readBody } from '../../src/http/body.ts';
+import { sessionCookie } from '../../src/http/cookies.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/shared/validate.ts';
@@ -14,7 +15,7 @@ import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/login' };
 
-export default route(config.path, {
+export default route(config, login, {
   POST: async (req, ctx) => {
     const { user, session } = await checkLogin(parse(loginSchema, await readBody(req)), ctx.ip);
     return json(

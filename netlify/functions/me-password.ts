@@ -2,15 +2,16 @@
 // the new hash with the other sessions revoked), 1 when the passwords are refused.
 import { passwordChangeSchema } from '../../src/auth/bodies.ts';
 import { changePassword } from '../../src/auth/password-change.ts';
-import { callerClaims } from '../../src/http/caller.ts';
+import { mePassword } from '../../src/endpoints/me-password.ts';
 import { readBody } from '../../src/http/body.ts';
+import { callerClaims } from '../../src/http/caller.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/shared/validate.ts';
 
 export const config = { path: '/api/me/password' };
 
-export default route(config.path, {
+export default route(config, mePassword, {
   PUT: async (req) => {
     const claims = await callerClaims(req);
     const input = parse(passwordChangeSchema, await readBody(req));

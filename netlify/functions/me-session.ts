@@ -1,16 +1,17 @@
 // DELETE /api/me/sessions/{id} — 2 SQL statements (authenticate; delete the
 // session if it is the caller's).
-import { clearedSessionCookie } from '../../src/http/cookies.ts';
-import { authenticate } from '../../src/http/caller.ts';
 import { destroySession } from '../../src/auth/sessions.ts';
-import { HttpError } from '../../src/shared/errors.ts';
+import { meSession } from '../../src/endpoints/me-session.ts';
+import { authenticate } from '../../src/http/caller.ts';
+import { clearedSessionCookie } from '../../src/http/cookies.ts';
 import { parseId } from '../../src/http/params.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
+import { HttpError } from '../../src/shared/errors.ts';
 
 export const config = { path: '/api/me/sessions/:id' };
 
-export default route(config.path, {
+export default route(config, meSession, {
   DELETE: async (req, ctx) => {
     const caller = await authenticate(req);
     const id = parseId(ctx.params.id);

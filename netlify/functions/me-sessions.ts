@@ -1,14 +1,15 @@
 // GET /api/me/sessions — 1 SQL statement (the user's live sessions, which must
 // include the caller's own).
-import { callerClaims } from '../../src/http/caller.ts';
 import { listSessions } from '../../src/auth/sessions.ts';
-import { HttpError } from '../../src/shared/errors.ts';
+import { meSessions } from '../../src/endpoints/me-sessions.ts';
+import { callerClaims } from '../../src/http/caller.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
+import { HttpError } from '../../src/shared/errors.ts';
 
 export const config = { path: '/api/me/sessions' };
 
-export default route(config.path, {
+export default route(config, meSessions, {
   GET: async (req) => {
     const claims = await callerClaims(req);
     const sessions = await listSessions(claims);

@@ -1,13 +1,13 @@
-// Turns a table of method handlers into a Netlify Functions v2 handler:
-// path parameters, 405 with Allow, and errors rendered without internals.
+// Turns a function's declared endpoint and its method handlers into a Netlify
+// Functions v2 handler: path parameters, 405 with Allow, and every error
+// rendered here, in one place, without internals.
 import type { Context } from '@netlify/functions';
 import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { detailsMessage } from './classic.ts';
 import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../shared/errors.ts';
+import type { Endpoint, ErrorStyle, Method } from './endpoint.ts';
 import { json } from './respond.ts';
-
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteContext {
   /** Path parameters by name, still raw: each handler validates its own. */
@@ -24,9 +24,6 @@ export interface RouteContext {
 
 export type Handler = (req: Request, ctx: RouteContext) => Promise<Response> | Response;
 
-/** `api` answers `{error: {code, message, details}}`; `classic` answers `{message}`. */
-export type ErrorStyle = 'api' | 'classic';
-
 /** A function's handler, with the route it serves (read by the OpenAPI contract tests). */
 export interface RouteHandler {
   (req: Request, context: Context): Promise<Response>;
@@ -34,7 +31,23 @@ export interface RouteHandler {
   readonly methods: readonly Method[];
 }
 
-export function route(path: string, handlers: Partial<Record<Method, Handler>>, style: ErrorStyle = 'api'): RouteHandler {
+export type Handlers = Partial<Record<Method, Handler>>;
+
+/**
+ * A function's handler for its declared endpoint. Netlify reads `config.path`
+ * from the function's source, so it stays a literal there; a path or a method
+ * that differs from the declaration fails when the module loads.
+ */
+export function route(config: { path: string }, declared: Endpoint, handlers: Handlers): RouteHandler {
+  if (config.path !== declared.path) throw new Error(`config.path ${config.path} is not the declared ${declared.path}`);
+  const served = Object.keys(handlers).sort().join(', ');
+  const listed = Object.keys(declared.operations).sort().join(', ');
+  if (served !== listed) throw new Error(`${declared.path} serves ${served} but declares ${listed}`);
+  return handlerFor(declared.path, handlers, declared.style);
+}
+
+/** The handler of `path` answering with these handlers (route() for a declared endpoint; ad-hoc routes in tests). */
+export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle = 'api'): RouteHandler {
   const matchPath = compilePath(path);
   const methods = Object.keys(handlers) as Method[];
   const allow = methods.join(', ');

@@ -1,14 +1,15 @@
-// The OpenAPI 3.1 document of both surfaces, built from the operation table
-// and the valibot schemas. Built on first use and kept for the life of the
+// The OpenAPI 3.1 document of both surfaces, built from the endpoint
+// declarations (src/endpoints) and their valibot schemas. Built on first use and kept for the life of the
 // process: importing this module costs no conversion.
 import type { JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import pkg from '../../package.json' with { type: 'json' };
 import { SESSION_COOKIE } from '../http/cookies.ts';
-import type { ErrorStyle } from '../http/route.ts';
+import { ENDPOINTS } from '../endpoints/index.ts';
+import * as r from '../endpoints/responses.ts';
+import { openApiPath, type Answer, type ErrorStyle, type HeaderName, type Method, type Operation } from '../http/endpoint.ts';
+import { COMPONENT_SCHEMAS } from './components.ts';
 import { jsonSchemaDefs } from './json-schema.ts';
-import { COMPONENT_SCHEMAS, OPERATIONS, surfaceOf, type Answer, type HeaderName, type Operation } from './operations.ts';
-import * as r from './responses.ts';
 
 export type OpenApiDocument = Record<string, unknown> & {
   paths: Record<string, Record<string, OpenApiOperation>>;
@@ -22,8 +23,12 @@ export interface OpenApiOperation {
   [field: string]: unknown;
 }
 
-/** `/api/posts/:id` (a function's config.path) -> `/api/posts/{id}`. */
-export const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+/** One method of one endpoint. */
+type Declared = Operation & { method: Method; path: string; style: ErrorStyle };
+
+const OPERATIONS: readonly Declared[] = Object.values(ENDPOINTS).flatMap((declared) =>
+  Object.entries(declared.operations).map(([method, op]) => ({ ...op, method: method as Method, path: declared.path, style: declared.style })),
+);
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'The request is malformed or breaks a rule (`details` lists every rule each field broke)',
@@ -42,12 +47,12 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
 const BODY_TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data'];
 const JSON_TYPE = 'application/json';
 
-/** Every error status an operation can answer: those API.md lists for it, and those its kind of route shares. */
-function errorStatuses(op: Operation): number[] {
+/** Every error status an operation can answer: those its declaration lists, and those its kind of route shares. */
+function errorStatuses(op: Declared): number[] {
   const statuses = new Set(op.errors ?? []);
   if (op.body || op.params || op.query) statuses.add(400);
   if (op.body) [413, 415].forEach((status) => statuses.add(status));
-  if (op.auth) statuses.add(surfaceOf(op) === 'api' ? 401 : 403);
+  if (op.auth) statuses.add(op.style === 'api' ? 401 : 403);
   // A cookie-authenticated change from another origin (src/http/caller.ts).
   if (op.auth && op.method !== 'GET') statuses.add(403);
   statuses.add(500);
@@ -56,14 +61,14 @@ function errorStatuses(op: Operation): number[] {
 }
 
 function build(): OpenApiDocument {
-  const apiErrorStatuses = new Set(OPERATIONS.filter((op) => surfaceOf(op) === 'api').flatMap(errorStatuses));
+  const apiErrorStatuses = new Set(OPERATIONS.filter((op) => op.style === 'api').flatMap(errorStatuses));
   const errorSchemas = Object.fromEntries([...apiErrorStatuses].map((status) => [`Error${status}`, r.apiError(status)]));
   const named = { ...COMPONENT_SCHEMAS, ...errorSchemas };
   const names = new Map(Object.entries(named).map(([name, of]) => [of, name]));
   const ref = (section: string, name: string) => ({ $ref: `#/components/${section}/${name}` });
   const schema = (of: v.GenericSchema) => {
     const name = names.get(of);
-    if (name === undefined) throw new Error(`Name this schema in COMPONENT_SCHEMAS (src/openapi/operations.ts): ${of.expects}`);
+    if (name === undefined) throw new Error(`Name this schema in COMPONENT_SCHEMAS (src/openapi/components.ts): ${of.expects}`);
     return ref('schemas', name);
   };
 
@@ -86,12 +91,12 @@ function build(): OpenApiDocument {
     return ref('responses', name);
   };
 
-  const operation = (op: Operation) => ({
+  const operation = (op: Declared) => ({
     operationId: op.id,
     tags: [op.tag],
     summary: op.summary,
     ...(op.description && { description: op.description }),
-    ...(op.auth && { security: surfaceOf(op) === 'api' ? [{ bearerAuth: [] }, { sessionCookie: [] }] : [{ sessionCookie: [] }] }),
+    ...(op.auth && { security: op.style === 'api' ? [{ bearerAuth: [] }, { sessionCookie: [] }] : [{ sessionCookie: [] }] }),
     ...((op.params || op.query) && {
       parameters: [
         ...Object.entries(op.params ?? {}).map(([name, of]) => ({ name, in: 'path', required: true, schema: schema(of) })),
@@ -103,7 +108,7 @@ function build(): OpenApiDocument {
     }),
     responses: {
       ...Object.fromEntries(op.answers.map((a) => [String(a.status), answer(a)])),
-      ...Object.fromEntries(errorStatuses(op).map((status) => [String(status), errorResponse(surfaceOf(op), status)])),
+      ...Object.fromEntries(errorStatuses(op).map((status) => [String(status), errorResponse(op.style, status)])),
     },
   });
 

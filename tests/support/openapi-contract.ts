@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { TestProject } from 'vitest/node';
-import { openApiDocument, openApiPath, type OpenApiDocument } from '../../src/openapi/document.ts';
+import { openApiPath } from '../../src/http/endpoint.ts';
+import { openApiDocument, type OpenApiDocument } from '../../src/openapi/document.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detailsMessage, restate } from '../../src/http/classic.ts';
 import { HttpError, validationFailed } from '../../src/shared/errors.ts';
-import { route } from '../../src/http/route.ts';
+import { handlerFor } from '../../src/http/route.ts';
 import { call } from '../support/call.ts';
 
 describe('restate', () => {
@@ -35,7 +35,7 @@ describe('classic error bodies', () => {
   });
 
   it('are {message} alone', async () => {
-    const handler = route('/x', { POST: () => Promise.reject(validationFailed({ email: ['is required'] })) }, 'classic');
+    const handler = handlerFor('/x', { POST: () => Promise.reject(validationFailed({ email: ['is required'] })) }, 'classic');
     const res = await call(handler, 'POST', '/x');
     expect(res).toMatchObject({ status: 400, text: '{"message":"email is required"}' });
   });

@@ -1,11 +1,20 @@
-// The response bodies, as valibot schemas: the OpenAPI document is built from
-// them, the contract tests check every response the endpoint tests receive
-// against them, and a type test holds them equal to the view types the core
-// returns (UserView, PostView, ...). Objects are strict, so a field the
+// The response bodies, as valibot schemas, and the pieces several endpoint
+// declarations share. The OpenAPI document is built from them, the contract
+// tests check every response the endpoint tests receive against them, and a
+// type test holds them equal to the view types the core returns (UserView, PostView, ...). Objects are strict, so a field the
 // document does not name (a password hash, say) fails the contract.
 import * as v from 'valibot';
 import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
+import type { Answer, HeaderName } from '../http/endpoint.ts';
 import { ERRORS, type ErrorCode } from '../shared/errors.ts';
+import { idSchema } from '../shared/ids.ts';
+
+/** The `{id}` path parameter. */
+export const idParam = { id: idSchema };
+
+export const noContent = (description: string, headers?: HeaderName[]): Answer => ({ status: 204, description, ...(headers && { headers }) });
+
+export const PAGINATED = 'Paged with `page` and `pageSize`; a page past the end has no items and the real total.';
 
 const id = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -58,7 +67,7 @@ export const userPage = pageOf(directoryEntry);
 export const postPage = pageOf(postView);
 export const commentPage = pageOf(commentView);
 
-const DEVELOPMENT_ONLY = 'Only without a mail provider, never in production (shared/API.md, Delivery).';
+const DEVELOPMENT_ONLY = 'Only without a mail provider, never in production (the README, "Delivery").';
 
 export const registered = v.strictObject({
   user: userView,

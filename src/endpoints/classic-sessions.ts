@@ -1,0 +1,24 @@
+// POST and DELETE /sessions, served by netlify/functions/classic-sessions.ts.
+import { endpoint } from '../http/endpoint.ts';
+import { emailLoginSchema } from '../auth/bodies.ts';
+import * as r from './responses.ts';
+
+export const classicSessions = endpoint('/sessions', {
+  POST: {
+    id: 'classicLogin',
+    tag: 'Classic',
+    summary: 'Log in: sets the session_id cookie',
+    statements: 2,
+    body: emailLoginSchema,
+    answers: [{ status: 200, description: 'Logged in', body: r.classicAccount, headers: ['Set-Cookie'] }],
+    errors: [401, 403, 429],
+  },
+  DELETE: {
+    id: 'classicLogout',
+    tag: 'Classic',
+    summary: 'Log out: the session is destroyed',
+    statements: 1,
+    auth: true,
+    answers: [{ status: 302, description: 'Logged out, redirected to /', headers: ['Location', 'Set-Cookie'] }],
+  },
+});

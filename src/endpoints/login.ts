@@ -1,0 +1,17 @@
+// POST /api/login, served by netlify/functions/login.ts.
+import { endpoint } from '../http/endpoint.ts';
+import { loginSchema } from '../auth/bodies.ts';
+import * as r from './responses.ts';
+
+export const login = endpoint('/api/login', {
+  POST: {
+    id: 'login',
+    tag: 'Accounts',
+    summary: 'Log in with a username or an e-mail address (exactly one of them) and the password',
+    statements: 2,
+    description: 'The token is also set as the `session_id` cookie. 403 only after a correct password.',
+    body: loginSchema,
+    answers: [{ status: 200, description: 'Logged in', body: r.loggedIn, headers: ['Set-Cookie'] }],
+    errors: [401, 403, 429],
+  },
+});

@@ -1,0 +1,17 @@
+// PUT /api/me/password, served by netlify/functions/me-password.ts.
+import { endpoint } from '../http/endpoint.ts';
+import { passwordChangeSchema } from '../auth/bodies.ts';
+import * as r from './responses.ts';
+
+export const mePassword = endpoint('/api/me/password', {
+  PUT: {
+    id: 'changePassword',
+    tag: 'Accounts',
+    summary: 'Change the password; every other session is revoked, this one kept',
+    statements: 2,
+    description: 'A wrong `currentPassword` is a 400 with `details.currentPassword`.',
+    auth: true,
+    body: passwordChangeSchema,
+    answers: [{ status: 200, description: 'Changed', body: r.passwordChanged }],
+  },
+});
