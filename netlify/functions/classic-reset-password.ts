@@ -4,9 +4,9 @@
 // consume it, set the password and revoke every session at once); 1 when the
 // token is refused or the password contains the username; 0 when the body
 // breaks a rule that needs no account.
-import { emailRequestSchema } from '../../src/auth/email.ts';
-import { requestPasswordReset } from '../../src/auth/password-reset-request.ts';
-import { emailResetSchema, updatePasswordWithResetToken } from '../../src/auth/password-reset.ts';
+import { emailRequestSchema } from '../../src/auth/accounts/email.ts';
+import { requestPasswordReset } from '../../src/auth/reset/request.ts';
+import { emailResetSchema, updatePasswordWithResetToken } from '../../src/auth/reset/reset.ts';
 import { classicResetPassword } from '../../src/endpoints/classic-reset-password.ts';
 import { readBody } from '../../src/http/body.ts';
 import { restate } from '../../src/http/classic.ts';

@@ -2,8 +2,8 @@
 // the attempt counted; for the right password, the session INSERT with the
 // attempt released); 1 for a 401 or 429; 0 for a password over the maximum length.
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
-import { emailLoginSchema } from '../../src/auth/bodies.ts';
-import { checkLogin } from '../../src/auth/login.ts';
+import { emailLoginSchema } from '../../src/auth/login/bodies.ts';
+import { checkLogin } from '../../src/auth/login/login.ts';
 import { classicSessions } from '../../src/endpoints/classic-sessions.ts';
 import { readBody } from '../../src/http/body.ts';
 import { endCallerSession } from '../../src/http/caller.ts';

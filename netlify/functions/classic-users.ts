@@ -1,7 +1,7 @@
 // POST /users — 3 SQL statements (the per-address registration counter; the
 // free username derived from the e-mail; user and profile in one INSERT), 0
 // when the body breaks a rule.
-import { signUpWithEmail } from '../../src/auth/email-signup.ts';
+import { signUpWithEmail } from '../../src/auth/signup/from-email.ts';
 import { classicUsers } from '../../src/endpoints/classic-users.ts';
 import { readBody } from '../../src/http/body.ts';
 import { restate } from '../../src/http/classic.ts';

@@ -3,8 +3,8 @@
 // right password, the session INSERT with the attempt released (and a hash
 // upgrade folded in). 1 for a 401 or 429; 2 for a 403 (the release, no
 // session); 0 for a password over the maximum length.
-import { loginSchema } from '../../src/auth/bodies.ts';
-import { checkLogin } from '../../src/auth/login.ts';
+import { loginSchema } from '../../src/auth/login/bodies.ts';
+import { checkLogin } from '../../src/auth/login/login.ts';
 import { login } from '../../src/endpoints/login.ts';
 import { readBody } from '../../src/http/body.ts';
 import { sessionCookie } from '../../src/http/cookies.ts';

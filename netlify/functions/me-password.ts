@@ -1,7 +1,7 @@
 // PUT /api/me/password — 2 SQL statements (the session with the user's hash;
 // the new hash with the other sessions revoked), 1 when the passwords are refused.
-import { passwordChangeSchema } from '../../src/auth/bodies.ts';
-import { changePassword } from '../../src/auth/password-change.ts';
+import { passwordChangeSchema } from '../../src/auth/passwords/rules.ts';
+import { changePassword } from '../../src/auth/passwords/change.ts';
 import { mePassword } from '../../src/endpoints/me-password.ts';
 import { readBody } from '../../src/http/body.ts';
 import { callerClaims } from '../../src/http/caller.ts';

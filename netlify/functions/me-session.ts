@@ -1,6 +1,6 @@
 // DELETE /api/me/sessions/{id} — 2 SQL statements (authenticate; delete the
 // session if it is the caller's).
-import { destroySession } from '../../src/auth/sessions.ts';
+import { destroySession } from '../../src/auth/sessions/sessions.ts';
 import { meSession } from '../../src/endpoints/me-session.ts';
 import { authenticate } from '../../src/http/caller.ts';
 import { clearedSessionCookie } from '../../src/http/cookies.ts';

@@ -1,6 +1,6 @@
 // GET /api/me/sessions — 1 SQL statement (the user's live sessions, which must
 // include the caller's own).
-import { listSessions } from '../../src/auth/sessions.ts';
+import { listSessions } from '../../src/auth/sessions/sessions.ts';
 import { meSessions } from '../../src/endpoints/me-sessions.ts';
 import { callerClaims } from '../../src/http/caller.ts';
 import { json } from '../../src/http/respond.ts';

@@ -1,7 +1,7 @@
 // POST /api/password/forgot — 2 SQL statements (the per-e-mail and per-address
 // counters; replace the reset token), whether or not the account exists.
-import { emailRequestSchema } from '../../src/auth/email.ts';
-import { requestPasswordReset } from '../../src/auth/password-reset-request.ts';
+import { emailRequestSchema } from '../../src/auth/accounts/email.ts';
+import { requestPasswordReset } from '../../src/auth/reset/request.ts';
 import { passwordForgot } from '../../src/endpoints/password-forgot.ts';
 import { readBody } from '../../src/http/body.ts';
 import { clientOf } from '../../src/http/client.ts';

@@ -2,7 +2,7 @@
 // the password and revoke every session at once); 1 when the token is unknown,
 // used or expired, or the password contains the username or e-mail; 0 when the
 // body breaks a rule that needs no account.
-import { resetSchema, updatePasswordWithResetToken } from '../../src/auth/password-reset.ts';
+import { resetSchema, updatePasswordWithResetToken } from '../../src/auth/reset/reset.ts';
 import { passwordReset } from '../../src/endpoints/password-reset.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';

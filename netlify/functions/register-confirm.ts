@@ -1,7 +1,7 @@
 // GET or POST /api/register/confirm/{code} — 1 SQL statement (consume the code
 // and confirm the account at once).
-import { confirmEmail } from '../../src/auth/email-confirmation.ts';
-import { secretSchema } from '../../src/auth/one-time-tokens.ts';
+import { confirmEmail } from '../../src/auth/signup/confirmation.ts';
+import { secretSchema } from '../../src/auth/codes/tokens.ts';
 import { registerConfirm } from '../../src/endpoints/register-confirm.ts';
 import { json } from '../../src/http/respond.ts';
 import { route, type Handler } from '../../src/http/route.ts';

@@ -1,7 +1,7 @@
 // POST /api/register/resend — 2 SQL statements (the per-e-mail and per-address
 // counters; replace the code), whether or not the account exists.
-import { resendConfirmation } from '../../src/auth/email-confirmation.ts';
-import { emailRequestSchema } from '../../src/auth/email.ts';
+import { resendConfirmation } from '../../src/auth/signup/confirmation.ts';
+import { emailRequestSchema } from '../../src/auth/accounts/email.ts';
 import { registerResend } from '../../src/endpoints/register-resend.ts';
 import { readBody } from '../../src/http/body.ts';
 import { clientOf } from '../../src/http/client.ts';

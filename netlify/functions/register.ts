@@ -2,7 +2,7 @@
 // and confirmation code in one INSERT); 4 with a mail provider, where the INSERT
 // runs between BEGIN and a COMMIT sent once the provider accepted the e-mail
 // (ROLLBACK and 503 when it refuses).
-import { signUp } from '../../src/auth/registration.ts';
+import { signUp } from '../../src/auth/signup/registration.ts';
 import { register } from '../../src/endpoints/register.ts';
 import { readBody } from '../../src/http/body.ts';
 import { clientOf } from '../../src/http/client.ts';

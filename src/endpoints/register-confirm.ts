@@ -1,5 +1,5 @@
 // GET and POST /api/register/confirm/{code}, served by netlify/functions/register-confirm.ts.
-import { secretSchema } from '../auth/one-time-tokens.ts';
+import { secretSchema } from '../auth/codes/tokens.ts';
 import { endpoint, type Operation } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 

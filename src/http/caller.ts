@@ -2,8 +2,8 @@
 // cookie, checked against its session row.
 import { HttpError } from '../shared/errors.ts';
 import { SESSION_COOKIE } from './cookies.ts';
-import { verifySessionToken, type TokenClaims } from '../auth/jwt.ts';
-import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions.ts';
+import { verifySessionToken, type TokenClaims } from '../auth/sessions/tokens.ts';
+import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions/sessions.ts';
 
 export type TokenSource = 'bearer' | 'cookie';
 

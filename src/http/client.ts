@@ -1,5 +1,5 @@
 // The core's view of the caller (auth's Client), built from a request.
-import type { Client } from '../auth/client.ts';
+import type { Client } from '../auth/accounts/client.ts';
 import { setting } from '../config/settings.ts';
 import type { RouteContext } from './route.ts';
 

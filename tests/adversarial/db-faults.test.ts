@@ -26,7 +26,7 @@ import posts from '../../netlify/functions/posts.ts';
 import confirm from '../../netlify/functions/register-confirm.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import register from '../../netlify/functions/register.ts';
-import { createSession } from '../../src/auth/sessions.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { addComment } from '../../src/content/comments.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';

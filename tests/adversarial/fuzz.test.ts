@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import forgot from '../../netlify/functions/password-forgot.ts';
-import { createSession } from '../../src/auth/sessions.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { addComment } from '../../src/content/comments.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { call } from '../support/call.ts';

@@ -7,7 +7,7 @@ import forgot from '../../netlify/functions/password-forgot.ts';
 import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import reset from '../../netlify/functions/password-reset.ts';
-import { findUserBy } from '../../src/auth/users.ts';
+import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { call } from '../support/call.ts';
 import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
 import { envPerTest } from '../support/env.ts';

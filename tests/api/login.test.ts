@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import me from '../../netlify/functions/me.ts';
-import { verifySessionToken } from '../../src/auth/jwt.ts';
+import { verifySessionToken } from '../../src/auth/sessions/tokens.ts';
 import { call } from '../support/call.ts';
 import { registerAccount, uniqueIp } from '../support/accounts.ts';
 import { createUser } from '../support/users.ts';

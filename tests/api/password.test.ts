@@ -4,7 +4,7 @@ import reset from '../../netlify/functions/password-reset.ts';
 import login from '../../netlify/functions/login.ts';
 import me from '../../netlify/functions/me.ts';
 import { setClock } from '../../src/config/clock.ts';
-import { createSession, destroySession } from '../../src/auth/sessions.ts';
+import { createSession, destroySession } from '../../src/auth/sessions/sessions.ts';
 import { call } from '../support/call.ts';
 import { uniqueIp } from '../support/accounts.ts';
 import { createUser } from '../support/users.ts';

@@ -4,9 +4,9 @@
 // `npm test`. About two minutes on 2 cores.
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { hashPassword, PRODUCTION_PARAMS } from '../../src/auth/password-hash.ts';
-import { createSession } from '../../src/auth/sessions.ts';
-import { addUser } from '../../src/auth/users.ts';
+import { hashPassword, PRODUCTION_PARAMS } from '../../src/auth/passwords/hash.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
+import { addUser } from '../../src/auth/accounts/users.ts';
 import { closeDb, getDb } from '../../src/db/connection.ts';
 import { coldStarts, netlifyExternals } from './cold-start.ts';
 import { DATASET, startBenchDatabase } from './database.ts';

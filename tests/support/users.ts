@@ -1,8 +1,8 @@
 // Test fixtures: users and sessions made through the real core.
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from '../../src/auth/password-hash.ts';
-import { createSession } from '../../src/auth/sessions.ts';
-import { addUser } from '../../src/auth/users.ts';
+import { hashPassword } from '../../src/auth/passwords/hash.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
+import { addUser } from '../../src/auth/accounts/users.ts';
 import type { UserRow } from '../../src/db/schema.ts';
 
 export const DEFAULT_PASSWORD = 'Correct-Horse-42!';

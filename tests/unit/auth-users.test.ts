@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hashPassword } from '../../src/auth/password-hash.ts';
-import { addUser, findUserBy, UnknownFieldError, updateUser, type UserChanges, type UserLookup } from '../../src/auth/users.ts';
+import { hashPassword } from '../../src/auth/passwords/hash.ts';
+import { addUser, findUserBy, UnknownFieldError, updateUser, type UserChanges, type UserLookup } from '../../src/auth/accounts/users.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { uniqueName } from '../support/accounts.ts';
 

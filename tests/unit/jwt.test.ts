@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signSessionToken, verifySessionToken } from '../../src/auth/jwt.ts';
+import { signSessionToken, verifySessionToken } from '../../src/auth/sessions/tokens.ts';
 import { setClock } from '../../src/config/clock.ts';
 
 afterEach(() => setClock());

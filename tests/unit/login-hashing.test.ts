@@ -1,13 +1,13 @@
 // How many scrypt computations each login path spends: the same one for an
 // unknown user as for a wrong password, none for an overlong password.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { checkLogin } from '../../src/auth/login.ts';
-import { hashPassword, parseHash, verifyPassword } from '../../src/auth/password-hash.ts';
+import { checkLogin } from '../../src/auth/login/login.ts';
+import { hashPassword, parseHash, verifyPassword } from '../../src/auth/passwords/hash.ts';
 import { uniqueIp } from '../support/accounts.ts';
 import { createUser } from '../support/users.ts';
 
-vi.mock('../../src/auth/password-hash.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/auth/password-hash.ts')>();
+vi.mock('../../src/auth/passwords/hash.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/auth/passwords/hash.ts')>();
   return { ...original, hashPassword: vi.fn(original.hashPassword), verifyPassword: vi.fn(original.verifyPassword) };
 });
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
-import { checkLogin } from '../../src/auth/login.ts';
-import { hashPassword, parseHash } from '../../src/auth/password-hash.ts';
-import { findSessionUser } from '../../src/auth/sessions.ts';
-import { findUserBy, updateUser } from '../../src/auth/users.ts';
+import { checkLogin } from '../../src/auth/login/login.ts';
+import { hashPassword, parseHash } from '../../src/auth/passwords/hash.ts';
+import { findSessionUser } from '../../src/auth/sessions/sessions.ts';
+import { findUserBy, updateUser } from '../../src/auth/accounts/users.ts';
 import { onQuery } from '../../src/db/connection.ts';
 import { uniqueIp } from '../support/accounts.ts';
 import { envForFile } from '../support/env.ts';

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deliverSecret } from '../../src/auth/delivery.ts';
-import { newToken } from '../../src/auth/one-time-tokens.ts';
+import { deliverSecret } from '../../src/auth/codes/delivery.ts';
+import { newToken } from '../../src/auth/codes/tokens.ts';
 import { ConfigError, setting } from '../../src/config/settings.ts';
 import { MailDeliveryError, sendMail } from '../../src/mail/send.ts';
 import { MAIL_URL, useMailProvider } from '../support/accounts.ts';

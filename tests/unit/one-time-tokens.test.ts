@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
-import { hashSecret, issueTokenByEmail, newToken, TOKEN_TTL_MS } from '../../src/auth/one-time-tokens.ts';
+import { hashSecret, issueTokenByEmail, newToken, TOKEN_TTL_MS } from '../../src/auth/codes/tokens.ts';
 import { getDb, onQuery } from '../../src/db/connection.ts';
 import { createUser } from '../support/users.ts';
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { changePassword } from '../../src/auth/password-change.ts';
-import { verifyPassword } from '../../src/auth/password-hash.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/password-policy.ts';
-import { issueResetToken } from '../../src/auth/password-reset-request.ts';
-import { updatePasswordWithResetToken } from '../../src/auth/password-reset.ts';
-import { createSession, findSessionUser } from '../../src/auth/sessions.ts';
-import { findUserBy } from '../../src/auth/users.ts';
+import { changePassword } from '../../src/auth/passwords/change.ts';
+import { verifyPassword } from '../../src/auth/passwords/hash.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { issueResetToken } from '../../src/auth/reset/request.ts';
+import { updatePasswordWithResetToken } from '../../src/auth/reset/reset.ts';
+import { createSession, findSessionUser } from '../../src/auth/sessions/sessions.ts';
+import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { createUser } from '../support/users.ts';
 
 const NEW_PASSWORD = 'Granite-Meadow-58?';

@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { commonPasswords, isCommonPassword } from '../../src/auth/common-passwords.ts';
-import { isOverlong, passwordLength } from '../../src/auth/password-length.ts';
-import { PASSWORD_MESSAGES as M, passwordProblems, passwordRules } from '../../src/auth/password-policy.ts';
+import { commonPasswords, isCommonPassword } from '../../src/auth/passwords/common-list.ts';
+import { isOverlong, passwordLength } from '../../src/auth/passwords/rules.ts';
+import { PASSWORD_MESSAGES as M, passwordProblems, passwordRules } from '../../src/auth/passwords/policy.ts';
 import { parseAsync } from '../../src/shared/validate.ts';
 
 describe('common passwords', () => {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
-import { verifyPassword } from '../../src/auth/password-hash.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/password-policy.ts';
-import { confirmEmail, resendConfirmation } from '../../src/auth/email-confirmation.ts';
-import { registerUser } from '../../src/auth/registration.ts';
-import { findUserBy } from '../../src/auth/users.ts';
+import { verifyPassword } from '../../src/auth/passwords/hash.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { confirmEmail, resendConfirmation } from '../../src/auth/signup/confirmation.ts';
+import { registerUser } from '../../src/auth/signup/registration.ts';
+import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { onQuery } from '../../src/db/connection.ts';
 import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
 

@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { authenticate } from '../../src/http/caller.ts';
-import { createSession, destroySession, findSessionUser } from '../../src/auth/sessions.ts';
+import { createSession, destroySession, findSessionUser } from '../../src/auth/sessions/sessions.ts';
 import { onQuery } from '../../src/db/connection.ts';
 import { HttpError } from '../../src/shared/errors.ts';
 import { createUser } from '../support/users.ts';

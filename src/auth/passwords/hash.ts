@@ -2,7 +2,7 @@
 //   $scrypt$ln=17,r=8,p=1$<salt, base64>$<key, base64>
 // Hashes made with other parameters still verify and report `needsRehash`.
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { setting } from '../config/settings.ts';
+import { setting } from '../../config/settings.ts';
 
 export interface ScryptParams {
   /** log2 of the CPU/memory cost N. */

@@ -1,21 +1,21 @@
 // Registration. An account registered through the JSON API is inactive until
-// its 10-minute confirmation code comes back (email-confirmation.ts).
+// its 10-minute confirmation code comes back (confirmation.ts).
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
-import { now } from '../config/clock.ts';
-import { setting } from '../config/settings.ts';
-import { getDb } from '../db/connection.ts';
-import type { Database, UserRow } from '../db/schema.ts';
-import { parseAsync } from '../shared/validate.ts';
-import { consume } from '../rate-limit/counter.ts';
-import { checks } from '../rate-limit/limits.ts';
+import { now } from '../../config/clock.ts';
+import { setting } from '../../config/settings.ts';
+import { getDb } from '../../db/connection.ts';
+import type { Database, UserRow } from '../../db/schema.ts';
+import { parseAsync } from '../../shared/validate.ts';
+import { consume } from '../../rate-limit/counter.ts';
+import { checks } from '../../rate-limit/limits.ts';
 import { registrationFields } from './bodies.ts';
-import type { Client } from './client.ts';
-import { deliverSecret } from './delivery.ts';
-import { newToken, TOKEN_COLUMNS, tokenValues, type NewToken } from './one-time-tokens.ts';
-import { hashPassword } from './password-hash.ts';
-import { accountContext, passwordRules } from './password-policy.ts';
-import { addUser, mapDuplicates, withNewUser } from './users.ts';
+import type { Client } from '../accounts/client.ts';
+import { deliverSecret } from '../codes/delivery.ts';
+import { newToken, TOKEN_COLUMNS, tokenValues, type NewToken } from '../codes/tokens.ts';
+import { hashPassword } from '../passwords/hash.ts';
+import { accountContext, passwordRules } from '../passwords/policy.ts';
+import { addUser, mapDuplicates, withNewUser } from '../accounts/users.ts';
 
 export interface Registration {
   username: string;

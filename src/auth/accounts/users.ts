@@ -1,11 +1,11 @@
 // Creating and finding user rows. Every user is created with an empty profile
 // row in the same statement, so no user ever lacks one.
 import type { Kysely } from 'kysely';
-import { now } from '../config/clock.ts';
-import { getDb } from '../db/connection.ts';
-import { uniqueViolation } from '../db/errors.ts';
-import type { Database, UserRow } from '../db/schema.ts';
-import { HttpError } from '../shared/errors.ts';
+import { now } from '../../config/clock.ts';
+import { getDb } from '../../db/connection.ts';
+import { uniqueViolation } from '../../db/errors.ts';
+import type { Database, UserRow } from '../../db/schema.ts';
+import { HttpError } from '../../shared/errors.ts';
 
 export interface NewUser {
   username: string;

@@ -1,11 +1,11 @@
 // Asking for a password reset: a token valid 30 minutes, delivered by e-mail.
-// Apart from password-reset.ts so that this function does not carry the password checks.
-import { HttpError } from '../shared/errors.ts';
-import { consume } from '../rate-limit/counter.ts';
-import { checks } from '../rate-limit/limits.ts';
-import type { Client } from './client.ts';
-import { deliverSecret } from './delivery.ts';
-import { issueTokenByEmail, type NewToken, type TokenHolder } from './one-time-tokens.ts';
+// Apart from reset.ts so that this function does not carry the password checks.
+import { HttpError } from '../../shared/errors.ts';
+import { consume } from '../../rate-limit/counter.ts';
+import { checks } from '../../rate-limit/limits.ts';
+import type { Client } from '../accounts/client.ts';
+import { deliverSecret } from '../codes/delivery.ts';
+import { issueTokenByEmail, type NewToken, type TokenHolder } from '../codes/tokens.ts';
 
 const noAccount = () => new HttpError('not_found', 'No account uses that e-mail address.');
 

@@ -1,14 +1,14 @@
 // E-mail confirmation: using a code, and asking for a new one. Apart from
 // registration.ts so that these functions do not carry the password checks.
 import { sql } from 'kysely';
-import { now } from '../config/clock.ts';
-import { getDb } from '../db/connection.ts';
-import { consume } from '../rate-limit/counter.ts';
-import { checks } from '../rate-limit/limits.ts';
-import type { UserFields } from '../users/present.ts';
-import type { Client } from './client.ts';
-import { deliverSecret } from './delivery.ts';
-import { hashSecret, issueTokenByEmail, tokenExpired, unknownToken } from './one-time-tokens.ts';
+import { now } from '../../config/clock.ts';
+import { getDb } from '../../db/connection.ts';
+import { consume } from '../../rate-limit/counter.ts';
+import { checks } from '../../rate-limit/limits.ts';
+import type { UserFields } from '../../users/present.ts';
+import type { Client } from '../accounts/client.ts';
+import { deliverSecret } from '../codes/delivery.ts';
+import { hashSecret, issueTokenByEmail, tokenExpired, unknownToken } from '../codes/tokens.ts';
 
 /**
  * Use a confirmation code: 1 statement consumes it atomically and confirms

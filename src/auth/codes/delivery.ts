@@ -2,10 +2,10 @@
 // by e-mail when a provider is configured; otherwise returned in the response
 // and logged (local development), except in production, where they are never
 // returned and only a warning without the secret is logged.
-import { setting } from '../config/settings.ts';
-import { serviceUnavailable } from '../shared/errors.ts';
-import { sendMail, type MailMessage } from '../mail/send.ts';
-import type { NewToken, TokenHolder } from './one-time-tokens.ts';
+import { setting } from '../../config/settings.ts';
+import { serviceUnavailable } from '../../shared/errors.ts';
+import { sendMail, type MailMessage } from '../../mail/send.ts';
+import type { NewToken, TokenHolder } from './tokens.ts';
 
 export interface SecretNotice {
   to: TokenHolder;

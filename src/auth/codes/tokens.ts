@@ -4,10 +4,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import * as v from 'valibot';
-import { now } from '../config/clock.ts';
-import { getDb } from '../db/connection.ts';
-import type { TokenPurpose } from '../db/schema.ts';
-import { HttpError } from '../shared/errors.ts';
+import { now } from '../../config/clock.ts';
+import { getDb } from '../../db/connection.ts';
+import type { TokenPurpose } from '../../db/schema.ts';
+import { HttpError } from '../../shared/errors.ts';
 
 export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
   confirm_email: 10 * 60_000,

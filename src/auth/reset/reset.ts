@@ -1,15 +1,15 @@
 // Password reset with an e-mailed token (30 minutes, single use; issued by
-// password-reset-request.ts). Success revokes every session of the account.
+// request.ts). Success revokes every session of the account.
 import { sql } from 'kysely';
 import * as v from 'valibot';
-import { now } from '../config/clock.ts';
-import { getDb } from '../db/connection.ts';
-import { validationFailed } from '../shared/errors.ts';
-import type { UserFields } from '../users/present.ts';
+import { now } from '../../config/clock.ts';
+import { getDb } from '../../db/connection.ts';
+import { validationFailed } from '../../shared/errors.ts';
+import type { UserFields } from '../../users/present.ts';
 import { emailResetFields, resetFields } from './bodies.ts';
-import { hashSecret, tokenExpired, unknownToken } from './one-time-tokens.ts';
-import { hashPassword } from './password-hash.ts';
-import { accountContext, passwordProblems, passwordRules } from './password-policy.ts';
+import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
+import { hashPassword } from '../passwords/hash.ts';
+import { accountContext, passwordProblems, passwordRules } from '../passwords/policy.ts';
 
 export interface PasswordReset {
   token: string;

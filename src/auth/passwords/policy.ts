@@ -3,8 +3,8 @@
 // 800-63B rev. 4 and ASVS 5.0 advise against; it stays because this product's
 // users asked for it, and passphrases of 20+ characters are exempt (README).
 import * as v from 'valibot';
-import { isCommonPassword } from './common-passwords.ts';
-import { PASSPHRASE_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordLength } from './password-length.ts';
+import { isCommonPassword } from './common-list.ts';
+import { PASSPHRASE_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, passwordLength } from './rules.ts';
 
 /** Shorter names and local parts are not checked: `jo@…` would forbid every password containing "jo". */
 const MIN_CONTAINED_LENGTH = 3;

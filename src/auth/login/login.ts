@@ -12,17 +12,17 @@
 // A wrong password and an unknown user stay counted: the same 401 after one
 // statement and one scrypt each.
 import { sql, type QueryCreator } from 'kysely';
-import { now } from '../config/clock.ts';
-import type { Limit } from '../config/settings.ts';
-import { getDb } from '../db/connection.ts';
-import type { Database } from '../db/schema.ts';
-import { HttpError, rateLimited } from '../shared/errors.ts';
-import { countAnotherHit, retryAfterSeconds } from '../rate-limit/counter.ts';
-import { checks, limitFor, loginAccountKey } from '../rate-limit/limits.ts';
-import type { UserFields } from '../users/present.ts';
-import { isOverlong } from './password-length.ts';
-import { hashPassword, verifyPassword } from './password-hash.ts';
-import { createSession, type NewSession } from './sessions.ts';
+import { now } from '../../config/clock.ts';
+import type { Limit } from '../../config/settings.ts';
+import { getDb } from '../../db/connection.ts';
+import type { Database } from '../../db/schema.ts';
+import { HttpError, rateLimited } from '../../shared/errors.ts';
+import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { checks, limitFor, loginAccountKey } from '../../rate-limit/limits.ts';
+import type { UserFields } from '../../users/present.ts';
+import { isOverlong } from '../passwords/rules.ts';
+import { hashPassword, verifyPassword } from '../passwords/hash.ts';
+import { createSession, type NewSession } from '../sessions/sessions.ts';
 
 export interface Credentials {
   username?: string | undefined;
@@ -59,8 +59,54 @@ export interface LoginResult {
  */
 export async function checkLogin(credentials: Credentials, ip: string): Promise<LoginResult> {
   if (isOverlong(credentials.password)) throw new HttpError('invalid_credentials');
-  const db = getDb();
   const at = now();
+  const ipLimit = limitFor('loginIp');
+  const accountLimit = limitFor('loginAccount');
+  const row = await findUserCountingAttempt(credentials, ip, at);
+
+  const wait = Math.max(
+    retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipLimit, at),
+    row.account_window_start === null ? 0 : retryAfterSeconds({ hits: row.account_hits!, windowStart: row.account_window_start }, accountLimit, at),
+  );
+  if (wait > 0) throw rateLimited(wait);
+
+  if (row.id === null || row.password_hash === null) {
+    await spendOneVerification(credentials.password);
+    throw new HttpError('invalid_credentials');
+  }
+  const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
+  if (!ok) throw new HttpError('invalid_credentials');
+
+  const released = releaseAttempt(row.id, ip, row.ip_window_start);
+  if (row.confirmed_at === null) {
+    await released.selectNoFrom(sql<number>`1`.as('released')).execute();
+    throw new HttpError('account_not_confirmed');
+  }
+
+  const userId = row.id;
+  const oldHash = row.password_hash;
+  const upgraded = needsRehash ? await hashPassword(credentials.password) : undefined;
+  const statement =
+    upgraded === undefined
+      ? released
+      : released.with('rehashed', (qb) =>
+          // Only if unchanged meanwhile: never overwrite a concurrent password change.
+          qb.updateTable('users').set({ password_hash: upgraded }).where('id', '=', userId).where('password_hash', '=', oldHash),
+        );
+  // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
+  const session = await createSession(userId, statement as unknown as QueryCreator<Database>);
+  return {
+    user: { id: userId, username: row.username!, email: row.email!, confirmed_at: row.confirmed_at, created_at: row.created_at! },
+    session,
+  };
+}
+
+/**
+ * Statement 1: the user the credentials name (every user column null when
+ * there is none), with this attempt counted on the per-address counter and,
+ * for an existing user, on the per-account-and-address one; both counters returned.
+ */
+async function findUserCountingAttempt(credentials: Credentials, ip: string, at: Date) {
   const ipCheck = checks.loginIp(ip);
   const accountLimit = limitFor('loginAccount');
   const { prefix, suffix } = loginAccountKey(ip);
@@ -72,7 +118,7 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
   const lookup = value.includes('\0') ? '' : value.toLowerCase();
   const windowEndedBefore = (limit: Limit) => sql<Date>`${new Date(at.getTime() - limit.windowMs)}::timestamptz`;
 
-  const row = await db
+  return getDb()
     .with('account', (qb) =>
       qb.selectFrom('users').select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at']).where(column, '=', lookup),
     )
@@ -113,62 +159,37 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
       'by_account.window_start as account_window_start',
     ])
     .executeTakeFirstOrThrow();
+}
 
-  const wait = Math.max(
-    retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipCheck.limit, at),
-    row.account_window_start === null ? 0 : retryAfterSeconds({ hits: row.account_hits!, windowStart: row.account_window_start }, accountLimit, at),
+/**
+ * Statement 2's CTEs, after a correct password, which is no failed login.
+ * Only this address's counter for the account is cleared, and only this
+ * attempt's per-address hit given back (in the window it was counted in):
+ * clearing more would let a guesser reset the per-address counter by logging
+ * into an account of their own. The caller ends the statement: the session
+ * INSERT, or nothing more for an unconfirmed account.
+ */
+function releaseAttempt(userId: number, ip: string, ipWindowStart: Date) {
+  const accountBucket = checks.loginAccount(userId, ip).bucket;
+  const ipBucket = checks.loginIp(ip).bucket;
+  return (
+    getDb()
+      // Both rows locked first, in bucket order like every counting statement, so
+      // a concurrent attempt and this release never wait on each other in a cycle.
+      .with('locked', (qb) =>
+        qb.selectFrom('rate_limits').select('bucket').where('bucket', 'in', [accountBucket, ipBucket]).orderBy('bucket').forUpdate(),
+      )
+      .with('cleared', (qb) =>
+        qb.deleteFrom('rate_limits').where('bucket', '=', accountBucket).where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket')),
+      )
+      .with('given_back', (qb) =>
+        qb
+          .updateTable('rate_limits')
+          .set({ hits: sql`hits - 1` })
+          .where('bucket', '=', ipBucket)
+          .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket'))
+          .where('window_start', '=', ipWindowStart)
+          .where('hits', '>', 0),
+      )
   );
-  if (wait > 0) throw rateLimited(wait);
-
-  if (row.id === null || row.password_hash === null) {
-    await spendOneVerification(credentials.password);
-    throw new HttpError('invalid_credentials');
-  }
-  const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
-  if (!ok) throw new HttpError('invalid_credentials');
-
-  // A correct password is no failed login. Only this address's counter for the
-  // account is cleared, and only this attempt's per-address hit given back
-  // (in the window it was counted in): clearing more would let a guesser reset
-  // the per-address counter by logging into an account of their own.
-  const accountBucket = checks.loginAccount(row.id, ip).bucket;
-  const released = db
-    // Both rows locked first, in bucket order like every counting statement, so
-    // a concurrent attempt and this release never wait on each other in a cycle.
-    .with('locked', (qb) =>
-      qb.selectFrom('rate_limits').select('bucket').where('bucket', 'in', [accountBucket, ipCheck.bucket]).orderBy('bucket').forUpdate(),
-    )
-    .with('cleared', (qb) =>
-      qb.deleteFrom('rate_limits').where('bucket', '=', accountBucket).where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket')),
-    )
-    .with('given_back', (qb) =>
-      qb
-        .updateTable('rate_limits')
-        .set({ hits: sql`hits - 1` })
-        .where('bucket', '=', ipCheck.bucket)
-        .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket'))
-        .where('window_start', '=', row.ip_window_start)
-        .where('hits', '>', 0),
-    );
-  if (row.confirmed_at === null) {
-    await released.selectNoFrom(sql<number>`1`.as('released')).execute();
-    throw new HttpError('account_not_confirmed');
-  }
-
-  const userId = row.id;
-  const oldHash = row.password_hash;
-  const upgraded = needsRehash ? await hashPassword(credentials.password) : undefined;
-  const statement =
-    upgraded === undefined
-      ? released
-      : released.with('rehashed', (qb) =>
-          // Only if unchanged meanwhile: never overwrite a concurrent password change.
-          qb.updateTable('users').set({ password_hash: upgraded }).where('id', '=', userId).where('password_hash', '=', oldHash),
-        );
-  // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
-  const session = await createSession(userId, statement as unknown as QueryCreator<Database>);
-  return {
-    user: { id: userId, username: row.username!, email: row.email!, confirmed_at: row.confirmed_at, created_at: row.created_at! },
-    session,
-  };
 }

@@ -1,13 +1,13 @@
 // Database-backed sessions: a JWT is honoured only while its row exists and
 // has not expired, so logout and password changes revoke at once.
 import type { Kysely, QueryCreator } from 'kysely';
-import { now } from '../config/clock.ts';
-import { setting } from '../config/settings.ts';
-import { getDb } from '../db/connection.ts';
-import { prepare } from '../db/prepared.ts';
-import type { Database, ProfileRow } from '../db/schema.ts';
-import type { UserFields } from '../users/present.ts';
-import { signSessionToken, verifySessionToken, type TokenClaims } from './jwt.ts';
+import { now } from '../../config/clock.ts';
+import { setting } from '../../config/settings.ts';
+import { getDb } from '../../db/connection.ts';
+import { prepare } from '../../db/prepared.ts';
+import type { Database, ProfileRow } from '../../db/schema.ts';
+import type { UserFields } from '../../users/present.ts';
+import { signSessionToken, verifySessionToken, type TokenClaims } from './tokens.ts';
 
 export interface NewSession {
   token: string;
