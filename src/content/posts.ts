@@ -2,15 +2,14 @@
 import type { Kysely } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
+import { selectPageWithTotal } from '../db/page-query.ts';
 import { toPage, type Page, type Pagination } from '../shared/pagination.ts';
 import type { Database } from '../db/schema.ts';
 import { HttpError } from '../shared/errors.ts';
-import type { UserFields } from '../users/present.ts';
+import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentPost, type PostView } from './present.ts';
 import type { NewPost, PostPatch } from './rules.ts';
-
-type Author = Pick<UserFields, 'id' | 'username'>;
 
 const POST_COLUMNS = ['id', 'title', 'body', 'created_at', 'updated_at'] as const;
 
@@ -25,23 +24,14 @@ function postsWithAuthors(db: Kysely<Database>) {
 /** Newest first, ties by id: 1 statement whatever the page size (see shared/pagination.ts). */
 export async function listPosts(pagination: Pagination): Promise<Page<PostView>> {
   const db = getDb();
-  const rows = await db
-    .selectFrom((eb) => eb.selectFrom('posts').select((e) => e.fn.countAll<number>().as('total')).as('t'))
-    .leftJoinLateral(
-      () =>
-        postsWithAuthors(db)
-          .orderBy('p.created_at', 'desc')
-          .orderBy('p.id', 'desc')
-          .limit(pagination.pageSize)
-          .offset(pagination.offset)
-          .as('i'),
-      (join) => join.onTrue(),
-    )
-    .selectAll()
-    // The outer query must repeat the order: a join does not promise to keep it.
-    .orderBy('i.created_at', 'desc')
-    .orderBy('i.id', 'desc')
-    .execute();
+  const rows = await selectPageWithTotal(
+    db.selectFrom('posts').select((e) => e.fn.countAll<number>().as('total')).as('t'),
+    postsWithAuthors(db).orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(pagination.pageSize).offset(pagination.offset).as('i'),
+    [
+      ['created_at', 'desc'],
+      ['id', 'desc'],
+    ],
+  );
   return toPage(rows, pagination, presentPost);
 }
 

@@ -11,8 +11,6 @@ export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
   'profile', 'password', 'session', 'sessions', 'health', 'status', 'official', 'netlify',
 ]);
 
-export const USERNAME_PATTERN = /^[a-z][a-z0-9_]{2,31}$/;
-
 /** Accepts any case, outputs lower case. */
 export const usernameSchema = v.pipe(
   v.string('must be a string'),

@@ -1,5 +1,9 @@
 // Creating and finding user rows. Every user is created with an empty profile
 // row in the same statement, so no user ever lacks one.
+// The classic service's core operations (addUser, findUserBy, updateUser,
+// hashPassword, registerUser, checkLogin, createSession, findSessionUser,
+// destroySession, issueResetToken, updatePasswordWithResetToken) are the
+// seed's required public API: they stay, each tested, even where no route calls them.
 import type { Kysely } from 'kysely';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';

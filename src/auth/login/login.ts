@@ -19,7 +19,7 @@ import type { Database } from '../../db/schema.ts';
 import { HttpError, rateLimited } from '../../shared/errors.ts';
 import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey } from '../../rate-limit/limits.ts';
-import type { UserFields } from '../../users/present.ts';
+import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { isOverlong } from '../passwords/rules.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { createSession, type NewSession } from '../sessions/sessions.ts';
@@ -96,7 +96,7 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
   // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
   const session = await createSession(userId, statement as unknown as QueryCreator<Database>);
   return {
-    user: { id: userId, username: row.username!, email: row.email!, confirmed_at: row.confirmed_at, created_at: row.created_at! },
+    user: userFieldsOf(row),
     session,
   };
 }

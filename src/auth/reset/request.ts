@@ -11,7 +11,8 @@ const noAccount = () => new HttpError('not_found', 'No account uses that e-mail 
 
 /**
  * Issue a reset token for the account with this e-mail, replacing its unused
- * ones: 1 statement. An unknown e-mail is 404 (the classic operation's error).
+ * ones: 1 statement. A core operation of the classic service, part of the
+ * seed's required public API (see src/auth/accounts/users.ts). An unknown e-mail is 404 (the classic operation's error).
  */
 export async function issueResetToken(email: string): Promise<{ user: TokenHolder; token: NewToken }> {
   const issued = await issueTokenByEmail('reset_password', email);

@@ -6,7 +6,7 @@ import { setting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import { prepare } from '../../db/prepared.ts';
 import type { Database, ProfileRow } from '../../db/schema.ts';
-import type { UserFields } from '../../users/present.ts';
+import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { signSessionToken, verifySessionToken, type TokenClaims } from './tokens.ts';
 
 export interface NewSession {
@@ -76,14 +76,7 @@ export async function findSessionUser(
   const params = { ...claims, at: now() };
   const [row] = options.withProfile ? await liveSessionWithProfile(params) : await liveSession(params);
   if (row === undefined) return undefined;
-  const user: UserFields = {
-    id: row.id,
-    username: row.username,
-    email: row.email,
-    confirmed_at: row.confirmed_at,
-    created_at: row.created_at,
-  };
-  const base = { sessionId: row.session_id, sessionExpiresAt: row.expires_at, user };
+  const base = { sessionId: row.session_id, sessionExpiresAt: row.expires_at, user: userFieldsOf(row) };
   if (!options.withProfile) return base;
   const p = row as typeof row & SessionUserWithProfile['profile'];
   return {

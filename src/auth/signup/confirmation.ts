@@ -5,7 +5,7 @@ import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
-import type { UserFields } from '../../users/present.ts';
+import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import type { Client } from '../accounts/client.ts';
 import { deliverSecret } from '../codes/delivery.ts';
 import { hashSecret, issueTokenByEmail, tokenExpired, unknownToken } from '../codes/tokens.ts';
@@ -48,7 +48,7 @@ export async function confirmEmail(code: string): Promise<UserFields> {
     // Unused but not consumed: either expired, or a concurrent use won the race.
     throw row.expires_at <= at ? tokenExpired() : unknownToken();
   }
-  return { id: row.id, username: row.username!, email: row.email!, confirmed_at: row.confirmed_at, created_at: row.created_at! };
+  return userFieldsOf(row);
 }
 
 /**

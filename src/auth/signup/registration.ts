@@ -57,7 +57,8 @@ async function insertAccount(input: Registration, passwordHash: string, confirme
 }
 
 /**
- * Register a user (the classic operation): every rule checked (400), then 1
+ * Register a user (the classic operation, part of the seed's required public
+ * API: see src/auth/accounts/users.ts): every rule checked (400), then 1
  * statement; a taken username or e-mail is 409. Without `confirmed` the
  * account needs its confirmation code, returned here for the caller to deliver.
  */
