@@ -9,9 +9,8 @@ import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import login from '../../netlify/functions/login.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/passwords/hash.ts';
 import { limitFor } from '../../src/rate-limit/limits.ts';
-import { uniqueIp } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
-import { createUser, type TestUser } from '../support/users.ts';
+import { createUser, type TestUser, uniqueIp } from '../support/users.ts';
 import { envCount, report, StatusCount } from './harness.ts';
 
 vi.mock('../../src/auth/passwords/hash.ts', async (importOriginal) => {

@@ -24,10 +24,9 @@ import users from '../../netlify/functions/users.ts';
 import { closeDb } from '../../src/db/connection.ts';
 import { databaseUrl, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { setEnv } from '../support/env.ts';
-import { createUser, type TestUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, type TestUser, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectUnavailable, report, snapshotTables, type RouteUnderTest } from './harness.ts';
 
 const RESTARTS = envCount('ADVERSARIAL_RESTARTS', 2);

@@ -22,10 +22,10 @@ import register from '../../netlify/functions/register.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { limitFor } from '../../src/rate-limit/limits.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
+import { registerAccount } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectInvariants, expectSafe, report, type RouteUnderTest } from './harness.ts';
 
 const ROUNDS = envCount('ADVERSARIAL_RACE_ROUNDS', 10);

@@ -9,9 +9,9 @@ import resend from '../../netlify/functions/register-resend.ts';
 import reset from '../../netlify/functions/password-reset.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { call } from '../support/call.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { envPerTest } from '../support/env.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 const env = envPerTest();
 let restore: (() => void) | undefined;

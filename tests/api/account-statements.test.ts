@@ -16,9 +16,9 @@ import { hashPassword } from '../../src/auth/passwords/hash.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { updateUser } from '../../src/auth/accounts/users.ts';
 import { call } from '../support/call.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { measured } from '../support/statements.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 describe('statements per request', () => {
   it('POST /api/register: 2; 4 with a mail provider (the INSERT between BEGIN and COMMIT, or ROLLBACK when the e-mail fails)', async () => {

@@ -11,11 +11,10 @@ import me from '../../netlify/functions/me.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
 import register from '../../netlify/functions/register.ts';
-import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
 import { call } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { envForFile } from '../support/env.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 envForFile({ RATE_LIMIT_REGISTER_IP: '3/10m', RATE_LIMIT_EMAIL: '3/10m' });
 

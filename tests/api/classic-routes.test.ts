@@ -12,11 +12,11 @@ import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { MAX_BODY_BYTES } from '../../src/http/body.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { call, type CallOptions } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { setEnv } from '../support/env.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 afterEach(() => setClock());
 

@@ -7,8 +7,7 @@ import meSessions from '../../netlify/functions/me-sessions.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
-import { uniqueIp } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, uniqueIp } from '../support/users.ts';
 
 const NEW_PASSWORD = 'Granite-Meadow-58?';
 

@@ -5,8 +5,8 @@ import resend from '../../netlify/functions/register-resend.ts';
 import login from '../../netlify/functions/login.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { call } from '../support/call.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
+import { registerAccount } from '../support/accounts.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 afterEach(() => setClock());
 

@@ -1,26 +1,11 @@
-// Fixtures for the account API tests: distinct names and client addresses, a
-// registration through the real endpoint, and a capturing mail provider.
-import { randomBytes } from 'node:crypto';
+// Fixtures for the account API tests: a registration through the real
+// endpoint, and a capturing mail provider.
 import { http, HttpResponse } from 'msw';
 import register from '../../netlify/functions/register.ts';
 import { call } from './call.ts';
 import { setEnv } from './env.ts';
+import { STRONG_PASSWORD, uniqueIp, uniqueName } from './users.ts';
 import { outbound } from './outbound-http.ts';
-
-export const STRONG_PASSWORD = 'Violet-Harbor-73!';
-
-let counter = 0;
-
-export function uniqueName(prefix = 'acct'): string {
-  counter += 1;
-  return `${prefix}_${counter}_${randomBytes(3).toString('hex')}`;
-}
-
-/** A client address of the TEST-NET-2 range no other test uses (rate limits count per address). */
-export function uniqueIp(): string {
-  const n = randomBytes(2);
-  return `198.51.${n[0]}.${n[1]}`;
-}
 
 export interface Registered {
   username: string;

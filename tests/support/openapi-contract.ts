@@ -111,7 +111,7 @@ export default async function setup(project: TestProject) {
     }
     throw new Error(
       `OpenAPI contract: ${problems.length} of ${records.length} recorded answers do not match the document ` +
-        `(src/openapi/operations.ts and responses.ts):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+        `(the declarations in src/endpoints):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
     );
   };
 }

@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { authenticate } from '../../src/http/caller.ts';
 import { createSession, destroySession, findSessionUser } from '../../src/auth/sessions/sessions.ts';
-import { onQuery } from '../../src/db/connection.ts';
 import { HttpError } from '../../src/shared/errors.ts';
 import { createUser } from '../support/users.ts';
+import { countStatements } from '../support/statements.ts';
 
 afterEach(() => setClock());
 
@@ -16,10 +16,7 @@ function request(headers: Record<string, string>, method = 'GET'): Request {
 describe('sessions', () => {
   it('find the user of a live session in one statement, without the hash', async () => {
     const { user, token, sessionId } = await createUser();
-    let statements = 0;
-    const stop = onQuery(() => statements++);
-    const found = await findSessionUser(token);
-    stop();
+    const { result: found, statements } = await countStatements(() => findSessionUser(token));
     expect(statements).toBe(1);
     expect(found?.sessionId).toBe(sessionId);
     expect(found?.user).toEqual({
@@ -33,10 +30,7 @@ describe('sessions', () => {
 
   it('read the profile in the same single statement when asked', async () => {
     const { token } = await createUser();
-    let statements = 0;
-    const stop = onQuery(() => statements++);
-    const found = await findSessionUser(token, { withProfile: true });
-    stop();
+    const { result: found, statements } = await countStatements(() => findSessionUser(token, { withProfile: true }));
     expect(statements).toBe(1);
     expect(found?.profile).toEqual({ bio: null, location: null, birthday: null, gender: null, marital_status: null });
   });

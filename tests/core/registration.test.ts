@@ -5,8 +5,8 @@ import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
 import { confirmEmail, resendConfirmation } from '../../src/auth/signup/confirmation.ts';
 import { registerUser } from '../../src/auth/signup/registration.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
-import { onQuery } from '../../src/db/connection.ts';
-import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
+import { countStatements } from '../support/statements.ts';
+import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 afterEach(() => setClock());
 
@@ -20,10 +20,7 @@ function input(overrides: Partial<{ username: string; email: string; password: s
 describe('registerUser', () => {
   it('stores a hashed password and an unconfirmed user with a confirmation code, in one statement', async () => {
     const data = input();
-    let statements = 0;
-    const stop = onQuery(() => statements++);
-    const { user, token } = await registerUser(data);
-    stop();
+    const { result: { user, token }, statements } = await countStatements(() => registerUser(data));
     expect(statements).toBe(1);
     expect(user).toMatchObject({ username: data.username, email: data.email, confirmed_at: null });
     expect(user.password_hash).not.toContain(STRONG_PASSWORD);

@@ -4,19 +4,15 @@ import { checkLogin } from '../../src/auth/login/login.ts';
 import { hashPassword, parseHash } from '../../src/auth/passwords/hash.ts';
 import { findSessionUser } from '../../src/auth/sessions/sessions.ts';
 import { findUserBy, updateUser } from '../../src/auth/accounts/users.ts';
-import { onQuery } from '../../src/db/connection.ts';
-import { uniqueIp } from '../support/accounts.ts';
 import { envForFile } from '../support/env.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, uniqueIp } from '../support/users.ts';
+import { countStatements } from '../support/statements.ts';
 
 envForFile({ RATE_LIMIT_LOGIN_ACCOUNT: '3/15m', RATE_LIMIT_LOGIN_IP: '6/15m' });
 afterEach(() => setClock());
 
 async function counted<T>(work: () => Promise<T>): Promise<{ statements: number; outcome: T | unknown }> {
-  let statements = 0;
-  const stop = onQuery(() => statements++);
-  const outcome = await work().catch((error: unknown) => error);
-  stop();
+  const { result: outcome, statements } = await countStatements(() => work().catch((error: unknown) => error));
   return { statements, outcome };
 }
 
@@ -25,10 +21,7 @@ const INVALID = { status: 401, code: 'invalid_credentials' };
 describe('checkLogin', () => {
   it('opens a session for the right password, by username or e-mail, in 2 statements', async () => {
     const { user, password } = await createUser();
-    let statements = 0;
-    const stop = onQuery(() => statements++);
-    const result = await checkLogin({ username: user.username.toUpperCase(), password }, uniqueIp());
-    stop();
+    const { result, statements } = await countStatements(() => checkLogin({ username: user.username.toUpperCase(), password }, uniqueIp()));
     expect(statements).toBe(2);
     expect(result.user).toMatchObject({ id: user.id, username: user.username, email: user.email });
     expect((await findSessionUser(result.session.token))?.user.id).toBe(user.id);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/passwords/hash.ts';
 import { addUser, findUserBy, UnknownFieldError, updateUser, type UserChanges, type UserLookup } from '../../src/auth/accounts/users.ts';
 import { getDb } from '../../src/db/connection.ts';
-import { uniqueName } from '../support/accounts.ts';
+import { uniqueName } from '../support/users.ts';
 
 async function newUser(overrides: { username?: string; email?: string } = {}) {
   const username = overrides.username ?? uniqueName('u');

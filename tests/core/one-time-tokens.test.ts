@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { hashSecret, issueTokenByEmail, newToken, TOKEN_TTL_MS } from '../../src/auth/codes/tokens.ts';
-import { getDb, onQuery } from '../../src/db/connection.ts';
+import { getDb } from '../../src/db/connection.ts';
 import { createUser } from '../support/users.ts';
+import { countStatements } from '../support/statements.ts';
 
 afterEach(() => setClock());
 
@@ -32,10 +33,7 @@ describe('one-time tokens', () => {
   it('are issued by e-mail in one statement, replacing older unused ones and storing only the hash', async () => {
     const { user } = await createUser();
     const first = await issueTokenByEmail('reset_password', user.email);
-    let statements = 0;
-    const stop = onQuery(() => statements++);
-    const second = await issueTokenByEmail('reset_password', user.email.toUpperCase());
-    stop();
+    const { result: second, statements } = await countStatements(() => issueTokenByEmail('reset_password', user.email.toUpperCase()));
     expect(statements).toBe(1);
     expect(second?.user).toEqual({ id: user.id, username: user.username, email: user.email });
     const rows = await unusedTokens(user.id);

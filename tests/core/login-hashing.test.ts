@@ -3,8 +3,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkLogin } from '../../src/auth/login/login.ts';
 import { hashPassword, parseHash, verifyPassword } from '../../src/auth/passwords/hash.ts';
-import { uniqueIp } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, uniqueIp } from '../support/users.ts';
 
 vi.mock('../../src/auth/passwords/hash.ts', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/auth/passwords/hash.ts')>();

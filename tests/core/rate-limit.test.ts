@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { ConfigError } from '../../src/config/settings.ts';
-import { onQuery } from '../../src/db/connection.ts';
 import { consume, countHits, retryAfterSeconds } from '../../src/rate-limit/counter.ts';
 import { checks, limitFor, type Check } from '../../src/rate-limit/limits.ts';
 import { envPerTest } from '../support/env.ts';
+import { countStatements } from '../support/statements.ts';
 
 const T0 = new Date('2031-03-01T12:00:00Z');
 const at = (ms: number) => () => new Date(T0.getTime() + ms);
@@ -50,10 +50,7 @@ describe('counters', () => {
   const check = (bucket: string, count = 2, windowMs = 60_000): Check => ({ bucket, limit: { count, windowMs } });
 
   it('count several buckets in one statement', async () => {
-    let statements = 0;
-    const stop = onQuery(() => statements++);
-    const states = await countHits([check('unit:a'), check('unit:b')]);
-    stop();
+    const { result: states, statements } = await countStatements(() => countHits([check('unit:a'), check('unit:b')]));
     expect(statements).toBe(1);
     expect(states.get('unit:a')?.hits).toBe(1);
     expect(states.get('unit:b')?.hits).toBe(1);

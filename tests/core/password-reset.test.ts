@@ -7,9 +7,8 @@ import { issueResetToken, requestPasswordReset } from '../../src/auth/reset/requ
 import { updatePasswordWithResetToken } from '../../src/auth/reset/reset.ts';
 import { createSession, findSessionUser } from '../../src/auth/sessions/sessions.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
-import { onQuery } from '../../src/db/connection.ts';
-import { uniqueIp } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, uniqueIp } from '../support/users.ts';
+import { countStatements } from '../support/statements.ts';
 
 afterEach(() => setClock());
 
@@ -44,10 +43,7 @@ describe('updatePasswordWithResetToken', () => {
     const { user, token: sessionToken } = await createUser();
     await createSession(user.id);
     const { token } = await issueResetToken(user.email);
-    let statements = 0;
-    const stop = onQuery(() => statements++);
-    const result = await updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD });
-    stop();
+    const { result, statements } = await countStatements(() => updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD }));
     expect(statements).toBe(2);
     expect(result).toMatchObject({ user: { id: user.id, email: user.email }, revokedSessions: 2 });
     expect(await findSessionUser(sessionToken)).toBeUndefined();
