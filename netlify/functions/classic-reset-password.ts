@@ -13,7 +13,7 @@ import { restate } from '../../src/http/classic.ts';
 import { clientOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse, parseAsync } from '../../src/shared/validate.ts';
+import { parse, parseAsync } from '../../src/common/validate.ts';
 
 export const config = { path: '/reset_password' };
 
@@ -23,7 +23,7 @@ export default route(config, classicResetPassword, {
     const { reset } = await requestPasswordReset(email, clientOf(req, ctx), { requireAccount: true }).catch(
       restate({ not_found: { status: 403 } }),
     );
-    // The token is in the body only under development delivery (API.md "Delivery").
+    // The token is in the body only under development delivery (the README, "Delivery").
     return json(200, { email, ...(reset && { reset_token: reset.token }) });
   },
   PUT: async (req) => {

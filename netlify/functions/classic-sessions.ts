@@ -11,7 +11,7 @@ import { restate } from '../../src/http/classic.ts';
 import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
 import { json, redirect } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/shared/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/sessions' };
 

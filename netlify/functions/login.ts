@@ -10,7 +10,7 @@ import { readBody } from '../../src/http/body.ts';
 import { sessionCookie } from '../../src/http/cookies.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/shared/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/login' };

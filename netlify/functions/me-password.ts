@@ -7,7 +7,7 @@ import { readBody } from '../../src/http/body.ts';
 import { callerClaims } from '../../src/http/caller.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/shared/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/api/me/password' };
 

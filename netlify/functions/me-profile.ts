@@ -5,7 +5,7 @@ import { readBody } from '../../src/http/body.ts';
 import { authenticate } from '../../src/http/caller.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/shared/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 import { profilePatchSchema } from '../../src/users/profile-rules.ts';
 import { updateProfile } from '../../src/users/profiles.ts';
 

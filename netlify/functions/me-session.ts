@@ -7,7 +7,7 @@ import { clearedSessionCookie } from '../../src/http/cookies.ts';
 import { parseId } from '../../src/http/params.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { HttpError } from '../../src/shared/errors.ts';
+import { HttpError } from '../../src/common/errors.ts';
 
 export const config = { path: '/api/me/sessions/:id' };
 

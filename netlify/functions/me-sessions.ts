@@ -5,7 +5,7 @@ import { meSessions } from '../../src/endpoints/me-sessions.ts';
 import { callerClaims } from '../../src/http/caller.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { HttpError } from '../../src/shared/errors.ts';
+import { HttpError } from '../../src/common/errors.ts';
 
 export const config = { path: '/api/me/sessions' };
 

@@ -7,7 +7,7 @@ import { passwordReset } from '../../src/endpoints/password-reset.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parseAsync } from '../../src/shared/validate.ts';
+import { parseAsync } from '../../src/common/validate.ts';
 import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/password/reset' };

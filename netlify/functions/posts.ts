@@ -8,7 +8,7 @@ import { authenticate } from '../../src/http/caller.ts';
 import { parsePagination } from '../../src/http/params.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/shared/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/api/posts' };
 

@@ -5,7 +5,7 @@ import { secretSchema } from '../../src/auth/codes/tokens.ts';
 import { registerConfirm } from '../../src/endpoints/register-confirm.ts';
 import { json } from '../../src/http/respond.ts';
 import { route, type Handler } from '../../src/http/route.ts';
-import { parse } from '../../src/shared/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/register/confirm/:code' };

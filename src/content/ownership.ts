@@ -5,7 +5,7 @@
 // The permission is enforced by the change's own WHERE, so no other request
 // can slip in between the check and the change.
 import type { SqlBool } from 'kysely';
-import { HttpError } from '../shared/errors.ts';
+import { HttpError } from '../common/errors.ts';
 
 export interface Outcome {
   /** The caller may change the target, as the statement's snapshot saw it. */

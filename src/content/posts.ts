@@ -3,9 +3,9 @@ import type { Kysely } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { selectPageWithTotal } from '../db/page-query.ts';
-import { toPage, type Page, type Pagination } from '../shared/pagination.ts';
+import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import type { Database } from '../db/schema.ts';
-import { HttpError } from '../shared/errors.ts';
+import { HttpError } from '../common/errors.ts';
 import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentPost, type PostView } from './present.ts';
@@ -21,7 +21,7 @@ function postsWithAuthors(db: Kysely<Database>) {
     .select(['p.id', 'p.title', 'p.body', 'p.created_at', 'p.updated_at', 'u.id as author_id', 'u.username as author_username']);
 }
 
-/** Newest first, ties by id: 1 statement whatever the page size (see shared/pagination.ts). */
+/** Newest first, ties by id: 1 statement whatever the page size (see common/pagination.ts). */
 export async function listPosts(pagination: Pagination): Promise<Page<PostView>> {
   const db = getDb();
   const rows = await selectPageWithTotal(

@@ -1,4 +1,4 @@
-// A list page and its total in ONE statement (src/shared/pagination.ts reads the rows):
+// A list page and its total in ONE statement (src/common/pagination.ts reads the rows):
 //   SELECT t.total, i.* FROM (<count>) t LEFT JOIN LATERAL (<page>) i ON true ORDER BY <the page's order>
 // A page past the end still yields one row, its item columns null, so the
 // real total is known without a second query.

@@ -6,8 +6,8 @@
 import * as v from 'valibot';
 import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
 import type { Answer, HeaderName } from '../http/endpoint.ts';
-import { ERRORS, type ErrorCode } from '../shared/errors.ts';
-import { idSchema } from '../shared/ids.ts';
+import { ERRORS, type ErrorCode } from '../common/errors.ts';
+import { idSchema } from '../common/ids.ts';
 
 /** The `{id}` path parameter. */
 export const idParam = { id: idSchema };

@@ -1,5 +1,5 @@
 // Request bodies: JSON or form (urlencoded or multipart), at most 64 KiB.
-import { HttpError, validationFailed } from '../shared/errors.ts';
+import { HttpError, validationFailed } from '../common/errors.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

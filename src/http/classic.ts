@@ -1,6 +1,6 @@
-// The classic routes run the same core as /api, but their contract (API.md
-// "Classic routes") gives a few core errors another status or message.
-import { HttpError, type ErrorCode, type ErrorDetails } from '../shared/errors.ts';
+// The classic routes run the same core as /api, but their contract (the
+// README, "Classic routes") gives a few core errors another status or message.
+import { HttpError, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
 
 export interface Restatement {
   status: number;

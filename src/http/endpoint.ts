@@ -3,7 +3,7 @@
 // function's route() serves it and the OpenAPI document describes it from
 // the same object, so the two cannot drift apart.
 import type * as v from 'valibot';
-import type { paginationSchema } from '../shared/pagination.ts';
+import type { paginationSchema } from '../common/pagination.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

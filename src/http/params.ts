@@ -1,8 +1,8 @@
 // Path and query parameters. Malformed values are 400, never 404 or 500.
-import { validationFailed } from '../shared/errors.ts';
-import { idSchema } from '../shared/ids.ts';
-import { paginationSchema, type Pagination } from '../shared/pagination.ts';
-import { parse } from '../shared/validate.ts';
+import { validationFailed } from '../common/errors.ts';
+import { idSchema } from '../common/ids.ts';
+import { paginationSchema, type Pagination } from '../common/pagination.ts';
+import { parse } from '../common/validate.ts';
 import { usernameSchema } from '../users/username.ts';
 
 export function parseId(raw: string | undefined, name = 'id'): number {

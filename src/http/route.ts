@@ -5,7 +5,7 @@ import type { Context } from '@netlify/functions';
 import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { detailsMessage } from './classic.ts';
-import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../shared/errors.ts';
+import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
 import type { Endpoint, ErrorStyle, Method } from './endpoint.ts';
 import { json } from './respond.ts';
 

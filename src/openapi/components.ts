@@ -9,8 +9,8 @@ import { secretSchema } from '../auth/codes/tokens.ts';
 import { newCommentSchema, newPostSchema, postPatchSchema } from '../content/rules.ts';
 import { profilePatchSchema } from '../users/profile-rules.ts';
 import { usernameSchema } from '../users/username.ts';
-import { idSchema } from '../shared/ids.ts';
-import { paginationSchema } from '../shared/pagination.ts';
+import { idSchema } from '../common/ids.ts';
+import { paginationSchema } from '../common/pagination.ts';
 import * as r from '../endpoints/responses.ts';
 
 /**

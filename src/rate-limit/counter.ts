@@ -4,7 +4,7 @@ import { sql, type Kysely, type OnConflictBuilder, type OnConflictUpdateBuilder,
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
-import { rateLimited } from '../shared/errors.ts';
+import { rateLimited } from '../common/errors.ts';
 import type { Limit } from '../config/settings.ts';
 import type { Check } from './limits.ts';
 

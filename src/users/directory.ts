@@ -2,14 +2,14 @@
 // the order is total and stable, and it is the order a reader scans a directory in.
 import { getDb } from '../db/connection.ts';
 import { selectPageWithTotal } from '../db/page-query.ts';
-import { toPage, type Page, type Pagination } from '../shared/pagination.ts';
+import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { authorRef, type AuthorRef } from './present.ts';
 
 export interface DirectoryEntry extends AuthorRef {
   createdAt: string;
 }
 
-/** 1 statement whatever the page size (see shared/pagination.ts). */
+/** 1 statement whatever the page size (see common/pagination.ts). */
 export async function listUsers(pagination: Pagination): Promise<Page<DirectoryEntry>> {
   const db = getDb();
   const rows = await selectPageWithTotal(

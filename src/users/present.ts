@@ -1,4 +1,4 @@
-// How users, profiles and authors appear in responses (shared/API.md).
+// How users, profiles and authors appear in responses (the README's API reference and the OpenAPI document).
 import type { ProfileRow, UserRow } from '../db/schema.ts';
 
 export type UserFields = Pick<UserRow, 'id' | 'username' | 'email' | 'confirmed_at' | 'created_at'>;

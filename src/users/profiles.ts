@@ -3,7 +3,7 @@ import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { checkViolation } from '../db/errors.ts';
 import type { UserProfilesTable } from '../db/schema.ts';
-import { validationFailed } from '../shared/errors.ts';
+import { validationFailed } from '../common/errors.ts';
 import { presentProfile, type ProfileFields, type ProfileView } from './present.ts';
 import { TOO_YOUNG, type ProfilePatch } from './profile-rules.ts';
 

@@ -3,7 +3,7 @@
 import type { ExpressionBuilder, NotNull } from 'kysely';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
-import { HttpError } from '../shared/errors.ts';
+import { HttpError } from '../common/errors.ts';
 import { presentProfile, presentUser, type ProfileView, type UserView } from './present.ts';
 
 export interface PublicProfile {

@@ -1,4 +1,4 @@
-// The username rule (shared/API.md): 3-32 characters of a-z, 0-9 and _,
+// The username rule (the README's API reference): 3-32 characters of a-z, 0-9 and _,
 // starting with a letter; compared case-insensitively; reserved names refused.
 import * as v from 'valibot';
 

@@ -1,5 +1,5 @@
 // SQL statements per request, as each function's header comment states them
-// (DESIGN.md budgets: an authenticated read is 1; login at most 2).
+// (the budgets of the README, "Performance": an authenticated read is 1; login at most 2).
 import { describe, expect, it } from 'vitest';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';

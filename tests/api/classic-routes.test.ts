@@ -1,4 +1,4 @@
-// The classic routes (API.md "Classic routes"), each with data, without data
+// The classic routes (the README, "Classic routes"), each with data, without data
 // and in error: exact bodies, form and JSON alike, `{message}` on every error.
 import { afterEach, describe, expect, it } from 'vitest';
 import profile from '../../netlify/functions/classic-profile.ts';

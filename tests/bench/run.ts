@@ -1,5 +1,5 @@
 // `npm run bench`: every performance figure of the service against its goal
-// (DESIGN.md budgets, README "Performance"), as tables and then ONE line of
+// (the budgets of the README, "Performance"), as tables and then ONE line of
 // JSON. Starts its own embedded Postgres in a temporary folder; not part of
 // `npm test`. About two minutes on 2 cores.
 import { randomBytes } from 'node:crypto';

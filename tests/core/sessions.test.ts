@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { authenticate } from '../../src/http/caller.ts';
 import { createSession, destroySession, findSessionUser } from '../../src/auth/sessions/sessions.ts';
-import { HttpError } from '../../src/shared/errors.ts';
+import { HttpError } from '../../src/common/errors.ts';
 import { createUser } from '../support/users.ts';
 import { countStatements } from '../support/statements.ts';
 

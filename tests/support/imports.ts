@@ -100,7 +100,7 @@ export function importCycles(graph: ModuleGraph): string[][] {
   return cycles;
 }
 
-/** The folder graph as text, one folder a line: `src/auth -> src/db (12), src/shared (9)`. */
+/** The folder graph as text, one folder a line: `src/auth -> src/db (12), src/common (9)`. */
 export function describeArrows(arrows: Map<string, Map<string, number>>): string {
   return [...arrows]
     .sort(([a], [b]) => a.localeCompare(b))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detailsMessage, restate } from '../../src/http/classic.ts';
-import { HttpError, validationFailed } from '../../src/shared/errors.ts';
+import { HttpError, validationFailed } from '../../src/common/errors.ts';
 import { handlerFor } from '../../src/http/route.ts';
 import { call } from '../support/call.ts';
 

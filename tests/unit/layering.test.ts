@@ -21,7 +21,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/http'],
   ['src/auth', 'src/content', 'src/system'],
   ['src/users', 'src/rate-limit', 'src/mail'],
-  ['src/shared'],
+  ['src/common'],
   ['src/db'],
   ['src/config'],
 ];
@@ -55,13 +55,13 @@ describe('layering', () => {
 
   it('tells an import against the order from one along it, and finds cycles', () => {
     const graph = synthetic({
-      'src/http/route.ts': ['src/shared/errors.ts'],
-      'src/shared/errors.ts': ['src/http/route.ts'],
+      'src/http/route.ts': ['src/common/errors.ts'],
+      'src/common/errors.ts': ['src/http/route.ts'],
       'src/auth/login.ts': ['src/content/posts.ts', 'src/auth/login.ts'],
       'src/content/posts.ts': [],
     });
-    expect(layerViolations(graph)).toEqual(['src/shared/errors.ts -> src/http/route.ts', 'src/auth/login.ts -> src/content/posts.ts']);
-    expect(importCycles(graph)).toEqual([['src/http/route.ts', 'src/shared/errors.ts'], ['src/auth/login.ts']]);
+    expect(layerViolations(graph)).toEqual(['src/common/errors.ts -> src/http/route.ts', 'src/auth/login.ts -> src/content/posts.ts']);
+    expect(importCycles(graph)).toEqual([['src/common/errors.ts', 'src/http/route.ts'], ['src/auth/login.ts']]);
   });
 
   it('gives every folder a layer and every import runs down the layers', async () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type * as v from 'valibot';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import type { CommentView, PostView } from '../../src/content/present.ts';
-import type { Page } from '../../src/shared/pagination.ts';
+import type { Page } from '../../src/common/pagination.ts';
 import { openApiPath } from '../../src/http/endpoint.ts';
 import { openApiDocument } from '../../src/openapi/document.ts';
 import type * as r from '../../src/endpoints/responses.ts';

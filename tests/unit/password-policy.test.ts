@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { commonPasswords, isCommonPassword } from '../../src/auth/passwords/common-list.ts';
 import { isOverlong, passwordLength } from '../../src/auth/passwords/rules.ts';
 import { PASSWORD_MESSAGES as M, passwordProblems, passwordRules } from '../../src/auth/passwords/policy.ts';
-import { parseAsync } from '../../src/shared/validate.ts';
+import { parseAsync } from '../../src/common/validate.ts';
 
 describe('common passwords', () => {
   it('holds at least the 10,000 most common passwords, loaded once per process', async () => {

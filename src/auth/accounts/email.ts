@@ -1,6 +1,6 @@
-// The e-mail rule (shared/API.md): a valid address of at most 254 characters, stored lower-case.
+// The e-mail rule (the README's API reference): a valid address of at most 254 characters, stored lower-case.
 import * as v from 'valibot';
-import { closedObject } from '../../shared/field-rules.ts';
+import { closedObject } from '../../common/field-rules.ts';
 
 export const EMAIL_MAX_LENGTH = 254;
 

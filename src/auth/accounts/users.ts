@@ -9,7 +9,7 @@ import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import type { Database, UserRow } from '../../db/schema.ts';
-import { HttpError } from '../../shared/errors.ts';
+import { HttpError } from '../../common/errors.ts';
 
 export interface NewUser {
   username: string;

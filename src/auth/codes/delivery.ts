@@ -1,9 +1,9 @@
-// Delivery of confirmation codes and reset tokens (shared/API.md "Delivery"):
+// Delivery of confirmation codes and reset tokens (the README, "Delivery"):
 // by e-mail when a provider is configured; otherwise returned in the response
 // and logged (local development), except in production, where they are never
 // returned and only a warning without the secret is logged.
 import { setting } from '../../config/settings.ts';
-import { serviceUnavailable } from '../../shared/errors.ts';
+import { serviceUnavailable } from '../../common/errors.ts';
 import { sendMail, type MailMessage } from '../../mail/send.ts';
 import type { NewToken, TokenHolder } from './tokens.ts';
 

@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { TokenPurpose } from '../../db/schema.ts';
-import { HttpError } from '../../shared/errors.ts';
+import { HttpError } from '../../common/errors.ts';
 
 export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
   confirm_email: 10 * 60_000,

@@ -1,6 +1,6 @@
 // The login bodies.
 import * as v from 'valibot';
-import { closedObject } from '../../shared/field-rules.ts';
+import { closedObject } from '../../common/field-rules.ts';
 import { EMAIL_MAX_LENGTH } from '../accounts/email.ts';
 
 // Lenient on purpose: a name that cannot exist is simply not found (401), so

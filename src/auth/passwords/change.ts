@@ -2,7 +2,7 @@
 // them; every other session is revoked, the one making the change is kept.
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import { HttpError, validationFailed, type ErrorDetails } from '../../shared/errors.ts';
+import { HttpError, validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { isOverlong } from './rules.ts';
 import { hashPassword, verifyPassword } from './hash.ts';

@@ -1,4 +1,4 @@
-// The password rules of shared/API.md. Every broken rule is reported, so a
+// The password rules of the README's API reference. Every broken rule is reported, so a
 // person fixes everything in one go. The character-class rule is one NIST SP
 // 800-63B rev. 4 and ASVS 5.0 advise against; it stays because this product's
 // users asked for it, and passphrases of 20+ characters are exempt (README).

@@ -3,7 +3,7 @@
 // that read the common-password list are in policy.ts, so only the functions
 // that check a new password carry the list.
 import * as v from 'valibot';
-import { closedObject } from '../../shared/field-rules.ts';
+import { closedObject } from '../../common/field-rules.ts';
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 128;

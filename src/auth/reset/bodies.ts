@@ -1,7 +1,7 @@
 // The password-reset bodies; the password policy is added where they are
 // parsed (reset.ts), as an async check of the whole body.
 import * as v from 'valibot';
-import { closedObject } from '../../shared/field-rules.ts';
+import { closedObject } from '../../common/field-rules.ts';
 import { emailSchema } from '../accounts/email.ts';
 import { secretSchema } from '../codes/tokens.ts';
 import { newPassword } from '../passwords/rules.ts';

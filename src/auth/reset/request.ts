@@ -1,6 +1,6 @@
 // Asking for a password reset: a token valid 30 minutes, delivered by e-mail.
 // Apart from reset.ts so that this function does not carry the password checks.
-import { HttpError } from '../../shared/errors.ts';
+import { HttpError } from '../../common/errors.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import type { Client } from '../accounts/client.ts';

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import * as v from 'valibot';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import { validationFailed } from '../../shared/errors.ts';
+import { validationFailed } from '../../common/errors.ts';
 import type { UserFields } from '../../users/present.ts';
 import { emailResetFields, resetFields } from './bodies.ts';
 import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';

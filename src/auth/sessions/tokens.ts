@@ -2,7 +2,7 @@
 // The signature proves we issued it; the session row decides if it still counts.
 import { jwtVerify, SignJWT } from 'jose';
 import { now } from '../../config/clock.ts';
-import { ID_PATTERN } from '../../shared/ids.ts';
+import { ID_PATTERN } from '../../common/ids.ts';
 import { setting } from '../../config/settings.ts';
 
 let imported: { secret: string; key: Promise<CryptoKey> } | undefined;

@@ -4,8 +4,8 @@
 import * as v from 'valibot';
 import { getDb } from '../../db/connection.ts';
 import type { UserRow } from '../../db/schema.ts';
-import { HttpError } from '../../shared/errors.ts';
-import { parseAsync } from '../../shared/validate.ts';
+import { HttpError } from '../../common/errors.ts';
+import { parseAsync } from '../../common/validate.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { usernameCandidates, usernameStem } from '../../users/username-from-email.ts';

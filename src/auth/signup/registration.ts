@@ -6,7 +6,7 @@ import { now } from '../../config/clock.ts';
 import { setting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database, UserRow } from '../../db/schema.ts';
-import { parseAsync } from '../../shared/validate.ts';
+import { parseAsync } from '../../common/validate.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { registrationFields } from './bodies.ts';
