@@ -67,7 +67,7 @@ export const userPage = pageOf(directoryEntry);
 export const postPage = pageOf(postView);
 export const commentPage = pageOf(commentView);
 
-const DEVELOPMENT_ONLY = 'Only without a mail provider, never in production (the README, "Delivery").';
+const DEVELOPMENT_ONLY = 'Present only when the service has no mail provider, and never in production.';
 
 export const registered = v.strictObject({
   user: userView,
