@@ -1,11 +1,11 @@
 // Comments: on a post, listed oldest first, deleted by their author or by the
 // post's author.
+import { HttpError } from '../common/errors.ts';
+import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import { selectPageWithTotal } from '../db/page-query.ts';
 import { foreignKeyViolation } from '../db/errors.ts';
-import { toPage, type Page, type Pagination } from '../common/pagination.ts';
-import { HttpError } from '../common/errors.ts';
+import { selectPageWithTotal } from '../db/page-query.ts';
 import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentComment, type CommentView } from './present.ts';

@@ -1,11 +1,11 @@
 // Posts: user-owned, listed newest first, changed only by their author.
 import type { Kysely } from 'kysely';
+import { HttpError } from '../common/errors.ts';
+import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { selectPageWithTotal } from '../db/page-query.ts';
-import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import type { Database } from '../db/schema.ts';
-import { HttpError } from '../common/errors.ts';
 import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentPost, type PostView } from './present.ts';

@@ -10,9 +10,9 @@
 // connection of either kind may be dead on the server side while the client
 // still holds it. Neither is ever reused after sitting idle (by wall clock)
 // longer than MAX_IDLE_MS.
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { setting } from '../config/settings.ts';
 import { surviveLostConnections } from './errors.ts';
 import type { TypeParsers } from './type-parsers.ts';

@@ -5,10 +5,10 @@
 // loads only the driver it uses.
 import type { PostgresPool } from 'kysely';
 import type { Pool as PgPool } from 'pg';
+import type { Driver } from '../config/settings.ts';
 import { surviveLostConnections } from './errors.ts';
 import { neonHttpPool, neonWebSocketPool } from './neon.ts';
 import { typeParsers } from './type-parsers.ts';
-import type { Driver } from '../config/settings.ts';
 
 /** Statement names by SQL text, for the statements prepare() compiles once per process. */
 const statementNames = new Map<string, string>();

@@ -1,7 +1,7 @@
 // POST and PUT /reset_password, served by netlify/functions/classic-reset-password.ts.
-import { endpoint } from '../http/endpoint.ts';
-import { emailResetFields } from '../auth/reset/bodies.ts';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
+import { emailResetFields } from '../auth/reset/bodies.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const classicResetPassword = endpoint('/reset_password', {

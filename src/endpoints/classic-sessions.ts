@@ -1,6 +1,6 @@
 // POST and DELETE /sessions, served by netlify/functions/classic-sessions.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { emailLoginSchema } from '../auth/login/bodies.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const classicSessions = endpoint('/sessions', {

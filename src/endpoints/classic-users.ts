@@ -1,6 +1,6 @@
 // POST /users, served by netlify/functions/classic-users.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { emailSignUpFields } from '../auth/signup/bodies.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const classicUsers = endpoint('/users', {

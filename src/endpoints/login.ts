@@ -1,6 +1,6 @@
 // POST /api/login, served by netlify/functions/login.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { loginSchema } from '../auth/login/bodies.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const login = endpoint('/api/login', {

@@ -1,6 +1,6 @@
 // PUT /api/me/password, served by netlify/functions/me-password.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { passwordChangeSchema } from '../auth/passwords/rules.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const mePassword = endpoint('/api/me/password', {

@@ -1,6 +1,6 @@
 // POST /api/password/forgot, served by netlify/functions/password-forgot.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const passwordForgot = endpoint('/api/password/forgot', {

@@ -1,6 +1,6 @@
 // POST /api/password/reset, served by netlify/functions/password-reset.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { resetFields } from '../auth/reset/bodies.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const passwordReset = endpoint('/api/password/reset', {

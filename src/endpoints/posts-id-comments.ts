@@ -1,7 +1,7 @@
 // GET and POST /api/posts/{id}/comments, served by netlify/functions/posts-id-comments.ts.
-import { endpoint } from '../http/endpoint.ts';
-import { newCommentSchema } from '../content/rules.ts';
 import { paginationSchema } from '../common/pagination.ts';
+import { newCommentSchema } from '../content/rules.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const postsIdComments = endpoint('/api/posts/:id/comments', {

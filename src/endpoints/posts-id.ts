@@ -1,6 +1,6 @@
 // GET, PATCH and DELETE /api/posts/{id}, served by netlify/functions/posts-id.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { postPatchSchema } from '../content/rules.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const postsId = endpoint('/api/posts/:id', {

@@ -1,7 +1,7 @@
 // GET and POST /api/posts, served by netlify/functions/posts.ts.
-import { endpoint } from '../http/endpoint.ts';
-import { newPostSchema } from '../content/rules.ts';
 import { paginationSchema } from '../common/pagination.ts';
+import { newPostSchema } from '../content/rules.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const posts = endpoint('/api/posts', {

@@ -1,6 +1,6 @@
 // POST /api/register/resend, served by netlify/functions/register-resend.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const registerResend = endpoint('/api/register/resend', {

@@ -1,6 +1,6 @@
 // POST /api/register, served by netlify/functions/register.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { registrationFields } from '../auth/signup/bodies.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const register = endpoint('/api/register', {

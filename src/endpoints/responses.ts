@@ -4,10 +4,10 @@
 // type test holds them equal to the view types the core returns (UserView, PostView, ...). Objects are strict, so a field the
 // document does not name (a password hash, say) fails the contract.
 import * as v from 'valibot';
-import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
-import type { Answer, HeaderName } from '../http/endpoint.ts';
 import { ERRORS, type ErrorCode } from '../common/errors.ts';
 import { idSchema } from '../common/ids.ts';
+import type { Answer, HeaderName } from '../http/endpoint.ts';
+import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
 
 /** The `{id}` path parameter. */
 export const idParam = { id: idSchema };

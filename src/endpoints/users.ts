@@ -1,6 +1,6 @@
 // GET /api/users, served by netlify/functions/users.ts.
-import { endpoint } from '../http/endpoint.ts';
 import { paginationSchema } from '../common/pagination.ts';
+import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 export const users = endpoint('/api/users', {

@@ -1,9 +1,9 @@
 // Who is calling: the token from `Authorization: Bearer` or the `session_id`
 // cookie, checked against its session row.
+import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions/sessions.ts';
+import { verifySessionToken, type TokenClaims } from '../auth/sessions/tokens.ts';
 import { HttpError } from '../common/errors.ts';
 import { SESSION_COOKIE } from './cookies.ts';
-import { verifySessionToken, type TokenClaims } from '../auth/sessions/tokens.ts';
-import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions/sessions.ts';
 
 export type TokenSource = 'bearer' | 'cookie';
 

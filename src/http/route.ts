@@ -2,10 +2,10 @@
 // Functions v2 handler: path parameters, 405 with Allow, and every error
 // rendered here, in one place, without internals.
 import type { Context } from '@netlify/functions';
+import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
 import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { detailsMessage } from './classic.ts';
-import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
 import type { Endpoint, ErrorStyle, Method } from './endpoint.ts';
 import { json } from './respond.ts';
 

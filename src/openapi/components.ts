@@ -1,17 +1,17 @@
 // The schemas of the OpenAPI document's components, by name.
 import type * as v from 'valibot';
+import { emailRequestSchema } from '../auth/accounts/email.ts';
+import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
 import { passwordChangeSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
-import { emailRequestSchema } from '../auth/accounts/email.ts';
-import { secretSchema } from '../auth/codes/tokens.ts';
-import { newCommentSchema, newPostSchema, postPatchSchema } from '../content/rules.ts';
-import { profilePatchSchema } from '../users/profile-rules.ts';
-import { usernameSchema } from '../users/username.ts';
 import { idSchema } from '../common/ids.ts';
 import { paginationSchema } from '../common/pagination.ts';
+import { newCommentSchema, newPostSchema, postPatchSchema } from '../content/rules.ts';
 import * as r from '../endpoints/responses.ts';
+import { profilePatchSchema } from '../users/profile-rules.ts';
+import { usernameSchema } from '../users/username.ts';
 
 /**
  * Every schema the operations use, by component name: generated clients name

@@ -4,9 +4,9 @@
 import type { JsonSchema } from '@valibot/to-json-schema';
 import type * as v from 'valibot';
 import pkg from '../../package.json' with { type: 'json' };
-import { SESSION_COOKIE } from '../http/cookies.ts';
 import { ENDPOINTS } from '../endpoints/index.ts';
 import * as r from '../endpoints/responses.ts';
+import { SESSION_COOKIE } from '../http/cookies.ts';
 import { openApiPath, type Answer, type ErrorStyle, type HeaderName, type Method, type Operation } from '../http/endpoint.ts';
 import { COMPONENT_SCHEMAS } from './components.ts';
 import { jsonSchemaDefs } from './json-schema.ts';

@@ -1,7 +1,7 @@
 // Liveness with a real database round trip.
 import { sql } from 'kysely';
-import { getDb } from '../db/connection.ts';
 import { serviceUnavailable } from '../common/errors.ts';
+import { getDb } from '../db/connection.ts';
 
 /** One `SELECT 1`; any failure (unreachable, misconfigured) is reported as 503. */
 export async function checkHealth(): Promise<{ status: 'ok' }> {

@@ -1,8 +1,8 @@
 // The public list of users (GET /api/users), ordered by username: unique, so
 // the order is total and stable, and it is the order a reader scans a directory in.
+import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { getDb } from '../db/connection.ts';
 import { selectPageWithTotal } from '../db/page-query.ts';
-import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { authorRef, type AuthorRef } from './present.ts';
 
 export interface DirectoryEntry extends AuthorRef {

@@ -5,9 +5,9 @@
 // Unknown fields are refused (400): a misspelt field must not look like a
 // successful update.
 import * as v from 'valibot';
+import { closedObject, storableText } from '../common/field-rules.ts';
 import { now } from '../config/clock.ts';
 import type { Gender, MaritalStatus } from '../db/schema.ts';
-import { closedObject, storableText } from '../common/field-rules.ts';
 
 export const GENDERS = ['female', 'male', 'non_binary', 'other', 'prefer_not_to_say'] as const satisfies readonly Gender[];
 export const MARITAL_STATUSES = [

@@ -1,9 +1,9 @@
 // A user's public page (GET /api/users/{username}): user without e-mail,
 // profile, and how many posts and comments they wrote.
 import type { ExpressionBuilder, NotNull } from 'kysely';
+import { HttpError } from '../common/errors.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
-import { HttpError } from '../common/errors.ts';
 import { presentProfile, presentUser, type ProfileView, type UserView } from './present.ts';
 
 export interface PublicProfile {

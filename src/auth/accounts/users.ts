@@ -5,11 +5,11 @@
 // destroySession, issueResetToken, updatePasswordWithResetToken) are the
 // seed's required public API: they stay, each tested, even where no route calls them.
 import type { Kysely } from 'kysely';
+import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import type { Database, UserRow } from '../../db/schema.ts';
-import { HttpError } from '../../common/errors.ts';
 
 export interface NewUser {
   username: string;

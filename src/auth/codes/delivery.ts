@@ -2,8 +2,8 @@
 // by e-mail when a provider is configured; otherwise returned in the response
 // and logged (local development), except in production, where they are never
 // returned and only a warning without the secret is logged.
-import { setting } from '../../config/settings.ts';
 import { serviceUnavailable } from '../../common/errors.ts';
+import { setting } from '../../config/settings.ts';
 import { sendMail, type MailMessage } from '../../mail/send.ts';
 import type { NewToken, TokenHolder } from './tokens.ts';
 

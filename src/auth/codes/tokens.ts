@@ -1,13 +1,13 @@
 // Confirmation codes and reset tokens: 32 random bytes, base64url (43
 // characters). Only their SHA-256 is stored, so a database leak yields no
 // usable token; each is single-use and short-lived.
-import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
+import { createHash, randomBytes } from 'node:crypto';
 import * as v from 'valibot';
+import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { TokenPurpose } from '../../db/schema.ts';
-import { HttpError } from '../../common/errors.ts';
 
 export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
   confirm_email: 10 * 60_000,

@@ -12,16 +12,16 @@
 // A wrong password and an unknown user stay counted: the same 401 after one
 // statement and one scrypt each.
 import { sql, type QueryCreator } from 'kysely';
+import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import type { Limit } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { HttpError, rateLimited } from '../../common/errors.ts';
 import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
-import { isOverlong } from '../passwords/rules.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
+import { isOverlong } from '../passwords/rules.ts';
 import { createSession, type NewSession } from '../sessions/sessions.ts';
 
 export interface Credentials {

@@ -1,13 +1,13 @@
 // Password change by a logged-in user: the current password proves it is
 // them; every other session is revoked, the one making the change is kept.
+import { HttpError, validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import { HttpError, validationFailed, type ErrorDetails } from '../../common/errors.ts';
+import { selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
-import { isOverlong } from './rules.ts';
 import { hashPassword, verifyPassword } from './hash.ts';
 import { passwordProblems } from './policy.ts';
-import { selectLiveSession } from '../sessions/sessions.ts';
+import { isOverlong } from './rules.ts';
 
 export interface PasswordChange {
   currentPassword: string;

@@ -2,14 +2,14 @@
 // request.ts). Success revokes every session of the account.
 import { sql } from 'kysely';
 import * as v from 'valibot';
+import { validationFailed } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import { validationFailed } from '../../common/errors.ts';
 import type { UserFields } from '../../users/present.ts';
-import { emailResetFields, resetFields } from './bodies.ts';
 import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
 import { hashPassword } from '../passwords/hash.ts';
 import { accountContext, passwordProblems, passwordRules } from '../passwords/policy.ts';
+import { emailResetFields, resetFields } from './bodies.ts';
 
 export interface PasswordReset {
   token: string;

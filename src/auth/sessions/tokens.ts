@@ -1,8 +1,8 @@
 // Session tokens: HS256 JWTs naming the user (sub) and the session row (sid).
 // The signature proves we issued it; the session row decides if it still counts.
 import { jwtVerify, SignJWT } from 'jose';
-import { now } from '../../config/clock.ts';
 import { ID_PATTERN } from '../../common/ids.ts';
+import { now } from '../../config/clock.ts';
 import { setting } from '../../config/settings.ts';
 
 let imported: { secret: string; key: Promise<CryptoKey> } | undefined;

@@ -1,7 +1,7 @@
 // The registration bodies; the password policy is added where they are parsed
 // (registration.ts, from-email.ts), as an async check of the whole body.
-import { usernameSchema } from '../../users/username.ts';
 import { closedObject } from '../../common/field-rules.ts';
+import { usernameSchema } from '../../users/username.ts';
 import { emailSchema } from '../accounts/email.ts';
 import { newPassword } from '../passwords/rules.ts';
 

@@ -2,16 +2,16 @@
 // POST /users): the account is confirmed at once and gets a username derived
 // from the e-mail, so it can also log in on /api/login by that name.
 import * as v from 'valibot';
-import { getDb } from '../../db/connection.ts';
-import type { UserRow } from '../../db/schema.ts';
 import { HttpError } from '../../common/errors.ts';
 import { parseAsync } from '../../common/validate.ts';
+import { getDb } from '../../db/connection.ts';
+import type { UserRow } from '../../db/schema.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { usernameCandidates, usernameStem } from '../../users/username-from-email.ts';
-import { emailSignUpFields } from './bodies.ts';
 import type { Client } from '../accounts/client.ts';
 import { accountContext, passwordRules, type PasswordContext } from '../passwords/policy.ts';
+import { emailSignUpFields } from './bodies.ts';
 import { registerUser } from './registration.ts';
 
 /** The username is not known before the lookup; its stem is, and every candidate starts with it. */

@@ -2,20 +2,20 @@
 // its 10-minute confirmation code comes back (confirmation.ts).
 import type { Kysely } from 'kysely';
 import * as v from 'valibot';
+import { parseAsync } from '../../common/validate.ts';
 import { now } from '../../config/clock.ts';
 import { setting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database, UserRow } from '../../db/schema.ts';
-import { parseAsync } from '../../common/validate.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
-import { registrationFields } from './bodies.ts';
 import type { Client } from '../accounts/client.ts';
+import { addUser, mapDuplicates, withNewUser } from '../accounts/users.ts';
 import { deliverSecret } from '../codes/delivery.ts';
 import { newToken, TOKEN_COLUMNS, tokenValues, type NewToken } from '../codes/tokens.ts';
 import { hashPassword } from '../passwords/hash.ts';
 import { accountContext, passwordRules } from '../passwords/policy.ts';
-import { addUser, mapDuplicates, withNewUser } from '../accounts/users.ts';
+import { registrationFields } from './bodies.ts';
 
 export interface Registration {
   username: string;
