@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { FUNCTIONS_SOURCE, functionNames } from '../../src/cli/function-bundles.ts';
+import { bundleOptions, FUNCTIONS_SOURCE, functionNames, NOT_BUNDLED } from '../../src/cli/function-bundles.ts';
 import { readZip } from '../support/zip.ts';
 
 const run = promisify(execFile);
@@ -85,18 +85,8 @@ export async function coldStarts(runs = 9): Promise<{ buildSeconds: number; func
       const module = join(unpacked, /getLambdaHandler\('([^']+)'\)/.exec(entryPoint)![1]!);
 
       const bundle = join(reference, `${name}.mjs`);
-      await build({
-        entryPoints: [join(FUNCTIONS_SOURCE, `${name}.ts`)],
-        outfile: bundle,
-        bundle: true,
-        minify: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node22',
-        banner: { js: 'import{createRequire as ___createRequire}from"node:module";const require=___createRequire(import.meta.url);' },
-        external: ['pg-native', 'scrypt-js', ...REFERENCE_EXTERNALS],
-        logLevel: 'error',
-      });
+      // As shipped, but with the reference's packages left out.
+      await build({ ...bundleOptions(reference), entryPoints: [join(FUNCTIONS_SOURCE, `${name}.ts`)], external: [...NOT_BUNDLED, ...REFERENCE_EXTERNALS] });
 
       const times: Record<'packaged' | 'esbuild', ImportTime[]> = { packaged: [], esbuild: [] };
       for (let i = 0; i < runs; i++) {
