@@ -14,7 +14,7 @@ export const FUNCTIONS_OUT = `${ROOT}dist/functions/`;
 
 /**
  * Left out of every bundle: pg's optional native binding (never installed) and
- * scrypt-js, which password-hash.ts loads only where node:crypto has no scrypt,
+ * scrypt-js, which src/auth/passwords/hash.ts loads only where node:crypto has no scrypt,
  * never on the Node 22 runtime the functions are pinned to.
  */
 export const NOT_BUNDLED = ['pg-native', 'scrypt-js'];

@@ -85,7 +85,7 @@ describe('scrypt implementations', () => {
       return { ...(await importOriginal<typeof import('node:crypto')>()), scrypt: undefined };
     });
     try {
-      const fallback = await import('../../src/auth/password-hash.ts');
+      const fallback = await import('../../src/auth/passwords/hash.ts');
       expect(fallback.scrypt).toBe(fallback.portableScrypt);
       const params = { ln: 10, r: 8, p: 1 };
       const hash = await fallback.hashPassword(password, params);
