@@ -3,7 +3,8 @@
 // 9068), and a verifier names the one kind it takes, so a token of one kind is
 // never accepted as the other (access tokens also carry an audience).
 import { jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { SIGNING_ALG, type KeySet } from './keys.ts';
+import { SIGNING_ALG } from '../config/signing-keys.ts';
+import type { KeySet } from './keys.ts';
 
 export const TOKEN_TYPES = { session: 'JWT', access: 'at+jwt' } as const;
 export type TokenKind = keyof typeof TOKEN_TYPES;

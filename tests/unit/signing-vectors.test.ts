@@ -4,7 +4,8 @@
 // is the JWS signature form) through WebCrypto, which jose verifies with.
 import { compactVerify, importJWK } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { importKeySet, parseSigningKeys, publicJwk } from '../../src/signing/keys.ts';
+import { parseSigningKeys } from '../../src/config/signing-keys.ts';
+import { importKeySet, publicJwk } from '../../src/signing/keys.ts';
 
 // RFC 7515 Appendix A.3: the key of A.3.1 and the JWS of A.3.1/A.3.2.
 const RFC7515_A3_KEY = {
