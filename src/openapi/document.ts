@@ -41,6 +41,7 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   415: 'The body is not JSON or a form',
   429: 'Too many requests; retry after `Retry-After` seconds',
   500: 'Something went wrong on the service side (never with internals)',
+  501: 'Not offered by this deployment (access tokens need JWT_SIGNING_KEYS)',
   503: 'Temporarily unavailable; retry after `Retry-After` seconds',
 };
 
@@ -144,6 +145,7 @@ function build(): OpenApiDocument {
       { name: 'Profiles', description: 'Profiles and the public user directory' },
       { name: 'Content', description: 'Posts and comments' },
       { name: 'Classic', description: 'The classic routes: form bodies, the session_id cookie, `{message}` errors' },
+      { name: 'Tokens', description: 'Access tokens other services verify with the public keys, without calling this one' },
       { name: 'System', description: 'Health and this document' },
     ],
     paths,
@@ -152,7 +154,7 @@ function build(): OpenApiDocument {
       responses: errorResponses,
       headers,
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token from POST /api/login' },
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token from POST /api/login (never an access token)' },
         sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The same token, as set by the login routes' },
       },
     },

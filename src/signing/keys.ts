@@ -6,6 +6,12 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { SIGNING_ALG, type PrivateSigningJwk } from '../config/signing-keys.ts';
 
+/**
+ * How long verifiers may cache the JWKS: a key added to JWT_SIGNING_KEYS must
+ * be published this long before it signs (src/signing/README.md, rotation).
+ */
+export const JWKS_MAX_AGE_SECONDS = 300;
+
 export interface PublicSigningJwk {
   kty: 'EC';
   crv: 'P-256';
@@ -28,8 +34,8 @@ export interface KeySet {
   verifiers: ReadonlyMap<string, CryptoKey>;
   /** HS256 secret, if any: verifies session tokens signed before keys were configured. */
   secret: CryptoKey | undefined;
-  /** The public keys, in configured order (the JWKS). */
-  jwks: PublicSigningJwk[];
+  /** The JWKS: the public keys in configured order; one object per key set, so it is serialized once. */
+  jwks: { keys: PublicSigningJwk[] };
 }
 
 /** Import every key once (jose would import a JWK again on every use). */
@@ -54,10 +60,10 @@ export async function importKeySet(keys: readonly PrivateSigningJwk[], secret: s
     } catch {
       throw new Error(`key "${first.kid}": d is not the private key of x and y`);
     }
-    return { signer: { alg: SIGNING_ALG, kid: first.kid, key }, verifiers, secret: hmac, jwks: keys.map(publicJwk) };
+    return { signer: { alg: SIGNING_ALG, kid: first.kid, key }, verifiers, secret: hmac, jwks: { keys: keys.map(publicJwk) } };
   }
   if (hmac === undefined) throw new Error('no signing key and no secret');
-  return { signer: { alg: 'HS256', key: hmac }, verifiers, secret: hmac, jwks: [] };
+  return { signer: { alg: 'HS256', key: hmac }, verifiers, secret: hmac, jwks: { keys: [] } };
 }
 
 /** A new private signing key, its kid the RFC 7638 thumbprint of its public part. */

@@ -71,7 +71,7 @@ describe('ES256 against published vectors', () => {
   it('takes the RFC 7515 A.3 private key as a signing key: its own signatures verify with the published public part', async () => {
     const [configured] = parseSigningKeys(JSON.stringify([{ ...RFC7515_A3_KEY, kid: 'rfc7515-a3' }]));
     const keys = await importKeySet([configured!], undefined);
-    expect(keys.jwks).toEqual([{ ...publicJwk(configured!), x: RFC7515_A3_KEY.x, y: RFC7515_A3_KEY.y }]);
+    expect(keys.jwks).toEqual({ keys: [{ ...publicJwk(configured!), x: RFC7515_A3_KEY.x, y: RFC7515_A3_KEY.y }] });
     if (keys.signer.alg !== 'ES256') throw new Error('expected an ES256 signer');
     const data = new TextEncoder().encode('signing input');
     const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.signer.key, data);
