@@ -9,10 +9,7 @@ export const jwks = endpoint('/.well-known/jwks.json', {
     summary: 'The public keys that verify access tokens (JWKS)',
     statements: 0,
     description: 'Cacheable for 5 minutes; send `If-None-Match` with the ETag to revalidate. Pick the key by the token\'s `kid`.',
-    answers: [
-      { status: 200, description: 'The key set', body: r.jwks, headers: ['ETag', 'Cache-Control'] },
-      { status: 304, description: 'Not modified since the ETag sent', headers: ['ETag', 'Cache-Control'] },
-    ],
+    answers: r.cacheable('The key set', r.jwks),
     database: false,
   },
 });

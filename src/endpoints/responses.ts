@@ -14,6 +14,12 @@ export const idParam = { id: idSchema };
 
 export const noContent = (description: string, headers?: HeaderName[]): Answer => ({ status: 204, description, ...(headers && { headers }) });
 
+/** The answers of a public document served by cacheableJson (src/http/respond.ts): 200 with an ETag, or 304. */
+export const cacheable = (description: string, body: v.GenericSchema): Answer[] => [
+  { status: 200, description, body, headers: ['ETag', 'Cache-Control'] },
+  { status: 304, description: 'Not modified since the ETag sent', headers: ['ETag', 'Cache-Control'] },
+];
+
 export const PAGINATED = 'Paged with `page` and `pageSize`; a page past the end has no items and the real total.';
 
 const id = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
