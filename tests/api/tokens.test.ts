@@ -15,7 +15,7 @@ import { newSigningKey } from '../../src/signing/keys.ts';
 import { BASE_URL, call } from '../support/call.ts';
 import { measured } from '../support/statements.ts';
 import { envPerTest } from '../support/env.ts';
-import { createUser, DEFAULT_PASSWORD } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD } from '../support/users.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const env = envPerTest();
@@ -113,7 +113,7 @@ describe('sessions under signing keys', () => {
     const before = await createUser();
     expect(decodeProtectedHeader(before.token)).toEqual({ alg: 'HS256', typ: 'JWT' });
     withKeys(first);
-    const res = await call(login, 'POST', '/api/login', { json: { username: before.user.username, password: DEFAULT_PASSWORD } });
+    const res = await call(login, 'POST', '/api/login', { json: { username: before.user.username, password: STRONG_PASSWORD } });
     expect(decodeProtectedHeader(res.body.token)).toEqual({ alg: 'ES256', typ: 'JWT', kid: first.kid });
     expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(200);
     expect((await call(me, 'GET', '/api/me', { token: before.token })).status).toBe(200);
