@@ -12,8 +12,9 @@ export const token = endpoint('/api/token', {
     description:
       'Authenticated by the session (Bearer token or cookie); no body. The token names the caller (`sub`, `username`) and the session ' +
       '(`sid`), for the audience JWT_AUDIENCE; it expires after ACCESS_TOKEN_TTL (15 minutes) or with the session, if sooner. ' +
-      'It is not a session token: no route of this service accepts it.',
+      'It is not a session token: no route of this service accepts it. 404 `access_tokens_unavailable` when the service ' +
+      'has no signing key (JWT_SECRET alone).',
     answers: [{ status: 200, description: 'An access token', body: r.accessToken }],
-    errors: [501],
+    errors: [404],
   },
 });

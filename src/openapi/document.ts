@@ -41,7 +41,6 @@ const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
   415: 'The body is not JSON or a form',
   429: 'Too many requests; retry after `Retry-After` seconds',
   500: 'Something went wrong on the service side (never with internals)',
-  501: 'Not offered by this deployment (access tokens need JWT_SIGNING_KEYS)',
   503: 'Temporarily unavailable; retry after `Retry-After` seconds',
 };
 

@@ -3,7 +3,7 @@ import { ConfigError, setting } from '../config/settings.ts';
 import type { PrivateSigningJwk } from '../config/signing-keys.ts';
 import { importKeySet, type KeySet } from './keys.ts';
 
-export const MISSING_KEYS = 'JWT_SIGNING_KEYS is not set (npm run keys prints a key for it; JWT_SECRET alone also works)';
+const MISSING_KEYS = 'JWT_SIGNING_KEYS is not set (npm run keys prints a key for it; JWT_SECRET alone also works)';
 
 // A deployed function without a usable key would answer 500 to every
 // signed-in request: it refuses to start instead, with one line in the log.

@@ -6,8 +6,8 @@ import { jwtVerify, SignJWT, type JWTHeaderParameters, type JWTPayload } from 'j
 import { SIGNING_ALG } from '../config/signing-keys.ts';
 import type { KeySet } from './keys.ts';
 
-export const TOKEN_TYPES = { session: 'JWT', access: 'at+jwt' } as const;
-export type TokenKind = keyof typeof TOKEN_TYPES;
+const TOKEN_TYPES = { session: 'JWT', access: 'at+jwt' } as const;
+type TokenKind = keyof typeof TOKEN_TYPES;
 
 /** Sign `payload` with the current key; access tokens need an ES256 key (a shared secret would let every verifier forge them). */
 export function signJwt(keys: KeySet, kind: TokenKind, payload: JWTPayload): Promise<string> {

@@ -97,11 +97,11 @@ describe('POST /api/token', () => {
     expect(res.body.error.code).toBe('unauthenticated');
   });
 
-  it('is 501 when the service signs with JWT_SECRET alone, whose JWKS is empty', async () => {
+  it('is 404 when the service signs with JWT_SECRET alone, whose JWKS is empty', async () => {
     env({ JWT_SIGNING_KEYS: undefined });
     const { token: session } = await createUser();
     const res = await call(token, 'POST', '/api/token', { token: session });
-    expect(res.status).toBe(501);
+    expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('access_tokens_unavailable');
     expect(await publishedKeys()).toEqual({ keys: [] });
     expect((await call(me, 'GET', '/api/me', { token: session })).status).toBe(200);

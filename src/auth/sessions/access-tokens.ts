@@ -21,7 +21,7 @@ export interface AccessToken {
  * An access token for the caller of a live session, from `issuer` (JWT_ISSUER,
  * else the site's address) to JWT_AUDIENCE (else the issuer). It expires after
  * ACCESS_TOKEN_TTL, or with the session's absolute end if that comes first.
- * 501 without an ES256 key: a shared secret would let every verifier forge tokens.
+ * 404 without an ES256 key: a shared secret would let every verifier forge tokens.
  */
 export async function issueAccessToken(caller: SessionUser, issuer: string): Promise<AccessToken> {
   const keys = await currentKeys();

@@ -55,7 +55,7 @@ export interface SessionClock {
   touchBefore: Date;
 }
 
-export function sessionClock(at: Date = now()): SessionClock {
+function sessionClock(at: Date = now()): SessionClock {
   return {
     at,
     idleSince: new Date(at.getTime() - setting('sessionIdleTtlMs')),
