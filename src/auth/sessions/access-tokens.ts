@@ -3,10 +3,10 @@
 // are not session tokens: `typ: at+jwt` and an audience set them apart, and no
 // route here accepts one. A verifier cannot see a logout, so they live minutes.
 import { randomUUID } from 'node:crypto';
+import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { setting } from '../../config/settings.ts';
 import { SIGNING_ALG } from '../../config/signing-keys.ts';
-import { HttpError } from '../../common/errors.ts';
 import { currentKeys } from '../../signing/current.ts';
 import { signJwt } from '../../signing/jwt.ts';
 import type { SessionUser } from './sessions.ts';
