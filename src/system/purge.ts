@@ -1,0 +1,152 @@
+// Deletes what nothing needs any more: expired sessions, spent one-time codes,
+// ended rate-limit windows and accounts never confirmed (whose usernames and
+// addresses would otherwise stay taken). Run hourly by netlify/functions/purge.ts
+// and by `npm run db:purge`.
+//
+// Every batch is ONE statement that deletes at most `batch` rows, picked with
+// FOR UPDATE SKIP LOCKED: no statement holds its locks for more than a moment,
+// and two purges running at once take different rows instead of waiting on
+// each other. Retention: PURGE_UNCONFIRMED_AFTER (7d), PURGE_EXPIRED_AFTER (1d).
+import { sql, type Kysely } from 'kysely';
+import * as v from 'valibot';
+import { now } from '../config/clock.ts';
+import { durationSchema } from '../config/duration.ts';
+import { parseEnv } from '../config/env.ts';
+import { getDb } from '../db/connection.ts';
+import type { Database } from '../db/schema.ts';
+import { longestWindowMs } from '../rate-limit/limits.ts';
+
+export interface PurgeStep {
+  /** What the step deletes, for the log line and the report. */
+  name: string;
+  /** Rows per statement: fewer where a row cascades to other tables. */
+  batch: number;
+  /** Delete up to `limit` rows that were already purgeable at `at`; returns how many went. 1 statement. */
+  deleteBatch(db: Kysely<Database>, limit: number, at: Date): Promise<number>;
+}
+
+const ago = (at: Date, ms: number) => new Date(at.getTime() - ms);
+
+async function deleted(db: Kysely<Database>, statement: ReturnType<typeof sql>): Promise<number> {
+  return Number((await statement.execute(db)).numAffectedRows ?? 0);
+}
+
+/** In order: accounts first, so their sessions and codes go with them in the same batch. */
+export const PURGE_STEPS: readonly PurgeStep[] = [
+  {
+    name: 'unconfirmed accounts',
+    batch: 500,
+    // Kept while a code sent to them still works: someone who asked for one
+    // just before the deadline can still confirm.
+    deleteBatch: (db, limit, at) =>
+      deleted(
+        db,
+        sql`DELETE FROM users WHERE id IN (
+              SELECT u.id FROM users u
+              WHERE u.confirmed_at IS NULL AND u.created_at < ${ago(at, purgeSettings().unconfirmedAfterMs)}
+                AND NOT EXISTS (SELECT FROM one_time_tokens t
+                                WHERE t.user_id = u.id AND t.used_at IS NULL AND t.expires_at > ${at})
+              LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
+      ),
+  },
+  {
+    name: 'expired sessions',
+    batch: 5000,
+    deleteBatch: (db, limit, at) =>
+      deleted(
+        db,
+        sql`DELETE FROM sessions WHERE id IN (
+              SELECT id FROM sessions WHERE expires_at < ${ago(at, purgeSettings().expiredAfterMs)}
+              LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
+      ),
+  },
+  {
+    name: 'used or expired codes',
+    batch: 5000,
+    deleteBatch: (db, limit, at) =>
+      deleted(
+        db,
+        sql`DELETE FROM one_time_tokens WHERE id IN (
+              SELECT id FROM one_time_tokens WHERE least(used_at, expires_at) < ${ago(at, purgeSettings().expiredAfterMs)}
+              LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
+      ),
+  },
+  {
+    name: 'ended rate-limit windows',
+    batch: 5000,
+    // A window older than the longest limit's counts as empty whichever limit
+    // the bucket belongs to, so deleting it changes no answer.
+    deleteBatch: (db, limit, at) =>
+      deleted(
+        db,
+        sql`DELETE FROM rate_limits WHERE bucket IN (
+              SELECT bucket FROM rate_limits WHERE window_start < ${ago(at, longestWindowMs())}
+              LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
+      ),
+  },
+];
+
+export interface PurgeReport {
+  /** Rows deleted per step name, in step order. */
+  deleted: Record<string, number>;
+  /** False when the time budget ran out first; the next run carries on. */
+  complete: boolean;
+  ms: number;
+}
+
+export interface PurgeOptions {
+  /** Start no new batch after this long (a scheduled function has 30 s). */
+  budgetMs?: number;
+  steps?: readonly PurgeStep[];
+  db?: Kysely<Database>;
+}
+
+/** Run every step until it runs out of rows or the budget runs out. */
+export async function purge({ budgetMs = Infinity, steps = PURGE_STEPS, db = getDb() }: PurgeOptions = {}): Promise<PurgeReport> {
+  const started = performance.now();
+  const at = now();
+  const report: PurgeReport = { deleted: {}, complete: true, ms: 0 };
+  for (const step of steps) {
+    report.deleted[step.name] = 0;
+    for (;;) {
+      if (performance.now() - started >= budgetMs) {
+        report.complete = false;
+        break;
+      }
+      const count = await step.deleteBatch(db, step.batch, at);
+      report.deleted[step.name]! += count;
+      // A short batch means no more rows, or the rest are locked by a purge running beside this one.
+      if (count < step.batch) break;
+    }
+    if (!report.complete) break;
+  }
+  report.ms = performance.now() - started;
+  return report;
+}
+
+/** One log line: `purged 3 expired sessions, 0 … in 12 ms`. */
+export function describePurge(report: PurgeReport): string {
+  const counts = Object.entries(report.deleted).map(([name, count]) => `${count} ${name}`);
+  const tail = report.complete ? '' : ' (time budget spent: the next run continues)';
+  return `purged ${counts.join(', ')} in ${Math.round(report.ms)} ms${tail}`;
+}
+
+interface PurgeSettings {
+  unconfirmedAfterMs: number;
+  expiredAfterMs: number;
+}
+
+let settings: PurgeSettings | undefined;
+
+function purgeSettings(): PurgeSettings {
+  settings ??= {
+    unconfirmedAfterMs: parseEnv('PURGE_UNCONFIRMED_AFTER', v.optional(durationSchema, '7d')),
+    expiredAfterMs: parseEnv('PURGE_EXPIRED_AFTER', v.optional(durationSchema, '1d')),
+  };
+  return settings;
+}
+
+/** Tests only: forget the retention settings after changing the environment. */
+export function resetPurgeSettings(): void {
+  settings = undefined;
+}
