@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { envValue, setting } from '../config/settings.ts';
-import { databaseUrl, startEmbeddedPostgres } from '../db/embedded.ts';
+import { databaseUrl, runningEmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded.ts';
 import { parseDatabaseUrl } from '../db/url.ts';
 
 export const DATA_DIR = fileURLToPath(new URL('../../.data/', import.meta.url));
@@ -18,17 +18,23 @@ export interface ResolvedDatabase {
   stop(): Promise<void>;
 }
 
-export async function resolveDatabase(): Promise<ResolvedDatabase> {
+/**
+ * A command run while `npm run dev` holds the embedded cluster attaches to that
+ * server (and leaves it running) instead of failing on its lock file.
+ */
+export async function resolveDatabase(dataDir = DATA_DIR): Promise<ResolvedDatabase> {
   const configured = setting('databaseUrl');
   if (configured !== undefined) {
     const url = parseDatabaseUrl(configured);
     return { url: configured, description: `DATABASE_URL (${redact(url)})`, stop: async () => {} };
   }
+  const running = await runningEmbeddedPostgres(dataDir);
   const port = Number(envValue('EMBEDDED_PG_PORT') ?? 54329);
-  const server = await startEmbeddedPostgres({ dir: DATA_DIR, port });
+  const server = running ?? (await startEmbeddedPostgres({ dir: dataDir, port }));
   await createDatabaseIfMissing(server.url, APP_DATABASE);
   const url = databaseUrl(server.url, APP_DATABASE);
-  return { url, description: `embedded PostgreSQL in .data/ (${redact(new URL(url))})`, stop: server.stop };
+  const how = running === undefined ? '' : ', already running';
+  return { url, description: `embedded PostgreSQL in .data/${how} (${redact(new URL(url))})`, stop: server.stop };
 }
 
 async function createDatabaseIfMissing(serverUrl: string, name: string): Promise<void> {
