@@ -94,8 +94,6 @@ const READERS = {
   /** PURGE_EXPIRED_AFTER: expired sessions and used or expired codes go this long after (1d). */
   purgeExpiredAfterMs: () => parseEnv('PURGE_EXPIRED_AFTER', v.optional(durationSchema, '1d')),
 
-  /** Netlify sets CONTEXT=production for production deploys. */
-  production: () => envValue('CONTEXT') === 'production',
   /** Vitest sets VITEST; some safety checks relax (never silently) under test. */
   test: () => envValue('VITEST') !== undefined || envValue('NODE_ENV') === 'test',
   /** `netlify dev` sets NETLIFY_DEV (see src/http/route.ts for why it matters). */

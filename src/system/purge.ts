@@ -6,12 +6,11 @@
 // Every batch is ONE statement that deletes at most `batch` rows, picked with
 // FOR UPDATE SKIP LOCKED: no statement holds its locks for more than a moment,
 // and two purges running at once take different rows instead of waiting on
-// each other. Retention: PURGE_UNCONFIRMED_AFTER (7d), PURGE_EXPIRED_AFTER (1d).
+// each other. Retention: PURGE_UNCONFIRMED_AFTER (7d), PURGE_EXPIRED_AFTER (1d),
+// read through src/config/settings.ts.
 import { sql, type Kysely } from 'kysely';
-import * as v from 'valibot';
 import { now } from '../config/clock.ts';
-import { durationSchema } from '../config/duration.ts';
-import { parseEnv } from '../config/env.ts';
+import { setting } from '../config/settings.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
 import { longestWindowMs } from '../rate-limit/limits.ts';
@@ -43,7 +42,7 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
         db,
         sql`DELETE FROM users WHERE id IN (
               SELECT u.id FROM users u
-              WHERE u.confirmed_at IS NULL AND u.created_at < ${ago(at, purgeSettings().unconfirmedAfterMs)}
+              WHERE u.confirmed_at IS NULL AND u.created_at < ${ago(at, setting('purgeUnconfirmedAfterMs'))}
                 AND NOT EXISTS (SELECT FROM one_time_tokens t
                                 WHERE t.user_id = u.id AND t.used_at IS NULL AND t.expires_at > ${at})
               LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
@@ -56,7 +55,7 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
       deleted(
         db,
         sql`DELETE FROM sessions WHERE id IN (
-              SELECT id FROM sessions WHERE expires_at < ${ago(at, purgeSettings().expiredAfterMs)}
+              SELECT id FROM sessions WHERE expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}
               LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
       ),
   },
@@ -67,7 +66,7 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
       deleted(
         db,
         sql`DELETE FROM one_time_tokens WHERE id IN (
-              SELECT id FROM one_time_tokens WHERE least(used_at, expires_at) < ${ago(at, purgeSettings().expiredAfterMs)}
+              SELECT id FROM one_time_tokens WHERE least(used_at, expires_at) < ${ago(at, setting('purgeExpiredAfterMs'))}
               LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
       ),
   },
@@ -129,24 +128,4 @@ export function describePurge(report: PurgeReport): string {
   const counts = Object.entries(report.deleted).map(([name, count]) => `${count} ${name}`);
   const tail = report.complete ? '' : ' (time budget spent: the next run continues)';
   return `purged ${counts.join(', ')} in ${Math.round(report.ms)} ms${tail}`;
-}
-
-interface PurgeSettings {
-  unconfirmedAfterMs: number;
-  expiredAfterMs: number;
-}
-
-let settings: PurgeSettings | undefined;
-
-function purgeSettings(): PurgeSettings {
-  settings ??= {
-    unconfirmedAfterMs: parseEnv('PURGE_UNCONFIRMED_AFTER', v.optional(durationSchema, '7d')),
-    expiredAfterMs: parseEnv('PURGE_EXPIRED_AFTER', v.optional(durationSchema, '1d')),
-  };
-  return settings;
-}
-
-/** Tests only: forget the retention settings after changing the environment. */
-export function resetPurgeSettings(): void {
-  settings = undefined;
 }

@@ -1,10 +1,11 @@
 // The purge on a real database: each kind of row it deletes, the rows beside
 // them that must survive, retention settings, bounded batches, two runs at once.
 import { sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import scheduled, { config } from '../../netlify/functions/purge.ts';
 import { getDb, onQuery } from '../../src/db/connection.ts';
-import { PURGE_STEPS, purge, resetPurgeSettings, type PurgeStep } from '../../src/system/purge.ts';
+import { PURGE_STEPS, purge, type PurgeStep } from '../../src/system/purge.ts';
+import { envPerTest } from '../support/env.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -62,10 +63,7 @@ beforeEach(async () => {
   await sql`TRUNCATE users, rate_limits CASCADE`.execute(getDb());
 });
 
-afterEach(() => {
-  vi.unstubAllEnvs();
-  resetPurgeSettings();
-});
+const env = envPerTest();
 
 describe('purge', () => {
   it('deletes accounts never confirmed after 7 days, with their codes, and keeps the rest', async () => {
@@ -127,23 +125,14 @@ describe('purge', () => {
   });
 
   it('keeps a counter while any limit could still count it (RATE_LIMIT_* with a longer window)', async () => {
-    vi.stubEnv('RATE_LIMIT_EMAIL', '5/2h');
-    const { resetRateLimitSettings } = await import('../../src/rate-limit/limits.ts');
-    resetRateLimitSettings();
-    try {
-      await counter('email:one', HOUR);
-      expect((await purge()).deleted['ended rate-limit windows']).toBe(0);
-      expect(await buckets()).toEqual(['email:one']);
-    } finally {
-      vi.unstubAllEnvs();
-      resetRateLimitSettings();
-    }
+    env({ RATE_LIMIT_EMAIL: '5/2h' });
+    await counter('email:one', HOUR);
+    expect((await purge()).deleted['ended rate-limit windows']).toBe(0);
+    expect(await buckets()).toEqual(['email:one']);
   });
 
   it('reads its retention from PURGE_UNCONFIRMED_AFTER and PURGE_EXPIRED_AFTER', async () => {
-    vi.stubEnv('PURGE_UNCONFIRMED_AFTER', '1d');
-    vi.stubEnv('PURGE_EXPIRED_AFTER', '1m');
-    resetPurgeSettings();
+    env({ PURGE_UNCONFIRMED_AFTER: '1d', PURGE_EXPIRED_AFTER: '1m' });
     const unconfirmed = await user({ createdAgo: 2 * DAY, confirmed: false });
     const owner = await user();
     await session(owner, HOUR);
@@ -156,8 +145,7 @@ describe('purge', () => {
   });
 
   it('refuses a retention that is not a duration, naming the variable', async () => {
-    vi.stubEnv('PURGE_EXPIRED_AFTER', 'forever');
-    resetPurgeSettings();
+    env({ PURGE_EXPIRED_AFTER: 'forever' });
     const owner = await user();
     await session(owner, 2 * DAY);
     await expect(purge()).rejects.toThrow(/PURGE_EXPIRED_AFTER/);
