@@ -49,7 +49,8 @@ export interface MailSettings {
   from: string;
 }
 
-const mailUrlSchema = v.pipe(
+/** An absolute http(s) URL (MAIL_API_URL, APP_URL). */
+const httpUrlSchema = v.pipe(
   v.string(),
   v.url('must be an absolute URL'),
   v.check((text) => /^https?:\/\//i.test(text), 'must be an http or https URL'),
@@ -87,6 +88,11 @@ const READERS = {
   returnCodesInResponses: () => parseEnv('RETURN_CODES_IN_RESPONSES', v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'false')) === 'true',
   /** Netlify's DEPLOY_PRIME_URL: the address of this deploy preview or branch deploy. */
   deployUrl: () => envValue('DEPLOY_PRIME_URL'),
+  /** APP_URL: where a front end serves the confirm and reset pages; e-mails then link there. */
+  appUrl: () => {
+    const url = envValue('APP_URL');
+    return url === undefined ? undefined : parseEnv('APP_URL', httpUrlSchema, url).replace(/\/+$/, '');
+  },
 
   // The purge (src/system/purge.ts): how long rows that nothing needs are kept.
   /** PURGE_UNCONFIRMED_AFTER: accounts never confirmed go this long after sign-up (7d). */
@@ -164,7 +170,7 @@ const READERS = {
     const from = envValue('MAIL_FROM');
     if (from === undefined) throw new ConfigError('MAIL_FROM is required when MAIL_API_URL is set');
     return {
-      url: parseEnv('MAIL_API_URL', mailUrlSchema, url),
+      url: parseEnv('MAIL_API_URL', httpUrlSchema, url),
       apiKey: envValue('MAIL_API_KEY'),
       from: parseEnv('MAIL_FROM', v.pipe(v.string(), v.maxLength(320, 'is too long')), from),
     };

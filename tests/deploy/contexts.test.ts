@@ -130,3 +130,44 @@ describe('RETURN_CODES_IN_RESPONSES, the explicit opt-in', () => {
     expect(logs).toHaveLength(2);
   });
 });
+
+describe('links in e-mails', () => {
+  const SITE = 'https://auth.example.test';
+  const PREVIEW = 'https://deploy-preview-7--auth.netlify.app';
+
+  /** Register and ask for a reset from a Host an attacker chose; the two messages sent. */
+  async function messages(env: Record<string, string>): Promise<string[]> {
+    const mail = useMailProvider();
+    const restoreEnv = setEnv({ URL: SITE, DEPLOY_PRIME_URL: PREVIEW, ...env });
+    try {
+      const username = uniqueName('link');
+      const { user } = await createUser();
+      const post = (path: string, body: unknown) =>
+        new Request(`https://evil.example${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const context = { ip: uniqueIp(), params: {} } as never;
+      expect((await register(post('/api/register', { username, email: `${username}@example.com`, password: STRONG_PASSWORD }), context)).status).toBe(201);
+      expect((await forgot(post('/api/password/forgot', { email: user.email }), context)).status).toBe(202);
+      return mail.sent.map((m) => m.body.text);
+    } finally {
+      restoreEnv();
+      mail.restore();
+    }
+  }
+
+  it.each([
+    ['deploy-preview', PREVIEW],
+    ['branch-deploy', PREVIEW],
+    ['production', SITE],
+  ])('in %s point at %s, never at the Host of the request', async (context, base) => {
+    const [confirm, reset] = await messages({ CONTEXT: context });
+    expect(confirm).toMatch(new RegExp(`${base}/api/register/confirm/[A-Za-z0-9_-]{43}`));
+    expect(reset).toContain(`POST ${base}/api/password/reset`);
+    expect([confirm, reset].join('\n')).not.toContain('evil.example');
+  });
+
+  it('point at APP_URL when a front end serves the confirm and reset pages', async () => {
+    const [confirm, reset] = await messages({ CONTEXT: 'deploy-preview', APP_URL: 'https://app.example.test/' });
+    expect(confirm).toMatch(/https:\/\/app\.example\.test\/confirm\?code=[A-Za-z0-9_-]{43}/);
+    expect(reset).toMatch(/https:\/\/app\.example\.test\/reset\?token=[A-Za-z0-9_-]{43}/);
+  });
+});

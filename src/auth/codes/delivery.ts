@@ -21,6 +21,8 @@ function describe(token: NewToken): string {
 }
 
 export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessage {
+  // APP_URL: a front end serves the confirm and reset pages; otherwise the links are the API's.
+  const appUrl = setting('appUrl');
   const expiry = `It expires at ${token.expiresAt.toISOString()} (in ${minutes(token)} minutes) and works once.`;
   if (token.purpose === 'confirm_email') {
     return {
@@ -31,7 +33,9 @@ export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessag
         '',
         `Your confirmation code is: ${token.secret}`,
         '',
-        `Confirm your account by opening ${baseUrl}/api/register/confirm/${token.secret}`,
+        appUrl === undefined
+          ? `Confirm your account by opening ${baseUrl}/api/register/confirm/${token.secret}`
+          : `Confirm your account on this page: ${appUrl}/confirm?code=${token.secret}`,
         expiry,
         '',
         'If you did not register, ignore this message.',
@@ -46,7 +50,9 @@ export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessag
       '',
       `A password reset was requested for your account. Your reset token is: ${token.secret}`,
       '',
-      `Send it with a new password: POST ${baseUrl}/api/password/reset {"token": "…", "password": "…"}`,
+      appUrl === undefined
+        ? `Send it with a new password: POST ${baseUrl}/api/password/reset {"token": "…", "password": "…"}`
+        : `Choose a new password on this page: ${appUrl}/reset?token=${token.secret}`,
       `${expiry} Resetting signs out every session.`,
       '',
       'If you did not ask for this, ignore this message: your password stays as it is.',
