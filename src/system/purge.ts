@@ -8,7 +8,7 @@
 // and two purges running at once take different rows instead of waiting on
 // each other. Retention: PURGE_UNCONFIRMED_AFTER (7d), PURGE_EXPIRED_AFTER (1d),
 // read through src/config/settings.ts.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { now } from '../config/clock.ts';
 import { setting } from '../config/settings.ts';
 import { getDb } from '../db/connection.ts';
@@ -26,8 +26,16 @@ export interface PurgeStep {
 
 const ago = (at: Date, ms: number) => new Date(at.getTime() - ms);
 
-async function deleted(db: Kysely<Database>, statement: ReturnType<typeof sql>): Promise<number> {
-  return Number((await statement.execute(db)).numAffectedRows ?? 0);
+/**
+ * A step's batch: up to `limit` rows of `table` (by its key) for which `where`
+ * holds at `at`, locked without waiting for rows another purge holds, then deleted.
+ */
+function batchOf(table: 'users' | 'sessions' | 'one_time_tokens' | 'rate_limits', key: 'id' | 'bucket', where: (at: Date) => RawBuilder<unknown>) {
+  return async (db: Kysely<Database>, limit: number, at: Date): Promise<number> => {
+    const { numAffectedRows } = await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(key)} IN (
+      SELECT ${sql.ref(key)} FROM ${sql.table(table)} WHERE ${where(at)} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`.execute(db);
+    return Number(numAffectedRows ?? 0);
+  };
 }
 
 /** In order: accounts first, so their sessions and codes go with them in the same batch. */
@@ -37,51 +45,29 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     batch: 500,
     // Kept while a code sent to them still works: someone who asked for one
     // just before the deadline can still confirm.
-    deleteBatch: (db, limit, at) =>
-      deleted(
-        db,
-        sql`DELETE FROM users WHERE id IN (
-              SELECT u.id FROM users u
-              WHERE u.confirmed_at IS NULL AND u.created_at < ${ago(at, setting('purgeUnconfirmedAfterMs'))}
-                AND NOT EXISTS (SELECT FROM one_time_tokens t
-                                WHERE t.user_id = u.id AND t.used_at IS NULL AND t.expires_at > ${at})
-              LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
-      ),
+    deleteBatch: batchOf(
+      'users',
+      'id',
+      (at) => sql`confirmed_at IS NULL AND created_at < ${ago(at, setting('purgeUnconfirmedAfterMs'))}
+        AND NOT EXISTS (SELECT FROM one_time_tokens t WHERE t.user_id = users.id AND t.used_at IS NULL AND t.expires_at > ${at})`,
+    ),
   },
   {
     name: 'expired sessions',
     batch: 5000,
-    deleteBatch: (db, limit, at) =>
-      deleted(
-        db,
-        sql`DELETE FROM sessions WHERE id IN (
-              SELECT id FROM sessions WHERE expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}
-              LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
-      ),
+    deleteBatch: batchOf('sessions', 'id', (at) => sql`expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}`),
   },
   {
     name: 'used or expired codes',
     batch: 5000,
-    deleteBatch: (db, limit, at) =>
-      deleted(
-        db,
-        sql`DELETE FROM one_time_tokens WHERE id IN (
-              SELECT id FROM one_time_tokens WHERE least(used_at, expires_at) < ${ago(at, setting('purgeExpiredAfterMs'))}
-              LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
-      ),
+    deleteBatch: batchOf('one_time_tokens', 'id', (at) => sql`least(used_at, expires_at) < ${ago(at, setting('purgeExpiredAfterMs'))}`),
   },
   {
     name: 'ended rate-limit windows',
     batch: 5000,
     // A window older than the longest limit's counts as empty whichever limit
     // the bucket belongs to, so deleting it changes no answer.
-    deleteBatch: (db, limit, at) =>
-      deleted(
-        db,
-        sql`DELETE FROM rate_limits WHERE bucket IN (
-              SELECT bucket FROM rate_limits WHERE window_start < ${ago(at, longestWindowMs())}
-              LIMIT ${limit} FOR UPDATE SKIP LOCKED)`,
-      ),
+    deleteBatch: batchOf('rate_limits', 'bucket', (at) => sql`window_start < ${ago(at, longestWindowMs())}`),
   },
 ];
 
