@@ -4,12 +4,17 @@ import { setting } from '../config/settings.ts';
 import type { RouteContext } from './route.ts';
 
 /**
- * Netlify's `URL` (the site's main address) when set: building links from the
- * request's Host header would let anyone who can send a request make us
- * e-mail a victim a link to their own host, token included.
+ * The address of the deploy that serves the request, for links in e-mails:
+ * Netlify's `DEPLOY_PRIME_URL` in a deploy preview or branch deploy (a link
+ * from a preview opens that preview), its `URL` (the site's main address)
+ * otherwise. Only without either, the request's origin (local development):
+ * building links from the Host header would let anyone who can send a request
+ * make us e-mail a victim a link to their own host, token included.
  */
 export function publicBaseUrl(req: Request): string {
-  return (setting('siteUrl') ?? new URL(req.url).origin).replace(/\/+$/, '');
+  const context = setting('deployContext');
+  const deploy = context === 'deploy-preview' || context === 'branch-deploy' ? setting('deployUrl') : undefined;
+  return (deploy ?? setting('siteUrl') ?? new URL(req.url).origin).replace(/\/+$/, '');
 }
 
 /** The `iss` of access tokens and the issuer metadata: JWT_ISSUER, else the site's address. */

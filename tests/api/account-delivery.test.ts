@@ -8,6 +8,7 @@ import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import reset from '../../netlify/functions/password-reset.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
+import { resetDeliveryWarnings } from '../../src/auth/codes/delivery.ts';
 import { call } from '../support/call.ts';
 import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { envPerTest } from '../support/env.ts';
@@ -124,10 +125,9 @@ describe('with a mail provider', () => {
 });
 
 describe('in production (CONTEXT=production)', () => {
-  it('never returns a code or token, and warns without them when no provider is set', async () => {
+  it('never returns a code or token: they are e-mailed', async () => {
     env({ CONTEXT: 'production' });
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const sent = provider();
     const account = newAccount();
     const registered = await call(register, 'POST', '/api/register', { json: account, ip: uniqueIp() });
     expect(registered.status).toBe(201);
@@ -136,8 +136,19 @@ describe('in production (CONTEXT=production)', () => {
     expect(resent.body).toEqual({ message: expect.any(String) });
     const forgotten = await call(forgot, 'POST', '/api/password/forgot', { json: { email: account.email }, ip: uniqueIp() });
     expect(forgotten.body).toEqual({ message: expect.any(String) });
-    expect(warn).toHaveBeenCalledTimes(3);
-    expect(info).not.toHaveBeenCalled();
-    expect(warn.mock.calls.flat().join(' ')).not.toMatch(/[A-Za-z0-9_-]{43}/);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('answers 503 without a mail provider and creates no account that nobody could confirm', async () => {
+    env({ CONTEXT: 'production' });
+    resetDeliveryWarnings();
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const account = newAccount();
+    const registered = await call(register, 'POST', '/api/register', { json: account, ip: uniqueIp() });
+    expect(registered.status).toBe(503);
+    expect(registered.body.error.code).toBe('service_unavailable');
+    await expect(findUserBy({ email: account.email })).rejects.toMatchObject({ status: 404 });
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(error.mock.calls[0]![0]).toMatch(/MAIL_API_URL and MAIL_FROM/);
   });
 });

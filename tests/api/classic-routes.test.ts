@@ -283,12 +283,15 @@ describe('POST /reset_password', () => {
     }
   });
 
-  it('never puts the token in the body in production', async () => {
+  it('never puts the token in the body in production: it is e-mailed', async () => {
     const restore = setEnv({ CONTEXT: 'production' });
+    const mail = useMailProvider();
     try {
       const { user } = await createUser();
       expect((await post(resetPassword, '/reset_password', { form: { email: user.email } })).body).toEqual({ email: user.email });
+      expect(mail.sent.map((m) => m.body.to)).toEqual([user.email]);
     } finally {
+      mail.restore();
       restore();
     }
   });

@@ -4,7 +4,7 @@ import { HttpError } from '../../common/errors.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import type { Client } from '../accounts/client.ts';
-import { deliverSecret } from '../codes/delivery.ts';
+import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { issueTokenByEmail, type NewToken, type TokenHolder } from '../codes/tokens.ts';
 
 const noAccount = () => new HttpError('not_found', 'No account uses that e-mail address.');
@@ -31,6 +31,7 @@ export async function requestPasswordReset(
   client: Client,
   options: { requireAccount?: boolean } = {},
 ): Promise<{ reset?: { token: string; expiresAt: Date } }> {
+  deliveryRoute(); // 503 before anything is counted or written when no code could reach anyone here
   await consume([checks.email(email), checks.emailIp(client.ip)]);
   const issued = await issueTokenByEmail('reset_password', email);
   if (issued === undefined) {
