@@ -30,6 +30,7 @@ export const config = {
     '/api/register',
     '/api/register/confirm/:code',
     '/api/register/resend',
+    '/api/token',
     '/api/users',
     '/api/users/:username',
   ],

@@ -58,6 +58,18 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     deleteBatch: batchOf('sessions', 'id', (at) => sql`expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}`),
   },
   {
+    name: 'idle sessions',
+    batch: 5000,
+    // Ended by SESSION_IDLE_TTL before their absolute end. No index on
+    // last_seen_at on purpose: one would make every hourly touch of a session
+    // a non-HOT update; an hourly scan of sessions is the cheaper side.
+    deleteBatch: batchOf(
+      'sessions',
+      'id',
+      (at) => sql`last_seen_at < ${ago(at, setting('sessionIdleTtlMs') + setting('purgeExpiredAfterMs'))}`,
+    ),
+  },
+  {
     name: 'used or expired codes',
     batch: 5000,
     deleteBatch: batchOf('one_time_tokens', 'id', (at) => sql`least(used_at, expires_at) < ${ago(at, setting('purgeExpiredAfterMs'))}`),

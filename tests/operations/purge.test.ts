@@ -85,6 +85,19 @@ describe('purge', () => {
     expect(Number(rows[0]!.n)).toBe(0);
   });
 
+  it('deletes sessions a day after their idle end, and keeps those used within the idle period', async () => {
+    const owner = await user();
+    const idle = await session(owner, -20 * DAY);
+    const used = await session(owner, -20 * DAY);
+    await sql`UPDATE sessions SET last_seen_at = ${ago(9 * DAY)} WHERE id = ${idle}`.execute(getDb());
+    await sql`UPDATE sessions SET last_seen_at = ${ago(6 * DAY)} WHERE id = ${used}`.execute(getDb());
+
+    const report = await purge();
+
+    expect(report.deleted['idle sessions']).toBe(1);
+    expect(await ids('sessions')).toEqual([used]);
+  });
+
   it('deletes sessions a day after they expired, and keeps live and recently expired ones', async () => {
     const owner = await user();
     const old = await session(owner, 2 * DAY);
@@ -199,7 +212,7 @@ describe('purge', () => {
       const response = await scheduled();
       expect(response.status).toBe(204);
       expect(log).toHaveBeenCalledTimes(1);
-      expect(log.mock.calls[0]![0]).toMatch(/^\[purge\] purged 0 unconfirmed accounts, 1 expired sessions, 0 used or expired codes, 0 ended rate-limit windows in \d+ ms$/);
+      expect(log.mock.calls[0]![0]).toMatch(/^\[purge\] purged 0 unconfirmed accounts, 1 expired sessions, 0 idle sessions, 0 used or expired codes, 0 ended rate-limit windows in \d+ ms$/);
     } finally {
       log.mockRestore();
     }
