@@ -17,12 +17,12 @@ interface Options {
   minRequests?: number;
 }
 
-interface Sample {
+export interface Sample {
   latencies: number[];
   seconds: number;
 }
 
-async function sample(task: Task, { concurrency, durationMs, minRequests = 1 }: Options): Promise<Sample> {
+export async function sample(task: Task, { concurrency, durationMs, minRequests = 1 }: Options): Promise<Sample> {
   const latencies: number[] = [];
   const started = performance.now();
   const deadline = started + durationMs;
@@ -38,7 +38,7 @@ async function sample(task: Task, { concurrency, durationMs, minRequests = 1 }: 
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
-function summarize(samples: Sample[]): Measurement {
+export function summarize(samples: Sample[]): Measurement {
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
   const seconds = samples.reduce((sum, s) => sum + s.seconds, 0);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
