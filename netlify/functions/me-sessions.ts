@@ -1,25 +1,21 @@
-// GET /api/me/sessions — 1 SQL statement (the user's live sessions, which must
-// include the caller's own).
+// GET /api/me/sessions — 1 SQL statement (a page of the user's live sessions,
+// with the proof that the caller's own is one of them).
 import { callerClaims } from '../../src/auth/request.ts';
 import { listSessions } from '../../src/auth/sessions.ts';
 import { unauthenticated } from '../../src/http/errors.ts';
-import { json } from '../../src/http/respond.ts';
+import { parsePagination } from '../../src/http/params.ts';
+import { listPage } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 
 export const config = { path: '/api/me/sessions' };
 
 export default route(config.path, {
   GET: async (req) => {
+    const url = new URL(req.url);
+    const pagination = parsePagination(url);
     const claims = await callerClaims(req);
-    const sessions = await listSessions(claims);
+    const sessions = await listSessions(claims, pagination);
     if (sessions === undefined) throw unauthenticated();
-    return json(200, {
-      items: sessions.map((s) => ({
-        id: s.id,
-        createdAt: s.created_at.toISOString(),
-        expiresAt: s.expires_at.toISOString(),
-        current: s.id === claims.sessionId,
-      })),
-    });
+    return listPage(url, sessions);
   },
 });

@@ -6,7 +6,7 @@ import { addComment, listComments } from '../../src/content/comments.ts';
 import { newCommentSchema } from '../../src/content/rules.ts';
 import { readBody } from '../../src/http/body.ts';
 import { parseId, parsePagination } from '../../src/http/params.ts';
-import { json } from '../../src/http/respond.ts';
+import { json, listPage } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/http/validate.ts';
 
@@ -15,7 +15,8 @@ export const config = { path: '/api/posts/:id/comments' };
 export default route(config.path, {
   GET: async (req, { params }) => {
     const postId = parseId(params.id);
-    return json(200, await listComments(postId, parsePagination(new URL(req.url))));
+    const url = new URL(req.url);
+    return listPage(url, await listComments(postId, parsePagination(url)));
   },
   POST: async (req, { params }) => {
     const postId = parseId(params.id);

@@ -1,11 +1,13 @@
 // Comments: on a post, listed oldest first, deleted by their author or by the
 // post's author.
+import { sql } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { foreignKeyViolation } from '../db/errors.ts';
-import { toPage, type Page } from '../db/paging.ts';
-import { notFound } from '../http/errors.ts';
+import { afterKey, micros, pageWindow, toPage, type Page } from '../db/paging.ts';
+import { notFound, validationFailed } from '../http/errors.ts';
 import type { Pagination } from '../http/params.ts';
+import { cursorCodec, keyId, keyMicros, microsToIso } from '../shared/cursor.ts';
 import type { UserFields } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentComment, type CommentView } from './present.ts';
@@ -16,41 +18,63 @@ type Author = Pick<UserFields, 'id' | 'username'>;
 const noSuchPost = () => notFound('No such post.');
 
 /**
- * Oldest first, ties by id: 1 statement whatever the page size, which also
- * tells a missing post (no row at all: 404) from one without comments.
+ * The order of the list and of its index comments_post_id_created_at_id_idx:
+ * oldest first, ties by id. A cursor names its post and serves no other.
+ */
+const COMMENTS_CURSOR = cursorCodec('comments', [keyId, keyMicros, keyId]);
+
+/**
+ * 1 statement whatever the page, its total from post_comment_totals (see
+ * db/paging.ts); no row at all tells a missing post (404) from one without comments.
  */
 export async function listComments(postId: number, pagination: Pagination): Promise<Page<CommentView>> {
+  const after = afterKey(COMMENTS_CURSOR, pagination);
+  if (after !== undefined && after[0] !== postId) {
+    throw validationFailed({ cursor: ['belongs to the comments of another post'] });
+  }
+  const total = sql<number>`coalesce(t.total, 0)`;
   const rows = await getDb()
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('posts as p')
-        .leftJoin('comments as c', 'c.post_id', 'p.id')
-        .select((e) => e.fn.count<number>('c.id').as('total'))
-        .where('p.id', '=', postId)
-        .groupBy('p.id')
-        .as('t'),
-    )
+    .selectFrom('posts as p')
+    .leftJoin('post_comment_totals as t', 't.post_id', 'p.id')
     .leftJoinLateral(
       (eb) =>
         eb
-          .selectFrom('comments as c')
+          .selectFrom((keys) =>
+            keys
+              .selectFrom('comments')
+              .select(['id', 'created_at'])
+              .where('post_id', '=', postId)
+              .$if(after !== undefined, (qb) =>
+                qb.where(sql<boolean>`(created_at, id) > (${microsToIso(after![1])}::timestamptz, ${after![2]})`),
+              )
+              .orderBy('created_at', 'asc')
+              .orderBy('id', 'asc')
+              .$call(pageWindow(pagination, total))
+              .as('k'),
+          )
+          .innerJoin('comments as c', 'c.id', 'k.id')
           .innerJoin('users as u', 'u.id', 'c.user_id')
-          .select(['c.id', 'c.post_id', 'c.body', 'c.created_at', 'u.id as author_id', 'u.username as author_username'])
-          .where('c.post_id', '=', postId)
-          .orderBy('c.created_at', 'asc')
-          .orderBy('c.id', 'asc')
-          .limit(pagination.pageSize)
-          .offset(pagination.offset)
+          .select([
+            'c.id',
+            'c.post_id',
+            'c.body',
+            'c.created_at',
+            'u.id as author_id',
+            'u.username as author_username',
+            micros('c.created_at').as('created_micros'),
+          ])
           .as('i'),
       (join) => join.onTrue(),
     )
-    .selectAll()
+    .select(total.as('total'))
+    .selectAll('i')
+    .where('p.id', '=', postId)
     // The outer query must repeat the order: a join does not promise to keep it.
     .orderBy('i.created_at', 'asc')
     .orderBy('i.id', 'asc')
     .execute();
   if (rows.length === 0) throw noSuchPost();
-  return toPage(rows, pagination, presentComment);
+  return toPage(rows, pagination, presentComment, (c) => COMMENTS_CURSOR.encode([postId, c.created_micros, c.id]));
 }
 
 /** 1 statement: inserts only if the post exists (404 otherwise). */

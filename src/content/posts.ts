@@ -1,11 +1,12 @@
 // Posts: user-owned, listed newest first, changed only by their author.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import { toPage, type Page } from '../db/paging.ts';
+import { afterKey, micros, pageWindow, toPage, type Page } from '../db/paging.ts';
 import type { Database } from '../db/schema.ts';
 import { notFound } from '../http/errors.ts';
 import type { Pagination } from '../http/params.ts';
+import { cursorCodec, keyId, keyMicros, microsToIso } from '../shared/cursor.ts';
 import type { UserFields } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentPost, type PostView } from './present.ts';
@@ -15,35 +16,53 @@ type Author = Pick<UserFields, 'id' | 'username'>;
 
 const POST_COLUMNS = ['id', 'title', 'body', 'created_at', 'updated_at'] as const;
 
+const POST_WITH_AUTHOR = ['p.id', 'p.title', 'p.body', 'p.created_at', 'p.updated_at', 'u.id as author_id', 'u.username as author_username'] as const;
+
 /** Posts joined to their authors (`p`, `u`), with the columns presentPost reads. */
 function postsWithAuthors(db: Kysely<Database>) {
   return db
     .selectFrom('posts as p')
     .innerJoin('users as u', 'u.id', 'p.user_id')
-    .select(['p.id', 'p.title', 'p.body', 'p.created_at', 'p.updated_at', 'u.id as author_id', 'u.username as author_username']);
+    .select(POST_WITH_AUTHOR);
 }
 
-/** Newest first, ties by id: 1 statement whatever the page size (see db/paging.ts). */
+/** The order of the list and of its index posts_created_at_id_idx: newest first, ties by id. */
+const POSTS_CURSOR = cursorCodec('posts', [keyMicros, keyId]);
+
+/** 1 statement whatever the page, its total from list_totals (see db/paging.ts). */
 export async function listPosts(pagination: Pagination): Promise<Page<PostView>> {
-  const db = getDb();
-  const rows = await db
-    .selectFrom((eb) => eb.selectFrom('posts').select((e) => e.fn.countAll<number>().as('total')).as('t'))
+  const after = afterKey(POSTS_CURSOR, pagination);
+  const rows = await getDb()
+    .selectFrom('list_totals as t')
     .leftJoinLateral(
-      () =>
-        postsWithAuthors(db)
-          .orderBy('p.created_at', 'desc')
-          .orderBy('p.id', 'desc')
-          .limit(pagination.pageSize)
-          .offset(pagination.offset)
+      (eb) =>
+        eb
+          .selectFrom((keys) =>
+            keys
+              .selectFrom('posts')
+              .select(['id', 'created_at'])
+              .$if(after !== undefined, (qb) =>
+                qb.where(sql<boolean>`(created_at, id) < (${microsToIso(after![0])}::timestamptz, ${after![1]})`),
+              )
+              .orderBy('created_at', 'desc')
+              .orderBy('id', 'desc')
+              .$call(pageWindow(pagination, sql`t.total`))
+              .as('k'),
+          )
+          .innerJoin('posts as p', 'p.id', 'k.id')
+          .innerJoin('users as u', 'u.id', 'p.user_id')
+          .select([...POST_WITH_AUTHOR, micros('p.created_at').as('created_micros')])
           .as('i'),
       (join) => join.onTrue(),
     )
-    .selectAll()
+    .select('t.total')
+    .selectAll('i')
+    .where('t.list', '=', 'posts')
     // The outer query must repeat the order: a join does not promise to keep it.
     .orderBy('i.created_at', 'desc')
     .orderBy('i.id', 'desc')
     .execute();
-  return toPage(rows, pagination, presentPost);
+  return toPage(rows, pagination, presentPost, (post) => POSTS_CURSOR.encode([post.created_micros, post.id]));
 }
 
 /** 1 statement; 404 when missing. */

@@ -29,9 +29,13 @@ export function parseUsernameParam(raw: string | undefined): string {
 }
 
 export interface Pagination {
-  page: number;
+  /** null when the page is asked for by cursor. */
+  page: number | null;
   pageSize: number;
+  /** Rows before the page: 0 by cursor. */
   offset: number;
+  /** As sent; each list decodes its own (src/shared/cursor.ts). */
+  cursor: string | null;
 }
 
 /** `v.number()` and `v.integer()` state the output type for the OpenAPI document; the regex already ensures both. */
@@ -47,18 +51,30 @@ const integerText = (min: number, max: number, message: string) =>
   );
 
 export const paginationSchema = v.object({
-  page: v.optional(integerText(1, 1_000_000, 'must be an integer of at least 1'), '1'),
+  page: v.optional(integerText(1, 1_000_000, 'must be an integer of at least 1')),
   pageSize: v.optional(integerText(1, 100, 'must be an integer from 1 to 100'), '20'),
+  cursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be the nextCursor of a page of this list'),
+      v.description('Opaque: the `nextCursor` of the previous page. Not combined with `page`.'),
+    ),
+  ),
 });
 
-/** `page` (>= 1, default 1) and `pageSize` (1-100, default 20) from the query string. */
+const PAGINATION_KEYS = ['page', 'pageSize', 'cursor'] as const;
+
+/** `page` (>= 1, default 1) or `cursor`, and `pageSize` (1-100, default 20), from the query string. */
 export function parsePagination(url: URL): Pagination {
   const query: Record<string, string> = {};
-  for (const key of ['page', 'pageSize']) {
+  for (const key of PAGINATION_KEYS) {
     const values = url.searchParams.getAll(key);
     if (values.length > 1) throw validationFailed({ [key]: ['must be given once'] });
     if (values.length === 1) query[key] = values[0]!;
   }
-  const { page, pageSize } = parse(paginationSchema, query, 'query');
-  return { page, pageSize, offset: (page - 1) * pageSize };
+  const { page, pageSize, cursor } = parse(paginationSchema, query, 'query');
+  if (cursor !== undefined && page !== undefined) throw validationFailed({ cursor: ['cannot be combined with page'] });
+  if (cursor !== undefined) return { page: null, pageSize, offset: 0, cursor };
+  const number = page ?? 1;
+  return { page: number, pageSize, offset: (number - 1) * pageSize, cursor: null };
 }

@@ -21,7 +21,7 @@ import { idSchema, paginationSchema } from '../params.ts';
 import type { ErrorStyle, Method } from '../route.ts';
 import * as r from './responses.ts';
 
-export type HeaderName = 'Set-Cookie' | 'Location' | 'ETag' | 'Cache-Control';
+export type HeaderName = 'Set-Cookie' | 'Location' | 'ETag' | 'Cache-Control' | 'Link';
 
 export interface Answer {
   status: number;
@@ -57,7 +57,10 @@ export const surfaceOf = (op: Operation): ErrorStyle => (op.path.startsWith('/ap
 const idParam = { id: idSchema };
 const noContent = (description: string, headers?: HeaderName[]): Answer => ({ status: 204, description, ...(headers && { headers }) });
 
-const PAGINATED = 'Paged with `page` and `pageSize`; a page past the end has no items and the real total.';
+const PAGINATED =
+  'Paged by `cursor` (follow `nextCursor`, or the `Link: <…>; rel="next"` header: as fast on the last page as on the first) ' +
+  'or by `page` (a page past the end has no items and the real total); `pageSize` either way. ' +
+  'A cursor that this list did not give, or that was changed, is a 400.';
 
 export const OPERATIONS: readonly Operation[] = [
   // Accounts
@@ -151,9 +154,11 @@ export const OPERATIONS: readonly Operation[] = [
     method: 'GET',
     path: '/api/me/sessions',
     tag: 'Accounts',
-    summary: "The caller's live sessions",
+    summary: "The caller's live sessions, newest first",
+    description: PAGINATED.replace(' and the real total', ''),
     auth: true,
-    answers: [{ status: 200, description: 'The sessions', body: r.sessionList }],
+    query: paginationSchema,
+    answers: [{ status: 200, description: 'A page of the sessions', body: r.sessionList, headers: ['Link'] }],
   },
   {
     id: 'deleteSession',
@@ -217,7 +222,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Every user, by username',
     description: PAGINATED,
     query: paginationSchema,
-    answers: [{ status: 200, description: 'A page of users', body: r.userPage }],
+    answers: [{ status: 200, description: 'A page of users', body: r.userPage, headers: ['Link'] }],
   },
   {
     id: 'getUser',
@@ -237,7 +242,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary: 'Every post, newest first',
     description: PAGINATED,
     query: paginationSchema,
-    answers: [{ status: 200, description: 'A page of posts', body: r.postPage }],
+    answers: [{ status: 200, description: 'A page of posts', body: r.postPage, headers: ['Link'] }],
   },
   {
     id: 'createPost',
@@ -292,7 +297,7 @@ export const OPERATIONS: readonly Operation[] = [
     description: PAGINATED,
     params: idParam,
     query: paginationSchema,
-    answers: [{ status: 200, description: 'A page of comments', body: r.commentPage }],
+    answers: [{ status: 200, description: 'A page of comments', body: r.commentPage, headers: ['Link'] }],
     errors: [404],
   },
   {
@@ -401,6 +406,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Code: secretSchema,
   Page: paginationSchema.entries.page,
   PageSize: paginationSchema.entries.pageSize,
+  Cursor: paginationSchema.entries.cursor,
   Registration: registrationFields,
   Login: loginSchema,
   EmailRequest: emailRequestSchema,
