@@ -117,6 +117,10 @@ async function build(size: number): Promise<Built> {
         [facts.measured_user, SESSIONS_OF_MEASURED_USER],
       );
       const { rows: counted } = await client.query('SELECT count(*) AS n FROM comments WHERE post_id = $1', [facts.busy_post]);
+      // Commits are asynchronous here, and VACUUM marks a page all-visible only once the commits of its
+      // rows, and of every transaction near them, are on disk: flush them all, then commit synchronously.
+      await client.query('SET synchronous_commit = on');
+      await client.query('CHECKPOINT');
       await client.query('VACUUM ANALYZE');
       return { ...facts, busyPostComments: Number(counted[0].n) };
     }),
