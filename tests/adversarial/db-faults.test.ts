@@ -33,7 +33,7 @@ import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider
 import { call, type CallResult } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { createUser } from '../support/users.ts';
-import { envCount, expectUnavailable, report, snapshotTables, type RouteUnderTest } from './harness.ts';
+import { envCount, expectUnavailable, report, snapshotTables, totalsAndCounts, type RouteUnderTest } from './harness.ts';
 
 // The pool's connections are node-postgres clients (src/db/pool.ts imports
 // `pg` on first use, after this mock). When armed, the backend of the
@@ -75,7 +75,7 @@ vi.mock('pg', async (importOriginal) => {
 });
 
 const ROUNDS = envCount('ADVERSARIAL_FAULT_ROUNDS', 10);
-const figures = { operations: 0, 'statements killed before they ran': 0, 'statements killed in flight': 0, 'idle pools killed': 0 };
+const figures = { 'changes killed before their counter': 0, operations: 0, 'statements killed before they ran': 0, 'statements killed in flight': 0, 'idle pools killed': 0 };
 let terminatedDirectly = 0;
 
 let admin: pg.Client;
@@ -412,5 +412,78 @@ describe('connections killed outside any statement', () => {
       expect(retry.body.post.author.id).toBe(user.id);
       figures['statements killed in flight'] += 1;
     }
+  });
+});
+
+// The list totals are kept by triggers in the transaction of each change
+// (sql/migrations/0006_list_totals.sql). Here the counter's table is locked, so
+// the change has written its rows and waits to count them when its backend is
+// killed: neither the rows nor the count may be kept, and the totals stay equal
+// to the counts, before and after the same request succeeds.
+describe('a connection killed in the middle of a change, between its rows and its counter', () => {
+  const CHANGES: { name: string; counter: 'list_totals' | 'post_comment_totals'; expected: number; prepare: () => Promise<() => Promise<CallResult>> }[] = [
+    {
+      name: 'POST /api/register',
+      counter: 'list_totals',
+      expected: 201,
+      prepare: registration,
+    },
+    {
+      name: 'POST /api/posts',
+      counter: 'list_totals',
+      expected: 201,
+      prepare: async () => {
+        const { token } = await createUser();
+        return () => call(posts, 'POST', '/api/posts', { token, json: { title: 'Counted', body: 'Body' } });
+      },
+    },
+    {
+      name: 'POST /api/posts/{id}/comments',
+      counter: 'post_comment_totals',
+      expected: 201,
+      prepare: async () => {
+        const { user, token } = await createUser();
+        const post = await createPost(user, { title: 'Commented', body: 'Body' });
+        await addComment(user, post.id, { body: 'Already there' });
+        return () => call(postComments, 'POST', `/api/posts/${post.id}/comments`, { token, json: { body: 'Counted' } });
+      },
+    },
+    {
+      // The comments go first (cascade) and lower their post's total; the post's own count then waits.
+      name: 'DELETE /api/posts/{id} with comments',
+      counter: 'list_totals',
+      expected: 204,
+      prepare: async () => {
+        const { user, token } = await createUser();
+        const post = await createPost(user, { title: 'Doomed', body: 'Body' });
+        for (const body of ['one', 'two']) await addComment(user, post.id, { body });
+        return () => call(postsId, 'DELETE', `/api/posts/${post.id}`, { token });
+      },
+    },
+  ];
+
+  it.each(CHANGES.map((change) => [change.name, change] as const))('%s: 503, neither rows nor count kept, totals exact', async (_name, change) => {
+    const request = await change.prepare();
+    const before = await snapshotTables();
+    await admin.query('BEGIN');
+    await admin.query(`LOCK TABLE ${change.counter} IN ACCESS EXCLUSIVE MODE`);
+    const pending = request();
+    let killed = 0;
+    for (let poll = 0; killed === 0 && poll < 500; poll++) {
+      killed = await terminateOthers("wait_event_type = 'Lock'");
+      if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await admin.query('ROLLBACK');
+    expect(killed).toBe(1);
+    expectUnavailable(await pending, 'api');
+    expect(await snapshotTables()).toBe(before);
+    const afterKill = await totalsAndCounts();
+    expect(afterKill.kept).toEqual(afterKill.counted);
+    const retry = await request();
+    expect(retry.status, retry.text).toBe(change.expected);
+    const afterRetry = await totalsAndCounts();
+    expect(afterRetry.kept).toEqual(afterRetry.counted);
+    expect(afterRetry.kept).not.toEqual(afterKill.kept);
+    figures['changes killed before their counter'] += 1;
   });
 });
