@@ -51,7 +51,9 @@ const integerText = (min: number, max: number, message: string) =>
   );
 
 export const paginationSchema = v.object({
-  page: v.optional(integerText(1, 1_000_000, 'must be an integer of at least 1')),
+  page: v.optional(
+    v.pipe(integerText(1, 1_000_000, 'must be an integer of at least 1'), v.description('Default 1. Not combined with `cursor`.')),
+  ),
   pageSize: v.optional(integerText(1, 100, 'must be an integer from 1 to 100'), '20'),
   cursor: v.optional(
     v.pipe(
