@@ -32,26 +32,23 @@ CREATE TABLE post_comment_totals (
 INSERT INTO post_comment_totals (post_id, total)
 SELECT post_id, count(*) FROM comments GROUP BY post_id;
 
--- Each trigger function sums what a statement changed into one delta per
--- total (rows gone count -1) and applies the deltas that are not zero.
+-- Each trigger function counts what a statement changed (rows gone count
+-- negative) and changes each total once.
+CREATE FUNCTION change_total(list text, delta bigint) RETURNS void LANGUAGE sql AS $$
+  UPDATE list_totals SET total = total + delta WHERE list_totals.list = change_total.list AND delta <> 0;
+$$;
 
 CREATE FUNCTION count_users() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    UPDATE list_totals SET total = total + d.n
-    FROM (SELECT count(*) AS n, count(*) FILTER (WHERE confirmed_at IS NOT NULL) AS confirmed FROM new_rows) AS c,
-         LATERAL (VALUES ('users', c.n), ('confirmed_users', c.confirmed)) AS d (list, n)
-    WHERE list_totals.list = d.list AND d.n <> 0;
+    PERFORM change_total('users', (SELECT count(*) FROM new_rows));
+    PERFORM change_total('confirmed_users', (SELECT count(*) FROM new_rows WHERE confirmed_at IS NOT NULL));
   ELSIF TG_OP = 'DELETE' THEN
-    UPDATE list_totals SET total = total - d.n
-    FROM (SELECT count(*) AS n, count(*) FILTER (WHERE confirmed_at IS NOT NULL) AS confirmed FROM old_rows) AS c,
-         LATERAL (VALUES ('users', c.n), ('confirmed_users', c.confirmed)) AS d (list, n)
-    WHERE list_totals.list = d.list AND d.n <> 0;
+    PERFORM change_total('users', -(SELECT count(*) FROM old_rows));
+    PERFORM change_total('confirmed_users', -(SELECT count(*) FROM old_rows WHERE confirmed_at IS NOT NULL));
   ELSE -- UPDATE: only a confirmation given or taken back changes a total.
-    UPDATE list_totals SET total = total + d.n
-    FROM (SELECT (SELECT count(*) FROM new_rows WHERE confirmed_at IS NOT NULL)
-               - (SELECT count(*) FROM old_rows WHERE confirmed_at IS NOT NULL) AS n) AS d
-    WHERE list_totals.list = 'confirmed_users' AND d.n <> 0;
+    PERFORM change_total('confirmed_users', (SELECT count(*) FROM new_rows WHERE confirmed_at IS NOT NULL)
+                                          - (SELECT count(*) FROM old_rows WHERE confirmed_at IS NOT NULL));
   END IF;
   RETURN NULL;
 END $$;
@@ -66,9 +63,9 @@ CREATE TRIGGER users_count_update AFTER UPDATE ON users
 CREATE FUNCTION count_posts() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    UPDATE list_totals SET total = total + n FROM (SELECT count(*) AS n FROM new_rows) AS d WHERE list = 'posts' AND n <> 0;
+    PERFORM change_total('posts', (SELECT count(*) FROM new_rows));
   ELSE
-    UPDATE list_totals SET total = total - n FROM (SELECT count(*) AS n FROM old_rows) AS d WHERE list = 'posts' AND n <> 0;
+    PERFORM change_total('posts', -(SELECT count(*) FROM old_rows));
   END IF;
   RETURN NULL;
 END $$;

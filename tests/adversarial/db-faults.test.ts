@@ -102,6 +102,27 @@ async function run(request: () => Promise<CallResult>, killAt = 0): Promise<{ re
   }
 }
 
+/**
+ * `request`, whose statement waits for `table`, locked by `admin` meanwhile, and
+ * is killed while it waits; the lock is released after. Returns its answer.
+ */
+async function killedWhileLocked(table: string, request: () => Promise<CallResult>): Promise<CallResult> {
+  await admin.query('BEGIN');
+  await admin.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  const pending = request();
+  let killed = 0;
+  try {
+    for (let poll = 0; killed === 0 && poll < 500; poll++) {
+      killed = await terminateOthers("wait_event_type = 'Lock'");
+      if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await admin.query('ROLLBACK');
+  }
+  expect(killed).toBe(1);
+  return pending;
+}
+
 /** Backends of this file's database other than `admin`, terminated: the pool's idle connections. */
 async function terminateOthers(where = 'true'): Promise<number> {
   const { rowCount } = await admin.query(
@@ -394,18 +415,10 @@ describe('connections killed outside any statement', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { user, token } = await createUser();
       const before = await snapshotTables();
-      // The statement waits for a lock this connection holds; its backend is killed while it waits.
-      await admin.query('BEGIN');
-      await admin.query('LOCK TABLE posts IN ACCESS EXCLUSIVE MODE');
-      const pending = call(posts, 'POST', '/api/posts', { token, json: { title: 'Interrupted', body: 'Body' } });
-      let killed = 0;
-      for (let poll = 0; killed === 0 && poll < 500; poll++) {
-        killed = await terminateOthers("wait_event_type = 'Lock'");
-        if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      await admin.query('ROLLBACK');
-      expect(killed).toBe(1);
-      expectUnavailable(await pending, 'api');
+      const interrupted = await killedWhileLocked('posts', () =>
+        call(posts, 'POST', '/api/posts', { token, json: { title: 'Interrupted', body: 'Body' } }),
+      );
+      expectUnavailable(interrupted, 'api');
       expect(await snapshotTables()).toBe(before);
       const retry = await call(posts, 'POST', '/api/posts', { token, json: { title: 'Interrupted', body: 'Body' } });
       expect(retry.status).toBe(201);
@@ -421,66 +434,24 @@ describe('connections killed outside any statement', () => {
 // killed: neither the rows nor the count may be kept, and the totals stay equal
 // to the counts, before and after the same request succeeds.
 describe('a connection killed in the middle of a change, between its rows and its counter', () => {
-  const CHANGES: { name: string; counter: 'list_totals' | 'post_comment_totals'; expected: number; prepare: () => Promise<() => Promise<CallResult>> }[] = [
-    {
-      name: 'POST /api/register',
-      counter: 'list_totals',
-      expected: 201,
-      prepare: registration,
-    },
-    {
-      name: 'POST /api/posts',
-      counter: 'list_totals',
-      expected: 201,
-      prepare: async () => {
-        const { token } = await createUser();
-        return () => call(posts, 'POST', '/api/posts', { token, json: { title: 'Counted', body: 'Body' } });
-      },
-    },
-    {
-      name: 'POST /api/posts/{id}/comments',
-      counter: 'post_comment_totals',
-      expected: 201,
-      prepare: async () => {
-        const { user, token } = await createUser();
-        const post = await createPost(user, { title: 'Commented', body: 'Body' });
-        await addComment(user, post.id, { body: 'Already there' });
-        return () => call(postComments, 'POST', `/api/posts/${post.id}/comments`, { token, json: { body: 'Counted' } });
-      },
-    },
-    {
-      // The comments go first (cascade) and lower their post's total; the post's own count then waits.
-      name: 'DELETE /api/posts/{id} with comments',
-      counter: 'list_totals',
-      expected: 204,
-      prepare: async () => {
-        const { user, token } = await createUser();
-        const post = await createPost(user, { title: 'Doomed', body: 'Body' });
-        for (const body of ['one', 'two']) await addComment(user, post.id, { body });
-        return () => call(postsId, 'DELETE', `/api/posts/${post.id}`, { token });
-      },
-    },
-  ];
+  const COUNTED: Record<string, 'list_totals' | 'post_comment_totals'> = {
+    'POST /api/register': 'list_totals',
+    'POST /api/posts': 'list_totals',
+    'POST /api/posts/{id}/comments': 'post_comment_totals',
+    // Its comment goes first (cascade) and lowers the post's total; the post's own count then waits.
+    'DELETE /api/posts/{id}': 'list_totals',
+  };
 
-  it.each(CHANGES.map((change) => [change.name, change] as const))('%s: 503, neither rows nor count kept, totals exact', async (_name, change) => {
-    const request = await change.prepare();
+  it.each(Object.entries(COUNTED))('%s: 503, neither rows nor count kept, totals exact', async (name, counter) => {
+    const op = OPERATIONS.find((candidate) => candidate.name === name)!;
+    const request = await op.prepare();
     const before = await snapshotTables();
-    await admin.query('BEGIN');
-    await admin.query(`LOCK TABLE ${change.counter} IN ACCESS EXCLUSIVE MODE`);
-    const pending = request();
-    let killed = 0;
-    for (let poll = 0; killed === 0 && poll < 500; poll++) {
-      killed = await terminateOthers("wait_event_type = 'Lock'");
-      if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    await admin.query('ROLLBACK');
-    expect(killed).toBe(1);
-    expectUnavailable(await pending, 'api');
+    expectUnavailable(await killedWhileLocked(counter, request), op.style);
     expect(await snapshotTables()).toBe(before);
     const afterKill = await totalsAndCounts();
     expect(afterKill.kept).toEqual(afterKill.counted);
     const retry = await request();
-    expect(retry.status, retry.text).toBe(change.expected);
+    expect(retry.status, retry.text).toBe(op.expected);
     const afterRetry = await totalsAndCounts();
     expect(afterRetry.kept).toEqual(afterRetry.counted);
     expect(afterRetry.kept).not.toEqual(afterKill.kept);

@@ -67,3 +67,17 @@ export async function alternate<Name extends string>(
 }
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Times named sections of a run, in seconds (one decimal): `seconds` fills as `timed` returns. */
+export function sectionTimer() {
+  const seconds: Record<string, number> = {};
+  async function timed<T>(section: string, work: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      seconds[section] = round((performance.now() - t0) / 1000, 1);
+    }
+  }
+  return { seconds, timed };
+}

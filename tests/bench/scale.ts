@@ -26,7 +26,7 @@ import { databaseUrl, startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { admin } from '../support/global-setup.ts';
 import { call, type CallOptions } from '../support/call.ts';
-import { round, sample, summarize, type Measurement, type Sample } from './measure.ts';
+import { round, sample, sectionTimer, summarize, type Measurement, type Sample } from './measure.ts';
 
 const GOAL = 2;
 const SIZES = process.argv.slice(2).map(Number);
@@ -60,7 +60,7 @@ interface Built {
 
 const started = performance.now();
 const loadBefore = loadavg();
-const seconds: Record<string, number> = {};
+const { seconds, timed } = sectionTimer();
 const dir = await mkdtemp(join(tmpdir(), 'scale-bench-'));
 const server = await startEmbeddedPostgres({ dir, ephemeral: true });
 try {
@@ -77,15 +77,6 @@ try {
   await closeDb();
   await server.stop();
   await rm(dir, { recursive: true, force: true });
-}
-
-async function timed<T>(section: string, work: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  try {
-    return await work();
-  } finally {
-    seconds[section] = round((performance.now() - t0) / 1000, 1);
-  }
 }
 
 /** A migrated, seeded database of `size` users with the requests to measure on it. */
