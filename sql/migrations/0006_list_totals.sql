@@ -4,7 +4,7 @@
 -- are kept instead, by statement-level triggers in the transaction of every
 -- insert and delete: a change and its count commit or roll back together, a
 -- bulk load pays one counter update per statement, and no code path can forget
--- them (cascades from deleted users and posts included).
+-- them (cascades from deleted users and posts, and TRUNCATE, included).
 --
 -- Safe on a populated database: writers wait (SHARE locks) while the totals
 -- are counted and the triggers created, so nothing changes between the two;
@@ -97,6 +97,20 @@ CREATE TRIGGER comments_count_insert AFTER INSERT ON comments
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION count_comments();
 CREATE TRIGGER comments_count_delete AFTER DELETE ON comments
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION count_comments();
+
+-- TRUNCATE fires no row or DELETE trigger: it empties the totals of what it empties.
+CREATE FUNCTION reset_totals() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  CASE TG_TABLE_NAME
+    WHEN 'users' THEN UPDATE list_totals SET total = 0 WHERE list IN ('users', 'confirmed_users');
+    WHEN 'posts' THEN UPDATE list_totals SET total = 0 WHERE list = 'posts';
+    ELSE DELETE FROM post_comment_totals;
+  END CASE;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER users_count_truncate AFTER TRUNCATE ON users FOR EACH STATEMENT EXECUTE FUNCTION reset_totals();
+CREATE TRIGGER posts_count_truncate AFTER TRUNCATE ON posts FOR EACH STATEMENT EXECUTE FUNCTION reset_totals();
+CREATE TRIGGER comments_count_truncate AFTER TRUNCATE ON comments FOR EACH STATEMENT EXECUTE FUNCTION reset_totals();
 
 -- A comment stays on its post (the service never moves one): moving it would
 -- leave both posts' totals wrong.

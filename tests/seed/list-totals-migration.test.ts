@@ -1,7 +1,7 @@
 // Migration 0006 (list totals) applied to a database that already holds seeded
 // users, posts and comments, as it will be in production: the totals start
 // equal to the counts, and stay so through the seed's bulk statements (a second
-// run hands every post and comment to new users) and the service's own changes.
+// run hands every post and comment to new users), deletions, confirmations and TRUNCATE.
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ async function seed(users: number): Promise<void> {
 }
 
 /** The kept totals and the counts they must equal. */
-async function totals(): Promise<{ kept: Record<string, string>; counted: Record<string, string>; comments: string }> {
+async function totals(): Promise<{ kept: Record<string, number>; counted: Record<string, number>; comments: string }> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -80,13 +80,22 @@ describe('migration 0006 on a populated database', () => {
     expect(Number(after.kept.confirmed_users)).toBe(690);
     expect(after.kept).toEqual(after.counted);
     expect(after.comments).toBe('0');
-  });
 
-  it('refuses to move a comment to another post, which would leave both totals wrong', async () => {
-    const error = await admin(url, (client) =>
-      client.query('UPDATE comments c SET post_id = (SELECT p.id FROM posts p WHERE p.id <> c.post_id LIMIT 1) WHERE c.id = (SELECT min(id) FROM comments)').catch((e: Error) => e),
+    // A comment cannot move to another post, which would leave both totals wrong.
+    const moved = await admin(url, (client) =>
+      client
+        .query('UPDATE comments c SET post_id = (SELECT p.id FROM posts p WHERE p.id <> c.post_id LIMIT 1) WHERE c.id = (SELECT min(id) FROM comments)')
+        .catch((error: Error) => error),
     );
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toBe('a comment cannot move to another post');
+    expect(moved).toBeInstanceOf(Error);
+    expect((moved as Error).message).toBe('a comment cannot move to another post');
+
+    // TRUNCATE fires no DELETE trigger; its own triggers empty the totals (here of comments, then of everything).
+    await admin(url, (client) => client.query('TRUNCATE comments'));
+    expect((await totals()).comments).toBe('0');
+    await admin(url, (client) => client.query('TRUNCATE users CASCADE'));
+    const emptied = await totals();
+    expect(emptied.kept).toEqual({ users: 0, confirmed_users: 0, posts: 0 });
+    expect(emptied.kept).toEqual(emptied.counted);
   });
 });
