@@ -1,4 +1,4 @@
--- Lists that stay fast at a million users (src/content/README.md, "Lists at scale").
+-- Lists that stay fast at a million users (README, "Lists in one statement, at any size").
 --
 -- Totals: a count(*) in every list response cost the whole table. The totals
 -- are kept instead, by statement-level triggers in the transaction of every
@@ -7,8 +7,8 @@
 -- them (cascades from deleted users and posts, and TRUNCATE, included).
 --
 -- Safe on a populated database: writers wait (SHARE locks) while the totals
--- are counted and the triggers created, so nothing changes between the two;
--- about two seconds at a million users.
+-- are counted and the triggers created, so nothing changes between the two
+-- (5-6 s at 100,000 seeded users on a loaded 2-core machine).
 
 LOCK TABLE users, posts, comments IN SHARE MODE;
 
