@@ -2,7 +2,8 @@
 // a large seeded database, at its first page, at a deep cursor page and at a
 // deep page number, p50 and p99 in-process, and the ratio large/small against
 // the goal of 2 (README "Lists at scale"). Starts its own embedded Postgres in
-// a temporary folder; not part of `npm test`. About 5 minutes on 2 quiet cores (the million-user seed is most of it).
+// a temporary folder; not part of `npm test`. The million-user seed is most of
+// its time (about 85 s alone on a quiet machine; 5-11 minutes under heavy load).
 //
 // Each database is built with sql/seed.sql through psql, as operators do, then
 // given sessions (the seed makes none): one live session per user, and 60 for
