@@ -7,7 +7,7 @@ import { afterKey, toPage, type Page, type Pagination } from '../common/paginati
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { foreignKeyViolation } from '../db/errors.ts';
-import { micros, outerTotal, pageWindow, selectPageWithTotal } from '../db/page-query.ts';
+import { byCreatedAt, micros, outerTotal, pageWindow, selectPageWithTotal } from '../db/page-query.ts';
 import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentComment, type CommentView } from './present.ts';
@@ -45,11 +45,7 @@ export async function listComments(postId: number, pagination: Pagination): Prom
           .selectFrom('comments')
           .select(['id', 'created_at'])
           .where('post_id', '=', postId)
-          .$if(after !== undefined, (qb) =>
-            qb.where(sql<boolean>`(created_at, id) > (${microsToIso(after![1])}::timestamptz, ${after![2]})`),
-          )
-          .orderBy('created_at', 'asc')
-          .orderBy('id', 'asc')
+          .$call(byCreatedAt('asc', after && [microsToIso(after[1]), after[2]]))
           .$call(pageWindow(pagination, outerTotal))
           .as('k'),
       )

@@ -1,11 +1,11 @@
 // Posts: user-owned, listed newest first, changed only by their author.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { cursorCodec, keyId, keyMicros, microsToIso } from '../common/cursor.ts';
 import { HttpError } from '../common/errors.ts';
 import { afterKey, toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import { micros, outerTotal, pageWindow, selectPageWithTotal } from '../db/page-query.ts';
+import { byCreatedAt, micros, outerTotal, pageWindow, selectPageWithTotal } from '../db/page-query.ts';
 import type { Database } from '../db/schema.ts';
 import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
@@ -35,11 +35,7 @@ export async function listPosts(pagination: Pagination): Promise<Page<PostView>>
         keys
           .selectFrom('posts')
           .select(['id', 'created_at'])
-          .$if(after !== undefined, (qb) =>
-            qb.where(sql<boolean>`(created_at, id) < (${microsToIso(after![0])}::timestamptz, ${after![1]})`),
-          )
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
+          .$call(byCreatedAt('desc', after && [microsToIso(after[0]), after[1]]))
           .$call(pageWindow(pagination, outerTotal))
           .as('k'),
       )

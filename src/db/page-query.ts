@@ -49,5 +49,20 @@ export function pageWindow(window: { pageSize: number; offset: number }, total?:
   };
 }
 
+/**
+ * The keyset of a list ordered by (created_at, id): the rows after `after`
+ * (the cursor's key, its time as exact ISO text) in that order, then the order
+ * itself, both as the list's index holds them.
+ */
+export function byCreatedAt(direction: 'asc' | 'desc', after: readonly [createdAt: string, id: number] | undefined) {
+  return <QB extends { where(e: RawBuilder<boolean>): QB; orderBy(e: RawBuilder<unknown>, d: 'asc' | 'desc'): QB }>(qb: QB): QB => {
+    const keyed =
+      after === undefined
+        ? qb
+        : qb.where(sql<boolean>`(created_at, id) ${sql.raw(direction === 'asc' ? '>' : '<')} (${after[0]}::timestamptz, ${after[1]})`);
+    return keyed.orderBy(sql.ref('created_at'), direction).orderBy(sql.ref('id'), direction);
+  };
+}
+
 /** A timestamp column as whole microseconds since 1970, the form cursors carry it in. */
 export const micros = (column: string) => sql<number>`(extract(epoch from ${sql.ref(column)}) * 1000000)::bigint`;

@@ -1,12 +1,12 @@
 // Database-backed sessions: a JWT is honoured only while its row exists and
 // has not expired, so logout and password changes revoke at once.
-import { sql, type Kysely, type QueryCreator } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
 import { afterKey, toItems, type Page, type Pagination } from '../../common/pagination.ts';
 import { now } from '../../config/clock.ts';
 import { setting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
-import { micros, pageWindow } from '../../db/page-query.ts';
+import { byCreatedAt, micros, pageWindow } from '../../db/page-query.ts';
 import { prepare } from '../../db/prepared.ts';
 import type { Database, ProfileRow } from '../../db/schema.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
@@ -126,11 +126,7 @@ export async function listSessions(claims: TokenClaims, pagination: Pagination):
           .select(['id', 'created_at', 'expires_at', micros('created_at').as('created_micros')])
           .where('user_id', '=', claims.userId)
           .where('expires_at', '>', at)
-          .$if(after !== undefined, (qb) =>
-            qb.where(sql<boolean>`(created_at, id) < (${microsToIso(after![0])}::timestamptz, ${after![1]})`),
-          )
-          .orderBy('created_at', 'desc')
-          .orderBy('id', 'desc')
+          .$call(byCreatedAt('desc', after && [microsToIso(after[0]), after[1]]))
           .$call(pageWindow(pagination))
           .as('i'),
       (join) => join.onTrue(),
