@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { envValue } from '../config/settings.ts';
 import { migrate } from '../db/migrate.ts';
-import { localJwtSecret, resolveDatabase } from './database.ts';
+import { localJwtSecret, localSigningKeys, resolveDatabase } from './database.ts';
 import { watchFunctions } from './function-bundles.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,7 +26,9 @@ const netlify = spawn(
     env: {
       ...process.env,
       DATABASE_URL: database.url,
+      // The secret still verifies sessions signed before the local key existed.
       JWT_SECRET: envValue('JWT_SECRET') ?? (await localJwtSecret()),
+      JWT_SIGNING_KEYS: envValue('JWT_SIGNING_KEYS') ?? (await localSigningKeys()),
       BROWSER: 'none',
     },
   },
