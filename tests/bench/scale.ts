@@ -22,6 +22,7 @@ import posts from '../../netlify/functions/posts.ts';
 import users from '../../netlify/functions/users.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { runPsqlFile, SEED_FILE } from '../../src/cli/psql.ts';
+import { resetSettings } from '../../src/config/settings.ts';
 import { closeDb } from '../../src/db/connection.ts';
 import { databaseUrl, startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrate.ts';
@@ -154,6 +155,8 @@ function key(s: Scenario): string {
 async function useDatabase(url: string): Promise<void> {
   await closeDb();
   process.env.DATABASE_URL = url;
+  // Settings are parsed once; the next connection must read the new URL.
+  resetSettings();
 }
 
 /** Each scenario on each database, in alternating slices; percentiles over all of a scenario's requests. */
