@@ -144,10 +144,31 @@ export async function snapshotTables(): Promise<string> {
       'sessions', (SELECT json_agg(t ORDER BY t.id) FROM sessions t),
       'one_time_tokens', (SELECT json_agg(t ORDER BY t.id) FROM one_time_tokens t),
       'posts', (SELECT json_agg(t ORDER BY t.id) FROM posts t),
-      'comments', (SELECT json_agg(t ORDER BY t.id) FROM comments t)
+      'comments', (SELECT json_agg(t ORDER BY t.id) FROM comments t),
+      'list_totals', (SELECT json_agg(t ORDER BY t.list) FROM list_totals t),
+      'post_comment_totals', (SELECT json_agg(t ORDER BY t.post_id) FROM post_comment_totals t)
     ) AS data
   `.execute(getDb());
   return JSON.stringify(rows[0]!.data);
+}
+
+/** The totals the triggers keep, each beside the count it must equal. */
+export async function totalsAndCounts(): Promise<{ kept: unknown; counted: unknown }> {
+  const { rows } = await sql<{ kept: unknown; counted: unknown }>`
+    SELECT json_build_object(
+             'lists', (SELECT json_object_agg(list, total ORDER BY list) FROM list_totals),
+             'comments', (SELECT coalesce(json_object_agg(post_id, total ORDER BY post_id), '{}') FROM post_comment_totals WHERE total > 0)
+           ) AS kept,
+           json_build_object(
+             'lists', json_build_object(
+               'confirmed_users', (SELECT count(*) FROM users WHERE confirmed_at IS NOT NULL),
+               'posts', (SELECT count(*) FROM posts),
+               'users', (SELECT count(*) FROM users)),
+             'comments', (SELECT coalesce(json_object_agg(post_id, n ORDER BY post_id), '{}')
+                          FROM (SELECT post_id, count(*) AS n FROM comments GROUP BY post_id) c)
+           ) AS counted
+  `.execute(getDb());
+  return rows[0]!;
 }
 
 /** What a request the database failed may say: generic, nothing of the cause (health names the database, its whole purpose). */
