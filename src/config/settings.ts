@@ -49,7 +49,8 @@ export interface MailSettings {
   from: string;
 }
 
-const mailUrlSchema = v.pipe(
+/** An absolute http(s) address, for settings that name a server or a site. */
+const httpUrlSchema = v.pipe(
   v.string(),
   v.url('must be an absolute URL'),
   v.check((text) => /^https?:\/\//i.test(text), 'must be an http or https URL'),
@@ -70,8 +71,10 @@ const READERS = {
   test: () => envValue('VITEST') !== undefined || envValue('NODE_ENV') === 'test',
   /** `netlify dev` sets NETLIFY_DEV (see src/http/route.ts for why it matters). */
   netlifyDev: () => envValue('NETLIFY_DEV') === 'true',
-  /** Netlify's URL: the site's main address, where links in e-mails point. */
+  /** Netlify's URL: the site's main address; links in e-mails open its /app pages unless APP_URL says otherwise. */
   siteUrl: () => envValue('URL'),
+  /** APP_URL: where the web pages live, when not at /app of the site (src/http/client.ts). */
+  appUrl: () => parseEnv('APP_URL', v.optional(httpUrlSchema)),
 
   /** Checked by src/db/url.ts, which names what is wrong without showing the password. */
   databaseUrl: () => envValue('DATABASE_URL'),
@@ -127,7 +130,7 @@ const READERS = {
     const from = envValue('MAIL_FROM');
     if (from === undefined) throw new ConfigError('MAIL_FROM is required when MAIL_API_URL is set');
     return {
-      url: parseEnv('MAIL_API_URL', mailUrlSchema, url),
+      url: parseEnv('MAIL_API_URL', httpUrlSchema, url),
       apiKey: envValue('MAIL_API_KEY'),
       from: parseEnv('MAIL_FROM', v.pipe(v.string(), v.maxLength(320, 'is too long')), from),
     };

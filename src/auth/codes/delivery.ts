@@ -10,7 +10,8 @@ import type { NewToken, TokenHolder } from './tokens.ts';
 export interface SecretNotice {
   to: TokenHolder;
   token: NewToken;
-  baseUrl: string;
+  /** Where the web pages live (Client.appUrl). */
+  appUrl: string;
 }
 
 const minutes = (token: NewToken) => Math.round((token.expiresAt.getTime() - token.createdAt.getTime()) / 60_000);
@@ -19,7 +20,7 @@ function describe(token: NewToken): string {
   return token.purpose === 'confirm_email' ? 'confirmation code' : 'password reset token';
 }
 
-export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessage {
+export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage {
   const expiry = `It expires at ${token.expiresAt.toISOString()} (in ${minutes(token)} minutes) and works once.`;
   if (token.purpose === 'confirm_email') {
     return {
@@ -30,7 +31,7 @@ export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessag
         '',
         `Your confirmation code is: ${token.secret}`,
         '',
-        `Confirm your account by opening ${baseUrl}/api/register/confirm/${token.secret}`,
+        `Confirm your account on this page: ${appUrl}/confirm?code=${token.secret}`,
         expiry,
         '',
         'If you did not register, ignore this message.',
@@ -45,7 +46,7 @@ export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessag
       '',
       `A password reset was requested for your account. Your reset token is: ${token.secret}`,
       '',
-      `Send it with a new password: POST ${baseUrl}/api/password/reset {"token": "…", "password": "…"}`,
+      `Choose a new password on this page: ${appUrl}/reset?token=${token.secret}`,
       `${expiry} Resetting signs out every session.`,
       '',
       'If you did not ask for this, ignore this message: your password stays as it is.',
