@@ -89,7 +89,7 @@ const READERS = {
   returnCodesInResponses: () => parseEnv('RETURN_CODES_IN_RESPONSES', v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'false')) === 'true',
   /** Netlify's DEPLOY_PRIME_URL: the address of this deploy preview or branch deploy. */
   deployUrl: () => envValue('DEPLOY_PRIME_URL'),
-  /** APP_URL: where a front end serves the confirm and reset pages; e-mails then link there. */
+  /** APP_URL: where the web pages live when not at /app of this deploy (src/http/client.ts). */
   appUrl: () => {
     const url = envValue('APP_URL');
     return url === undefined ? undefined : parseEnv('APP_URL', httpUrlSchema, url).replace(/\/+$/, '');
@@ -105,7 +105,7 @@ const READERS = {
   test: () => envValue('VITEST') !== undefined || envValue('NODE_ENV') === 'test',
   /** `netlify dev` sets NETLIFY_DEV (see src/http/route.ts for why it matters). */
   netlifyDev: () => envValue('NETLIFY_DEV') === 'true',
-  /** Netlify's URL: the site's main address, where links in e-mails point. */
+  /** Netlify's URL: the site's main address; links in e-mails open its /app pages unless APP_URL says otherwise. */
   siteUrl: () => envValue('URL'),
 
   /**

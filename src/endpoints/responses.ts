@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { ERRORS, type ErrorCode } from '../common/errors.ts';
 import { idSchema } from '../common/ids.ts';
 import type { Answer, HeaderName } from '../http/endpoint.ts';
-import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
+import { GENDERS, MARITAL_STATUSES } from '../users/profile-options.ts';
 
 /** The `{id}` path parameter. */
 export const idParam = { id: idSchema };

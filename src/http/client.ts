@@ -22,6 +22,14 @@ export function issuerOf(req: Request): string {
   return setting('jwtIssuer') ?? publicBaseUrl(req);
 }
 
+/**
+ * Where the web pages live, for links in e-mails: `APP_URL` when set (the
+ * pages may be served by another site), else `/app` of this deploy.
+ */
+export function appUrlOf(req: Request): string {
+  return setting('appUrl') ?? `${publicBaseUrl(req)}/app`;
+}
+
 export function clientOf(req: Request, ctx: RouteContext): Client {
-  return { ip: ctx.ip, baseUrl: publicBaseUrl(req), waitUntil: ctx.waitUntil };
+  return { ip: ctx.ip, appUrl: appUrlOf(req), waitUntil: ctx.waitUntil };
 }

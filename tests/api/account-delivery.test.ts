@@ -55,7 +55,8 @@ describe('with a mail provider', () => {
     expect(sent[0]!.body).toMatchObject({ from: 'Accounts <no-reply@example.test>', to: account.email, subject: 'Confirm your account' });
     const code = secretIn(sent[0]!.body.text);
     expect(sent[0]!.body.text).not.toContain('evil.example');
-    expect(sent[0]!.body.text).toContain(`https://auth.example.test/api/register/confirm/${code}`);
+    // The link opens the confirmation page; opening it uses nothing up (the page's button does).
+    expect(sent[0]!.body.text).toContain(`https://auth.example.test/app/confirm?code=${code}`);
     expect((await call(confirm, 'GET', `/api/register/confirm/${code}`)).status).toBe(200);
   });
 
@@ -72,7 +73,22 @@ describe('with a mail provider', () => {
       [user.email, 'Reset your password'],
     ]);
     const token = secretIn(sent[1]!.body.text);
+    expect(sent[1]!.body.text).toContain(`/app/reset?token=${token}`);
     expect((await call(reset, 'POST', '/api/password/reset', { json: { token, password: 'Granite-Meadow-58?' } })).status).toBe(200);
+  });
+
+  it('points the links at APP_URL when it is set, and refuses a malformed one by name', async () => {
+    const sent = provider();
+    env({ URL: 'https://auth.example.test', APP_URL: 'https://www.example.test/account/' });
+    const { user } = await createUser();
+    await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
+    expect(sent[0]!.body.text).toContain(`https://www.example.test/account/reset?token=${secretIn(sent[0]!.body.text)}`);
+    env({ APP_URL: 'ftp://files.example.test' });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const refused = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
+    expect(refused.status).toBe(500);
+    expect(logged.mock.calls.flat().join(' ')).toContain('APP_URL');
+    expect(sent).toHaveLength(1);
   });
 
   it('sends nothing for an unknown address', async () => {

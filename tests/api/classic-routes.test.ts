@@ -8,7 +8,7 @@ import users from '../../netlify/functions/classic-users.ts';
 import root from '../../netlify/functions/root.ts';
 import meProfile from '../../netlify/functions/me-profile.ts';
 import { setClock } from '../../src/config/clock.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { MAX_BODY_BYTES } from '../../src/http/body.ts';

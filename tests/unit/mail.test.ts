@@ -57,7 +57,7 @@ describe('mail settings', () => {
 });
 
 describe('deliverSecret', () => {
-  const notice = () => ({ to: holder, token: newToken('confirm_email'), baseUrl: 'https://auth.example.test' });
+  const notice = () => ({ to: holder, token: newToken('confirm_email'), appUrl: 'https://auth.example.test/app' });
 
   it('returns and logs the secret in development, without a provider', async () => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
@@ -86,7 +86,7 @@ describe('deliverSecret', () => {
       expect(mail.sent).toHaveLength(1);
       expect(mail.sent[0]!.authorization).toBe('Bearer mail-key-123');
       expect(mail.sent[0]!.body).toMatchObject({ from: 'Accounts <no-reply@example.test>', to: holder.email, subject: 'Confirm your account' });
-      expect(mail.sent[0]!.body.text).toContain(`https://auth.example.test/api/register/confirm/${n.token.secret}`);
+      expect(mail.sent[0]!.body.text).toContain(`https://auth.example.test/app/confirm?code=${n.token.secret}`);
       expect(mail.sent[0]!.body.text).toContain('10 minutes');
     } finally {
       mail.restore();

@@ -11,7 +11,8 @@ import type { NewToken, TokenHolder } from './tokens.ts';
 export interface SecretNotice {
   to: TokenHolder;
   token: NewToken;
-  baseUrl: string;
+  /** Where the web pages live (Client.appUrl). */
+  appUrl: string;
 }
 
 const minutes = (token: NewToken) => Math.round((token.expiresAt.getTime() - token.createdAt.getTime()) / 60_000);
@@ -20,9 +21,7 @@ function describe(token: NewToken): string {
   return token.purpose === 'confirm_email' ? 'confirmation code' : 'password reset token';
 }
 
-export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessage {
-  // APP_URL: a front end serves the confirm and reset pages; otherwise the links are the API's.
-  const appUrl = setting('appUrl');
+export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage {
   const expiry = `It expires at ${token.expiresAt.toISOString()} (in ${minutes(token)} minutes) and works once.`;
   if (token.purpose === 'confirm_email') {
     return {
@@ -33,9 +32,7 @@ export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessag
         '',
         `Your confirmation code is: ${token.secret}`,
         '',
-        appUrl === undefined
-          ? `Confirm your account by opening ${baseUrl}/api/register/confirm/${token.secret}`
-          : `Confirm your account on this page: ${appUrl}/confirm?code=${token.secret}`,
+        `Confirm your account on this page: ${appUrl}/confirm?code=${token.secret}`,
         expiry,
         '',
         'If you did not register, ignore this message.',
@@ -50,9 +47,7 @@ export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessag
       '',
       `A password reset was requested for your account. Your reset token is: ${token.secret}`,
       '',
-      appUrl === undefined
-        ? `Send it with a new password: POST ${baseUrl}/api/password/reset {"token": "…", "password": "…"}`
-        : `Choose a new password on this page: ${appUrl}/reset?token=${token.secret}`,
+      `Choose a new password on this page: ${appUrl}/reset?token=${token.secret}`,
       `${expiry} Resetting signs out every session.`,
       '',
       'If you did not ask for this, ignore this message: your password stays as it is.',

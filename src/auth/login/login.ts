@@ -21,7 +21,7 @@ import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts'
 import { checks, limitFor, loginAccountKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
-import { isOverlong } from '../passwords/rules.ts';
+import { isOverlong } from '../passwords/problems.ts';
 import { createSession, type NewSession } from '../sessions/sessions.ts';
 
 export interface Credentials {

@@ -38,6 +38,6 @@ export async function requestPasswordReset(
     if (options.requireAccount === true) throw noAccount();
     return {};
   }
-  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
+  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, appUrl: client.appUrl }, client.waitUntil);
   return revealed ? { reset: { token: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
 }

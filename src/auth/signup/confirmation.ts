@@ -61,6 +61,6 @@ export async function resendConfirmation(email: string, client: Client): Promise
   await consume([checks.email(email), checks.emailIp(client.ip)]);
   const issued = await issueTokenByEmail('confirm_email', email, { unconfirmedOnly: true });
   if (issued === undefined) return {};
-  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
+  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, appUrl: client.appUrl }, client.waitUntil);
   return revealed ? { confirmation: { code: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
 }

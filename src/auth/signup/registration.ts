@@ -93,7 +93,7 @@ export async function signUp(body: unknown, client: Client, options: { confirmed
   const register = async (db: Kysely<Database>): Promise<SignUp> => {
     const { user, token } = await insertAccount(input, passwordHash, confirmed, db);
     if (token === undefined) return { user };
-    const { revealed } = await deliverSecret({ to: user, token, baseUrl: client.baseUrl });
+    const { revealed } = await deliverSecret({ to: user, token, appUrl: client.appUrl });
     return { user, confirmation: { expiresAt: token.expiresAt, ...(revealed ? { code: token.secret } : {}) } };
   };
   return route === 'mail' ? getDb().transaction().execute(register) : register(getDb());
