@@ -76,6 +76,8 @@ const READERS = {
     // Any CONTEXT but netlify dev's: a context Netlify adds later is a deploy too.
     const context = envValue('CONTEXT');
     if (context !== undefined && context !== 'dev') return context;
+    // netlify dev emulates Lambda too (it sets AWS_LAMBDA_FUNCTION_NAME), and says so in NETLIFY_DEV.
+    if (READERS.netlifyDev()) return undefined;
     return envValue('AWS_LAMBDA_FUNCTION_NAME') === undefined ? undefined : 'deployed function';
   },
   /**

@@ -83,7 +83,8 @@ export function responseProblems(res: CallResult, style: RouteUnderTest['style']
   if (res.text !== '' && !/^application\/json; charset=utf-8$/.test(res.headers.get('content-type') ?? '')) {
     problems.push(`content-type ${res.headers.get('content-type')}`);
   }
-  if (res.status >= 400) {
+  // A HEAD request's error has the GET's status and headers but no body.
+  if (res.status >= 400 && res.text !== '') {
     if (style === 'api') {
       const error = res.body?.error;
       if (!ERROR_CODES.includes(error?.code) || typeof error?.message !== 'string') problems.push(`error body ${res.text.slice(0, 200)}`);
