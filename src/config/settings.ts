@@ -65,19 +65,20 @@ export type Driver = (typeof DRIVERS)[number];
 const SCRYPT_LN = 17;
 const MAX_SCRYPT_LN = 20;
 
-/** Netlify's deploy contexts: a site on a public URL. `netlify dev` sets CONTEXT=dev. */
-export const DEPLOY_CONTEXTS = ['production', 'deploy-preview', 'branch-deploy'] as const;
-
 const READERS = {
   // Where the process runs (issue 15: what may be revealed, where links point).
   /**
-   * The Netlify deploy context this process runs in, if any: CONTEXT in a build, and in a
+   * The Netlify deploy context this process runs in, if any (production, deploy-preview,
+   * branch-deploy; `netlify dev` sets CONTEXT=dev): CONTEXT in a build, and in a
    * function (Netlify's run on AWS Lambda, which sets AWS_LAMBDA_FUNCTION_NAME) a deploy
    * whatever CONTEXT says, so that a missing CONTEXT can never pass for local development.
    */
   deployContext: (): string | undefined => {
+    // Any CONTEXT but netlify dev's: a context Netlify adds later is a deploy too.
     const context = envValue('CONTEXT');
-    if (context !== undefined && (DEPLOY_CONTEXTS as readonly string[]).includes(context)) return context;
+    if (context !== undefined && context !== 'dev') return context;
+    // netlify dev emulates Lambda too (it sets AWS_LAMBDA_FUNCTION_NAME), and says so in NETLIFY_DEV.
+    if (READERS.netlifyDev()) return undefined;
     return envValue('AWS_LAMBDA_FUNCTION_NAME') === undefined ? undefined : 'deployed function';
   },
   /**

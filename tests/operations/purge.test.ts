@@ -1,5 +1,7 @@
 // The purge on a real database: each kind of row it deletes, the rows beside
 // them that must survive, retention settings, bounded batches, two runs at once.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import scheduled, { config } from '../../netlify/functions/purge.ts';
@@ -216,5 +218,14 @@ describe('purge', () => {
     } finally {
       log.mockRestore();
     }
+  });
+
+  it('runs by hand as npm run db:purge, to the end, with one line of counts', { timeout: 60_000 }, async () => {
+    const owner = await user();
+    await session(owner, 2 * DAY);
+    const root = new URL('../../', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(`${root}node_modules/.bin/tsx`, ['src/cli/purge.ts'], { cwd: root, env: { ...process.env } });
+    expect(stdout).toMatch(/^DATABASE_URL \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/auth_test_\w+\): purged 0 unconfirmed accounts, 1 expired sessions, /m);
+    expect(await ids('sessions')).toEqual([]);
   });
 });
