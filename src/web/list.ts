@@ -1,34 +1,32 @@
-// The one place that knows how the API pages its lists. Today: ?page and
-// ?pageSize in, {items, page, pageSize, total} out. When lists move to
-// cursors, only this file changes: pages keep passing their own query string
-// and rendering `previous`/`next` as links.
+// The one place that knows how the API pages its lists: by cursor, so every
+// page costs the same however deep (the API's `nextCursor`). A page's own
+// address carries the cursor it was opened with; the way back is the first
+// page (cursors only go forward) or the browser's Back.
 import { api } from './api.ts';
 
 export interface ListPage<T> {
   items: T[];
-  /** Query strings for the page's own address, e.g. "?page=2"; absent at either end. */
+  /** Query strings for the page's own address, e.g. "?cursor=…"; absent at either end. */
   previous?: string;
   next?: string;
-  /** For people: "Page 2 of 7". */
+  /** For people: "12 in all". */
   position: string;
 }
 
 interface PagedAnswer<T> {
   items: T[];
-  page: number;
-  pageSize: number;
+  nextCursor: string | null;
   total: number;
 }
 
 export async function loadList<T>(path: string, query: URLSearchParams, pageSize = 20): Promise<ListPage<T>> {
-  const asked = Number(query.get('page') ?? '1');
-  const page = Number.isInteger(asked) && asked >= 1 ? asked : 1;
-  const answer = await api<PagedAnswer<T>>('GET', `${path}?page=${page}&pageSize=${pageSize}`);
-  const pages = Math.max(1, Math.ceil(answer.total / answer.pageSize));
+  const cursor = query.get('cursor');
+  const asked = new URLSearchParams({ pageSize: String(pageSize), ...(cursor ? { cursor } : {}) });
+  const answer = await api<PagedAnswer<T>>('GET', `${path}?${asked}`);
   return {
     items: answer.items,
-    ...(page > 1 ? { previous: `?page=${Math.min(page - 1, pages)}` } : {}),
-    ...(page < pages ? { next: `?page=${page + 1}` } : {}),
-    position: `Page ${page} of ${pages}`,
+    ...(cursor ? { previous: '?' } : {}),
+    ...(answer.nextCursor !== null ? { next: `?${new URLSearchParams({ cursor: answer.nextCursor })}` } : {}),
+    position: `${answer.total} in all`,
   };
 }

@@ -215,7 +215,7 @@ export function When({ at }: { at: string }) {
 export function Pager({ list, path, label }: { list: ListPage<unknown>; path: string; label: string }) {
   return (
     <nav class="pager" aria-label={label}>
-      {list.previous !== undefined && <a href={path + list.previous}>Previous page</a>}
+      {list.previous !== undefined && <a href={path + list.previous}>First page</a>}
       <span>{list.position}</span>
       {list.next !== undefined && <a href={path + list.next}>Next page</a>}
     </nav>
