@@ -160,8 +160,9 @@ describe('links in e-mails', () => {
     ['production', SITE],
   ])('in %s point at %s, never at the Host of the request', async (context, base) => {
     const [confirm, reset] = await messages({ CONTEXT: context });
-    expect(confirm).toMatch(new RegExp(`${base}/api/register/confirm/[A-Za-z0-9_-]{43}`));
-    expect(reset).toContain(`POST ${base}/api/password/reset`);
+    // The web pages of this deploy (APP_URL unset): /app/confirm and /app/reset.
+    expect(confirm).toMatch(new RegExp(`${base}/app/confirm\\?code=[A-Za-z0-9_-]{43}`));
+    expect(reset).toMatch(new RegExp(`${base}/app/reset\\?token=[A-Za-z0-9_-]{43}`));
     expect([confirm, reset].join('\n')).not.toContain('evil.example');
   });
 
