@@ -11,6 +11,8 @@ export default defineConfig({
     setupFiles: ['tests/support/file-database.ts', 'tests/support/outbound-http.ts', 'tests/support/response-log.ts'],
     pool: 'forks',
     testTimeout: 30_000,
+    // The service's info lines (a `request` line per answer) would bury the report; warnings and errors still show.
+    onConsoleLog: (line) => !(line.startsWith('{"time":') && line.includes('"level":"info"')),
     hookTimeout: 120_000,
     env: {
       NODE_ENV: 'test',

@@ -6,8 +6,7 @@
 // this one excludes every real path instead of hoping to be tried last. A test
 // keeps the list equal to the paths the other functions serve.
 import { HttpError } from '../../src/common/errors.ts';
-import { finishResponse } from '../../src/http/edge-headers.ts';
-import { renderError, type RouteHandler } from '../../src/http/route.ts';
+import { alwaysError } from '../../src/http/route.ts';
 
 export const config = {
   path: '/api/*',
@@ -36,8 +35,5 @@ export const config = {
   ],
 };
 
-const handler = async (req: Request): Promise<Response> =>
-  finishResponse(req, renderError(new HttpError('not_found', 'Nothing is served at this path: GET /api/openapi.json lists every endpoint.'), 'api'), 'api');
-
 /** Serves no method of its own: every one is the 404 (the OpenAPI document lists none). */
-export default Object.assign(handler, { path: config.path, methods: [] }) satisfies RouteHandler;
+export default alwaysError(config.path, new HttpError('not_found', 'Nothing is served at this path: GET /api/openapi.json lists every endpoint.'));

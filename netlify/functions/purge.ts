@@ -2,13 +2,11 @@
 // per batch, as many batches as fit in 20 s (a scheduled function may run 30 s);
 // what is left waits for the next hour. `npm run db:purge` runs the same by hand.
 import type { Config } from '@netlify/functions';
-import { describePurge, purge } from '../../src/system/purge.ts';
+import { scheduled } from '../../src/http/route.ts';
+import { logPurge, purge } from '../../src/system/purge.ts';
 
 export const config: Config = { schedule: '@hourly' };
 
 export const PURGE_BUDGET_MS = 20_000;
 
-export default async (): Promise<Response> => {
-  console.log(`[purge] ${describePurge(await purge({ budgetMs: PURGE_BUDGET_MS }))}`);
-  return new Response(null, { status: 204 });
-};
+export default scheduled('purge', async () => logPurge(await purge({ budgetMs: PURGE_BUDGET_MS })));

@@ -1,4 +1,5 @@
 // Classification of driver errors, so callers can answer 409 or 503 instead of 500.
+import { log } from '../log/log.ts';
 
 const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 
@@ -57,7 +58,7 @@ interface PoolEvents {
  * error (answered 503), so the event is only logged.
  */
 export function surviveLostConnections(pool: PoolEvents): void {
-  const log = (error: Error) => console.warn(`[database] connection lost: ${error.message}`);
-  pool.on('error', log);
-  pool.on('connect', (client) => client.on('error', log));
+  const lost = (error: Error) => log('warn', 'database_connection_lost', {}, error);
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
 }

@@ -3,6 +3,7 @@
 import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions/sessions.ts';
 import { verifySessionToken, type TokenClaims } from '../auth/sessions/tokens.ts';
 import { HttpError } from '../common/errors.ts';
+import { noteAccount } from '../log/log.ts';
 import { SESSION_COOKIE } from './cookies.ts';
 
 export type TokenSource = 'bearer' | 'cookie';
@@ -63,6 +64,7 @@ export async function callerClaims(req: Request): Promise<TokenClaims & { via: T
   const found = presentedToken(req);
   const claims = await verifySessionToken(found.token);
   if (claims === undefined) throw new HttpError('unauthenticated');
+  noteAccount(claims.userId);
   return { ...claims, via: found.via };
 }
 
@@ -75,6 +77,7 @@ export async function authenticate(req: Request, options: { withProfile?: boolea
     ? await findSessionUser(found.token, { withProfile: true })
     : await findSessionUser(found.token);
   if (session === undefined) throw new HttpError('unauthenticated');
+  noteAccount(session.user.id);
   return { ...session, via: found.via };
 }
 

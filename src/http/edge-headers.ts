@@ -14,14 +14,16 @@ const ALWAYS = {
 const HSTS = 'max-age=31536000';
 
 /**
- * The response as it leaves: the headers above; Strict-Transport-Security
+ * The response as it leaves: the headers above; `X-Request-Id`, the id its
+ * log lines carry (a client can quote it); Strict-Transport-Security
  * when the request came over https; `WWW-Authenticate: Bearer` on a 401 of
  * the JSON API (RFC 6750: the scheme a client should retry with); and no body
  * for HEAD, which is otherwise answered as GET.
  */
-export function finishResponse(req: Request, response: Response, style: ErrorStyle): Response {
+export function finishResponse(req: Request, response: Response, style: ErrorStyle, requestId: string): Response {
   const headers = new Headers(response.headers);
   for (const [name, value] of Object.entries(ALWAYS)) headers.set(name, value);
+  headers.set('X-Request-Id', requestId);
   if (new URL(req.url).protocol === 'https:') headers.set('Strict-Transport-Security', HSTS);
   if (response.status === 401 && style === 'api' && !headers.has('WWW-Authenticate')) headers.set('WWW-Authenticate', 'Bearer');
   return new Response(req.method === 'HEAD' ? null : response.body, { status: response.status, statusText: response.statusText, headers });

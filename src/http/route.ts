@@ -5,6 +5,7 @@ import type { Context } from '@netlify/functions';
 import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
 import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
+import { inRequestScope, log, requestIdOf } from '../log/log.ts';
 import { detailsMessage } from './classic.ts';
 import { finishResponse } from './edge-headers.ts';
 import type { Endpoint, ErrorStyle, Method } from './endpoint.ts';
@@ -53,44 +54,83 @@ export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle =
   const methods = Object.keys(handlers) as Method[];
   const allow = methods.join(', ');
 
-  const handler = async (req: Request, context: Context): Promise<Response> => {
-    const pending: Promise<unknown>[] = [];
-    const waitUntil =
-      typeof context?.waitUntil === 'function' ? (work: Promise<unknown>) => context.waitUntil(work) : (work: Promise<unknown>) => void pending.push(work);
-    const answer = async (): Promise<Response> => {
-      try {
-        // HEAD is answered as GET, without the body (finishResponse drops it).
-        const handler = handlers[(req.method === 'HEAD' ? 'GET' : req.method) as Method];
-        if (handler === undefined) {
-          if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
-          throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
-        }
-        const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
-        return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
-      } catch (error) {
-        return renderError(toHttpError(error, req), style);
-      } finally {
-        await Promise.allSettled(pending);
+  const handler = (req: Request, context: Context): Promise<Response> =>
+    serve(req, context, path, style, async (waitUntil) => {
+      // HEAD is answered as GET, without the body (finishResponse drops it).
+      const handler = handlers[(req.method === 'HEAD' ? 'GET' : req.method) as Method];
+      if (handler === undefined) {
+        if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
+        throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
       }
-    };
-    return finishResponse(req, await answer(), style);
-  };
+      const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
+      return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
+    });
   return Object.assign(handler, { path, methods });
 }
 
-function toHttpError(error: unknown, req: Request): HttpError {
+/** A handler that answers every request of `path` with `error` and serves no method of its own (the /api/* catch-all). */
+export function alwaysError(path: string, error: HttpError): RouteHandler {
+  const handler = (req: Request, context: Context): Promise<Response> =>
+    serve(req, context, path, 'api', () => {
+      throw error;
+    });
+  return Object.assign(handler, { path, methods: [] });
+}
+
+/** A scheduled function (no path): its lines in one scope named `name`, its `request` line, and 204 once `run` is done. */
+export function scheduled(name: string, run: () => Promise<void>): (req?: Request, context?: Context) => Promise<Response> {
+  return (req = new Request(`http://localhost/.netlify/functions/${name}`, { method: 'POST' }), context) =>
+    serve(req, context, name, 'api', async () => {
+      await run();
+      return new Response(null, { status: 204 });
+    });
+}
+
+/**
+ * Every response leaves through here: the request's log scope (its id, the
+ * declared path), every error rendered, the edge headers with `X-Request-Id`,
+ * and one `request` line with the status and duration.
+ */
+async function serve(
+  req: Request,
+  context: Context | undefined,
+  path: string,
+  style: ErrorStyle,
+  answer: (waitUntil: RouteContext['waitUntil']) => Promise<Response>,
+): Promise<Response> {
+  const started = performance.now();
+  const requestId = requestIdOf(req);
+  return inRequestScope({ requestId, route: path, method: req.method }, async () => {
+    const pending: Promise<unknown>[] = [];
+    const waitUntil =
+      typeof context?.waitUntil === 'function' ? (work: Promise<unknown>) => context.waitUntil(work) : (work: Promise<unknown>) => void pending.push(work);
+    let response: Response;
+    try {
+      response = await answer(waitUntil);
+    } catch (error) {
+      response = renderError(toHttpError(error), style);
+    } finally {
+      await Promise.allSettled(pending);
+    }
+    const finished = finishResponse(req, response, style, requestId);
+    const durationMs = Math.round((performance.now() - started) * 10) / 10;
+    log(finished.status >= 500 ? 'error' : 'info', 'request', { status: finished.status, durationMs });
+    return finished;
+  });
+}
+
+/** The error as the client will see it; what the client must not see goes to the log, within limits (src/log/README.md). */
+function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (isDatabaseUnavailable(error)) {
-    console.error(`[service_unavailable] ${req.method} ${new URL(req.url).pathname}: ${(error as Error).message}`);
+    log('error', 'database_unavailable', {}, error);
     return serviceUnavailable(5);
   }
-  // Full detail goes to the function log only; the client gets a generic body.
-  const kind = error instanceof ConfigError ? 'configuration_error' : 'internal_error';
-  console.error(`[${kind}] ${req.method} ${new URL(req.url).pathname}`, error);
+  log('error', error instanceof ConfigError ? 'configuration_error' : 'unhandled_error', {}, error);
   return new HttpError('internal_error');
 }
 
-export function renderError(error: HttpError, style: ErrorStyle): Response {
+function renderError(error: HttpError, style: ErrorStyle): Response {
   const body =
     style === 'api'
       ? { error: errorBody(error.code, error.message, error.details) }

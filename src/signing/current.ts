@@ -1,6 +1,7 @@
 // The process's key set, from JWT_SIGNING_KEYS and JWT_SECRET, imported once.
 import { ConfigError, setting } from '../config/settings.ts';
 import type { PrivateSigningJwk } from '../config/signing-keys.ts';
+import { log } from '../log/log.ts';
 import { importKeySet, type KeySet } from './keys.ts';
 
 const MISSING_KEYS = 'JWT_SIGNING_KEYS is not set (npm run keys prints a key for it; JWT_SECRET alone also works)';
@@ -11,7 +12,7 @@ if (setting('deployed')) {
   try {
     if (setting('signingKeys').length === 0 && setting('jwtSecret') === undefined) throw new ConfigError(MISSING_KEYS);
   } catch (error) {
-    console.error(`configuration: ${(error as Error).message}`);
+    log('error', 'configuration_error', {}, error);
     process.exit(1);
   }
 }

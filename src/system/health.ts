@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { serviceUnavailable } from '../common/errors.ts';
 import { getDb } from '../db/connection.ts';
+import { log } from '../log/log.ts';
 
 /** One `SELECT 1`; any failure (unreachable, misconfigured) is reported as 503. */
 export async function checkHealth(): Promise<{ status: 'ok' }> {
@@ -9,7 +10,7 @@ export async function checkHealth(): Promise<{ status: 'ok' }> {
     await sql`SELECT 1`.execute(getDb());
     return { status: 'ok' };
   } catch (error) {
-    console.error('[health] database check failed:', (error as Error).message);
+    log('error', 'health_check_failed', {}, error);
     throw serviceUnavailable(5, 'The database is not reachable.');
   }
 }

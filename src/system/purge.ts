@@ -13,6 +13,7 @@ import { now } from '../config/clock.ts';
 import { setting } from '../config/settings.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
+import { log } from '../log/log.ts';
 import { longestWindowMs } from '../rate-limit/limits.ts';
 
 export interface PurgeStep {
@@ -121,9 +122,15 @@ export async function purge({ budgetMs = Infinity, steps = PURGE_STEPS, db = get
   return report;
 }
 
-/** One log line: `purged 3 expired sessions, 0 … in 12 ms`. */
+/** A line for a person (npm run db:purge): `purged 3 expired sessions, 0 … in 12 ms`. */
 export function describePurge(report: PurgeReport): string {
   const counts = Object.entries(report.deleted).map(([name, count]) => `${count} ${name}`);
   const tail = report.complete ? '' : ' (time budget spent: the next run continues)';
   return `purged ${counts.join(', ')} in ${Math.round(report.ms)} ms${tail}`;
+}
+
+/** The scheduled run's log: one `purge_step` line per step that ran, and a warning when the budget ran out first. */
+export function logPurge(report: PurgeReport): void {
+  for (const [step, deleted] of Object.entries(report.deleted)) log('info', 'purge_step', { step, deleted });
+  if (!report.complete) log('warn', 'purge_budget_spent', { message: 'the next run continues' });
 }

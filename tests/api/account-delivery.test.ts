@@ -12,6 +12,7 @@ import { resetDeliveryWarnings } from '../../src/auth/codes/delivery.ts';
 import { call } from '../support/call.ts';
 import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { envPerTest } from '../support/env.ts';
+import { captureLogs } from '../support/logs.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 const env = envPerTest();
@@ -158,13 +159,16 @@ describe('in production (CONTEXT=production)', () => {
   it('answers 503 without a mail provider and creates no account that nobody could confirm', async () => {
     env({ CONTEXT: 'production' });
     resetDeliveryWarnings();
-    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logs = captureLogs();
     const account = newAccount();
     const registered = await call(register, 'POST', '/api/register', { json: account, ip: uniqueIp() });
     expect(registered.status).toBe(503);
     expect(registered.body.error.code).toBe('service_unavailable');
     await expect(findUserBy({ email: account.email })).rejects.toMatchObject({ status: 404 });
-    expect(error).toHaveBeenCalledTimes(1);
-    expect(error.mock.calls[0]![0]).toMatch(/MAIL_API_URL and MAIL_FROM/);
+    expect(logs.lines().map((line) => [line.level, line.event])).toEqual([
+      ['error', 'mail_not_configured'],
+      ['error', 'request'],
+    ]);
+    expect(logs.of('mail_not_configured')[0]!.message).toMatch(/MAIL_API_URL and MAIL_FROM/);
   });
 });

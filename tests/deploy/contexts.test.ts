@@ -1,10 +1,10 @@
 // The same account flows under every context a function can run in. Codes and
-// reset tokens leave in a response or a log line only in local development
-// (netlify dev, the tests); in a deploy preview, a branch deploy or production
+// reset tokens leave in a response only in local development (netlify dev, the
+// tests), never in a log line; in a deploy preview, a branch deploy or production
 // they go by e-mail, and without a mail provider the routes that would issue
 // one answer 503 and write nothing.
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import classicReset from '../../netlify/functions/classic-reset-password.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import register from '../../netlify/functions/register.ts';
@@ -14,6 +14,7 @@ import { getDb } from '../../src/db/connection.ts';
 import { useMailProvider, type SentMail } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { setEnv } from '../support/env.ts';
+import { captureLogs, type LogLine } from '../support/logs.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 /** A code or token: 32 random bytes in base64url. */
@@ -39,7 +40,10 @@ const ENVIRONMENTS: Environment[] = [
 
 interface Observed {
   responses: CallResult[];
-  logs: string[];
+  /** The log lines but the `request` line of each response. */
+  logs: LogLine[];
+  /** Every log line as written. */
+  raw: string[];
   sent: SentMail[];
   email: string;
 }
@@ -52,10 +56,7 @@ async function flows(environment: Environment, withMail: boolean): Promise<Obser
   const mail = withMail ? useMailProvider() : undefined;
   const restoreEnv = setEnv(environment.env);
   resetDeliveryWarnings();
-  const logs: string[] = [];
-  for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
-    vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' ')));
-  }
+  const logs = captureLogs();
   try {
     const ip = uniqueIp();
     const responses = [
@@ -64,10 +65,11 @@ async function flows(environment: Environment, withMail: boolean): Promise<Obser
       await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip }),
       await call(classicReset, 'POST', '/reset_password', { form: { email: user.email }, ip }),
     ];
-    return { responses, logs, sent: mail?.sent ?? [], email };
+    expect(logs.of('request').map((line) => line.status)).toEqual(responses.map((r) => r.status));
+    return { responses, logs: logs.lines().filter((line) => line.event !== 'request'), raw: logs.raw, sent: mail?.sent ?? [], email };
   } finally {
     restoreEnv();
-    vi.restoreAllMocks();
+    logs.restore();
     mail?.restore();
   }
 }
@@ -81,35 +83,43 @@ afterEach(() => resetDeliveryWarnings());
 
 describe.each(ENVIRONMENTS)('in $name', (environment) => {
   it('with a mail provider: every code and token goes by e-mail, none in a response or a log line', async () => {
-    const { responses, logs, sent } = await flows(environment, true);
+    const { responses, raw, sent } = await flows(environment, true);
     expect(responses.map((r) => r.status)).toEqual([201, 202, 202, 200]);
     expect(sent.map((m) => m.body.subject)).toEqual(['Confirm your account', 'Confirm your account', 'Reset your password', 'Reset your password']);
     const secrets = sent.map((m) => SECRET.exec(m.body.text)![0]);
-    const visible = [...responses.map((r) => r.text), ...logs].join('\n');
+    const visible = [...responses.map((r) => r.text), ...raw].join('\n');
     for (const secret of secrets) expect(visible).not.toContain(secret);
     expect(visible).not.toMatch(SECRET);
   });
 
   if (environment.local) {
-    it('without one: codes and tokens come back in the responses (local development)', async () => {
-      const { responses, logs } = await flows(environment, false);
+    it('without one: codes and tokens come back in the responses (local development), and are never logged', async () => {
+      const { responses, logs, raw } = await flows(environment, false);
       expect(responses.map((r) => r.status)).toEqual([201, 202, 202, 200]);
       const [registered, resent, forgotten, classic] = responses.map((r) => r.body);
       expect(registered.confirmation.code).toMatch(SECRET);
       expect(resent.confirmation.code).toMatch(SECRET);
       expect(forgotten.token).toMatch(SECRET);
       expect(classic.reset_token).toMatch(SECRET);
-      expect(logs.filter((line) => line.startsWith('[delivery] no mail provider (local development)'))).toHaveLength(4);
+      expect(logs.map((line) => [line.event, line.purpose])).toEqual([
+        ['code_in_response', 'confirm_email'],
+        ['code_in_response', 'confirm_email'],
+        ['code_in_response', 'reset_password'],
+        ['code_in_response', 'reset_password'],
+      ]);
+      expect(raw.join('\n')).not.toMatch(SECRET);
     });
   } else {
     it('without one: 503 on every route that must send, nothing written, one log line naming the variables', async () => {
-      const { responses, logs, email } = await flows(environment, false);
+      const { responses, logs, raw, email } = await flows(environment, false);
       expect(responses.map((r) => r.status)).toEqual([503, 503, 503, 503]);
       expect(responses.slice(0, 3).map((r) => r.body.error.code)).toEqual(['service_unavailable', 'service_unavailable', 'service_unavailable']);
       expect(responses[3]!.body).toEqual({ message: expect.any(String) });
       expect(await accountExists(email)).toBe(false);
-      expect(logs).toEqual([expect.stringMatching(/^\[delivery\] no mail provider in this .+: set MAIL_API_URL and MAIL_FROM \(and MAIL_API_KEY\)/)]);
-      expect([...responses.map((r) => r.text), ...logs].join('\n')).not.toMatch(SECRET);
+      expect(logs).toEqual([
+        expect.objectContaining({ level: 'error', event: 'mail_not_configured', message: expect.stringMatching(/^set MAIL_API_URL and MAIL_FROM \(and MAIL_API_KEY\)/) }),
+      ]);
+      expect([...responses.map((r) => r.text), ...raw].join('\n')).not.toMatch(SECRET);
     });
   }
 });
@@ -126,8 +136,8 @@ describe('RETURN_CODES_IN_RESPONSES, the explicit opt-in', () => {
   it.each(deploys)('is refused in $name', async (environment) => {
     const { responses, logs } = await flows({ ...environment, env: { ...environment.env, RETURN_CODES_IN_RESPONSES: 'true' } }, false);
     expect(responses.map((r) => r.status)).toEqual([503, 503, 503, 503]);
-    expect(logs[0]).toMatch(/^\[delivery\] RETURN_CODES_IN_RESPONSES is refused in a .+ deploy/);
-    expect(logs).toHaveLength(2);
+    expect(logs.map((line) => line.event)).toEqual(['return_codes_refused', 'mail_not_configured']);
+    expect(logs[0]!.message).toMatch(/^RETURN_CODES_IN_RESPONSES is refused in a .+ deploy/);
   });
 });
 

@@ -1,5 +1,5 @@
 // What every response carries, on both surfaces (JSON API and classic routes):
-// security headers, HSTS over https, HEAD wherever GET, WWW-Authenticate on
+// security headers and X-Request-Id, HSTS over https, HEAD wherever GET, WWW-Authenticate on
 // every 401 of /api, and the JSON 404 for a path under /api/ that no function serves.
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -31,10 +31,11 @@ function expectSecurityHeaders(res: { headers: Headers }, where: string): void {
   expect(res.headers.get('referrer-policy'), where).toBe('no-referrer');
   expect(res.headers.get('x-frame-options'), where).toBe('DENY');
   expect(res.headers.get('content-security-policy'), where).toBe("default-src 'none'; frame-ancestors 'none'");
+  expect(res.headers.get('x-request-id'), where).toMatch(/^[0-9a-f-]{36}$/);
 }
 
 describe('every response', () => {
-  it('carries nosniff, no-referrer and a frame-denying policy, whatever the method and outcome, on both surfaces', async () => {
+  it('carries nosniff, no-referrer, a frame-denying policy and X-Request-Id, whatever the method and outcome, on both surfaces', async () => {
     const handlers = await served();
     expect(handlers.map((h) => h.path)).toEqual(expect.arrayContaining(['/', '/users', '/api/me', '/api/posts/:id']));
     let answers = 0;

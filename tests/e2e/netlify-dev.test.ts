@@ -19,6 +19,20 @@ describe('netlify dev', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 
+  it("answers with the request's id and logs the request as one JSON line carrying it", async () => {
+    const res = await fetch(`${server.url}/api/health`);
+    const id = res.headers.get('x-request-id');
+    // netlify dev gives each request an x-nf-request-id, as production does: the function echoes it.
+    expect(id).toBe(res.headers.get('x-nf-request-id'));
+    expect(id).toMatch(/^[\w.:-]{1,128}$/);
+    let line: string | undefined;
+    for (let waited = 0; line === undefined && waited < 5000; waited += 100) {
+      line = server.output().split('\n').find((text) => text.includes(`"requestId":"${id}"`) && text.includes('"event":"request"'));
+      if (line === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(JSON.parse(line!.slice(line!.indexOf('{')))).toMatchObject({ level: 'info', event: 'request', route: '/api/health', method: 'GET', status: 200 });
+  });
+
   it('serves GET /', async () => {
     const res = await fetch(`${server.url}/`);
     expect(res.status).toBe(200);

@@ -3,11 +3,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import scheduled, { config } from '../../netlify/functions/purge.ts';
 import { getDb, onQuery } from '../../src/db/connection.ts';
 import { PURGE_STEPS, purge, type PurgeStep } from '../../src/system/purge.ts';
 import { envPerTest } from '../support/env.ts';
+import { captureLogs } from '../support/logs.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -205,18 +206,24 @@ describe('purge', () => {
     expect(await ids('sessions')).toEqual([survivor]);
   });
 
-  it('runs hourly as a scheduled function and logs one line of counts', async () => {
+  it('runs hourly as a scheduled function and logs the count of each step', async () => {
     expect(config).toEqual({ schedule: '@hourly' });
     const owner = await user();
     await session(owner, 2 * DAY);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const logs = captureLogs();
     try {
       const response = await scheduled();
       expect(response.status).toBe(204);
-      expect(log).toHaveBeenCalledTimes(1);
-      expect(log.mock.calls[0]![0]).toMatch(/^\[purge\] purged 0 unconfirmed accounts, 1 expired sessions, 0 idle sessions, 0 used or expired codes, 0 ended rate-limit windows in \d+ ms$/);
+      expect(logs.of('purge_step').map((line) => [line.step, line.deleted])).toEqual([
+        ['unconfirmed accounts', 0],
+        ['expired sessions', 1],
+        ['idle sessions', 0],
+        ['used or expired codes', 0],
+        ['ended rate-limit windows', 0],
+      ]);
+      expect(logs.lines().map((line) => line.event)).toEqual([...PURGE_STEPS.map(() => 'purge_step'), 'request']);
     } finally {
-      log.mockRestore();
+      logs.restore();
     }
   });
 

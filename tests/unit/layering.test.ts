@@ -27,6 +27,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/users', 'src/rate-limit', 'src/mail', 'src/signing'],
   ['src/common'],
   ['src/db'],
+  ['src/log'],
   ['src/config'],
 ];
 

@@ -6,6 +6,7 @@ import { ConfigError, setting } from '../../src/config/settings.ts';
 import { MailDeliveryError, sendMail } from '../../src/mail/send.ts';
 import { MAIL_URL, useMailProvider } from '../support/accounts.ts';
 import { envPerTest } from '../support/env.ts';
+import { captureLogs } from '../support/logs.ts';
 import { outbound } from '../support/outbound-http.ts';
 
 const settings = { url: MAIL_URL, apiKey: 'k-1', from: 'no-reply@example.test' };
@@ -59,11 +60,12 @@ describe('mail settings', () => {
 describe('deliverSecret', () => {
   const notice = () => ({ to: holder, token: newToken('confirm_email'), appUrl: 'https://auth.example.test/app' });
 
-  it('returns and logs the secret in development, without a provider', async () => {
-    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+  it('returns the secret in development, without a provider, and logs that it did, without it', async () => {
+    const logs = captureLogs();
     const n = notice();
     expect(await deliverSecret(n)).toEqual({ revealed: true });
-    expect(info.mock.calls.flat().join(' ')).toContain(n.token.secret);
+    expect(logs.lines()).toEqual([expect.objectContaining({ level: 'info', event: 'code_in_response', purpose: 'confirm_email', accountId: holder.id })]);
+    expect(logs.raw.join('\n')).not.toContain(n.token.secret);
   });
 
   it('never returns it in production: without a provider it refuses (503) and says once which variables are missing', async () => {

@@ -1,11 +1,12 @@
 // Delivery of confirmation codes and reset tokens (the README, "Delivery"):
 // by e-mail when a provider is configured; otherwise, in local development
-// only, returned in the response and logged. Anywhere else without a provider
+// only, returned in the response (never logged). Anywhere else without a provider
 // (a deploy preview, a branch deploy, production) a code could neither be sent
 // nor shown, so the routes that issue one answer 503 before writing anything.
 import { HttpError, serviceUnavailable } from '../../common/errors.ts';
 import { setting } from '../../config/settings.ts';
-import { sendMail, type MailMessage } from '../../mail/send.ts';
+import { log, type Level, type LogFields } from '../../log/log.ts';
+import { MailDeliveryError, sendMail, type MailMessage } from '../../mail/send.ts';
 import type { NewToken, TokenHolder } from './tokens.ts';
 
 export interface SecretNotice {
@@ -16,10 +17,6 @@ export interface SecretNotice {
 }
 
 const minutes = (token: NewToken) => Math.round((token.expiresAt.getTime() - token.createdAt.getTime()) / 60_000);
-
-function describe(token: NewToken): string {
-  return token.purpose === 'confirm_email' ? 'confirmation code' : 'password reset token';
-}
 
 export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage {
   const expiry = `It expires at ${token.expiresAt.toISOString()} (in ${minutes(token)} minutes) and works once.`;
@@ -63,10 +60,10 @@ export interface Delivery {
 const warned = new Set<string>();
 
 /** Each configuration problem is logged once per instance, on the first request that meets it. */
-function warnOnce(line: string): void {
-  if (warned.has(line)) return;
-  warned.add(line);
-  console.error(line);
+function warnOnce(level: Level, event: string, fields: LogFields): void {
+  if (warned.has(event)) return;
+  warned.add(event);
+  log(level, event, fields);
 }
 
 /** Tests only: log configuration problems again. */
@@ -79,7 +76,10 @@ function codesMayBeReturned(): boolean {
   if (!setting('returnCodesInResponses')) return false;
   const context = setting('deployContext');
   if (context === undefined) return true;
-  warnOnce(`[delivery] RETURN_CODES_IN_RESPONSES is refused in a ${context} deploy: codes and tokens are never returned there`);
+  warnOnce('warn', 'return_codes_refused', {
+    deployContext: context,
+    message: `RETURN_CODES_IN_RESPONSES is refused in a ${context} deploy: codes and tokens are never returned there`,
+  });
   return false;
 }
 
@@ -92,10 +92,10 @@ function codesMayBeReturned(): boolean {
 export function deliveryRoute(): 'mail' | 'response' {
   if (setting('mail') !== undefined) return 'mail';
   if (codesMayBeReturned()) return 'response';
-  warnOnce(
-    `[delivery] no mail provider in this ${setting('deployContext') ?? 'deployment'}: set MAIL_API_URL and MAIL_FROM (and MAIL_API_KEY); ` +
-      'until then registration, confirmation resends and reset requests answer 503',
-  );
+  warnOnce('error', 'mail_not_configured', {
+    deployContext: setting('deployContext') ?? 'deployment',
+    message: 'set MAIL_API_URL and MAIL_FROM (and MAIL_API_KEY); until then registration, confirmation resends and reset requests answer 503',
+  });
   throw new HttpError('service_unavailable', 'This service cannot send e-mail at the moment; try again later.');
 }
 
@@ -104,22 +104,25 @@ export function deliveryRoute(): 'mail' | 'response' {
  * response and a failure is only logged; without it, a failure throws 503.
  */
 export async function deliverSecret(notice: SecretNotice, waitUntil?: (work: Promise<unknown>) => void): Promise<Delivery> {
-  const what = `${describe(notice.token)} for user #${notice.to.id}`;
+  const what = { purpose: notice.token.purpose, accountId: notice.to.id };
   const settings = deliveryRoute() === 'mail' ? setting('mail') : undefined;
+  // A MailDeliveryError's message is ours (`mail provider answered 500`), never the provider's text.
+  const notSent = (error: unknown) => log('error', 'mail_not_sent', { ...what, reason: error instanceof MailDeliveryError ? error.message : undefined }, error);
   if (settings !== undefined) {
     const sending = sendMail(settings, composeMessage(notice));
     if (waitUntil !== undefined) {
-      waitUntil(sending.catch((error: Error) => console.error(`[delivery] ${what} not sent: ${error.message}`)));
+      waitUntil(sending.catch(notSent));
       return { revealed: false };
     }
     try {
       await sending;
     } catch (error) {
-      console.error(`[delivery] ${what} not sent: ${(error as Error).message}`);
+      notSent(error);
       throw serviceUnavailable(60, 'The e-mail could not be sent; try again shortly.');
     }
     return { revealed: false };
   }
-  console.info(`[delivery] no mail provider (local development): ${what} <${notice.to.email}>: ${notice.token.secret}`);
+  // The secret goes in the response only: a log keeps it where anyone who reads logs could use it.
+  log('info', 'code_in_response', what);
   return { revealed: true };
 }

@@ -17,6 +17,7 @@ import { now } from '../../config/clock.ts';
 import type { Limit } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
+import { noteAccount } from '../../log/log.ts';
 import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
@@ -63,6 +64,7 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
   const ipLimit = limitFor('loginIp');
   const accountLimit = limitFor('loginAccount');
   const row = await findUserCountingAttempt(credentials, ip, at);
+  if (row.id !== null) noteAccount(row.id);
 
   const wait = Math.max(
     retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipLimit, at),

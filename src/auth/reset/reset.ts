@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import { validationFailed } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
+import { noteAccount } from '../../log/log.ts';
 import type { UserFields } from '../../users/present.ts';
 import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
 import { hashPassword } from '../passwords/hash.ts';
@@ -55,6 +56,7 @@ export async function updatePasswordWithResetToken(input: PasswordReset): Promis
     .$if(input.email !== undefined, (qb) => qb.where('u.email', '=', input.email!.toLowerCase()))
     .executeTakeFirst();
   if (found === undefined) throw unknownToken();
+  noteAccount(found.id);
   if (found.expires_at <= now()) throw tokenExpired();
   const problems = await passwordProblems(input.password, found);
   if (problems.length > 0) throw validationFailed({ password: problems });

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
+import { noteAccount } from '../../log/log.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
@@ -48,6 +49,7 @@ export async function confirmEmail(code: string): Promise<UserFields> {
     // Unused but not consumed: either expired, or a concurrent use won the race.
     throw row.expires_at <= at ? tokenExpired() : unknownToken();
   }
+  noteAccount(row.id);
   return userFieldsOf(row);
 }
 

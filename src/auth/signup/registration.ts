@@ -6,6 +6,7 @@ import { parseAsync } from '../../common/validate.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database, UserRow } from '../../db/schema.ts';
+import { noteAccount } from '../../log/log.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import type { Client } from '../accounts/client.ts';
@@ -92,6 +93,7 @@ export async function signUp(body: unknown, client: Client, options: { confirmed
   const passwordHash = await hashPassword(input.password);
   const register = async (db: Kysely<Database>): Promise<SignUp> => {
     const { user, token } = await insertAccount(input, passwordHash, confirmed, db);
+    noteAccount(user.id);
     if (token === undefined) return { user };
     const { revealed } = await deliverSecret({ to: user, token, appUrl: client.appUrl });
     return { user, confirmation: { expiresAt: token.expiresAt, ...(revealed ? { code: token.secret } : {}) } };
