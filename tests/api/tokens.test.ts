@@ -183,12 +183,19 @@ describe('configuration', () => {
     const refused = load({ CONTEXT: 'deploy-preview' });
     expect(refused.status).toBe(1);
     expect(refused.stdout).toBe('');
-    expect(refused.stderr).toBe(
-      'configuration: JWT_SIGNING_KEYS is not set (npm run keys prints a key for it; JWT_SECRET alone also works)\n',
-    );
+    // One JSON log line (src/log/README.md), outside any request: no request id.
+    expect(refused.stderr).toMatch(/^\{[^\n]*\}\n$/);
+    expect(JSON.parse(refused.stderr)).toEqual({
+      time: expect.any(String),
+      level: 'error',
+      event: 'configuration_error',
+      errorName: 'ConfigError',
+      errorMessage: 'JWT_SIGNING_KEYS is not set (npm run keys prints a key for it; JWT_SECRET alone also works)',
+    });
     const broken = load({ CONTEXT: 'production', JWT_SIGNING_KEYS: '[{"kty":"EC"}]' });
     expect(broken.status).toBe(1);
-    expect(broken.stderr).toMatch(/^configuration: JWT_SIGNING_KEYS key 1: [^\n]*"crv"[^\n]*\n$/);
+    expect(broken.stderr).toMatch(/^\{[^\n]*\}\n$/);
+    expect(JSON.parse(broken.stderr).errorMessage).toMatch(/^JWT_SIGNING_KEYS key 1: .*"crv"/);
     expect(load({ CONTEXT: 'production', JWT_SIGNING_KEYS: JSON.stringify([first]) }).stdout).toBe('started\n');
     expect(load({ CONTEXT: 'production', JWT_SECRET: 'a-secret-that-is-at-least-32-bytes-long' }).stdout).toBe('started\n');
     expect(load({ CONTEXT: 'dev' }).stdout).toBe('started\n');
