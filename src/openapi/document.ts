@@ -72,9 +72,11 @@ function build(): OpenApiDocument {
     return ref('schemas', name);
   };
 
-  const answer = ({ description, body, headers }: Answer) => ({
+  // Every answer carries X-Request-Id (src/http/edge-headers.ts).
+  const requestId = { 'X-Request-Id': ref('headers', 'X-Request-Id') };
+  const answer = ({ description, body, headers = [] }: Answer) => ({
     description,
-    ...(headers && { headers: Object.fromEntries(headers.map((name) => [name, ref('headers', name)])) }),
+    headers: { ...requestId, ...Object.fromEntries(headers.map((name) => [name, ref('headers', name)])) },
     ...(body && { content: { [JSON_TYPE]: { schema: schema(body) } } }),
   });
 
@@ -85,7 +87,7 @@ function build(): OpenApiDocument {
     if (description === undefined) throw new Error(`Describe status ${status} in ERROR_DESCRIPTIONS`);
     errorResponses[name] ??= {
       description,
-      ...([429, 503].includes(status) && { headers: { 'Retry-After': ref('headers', 'Retry-After') } }),
+      headers: { ...requestId, ...([429, 503].includes(status) && { 'Retry-After': ref('headers', 'Retry-After') }) },
       content: { [JSON_TYPE]: { schema: ref('schemas', surface === 'api' ? `Error${status}` : 'ClassicMessage') } },
     };
     return ref('responses', name);
@@ -115,7 +117,7 @@ function build(): OpenApiDocument {
   const paths: Record<string, Record<string, OpenApiOperation>> = {};
   for (const op of OPERATIONS) (paths[openApiPath(op.path)] ??= {})[op.method.toLowerCase()] = operation(op);
 
-  const headers: Record<HeaderName | 'Retry-After', { description: string; schema: JsonSchema }> = {
+  const headers: Record<HeaderName | 'Retry-After' | 'X-Request-Id', { description: string; schema: JsonSchema }> = {
     'Set-Cookie': {
       description: `\`${SESSION_COOKIE}=<token>; HttpOnly; SameSite=Lax; Path=/\` (plus \`Secure\` over https), or its clearing`,
       schema: { type: 'string' },
@@ -124,6 +126,10 @@ function build(): OpenApiDocument {
     ETag: { description: 'The version of the document', schema: { type: 'string' } },
     'Cache-Control': { description: 'How long the document may be reused', schema: { type: 'string' } },
     'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 0 } },
+    'X-Request-Id': {
+      description: "The id of the request in the service's log lines: Netlify's `x-nf-request-id`, else a random UUID. Quote it when reporting a problem.",
+      schema: { type: 'string' },
+    },
     Link: {
       description: 'On a list page that has a next one: `<path?query>; rel="next"`, the same request with `cursor` set (RFC 8288)',
       schema: { type: 'string' },

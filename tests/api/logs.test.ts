@@ -15,6 +15,7 @@ import register from '../../netlify/functions/register.ts';
 import { checkLogin } from '../../src/auth/login/login.ts';
 import { ConfigError } from '../../src/config/settings.ts';
 import { log } from '../../src/log/log.ts';
+import { openApiDocument } from '../../src/openapi/document.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { envPerTest } from '../support/env.ts';
 import { captureLogs, type CapturedLogs, type LogLine } from '../support/logs.ts';
@@ -193,6 +194,23 @@ describe('X-Request-Id', () => {
     }
     // Random, not a counter: no two answers share an id.
     expect(generatedIds.size).toBe(answers.length);
+  });
+
+  it('is documented on every answer of every operation of the OpenAPI document', () => {
+    type Response = { $ref?: string; headers?: object };
+    type Document = { paths: Record<string, Record<string, { responses: Record<string, Response> }>>; components: { responses: Record<string, Response> } };
+    const document = openApiDocument() as unknown as Document;
+    let answers = 0;
+    for (const operations of Object.values(document.paths)) {
+      for (const { responses } of Object.values(operations)) {
+        for (const [status, response] of Object.entries(responses)) {
+          const resolved = response.$ref ? document.components.responses[response.$ref.split('/').at(-1)!]! : response;
+          expect(resolved.headers, status).toHaveProperty('X-Request-Id');
+          answers += 1;
+        }
+      }
+    }
+    expect(answers).toBeGreaterThan(100);
   });
 
   it('ignores an x-nf-request-id of an odd form and makes its own', async () => {
