@@ -1,6 +1,6 @@
 // Turns a function's declared endpoint and its method handlers into a Netlify
-// Functions v2 handler: path parameters, 405 with Allow, and every error
-// rendered here, in one place, without internals.
+// Functions v2 handler: path parameters, 405 with Allow, every error rendered
+// here, in one place, without internals, and each request's log lines (src/log).
 import type { Context } from '@netlify/functions';
 import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
 import { ConfigError, setting } from '../config/settings.ts';
