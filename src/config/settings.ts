@@ -50,7 +50,7 @@ export interface MailSettings {
   from: string;
 }
 
-/** An absolute http(s) URL (MAIL_API_URL, APP_URL). */
+/** An absolute http(s) URL (MAIL_API_URL, APP_URL, BREACHED_PASSWORD_API_URL). */
 const httpUrlSchema = v.pipe(
   v.string(),
   v.url('must be an absolute URL'),
@@ -203,6 +203,19 @@ const READERS = {
       from: parseEnv('MAIL_FROM', v.pipe(v.string(), v.maxLength(320, 'is too long')), from),
     };
   },
+
+  // Issue 19: the breached-password check (src/auth/passwords/breached.ts).
+  /** BREACHED_PASSWORD_CHECK=on|off: new passwords are checked against Have I Been Pwned; on unless in local development. */
+  breachedPasswordCheck: (): boolean => {
+    const value = parseEnv('BREACHED_PASSWORD_CHECK', v.optional(v.picklist(['on', 'off'], 'must be on or off')));
+    return value === undefined ? !READERS.localDevelopment() : value === 'on';
+  },
+  /** BREACHED_PASSWORD_API_URL: the base of the range API, asked at `<base>/range/<prefix>`. */
+  breachedPasswordApiUrl: () =>
+    parseEnv('BREACHED_PASSWORD_API_URL', v.optional(httpUrlSchema, 'https://api.pwnedpasswords.com')).replace(/\/+$/, ''),
+  /** BREACHED_PASSWORD_TIMEOUT: after this (1s), the password is accepted unchecked; at most 10s, well inside a function's limit. */
+  breachedPasswordTimeoutMs: () =>
+    parseEnv('BREACHED_PASSWORD_TIMEOUT', v.optional(v.pipe(durationSchema, v.maxValue(10_000, 'must be at most 10s')), '1s')),
 };
 
 export type SettingName = keyof typeof READERS;

@@ -1,6 +1,6 @@
 // Delivery of codes and tokens through the HTTP mail provider (msw stands in
 // for it), and what production never reveals.
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Context } from '@netlify/functions';
 import confirm from '../../netlify/functions/register-confirm.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
@@ -11,6 +11,7 @@ import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { resetDeliveryWarnings } from '../../src/auth/codes/delivery.ts';
 import { call } from '../support/call.ts';
 import { registerAccount, useMailProvider } from '../support/accounts.ts';
+import { useBreachedPasswordApi } from '../support/breached-passwords.ts';
 import { envPerTest } from '../support/env.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
@@ -141,6 +142,9 @@ describe('with a mail provider', () => {
 });
 
 describe('in production (CONTEXT=production)', () => {
+  // The breached-password check is on in a deploy: msw answers for Have I Been Pwned.
+  beforeEach(() => void useBreachedPasswordApi());
+
   it('never returns a code or token: they are e-mailed', async () => {
     env({ CONTEXT: 'production' });
     const sent = provider();

@@ -17,7 +17,8 @@ export interface PasswordChange {
 /**
  * 1 statement reads the caller's live session with the user's hash (401 if
  * gone); a wrong current password (`details.currentPassword`) and every rule
- * the new one breaks (`details.newPassword`) are reported together as 400, and
+ * the new one breaks, the breached-password check included
+ * (`details.newPassword`), are reported together as 400, and
  * change nothing; otherwise 1 statement sets the hash, retires unused reset
  * tokens and deletes the user's other sessions.
  */
@@ -27,10 +28,13 @@ export async function changePassword(claims: TokenClaims, input: PasswordChange)
   if (caller === undefined) throw new HttpError('unauthenticated');
 
   const details: ErrorDetails = {};
-  // An overlong input is wrong without spending a hash on it.
-  const current = isOverlong(input.currentPassword) ? { ok: false } : await verifyPassword(input.currentPassword, caller.password_hash);
+  // An overlong input is wrong without spending a hash on it. The hash and the
+  // new password's checks (the breached-password one waits on the network) overlap.
+  const [current, problems] = await Promise.all([
+    isOverlong(input.currentPassword) ? { ok: false } : verifyPassword(input.currentPassword, caller.password_hash),
+    passwordProblems(input.newPassword, caller),
+  ]);
   if (!current.ok) details.currentPassword = ['is not correct'];
-  const problems = await passwordProblems(input.newPassword, caller);
   if (problems.length > 0) details.newPassword = problems;
   if (Object.keys(details).length > 0) throw validationFailed(details);
 

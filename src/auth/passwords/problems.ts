@@ -37,6 +37,8 @@ export const PASSWORD_MESSAGES = {
   username: 'must not contain the username',
   emailLocalPart: 'must not contain the part of the e-mail address before the @',
   classes: `must contain at least 3 of: lower-case letters, upper-case letters, digits, symbols (or be at least ${PASSPHRASE_LENGTH} characters long)`,
+  /** Reported by the API alone (policy.ts), for a password that passes every rule here. */
+  breached: 'has appeared in a known data breach',
 } as const;
 
 const CLASSES = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{N}]/u];
