@@ -145,6 +145,17 @@ const FAIL_OPEN: { name: string; reply: RangeApiOptions['reply']; reason: RegExp
     reason: /no answer within 100 ms/,
     timeout: '100ms',
   },
+  {
+    name: 'a body that stops half-way for longer than the timeout',
+    reply: () => {
+      const stalled = new ReadableStream<Uint8Array>({
+        start: (controller) => controller.enqueue(new TextEncoder().encode(`${'0'.repeat(35)}:3\r\n`)),
+      });
+      return new HttpResponse(stalled, { headers: { 'content-type': 'text/plain' } });
+    },
+    reason: /no answer within 100 ms/,
+    timeout: '100ms',
+  },
   { name: 'a 5xx', reply: () => new HttpResponse('upstream unavailable', { status: 503 }), reason: /answered 503/ },
   { name: 'a malformed body', reply: () => HttpResponse.html('<html><body>Attention required</body></html>'), reason: /malformed body/ },
   { name: 'an empty body', reply: () => new HttpResponse('', { status: 200 }), reason: /malformed body/ },
