@@ -213,7 +213,7 @@ const READERS = {
   /** BREACHED_PASSWORD_API_URL: the base of the range API, asked at `<base>/range/<prefix>`. */
   breachedPasswordApiUrl: () =>
     parseEnv('BREACHED_PASSWORD_API_URL', v.optional(httpUrlSchema, 'https://api.pwnedpasswords.com')).replace(/\/+$/, ''),
-  /** BREACHED_PASSWORD_TIMEOUT: after this (1s), the password is accepted unchecked; at most 10s, well inside a function's limit. */
+  /** BREACHED_PASSWORD_TIMEOUT: after this (1s), the password is accepted unchecked; at most 10s: no request should wait longer on a third party. */
   breachedPasswordTimeoutMs: () =>
     parseEnv('BREACHED_PASSWORD_TIMEOUT', v.optional(v.pipe(durationSchema, v.maxValue(10_000, 'must be at most 10s')), '1s')),
 };
