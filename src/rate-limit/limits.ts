@@ -3,16 +3,18 @@
 import * as v from 'valibot';
 import { durationMs } from '../config/duration.ts';
 import { parseEnv } from '../config/env.ts';
+import { addressKey } from './address.ts';
 
 export interface Limit {
   count: number;
   windowMs: number;
 }
 
-export type LimitName = 'loginAccount' | 'loginIp' | 'registerIp' | 'email' | 'emailIp';
+export type LimitName = 'loginAccount' | 'loginAccountTotal' | 'loginIp' | 'registerIp' | 'email' | 'emailIp';
 
 const VARIABLES: Record<LimitName, { name: string; fallback: string }> = {
   loginAccount: { name: 'RATE_LIMIT_LOGIN_ACCOUNT', fallback: '10/15m' },
+  loginAccountTotal: { name: 'RATE_LIMIT_LOGIN_ACCOUNT_TOTAL', fallback: '100/1h' },
   loginIp: { name: 'RATE_LIMIT_LOGIN_IP', fallback: '50/15m' },
   registerIp: { name: 'RATE_LIMIT_REGISTER_IP', fallback: '30/10m' },
   email: { name: 'RATE_LIMIT_EMAIL', fallback: '5/10m' },
@@ -56,19 +58,27 @@ export interface Check {
 const bucketKey = (kind: string, ...parts: (string | number)[]) => [kind, ...parts].join(':');
 
 /**
- * The per-account login counter is keyed by account AND client address, so a
- * guesser elsewhere cannot lock the owner out (README, design notes). Its key
- * is `prefix + userId + suffix`, so SQL can build it for a user it has just found.
+ * The per-account login counters. One is keyed by account AND client address,
+ * so a guesser elsewhere cannot lock the owner out (README, design notes); the
+ * other counts every address together, so guesses spread over many addresses
+ * are bounded too, and does not apply to an address the account logged in
+ * from lately (src/auth/known-addresses.ts). Their keys are `prefix + userId
+ * + suffix`, so SQL can build them for a user it has just found.
  */
-export const loginAccountKey = (ip: string) => ({ prefix: 'login_account:', suffix: `:${ip}` });
+export const loginAccountKey = (ip: string) => ({ prefix: 'login_account:', suffix: `:${addressKey(ip)}` });
+export const loginAccountTotalKey = { prefix: 'login_account_total:', suffix: '' } as const;
 
 export const checks = {
   loginAccount: (userId: number, ip: string): Check => {
     const { prefix, suffix } = loginAccountKey(ip);
     return { bucket: `${prefix}${userId}${suffix}`, limit: limitFor('loginAccount') };
   },
-  loginIp: (ip: string): Check => ({ bucket: bucketKey('login_ip', ip), limit: limitFor('loginIp') }),
-  registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', ip), limit: limitFor('registerIp') }),
+  loginAccountTotal: (userId: number): Check => ({
+    bucket: `${loginAccountTotalKey.prefix}${userId}${loginAccountTotalKey.suffix}`,
+    limit: limitFor('loginAccountTotal'),
+  }),
+  loginIp: (ip: string): Check => ({ bucket: bucketKey('login_ip', addressKey(ip)), limit: limitFor('loginIp') }),
+  registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', addressKey(ip)), limit: limitFor('registerIp') }),
   email: (email: string): Check => ({ bucket: bucketKey('email', email.toLowerCase()), limit: limitFor('email') }),
-  emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', ip), limit: limitFor('emailIp') }),
+  emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', addressKey(ip)), limit: limitFor('emailIp') }),
 };

@@ -40,6 +40,7 @@ describe('migrations', () => {
     expect(await migrate(url)).toEqual([]);
     expect(await tables(url)).toEqual([
       'comments',
+      'known_addresses',
       'one_time_tokens',
       'posts',
       'rate_limits',
