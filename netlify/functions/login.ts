@@ -2,9 +2,11 @@
 // attempt counted on both failure counters (before any hash); then, for the
 // right password, the session INSERT with the attempt released (and a hash
 // upgrade folded in). 1 for a 401 or 429; 2 for a 403 (the release, no
-// session); 0 for a password over the maximum length.
+// session); 0 for a password over the maximum length or a form posted from
+// another origin (403, login CSRF).
 import { sessionCookie } from '../../src/auth/cookie.ts';
 import { loginSchema } from '../../src/auth/bodies.ts';
+import { assertSameOriginLogin } from '../../src/auth/request.ts';
 import { checkLogin } from '../../src/auth/login.ts';
 import { readBody } from '../../src/http/body.ts';
 import { json } from '../../src/http/respond.ts';
@@ -16,6 +18,7 @@ export const config = { path: '/api/login' };
 
 export default route(config.path, {
   POST: async (req, ctx) => {
+    assertSameOriginLogin(req);
     const { user, session } = await checkLogin(parse(loginSchema, await readBody(req)), ctx.ip);
     return json(
       200,
