@@ -1,6 +1,6 @@
 // Auth settings from the environment, read once per process.
 import * as v from 'valibot';
-import { ConfigError, envValue, isTest, parseEnv } from '../config/env.ts';
+import { ConfigError, envValue, parseEnv } from '../config/env.ts';
 import { durationSchema } from '../config/duration.ts';
 
 let key: Promise<CryptoKey> | undefined;
@@ -8,12 +8,13 @@ let sessionTtl: number | undefined;
 
 /**
  * The HS256 key, imported once per process (given raw bytes, jose would import
- * them again on every sign and verify). Outside tests a missing or short
- * JWT_SECRET stops every authenticated request.
+ * them again on every sign and verify). A missing or short JWT_SECRET stops
+ * every authenticated request, in every environment: shipped code holds no
+ * secret to fall back on (the test setup and `npm run dev` supply their own).
  */
 export function jwtKey(): Promise<CryptoKey> {
   if (key === undefined) {
-    const secret = envValue('JWT_SECRET') ?? (isTest() ? 'test-only-secret-0123456789abcdef' : undefined);
+    const secret = envValue('JWT_SECRET');
     if (secret === undefined) throw new ConfigError('JWT_SECRET is not set (at least 32 bytes)');
     const bytes = new TextEncoder().encode(secret);
     if (bytes.length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');

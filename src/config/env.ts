@@ -34,3 +34,14 @@ export function isProduction(): boolean {
 export function isTest(): boolean {
   return envValue('VITEST') !== undefined || envValue('NODE_ENV') === 'test';
 }
+
+/**
+ * Local development: `netlify dev` (NETLIFY_DEV=true) or the test runner,
+ * never a Netlify deploy (CONTEXT production, deploy-preview or branch-deploy).
+ * Only here may the session cookie go without `Secure` over plain http.
+ */
+export function isLocalDevelopment(): boolean {
+  const context = envValue('CONTEXT');
+  if (context === 'production' || context === 'deploy-preview' || context === 'branch-deploy') return false;
+  return envValue('NETLIFY_DEV') === 'true' || isTest();
+}

@@ -13,12 +13,40 @@ describe('session cookie', () => {
     expect(cookie).toBe('session_id=tok; HttpOnly; SameSite=Lax; Path=/; Max-Age=604800');
   });
 
-  it('is Secure unless the service runs on plain http', () => {
+  it('is Secure unless the service runs on plain http in local development', () => {
     const cookie = sessionCookie(new Request('https://auth.example.test/api/login'), 'tok', new Date(Date.now() + 60_000));
     expect(cookie).toMatch(/; Secure$/);
     expect(clearedSessionCookie(new Request('https://auth.example.test/api/logout'))).toBe(
       'session_id=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0; Secure',
     );
     expect(clearedSessionCookie(new Request('http://localhost:8888/api/logout'))).not.toContain('Secure');
+  });
+
+  it('is Secure over plain http too outside local development', () => {
+    const saved = { VITEST: process.env.VITEST, NODE_ENV: process.env.NODE_ENV, NETLIFY_DEV: process.env.NETLIFY_DEV, CONTEXT: process.env.CONTEXT };
+    const restore = () => {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    };
+    try {
+      // A deployed function: no test runner, no netlify dev.
+      delete process.env.VITEST;
+      delete process.env.NODE_ENV;
+      delete process.env.NETLIFY_DEV;
+      expect(clearedSessionCookie(new Request('http://auth.example.test/api/logout'))).toMatch(/; Secure$/);
+      expect(sessionCookie(new Request('http://localhost:8888/api/login'), 'tok', new Date(Date.now() + 60_000))).toMatch(/; Secure$/);
+      // netlify dev: plain http on localhost keeps the cookie usable.
+      process.env.NETLIFY_DEV = 'true';
+      expect(clearedSessionCookie(new Request('http://localhost:8888/api/logout'))).not.toContain('Secure');
+      // A deploy context is never local development.
+      for (const context of ['production', 'deploy-preview', 'branch-deploy']) {
+        process.env.CONTEXT = context;
+        expect(clearedSessionCookie(new Request('http://localhost:8888/api/logout')), context).toMatch(/; Secure$/);
+      }
+    } finally {
+      restore();
+    }
   });
 });
