@@ -9,8 +9,10 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import login from '../../netlify/functions/login.ts';
+import mePassword from '../../netlify/functions/me-password.ts';
 import { hashPassword, verifyPassword } from '../../src/auth/password-hash.ts';
 import { setClock } from '../../src/config/clock.ts';
+import { getDb } from '../../src/db/connection.ts';
 import { limitFor } from '../../src/rate-limit/limits.ts';
 import { uniqueIp } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
@@ -183,5 +185,43 @@ describe('guesses spread over many addresses', () => {
       expect((await call(login, 'POST', '/api/login', { json: { username: other.user.username, password: `Guess-${i}-Aa!x` }, ip })).status).toBe(401);
     }
     expect((await call(login, 'POST', '/api/login', { json: { username: other.user.username, password: other.password }, ip: `::ffff:${v4}` })).status).toBe(429);
+  });
+});
+
+describe('guessing the current password with a stolen session', () => {
+  const change = (victim: TestUser, ip: string) => (i: number) =>
+    call(mePassword, 'PUT', '/api/me/password', { token: victim.token, json: { currentPassword: `Guess-${i}-Aa!x`, newPassword: 'Copper-Lantern-26#' }, ip });
+
+  it(`${GUESSES} wrong current passwords from one address: only the per-account limit reach the hash, then 429 even for the right one`, async () => {
+    const victim = await createUser();
+    const { count: limit } = limitFor('loginAccount');
+    vi.mocked(verifyPassword).mockClear();
+    const attacker = uniqueIp();
+    const statuses = await guess(change(victim, attacker), PARALLEL);
+    figures['password change, one address'] = `${reachedHash(victim)} of ${GUESSES} reached the hash`;
+    expect(reachedHash(victim)).toBe(limit);
+    expect(statuses).toEqual({ 400: limit, 429: GUESSES - limit });
+    const right = await call(mePassword, 'PUT', '/api/me/password', { token: victim.token, json: { currentPassword: victim.password, newPassword: 'Copper-Lantern-26#' }, ip: attacker });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('spread over many addresses: bounded by the limit across addresses', async () => {
+    const victim = await createUser();
+    const total = limitFor('loginAccountTotal').count;
+    vi.mocked(verifyPassword).mockClear();
+    const statuses = await guess((i) => change(victim, attackerAddress(i))(i), PARALLEL, total * 2);
+    expect(reachedHash(victim)).toBe(total);
+    expect(statuses).toEqual({ 400: total, 429: total });
+  });
+
+  it('the right current password changes it and gives its hits back', async () => {
+    const victim = await createUser();
+    const ip = uniqueIp();
+    const res = await call(mePassword, 'PUT', '/api/me/password', { token: victim.token, json: { currentPassword: victim.password, newPassword: 'Copper-Lantern-26#' }, ip });
+    expect(res.status).toBe(200);
+    const rows = await getDb().selectFrom('rate_limits').select(['bucket', 'hits']).where('bucket', 'like', `login_account%:${victim.user.id}%`).execute();
+    expect(rows.map((row) => row.hits)).toEqual(rows.map(() => 0));
+    expect(rows).toHaveLength(2);
   });
 });

@@ -144,10 +144,13 @@ export const OPERATIONS: readonly Operation[] = [
     path: '/api/me/password',
     tag: 'Accounts',
     summary: 'Change the password; every other session is revoked, this one kept',
-    description: 'A wrong `currentPassword` is a 400 with `details.currentPassword`.',
+    description:
+      'A wrong `currentPassword` is a 400 with `details.currentPassword`. Every attempt is counted on the account\'s failed-login limits ' +
+      '(per address, and across addresses); over one it is a 429 with `Retry-After`, before the password is checked.',
     auth: true,
     body: passwordChangeSchema,
     answers: [{ status: 200, description: 'Changed', body: r.passwordChanged }],
+    errors: [429],
   },
   {
     id: 'listSessions',
