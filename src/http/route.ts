@@ -35,7 +35,7 @@ export interface RouteHandler {
 }
 
 export function route(path: string, handlers: Partial<Record<Method, Handler>>, style: ErrorStyle = 'api'): RouteHandler {
-  const matchPath = compilePath(path);
+  const { match: matchPath, redact } = compilePath(path);
   const methods = Object.keys(handlers) as Method[];
   const allow = methods.join(', ');
 
@@ -52,7 +52,7 @@ export function route(path: string, handlers: Partial<Record<Method, Handler>>, 
       const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
       return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
     } catch (error) {
-      return renderError(toHttpError(error, req), style);
+      return renderError(toHttpError(error, req, redact), style);
     } finally {
       await Promise.allSettled(pending);
     }
@@ -60,17 +60,18 @@ export function route(path: string, handlers: Partial<Record<Method, Handler>>, 
   return Object.assign(handler, { path, methods });
 }
 
-function toHttpError(error: unknown, req: Request): HttpError {
+function toHttpError(error: unknown, req: Request, redact: (pathname: string) => string): HttpError {
   if (error instanceof HttpError) return error;
+  const where = `${req.method} ${redact(new URL(req.url).pathname)}`;
   if (isDatabaseUnavailable(error)) {
-    console.error(`[service_unavailable] ${req.method} ${new URL(req.url).pathname}: ${(error as Error).message}`);
+    console.error(`[service_unavailable] ${where}: ${(error as Error).message}`);
     return new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable; try again shortly.', undefined, {
       'Retry-After': '5',
     });
   }
   // Full detail goes to the function log only; the client gets a generic body.
   const kind = error instanceof ConfigError ? 'configuration_error' : 'internal_error';
-  console.error(`[${kind}] ${req.method} ${new URL(req.url).pathname}`, error);
+  console.error(`[${kind}] ${where}`, error);
   return new HttpError(500, 'internal_error', 'Something went wrong on our side.');
 }
 
@@ -86,8 +87,15 @@ function errorBody(code: ErrorCode, message: string, details?: ErrorDetails) {
   return details === undefined ? { code, message } : { code, message, details };
 }
 
-/** `/api/posts/:id` -> a matcher returning `{id}` for `/api/posts/42`, or undefined. */
-function compilePath(path: string): (pathname: string) => Record<string, string> | undefined {
+/** Path parameters that carry a secret (a confirmation code): never written to a log line. */
+const SECRET_PARAMS = new Set(['code', 'token']);
+
+/**
+ * `/api/posts/:id` -> a matcher returning `{id}` for `/api/posts/42` (or
+ * undefined), and `redact`, which gives a request's path for a log line:
+ * the declared path (`/api/register/confirm/:code`) where a parameter is secret.
+ */
+function compilePath(path: string) {
   const names: string[] = [];
   const pattern = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => {
     names.push(name);
@@ -103,13 +111,16 @@ function compilePath(path: string): (pathname: string) => Record<string, string>
     });
     return params;
   };
-  return (pathname) => {
+  const match = (pathname: string): Record<string, string> | undefined => {
     if (process.env.NETLIFY_DEV === 'true') {
       const requested = pathname.replace(DEV_RETRY_SUFFIX, '');
       if (requested !== pathname) return matchOwn(requested) ?? matchOwn(pathname);
     }
     return matchOwn(pathname);
   };
+  // A function with a secret in its path logs its declared path, whatever the request's path holds.
+  const redact = names.some((name) => SECRET_PARAMS.has(name)) ? () => path : (pathname: string) => pathname;
+  return { match, redact };
 }
 
 /**
