@@ -1,13 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import classicUsers from '../../netlify/functions/classic-users.ts';
 import confirm from '../../netlify/functions/register-confirm.ts';
 import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import login from '../../netlify/functions/login.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/password-policy.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { call } from '../support/call.ts';
 import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
 import { skipAhead } from '../support/clock.ts';
+import { createUser } from '../support/users.ts';
 
 afterEach(() => setClock());
 
@@ -179,6 +181,24 @@ describe('POST /api/register/resend', () => {
       const res = await call(resend, 'POST', '/api/register/resend', { json, ip: uniqueIp() });
       expect(res.status).toBe(400);
       expect(Object.keys(res.body.error.details)).toEqual(['email']);
+    }
+  });
+});
+
+describe('passwords that only look long (issue 14)', () => {
+  it('are refused on both surfaces, each broken rule listed', async () => {
+    for (const [password, rules] of [
+      [' '.repeat(20), [PASSWORD_MESSAGES.invisible, PASSWORD_MESSAGES.distinct]],
+      ['\u200b'.repeat(20), [PASSWORD_MESSAGES.invisible, PASSWORD_MESSAGES.distinct]],
+      ['a'.repeat(20), [PASSWORD_MESSAGES.distinct]],
+    ] as const) {
+      const name = uniqueName('looks');
+      const api = await call(register, 'POST', '/api/register', { json: { username: name, email: `${name}@example.com`, password }, ip: uniqueIp() });
+      expect(api.status).toBe(400);
+      expect(api.body.error.details).toEqual({ password: [...rules] });
+      const classic = await call(classicUsers, 'POST', '/users', { form: { email: `${name}_c@example.com`, password }, ip: uniqueIp() });
+      expect(classic.status).toBe(400);
+      expect(classic.body.message).toBe(rules.map((rule) => `password ${rule}`).join('; '));
     }
   });
 });
