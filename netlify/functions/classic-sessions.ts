@@ -3,30 +3,27 @@
 // attempt released); 1 for a 401 or 429; 0 for a password over the maximum
 // length or a form posted from another origin (403, login CSRF).
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
-import { clearedSessionCookie, sessionCookie } from '../../src/auth/cookie.ts';
-import { emailLoginSchema } from '../../src/auth/bodies.ts';
-import { checkLogin } from '../../src/auth/login.ts';
-import { assertSameOriginLogin, endCallerSession } from '../../src/auth/request.ts';
+import { emailLoginSchema } from '../../src/auth/login/bodies.ts';
+import { checkLogin } from '../../src/auth/login/login.ts';
+import { classicSessions } from '../../src/endpoints/classic-sessions.ts';
 import { readBody } from '../../src/http/body.ts';
+import { assertSameOriginLogin, endCallerSession } from '../../src/http/caller.ts';
 import { restate } from '../../src/http/classic.ts';
+import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
 import { json, redirect } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/sessions' };
 
-export default route(
-  config.path,
-  {
-    POST: async (req, ctx) => {
-      assertSameOriginLogin(req);
-      const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), ctx.ip);
-      return json(200, { email: user.email, message: 'logged in' }, { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) });
-    },
-    DELETE: async (req) => {
-      await endCallerSession(req).catch(restate({ unauthenticated: { status: 403 } }));
-      return redirect('/', { 'Set-Cookie': clearedSessionCookie(req) });
-    },
+export default route(config, classicSessions, {
+  POST: async (req, ctx) => {
+    assertSameOriginLogin(req);
+    const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), ctx.ip);
+    return json(200, { email: user.email, message: 'logged in' }, { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) });
   },
-  'classic',
-);
+  DELETE: async (req) => {
+    await endCallerSession(req).catch(restate({ unauthenticated: { status: 403 } }));
+    return redirect('/', { 'Set-Cookie': clearedSessionCookie(req) });
+  },
+});

@@ -1,24 +1,21 @@
 // POST /users — 3 SQL statements (the per-address registration counter; the
 // free username derived from the e-mail; user and profile in one INSERT), 0
 // when the body breaks a rule.
-import { clientOf } from '../../src/auth/client.ts';
-import { signUpWithEmail } from '../../src/auth/email-signup.ts';
+import { signUpWithEmail } from '../../src/auth/signup/from-email.ts';
+import { classicUsers } from '../../src/endpoints/classic-users.ts';
 import { readBody } from '../../src/http/body.ts';
 import { restate } from '../../src/http/classic.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 
 export const config = { path: '/users' };
 
-export default route(
-  config.path,
-  {
-    POST: async (req, ctx) => {
-      const user = await signUpWithEmail(await readBody(req), clientOf(req, ctx)).catch(
-        restate({ email_taken: { status: 400, message: 'email already registered' } }),
-      );
-      return json(200, { email: user.email, message: 'user created' });
-    },
+export default route(config, classicUsers, {
+  POST: async (req, ctx) => {
+    const user = await signUpWithEmail(await readBody(req), clientOf(req, ctx)).catch(
+      restate({ email_taken: { status: 400, message: 'email already registered' } }),
+    );
+    return json(200, { email: user.email, message: 'user created' });
   },
-  'classic',
-);
+});

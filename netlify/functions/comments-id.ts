@@ -1,13 +1,14 @@
 // DELETE /api/comments/{id} — 2 SQL statements (authenticate; permission check and delete in one).
-import { authenticate } from '../../src/auth/request.ts';
 import { deleteComment } from '../../src/content/comments.ts';
+import { commentsId } from '../../src/endpoints/comments-id.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { parseId } from '../../src/http/params.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 
 export const config = { path: '/api/comments/:id' };
 
-export default route(config.path, {
+export default route(config, commentsId, {
   DELETE: async (req, { params }) => {
     const id = parseId(params.id);
     const caller = await authenticate(req);

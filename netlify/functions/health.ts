@@ -1,10 +1,11 @@
 // GET /api/health — 1 SQL statement.
-import { checkHealth } from '../../src/system/health.ts';
-import { route } from '../../src/http/route.ts';
+import { health } from '../../src/endpoints/health.ts';
 import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
+import { checkHealth } from '../../src/system/health.ts';
 
 export const config = { path: '/api/health' };
 
-export default route(config.path, {
+export default route(config, health, {
   GET: async () => json(200, await checkHealth()),
 });

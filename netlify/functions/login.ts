@@ -4,19 +4,20 @@
 // upgrade folded in). 1 for a 401 or 429; 2 for a 403 (the release, no
 // session); 0 for a password over the maximum length or a form posted from
 // another origin (403, login CSRF).
-import { sessionCookie } from '../../src/auth/cookie.ts';
-import { loginSchema } from '../../src/auth/bodies.ts';
-import { assertSameOriginLogin } from '../../src/auth/request.ts';
-import { checkLogin } from '../../src/auth/login.ts';
+import { loginSchema } from '../../src/auth/login/bodies.ts';
+import { checkLogin } from '../../src/auth/login/login.ts';
+import { login } from '../../src/endpoints/login.ts';
 import { readBody } from '../../src/http/body.ts';
+import { assertSameOriginLogin } from '../../src/http/caller.ts';
+import { sessionCookie } from '../../src/http/cookies.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/login' };
 
-export default route(config.path, {
+export default route(config, login, {
   POST: async (req, ctx) => {
     assertSameOriginLogin(req);
     const { user, session } = await checkLogin(parse(loginSchema, await readBody(req)), ctx.ip);

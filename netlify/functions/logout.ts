@@ -1,12 +1,13 @@
 // POST /api/logout — 1 SQL statement (delete the caller's session; none deleted is 401).
-import { clearedSessionCookie } from '../../src/auth/cookie.ts';
-import { endCallerSession } from '../../src/auth/request.ts';
+import { logout } from '../../src/endpoints/logout.ts';
+import { endCallerSession } from '../../src/http/caller.ts';
+import { clearedSessionCookie } from '../../src/http/cookies.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 
 export const config = { path: '/api/logout' };
 
-export default route(config.path, {
+export default route(config, logout, {
   POST: async (req) => {
     await endCallerSession(req);
     return noContent({ 'Set-Cookie': clearedSessionCookie(req) });

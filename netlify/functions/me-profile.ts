@@ -1,16 +1,17 @@
 // PATCH /api/me/profile — 2 SQL statements (authenticate with the profile, update);
 // 1 for an empty patch, which changes nothing and answers the current profile.
-import { authenticate } from '../../src/auth/request.ts';
+import { meProfile } from '../../src/endpoints/me-profile.ts';
 import { readBody } from '../../src/http/body.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
-import { updateProfile } from '../../src/users/profiles.ts';
+import { parse } from '../../src/common/validate.ts';
 import { profilePatchSchema } from '../../src/users/profile-rules.ts';
+import { updateProfile } from '../../src/users/profiles.ts';
 
 export const config = { path: '/api/me/profile' };
 
-export default route(config.path, {
+export default route(config, meProfile, {
   PATCH: async (req) => {
     // Validated before any query: an invalid patch changes nothing.
     const patch = parse(profilePatchSchema, await readBody(req));

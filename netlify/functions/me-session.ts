@@ -1,21 +1,22 @@
 // DELETE /api/me/sessions/{id} — 2 SQL statements (authenticate; delete the
 // session if it is the caller's).
-import { clearedSessionCookie } from '../../src/auth/cookie.ts';
-import { authenticate } from '../../src/auth/request.ts';
-import { destroySession } from '../../src/auth/sessions.ts';
-import { notFound } from '../../src/http/errors.ts';
+import { destroySession } from '../../src/auth/sessions/sessions.ts';
+import { meSession } from '../../src/endpoints/me-session.ts';
+import { authenticate } from '../../src/http/caller.ts';
+import { clearedSessionCookie } from '../../src/http/cookies.ts';
 import { parseId } from '../../src/http/params.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
+import { HttpError } from '../../src/common/errors.ts';
 
 export const config = { path: '/api/me/sessions/:id' };
 
-export default route(config.path, {
+export default route(config, meSession, {
   DELETE: async (req, ctx) => {
     const caller = await authenticate(req);
     const id = parseId(ctx.params.id);
     // Another user's session is "not found" too: its existence is none of the caller's business.
-    if (!(await destroySession(id, caller.user.id))) throw notFound('You have no session with that id.');
+    if (!(await destroySession(id, caller.user.id))) throw new HttpError('not_found', 'You have no session with that id.');
     return noContent(id === caller.sessionId ? { 'Set-Cookie': clearedSessionCookie(req) } : undefined);
   },
 });

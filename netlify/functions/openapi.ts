@@ -1,8 +1,9 @@
 // GET /api/openapi.json — 0 SQL statements. The document is built on the first
 // request of an instance, not at import.
-import { documentResponse } from '../../src/http/openapi/serve.ts';
+import { openapi } from '../../src/endpoints/openapi.ts';
 import { route } from '../../src/http/route.ts';
+import { documentResponse } from '../../src/openapi/serve.ts';
 
 export const config = { path: '/api/openapi.json' };
 
-export default route(config.path, { GET: documentResponse });
+export default route(config, openapi, { GET: documentResponse });

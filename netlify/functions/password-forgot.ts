@@ -1,16 +1,17 @@
 // POST /api/password/forgot — 2 SQL statements (the per-e-mail and per-address
 // counters; replace the reset token), whether or not the account exists.
-import { clientOf } from '../../src/auth/client.ts';
-import { emailRequestSchema } from '../../src/auth/email.ts';
-import { requestPasswordReset } from '../../src/auth/password-reset-request.ts';
+import { emailRequestSchema } from '../../src/auth/accounts/email.ts';
+import { requestPasswordReset } from '../../src/auth/reset/request.ts';
+import { passwordForgot } from '../../src/endpoints/password-forgot.ts';
 import { readBody } from '../../src/http/body.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/api/password/forgot' };
 
-export default route(config.path, {
+export default route(config, passwordForgot, {
   POST: async (req, ctx) => {
     const { email } = parse(emailRequestSchema, await readBody(req));
     const { reset } = await requestPasswordReset(email, clientOf(req, ctx));

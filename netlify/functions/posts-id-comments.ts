@@ -1,18 +1,19 @@
 // GET /api/posts/{id}/comments — 1 SQL statement (post check, page and total together),
 // whatever the page size.
 // POST /api/posts/{id}/comments — 2 SQL statements (authenticate; insert if the post exists).
-import { authenticate } from '../../src/auth/request.ts';
 import { addComment, listComments } from '../../src/content/comments.ts';
 import { newCommentSchema } from '../../src/content/rules.ts';
+import { postsIdComments } from '../../src/endpoints/posts-id-comments.ts';
 import { readBody } from '../../src/http/body.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { parseId, parsePagination } from '../../src/http/params.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/api/posts/:id/comments' };
 
-export default route(config.path, {
+export default route(config, postsIdComments, {
   GET: async (req, { params }) => {
     const postId = parseId(params.id);
     return json(200, await listComments(postId, parsePagination(new URL(req.url))));

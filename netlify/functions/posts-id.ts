@@ -1,18 +1,19 @@
 // GET /api/posts/{id} — 1 SQL statement.
 // PATCH /api/posts/{id} — 2 SQL statements (authenticate; authorship check and update in one).
 // DELETE /api/posts/{id} — 2 SQL statements (authenticate; authorship check and delete in one).
-import { authenticate } from '../../src/auth/request.ts';
 import { deletePost, getPost, updatePost } from '../../src/content/posts.ts';
 import { postPatchSchema } from '../../src/content/rules.ts';
+import { postsId } from '../../src/endpoints/posts-id.ts';
 import { readBody } from '../../src/http/body.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { parseId } from '../../src/http/params.ts';
 import { json, noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/api/posts/:id' };
 
-export default route(config.path, {
+export default route(config, postsId, {
   GET: async (_req, { params }) => json(200, { post: await getPost(parseId(params.id)) }),
   PATCH: async (req, { params }) => {
     const id = parseId(params.id);

@@ -1,17 +1,18 @@
 // GET /api/posts — 1 SQL statement (page and total together), whatever the page size.
 // POST /api/posts — 2 SQL statements (authenticate, insert).
-import { authenticate } from '../../src/auth/request.ts';
 import { createPost, listPosts } from '../../src/content/posts.ts';
 import { newPostSchema } from '../../src/content/rules.ts';
+import { posts } from '../../src/endpoints/posts.ts';
 import { readBody } from '../../src/http/body.ts';
+import { authenticate } from '../../src/http/caller.ts';
 import { parsePagination } from '../../src/http/params.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/api/posts' };
 
-export default route(config.path, {
+export default route(config, posts, {
   GET: async (req) => json(200, await listPosts(parsePagination(new URL(req.url)))),
   POST: async (req) => {
     const input = parse(newPostSchema, await readBody(req));

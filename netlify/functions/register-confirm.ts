@@ -1,10 +1,11 @@
 // GET or POST /api/register/confirm/{code} — 1 SQL statement (consume the code
 // and confirm the account at once).
-import { secretSchema } from '../../src/auth/one-time-tokens.ts';
-import { confirmEmail } from '../../src/auth/email-confirmation.ts';
+import { confirmEmail } from '../../src/auth/signup/confirmation.ts';
+import { secretSchema } from '../../src/auth/codes/tokens.ts';
+import { registerConfirm } from '../../src/endpoints/register-confirm.ts';
 import { json } from '../../src/http/respond.ts';
 import { route, type Handler } from '../../src/http/route.ts';
-import { parse } from '../../src/http/validate.ts';
+import { parse } from '../../src/common/validate.ts';
 import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/register/confirm/:code' };
@@ -15,4 +16,4 @@ const confirm: Handler = async (_req, ctx) => {
   return json(200, { user: presentUser(user, { withEmail: true }) });
 };
 
-export default route(config.path, { GET: confirm, POST: confirm });
+export default route(config, registerConfirm, { GET: confirm, POST: confirm });

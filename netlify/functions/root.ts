@@ -1,7 +1,8 @@
 // GET / — the classic welcome; 0 SQL statements.
-import { route } from '../../src/http/route.ts';
+import { root } from '../../src/endpoints/root.ts';
 import { json } from '../../src/http/respond.ts';
+import { route } from '../../src/http/route.ts';
 
 export const config = { path: '/' };
 
-export default route(config.path, { GET: () => json(200, { message: 'Bienvenue' }) }, 'classic');
+export default route(config, root, { GET: () => json(200, { message: 'Bienvenue' }) });

@@ -1,4 +1,5 @@
 // GET /api/users — 1 SQL statement (page and total together), whatever the page size.
+import { users } from '../../src/endpoints/users.ts';
 import { parsePagination } from '../../src/http/params.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
@@ -6,6 +7,6 @@ import { listUsers } from '../../src/users/directory.ts';
 
 export const config = { path: '/api/users' };
 
-export default route(config.path, {
+export default route(config, users, {
   GET: async (req) => json(200, await listUsers(parsePagination(new URL(req.url)))),
 });

@@ -4,7 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { envValue } from '../config/env.ts';
+import { envValue, setting } from '../config/settings.ts';
 import { databaseUrl, startEmbeddedPostgres } from '../db/embedded.ts';
 import { parseDatabaseUrl } from '../db/url.ts';
 
@@ -19,7 +19,7 @@ export interface ResolvedDatabase {
 }
 
 export async function resolveDatabase(): Promise<ResolvedDatabase> {
-  const configured = envValue('DATABASE_URL');
+  const configured = setting('databaseUrl');
   if (configured !== undefined) {
     const url = parseDatabaseUrl(configured);
     return { url: configured, description: `DATABASE_URL (${redact(url)})`, stop: async () => {} };

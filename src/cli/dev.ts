@@ -3,7 +3,7 @@
 import './require-node.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { envValue } from '../config/env.ts';
+import { envValue } from '../config/settings.ts';
 import { migrate } from '../db/migrate.ts';
 import { localJwtSecret, resolveDatabase } from './database.ts';
 

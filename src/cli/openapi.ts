@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openApiDocument } from '../http/openapi/document.ts';
+import { openApiDocument } from '../openapi/document.ts';
 
 const argument = process.argv[2];
 const text = `${JSON.stringify(openApiDocument(), null, 2)}\n`;

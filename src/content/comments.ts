@@ -1,54 +1,48 @@
 // Comments: on a post, listed oldest first, deleted by their author or by the
 // post's author.
+import { HttpError } from '../common/errors.ts';
+import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { foreignKeyViolation } from '../db/errors.ts';
-import { toPage, type Page } from '../db/paging.ts';
-import { notFound } from '../http/errors.ts';
-import type { Pagination } from '../http/params.ts';
-import type { UserFields } from '../users/present.ts';
+import { selectPageWithTotal } from '../db/page-query.ts';
+import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentComment, type CommentView } from './present.ts';
 import type { NewComment } from './rules.ts';
 
-type Author = Pick<UserFields, 'id' | 'username'>;
-
-const noSuchPost = () => notFound('No such post.');
+const noSuchPost = () => new HttpError('not_found', 'No such post.');
 
 /**
  * Oldest first, ties by id: 1 statement whatever the page size, which also
  * tells a missing post (no row at all: 404) from one without comments.
  */
 export async function listComments(postId: number, pagination: Pagination): Promise<Page<CommentView>> {
-  const rows = await getDb()
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('posts as p')
-        .leftJoin('comments as c', 'c.post_id', 'p.id')
-        .select((e) => e.fn.count<number>('c.id').as('total'))
-        .where('p.id', '=', postId)
-        .groupBy('p.id')
-        .as('t'),
-    )
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('comments as c')
-          .innerJoin('users as u', 'u.id', 'c.user_id')
-          .select(['c.id', 'c.post_id', 'c.body', 'c.created_at', 'u.id as author_id', 'u.username as author_username'])
-          .where('c.post_id', '=', postId)
-          .orderBy('c.created_at', 'asc')
-          .orderBy('c.id', 'asc')
-          .limit(pagination.pageSize)
-          .offset(pagination.offset)
-          .as('i'),
-      (join) => join.onTrue(),
-    )
-    .selectAll()
-    // The outer query must repeat the order: a join does not promise to keep it.
-    .orderBy('i.created_at', 'asc')
-    .orderBy('i.id', 'asc')
-    .execute();
+  const db = getDb();
+  const rows = await selectPageWithTotal(
+    // Grouped by the post: no row at all when it does not exist.
+    db
+      .selectFrom('posts as p')
+      .leftJoin('comments as c', 'c.post_id', 'p.id')
+      .select((e) => e.fn.count<number>('c.id').as('total'))
+      .where('p.id', '=', postId)
+      .groupBy('p.id')
+      .as('t'),
+    db
+      .selectFrom('comments as c')
+      .innerJoin('users as u', 'u.id', 'c.user_id')
+      .select(['c.id', 'c.post_id', 'c.body', 'c.created_at', 'u.id as author_id', 'u.username as author_username'])
+      .where('c.post_id', '=', postId)
+      .orderBy('c.created_at', 'asc')
+      .orderBy('c.id', 'asc')
+      .limit(pagination.pageSize)
+      .offset(pagination.offset)
+      .as('i'),
+    [
+      ['created_at', 'asc'],
+      ['id', 'asc'],
+    ],
+  );
   if (rows.length === 0) throw noSuchPost();
   return toPage(rows, pagination, presentComment);
 }

@@ -5,7 +5,7 @@
 // The permission is enforced by the change's own WHERE, so no other request
 // can slip in between the check and the change.
 import type { SqlBool } from 'kysely';
-import { forbidden, notFound } from '../http/errors.ts';
+import { HttpError } from '../common/errors.ts';
 
 export interface Outcome {
   /** The caller may change the target, as the statement's snapshot saw it. */
@@ -22,7 +22,7 @@ type Changed<R> = { [K in keyof R]: NonNullable<R[K]> };
  * caller was allowed, which means a concurrent request deleted it meanwhile.
  */
 export function changedRow<R extends Outcome>(row: R | undefined, what: string, refusal: string): Changed<R> {
-  if (row === undefined) throw notFound(`No such ${what}.`);
-  if (!row.changed) throw row.allowed ? notFound(`No such ${what}.`) : forbidden(refusal);
+  if (row === undefined) throw new HttpError('not_found', `No such ${what}.`);
+  if (!row.changed) throw row.allowed ? new HttpError('not_found', `No such ${what}.`) : new HttpError('forbidden', refusal);
   return row as Changed<R>;
 }

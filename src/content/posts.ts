@@ -1,17 +1,15 @@
 // Posts: user-owned, listed newest first, changed only by their author.
 import type { Kysely } from 'kysely';
+import { HttpError } from '../common/errors.ts';
+import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import { toPage, type Page } from '../db/paging.ts';
+import { selectPageWithTotal } from '../db/page-query.ts';
 import type { Database } from '../db/schema.ts';
-import { notFound } from '../http/errors.ts';
-import type { Pagination } from '../http/params.ts';
-import type { UserFields } from '../users/present.ts';
+import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentPost, type PostView } from './present.ts';
 import type { NewPost, PostPatch } from './rules.ts';
-
-type Author = Pick<UserFields, 'id' | 'username'>;
 
 const POST_COLUMNS = ['id', 'title', 'body', 'created_at', 'updated_at'] as const;
 
@@ -23,33 +21,24 @@ function postsWithAuthors(db: Kysely<Database>) {
     .select(['p.id', 'p.title', 'p.body', 'p.created_at', 'p.updated_at', 'u.id as author_id', 'u.username as author_username']);
 }
 
-/** Newest first, ties by id: 1 statement whatever the page size (see db/paging.ts). */
+/** Newest first, ties by id: 1 statement whatever the page size (see common/pagination.ts). */
 export async function listPosts(pagination: Pagination): Promise<Page<PostView>> {
   const db = getDb();
-  const rows = await db
-    .selectFrom((eb) => eb.selectFrom('posts').select((e) => e.fn.countAll<number>().as('total')).as('t'))
-    .leftJoinLateral(
-      () =>
-        postsWithAuthors(db)
-          .orderBy('p.created_at', 'desc')
-          .orderBy('p.id', 'desc')
-          .limit(pagination.pageSize)
-          .offset(pagination.offset)
-          .as('i'),
-      (join) => join.onTrue(),
-    )
-    .selectAll()
-    // The outer query must repeat the order: a join does not promise to keep it.
-    .orderBy('i.created_at', 'desc')
-    .orderBy('i.id', 'desc')
-    .execute();
+  const rows = await selectPageWithTotal(
+    db.selectFrom('posts').select((e) => e.fn.countAll<number>().as('total')).as('t'),
+    postsWithAuthors(db).orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(pagination.pageSize).offset(pagination.offset).as('i'),
+    [
+      ['created_at', 'desc'],
+      ['id', 'desc'],
+    ],
+  );
   return toPage(rows, pagination, presentPost);
 }
 
 /** 1 statement; 404 when missing. */
 export async function getPost(id: number): Promise<PostView> {
   const row = await postsWithAuthors(getDb()).where('p.id', '=', id).executeTakeFirst();
-  if (row === undefined) throw notFound('No such post.');
+  if (row === undefined) throw new HttpError('not_found', 'No such post.');
   return presentPost(row);
 }
 

@@ -1,7 +1,7 @@
-// Body rules for posts and comments (shared/API.md, "Field rules"). Lengths
+// Body rules for posts and comments (the README's API reference, "Field rules"). Lengths
 // count code points, like Postgres char_length; unknown fields are refused.
 import * as v from 'valibot';
-import { closedObject, requiredText } from '../http/field-rules.ts';
+import { closedObject, requiredText } from '../common/field-rules.ts';
 
 export const TITLE_MAX = 200;
 export const POST_BODY_MAX = 10_000;

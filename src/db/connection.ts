@@ -1,7 +1,7 @@
 // The one Kysely instance of this process, created on first use so that
 // importing a function module does no I/O.
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
-import { envValue } from '../config/env.ts';
+import { setting } from '../config/settings.ts';
 import { createPool } from './pool.ts';
 import type { Database } from './schema.ts';
 import { chooseDriver, parseDatabaseUrl } from './url.ts';
@@ -13,7 +13,7 @@ const listeners = new Set<QueryListener>();
 
 export function getDb(): Kysely<Database> {
   if (instance === undefined) {
-    const url = parseDatabaseUrl(envValue('DATABASE_URL'));
+    const url = parseDatabaseUrl(setting('databaseUrl'));
     instance = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: () => createPool(chooseDriver(url), url.href) }),
       log: (event) => {

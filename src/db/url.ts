@@ -1,10 +1,5 @@
 // Validation of DATABASE_URL and the choice of driver for it.
-import { ConfigError, envValue } from '../config/env.ts';
-
-/** `neon`: HTTP per statement, WebSocket for transactions; `neon-ws`: WebSocket only (see neon.ts). */
-export type Driver = 'pg' | 'neon' | 'neon-ws';
-
-const DRIVERS: readonly string[] = ['pg', 'neon', 'neon-ws'] satisfies Driver[];
+import { ConfigError, setting, type Driver } from '../config/settings.ts';
 
 /** Parse a postgres URL, or throw a ConfigError that names `variable` (never the password). */
 export function parseDatabaseUrl(raw: string | undefined, variable = 'DATABASE_URL'): URL {
@@ -27,12 +22,5 @@ export function parseDatabaseUrl(raw: string | undefined, variable = 'DATABASE_U
 
 /** Neon's driver for Neon hosts (or DATABASE_DRIVER=neon); node-postgres for everything else. */
 export function chooseDriver(url: URL): Driver {
-  const forced = envValue('DATABASE_DRIVER');
-  if (forced !== undefined) {
-    if (!DRIVERS.includes(forced)) {
-      throw new ConfigError(`DATABASE_DRIVER must be "pg", "neon" or "neon-ws", not "${forced}"`);
-    }
-    return forced as Driver;
-  }
-  return url.hostname.endsWith('.neon.tech') ? 'neon' : 'pg';
+  return setting('databaseDriver') ?? (url.hostname.endsWith('.neon.tech') ? 'neon' : 'pg');
 }

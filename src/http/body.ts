@@ -1,5 +1,5 @@
 // Request bodies: JSON or form (urlencoded or multipart), at most 64 KiB.
-import { HttpError, validationFailed, type ErrorDetails } from './errors.ts';
+import { HttpError, validationFailed, type ErrorDetails } from '../common/errors.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -16,7 +16,7 @@ export const MAX_JSON_DEPTH = 8;
 const tooManyFields = () =>
   validationFailed({ body: [`must have at most ${MAX_BODY_FIELDS} fields`] }, 'The body has too many fields.');
 
-const tooLarge = () => new HttpError(413, 'payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
+const tooLarge = () => new HttpError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
 
 /**
  * The body as a record of fields with no prototype, so a field named
@@ -40,7 +40,7 @@ export async function readBody(req: Request): Promise<unknown> {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new HttpError(400, 'invalid_json', 'The body is not valid JSON.');
+      throw new HttpError('invalid_json');
     }
     if (!isRecord(parsed)) return parsed;
     // JSON.parse makes `"__proto__"` an own key; keep it one on a record without a prototype.
@@ -58,17 +58,11 @@ export async function readBody(req: Request): Promise<unknown> {
     try {
       form = await new Response(new Uint8Array(bytes), { headers: { 'content-type': contentType } }).formData();
     } catch {
-      throw new HttpError(400, 'validation_failed', 'The multipart body could not be parsed.', {
-        body: ['must be a well-formed multipart/form-data body'],
-      });
+      throw validationFailed({ body: ['must be a well-formed multipart/form-data body'] }, 'The multipart body could not be parsed.');
     }
     return collect(form);
   }
-  throw new HttpError(
-    415,
-    'unsupported_media_type',
-    'Send application/json, application/x-www-form-urlencoded or multipart/form-data.',
-  );
+  throw new HttpError('unsupported_media_type');
 }
 
 async function readCapped(req: Request): Promise<Buffer> {

@@ -1,6 +1,6 @@
-// The classic routes run the same core as /api, but their contract (API.md
-// "Classic routes") gives a few core errors another status or message.
-import { HttpError, type ErrorCode, type ErrorDetails } from './errors.ts';
+// The classic routes run the same core as /api, but their contract (the
+// README, "Classic routes") gives a few core errors another status or message.
+import { HttpError, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
 
 export interface Restatement {
   status: number;
@@ -19,7 +19,7 @@ export const restate =
     const to = error instanceof HttpError ? table[error.code] : undefined;
     if (to === undefined) throw error;
     const { code, message, details, headers } = error as HttpError;
-    throw new HttpError(to.status, code, to.message ?? message, details && renamed(details, to.fields ?? {}), headers);
+    throw new HttpError(code, to.message ?? message, { details: details && renamed(details, to.fields ?? {}), headers, status: to.status });
   };
 
 function renamed(details: ErrorDetails, fields: Record<string, string>): ErrorDetails {

@@ -1,24 +1,9 @@
 // Path and query parameters. Malformed values are 400, never 404 or 500.
-import * as v from 'valibot';
-import { validationFailed } from './errors.ts';
-import { parse } from './validate.ts';
+import { validationFailed } from '../common/errors.ts';
+import { idSchema } from '../common/ids.ts';
+import { paginationSchema, type Pagination } from '../common/pagination.ts';
+import { parse } from '../common/validate.ts';
 import { usernameSchema } from '../users/username.ts';
-
-const ID_RULE = 'must be a positive integer of at most 2^53-1, in decimal digits';
-
-/**
- * Decimal digits only, 1 .. 2^53-1: rejects `0`, `-1`, `1.5`, `1e3`, `0x1`, ` 1`.
- * The schemas after the transform state the output type for the OpenAPI
- * document (valibot's output mode); only the safe-integer bound can fail there.
- */
-export const idSchema = v.pipe(
-  v.string(ID_RULE),
-  v.regex(/^[1-9]\d{0,15}$/, ID_RULE),
-  v.transform(Number),
-  v.number(),
-  v.safeInteger(ID_RULE),
-  v.minValue(1, ID_RULE),
-);
 
 export function parseId(raw: string | undefined, name = 'id'): number {
   return parse(idSchema, raw, name);
@@ -27,29 +12,6 @@ export function parseId(raw: string | undefined, name = 'id'): number {
 export function parseUsernameParam(raw: string | undefined): string {
   return parse(usernameSchema, raw, 'username');
 }
-
-export interface Pagination {
-  page: number;
-  pageSize: number;
-  offset: number;
-}
-
-/** `v.number()` and `v.integer()` state the output type for the OpenAPI document; the regex already ensures both. */
-const integerText = (min: number, max: number, message: string) =>
-  v.pipe(
-    v.string(),
-    v.regex(/^\d{1,6}$/, message),
-    v.transform(Number),
-    v.number(),
-    v.integer(),
-    v.minValue(min, message),
-    v.maxValue(max, message),
-  );
-
-export const paginationSchema = v.object({
-  page: v.optional(integerText(1, 1_000_000, 'must be an integer of at least 1'), '1'),
-  pageSize: v.optional(integerText(1, 100, 'must be an integer from 1 to 100'), '20'),
-});
 
 /** `page` (>= 1, default 1) and `pageSize` (1-100, default 20) from the query string. */
 export function parsePagination(url: URL): Pagination {

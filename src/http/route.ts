@@ -1,13 +1,13 @@
-// Turns a table of method handlers into a Netlify Functions v2 handler:
-// path parameters, 405 with Allow, and errors rendered without internals.
+// Turns a function's declared endpoint and its method handlers into a Netlify
+// Functions v2 handler: path parameters, 405 with Allow, and every error
+// rendered here, in one place, without internals.
 import type { Context } from '@netlify/functions';
-import { ConfigError } from '../config/env.ts';
+import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
+import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { detailsMessage } from './classic.ts';
-import { HttpError, type ErrorCode, type ErrorDetails } from './errors.ts';
+import type { Endpoint, ErrorStyle, Method } from './endpoint.ts';
 import { json } from './respond.ts';
-
-export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RouteContext {
   /** Path parameters by name, still raw: each handler validates its own. */
@@ -24,9 +24,6 @@ export interface RouteContext {
 
 export type Handler = (req: Request, ctx: RouteContext) => Promise<Response> | Response;
 
-/** `api` answers `{error: {code, message, details}}`; `classic` answers `{message}`. */
-export type ErrorStyle = 'api' | 'classic';
-
 /** A function's handler, with the route it serves (read by the OpenAPI contract tests). */
 export interface RouteHandler {
   (req: Request, context: Context): Promise<Response>;
@@ -34,8 +31,26 @@ export interface RouteHandler {
   readonly methods: readonly Method[];
 }
 
-export function route(path: string, handlers: Partial<Record<Method, Handler>>, style: ErrorStyle = 'api'): RouteHandler {
-  const { match: matchPath, redact } = compilePath(path);
+export type Handlers = Partial<Record<Method, Handler>>;
+
+/**
+ * A function's handler for its declared endpoint. Netlify reads `config.path`
+ * from the function's source, so it stays a literal there; a path or a method
+ * that differs from the declaration fails when the module loads.
+ */
+export function route(config: { path: string }, declared: Endpoint, handlers: Handlers): RouteHandler {
+  if (config.path !== declared.path) throw new Error(`config.path ${config.path} is not the declared ${declared.path}`);
+  const served = Object.keys(handlers).sort().join(', ');
+  const listed = Object.keys(declared.operations).sort().join(', ');
+  if (served !== listed) throw new Error(`${declared.path} serves ${served} but declares ${listed}`);
+  return handlerFor(declared.path, handlers, declared.style);
+}
+
+/** The handler of `path` answering with these handlers (route() for a declared endpoint; ad-hoc routes in tests). */
+export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle = 'api'): RouteHandler {
+  const matchPath = compilePath(path);
+  // A function with a secret in its path (a confirmation code) logs its declared path instead.
+  const logPath = SECRET_PARAM.test(path) ? () => path : (pathname: string) => pathname;
   const methods = Object.keys(handlers) as Method[];
   const allow = methods.join(', ');
 
@@ -47,12 +62,12 @@ export function route(path: string, handlers: Partial<Record<Method, Handler>>, 
       const handler = handlers[req.method as Method];
       if (handler === undefined) {
         if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
-        throw new HttpError(405, 'method_not_allowed', `Use ${allow} on this path.`, undefined, { Allow: allow });
+        throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
       }
       const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
       return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
     } catch (error) {
-      return renderError(toHttpError(error, req, redact), style);
+      return renderError(toHttpError(error, req, logPath), style);
     } finally {
       await Promise.allSettled(pending);
     }
@@ -60,19 +75,20 @@ export function route(path: string, handlers: Partial<Record<Method, Handler>>, 
   return Object.assign(handler, { path, methods });
 }
 
-function toHttpError(error: unknown, req: Request, redact: (pathname: string) => string): HttpError {
+/** Path parameters that carry a secret: never written to a log line. */
+const SECRET_PARAM = /:(?:code|token)\b/;
+
+function toHttpError(error: unknown, req: Request, logPath: (pathname: string) => string): HttpError {
   if (error instanceof HttpError) return error;
-  const where = `${req.method} ${redact(new URL(req.url).pathname)}`;
+  const where = `${req.method} ${logPath(new URL(req.url).pathname)}`;
   if (isDatabaseUnavailable(error)) {
     console.error(`[service_unavailable] ${where}: ${(error as Error).message}`);
-    return new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable; try again shortly.', undefined, {
-      'Retry-After': '5',
-    });
+    return serviceUnavailable(5);
   }
   // Full detail goes to the function log only; the client gets a generic body.
   const kind = error instanceof ConfigError ? 'configuration_error' : 'internal_error';
   console.error(`[${kind}] ${where}`, error);
-  return new HttpError(500, 'internal_error', 'Something went wrong on our side.');
+  return new HttpError('internal_error');
 }
 
 export function renderError(error: HttpError, style: ErrorStyle): Response {
@@ -87,15 +103,8 @@ function errorBody(code: ErrorCode, message: string, details?: ErrorDetails) {
   return details === undefined ? { code, message } : { code, message, details };
 }
 
-/** Path parameters that carry a secret (a confirmation code): never written to a log line. */
-const SECRET_PARAMS = new Set(['code', 'token']);
-
-/**
- * `/api/posts/:id` -> a matcher returning `{id}` for `/api/posts/42` (or
- * undefined), and `redact`, which gives a request's path for a log line:
- * the declared path (`/api/register/confirm/:code`) where a parameter is secret.
- */
-function compilePath(path: string) {
+/** `/api/posts/:id` -> a matcher returning `{id}` for `/api/posts/42`, or undefined. */
+function compilePath(path: string): (pathname: string) => Record<string, string> | undefined {
   const names: string[] = [];
   const pattern = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => {
     names.push(name);
@@ -111,16 +120,13 @@ function compilePath(path: string) {
     });
     return params;
   };
-  const match = (pathname: string): Record<string, string> | undefined => {
-    if (process.env.NETLIFY_DEV === 'true') {
+  return (pathname) => {
+    if (setting('netlifyDev')) {
       const requested = pathname.replace(DEV_RETRY_SUFFIX, '');
       if (requested !== pathname) return matchOwn(requested) ?? matchOwn(pathname);
     }
     return matchOwn(pathname);
   };
-  // A function with a secret in its path logs its declared path, whatever the request's path holds.
-  const redact = names.some((name) => SECRET_PARAMS.has(name)) ? () => path : (pathname: string) => pathname;
-  return { match, redact };
 }
 
 /**

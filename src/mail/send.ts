@@ -1,6 +1,6 @@
 // Sends one message through the configured HTTP provider:
 // POST <MAIL_API_URL> {from, to, subject, text}, `Authorization: Bearer <MAIL_API_KEY>`.
-import type { MailSettings } from './settings.ts';
+import type { MailSettings } from '../config/settings.ts';
 
 export interface MailMessage {
   to: string;

@@ -1,36 +1,16 @@
 // The client address as rate limits count it. One IPv6 client usually holds a
 // whole /64 (SLAAC, privacy addresses), so IPv6 is keyed by its prefix (64
-// bits unless RATE_LIMIT_IPV6_PREFIX says otherwise); an IPv4-mapped IPv6
+// bits unless RATE_LIMIT_IPV6_PREFIX says otherwise, src/config/settings.ts); an IPv4-mapped IPv6
 // address is the IPv4 client it stands for. A missing address fails closed:
 // an empty key would be one bucket shared by every client.
 import { isIPv4, isIPv6 } from 'node:net';
-import * as v from 'valibot';
-import { parseEnv } from '../config/env.ts';
-import { HttpError } from '../http/errors.ts';
-
-let prefixBits: number | undefined;
-
-/** RATE_LIMIT_IPV6_PREFIX: how many leading bits of an IPv6 address name one client (default 64). */
-export function ipv6PrefixBits(): number {
-  prefixBits ??= parseEnv(
-    'RATE_LIMIT_IPV6_PREFIX',
-    v.optional(
-      v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'must be a whole number of bits'), v.transform(Number), v.minValue(16, 'must be at least 16'), v.maxValue(128, 'must be at most 128')),
-      '64',
-    ),
-  );
-  return prefixBits;
-}
-
-/** Tests only: forget the parsed prefix after changing the environment. */
-export function resetAddressSettings(): void {
-  prefixBits = undefined;
-}
+import { setting } from '../config/settings.ts';
+import { serviceUnavailable } from '../common/errors.ts';
 
 /** 503, logged: the platform did not say who is calling, and guessing would merge every caller into one counter. */
 const noAddress = () => {
   console.error('[client_address_missing] the platform gave no client address (context.ip): refused instead of sharing one rate-limit key');
-  return new HttpError(503, 'service_unavailable', 'The service is temporarily unavailable; try again shortly.', undefined, { 'Retry-After': '60' });
+  return serviceUnavailable(60);
 };
 
 /** The eight 16-bit groups of a valid IPv6 address (zone and brackets already removed). */
@@ -62,7 +42,7 @@ export function addressKey(ip: string | undefined): string {
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return [groups[6]! >> 8, groups[6]! & 255, groups[7]! >> 8, groups[7]! & 255].join('.');
   }
-  const bits = ipv6PrefixBits();
+  const bits = setting('ipv6PrefixBits');
   const kept = groups.slice(0, Math.ceil(bits / 16)).map((group, i) => {
     const keep = Math.min(16, bits - i * 16);
     return (group & ((0xffff << (16 - keep)) & 0xffff)).toString(16);

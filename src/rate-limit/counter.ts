@@ -1,11 +1,12 @@
 // Fixed-window counters in Postgres, so every function instance sees the same
 // count. Counting several buckets is ONE statement (a multi-row UPSERT).
 import { sql, type Kysely, type OnConflictBuilder, type OnConflictUpdateBuilder, type RawBuilder } from 'kysely';
+import { rateLimited } from '../common/errors.ts';
 import { now } from '../config/clock.ts';
+import type { Limit } from '../config/settings.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
-import { rateLimited } from '../http/errors.ts';
-import type { Check, Limit } from './limits.ts';
+import type { Check } from './limits.ts';
 
 export interface CounterState {
   hits: number;

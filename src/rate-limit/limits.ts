@@ -1,52 +1,13 @@
-// The configured limits (shared/API.md "Rate limits"): each is `COUNT/WINDOW`
-// from an environment variable, parsed once per process.
-import * as v from 'valibot';
-import { durationMs } from '../config/duration.ts';
-import { parseEnv } from '../config/env.ts';
+// The rate limits and the counters they apply to: each limit is `COUNT/WINDOW`
+// from an environment variable (the README's "Rate limits").
+import { setting, type Limit } from '../config/settings.ts';
 import { addressKey } from './address.ts';
-
-export interface Limit {
-  count: number;
-  windowMs: number;
-}
 
 export type LimitName = 'loginAccount' | 'loginAccountTotal' | 'loginIp' | 'registerIp' | 'email' | 'emailIp';
 
-const VARIABLES: Record<LimitName, { name: string; fallback: string }> = {
-  loginAccount: { name: 'RATE_LIMIT_LOGIN_ACCOUNT', fallback: '10/15m' },
-  loginAccountTotal: { name: 'RATE_LIMIT_LOGIN_ACCOUNT_TOTAL', fallback: '100/1h' },
-  loginIp: { name: 'RATE_LIMIT_LOGIN_IP', fallback: '50/15m' },
-  registerIp: { name: 'RATE_LIMIT_REGISTER_IP', fallback: '30/10m' },
-  email: { name: 'RATE_LIMIT_EMAIL', fallback: '5/10m' },
-  emailIp: { name: 'RATE_LIMIT_EMAIL_IP', fallback: '30/10m' },
-};
-
-const LIMIT_TEXT = /^([1-9]\d{0,8})\/([1-9]\d{0,8}[smh])$/;
-
-export const limitSchema = v.pipe(
-  v.string(),
-  v.regex(LIMIT_TEXT, 'must be COUNT/WINDOW with a positive count and a window in s, m or h, e.g. 10/15m'),
-  v.transform((text): Limit => {
-    const [, count, window] = LIMIT_TEXT.exec(text)!;
-    return { count: Number(count), windowMs: durationMs(window!)! };
-  }),
-);
-
-const cache = new Map<LimitName, Limit>();
-
+/** The limit as configured (RATE_LIMIT_*, see src/config/settings.ts). */
 export function limitFor(name: LimitName): Limit {
-  let limit = cache.get(name);
-  if (limit === undefined) {
-    const { name: variable, fallback } = VARIABLES[name];
-    limit = parseEnv(variable, v.optional(limitSchema, fallback));
-    cache.set(name, limit);
-  }
-  return limit;
-}
-
-/** Tests only: forget parsed limits after changing the environment. */
-export function resetRateLimitSettings(): void {
-  cache.clear();
+  return setting(`${name}Limit`);
 }
 
 /** One counter: the row it lives in and the limit that applies to it. */

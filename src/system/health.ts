@@ -1,7 +1,7 @@
 // Liveness with a real database round trip.
 import { sql } from 'kysely';
+import { serviceUnavailable } from '../common/errors.ts';
 import { getDb } from '../db/connection.ts';
-import { HttpError } from '../http/errors.ts';
 
 /** One `SELECT 1`; any failure (unreachable, misconfigured) is reported as 503. */
 export async function checkHealth(): Promise<{ status: 'ok' }> {
@@ -10,6 +10,6 @@ export async function checkHealth(): Promise<{ status: 'ok' }> {
     return { status: 'ok' };
   } catch (error) {
     console.error('[health] database check failed:', (error as Error).message);
-    throw new HttpError(503, 'service_unavailable', 'The database is not reachable.', undefined, { 'Retry-After': '5' });
+    throw serviceUnavailable(5, 'The database is not reachable.');
   }
 }

@@ -1,32 +1,21 @@
 // The public list of users (GET /api/users), ordered by username: unique, so
 // the order is total and stable, and it is the order a reader scans a directory in.
+import { toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { getDb } from '../db/connection.ts';
-import { toPage, type Page } from '../db/paging.ts';
-import type { Pagination } from '../http/params.ts';
+import { selectPageWithTotal } from '../db/page-query.ts';
 import { authorRef, type AuthorRef } from './present.ts';
 
 export interface DirectoryEntry extends AuthorRef {
   createdAt: string;
 }
 
-/** 1 statement whatever the page size (see db/paging.ts). */
+/** 1 statement whatever the page size (see common/pagination.ts). */
 export async function listUsers(pagination: Pagination): Promise<Page<DirectoryEntry>> {
-  const rows = await getDb()
-    .selectFrom((eb) => eb.selectFrom('users').select((e) => e.fn.countAll<number>().as('total')).as('t'))
-    .leftJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('users')
-          .select(['id', 'username', 'created_at'])
-          .orderBy('username')
-          .limit(pagination.pageSize)
-          .offset(pagination.offset)
-          .as('i'),
-      (join) => join.onTrue(),
-    )
-    .selectAll()
-    // The outer query must repeat the order: a join does not promise to keep it.
-    .orderBy('i.username')
-    .execute();
+  const db = getDb();
+  const rows = await selectPageWithTotal(
+    db.selectFrom('users').select((e) => e.fn.countAll<number>().as('total')).as('t'),
+    db.selectFrom('users').select(['id', 'username', 'created_at']).orderBy('username').limit(pagination.pageSize).offset(pagination.offset).as('i'),
+    [['username', 'asc']],
+  );
   return toPage(rows, pagination, (user) => ({ ...authorRef(user.id, user.username), createdAt: user.created_at.toISOString() }));
 }

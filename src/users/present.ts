@@ -1,7 +1,20 @@
-// How users, profiles and authors appear in responses (shared/API.md).
+// How users, profiles and authors appear in responses (the README's API reference and the OpenAPI document).
 import type { ProfileRow, UserRow } from '../db/schema.ts';
 
 export type UserFields = Pick<UserRow, 'id' | 'username' | 'email' | 'confirmed_at' | 'created_at'>;
+
+/** Who wrote a post or comment. */
+export type Author = Pick<UserFields, 'id' | 'username'>;
+
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
+/**
+ * The user columns of a row that joined `users` (LEFT JOIN included: the
+ * caller has checked the user is there, so only `confirmed_at` may be null).
+ */
+export function userFieldsOf(row: Nullable<UserFields>): UserFields {
+  return { id: row.id!, username: row.username!, email: row.email!, confirmed_at: row.confirmed_at, created_at: row.created_at! };
+}
 
 export interface UserView {
   id: number;

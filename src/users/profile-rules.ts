@@ -1,13 +1,13 @@
-// The profile field rules (shared/API.md, "Field rules") for
+// The profile field rules (the README's API reference, "Field rules") for
 // PATCH /api/me/profile, also used to check the seeded profiles. Every field is
 // optional (absent = untouched) and nullable (null clears); an empty string
 // clears too, so that form bodies, which cannot carry null, can clear a field.
 // Unknown fields are refused (400): a misspelt field must not look like a
 // successful update.
 import * as v from 'valibot';
+import { closedObject, storableText } from '../common/field-rules.ts';
 import { now } from '../config/clock.ts';
 import type { Gender, MaritalStatus } from '../db/schema.ts';
-import { closedObject, storableText } from '../http/field-rules.ts';
 
 export const GENDERS = ['female', 'male', 'non_binary', 'other', 'prefer_not_to_say'] as const satisfies readonly Gender[];
 export const MARITAL_STATUSES = [

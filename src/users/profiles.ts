@@ -1,9 +1,9 @@
 // Changing the caller's own profile (PATCH /api/me/profile).
+import { validationFailed } from '../common/errors.ts';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { checkViolation } from '../db/errors.ts';
 import type { UserProfilesTable } from '../db/schema.ts';
-import { validationFailed } from '../http/errors.ts';
 import { presentProfile, type ProfileFields, type ProfileView } from './present.ts';
 import { TOO_YOUNG, type ProfilePatch } from './profile-rules.ts';
 

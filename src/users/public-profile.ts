@@ -1,9 +1,9 @@
 // A user's public page (GET /api/users/{username}): user without e-mail,
 // profile, and how many posts and comments they wrote.
 import type { ExpressionBuilder, NotNull } from 'kysely';
+import { HttpError } from '../common/errors.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
-import { notFound } from '../http/errors.ts';
 import { presentProfile, presentUser, type ProfileView, type UserView } from './present.ts';
 
 export interface PublicProfile {
@@ -41,7 +41,7 @@ export async function getPublicProfile(username: string): Promise<PublicProfile>
     .where('u.username', '=', username)
     .$narrowType<{ posts: NotNull; comments: NotNull }>() // a count subquery is never null
     .executeTakeFirst();
-  if (row === undefined) throw notFound('No such user.');
+  if (row === undefined) throw new HttpError('not_found', 'No such user.');
   return {
     user: presentUser(row, { withEmail: false }),
     profile: presentProfile(row),

@@ -1,4 +1,4 @@
-// The username rule (shared/API.md): 3-32 characters of a-z, 0-9 and _,
+// The username rule (the README's API reference): 3-32 characters of a-z, 0-9 and _,
 // starting with a letter; compared case-insensitively; reserved names refused.
 import * as v from 'valibot';
 
@@ -10,8 +10,6 @@ export const RESERVED_USERNAMES: ReadonlySet<string> = new Set([
   'login', 'logout', 'register', 'signup', 'signin', 'auth', 'account', 'accounts', 'settings',
   'profile', 'password', 'session', 'sessions', 'health', 'status', 'official', 'netlify',
 ]);
-
-export const USERNAME_PATTERN = /^[a-z][a-z0-9_]{2,31}$/;
 
 /** Accepts any case, outputs lower case. */
 export const usernameSchema = v.pipe(

@@ -8,7 +8,7 @@ import login from '../../netlify/functions/login.ts';
 import meProfile from '../../netlify/functions/me-profile.ts';
 import register from '../../netlify/functions/register.ts';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
-import { createSession } from '../../src/auth/sessions.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { MAX_BODY_FIELDS, MAX_JSON_DEPTH, readBody } from '../../src/http/body.ts';
 import { call } from '../support/call.ts';
 import { hostileBodies, hostileRequest, parseOnce } from '../support/hostile-bodies.ts';

@@ -10,17 +10,16 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import login from '../../netlify/functions/login.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
-import { hashPassword, verifyPassword } from '../../src/auth/password-hash.ts';
+import { hashPassword, verifyPassword } from '../../src/auth/passwords/hash.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { limitFor } from '../../src/rate-limit/limits.ts';
-import { uniqueIp } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
-import { createUser, type TestUser } from '../support/users.ts';
+import { createUser, type TestUser, uniqueIp } from '../support/users.ts';
 import { envCount, report, StatusCount } from './harness.ts';
 
-vi.mock('../../src/auth/password-hash.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/auth/password-hash.ts')>();
+vi.mock('../../src/auth/passwords/hash.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/auth/passwords/hash.ts')>();
   return { ...original, hashPassword: vi.fn(original.hashPassword), verifyPassword: vi.fn(original.verifyPassword) };
 });
 

@@ -11,9 +11,8 @@ import forgot from '../../netlify/functions/password-forgot.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import register from '../../netlify/functions/register.ts';
 import { getDb } from '../../src/db/connection.ts';
-import { STRONG_PASSWORD } from '../support/accounts.ts';
 import { call } from '../support/call.ts';
-import { createUser, type TestUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, type TestUser } from '../support/users.ts';
 import { expectUnavailable, snapshotTables } from './harness.ts';
 
 let owner: TestUser;

@@ -26,13 +26,13 @@ import posts from '../../netlify/functions/posts.ts';
 import confirm from '../../netlify/functions/register-confirm.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import register from '../../netlify/functions/register.ts';
-import { createSession } from '../../src/auth/sessions.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { addComment } from '../../src/content/comments.ts';
 import { createPost } from '../../src/content/posts.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectUnavailable, report, snapshotTables, type RouteUnderTest } from './harness.ts';
 
 // The pool's connections are node-postgres clients (src/db/pool.ts imports

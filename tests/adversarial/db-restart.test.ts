@@ -24,9 +24,9 @@ import users from '../../netlify/functions/users.ts';
 import { closeDb } from '../../src/db/connection.ts';
 import { databaseUrl, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
-import { createUser, type TestUser } from '../support/users.ts';
+import { setEnv } from '../support/env.ts';
+import { createUser, STRONG_PASSWORD, type TestUser, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectUnavailable, report, snapshotTables, type RouteUnderTest } from './harness.ts';
 
 const RESTARTS = envCount('ADVERSARIAL_RESTARTS', 2);
@@ -34,7 +34,7 @@ const figures = { restarts: 0, 'requests while down': 0, 'requests cut by the st
 
 let dir: string;
 let server: EmbeddedServer;
-let sharedDatabase: string | undefined;
+let restoreEnv: (() => void) | undefined;
 let owner: TestUser;
 
 beforeAll(async () => {
@@ -44,9 +44,8 @@ beforeAll(async () => {
   await admin.connect();
   await admin.query('CREATE DATABASE auth');
   await admin.end();
-  sharedDatabase = process.env.DATABASE_URL;
-  process.env.DATABASE_URL = databaseUrl(server.url, 'auth');
-  await migrate(process.env.DATABASE_URL);
+  restoreEnv = setEnv({ DATABASE_URL: databaseUrl(server.url, 'auth') });
+  await migrate(process.env.DATABASE_URL!);
   await closeDb();
   owner = await createUser();
   // Each lost connection and each 503 is logged; dozens of lines here.
@@ -56,7 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await closeDb();
-  process.env.DATABASE_URL = sharedDatabase;
+  restoreEnv?.();
   await server?.stop();
   await rm(dir, { recursive: true, force: true });
   report('database server stopped and restarted', figures);

@@ -9,10 +9,10 @@ import reset from '../../netlify/functions/password-reset.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import confirm from '../../netlify/functions/register-confirm.ts';
 import { limitFor } from '../../src/rate-limit/limits.ts';
-import { registerAccount, uniqueIp, uniqueName } from '../support/accounts.ts';
+import { registerAccount } from '../support/accounts.ts';
 import { call } from '../support/call.ts';
 import { skipAhead } from '../support/clock.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, uniqueIp, uniqueName } from '../support/users.ts';
 import { report, StatusCount } from './harness.ts';
 
 const figures: Record<string, unknown> = {};

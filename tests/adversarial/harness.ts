@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { getDb } from '../../src/db/connection.ts';
-import type { ErrorCode } from '../../src/http/errors.ts';
+import type { ErrorCode } from '../../src/common/errors.ts';
 import { call, type CallResult } from '../support/call.ts';
 
 export type Handler = Parameters<typeof call>[0];

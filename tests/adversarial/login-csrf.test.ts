@@ -8,8 +8,7 @@ import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import login from '../../netlify/functions/login.ts';
 import { getDb, onQuery } from '../../src/db/connection.ts';
 import { BASE_URL, call } from '../support/call.ts';
-import { uniqueIp } from '../support/accounts.ts';
-import { createUser, type TestUser } from '../support/users.ts';
+import { createUser, uniqueIp, type TestUser } from '../support/users.ts';
 import { expectSafe, report } from './harness.ts';
 
 let attacker: TestUser;

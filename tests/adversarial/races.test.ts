@@ -21,10 +21,10 @@ import resend from '../../netlify/functions/register-resend.ts';
 import register from '../../netlify/functions/register.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { getDb } from '../../src/db/connection.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
+import { registerAccount } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectInvariants, expectSafe, report, type RouteUnderTest } from './harness.ts';
 import { skipAhead } from '../support/clock.ts';
 

@@ -6,17 +6,17 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import login from '../../netlify/functions/login.ts';
 import confirm from '../../netlify/functions/register-confirm.ts';
-import { confirmEmail } from '../../src/auth/email-confirmation.ts';
-import { checkLogin } from '../../src/auth/login.ts';
+import { confirmEmail } from '../../src/auth/signup/confirmation.ts';
+import { checkLogin } from '../../src/auth/login/login.ts';
 import { call } from '../support/call.ts';
 import { expectUnavailable, responseProblems } from './harness.ts';
 
-vi.mock('../../src/auth/login.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/auth/login.ts')>();
+vi.mock('../../src/auth/login/login.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/auth/login/login.ts')>();
   return { ...original, checkLogin: vi.fn(original.checkLogin) };
 });
-vi.mock('../../src/auth/email-confirmation.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/auth/email-confirmation.ts')>();
+vi.mock('../../src/auth/signup/confirmation.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/auth/signup/confirmation.ts')>();
   return { ...original, confirmEmail: vi.fn(original.confirmEmail) };
 });
 

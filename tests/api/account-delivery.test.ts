@@ -7,18 +7,18 @@ import forgot from '../../netlify/functions/password-forgot.ts';
 import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import reset from '../../netlify/functions/password-reset.ts';
-import { findUserBy } from '../../src/auth/users.ts';
+import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { call } from '../support/call.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
+import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { skipAhead } from '../support/clock.ts';
+import { envPerTest } from '../support/env.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
+const env = envPerTest();
 let restore: (() => void) | undefined;
 afterEach(() => {
   restore?.();
   restore = undefined;
-  delete process.env.CONTEXT;
-  delete process.env.URL;
   vi.restoreAllMocks();
 });
 
@@ -39,7 +39,7 @@ const secretIn = (text: string) => /(?:code|token) is: ([A-Za-z0-9_-]{43})/.exec
 describe('with a mail provider', () => {
   it('e-mails the confirmation code and link instead of returning it', async () => {
     const sent = provider();
-    process.env.URL = 'https://auth.example.test';
+    env({ URL: 'https://auth.example.test' });
     const account = newAccount();
     // A request whose Host an attacker chose: links must not point there.
     const req = new Request('https://evil.example/api/register', {
@@ -128,7 +128,7 @@ describe('with a mail provider', () => {
 
 describe('in production (CONTEXT=production)', () => {
   it('never returns a code or token, and warns without them when no provider is set', async () => {
-    process.env.CONTEXT = 'production';
+    env({ CONTEXT: 'production' });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
     const account = newAccount();

@@ -13,8 +13,7 @@ import confirm from '../../netlify/functions/register-confirm.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import register from '../../netlify/functions/register.ts';
 import { call } from '../support/call.ts';
-import { uniqueIp } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, uniqueIp } from '../support/users.ts';
 
 type Fn = Parameters<typeof call>[0];
 

@@ -8,12 +8,11 @@ import reset from '../../netlify/functions/password-reset.ts';
 import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import { call } from '../support/call.ts';
-import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
-import { lowerRateLimits } from '../support/rate-limits.ts';
 import { skipAhead } from '../support/clock.ts';
-import { createUser } from '../support/users.ts';
+import { envForFile } from '../support/env.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
-lowerRateLimits({ RATE_LIMIT_REGISTER_IP: '3/10m', RATE_LIMIT_EMAIL: '2/10m', RATE_LIMIT_EMAIL_IP: '4/10m' });
+envForFile({ RATE_LIMIT_REGISTER_IP: '3/10m', RATE_LIMIT_EMAIL: '2/10m', RATE_LIMIT_EMAIL_IP: '4/10m' });
 
 function expectLimited(res: { status: number; headers: Headers; body: any }, maxSeconds: number) {
   expect(res.status).toBe(429);

@@ -1,5 +1,5 @@
 // SQL statements per request, as each function's header comment states them
-// (DESIGN.md budgets: an authenticated read is 1; login at most 2).
+// (the budgets of the README, "Performance": an authenticated read is 1; login at most 2).
 import { describe, expect, it } from 'vitest';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
@@ -12,13 +12,13 @@ import reset from '../../netlify/functions/password-reset.ts';
 import confirm from '../../netlify/functions/register-confirm.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import register from '../../netlify/functions/register.ts';
-import { hashPassword } from '../../src/auth/password-hash.ts';
-import { createSession } from '../../src/auth/sessions.ts';
-import { updateUser } from '../../src/auth/users.ts';
+import { hashPassword } from '../../src/auth/passwords/hash.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
+import { updateUser } from '../../src/auth/accounts/users.ts';
 import { call } from '../support/call.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { measured } from '../support/statements.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 describe('statements per request', () => {
   it('POST /api/register: 2; 4 with a mail provider (the INSERT between BEGIN and COMMIT, or ROLLBACK when the e-mail fails)', async () => {

@@ -11,13 +11,12 @@ import me from '../../netlify/functions/me.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
 import register from '../../netlify/functions/register.ts';
-import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
 import { call } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
-import { lowerRateLimits } from '../support/rate-limits.ts';
-import { createUser } from '../support/users.ts';
+import { envForFile } from '../support/env.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
-lowerRateLimits({ RATE_LIMIT_REGISTER_IP: '3/10m', RATE_LIMIT_EMAIL: '3/10m' });
+envForFile({ RATE_LIMIT_REGISTER_IP: '3/10m', RATE_LIMIT_EMAIL: '3/10m' });
 
 const NEW_PASSWORD = 'Granite-Meadow-58?';
 

@@ -1,4 +1,4 @@
-// The classic routes (API.md "Classic routes"), each with data, without data
+// The classic routes (the README, "Classic routes"), each with data, without data
 // and in error: exact bodies, form and JSON alike, `{message}` on every error.
 import { afterEach, describe, expect, it } from 'vitest';
 import profile from '../../netlify/functions/classic-profile.ts';
@@ -8,15 +8,16 @@ import users from '../../netlify/functions/classic-users.ts';
 import root from '../../netlify/functions/root.ts';
 import meProfile from '../../netlify/functions/me-profile.ts';
 import { setClock } from '../../src/config/clock.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/password-policy.ts';
-import { createSession } from '../../src/auth/sessions.ts';
-import { findUserBy } from '../../src/auth/users.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
+import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { MAX_BODY_BYTES } from '../../src/http/body.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName, useMailProvider } from '../support/accounts.ts';
+import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { call, type CallOptions } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
-import { createUser } from '../support/users.ts';
 import { skipAhead } from '../support/clock.ts';
+import { setEnv } from '../support/env.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 afterEach(() => setClock());
 
@@ -287,12 +288,12 @@ describe('POST /reset_password', () => {
   });
 
   it('never puts the token in the body in production', async () => {
-    process.env.CONTEXT = 'production';
+    const restore = setEnv({ CONTEXT: 'production' });
     try {
       const { user } = await createUser();
       expect((await post(resetPassword, '/reset_password', { form: { email: user.email } })).body).toEqual({ email: user.email });
     } finally {
-      delete process.env.CONTEXT;
+      restore();
     }
   });
 

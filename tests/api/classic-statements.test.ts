@@ -5,11 +5,10 @@ import resetPassword from '../../netlify/functions/classic-reset-password.ts';
 import sessions from '../../netlify/functions/classic-sessions.ts';
 import users from '../../netlify/functions/classic-users.ts';
 import root from '../../netlify/functions/root.ts';
-import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
 import { call, type CallOptions } from '../support/call.ts';
 import { registerClassic } from '../support/classic.ts';
 import { measured } from '../support/statements.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 const send = (handler: typeof users, method: string, path: string, options: CallOptions = {}) =>
   measured(() => call(handler, method, path, { ip: uniqueIp(), ...options }));

@@ -5,7 +5,8 @@ import { setClock } from '../../src/config/clock.ts';
 import { addComment } from '../../src/content/comments.ts';
 import { createPost, deletePost } from '../../src/content/posts.ts';
 import { call } from '../support/call.ts';
-import { countRows, countStatements, itRefusesBadBodies, MALFORMED_IDS, MALFORMED_PAGES } from '../support/content.ts';
+import { countRows, itRefusesBadBodies, MALFORMED_IDS, MALFORMED_PAGES } from '../support/content.ts';
+import { countStatements } from '../support/statements.ts';
 import { createUser } from '../support/users.ts';
 
 const CONTENT = { title: 'A post', body: 'To comment on' };

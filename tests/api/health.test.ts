@@ -4,6 +4,7 @@ import root from '../../netlify/functions/root.ts';
 import { closeDb } from '../../src/db/connection.ts';
 import { freePort } from '../../src/db/embedded.ts';
 import { call } from '../support/call.ts';
+import { envPerTest } from '../support/env.ts';
 
 describe('GET /api/health', () => {
   it('answers ok after a database round trip', async () => {
@@ -21,14 +22,11 @@ describe('GET /api/health', () => {
   });
 
   describe('with the database unreachable', () => {
-    const realUrl = process.env.DATABASE_URL;
-    afterEach(async () => {
-      process.env.DATABASE_URL = realUrl;
-      await closeDb();
-    });
+    const env = envPerTest();
+    afterEach(() => closeDb());
 
     it('answers 503 with a generic body', async () => {
-      process.env.DATABASE_URL = `postgres://app:s3cret-password@127.0.0.1:${await freePort()}/nowhere`;
+      env({ DATABASE_URL: `postgres://app:s3cret-password@127.0.0.1:${await freePort()}/nowhere` });
       await closeDb();
       const res = await call(health, 'GET', '/api/health');
       expect(res.status).toBe(503);
@@ -37,7 +35,7 @@ describe('GET /api/health', () => {
     });
 
     it('answers 503 when DATABASE_URL is malformed', async () => {
-      process.env.DATABASE_URL = 'not-a-url';
+      env({ DATABASE_URL: 'not-a-url' });
       await closeDb();
       const res = await call(health, 'GET', '/api/health');
       expect(res.status).toBe(503);

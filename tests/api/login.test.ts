@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import me from '../../netlify/functions/me.ts';
-import { verifySessionToken } from '../../src/auth/jwt.ts';
+import { verifySessionToken } from '../../src/auth/sessions/tokens.ts';
 import { call } from '../support/call.ts';
-import { registerAccount, uniqueIp } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
+import { registerAccount } from '../support/accounts.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
 
 const INVALID = { error: { code: 'invalid_credentials', message: expect.any(String) } };
 
@@ -98,7 +98,7 @@ describe('POST /api/login', () => {
 describe('POST /api/logout', () => {
   it('revokes the session at once and clears the cookie', async () => {
     const { user, token } = await createUser();
-    const second = await call(login, 'POST', '/api/login', { json: { username: user.username, password: 'Correct-Horse-42!' }, ip: uniqueIp() });
+    const second = await call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip: uniqueIp() });
     const res = await call(logout, 'POST', '/api/logout', { token });
     expect(res.status).toBe(204);
     expect(res.text).toBe('');

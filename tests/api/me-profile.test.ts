@@ -3,7 +3,8 @@ import handler from '../../netlify/functions/me-profile.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
-import { countStatements, itRefusesBadBodies } from '../support/content.ts';
+import { itRefusesBadBodies } from '../support/content.ts';
+import { countStatements } from '../support/statements.ts';
 import { createUser } from '../support/users.ts';
 
 const PATH = '/api/me/profile';

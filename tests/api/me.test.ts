@@ -4,11 +4,10 @@ import me from '../../netlify/functions/me.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
 import meSession from '../../netlify/functions/me-session.ts';
 import meSessions from '../../netlify/functions/me-sessions.ts';
-import { createSession } from '../../src/auth/sessions.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
-import { uniqueIp } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, uniqueIp } from '../support/users.ts';
 
 const NEW_PASSWORD = 'Granite-Meadow-58?';
 

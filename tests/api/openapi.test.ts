@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import handler from '../../netlify/functions/openapi.ts';
-import { openApiDocument } from '../../src/http/openapi/document.ts';
+import { openApiDocument } from '../../src/openapi/document.ts';
 import { call } from '../support/call.ts';
 
 describe('GET /api/openapi.json', () => {

@@ -4,11 +4,10 @@ import reset from '../../netlify/functions/password-reset.ts';
 import login from '../../netlify/functions/login.ts';
 import me from '../../netlify/functions/me.ts';
 import { setClock } from '../../src/config/clock.ts';
-import { createSession, destroySession } from '../../src/auth/sessions.ts';
+import { createSession, destroySession } from '../../src/auth/sessions/sessions.ts';
 import { call } from '../support/call.ts';
-import { uniqueIp } from '../support/accounts.ts';
-import { createUser } from '../support/users.ts';
 import { skipAhead } from '../support/clock.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
 
 afterEach(() => setClock());
 
@@ -62,7 +61,7 @@ describe('POST /api/password/reset', () => {
     });
     for (const t of [sessionToken, other.token]) expect((await call(me, 'GET', '/api/me', { token: t })).status).toBe(401);
     const ip = uniqueIp();
-    expect((await call(login, 'POST', '/api/login', { json: { email: user.email, password: 'Correct-Horse-42!' }, ip })).status).toBe(401);
+    expect((await call(login, 'POST', '/api/login', { json: { email: user.email, password: STRONG_PASSWORD }, ip })).status).toBe(401);
     expect((await call(login, 'POST', '/api/login', { json: { email: user.email, password: NEW_PASSWORD }, ip })).status).toBe(200);
   });
 

@@ -6,7 +6,8 @@ import { addComment } from '../../src/content/comments.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
-import { countRows, countStatements, itRefusesBadBodies, MALFORMED_IDS, MALFORMED_PAGES } from '../support/content.ts';
+import { countRows, itRefusesBadBodies, MALFORMED_IDS, MALFORMED_PAGES } from '../support/content.ts';
+import { countStatements } from '../support/statements.ts';
 import { createUser } from '../support/users.ts';
 
 const CONTENT = { title: 'A title', body: 'Some body' };

@@ -4,12 +4,12 @@ import confirm from '../../netlify/functions/register-confirm.ts';
 import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import login from '../../netlify/functions/login.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/password-policy.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { call } from '../support/call.ts';
-import { registerAccount, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/accounts.ts';
+import { registerAccount } from '../support/accounts.ts';
 import { skipAhead } from '../support/clock.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 afterEach(() => setClock());
 

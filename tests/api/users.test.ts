@@ -5,7 +5,8 @@ import users from '../../netlify/functions/users.ts';
 import { addComment } from '../../src/content/comments.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { call } from '../support/call.ts';
-import { countStatements, MALFORMED_PAGES } from '../support/content.ts';
+import { MALFORMED_PAGES } from '../support/content.ts';
+import { countStatements } from '../support/statements.ts';
 import { createUser } from '../support/users.ts';
 
 const post = { title: 'Hello', body: 'World' };

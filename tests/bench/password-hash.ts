@@ -1,6 +1,6 @@
 // Time of one scrypt password hash and one verification at the production
 // parameters (N=2^17, r=8, p=1): `npx tsx tests/bench/password-hash.ts`.
-import { hashPassword, PRODUCTION_PARAMS, verifyPassword } from '../../src/auth/password-hash.ts';
+import { hashPassword, PRODUCTION_PARAMS, verifyPassword } from '../../src/auth/passwords/hash.ts';
 import { round } from './measure.ts';
 
 async function median(runs: number, task: () => Promise<unknown>): Promise<number> {

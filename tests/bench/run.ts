@@ -1,12 +1,12 @@
 // `npm run bench`: every performance figure of the service against its goal
-// (DESIGN.md budgets, README "Performance"), as tables and then ONE line of
+// (the budgets of the README, "Performance"), as tables and then ONE line of
 // JSON. Starts its own embedded Postgres in a temporary folder; not part of
 // `npm test`. About two minutes on 2 cores.
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { hashPassword, PRODUCTION_PARAMS } from '../../src/auth/password-hash.ts';
-import { createSession } from '../../src/auth/sessions.ts';
-import { addUser } from '../../src/auth/users.ts';
+import { hashPassword, PRODUCTION_PARAMS } from '../../src/auth/passwords/hash.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
+import { addUser } from '../../src/auth/accounts/users.ts';
 import { closeDb, getDb } from '../../src/db/connection.ts';
 import { coldStarts, netlifyExternals } from './cold-start.ts';
 import { DATASET, startBenchDatabase } from './database.ts';

@@ -1,6 +1,6 @@
 // SQL statements per request for every endpoint, counted with onQuery on the
 // success path, against the count the function's comment states and the
-// DESIGN.md budget (a read costs 1; login at most 2).
+// budget of the README, "Performance" (a read costs 1; login at most 2).
 import { onQuery } from '../../src/db/connection.ts';
 import { call, type CallOptions, type CallResult } from '../support/call.ts';
 import { createUser, type TestUser } from '../support/users.ts';
@@ -122,7 +122,7 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
 
 const LOGINS = new Set(['POST /api/login', 'POST /sessions']);
 
-/** DESIGN.md: a read (authenticated or not) costs 1 statement, a login at most 2; other writes have no fixed budget. */
+/** The README, "Performance": a read (authenticated or not) costs 1 statement, a login at most 2; other writes have no fixed budget. */
 function designBudget(endpoint: string): number | null {
   if (endpoint.startsWith('GET ')) return 1;
   return LOGINS.has(endpoint) ? 2 : null;

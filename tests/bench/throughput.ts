@@ -4,7 +4,7 @@
 // instance an authenticated read must spend.
 import { randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
 import { sql } from 'kysely';
-import { currentParams } from '../../src/auth/password-hash.ts';
+import { currentParams } from '../../src/auth/passwords/hash.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call, type CallOptions } from '../support/call.ts';
 import type { Endpoint } from './functions.ts';

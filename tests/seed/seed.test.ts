@@ -4,7 +4,7 @@ import { sql, type RawBuilder } from 'kysely';
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import login from '../../netlify/functions/login.ts';
-import { passwordProblems } from '../../src/auth/password-policy.ts';
+import { passwordProblems } from '../../src/auth/passwords/policy.ts';
 import { runPsqlFile, SEED_FILE, type PsqlResult } from '../../src/cli/psql.ts';
 import { getDb } from '../../src/db/connection.ts';
 import type { ProfileRow } from '../../src/db/schema.ts';

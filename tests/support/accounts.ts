@@ -1,26 +1,11 @@
-// Fixtures for the account API tests: distinct names and client addresses, a
-// registration through the real endpoint, and a capturing mail provider.
-import { randomBytes } from 'node:crypto';
+// Fixtures for the account API tests: a registration through the real
+// endpoint, and a capturing mail provider.
 import { http, HttpResponse } from 'msw';
 import register from '../../netlify/functions/register.ts';
-import { resetMailSettings } from '../../src/mail/settings.ts';
 import { call } from './call.ts';
+import { setEnv } from './env.ts';
+import { STRONG_PASSWORD, uniqueIp, uniqueName } from './users.ts';
 import { outbound } from './outbound-http.ts';
-
-export const STRONG_PASSWORD = 'Violet-Harbor-73!';
-
-let counter = 0;
-
-export function uniqueName(prefix = 'acct'): string {
-  counter += 1;
-  return `${prefix}_${counter}_${randomBytes(3).toString('hex')}`;
-}
-
-/** A client address of the TEST-NET-2 range no other test uses (rate limits count per address). */
-export function uniqueIp(): string {
-  const n = randomBytes(2);
-  return `198.51.${n[0]}.${n[1]}`;
-}
 
 export interface Registered {
   username: string;
@@ -52,11 +37,7 @@ export interface SentMail {
  * returns the list every sent message lands in. Call `restore` afterwards.
  */
 export function useMailProvider(status = 200): { sent: SentMail[]; restore: () => void } {
-  const saved = { url: process.env.MAIL_API_URL, key: process.env.MAIL_API_KEY, from: process.env.MAIL_FROM };
-  process.env.MAIL_API_URL = MAIL_URL;
-  process.env.MAIL_API_KEY = 'mail-key-123';
-  process.env.MAIL_FROM = 'Accounts <no-reply@example.test>';
-  resetMailSettings();
+  const restore = setEnv({ MAIL_API_URL: MAIL_URL, MAIL_API_KEY: 'mail-key-123', MAIL_FROM: 'Accounts <no-reply@example.test>' });
   const sent: SentMail[] = [];
   outbound.use(
     http.post(MAIL_URL, async ({ request }) => {
@@ -64,16 +45,5 @@ export function useMailProvider(status = 200): { sent: SentMail[]; restore: () =
       return status < 300 ? HttpResponse.json({ id: `msg_${sent.length}` }, { status }) : HttpResponse.json({ error: 'down' }, { status });
     }),
   );
-  const restore = () => {
-    for (const [name, value] of [
-      ['MAIL_API_URL', saved.url],
-      ['MAIL_API_KEY', saved.key],
-      ['MAIL_FROM', saved.from],
-    ] as const) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-    resetMailSettings();
-  };
   return { sent, restore };
 }

@@ -1,8 +1,8 @@
 // Fixtures for the classic routes: an account made through POST /users and
 // the `session_id` cookie of a response.
 import users from '../../netlify/functions/classic-users.ts';
-import { STRONG_PASSWORD, uniqueIp, uniqueName } from './accounts.ts';
 import { call } from './call.ts';
+import { STRONG_PASSWORD, uniqueIp, uniqueName } from './users.ts';
 
 export interface ClassicAccount {
   email: string;

@@ -1,6 +1,6 @@
 // Moving the service's clock forward instead of waiting (src/config/clock.ts).
 import { afterEach } from 'vitest';
-import { KEEP_LIVE_TOKEN_MS } from '../../src/auth/email-requests.ts';
+import { KEEP_LIVE_TOKEN_MS } from '../../src/auth/codes/email-requests.ts';
 import { setClock } from '../../src/config/clock.ts';
 
 let offsetMs = 0;

@@ -1,6 +1,6 @@
 // Shared cases and tools for the profile, user and content API tests.
 import { expect, it } from 'vitest';
-import { getDb, onQuery } from '../../src/db/connection.ts';
+import { getDb } from '../../src/db/connection.ts';
 import { call, type CallOptions } from './call.ts';
 
 type Handler = Parameters<typeof call>[0];
@@ -10,19 +10,6 @@ export const MALFORMED_IDS = ['abc', '0', '-1', '1.5', '1e3', '01', '90071992547
 
 /** Query strings the list endpoints must refuse with 400. */
 export const MALFORMED_PAGES = ['page=0', 'pageSize=101', 'page=abc', 'pageSize=0', 'page=-1', 'page=1&page=2'];
-
-/** Runs `work` and counts the SQL statements it sent (failed ones included). */
-export async function countStatements<T>(work: () => Promise<T>): Promise<{ result: T; statements: number }> {
-  let statements = 0;
-  const stop = onQuery(() => {
-    statements += 1;
-  });
-  try {
-    return { result: await work(), statements };
-  } finally {
-    stop();
-  }
-}
 
 /**
  * The body-level refusals every route that takes a body shares: 415, 413,

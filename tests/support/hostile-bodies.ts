@@ -1,10 +1,10 @@
 // Request bodies of the largest accepted size (64 KiB) in the shapes that make
 // parsers slow: deep, wide, repeated names, escapes, many parts. Shared by the
 // body-parse benchmark (tests/bench/body-parse.ts) and the adversarial suite.
-import { loginSchema } from '../../src/auth/bodies.ts';
+import { loginSchema } from '../../src/auth/login/bodies.ts';
 import { MAX_BODY_BYTES, readBody } from '../../src/http/body.ts';
-import { HttpError } from '../../src/http/errors.ts';
-import { parse } from '../../src/http/validate.ts';
+import { HttpError } from '../../src/common/errors.ts';
+import { parse } from '../../src/common/validate.ts';
 
 export interface HostileBody {
   name: string;

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { TestProject } from 'vitest/node';
-import { openApiDocument, openApiPath, type OpenApiDocument } from '../../src/http/openapi/document.ts';
+import { openApiPath } from '../../src/http/endpoint.ts';
+import { openApiDocument, type OpenApiDocument } from '../../src/openapi/document.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -110,7 +111,7 @@ export default async function setup(project: TestProject) {
     }
     throw new Error(
       `OpenAPI contract: ${problems.length} of ${records.length} recorded answers do not match the document ` +
-        `(src/http/openapi/operations.ts and responses.ts):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+        `(the declarations in src/endpoints):\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
     );
   };
 }

@@ -1,11 +1,27 @@
-// Test fixtures: users and sessions made through the real core.
+// Test fixtures: users and sessions made through the real core, with the one
+// password every fixture uses unless told otherwise, and names and client
+// addresses no other test uses. (Registration through the endpoint, for the
+// confirmation code, is registerAccount in accounts.ts.)
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from '../../src/auth/password-hash.ts';
-import { createSession } from '../../src/auth/sessions.ts';
-import { addUser } from '../../src/auth/users.ts';
+import { hashPassword } from '../../src/auth/passwords/hash.ts';
+import { createSession } from '../../src/auth/sessions/sessions.ts';
+import { addUser } from '../../src/auth/accounts/users.ts';
 import type { UserRow } from '../../src/db/schema.ts';
 
-export const DEFAULT_PASSWORD = 'Correct-Horse-42!';
+export const STRONG_PASSWORD = 'Violet-Harbor-73!';
+
+let counter = 0;
+
+export function uniqueName(prefix = 'acct'): string {
+  counter += 1;
+  return `${prefix}_${counter}_${randomBytes(3).toString('hex')}`;
+}
+
+/** A client address of the TEST-NET-2 range no other test uses (rate limits count per address). */
+export function uniqueIp(): string {
+  const n = randomBytes(2);
+  return `198.51.${n[0]}.${n[1]}`;
+}
 
 export interface TestUser {
   user: UserRow;
@@ -14,16 +30,12 @@ export interface TestUser {
   sessionId: number;
 }
 
-let counter = 0;
-
 /** A confirmed user (unless `confirmed: false`) with one live session. */
 export async function createUser(
   options: { username?: string; email?: string; password?: string; confirmed?: boolean; /** Of `password`, made beforehand: skips the scrypt. */ passwordHash?: string } = {},
 ): Promise<TestUser> {
-  counter += 1;
-  const suffix = `${counter}_${randomBytes(3).toString('hex')}`;
-  const username = options.username ?? `user_${suffix}`;
-  const password = options.password ?? DEFAULT_PASSWORD;
+  const username = options.username ?? uniqueName('user');
+  const password = options.password ?? STRONG_PASSWORD;
   const user = await addUser({
     username,
     email: options.email ?? `${username}@example.com`,

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { detailsMessage, restate } from '../../src/http/classic.ts';
-import { HttpError, notFound, validationFailed } from '../../src/http/errors.ts';
-import { route } from '../../src/http/route.ts';
+import { HttpError, validationFailed } from '../../src/common/errors.ts';
+import { handlerFor } from '../../src/http/route.ts';
 import { call } from '../support/call.ts';
 
 describe('restate', () => {
   it('gives a listed core error its classic status and message, keeping its headers', () => {
-    const error = new HttpError(429, 'rate_limited', 'Too many.', undefined, { 'Retry-After': '9' });
+    const error = new HttpError('rate_limited', 'Too many.', { headers: { 'Retry-After': '9' } });
     expect(() => restate({ rate_limited: { status: 403, message: 'slow down' } })(error)).toThrow(
       expect.objectContaining({ status: 403, code: 'rate_limited', message: 'slow down', headers: { 'Retry-After': '9' } }),
     );
@@ -20,7 +20,7 @@ describe('restate', () => {
   });
 
   it('rethrows anything else unchanged', () => {
-    const notListed = notFound();
+    const notListed = new HttpError('not_found');
     const plain = new Error('boom');
     expect(() => restate({ unauthenticated: { status: 403 } })(notListed)).toThrow(notListed);
     expect(() => restate({ unauthenticated: { status: 403 } })(plain)).toThrow(plain);
@@ -35,7 +35,7 @@ describe('classic error bodies', () => {
   });
 
   it('are {message} alone', async () => {
-    const handler = route('/x', { POST: () => Promise.reject(validationFailed({ email: ['is required'] })) }, 'classic');
+    const handler = handlerFor('/x', { POST: () => Promise.reject(validationFailed({ email: ['is required'] })) }, 'classic');
     const res = await call(handler, 'POST', '/x');
     expect(res).toMatchObject({ status: 400, text: '{"message":"email is required"}' });
   });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
-import { clearedSessionCookie, sessionCookie } from '../../src/auth/cookie.ts';
+import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
+import { setEnv } from '../support/env.ts';
 
 afterEach(() => setClock());
 
@@ -23,26 +24,17 @@ describe('session cookie', () => {
   });
 
   it('is Secure over plain http too outside local development', () => {
-    const saved = { VITEST: process.env.VITEST, NODE_ENV: process.env.NODE_ENV, NETLIFY_DEV: process.env.NETLIFY_DEV, CONTEXT: process.env.CONTEXT };
-    const restore = () => {
-      for (const [name, value] of Object.entries(saved)) {
-        if (value === undefined) delete process.env[name];
-        else process.env[name] = value;
-      }
-    };
+    // A deployed function: no test runner, no netlify dev.
+    const restore = setEnv({ VITEST: undefined, NODE_ENV: undefined, NETLIFY_DEV: undefined, CONTEXT: undefined });
     try {
-      // A deployed function: no test runner, no netlify dev.
-      delete process.env.VITEST;
-      delete process.env.NODE_ENV;
-      delete process.env.NETLIFY_DEV;
       expect(clearedSessionCookie(new Request('http://auth.example.test/api/logout'))).toMatch(/; Secure$/);
       expect(sessionCookie(new Request('http://localhost:8888/api/login'), 'tok', new Date(Date.now() + 60_000))).toMatch(/; Secure$/);
       // netlify dev: plain http on localhost keeps the cookie usable.
-      process.env.NETLIFY_DEV = 'true';
+      setEnv({ NETLIFY_DEV: 'true' });
       expect(clearedSessionCookie(new Request('http://localhost:8888/api/logout'))).not.toContain('Secure');
       // A deploy context is never local development.
       for (const context of ['production', 'deploy-preview', 'branch-deploy']) {
-        process.env.CONTEXT = context;
+        setEnv({ CONTEXT: context });
         expect(clearedSessionCookie(new Request('http://localhost:8888/api/logout')), context).toMatch(/; Secure$/);
       }
     } finally {

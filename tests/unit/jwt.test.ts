@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { signSessionToken, verifySessionToken } from '../../src/auth/jwt.ts';
-import { resetAuthSettings } from '../../src/auth/settings.ts';
+import { signSessionToken, verifySessionToken } from '../../src/auth/sessions/tokens.ts';
 import { setClock } from '../../src/config/clock.ts';
-import { ConfigError } from '../../src/config/env.ts';
+import { ConfigError } from '../../src/config/settings.ts';
+import { setEnv } from '../support/env.ts';
 
 afterEach(() => setClock());
 
@@ -34,18 +34,14 @@ describe('session tokens', () => {
 });
 
 describe('the signing secret', () => {
-  afterEach(() => resetAuthSettings());
-
   it('has no fallback in shipped code: without JWT_SECRET, even under the test runner, nothing is signed', async () => {
-    const configured = process.env.JWT_SECRET;
     expect(process.env.VITEST ?? process.env.NODE_ENV).toBeDefined();
+    const restore = setEnv({ JWT_SECRET: undefined });
     try {
-      delete process.env.JWT_SECRET;
-      resetAuthSettings();
       await expect(signSessionToken({ userId: 1, sessionId: 1 }, issued(), expires())).rejects.toThrow(ConfigError);
       await expect(signSessionToken({ userId: 1, sessionId: 1 }, issued(), expires())).rejects.toThrow(/JWT_SECRET/);
     } finally {
-      process.env.JWT_SECRET = configured;
+      restore();
     }
   });
 });

@@ -1,22 +1,19 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deliverSecret } from '../../src/auth/delivery.ts';
-import { newToken } from '../../src/auth/one-time-tokens.ts';
-import { ConfigError } from '../../src/config/env.ts';
+import { deliverSecret } from '../../src/auth/codes/delivery.ts';
+import { newToken } from '../../src/auth/codes/tokens.ts';
+import { ConfigError, setting } from '../../src/config/settings.ts';
 import { MailDeliveryError, sendMail } from '../../src/mail/send.ts';
-import { mailSettings, resetMailSettings } from '../../src/mail/settings.ts';
 import { MAIL_URL, useMailProvider } from '../support/accounts.ts';
+import { envPerTest } from '../support/env.ts';
 import { outbound } from '../support/outbound-http.ts';
 
 const settings = { url: MAIL_URL, apiKey: 'k-1', from: 'no-reply@example.test' };
 const message = { to: 'ann@example.com', subject: 'Hi', text: 'Hello' };
 const holder = { id: 7, username: 'ann', email: 'ann@example.com' };
 
-afterEach(() => {
-  vi.restoreAllMocks();
-  for (const name of ['MAIL_API_URL', 'MAIL_API_KEY', 'MAIL_FROM', 'CONTEXT']) delete process.env[name];
-  resetMailSettings();
-});
+const env = envPerTest();
+afterEach(() => vi.restoreAllMocks());
 
 describe('sendMail', () => {
   it('POSTs {from, to, subject, text} as JSON with the key as a Bearer token', async () => {
@@ -48,16 +45,14 @@ describe('sendMail', () => {
 
 describe('mail settings', () => {
   it('mean no provider without MAIL_API_URL', () => {
-    expect(mailSettings()).toBeUndefined();
+    expect(setting('mail')).toBeUndefined();
   });
 
   it('need MAIL_FROM and a valid URL', () => {
-    process.env.MAIL_API_URL = MAIL_URL;
-    expect(() => mailSettings()).toThrow(new ConfigError('MAIL_FROM is required when MAIL_API_URL is set'));
-    resetMailSettings();
-    process.env.MAIL_FROM = 'a@example.test';
-    process.env.MAIL_API_URL = 'ftp://mail.example.test';
-    expect(() => mailSettings()).toThrow(/MAIL_API_URL/);
+    env({ MAIL_API_URL: MAIL_URL });
+    expect(() => setting('mail')).toThrow(new ConfigError('MAIL_FROM is required when MAIL_API_URL is set'));
+    env({ MAIL_FROM: 'a@example.test', MAIL_API_URL: 'ftp://mail.example.test' });
+    expect(() => setting('mail')).toThrow(/MAIL_API_URL/);
   });
 });
 
@@ -72,7 +67,7 @@ describe('deliverSecret', () => {
   });
 
   it('never returns it in production, and warns without it', async () => {
-    process.env.CONTEXT = 'production';
+    env({ CONTEXT: 'production' });
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const n = notice();
     expect(await deliverSecret(n)).toEqual({ revealed: false });

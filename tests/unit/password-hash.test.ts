@@ -5,7 +5,7 @@ import {
   parseHash,
   PRODUCTION_PARAMS,
   verifyPassword,
-} from '../../src/auth/password-hash.ts';
+} from '../../src/auth/passwords/hash.ts';
 
 describe('password hashing', () => {
   it('uses the lowered test cost from PASSWORD_SCRYPT_N', () => {

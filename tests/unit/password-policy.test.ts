@@ -1,9 +1,9 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { commonPasswords, isCommonPassword } from '../../src/auth/common-passwords.ts';
-import { isOverlong, passwordLength } from '../../src/auth/password-length.ts';
-import { PASSWORD_MESSAGES as M, passwordProblems, passwordRules } from '../../src/auth/password-policy.ts';
-import { parseAsync } from '../../src/http/validate.ts';
+import { commonPasswords, isCommonPassword } from '../../src/auth/passwords/common-list.ts';
+import { isOverlong, passwordLength } from '../../src/auth/passwords/rules.ts';
+import { PASSWORD_MESSAGES as M, passwordProblems, passwordRules } from '../../src/auth/passwords/policy.ts';
+import { parseAsync } from '../../src/common/validate.ts';
 
 describe('common passwords', () => {
   it('holds at least the 10,000 most common passwords, loaded once per process', async () => {

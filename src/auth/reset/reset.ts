@@ -1,0 +1,107 @@
+// Password reset with an e-mailed token (30 minutes, single use; issued by
+// request.ts). Success revokes every session of the account.
+import { sql } from 'kysely';
+import * as v from 'valibot';
+import { validationFailed } from '../../common/errors.ts';
+import { now } from '../../config/clock.ts';
+import { getDb } from '../../db/connection.ts';
+import type { UserFields } from '../../users/present.ts';
+import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
+import { hashPassword } from '../passwords/hash.ts';
+import { accountContext, passwordProblems, passwordRules } from '../passwords/policy.ts';
+import { emailResetFields, resetFields } from './bodies.ts';
+
+export interface PasswordReset {
+  token: string;
+  password: string;
+  /** The classic route names the account too: a token of another account is then "unknown". */
+  email?: string | undefined;
+}
+
+/** The JSON body: a well-formed token and a password checked against every rule that needs no account. */
+export const resetSchema = v.pipeAsync(
+  resetFields,
+  passwordRules<{ token: string; password: string }>('password'),
+);
+
+/**
+ * The classic form `{email, reset_token, new_password}`: any token text (one
+ * that matches nothing is the same 404 as a used one) and a password checked
+ * against every rule that needs no username.
+ */
+export const emailResetSchema = v.pipeAsync(
+  emailResetFields,
+  passwordRules<{ email: string; reset_token: string; new_password: string }>('new_password', accountContext),
+  v.transform(({ email, reset_token, new_password }): PasswordReset => ({ email, token: reset_token, password: new_password })),
+);
+
+/**
+ * Set a new password with a reset token: 1 statement finds the token (404
+ * unknown or used, 410 expired), the password is checked against every rule
+ * (400, and the token stays usable), then 1 statement consumes the token,
+ * sets the password, confirms the address (the token proved the mailbox),
+ * retires other reset tokens and revokes every session.
+ */
+export async function updatePasswordWithResetToken(input: PasswordReset): Promise<{ user: UserFields; revokedSessions: number }> {
+  const hash = hashSecret(input.token);
+  const db = getDb();
+  const found = await db
+    .selectFrom('one_time_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select(['t.id as token_id', 't.expires_at', 'u.id', 'u.username', 'u.email'])
+    .where('t.token_hash', '=', hash)
+    .where('t.purpose', '=', 'reset_password')
+    .where('t.used_at', 'is', null)
+    .$if(input.email !== undefined, (qb) => qb.where('u.email', '=', input.email!.toLowerCase()))
+    .executeTakeFirst();
+  if (found === undefined) throw unknownToken();
+  if (found.expires_at <= now()) throw tokenExpired();
+  const problems = await passwordProblems(input.password, found);
+  if (problems.length > 0) throw validationFailed({ password: problems });
+
+  const passwordHash = await hashPassword(input.password);
+  const at = now();
+  const userId = found.id;
+  const row = await db
+    .with('consumed', (qb) =>
+      qb
+        .updateTable('one_time_tokens')
+        .set({ used_at: at })
+        .where('id', '=', found.token_id)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', at)
+        .returning('user_id'),
+    )
+    .with('retired', (qb) =>
+      qb
+        .deleteFrom('one_time_tokens')
+        .where('user_id', 'in', (eb) => eb.selectFrom('consumed').select('user_id'))
+        .where('purpose', '=', 'reset_password')
+        .where('used_at', 'is', null)
+        .where('id', '<>', found.token_id),
+    )
+    .with('revoked', (qb) =>
+      qb.deleteFrom('sessions').where('user_id', 'in', (eb) => eb.selectFrom('consumed').select('user_id')).returning('id'),
+    )
+    .updateTable('users')
+    .set((eb) => ({
+      password_hash: passwordHash,
+      confirmed_at: eb.fn.coalesce('confirmed_at', sql<Date>`${at}::timestamptz`),
+      updated_at: at,
+    }))
+    .where('id', '=', userId)
+    .where('id', 'in', (eb) => eb.selectFrom('consumed').select('user_id'))
+    .returning((eb) => [
+      'id',
+      'username',
+      'email',
+      'confirmed_at',
+      'created_at',
+      eb.selectFrom('revoked').select((r) => r.fn.countAll<number>().as('n')).as('revoked_sessions'),
+    ])
+    .executeTakeFirst();
+  // Found a moment ago but not consumed now: a concurrent reset used it first.
+  if (row === undefined) throw unknownToken();
+  const { revoked_sessions, ...user } = row;
+  return { user, revokedSessions: revoked_sessions ?? 0 };
+}

@@ -1,0 +1,56 @@
+// Registration from an e-mail address and a password alone (the classic
+// POST /users): the account is confirmed at once and gets a username derived
+// from the e-mail, so it can also log in on /api/login by that name.
+import * as v from 'valibot';
+import { HttpError } from '../../common/errors.ts';
+import { parseAsync } from '../../common/validate.ts';
+import { getDb } from '../../db/connection.ts';
+import type { UserRow } from '../../db/schema.ts';
+import { consume } from '../../rate-limit/counter.ts';
+import { checks } from '../../rate-limit/limits.ts';
+import { usernameCandidates, usernameStem } from '../../users/username-from-email.ts';
+import type { Client } from '../accounts/client.ts';
+import { accountContext, passwordRules, type PasswordContext } from '../passwords/policy.ts';
+import { emailSignUpFields } from './bodies.ts';
+import { registerUser } from './registration.ts';
+
+/** The username is not known before the lookup; its stem is, and every candidate starts with it. */
+const withDerivedUsername = (input: Record<string, unknown>): PasswordContext => {
+  const { email } = accountContext(input);
+  return { email, username: email?.includes('@') ? usernameStem(email) : undefined };
+};
+
+export const emailSignUpSchema = v.pipeAsync(
+  emailSignUpFields,
+  passwordRules<{ email: string; password: string }>('password', withDerivedUsername),
+);
+
+/** The first candidate username no account uses: 1 statement. */
+async function freeUsername(email: string): Promise<string> {
+  const candidates = usernameCandidates(email);
+  const taken = await getDb().selectFrom('users').select('username').where('username', 'in', candidates).execute();
+  const used = new Set(taken.map((row) => row.username));
+  // The last candidate has a random suffix: taken only by a concurrent twin, which the retry covers.
+  return candidates.find((name) => !used.has(name)) ?? candidates.at(-1)!;
+}
+
+/** Another registration may take the chosen name between the lookup and the INSERT. */
+const ATTEMPTS = 3;
+
+/**
+ * Every rule checked (400, counting nothing), the per-address registration
+ * limit (1 statement), a free derived username (1), the confirmed account
+ * with its profile (1). A registered e-mail is 409 email_taken.
+ */
+export async function signUpWithEmail(body: unknown, client: Client): Promise<UserRow> {
+  const { email, password } = await parseAsync(emailSignUpSchema, body);
+  await consume([checks.registerIp(client.ip)]);
+  for (let attempt = 1; ; attempt++) {
+    const username = await freeUsername(email);
+    try {
+      return (await registerUser({ username, email, password }, { confirmed: true })).user;
+    } catch (error) {
+      if (!(attempt < ATTEMPTS && error instanceof HttpError && error.code === 'username_taken')) throw error;
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// Registration. An account registered through the JSON API is inactive until
+// its 10-minute confirmation code comes back (confirmation.ts).
+import type { Kysely } from 'kysely';
+import * as v from 'valibot';
+import { parseAsync } from '../../common/validate.ts';
+import { now } from '../../config/clock.ts';
+import { setting } from '../../config/settings.ts';
+import { getDb } from '../../db/connection.ts';
+import type { Database, UserRow } from '../../db/schema.ts';
+import { consume } from '../../rate-limit/counter.ts';
+import { checks } from '../../rate-limit/limits.ts';
+import type { Client } from '../accounts/client.ts';
+import { addUser, mapDuplicates, withNewUser } from '../accounts/users.ts';
+import { deliverSecret } from '../codes/delivery.ts';
+import { newToken, TOKEN_COLUMNS, tokenValues, type NewToken } from '../codes/tokens.ts';
+import { hashPassword } from '../passwords/hash.ts';
+import { accountContext, passwordRules } from '../passwords/policy.ts';
+import { registrationFields } from './bodies.ts';
+
+export interface Registration {
+  username: string;
+  email: string;
+  password: string;
+}
+
+export const registrationSchema = v.pipeAsync(
+  registrationFields,
+  passwordRules<Registration>('password', accountContext),
+);
+
+/** The body as a Registration, or 400 listing every broken rule of every field. */
+const parseRegistration = (body: unknown): Promise<Registration> => parseAsync(registrationSchema, body);
+
+interface Created {
+  user: UserRow;
+  /** The confirmation code, for an account that must confirm its address. */
+  token?: NewToken;
+}
+
+/** User, empty profile and (unless confirmed) the code, in 1 statement on `db`. */
+async function insertAccount(input: Registration, passwordHash: string, confirmed: boolean, db: Kysely<Database> = getDb()): Promise<Created> {
+  if (confirmed) return { user: await addUser({ ...input, passwordHash, confirmedAt: now() }, db) };
+  const token = newToken('confirm_email');
+  const user = await mapDuplicates(() =>
+    withNewUser({ ...input, passwordHash }, db)
+      .with('new_token', (qb) =>
+        qb
+          .insertInto('one_time_tokens')
+          .columns([...TOKEN_COLUMNS])
+          .expression((eb) => eb.selectFrom('new_user').select(['id', ...tokenValues(token)])),
+      )
+      .selectFrom('new_user')
+      .selectAll()
+      .executeTakeFirstOrThrow(),
+  );
+  return { user, token };
+}
+
+/**
+ * Register a user (the classic operation, part of the seed's required public
+ * API: see src/auth/accounts/users.ts): every rule checked (400), then 1
+ * statement; a taken username or e-mail is 409. Without `confirmed` the
+ * account needs its confirmation code, returned here for the caller to deliver.
+ */
+export async function registerUser(input: Registration, options: { confirmed?: boolean } = {}): Promise<Created> {
+  const account = await parseRegistration(input);
+  return insertAccount(account, await hashPassword(account.password), options.confirmed === true);
+}
+
+export interface SignUp {
+  user: UserRow;
+  confirmation?: { expiresAt: Date; code?: string };
+}
+
+/**
+ * A registration request from `client`: every rule checked (400, counting
+ * nothing), the per-address limit (1 statement), then the account (1
+ * statement) and the delivery of its code, which succeed or fail together.
+ * With a mail provider the account is inserted in a transaction that commits
+ * only once the provider has accepted the message (BEGIN, INSERT, COMMIT: 4
+ * statements in all); a refused e-mail rolls it back (503), and so does a
+ * database lost in between, so no account is left behind and the username and
+ * address are free for the retry. Without a provider nothing can fail after
+ * the INSERT (2 statements).
+ */
+export async function signUp(body: unknown, client: Client, options: { confirmed?: boolean } = {}): Promise<SignUp> {
+  const input = await parseRegistration(body);
+  await consume([checks.registerIp(client.ip)]);
+  // Hashed before any transaction opens: scrypt takes a while.
+  const passwordHash = await hashPassword(input.password);
+  const confirmed = options.confirmed === true;
+  const register = async (db: Kysely<Database>): Promise<SignUp> => {
+    const { user, token } = await insertAccount(input, passwordHash, confirmed, db);
+    if (token === undefined) return { user };
+    const { revealed } = await deliverSecret({ to: user, token, baseUrl: client.baseUrl });
+    return { user, confirmation: { expiresAt: token.expiresAt, ...(revealed ? { code: token.secret } : {}) } };
+  };
+  return confirmed || setting('mail') === undefined ? register(getDb()) : getDb().transaction().execute(register);
+}

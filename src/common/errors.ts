@@ -1,0 +1,73 @@
+// The error vocabulary of the service: every error a client can receive has a
+// stable `code` (as jose's errors do), and this table gives each code its
+// HTTP status and default message. Code anywhere raises `new HttpError(code)`
+// (with a more precise message, details or headers when it has them); the
+// route wrapper (src/http/route.ts) is the one place that renders them, and
+// the OpenAPI document reads its statuses from the same table.
+
+export const ERRORS = {
+  invalid_json: { status: 400, message: 'The body is not valid JSON.' },
+  validation_failed: { status: 400, message: 'The request is not valid.' },
+  unauthenticated: { status: 401, message: 'Authentication is required: send a valid token.' },
+  invalid_credentials: { status: 401, message: 'The username or e-mail address and password do not match an account.' },
+  account_not_confirmed: { status: 403, message: 'Confirm your e-mail address with the code you were sent, then log in.' },
+  forbidden: { status: 403, message: 'You may not do that.' },
+  not_found: { status: 404, message: 'Not found.' },
+  method_not_allowed: { status: 405, message: 'This path does not answer that method.' },
+  username_taken: { status: 409, message: 'That username is already taken.' },
+  email_taken: { status: 409, message: 'An account with that e-mail already exists.' },
+  code_expired: { status: 410, message: 'This code has expired; ask for a new one.' },
+  payload_too_large: { status: 413, message: 'The body is too large.' },
+  unsupported_media_type: {
+    status: 415,
+    message: 'Send application/json, application/x-www-form-urlencoded or multipart/form-data.',
+  },
+  rate_limited: { status: 429, message: 'Too many requests; try again later.' },
+  internal_error: { status: 500, message: 'Something went wrong on our side.' },
+  service_unavailable: { status: 503, message: 'The service is temporarily unavailable; try again shortly.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** Field name -> every rule the value broke. */
+export type ErrorDetails = Record<string, string[]>;
+
+export interface ErrorExtras {
+  details?: ErrorDetails | undefined;
+  headers?: Record<string, string> | undefined;
+  /** Only for a restatement (src/http/classic.ts): the classic routes answer a few codes with another status. */
+  status?: number | undefined;
+}
+
+/**
+ * An error a client is told about, by its code: `throw new HttpError('not_found', 'No such post.')`.
+ * Any other error reaching the route wrapper is a 500 that shows nothing of itself.
+ */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  readonly status: number;
+  readonly details?: ErrorDetails;
+  readonly headers?: Record<string, string>;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string = ERRORS[code].message,
+    { details, headers, status }: ErrorExtras = {},
+  ) {
+    super(message);
+    this.status = status ?? ERRORS[code].status;
+    if (details !== undefined) this.details = details;
+    if (headers !== undefined) this.headers = headers;
+  }
+}
+
+/** 400 naming every rule each field broke. */
+export const validationFailed = (details: ErrorDetails, message?: string) => new HttpError('validation_failed', message, { details });
+
+/** 429 with the seconds until the window that refused the request ends. */
+export const rateLimited = (retryAfterSeconds: number) =>
+  new HttpError('rate_limited', undefined, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+
+/** 503 with the seconds a client should wait before trying again. */
+export const serviceUnavailable = (retryAfterSeconds: number, message?: string) =>
+  new HttpError('service_unavailable', message, { headers: { 'Retry-After': String(retryAfterSeconds) } });

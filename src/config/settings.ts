@@ -1,0 +1,184 @@
+// Every setting of the service, read from the environment in this one module
+// and parsed with valibot, so that a bad value fails loudly and names its
+// variable instead of surfacing as a runtime bug. Each setting is parsed on
+// first use and kept for the life of the process: only what needs a setting
+// fails when it is wrong (a bad MAIL_FROM does not stop the health check).
+// Tests that change the environment call resetSettings() (tests/support/env.ts).
+import * as v from 'valibot';
+import { durationMs, durationSchema } from './duration.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Read one variable, treating an empty string as unset. */
+export function envValue(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** Parse `value` with `schema`, or throw a ConfigError naming the variable. */
+function parseEnv<T extends v.GenericSchema>(name: string, schema: T, value: unknown = envValue(name)): v.InferOutput<T> {
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw new ConfigError(`${name}: ${result.issues.map((i) => i.message).join('; ')}`);
+  return result.output;
+}
+
+export interface Limit {
+  count: number;
+  windowMs: number;
+}
+
+const LIMIT_TEXT = /^([1-9]\d{0,8})\/([1-9]\d{0,8}[smh])$/;
+
+/** `COUNT/WINDOW`, e.g. `10/15m`. */
+export const limitSchema = v.pipe(
+  v.string(),
+  v.regex(LIMIT_TEXT, 'must be COUNT/WINDOW with a positive count and a window in s, m or h, e.g. 10/15m'),
+  v.transform((text): Limit => {
+    const [, count, window] = LIMIT_TEXT.exec(text)!;
+    return { count: Number(count), windowMs: durationMs(window!)! };
+  }),
+);
+
+const limit = (variable: string, fallback: string) => () => parseEnv(variable, v.optional(limitSchema, fallback));
+
+export interface MailSettings {
+  url: string;
+  apiKey: string | undefined;
+  from: string;
+}
+
+const mailUrlSchema = v.pipe(
+  v.string(),
+  v.url('must be an absolute URL'),
+  v.check((text) => /^https?:\/\//i.test(text), 'must be an http or https URL'),
+);
+
+/** `neon`: HTTP per statement, WebSocket for transactions; `neon-ws`: WebSocket only (see src/db/neon.ts). */
+export const DRIVERS = ['pg', 'neon', 'neon-ws'] as const;
+export type Driver = (typeof DRIVERS)[number];
+
+/** log2 of scrypt's N for new hashes: 17 (OWASP's minimum) unless PASSWORD_SCRYPT_N lowers it (tests). */
+const SCRYPT_LN = 17;
+const MAX_SCRYPT_LN = 20;
+
+const READERS = {
+  /** Netlify sets CONTEXT=production for production deploys. */
+  production: () => envValue('CONTEXT') === 'production',
+  /** Vitest sets VITEST; some safety checks relax (never silently) under test. */
+  test: () => envValue('VITEST') !== undefined || envValue('NODE_ENV') === 'test',
+  /** `netlify dev` sets NETLIFY_DEV (see src/http/route.ts for why it matters). */
+  netlifyDev: () => envValue('NETLIFY_DEV') === 'true',
+  /**
+   * Local development: `netlify dev` or the test runner, never a Netlify deploy
+   * context (production, deploy-preview, branch-deploy). Only here may the
+   * session cookie go without `Secure` over plain http.
+   */
+  localDevelopment: () => {
+    const context = envValue('CONTEXT');
+    if (context === 'production' || context === 'deploy-preview' || context === 'branch-deploy') return false;
+    return READERS.netlifyDev() || READERS.test();
+  },
+  /** Netlify's URL: the site's main address, where links in e-mails point. */
+  siteUrl: () => envValue('URL'),
+
+  /** Checked by src/db/url.ts, which names what is wrong without showing the password. */
+  databaseUrl: () => envValue('DATABASE_URL'),
+  databaseDriver: (): Driver | undefined => {
+    const forced = envValue('DATABASE_DRIVER');
+    if (forced !== undefined && !(DRIVERS as readonly string[]).includes(forced)) {
+      throw new ConfigError(`DATABASE_DRIVER must be "pg", "neon" or "neon-ws", not "${forced}"`);
+    }
+    return forced as Driver | undefined;
+  },
+  /** A local stand-in for Neon's proxy (tests, benchmarks). */
+  neonWsProxy: () => envValue('NEON_WS_PROXY'),
+
+  /**
+   * The HS256 session-token secret: a missing or short one stops every
+   * authenticated request, in every environment. Shipped code holds no secret
+   * to fall back on (the test setup and `npm run dev` supply their own).
+   */
+  jwtSecret: () => {
+    const secret = envValue('JWT_SECRET');
+    if (secret === undefined) throw new ConfigError('JWT_SECRET is not set (at least 32 bytes)');
+    if (new TextEncoder().encode(secret).length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
+    return secret;
+  },
+  /** SESSION_TTL, e.g. `7d` (the default) or `12h`. */
+  sessionTtlMs: () => parseEnv('SESSION_TTL', v.optional(durationSchema, '7d')),
+  /** PASSWORD_SCRYPT_N, a power of two, as its log2. */
+  scryptLn: () =>
+    Math.log2(
+      parseEnv(
+        'PASSWORD_SCRYPT_N',
+        v.optional(
+          v.pipe(
+            v.string(),
+            v.transform(Number),
+            v.number(),
+            v.check(
+              (n) => Number.isInteger(Math.log2(n)) && n >= 2 ** 10 && n <= 2 ** MAX_SCRYPT_LN,
+              'must be a power of two from 1024 to 1048576',
+            ),
+          ),
+          String(2 ** SCRYPT_LN),
+        ),
+      ),
+    ),
+
+  loginAccountLimit: limit('RATE_LIMIT_LOGIN_ACCOUNT', '10/15m'),
+  loginIpLimit: limit('RATE_LIMIT_LOGIN_IP', '50/15m'),
+  registerIpLimit: limit('RATE_LIMIT_REGISTER_IP', '30/10m'),
+  emailLimit: limit('RATE_LIMIT_EMAIL', '5/10m'),
+  emailIpLimit: limit('RATE_LIMIT_EMAIL_IP', '30/10m'),
+
+  // Security hardening (issue 14): failed logins per account across all
+  // addresses, and how much of an IPv6 address names one client.
+  loginAccountTotalLimit: limit('RATE_LIMIT_LOGIN_ACCOUNT_TOTAL', '100/1h'),
+  /** RATE_LIMIT_IPV6_PREFIX: the leading bits of an IPv6 address that rate limits count as one client. */
+  ipv6PrefixBits: () =>
+    parseEnv(
+      'RATE_LIMIT_IPV6_PREFIX',
+      v.optional(
+        v.pipe(
+          v.string(),
+          v.regex(/^\d{1,3}$/, 'must be a whole number of bits'),
+          v.transform(Number),
+          v.minValue(16, 'must be at least 16'),
+          v.maxValue(128, 'must be at most 128'),
+        ),
+        '64',
+      ),
+    ),
+
+  /** The HTTP mail provider; without MAIL_API_URL there is none (local development). */
+  mail: (): MailSettings | undefined => {
+    const url = envValue('MAIL_API_URL');
+    if (url === undefined) return undefined;
+    const from = envValue('MAIL_FROM');
+    if (from === undefined) throw new ConfigError('MAIL_FROM is required when MAIL_API_URL is set');
+    return {
+      url: parseEnv('MAIL_API_URL', mailUrlSchema, url),
+      apiKey: envValue('MAIL_API_KEY'),
+      from: parseEnv('MAIL_FROM', v.pipe(v.string(), v.maxLength(320, 'is too long')), from),
+    };
+  },
+};
+
+export type SettingName = keyof typeof READERS;
+export type Settings = { [K in SettingName]: ReturnType<(typeof READERS)[K]> };
+
+const parsed = new Map<SettingName, unknown>();
+
+/** One setting, parsed on first use; a bad value throws a ConfigError naming its variable (and is read again next time). */
+export function setting<K extends SettingName>(name: K): Settings[K] {
+  if (!parsed.has(name)) parsed.set(name, READERS[name]());
+  return parsed.get(name) as Settings[K];
+}
+
+/** Tests only: forget every parsed setting after changing the environment. */
+export function resetSettings(): void {
+  parsed.clear();
+}

@@ -1,0 +1,58 @@
+// Every endpoint of the service, for what describes them all (the OpenAPI
+// document, the benchmark). A function imports only its own declaration, so
+// that its bundle carries no other endpoint's schemas.
+import type { Endpoint } from '../http/endpoint.ts';
+import { classicProfile } from './classic-profile.ts';
+import { classicResetPassword } from './classic-reset-password.ts';
+import { classicSessions } from './classic-sessions.ts';
+import { classicUsers } from './classic-users.ts';
+import { commentsId } from './comments-id.ts';
+import { health } from './health.ts';
+import { login } from './login.ts';
+import { logout } from './logout.ts';
+import { mePassword } from './me-password.ts';
+import { meProfile } from './me-profile.ts';
+import { meSession } from './me-session.ts';
+import { meSessions } from './me-sessions.ts';
+import { me } from './me.ts';
+import { openapi } from './openapi.ts';
+import { passwordForgot } from './password-forgot.ts';
+import { passwordReset } from './password-reset.ts';
+import { postsIdComments } from './posts-id-comments.ts';
+import { postsId } from './posts-id.ts';
+import { posts } from './posts.ts';
+import { registerConfirm } from './register-confirm.ts';
+import { registerResend } from './register-resend.ts';
+import { register } from './register.ts';
+import { root } from './root.ts';
+import { usersUsername } from './users-username.ts';
+import { users } from './users.ts';
+
+/** By the netlify/functions file that serves each, in the order the document lists them. */
+export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
+  'register': register,
+  'register-confirm': registerConfirm,
+  'register-resend': registerResend,
+  'login': login,
+  'logout': logout,
+  'me': me,
+  'me-profile': meProfile,
+  'me-password': mePassword,
+  'me-sessions': meSessions,
+  'me-session': meSession,
+  'password-forgot': passwordForgot,
+  'password-reset': passwordReset,
+  'health': health,
+  'openapi': openapi,
+  'users': users,
+  'users-username': usersUsername,
+  'posts': posts,
+  'posts-id': postsId,
+  'posts-id-comments': postsIdComments,
+  'comments-id': commentsId,
+  'root': root,
+  'classic-users': classicUsers,
+  'classic-sessions': classicSessions,
+  'classic-profile': classicProfile,
+  'classic-reset-password': classicResetPassword,
+};

@@ -1,0 +1,17 @@
+// PATCH /api/me/profile, served by netlify/functions/me-profile.ts.
+import { endpoint } from '../http/endpoint.ts';
+import { profilePatchSchema } from '../users/profile-rules.ts';
+import * as r from './responses.ts';
+
+export const meProfile = endpoint('/api/me/profile', {
+  PATCH: {
+    id: 'updateProfile',
+    tag: 'Profiles',
+    summary: "Change the caller's profile",
+    statements: 2,
+    description: 'Absent fields stay as they are; `null` or an empty string clears one. `{}` changes nothing.',
+    auth: true,
+    body: profilePatchSchema,
+    answers: [{ status: 200, description: 'The profile after the change', body: r.withProfile }],
+  },
+});

@@ -1,0 +1,135 @@
+// The response bodies, as valibot schemas, and the pieces several endpoint
+// declarations share. The OpenAPI document is built from them, the contract
+// tests check every response the endpoint tests receive against them, and a
+// type test holds them equal to the view types the core returns (UserView, PostView, ...). Objects are strict, so a field the
+// document does not name (a password hash, say) fails the contract.
+import * as v from 'valibot';
+import { ERRORS, type ErrorCode } from '../common/errors.ts';
+import { idSchema } from '../common/ids.ts';
+import type { Answer, HeaderName } from '../http/endpoint.ts';
+import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
+
+/** The `{id}` path parameter. */
+export const idParam = { id: idSchema };
+
+export const noContent = (description: string, headers?: HeaderName[]): Answer => ({ status: 204, description, ...(headers && { headers }) });
+
+export const PAGINATED = 'Paged with `page` and `pageSize`; a page past the end has no items and the real total.';
+
+const id = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
+const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const timestamp = v.pipe(v.string(), v.isoTimestamp());
+const text = v.string();
+
+export const userView = v.strictObject({
+  id,
+  username: text,
+  email: v.optional(v.pipe(text, v.description('Only in answers to the account owner.'))),
+  confirmed: v.boolean(),
+  createdAt: timestamp,
+});
+
+export const publicUserView = v.omit(userView, ['email']);
+
+export const profileView = v.strictObject({
+  bio: v.nullable(text),
+  location: v.nullable(text),
+  birthday: v.nullable(v.pipe(v.string(), v.isoDate())),
+  gender: v.nullable(v.picklist(GENDERS)),
+  maritalStatus: v.nullable(v.picklist(MARITAL_STATUSES)),
+});
+
+export const authorRef = v.strictObject({ id, username: text, profileUrl: v.pipe(text, v.startsWith('/api/users/')) });
+
+export const directoryEntry = v.strictObject({ ...authorRef.entries, createdAt: timestamp });
+
+export const publicProfile = v.strictObject({
+  user: publicUserView,
+  profile: profileView,
+  stats: v.strictObject({ posts: count, comments: count }),
+});
+
+export const postView = v.strictObject({ id, title: text, body: text, createdAt: timestamp, updatedAt: timestamp, author: authorRef });
+
+export const commentView = v.strictObject({ id, postId: id, body: text, createdAt: timestamp, author: authorRef });
+
+export const sessionItem = v.strictObject({
+  id,
+  createdAt: timestamp,
+  expiresAt: timestamp,
+  current: v.pipe(v.boolean(), v.description('Whether this is the session making the request.')),
+});
+
+export const pageOf = <T extends v.GenericSchema>(item: T) =>
+  v.strictObject({ items: v.array(item), page: id, pageSize: id, total: count });
+
+export const userPage = pageOf(directoryEntry);
+export const postPage = pageOf(postView);
+export const commentPage = pageOf(commentView);
+
+const DEVELOPMENT_ONLY = 'Present only when the service has no mail provider, and never in production.';
+
+export const registered = v.strictObject({
+  user: userView,
+  confirmation: v.strictObject({ expiresAt: timestamp, code: v.optional(v.pipe(text, v.description(DEVELOPMENT_ONLY))) }),
+});
+
+export const withUser = v.strictObject({ user: userView });
+
+export const resendAccepted = v.strictObject({
+  message: text,
+  confirmation: v.optional(v.pipe(v.strictObject({ code: text, expiresAt: timestamp }), v.description(DEVELOPMENT_ONLY))),
+});
+
+export const loggedIn = v.strictObject({ token: text, tokenType: v.literal('Bearer'), expiresAt: timestamp, user: userView });
+
+export const me = v.strictObject({ user: userView, profile: profileView });
+
+export const withProfile = v.strictObject({ profile: profileView });
+
+export const passwordChanged = v.strictObject({ revokedSessions: count });
+
+export const sessionList = v.strictObject({ items: v.array(sessionItem) });
+
+export const resetRequested = v.strictObject({
+  message: text,
+  token: v.optional(v.pipe(text, v.description(DEVELOPMENT_ONLY))),
+  expiresAt: v.optional(v.pipe(timestamp, v.description(DEVELOPMENT_ONLY))),
+});
+
+export const passwordReset = v.strictObject({ user: userView, revokedSessions: count });
+
+export const health = v.strictObject({ status: v.literal('ok') });
+
+export const withPost = v.strictObject({ post: postView });
+
+export const withComment = v.strictObject({ comment: commentView });
+
+/** The /api error envelope, its `code` narrowed to the codes of `status`. */
+export function apiError(status: number) {
+  const codes = (Object.keys(ERRORS) as ErrorCode[]).filter((code) => ERRORS[code].status === status);
+  return v.strictObject({
+    error: v.strictObject({
+      code: v.picklist(codes),
+      message: text,
+      details: v.optional(
+        v.pipe(v.record(v.string(), v.array(text)), v.description('For validation errors: every rule each field broke.')),
+      ),
+    }),
+  });
+}
+
+export const classicMessage = v.strictObject({ message: text });
+
+export const classicAccount = v.strictObject({ email: text, message: text });
+
+export const classicProfile = v.strictObject({ email: text });
+
+export const classicResetIssued = v.strictObject({ email: text, reset_token: v.optional(v.pipe(text, v.description(DEVELOPMENT_ONLY))) });
+
+/** The document itself, as far as a client relies on it. */
+export const openApiDocument = v.looseObject({
+  openapi: v.literal('3.1.0'),
+  info: v.looseObject({ title: text, version: text }),
+  paths: v.record(v.string(), v.looseObject({})),
+});

@@ -1,0 +1,68 @@
+// The schemas of the OpenAPI document's components, by name.
+import type * as v from 'valibot';
+import { emailRequestSchema } from '../auth/accounts/email.ts';
+import { secretSchema } from '../auth/codes/tokens.ts';
+import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
+import { passwordChangeSchema } from '../auth/passwords/rules.ts';
+import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
+import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
+import { idSchema } from '../common/ids.ts';
+import { paginationSchema } from '../common/pagination.ts';
+import { newCommentSchema, newPostSchema, postPatchSchema } from '../content/rules.ts';
+import * as r from '../endpoints/responses.ts';
+import { profilePatchSchema } from '../users/profile-rules.ts';
+import { usernameSchema } from '../users/username.ts';
+
+/**
+ * Every schema the operations use, by component name: generated clients name
+ * their types after these, and each schema is converted once.
+ */
+export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
+  Id: idSchema,
+  Username: usernameSchema,
+  Code: secretSchema,
+  Page: paginationSchema.entries.page,
+  PageSize: paginationSchema.entries.pageSize,
+  Registration: registrationFields,
+  Login: loginSchema,
+  EmailRequest: emailRequestSchema,
+  PasswordChange: passwordChangeSchema,
+  PasswordReset: resetFields,
+  ProfilePatch: profilePatchSchema,
+  NewPost: newPostSchema,
+  PostPatch: postPatchSchema,
+  NewComment: newCommentSchema,
+  ClassicSignUp: emailSignUpFields,
+  ClassicLogin: emailLoginSchema,
+  ClassicPasswordReset: emailResetFields,
+  User: r.userView,
+  PublicUser: r.publicUserView,
+  Profile: r.profileView,
+  AuthorRef: r.authorRef,
+  UserListItem: r.directoryEntry,
+  Post: r.postView,
+  Comment: r.commentView,
+  Session: r.sessionItem,
+  Registered: r.registered,
+  UserAnswer: r.withUser,
+  ResendAccepted: r.resendAccepted,
+  LoggedIn: r.loggedIn,
+  Me: r.me,
+  ProfileAnswer: r.withProfile,
+  PasswordChanged: r.passwordChanged,
+  SessionList: r.sessionList,
+  ResetRequested: r.resetRequested,
+  PasswordResetDone: r.passwordReset,
+  Health: r.health,
+  OpenApiDocument: r.openApiDocument,
+  UserPage: r.userPage,
+  PublicProfile: r.publicProfile,
+  PostPage: r.postPage,
+  PostAnswer: r.withPost,
+  CommentPage: r.commentPage,
+  CommentAnswer: r.withComment,
+  ClassicMessage: r.classicMessage,
+  ClassicAccount: r.classicAccount,
+  ClassicProfile: r.classicProfile,
+  ClassicResetIssued: r.classicResetIssued,
+};
