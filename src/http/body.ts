@@ -30,10 +30,10 @@ export async function readBody(req: Request): Promise<unknown> {
   const declared = req.headers.get('content-length');
   if (declared !== null && Number(declared) > MAX_BODY_BYTES) throw tooLarge();
   const bytes = await readCapped(req);
-  const type = (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = mediaType(req);
 
   if (type === '' && bytes.length === 0) return Object.create(null) as Record<string, unknown>;
-  if (type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))) {
+  if (isJsonType(type)) {
     const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
     checkJsonShape(text);
     let parsed: unknown;
@@ -64,6 +64,12 @@ export async function readBody(req: Request): Promise<unknown> {
   }
   throw new HttpError('unsupported_media_type');
 }
+
+const mediaType = (req: Request) => (req.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+const isJsonType = (type: string) => type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+
+/** Whether the body is JSON, which can carry null (a form cannot). */
+export const isJsonBody = (req: Request) => isJsonType(mediaType(req));
 
 async function readCapped(req: Request): Promise<Buffer> {
   if (req.body === null) return Buffer.alloc(0);
