@@ -21,7 +21,7 @@ import { now } from '../../config/clock.ts';
 import type { Limit } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey, loginAccountTotalKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
@@ -236,13 +236,6 @@ function releaseAttempt(userId: number, ip: string, ipWindowStart: Date, totalWi
       .with('cleared', (qb) =>
         qb.deleteFrom('rate_limits').where('bucket', '=', accountBucket).where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket')),
       )
-      .with('given_back', (qb) =>
-        qb
-          .updateTable('rate_limits')
-          .set({ hits: sql`hits - 1` })
-          .where((eb) => eb.or(givenBack.map(([bucket, windowStart]) => eb.and([eb('bucket', '=', bucket), eb('window_start', '=', windowStart)]))))
-          .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket'))
-          .where('hits', '>', 0),
-      )
+      .with('given_back', giveBackHits(givenBack))
   );
 }

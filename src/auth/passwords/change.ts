@@ -8,7 +8,7 @@ import { HttpError, rateLimited, validationFailed, type ErrorDetails } from '../
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { isKnownAddress } from '../login/known-addresses.ts';
 import { selectLiveSession } from '../sessions/sessions.ts';
@@ -105,14 +105,7 @@ export async function changePassword(claims: TokenClaims, input: PasswordChange,
         .orderBy(sql`bucket = ${total.bucket}`)
         .forUpdate(),
     )
-    .with('given_back', (qb) =>
-      qb
-        .updateTable('rate_limits')
-        .set({ hits: sql`hits - 1` })
-        .where((eb) => eb.or(givenBack.map(([bucket, windowStart]) => eb.and([eb('bucket', '=', bucket), eb('window_start', '=', windowStart)]))))
-        .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket'))
-        .where('hits', '>', 0),
-    )
+    .with('given_back', giveBackHits(givenBack))
     .deleteFrom('sessions')
     .where('user_id', '=', claims.userId)
     .where('id', '<>', claims.sessionId)
