@@ -7,6 +7,7 @@ import pg from 'pg';
 import { envValue, setting } from '../config/settings.ts';
 import { databaseUrl, startEmbeddedPostgres } from '../db/embedded.ts';
 import { parseDatabaseUrl } from '../db/url.ts';
+import { newSigningKey } from '../signing/keys.ts';
 
 export const DATA_DIR = fileURLToPath(new URL('../../.data/', import.meta.url));
 const APP_DATABASE = 'auth';
@@ -43,15 +44,25 @@ async function createDatabaseIfMissing(serverUrl: string, name: string): Promise
 }
 
 /** A stable random JWT secret for local development, kept beside the data. */
-export async function localJwtSecret(): Promise<string> {
-  const file = `${DATA_DIR}jwt-secret`;
+export function localJwtSecret(): Promise<string> {
+  return localFile('jwt-secret', async () => randomBytes(32).toString('base64url'));
+}
+
+/** A local signing key set (JWT_SIGNING_KEYS) for development, made once and kept beside the data. */
+export function localSigningKeys(): Promise<string> {
+  return localFile('signing-keys.json', async () => JSON.stringify([await newSigningKey()]));
+}
+
+/** The contents of a file in .data/, written by `create` on first use and readable by the owner only. */
+async function localFile(name: string, create: () => Promise<string>): Promise<string> {
+  const file = `${DATA_DIR}${name}`;
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
-    const secret = randomBytes(32).toString('base64url');
+    const value = await create();
     await mkdir(DATA_DIR, { recursive: true });
-    await writeFile(file, `${secret}\n`, { mode: 0o600 });
-    return secret;
+    await writeFile(file, `${value}\n`, { mode: 0o600 });
+    return value;
   }
 }
 

@@ -6,6 +6,7 @@
 // Tests that change the environment call resetSettings() (tests/support/env.ts).
 import * as v from 'valibot';
 import { durationMs, durationSchema } from './duration.ts';
+import { parseSigningKeys, type PrivateSigningJwk } from './signing-keys.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -75,11 +76,7 @@ const READERS = {
    * context (production, deploy-preview, branch-deploy). Only here may the
    * session cookie go without `Secure` over plain http.
    */
-  localDevelopment: () => {
-    const context = envValue('CONTEXT');
-    if (context === 'production' || context === 'deploy-preview' || context === 'branch-deploy') return false;
-    return READERS.netlifyDev() || READERS.test();
-  },
+  localDevelopment: () => !READERS.deployed() && (READERS.netlifyDev() || READERS.test()),
   /** Netlify's URL: the site's main address, where links in e-mails point. */
   siteUrl: () => envValue('URL'),
 
@@ -95,19 +92,42 @@ const READERS = {
   /** A local stand-in for Neon's proxy (tests, benchmarks). */
   neonWsProxy: () => envValue('NEON_WS_PROXY'),
 
-  /**
-   * The HS256 session-token secret: a missing or short one stops every
-   * authenticated request, in every environment. Shipped code holds no secret
-   * to fall back on (the test setup and `npm run dev` supply their own).
-   */
-  jwtSecret: () => {
+  // Issue 18: signing keys, access tokens and sliding sessions (src/signing/README.md).
+  /** Netlify sets CONTEXT on every deploy (production, deploy-preview, branch-deploy); `dev` is a local `netlify dev`. */
+  deployed: () => {
+    const context = envValue('CONTEXT');
+    return context !== undefined && context !== 'dev';
+  },
+  /** JWT_SIGNING_KEYS: a JSON array of private ES256 JWKs, the first signing (`npm run keys` prints one). */
+  signingKeys: (): PrivateSigningJwk[] => {
+    const text = envValue('JWT_SIGNING_KEYS');
+    if (text === undefined) return [];
+    try {
+      return parseSigningKeys(text);
+    } catch (error) {
+      throw new ConfigError(`JWT_SIGNING_KEYS ${(error as Error).message}`);
+    }
+  },
+  /** The HS256 secret: signs session tokens when there are no keys, and still verifies them when there are. */
+  jwtSecret: (): string | undefined => {
+    // No fallback in shipped code (issue 14): the test setup and `npm run dev` supply their own.
     const secret = envValue('JWT_SECRET');
-    if (secret === undefined) throw new ConfigError('JWT_SECRET is not set (at least 32 bytes)');
-    if (new TextEncoder().encode(secret).length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
+    if (secret !== undefined && new TextEncoder().encode(secret).length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
     return secret;
   },
-  /** SESSION_TTL, e.g. `7d` (the default) or `12h`. */
-  sessionTtlMs: () => parseEnv('SESSION_TTL', v.optional(durationSchema, '7d')),
+  /** SESSION_TTL: a session's absolute lifetime, its token's `exp` (default 30d). */
+  sessionTtlMs: () => parseEnv('SESSION_TTL', v.optional(durationSchema, '30d')),
+  /** SESSION_IDLE_TTL: a session unused this long ends (default 7d); using it moves the end, at most once an hour. */
+  sessionIdleTtlMs: () => parseEnv('SESSION_IDLE_TTL', v.optional(durationSchema, '7d')),
+  /** ACCESS_TOKEN_TTL: an access token's lifetime (default 15m, at most 1d: a verifier cannot revoke one). */
+  accessTokenTtlMs: () =>
+    parseEnv('ACCESS_TOKEN_TTL', v.optional(v.pipe(durationSchema, v.maxValue(86_400_000, 'must be at most 1d')), '15m')),
+  /** JWT_ISSUER: the access tokens' `iss`; default the site's URL. */
+  jwtIssuer: () => parseEnv('JWT_ISSUER', v.optional(v.pipe(v.string(), v.url('must be an absolute URL')))),
+  /** JWT_AUDIENCE: the access tokens' `aud`; default the issuer. */
+  jwtAudience: () => parseEnv('JWT_AUDIENCE', v.optional(v.pipe(v.string(), v.maxLength(200, 'is too long')))),
+  // End of issue 18's block.
+
   /** PASSWORD_SCRYPT_N, a power of two, as its log2. */
   scryptLn: () =>
     Math.log2(

@@ -35,9 +35,7 @@ function configure(neon: Neon): void {
 /** Everything over WebSockets: one pooled connection per concurrent request. */
 export async function neonWebSocketPool(neon: Neon, connectionString: string, types: TypeParsers): Promise<PostgresPool> {
   configure(neon);
-  // Node 20 has no global WebSocket (Node 22 does): `ws` ships beside the bundle
-  // (netlify.toml external_node_modules) and loads only here.
-  neon.neonConfig.webSocketConstructor ??= (globalThis.WebSocket ?? (await import('ws')).default) as typeof WebSocket;
+  // The driver opens its WebSockets with Node 22's global WebSocket: no `ws` package.
   const pool = new neon.Pool({ connectionString, connectionTimeoutMillis: 5_000, max: 10, types, idleTimeoutMillis: MAX_IDLE_MS });
   surviveLostConnections(pool);
   return freshConnectionsOnly(pool as unknown as PostgresPool);

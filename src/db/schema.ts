@@ -42,6 +42,8 @@ export interface SessionsTable {
   id: Generated<number>;
   user_id: number;
   created_at: GeneratedTimestamp;
+  /** Moved forward by use, at most once an hour; the idle end is this plus SESSION_IDLE_TTL. */
+  last_seen_at: GeneratedTimestamp;
   expires_at: Timestamp;
 }
 

@@ -14,6 +14,12 @@ export const idParam = { id: idSchema };
 
 export const noContent = (description: string, headers?: HeaderName[]): Answer => ({ status: 204, description, ...(headers && { headers }) });
 
+/** The answers of a public document served by cacheableJson (src/http/respond.ts): 200 with an ETag, or 304. */
+export const cacheable = (description: string, body: v.GenericSchema): Answer[] => [
+  { status: 200, description, body, headers: ['ETag', 'Cache-Control'] },
+  { status: 304, description: 'Not modified since the ETag sent', headers: ['ETag', 'Cache-Control'] },
+];
+
 export const PAGINATED = 'Paged with `page` and `pageSize`; a page past the end has no items and the real total.';
 
 const id = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
@@ -126,6 +132,31 @@ export const classicAccount = v.strictObject({ email: text, message: text });
 export const classicProfile = v.strictObject({ email: text });
 
 export const classicResetIssued = v.strictObject({ email: text, reset_token: v.optional(v.pipe(text, v.description(DEVELOPMENT_ONLY))) });
+
+// Issue 18: access tokens and the keys that verify them.
+export const accessToken = v.strictObject({
+  accessToken: v.pipe(text, v.description('A JWT (header `typ: at+jwt`, RFC 9068) signed with the current key of /.well-known/jwks.json')),
+  tokenType: v.literal('Bearer'),
+  expiresIn: v.pipe(count, v.description('Seconds until it expires')),
+});
+
+export const publicJwk = v.strictObject({
+  kty: v.literal('EC'),
+  crv: v.literal('P-256'),
+  x: text,
+  y: text,
+  kid: text,
+  alg: v.literal('ES256'),
+  use: v.literal('sig'),
+});
+
+export const jwks = v.strictObject({ keys: v.pipe(v.array(publicJwk), v.description('Public keys only; empty when the service signs with JWT_SECRET alone')) });
+
+export const openIdConfiguration = v.strictObject({
+  issuer: v.pipe(text, v.description('The `iss` of access tokens')),
+  jwks_uri: v.pipe(text, v.description('Where the verification keys are')),
+});
+// End of issue 18's schemas.
 
 /** The document itself, as far as a client relies on it. */
 export const openApiDocument = v.looseObject({

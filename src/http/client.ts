@@ -12,6 +12,11 @@ export function publicBaseUrl(req: Request): string {
   return (setting('siteUrl') ?? new URL(req.url).origin).replace(/\/+$/, '');
 }
 
+/** The `iss` of access tokens and the issuer metadata: JWT_ISSUER, else the site's address. */
+export function issuerOf(req: Request): string {
+  return setting('jwtIssuer') ?? publicBaseUrl(req);
+}
+
 export function clientOf(req: Request, ctx: RouteContext): Client {
   return { ip: ctx.ip, baseUrl: publicBaseUrl(req), waitUntil: ctx.waitUntil };
 }

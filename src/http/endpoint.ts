@@ -43,14 +43,14 @@ export interface Operation {
 export interface Endpoint {
   /** As the function's `config.path` writes it: `/api/posts/:id`. */
   readonly path: string;
-  /** `/api/*` is the JSON API, every other path a classic route (`{message}` errors). */
+  /** `/api/*` and `/.well-known/*` are the JSON API, every other path a classic route (`{message}` errors). */
   readonly style: ErrorStyle;
   readonly operations: Readonly<Partial<Record<Method, Operation>>>;
 }
 
 /** Declares an endpoint: `endpoint('/api/posts', { GET: {...}, POST: {...} })`. */
 export function endpoint(path: string, operations: Partial<Record<Method, Operation>>): Endpoint {
-  return { path, style: path.startsWith('/api/') ? 'api' : 'classic', operations };
+  return { path, style: /^\/(?:api|\.well-known)\//.test(path) ? 'api' : 'classic', operations };
 }
 
 /** `/api/posts/:id` -> `/api/posts/{id}`, as the OpenAPI document and the README write paths. */

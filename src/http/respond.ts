@@ -1,4 +1,6 @@
-// Response builders. Every body is JSON and never cached: these are account data.
+// Response builders. Every body is JSON and never cached (these are account
+// data), but for the public documents of cacheableJson.
+import { createHash } from 'node:crypto';
 
 const JSON_HEADERS = {
   'Content-Type': 'application/json; charset=utf-8',
@@ -21,4 +23,33 @@ export function noContent(headers?: HeadersInit): Response {
 /** `302 Found` to `location`, without a body (the classic logout). */
 export function redirect(location: string, headers?: HeadersInit): Response {
   return withHeaders(new Response(null, { status: 302, headers: { Location: location, 'Cache-Control': 'no-store' } }), headers);
+}
+
+/** Serialized bodies with their ETags, by the value they were made from: each value is serialized and hashed once. */
+const served = new WeakMap<object, { body: string; etag: string }>();
+
+/** `If-None-Match` holds `*` or a list of ETags, weak ones (`W/"…"`) included. */
+function matches(ifNoneMatch: string | null, etag: string): boolean {
+  if (ifNoneMatch === null) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const candidate = tag.trim();
+    return candidate === '*' || candidate.replace(/^W\//, '') === etag;
+  });
+}
+
+/**
+ * A public JSON document (the OpenAPI document, the JWKS): cacheable for
+ * `maxAge` seconds, with an ETag; a client holding the current one gets a 304
+ * without the body. Pass the same object while the document is unchanged.
+ */
+export function cacheableJson(req: Request, value: object, maxAge: number): Response {
+  let entry = served.get(value);
+  if (entry === undefined) {
+    const body = JSON.stringify(value);
+    entry = { body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+    served.set(value, entry);
+  }
+  const headers = { ETag: entry.etag, 'Cache-Control': `public, max-age=${maxAge}` };
+  if (matches(req.headers.get('if-none-match'), entry.etag)) return new Response(null, { status: 304, headers });
+  return new Response(entry.body, { status: 200, headers: { ...headers, 'Content-Type': 'application/json; charset=utf-8' } });
 }

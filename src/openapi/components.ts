@@ -55,6 +55,11 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   PasswordResetDone: r.passwordReset,
   Health: r.health,
   OpenApiDocument: r.openApiDocument,
+  // Issue 18.
+  AccessToken: r.accessToken,
+  PublicJwk: r.publicJwk,
+  Jwks: r.jwks,
+  IssuerMetadata: r.openIdConfiguration,
   UserPage: r.userPage,
   PublicProfile: r.publicProfile,
   PostPage: r.postPage,

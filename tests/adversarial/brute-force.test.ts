@@ -23,6 +23,9 @@ vi.mock('../../src/auth/passwords/hash.ts', async (importOriginal) => {
   return { ...original, hashPassword: vi.fn(original.hashPassword), verifyPassword: vi.fn(original.verifyPassword) };
 });
 
+// Thousands of requests per test: under a loaded machine they outlast the default timeout.
+vi.setConfig({ testTimeout: 180_000 });
+
 const GUESSES = envCount('ADVERSARIAL_GUESSES', 1000);
 const PARALLEL = envCount('ADVERSARIAL_PARALLEL', 50);
 const ADDRESSES = envCount('ADVERSARIAL_ADDRESSES', 1000);

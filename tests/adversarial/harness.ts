@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { getDb } from '../../src/db/connection.ts';
 import type { ErrorCode } from '../../src/common/errors.ts';
+import { ENDPOINTS } from '../../src/endpoints/index.ts';
 import { call, type CallResult } from '../support/call.ts';
 
 export type Handler = Parameters<typeof call>[0];
@@ -34,7 +35,7 @@ export interface RouteUnderTest {
   /** Netlify's `config.path`, with `:param` segments. */
   path: string;
   methods: string[];
-  /** `/api/*` answers `{error: {code, …}}`; the classic routes answer `{message}`. */
+  /** As declared (src/endpoints): `/api/*` and `/.well-known/*` answer `{error: {code, …}}`; the classic routes `{message}`. */
   style: 'api' | 'classic';
   handler: Handler;
 }
@@ -50,7 +51,7 @@ export async function loadRoutes(): Promise<RouteUnderTest[]> {
       const { path } = module.config;
       const options = await call(module.default, 'OPTIONS', path.replace(/:\w+/g, '1'));
       const methods = (options.headers.get('allow') ?? '').split(', ').filter(Boolean);
-      return { file, path, methods, style: path.startsWith('/api/') ? 'api' : 'classic', handler: module.default } as const;
+      return { file, path, methods, style: ENDPOINTS[file.replace(/\.ts$/, '')]!.style, handler: module.default } as const;
     }),
   );
 }
@@ -58,7 +59,7 @@ export async function loadRoutes(): Promise<RouteUnderTest[]> {
 const ERROR_CODES: readonly ErrorCode[] = [
   'invalid_json', 'validation_failed', 'unsupported_media_type', 'payload_too_large', 'unauthenticated',
   'invalid_credentials', 'account_not_confirmed', 'forbidden', 'not_found', 'method_not_allowed', 'username_taken',
-  'email_taken', 'code_expired', 'rate_limited', 'internal_error', 'service_unavailable',
+  'email_taken', 'code_expired', 'rate_limited', 'internal_error', 'service_unavailable', 'access_tokens_unavailable',
 ];
 
 /** What must never reach a client: stack frames, SQL or driver text, password hashes, the JWT secret. */

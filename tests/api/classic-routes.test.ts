@@ -146,7 +146,7 @@ describe('POST /sessions', () => {
     const res = await logIn({ email: user.email.toUpperCase(), password });
     expect(res.status).toBe(200);
     expect(res.text).toBe(JSON.stringify({ email: user.email, message: 'logged in' }));
-    expect(res.headers.get('set-cookie')).toMatch(/^session_id=[\w.-]+; HttpOnly; SameSite=Lax; Path=\/; Max-Age=604800$/);
+    expect(res.headers.get('set-cookie')).toMatch(/^session_id=[\w.-]+; HttpOnly; SameSite=Lax; Path=\/; Max-Age=2592000$/);
     expect((await profileOf(sessionCookieOf(res.headers))).body).toEqual({ email: user.email });
   });
 

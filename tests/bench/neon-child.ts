@@ -30,7 +30,8 @@ const spec = JSON.parse(process.argv[2]!) as ChildSpec;
 // Module loading is the cold-start section's figure: load the drivers before
 // the clock starts, so the first request shows its connection's round trips.
 const neon = await import('@neondatabase/serverless');
-await import('ws');
+// Node loads its global WebSocket (the driver's) on first access.
+void globalThis.WebSocket;
 // The platform builds the Request (and so loads Node's fetch classes) before a function runs.
 new Response(new Request('http://localhost/', { method: 'POST', body: '{}' }).body);
 if (!spec.pipelineConnect) neon.neonConfig.pipelineConnect = false;

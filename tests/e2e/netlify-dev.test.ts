@@ -1,11 +1,13 @@
 // The whole path over real HTTP: netlify dev -> function -> core -> Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSigningKey } from '../../src/signing/keys.ts';
 import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 
 let server: DevServer;
+const signingKey = await newSigningKey();
 
 beforeAll(async () => {
-  server = await startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! });
+  server = await startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL!, JWT_SIGNING_KEYS: JSON.stringify([signingKey]) });
 });
 afterAll(async () => server?.stop());
 
@@ -36,6 +38,18 @@ describe('netlify dev', () => {
     expect((await res.json()).openapi).toBe('3.1.0');
     const again = await fetch(`${server.url}/api/openapi.json`, { headers: { 'if-none-match': res.headers.get('etag')! } });
     expect(again.status).toBe(304);
+  });
+
+  it('serves the public keys and the issuer metadata under /.well-known', async () => {
+    const jwks = await fetch(`${server.url}/.well-known/jwks.json`);
+    expect(jwks.status).toBe(200);
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
+    expect((await jwks.json()).keys.map((key: { kid: string; d?: string }) => [key.kid, key.d])).toEqual([[signingKey.kid, undefined]]);
+    const again = await fetch(`${server.url}/.well-known/jwks.json`, { headers: { 'if-none-match': jwks.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    const metadata = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+    expect(metadata.jwks_uri).toBe(`${metadata.issuer}/.well-known/jwks.json`);
+    expect((await fetch(`${server.url}/api/token`, { method: 'POST' })).status).toBe(401);
   });
 
   it('serves no file of the repository', async () => {

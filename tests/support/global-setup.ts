@@ -1,10 +1,12 @@
 // One Postgres for the whole run (embedded in a temp dir, or TEST_DATABASE_URL),
-// with a migrated template database that every test file clones.
+// with a migrated template database that every test file clones; and the
+// functions built as they ship, which the end-to-end tests' `netlify dev` serves.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { bundleFunctions } from '../../src/cli/function-bundles.ts';
 import { databaseUrl, startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrate.ts';
 
@@ -20,6 +22,7 @@ declare module 'vitest' {
 const FIRST_IDS = { users: 1_000_001, sessions: 3_000_001, posts: 5_000_001, comments: 7_000_001, one_time_tokens: 9_000_001 };
 
 export default async function setup(project: TestProject) {
+  await bundleFunctions();
   const external = process.env.TEST_DATABASE_URL;
   let dir: string | undefined;
   let stopServer = async () => {};

@@ -20,7 +20,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/endpoints'],
   ['src/http'],
   ['src/auth', 'src/content', 'src/system'],
-  ['src/users', 'src/rate-limit', 'src/mail'],
+  ['src/users', 'src/rate-limit', 'src/mail', 'src/signing'],
   ['src/common'],
   ['src/db'],
   ['src/config'],

@@ -46,7 +46,7 @@ export async function changePassword(claims: TokenClaims, input: PasswordChange,
       .onConflict(countAnotherHit(ended(check.limit.windowMs)))
       .returning(['bucket', 'hits', 'window_start']);
   const caller = await db
-    .with('caller', () => selectLiveSession(claims, db, at).select('u.password_hash'))
+    .with('caller', () => selectLiveSession(claims, db).select('u.password_hash'))
     .with('attempt', counted(account))
     // As at login: counted across addresses only when this address's counter
     // lets the attempt through, its row locked after that one.

@@ -1,7 +1,11 @@
 // scrypt password hashes in a PHC-style string that carries its own parameters:
 //   $scrypt$ln=17,r=8,p=1$<salt, base64>$<key, base64>
 // Hashes made with other parameters still verify and report `needsRehash`.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+// The key comes from node:crypto's scrypt (native, off the event loop); where
+// a runtime's node:crypto has no scrypt, from scrypt-js (pure JS, same bytes),
+// loaded only then: the Node functions never load or carry it.
+import * as crypto from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { setting } from '../../config/settings.ts';
 
 export interface ScryptParams {
@@ -24,18 +28,29 @@ export function currentParams(): ScryptParams {
   return { ...PRODUCTION_PARAMS, ln: setting('scryptLn') };
 }
 
-function scrypt(password: string, salt: Buffer, { ln, r, p }: ScryptParams): Promise<Buffer> {
+/** Derives KEY_BYTES from the password's UTF-8 bytes. */
+export type Scrypt = (password: Buffer, salt: Buffer, params: ScryptParams) => Promise<Buffer>;
+
+export const nativeScrypt: Scrypt = (password, salt, { ln, r, p }) => {
   const N = 2 ** ln;
   // Node refuses anything above 32 MiB by default; N=2^17, r=8 needs 128 MiB.
-  const options: ScryptOptions = { N, r, p, maxmem: 128 * N * r * p + 1024 * 1024 };
-  return new Promise((resolve, reject) =>
-    scryptCallback(password.normalize('NFC'), salt, KEY_BYTES, options, (error, key) => (error ? reject(error) : resolve(key))),
-  );
-}
+  const options: crypto.ScryptOptions = { N, r, p, maxmem: 128 * N * r * p + 1024 * 1024 };
+  return new Promise((resolve, reject) => crypto.scrypt(password, salt, KEY_BYTES, options, (error, key) => (error ? reject(error) : resolve(key))));
+};
 
-export async function hashPassword(password: string, params: ScryptParams = currentParams()): Promise<string> {
+export const portableScrypt: Scrypt = async (password, salt, { ln, r, p }) => {
+  const { default: scryptJs } = await import('scrypt-js');
+  return Buffer.from(await scryptJs.scrypt(password, salt, 2 ** ln, r, p, KEY_BYTES));
+};
+
+/** Chosen once, when the module loads. */
+export const scrypt: Scrypt = typeof crypto.scrypt === 'function' ? nativeScrypt : portableScrypt;
+
+const passwordBytes = (password: string) => Buffer.from(password.normalize('NFC'), 'utf8');
+
+export async function hashPassword(password: string, params: ScryptParams = currentParams(), derive: Scrypt = scrypt): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
-  const key = await scrypt(password, salt, params);
+  const key = await derive(passwordBytes(password), salt, params);
   return formatHash(params, salt, key);
 }
 
@@ -66,10 +81,10 @@ export interface Verification {
 }
 
 /** Constant-time comparison; an unreadable stored hash never verifies. */
-export async function verifyPassword(password: string, hash: string): Promise<Verification> {
+export async function verifyPassword(password: string, hash: string, derive: Scrypt = scrypt): Promise<Verification> {
   const parsed = parseHash(hash);
   if (parsed === undefined) return { ok: false, needsRehash: false };
-  const key = await scrypt(password, parsed.salt, parsed.params);
+  const key = await derive(passwordBytes(password), parsed.salt, parsed.params);
   const ok = key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
   const wanted = currentParams();
   const needsRehash =

@@ -1,6 +1,7 @@
-// Database-backed sessions: a JWT is honoured only while its row exists and
-// has not expired, so logout and password changes revoke at once.
-import type { Kysely, QueryCreator } from 'kysely';
+// Database-backed sessions: a JWT is honoured only while its row exists, its
+// absolute end (expires_at, the token's exp) is ahead and it was used within
+// the idle period (last_seen_at), so logout and password changes revoke at once.
+import type { QueryCreator } from 'kysely';
 import { now } from '../../config/clock.ts';
 import { setting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
@@ -24,7 +25,7 @@ export async function createSession(userId: number, db: QueryCreator<Database> =
   const expiresAt = new Date(createdAt.getTime() + setting('sessionTtlMs'));
   const { id } = await db
     .insertInto('sessions')
-    .values({ user_id: userId, created_at: createdAt, expires_at: expiresAt })
+    .values({ user_id: userId, created_at: createdAt, last_seen_at: createdAt, expires_at: expiresAt })
     .returning('id')
     .executeTakeFirstOrThrow();
   const token = await signSessionToken({ userId, sessionId: id }, createdAt, expiresAt);
@@ -41,22 +42,68 @@ export type SessionUserWithProfile = SessionUser & {
   profile: Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;
 };
 
-/** The session a token's claims name, joined with its user (`s`, `u`), if it is still live at `at`. */
-export function selectLiveSession(claims: TokenClaims, db: Kysely<Database> = getDb(), at: Date = now()) {
+/**
+ * Using a session moves its last_seen_at (and so its idle end) forward at
+ * most this often: a write per hour per session instead of one per request.
+ */
+const TOUCH_INTERVAL_MS = 3_600_000;
+
+/** When a session counts as live at `at`: last used after `idleSince`; last used before `touchBefore`, a use moves it. */
+export interface SessionClock {
+  at: Date;
+  idleSince: Date;
+  touchBefore: Date;
+}
+
+function sessionClock(at: Date = now()): SessionClock {
+  return {
+    at,
+    idleSince: new Date(at.getTime() - setting('sessionIdleTtlMs')),
+    touchBefore: new Date(at.getTime() - TOUCH_INTERVAL_MS),
+  };
+}
+
+/** The session a token's claims name, joined with its user (`s`, `u`), if it is still live. */
+export function selectLiveSession(claims: TokenClaims, db: QueryCreator<Database> = getDb(), clock: SessionClock = sessionClock()) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.id as session_id', 's.expires_at', 'u.id', 'u.username', 'u.email', 'u.confirmed_at', 'u.created_at'])
     .where('s.id', '=', claims.sessionId)
     .where('s.user_id', '=', claims.userId)
-    .where('s.expires_at', '>', at);
+    .where('s.expires_at', '>', clock.at)
+    .where('s.last_seen_at', '>', clock.idleSince);
+}
+
+type LiveSessionParams = TokenClaims & SessionClock;
+
+/**
+ * selectLiveSession, with a CTE in the same statement that marks the session
+ * seen when it was last marked over an hour ago. Postgres runs a data-modifying
+ * CTE to completion whether or not the query reads it; the SELECT sees the row
+ * as it was, which was live if the CTE's own conditions held. Two requests at
+ * once: the second UPDATE waits for the first's row lock, then finds the row
+ * recently seen and changes nothing.
+ */
+function touchLiveSession(p: LiveSessionParams, db: QueryCreator<Database>) {
+  const touched = db.with('touched', (qb) =>
+    qb
+      .updateTable('sessions')
+      .set({ last_seen_at: p.at })
+      .where('id', '=', p.sessionId)
+      .where('user_id', '=', p.userId)
+      .where('expires_at', '>', p.at)
+      .where('last_seen_at', '>', p.idleSince)
+      .where('last_seen_at', '<=', p.touchBefore),
+  );
+  // The CTE adds only `touched` to the tables the query may name; the SELECT names none of it.
+  return selectLiveSession(p, touched as unknown as QueryCreator<Database>, p);
 }
 
 // Every authenticated request runs one of these: compiled once per process.
-type LiveSessionParams = TokenClaims & { at: Date };
-const liveSession = prepare((db, p: LiveSessionParams) => selectLiveSession(p, db, p.at));
+const liveSession = prepare((db, p: LiveSessionParams) => touchLiveSession(p, db));
 const liveSessionWithProfile = prepare((db, p: LiveSessionParams) =>
-  selectLiveSession(p, db, p.at)
+  touchLiveSession(p, db)
     .innerJoin('user_profiles as p', 'p.user_id', 'u.id')
     .select(['p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status']),
 );
@@ -73,7 +120,7 @@ export async function findSessionUser(
 ): Promise<SessionUser | SessionUserWithProfile | undefined> {
   const claims = await verifySessionToken(token);
   if (claims === undefined) return undefined;
-  const params = { ...claims, at: now() };
+  const params = { ...claims, ...sessionClock() };
   const [row] = options.withProfile ? await liveSessionWithProfile(params) : await liveSession(params);
   if (row === undefined) return undefined;
   const base = { sessionId: row.session_id, sessionExpiresAt: row.expires_at, user: userFieldsOf(row) };
@@ -107,13 +154,16 @@ export interface SessionSummary {
 /**
  * The caller's live sessions, newest first: 1 statement that also proves the
  * caller's own session is live (undefined when it is not, i.e. 401).
+ * `expires_at` is the absolute end; unused, a session ends sooner (idle).
  */
 export async function listSessions(claims: TokenClaims): Promise<SessionSummary[] | undefined> {
+  const clock = sessionClock();
   const rows = await getDb()
     .selectFrom('sessions')
     .select(['id', 'created_at', 'expires_at'])
     .where('user_id', '=', claims.userId)
-    .where('expires_at', '>', now())
+    .where('expires_at', '>', clock.at)
+    .where('last_seen_at', '>', clock.idleSince)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
