@@ -1,11 +1,14 @@
-// The database a command-line tool works on: DATABASE_URL when set, otherwise
-// the project's embedded Postgres under .data/ (started for the command).
+// The database a command-line tool works on: DATABASE_URL (or Netlify DB's
+// NETLIFY_DATABASE_URL) when set, otherwise the project's embedded Postgres
+// under .data/ (started for the command, or the one `npm run dev` runs). In a
+// Netlify build there is no embedded fallback: a migration must reach the
+// deploy's database or fail the build.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { envValue, setting } from '../config/settings.ts';
-import { databaseUrl, startEmbeddedPostgres } from '../db/embedded.ts';
+import { ConfigError, envValue, setting } from '../config/settings.ts';
+import { databaseUrl, runningEmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded.ts';
 import { parseDatabaseUrl } from '../db/url.ts';
 import { newSigningKey } from '../signing/keys.ts';
 
@@ -19,17 +22,29 @@ export interface ResolvedDatabase {
   stop(): Promise<void>;
 }
 
-export async function resolveDatabase(): Promise<ResolvedDatabase> {
-  const configured = setting('databaseUrl');
+/**
+ * A command run while `npm run dev` holds the embedded cluster attaches to that
+ * server (and leaves it running) instead of failing on its lock file.
+ */
+export async function resolveDatabase(dataDir = DATA_DIR): Promise<ResolvedDatabase> {
+  const configured = setting('database');
   if (configured !== undefined) {
-    const url = parseDatabaseUrl(configured);
-    return { url: configured, description: `DATABASE_URL (${redact(url)})`, stop: async () => {} };
+    const url = parseDatabaseUrl(configured.url, configured.variable);
+    return { url: configured.url, description: `${configured.variable} (${redact(url)})`, stop: async () => {} };
   }
+  const context = setting('deployContext');
+  if (context !== undefined) {
+    throw new ConfigError(
+      `DATABASE_URL is not set in this ${context} build (nor NETLIFY_DATABASE_URL): give it the Builds scope in Netlify's environment variables`,
+    );
+  }
+  const running = await runningEmbeddedPostgres(dataDir);
   const port = Number(envValue('EMBEDDED_PG_PORT') ?? 54329);
-  const server = await startEmbeddedPostgres({ dir: DATA_DIR, port });
+  const server = running ?? (await startEmbeddedPostgres({ dir: dataDir, port }));
   await createDatabaseIfMissing(server.url, APP_DATABASE);
   const url = databaseUrl(server.url, APP_DATABASE);
-  return { url, description: `embedded PostgreSQL in .data/ (${redact(new URL(url))})`, stop: server.stop };
+  const how = running === undefined ? '' : ', already running';
+  return { url, description: `embedded PostgreSQL in .data/${how} (${redact(new URL(url))})`, stop: server.stop };
 }
 
 async function createDatabaseIfMissing(serverUrl: string, name: string): Promise<void> {

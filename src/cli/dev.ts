@@ -1,5 +1,5 @@
 // npm run dev — a database (embedded unless DATABASE_URL is set), migrations,
-// the functions built as they ship and rebuilt on every change, then
+// the functions and the web pages built as they ship and rebuilt on every change, then
 // `netlify dev` offline serving them. Ctrl-C stops all of it.
 import './require-node.ts';
 import { spawn } from 'node:child_process';
@@ -8,6 +8,7 @@ import { envValue } from '../config/settings.ts';
 import { migrate } from '../db/migrate.ts';
 import { localJwtSecret, localSigningKeys, resolveDatabase } from './database.ts';
 import { watchFunctions } from './function-bundles.ts';
+import { watchWeb } from './web-bundle.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const port = envValue('PORT') ?? '8888';
@@ -15,7 +16,7 @@ const port = envValue('PORT') ?? '8888';
 const database = await resolveDatabase();
 const applied = await migrate(database.url);
 console.log(`database: ${database.description}${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
-const stopWatching = await watchFunctions();
+const stopWatching = [await watchFunctions(), await watchWeb()];
 
 const netlify = spawn(
   `${root}node_modules/.bin/netlify`,
@@ -34,13 +35,14 @@ const netlify = spawn(
   },
 );
 console.log(`service: http://localhost:${port} (try: curl http://localhost:${port}/api/health)`);
+console.log(`web pages: http://localhost:${port}/app/`);
 
 let stopping = false;
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   if (netlify.exitCode === null) netlify.kill('SIGTERM');
-  await stopWatching();
+  await Promise.all(stopWatching.map((stop) => stop()));
   await database.stop();
   process.exit(code);
 }

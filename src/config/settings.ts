@@ -50,7 +50,8 @@ export interface MailSettings {
   from: string;
 }
 
-const mailUrlSchema = v.pipe(
+/** An absolute http(s) URL (MAIL_API_URL, APP_URL). */
+const httpUrlSchema = v.pipe(
   v.string(),
   v.url('must be an absolute URL'),
   v.check((text) => /^https?:\/\//i.test(text), 'must be an http or https URL'),
@@ -65,23 +66,61 @@ const SCRYPT_LN = 17;
 const MAX_SCRYPT_LN = 20;
 
 const READERS = {
-  /** Netlify sets CONTEXT=production for production deploys. */
-  production: () => envValue('CONTEXT') === 'production',
+  // Where the process runs (issue 15: what may be revealed, where links point).
+  /**
+   * The Netlify deploy context this process runs in, if any (production, deploy-preview,
+   * branch-deploy; `netlify dev` sets CONTEXT=dev): CONTEXT in a build, and in a
+   * function (Netlify's run on AWS Lambda, which sets AWS_LAMBDA_FUNCTION_NAME) a deploy
+   * whatever CONTEXT says, so that a missing CONTEXT can never pass for local development.
+   */
+  deployContext: (): string | undefined => {
+    // Any CONTEXT but netlify dev's: a context Netlify adds later is a deploy too.
+    const context = envValue('CONTEXT');
+    if (context !== undefined && context !== 'dev') return context;
+    // netlify dev emulates Lambda too (it sets AWS_LAMBDA_FUNCTION_NAME), and says so in NETLIFY_DEV.
+    if (READERS.netlifyDev()) return undefined;
+    return envValue('AWS_LAMBDA_FUNCTION_NAME') === undefined ? undefined : 'deployed function';
+  },
+  /**
+   * Local development: `netlify dev` or the test runner, never a deploy context. Only here may
+   * codes and reset tokens travel in responses and log lines, and the session cookie go
+   * without `Secure` over plain http.
+   */
+  localDevelopment: (): boolean => READERS.deployContext() === undefined && (READERS.netlifyDev() || READERS.test()),
+  /** RETURN_CODES_IN_RESPONSES=true: codes in responses outside netlify dev and the tests; refused in every deploy context (src/auth/codes/delivery.ts). */
+  returnCodesInResponses: () => parseEnv('RETURN_CODES_IN_RESPONSES', v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'false')) === 'true',
+  /** Netlify's DEPLOY_PRIME_URL: the address of this deploy preview or branch deploy. */
+  deployUrl: () => envValue('DEPLOY_PRIME_URL'),
+  /** APP_URL: where the web pages live when not at /app of this deploy (src/http/client.ts). */
+  appUrl: () => {
+    const url = envValue('APP_URL');
+    return url === undefined ? undefined : parseEnv('APP_URL', httpUrlSchema, url).replace(/\/+$/, '');
+  },
+
+  // The purge (src/system/purge.ts): how long rows that nothing needs are kept.
+  /** PURGE_UNCONFIRMED_AFTER: accounts never confirmed go this long after sign-up (7d). */
+  purgeUnconfirmedAfterMs: () => parseEnv('PURGE_UNCONFIRMED_AFTER', v.optional(durationSchema, '7d')),
+  /** PURGE_EXPIRED_AFTER: expired sessions and used or expired codes go this long after (1d). */
+  purgeExpiredAfterMs: () => parseEnv('PURGE_EXPIRED_AFTER', v.optional(durationSchema, '1d')),
+
   /** Vitest sets VITEST; some safety checks relax (never silently) under test. */
   test: () => envValue('VITEST') !== undefined || envValue('NODE_ENV') === 'test',
   /** `netlify dev` sets NETLIFY_DEV (see src/http/route.ts for why it matters). */
   netlifyDev: () => envValue('NETLIFY_DEV') === 'true',
-  /**
-   * Local development: `netlify dev` or the test runner, never a Netlify deploy
-   * context (production, deploy-preview, branch-deploy). Only here may the
-   * session cookie go without `Secure` over plain http.
-   */
-  localDevelopment: () => !READERS.deployed() && (READERS.netlifyDev() || READERS.test()),
-  /** Netlify's URL: the site's main address, where links in e-mails point. */
+  /** Netlify's URL: the site's main address; links in e-mails open its /app pages unless APP_URL says otherwise. */
   siteUrl: () => envValue('URL'),
 
-  /** Checked by src/db/url.ts, which names what is wrong without showing the password. */
-  databaseUrl: () => envValue('DATABASE_URL'),
+  /**
+   * DATABASE_URL, or else Netlify DB's NETLIFY_DATABASE_URL (Neon underneath), with the variable it
+   * came from; checked by src/db/url.ts, which names what is wrong without showing the password.
+   */
+  database: (): { variable: 'DATABASE_URL' | 'NETLIFY_DATABASE_URL'; url: string } | undefined => {
+    for (const variable of ['DATABASE_URL', 'NETLIFY_DATABASE_URL'] as const) {
+      const url = envValue(variable);
+      if (url !== undefined) return { variable, url };
+    }
+    return undefined;
+  },
   databaseDriver: (): Driver | undefined => {
     const forced = envValue('DATABASE_DRIVER');
     if (forced !== undefined && !(DRIVERS as readonly string[]).includes(forced)) {
@@ -180,7 +219,7 @@ const READERS = {
     const from = envValue('MAIL_FROM');
     if (from === undefined) throw new ConfigError('MAIL_FROM is required when MAIL_API_URL is set');
     return {
-      url: parseEnv('MAIL_API_URL', mailUrlSchema, url),
+      url: parseEnv('MAIL_API_URL', httpUrlSchema, url),
       apiKey: envValue('MAIL_API_KEY'),
       from: parseEnv('MAIL_FROM', v.pipe(v.string(), v.maxLength(320, 'is too long')), from),
     };

@@ -87,6 +87,19 @@ export interface CommentsTable {
   created_at: GeneratedTimestamp;
 }
 
+/** Kept by triggers (sql/migrations/0006_list_totals.sql); the service only reads them. */
+export type ListName = 'users' | 'confirmed_users' | 'posts';
+
+export interface ListTotalsTable {
+  list: ListName;
+  total: number;
+}
+
+export interface PostCommentTotalsTable {
+  post_id: number;
+  total: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_profiles: UserProfilesTable;
@@ -96,6 +109,8 @@ export interface Database {
   known_addresses: KnownAddressesTable;
   posts: PostsTable;
   comments: CommentsTable;
+  list_totals: ListTotalsTable;
+  post_comment_totals: PostCommentTotalsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

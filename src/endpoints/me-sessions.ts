@@ -1,4 +1,5 @@
 // GET /api/me/sessions, served by netlify/functions/me-sessions.ts.
+import { paginationSchema } from '../common/pagination.ts';
 import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
@@ -6,9 +7,11 @@ export const meSessions = endpoint('/api/me/sessions', {
   GET: {
     id: 'listSessions',
     tag: 'Accounts',
-    summary: "The caller's live sessions",
+    summary: "The caller's live sessions, newest first",
+    description: r.PAGINATED.replace(' and the real total', ''),
     statements: 1,
     auth: true,
-    answers: [{ status: 200, description: 'The sessions', body: r.sessionList }],
+    query: paginationSchema,
+    answers: [{ status: 200, description: 'A page of the sessions', body: r.sessionList, headers: ['Link'] }],
   },
 });

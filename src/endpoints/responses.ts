@@ -7,7 +7,7 @@ import * as v from 'valibot';
 import { ERRORS, type ErrorCode } from '../common/errors.ts';
 import { idSchema } from '../common/ids.ts';
 import type { Answer, HeaderName } from '../http/endpoint.ts';
-import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
+import { GENDERS, MARITAL_STATUSES } from '../users/profile-options.ts';
 
 /** The `{id}` path parameter. */
 export const idParam = { id: idSchema };
@@ -20,7 +20,10 @@ export const cacheable = (description: string, body: v.GenericSchema): Answer[] 
   { status: 304, description: 'Not modified since the ETag sent', headers: ['ETag', 'Cache-Control'] },
 ];
 
-export const PAGINATED = 'Paged with `page` and `pageSize`; a page past the end has no items and the real total.';
+export const PAGINATED =
+  'Paged by `cursor` (follow `nextCursor`, or the `Link: <…>; rel="next"` header: as fast on the last page as on the first) ' +
+  'or by `page` (a page past the end has no items and the real total); `pageSize` either way. ' +
+  'A cursor that this list did not give, or that was changed, is a 400.';
 
 const id = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -66,8 +69,24 @@ export const sessionItem = v.strictObject({
   current: v.pipe(v.boolean(), v.description('Whether this is the session making the request.')),
 });
 
+const listPage = <T extends v.GenericSchema>(item: T) => ({
+  items: v.array(item),
+  page: v.pipe(v.nullable(id), v.description('The page number asked for; null when the page was asked for by cursor.')),
+  pageSize: id,
+  nextCursor: v.pipe(
+    v.nullable(text),
+    v.description('Opaque; send it as `cursor` for the next page (the `Link` header has that URL). null on the last page.'),
+  ),
+});
+
 export const pageOf = <T extends v.GenericSchema>(item: T) =>
-  v.strictObject({ items: v.array(item), page: id, pageSize: id, total: count });
+  v.strictObject({
+    ...listPage(item),
+    total: v.pipe(
+      count,
+      v.description('Exact: how many items the whole list has, read from counters kept in the same transaction as every change.'),
+    ),
+  });
 
 export const userPage = pageOf(directoryEntry);
 export const postPage = pageOf(postView);
@@ -95,7 +114,7 @@ export const withProfile = v.strictObject({ profile: profileView });
 
 export const passwordChanged = v.strictObject({ revokedSessions: count });
 
-export const sessionList = v.strictObject({ items: v.array(sessionItem) });
+export const sessionList = v.strictObject(listPage(sessionItem));
 
 export const resetRequested = v.strictObject({
   message: text,

@@ -13,14 +13,19 @@ export function parseUsernameParam(raw: string | undefined): string {
   return parse(usernameSchema, raw, 'username');
 }
 
-/** `page` (>= 1, default 1) and `pageSize` (1-100, default 20) from the query string. */
+const PAGINATION_KEYS = ['page', 'pageSize', 'cursor'] as const;
+
+/** `page` (>= 1, default 1) or `cursor`, and `pageSize` (1-100, default 20), from the query string. */
 export function parsePagination(url: URL): Pagination {
   const query: Record<string, string> = {};
-  for (const key of ['page', 'pageSize']) {
+  for (const key of PAGINATION_KEYS) {
     const values = url.searchParams.getAll(key);
     if (values.length > 1) throw validationFailed({ [key]: ['must be given once'] });
     if (values.length === 1) query[key] = values[0]!;
   }
-  const { page, pageSize } = parse(paginationSchema, query, 'query');
-  return { page, pageSize, offset: (page - 1) * pageSize };
+  const { page, pageSize, cursor } = parse(paginationSchema, query, 'query');
+  if (cursor !== undefined && page !== undefined) throw validationFailed({ cursor: ['cannot be combined with page'] });
+  if (cursor !== undefined) return { page: null, pageSize, offset: 0, cursor };
+  const number = page ?? 1;
+  return { page: number, pageSize, offset: (number - 1) * pageSize, cursor: null };
 }

@@ -25,6 +25,20 @@ export function redirect(location: string, headers?: HeadersInit): Response {
   return withHeaders(new Response(null, { status: 302, headers: { Location: location, 'Cache-Control': 'no-store' } }), headers);
 }
 
+/**
+ * 200 with a page of a list. When there is a next page it is also linked
+ * (RFC 8288): `Link: </api/posts?pageSize=20&cursor=…>; rel="next"`, the
+ * request's own path and query with `page` swapped for the cursor. A relative
+ * reference: it resolves against whatever URL the client called.
+ */
+export function listPage(url: URL, page: { nextCursor: string | null }): Response {
+  if (page.nextCursor === null) return json(200, page);
+  const next = new URL(url);
+  next.searchParams.delete('page');
+  next.searchParams.set('cursor', page.nextCursor);
+  return json(200, page, { Link: `<${next.pathname}${next.search}>; rel="next"` });
+}
+
 /** Serialized bodies with their ETags, by the value they were made from: each value is serialized and hashed once. */
 const served = new WeakMap<object, { body: string; etag: string }>();
 

@@ -6,6 +6,7 @@ import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from
 import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { detailsMessage } from './classic.ts';
+import { finishResponse } from './edge-headers.ts';
 import type { Endpoint, ErrorStyle, Method } from './endpoint.ts';
 import { json } from './respond.ts';
 
@@ -49,8 +50,6 @@ export function route(config: { path: string }, declared: Endpoint, handlers: Ha
 /** The handler of `path` answering with these handlers (route() for a declared endpoint; ad-hoc routes in tests). */
 export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle = 'api'): RouteHandler {
   const matchPath = compilePath(path);
-  // A function with a secret in its path (a confirmation code) logs its declared path instead.
-  const logPath = SECRET_PARAM.test(path) ? () => path : (pathname: string) => pathname;
   const methods = Object.keys(handlers) as Method[];
   const allow = methods.join(', ');
 
@@ -58,19 +57,23 @@ export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle =
     const pending: Promise<unknown>[] = [];
     const waitUntil =
       typeof context?.waitUntil === 'function' ? (work: Promise<unknown>) => context.waitUntil(work) : (work: Promise<unknown>) => void pending.push(work);
-    try {
-      const handler = handlers[req.method as Method];
-      if (handler === undefined) {
-        if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
-        throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
+    const answer = async (): Promise<Response> => {
+      try {
+        // HEAD is answered as GET, without the body (finishResponse drops it).
+        const handler = handlers[(req.method === 'HEAD' ? 'GET' : req.method) as Method];
+        if (handler === undefined) {
+          if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
+          throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
+        }
+        const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
+        return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
+      } catch (error) {
+        return renderError(toHttpError(error, req, path), style);
+      } finally {
+        await Promise.allSettled(pending);
       }
-      const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
-      return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
-    } catch (error) {
-      return renderError(toHttpError(error, req, logPath), style);
-    } finally {
-      await Promise.allSettled(pending);
-    }
+    };
+    return finishResponse(req, await answer(), style);
   };
   return Object.assign(handler, { path, methods });
 }
@@ -78,9 +81,17 @@ export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle =
 /** Path parameters that carry a secret: never written to a log line. */
 const SECRET_PARAM = /:(?:code|token)\b/;
 
-function toHttpError(error: unknown, req: Request, logPath: (pathname: string) => string): HttpError {
+/**
+ * The route of `req` as a log line may show it: the pathname, or the declared
+ * path (`/api/confirm/:code`) when a path parameter carries a secret.
+ */
+export function loggableRoute(declaredPath: string, req: Request): string {
+  return SECRET_PARAM.test(declaredPath) ? declaredPath : new URL(req.url).pathname;
+}
+
+function toHttpError(error: unknown, req: Request, declaredPath: string): HttpError {
   if (error instanceof HttpError) return error;
-  const where = `${req.method} ${logPath(new URL(req.url).pathname)}`;
+  const where = `${req.method} ${loggableRoute(declaredPath, req)}`;
   if (isDatabaseUnavailable(error)) {
     console.error(`[service_unavailable] ${where}: ${(error as Error).message}`);
     return serviceUnavailable(5);

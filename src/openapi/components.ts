@@ -23,6 +23,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Code: secretSchema,
   Page: paginationSchema.entries.page,
   PageSize: paginationSchema.entries.pageSize,
+  Cursor: paginationSchema.entries.cursor,
   Registration: registrationFields,
   Login: loginSchema,
   EmailRequest: emailRequestSchema,

@@ -124,6 +124,10 @@ function build(): OpenApiDocument {
     ETag: { description: 'The version of the document', schema: { type: 'string' } },
     'Cache-Control': { description: 'How long the document may be reused', schema: { type: 'string' } },
     'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 0 } },
+    Link: {
+      description: 'On a list page that has a next one: `<path?query>; rel="next"`, the same request with `cursor` set (RFC 8288)',
+      schema: { type: 'string' },
+    },
   };
 
   return {

@@ -3,11 +3,17 @@
 import { setting, type Limit } from '../config/settings.ts';
 import { addressKey } from './address.ts';
 
-export type LimitName = 'loginAccount' | 'loginAccountTotal' | 'loginIp' | 'registerIp' | 'email' | 'emailIp';
+export const LIMIT_NAMES = ['loginAccount', 'loginAccountTotal', 'loginIp', 'registerIp', 'email', 'emailIp'] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
 
 /** The limit as configured (RATE_LIMIT_*, see src/config/settings.ts). */
 export function limitFor(name: LimitName): Limit {
   return setting(`${name}Limit`);
+}
+
+/** The longest window of any limit: a counter whose window started before that counts as empty for every limit. */
+export function longestWindowMs(): number {
+  return Math.max(...LIMIT_NAMES.map((name) => limitFor(name).windowMs));
 }
 
 /** One counter: the row it lives in and the limit that applies to it. */
@@ -23,11 +29,14 @@ const bucketKey = (kind: string, ...parts: (string | number)[]) => [kind, ...par
  * so a guesser elsewhere cannot lock the owner out (README, design notes); the
  * other counts every address together, so guesses spread over many addresses
  * are bounded too, and does not apply to an address the account logged in
- * from lately (src/auth/known-addresses.ts). Their keys are `prefix + userId
+ * from lately (src/auth/login/known-addresses.ts). Their keys are `prefix + userId
  * + suffix`, so SQL can build them for a user it has just found.
  */
 export const loginAccountKey = (ip: string) => ({ prefix: 'login_account:', suffix: `:${addressKey(ip)}` });
 export const loginAccountTotalKey = { prefix: 'login_account_total:', suffix: '' } as const;
+
+/** How long a successful login exempts its address from the per-account total (30 days); the purge drops older rows. */
+export const KNOWN_ADDRESS_MS = 30 * 24 * 60 * 60_000;
 
 export const checks = {
   loginAccount: (userId: number, ip: string): Check => {

@@ -1,6 +1,7 @@
-// The session row decides (issue 14, item 18): a row whose own expiry has
-// passed gives 401 on every authenticated endpoint, while its token's `exp`
-// is still ahead (as it will be once sessions slide).
+// The session row decides (issue 14, item 18): a row past its own absolute
+// end, or past its idle end (unused for SESSION_IDLE_TTL: sliding sessions),
+// gives 401 on every authenticated endpoint, logout included, while its
+// token's `exp` is still ahead.
 import { describe, expect, it } from 'vitest';
 import logout from '../../netlify/functions/logout.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
@@ -16,7 +17,15 @@ import { expectSafe } from './harness.ts';
 
 type Target = [string, Parameters<typeof call>[0], string, string, CallOptions?];
 
-describe('a session row past its own expiry, with a token still unexpired', () => {
+const DAY = 86_400_000;
+
+/** The row's columns that end it, one way or the other; the token is not touched. */
+const ENDS = {
+  'its absolute end': () => ({ expires_at: new Date(Date.now() - 1_000), created_at: new Date(Date.now() - 60_000) }),
+  'its idle end': () => ({ last_seen_at: new Date(Date.now() - 8 * DAY), created_at: new Date(Date.now() - 9 * DAY) }),
+};
+
+describe.each(Object.keys(ENDS) as (keyof typeof ENDS)[])('a session row past %s, with a token still unexpired', (end) => {
   it('is refused with 401 on every authenticated endpoint, by bearer and by cookie', async () => {
     const targets = (sessionId: number): Target[] => [
       ['GET /api/me', me, 'GET', '/api/me'],
@@ -29,8 +38,8 @@ describe('a session row past its own expiry, with a token still unexpired', () =
     ];
     for (const via of ['bearer', 'cookie'] as const) {
       const { user, token, sessionId } = await createUser();
-      // The row alone expires; the token's exp (7 days) is untouched.
-      await getDb().updateTable('sessions').set({ expires_at: new Date(Date.now() - 1_000), created_at: new Date(Date.now() - 60_000) }).where('id', '=', sessionId).execute();
+      // The row alone ends; the token's exp is untouched.
+      await getDb().updateTable('sessions').set(ENDS[end]()).where('id', '=', sessionId).execute();
       for (const [name, handler, method, path, options] of targets(sessionId)) {
         const credentials = via === 'bearer' ? { token } : { cookie: `session_id=${token}` };
         const res = await call(handler, method, path, { ...options, ...credentials });

@@ -8,7 +8,7 @@ import users from '../../netlify/functions/classic-users.ts';
 import root from '../../netlify/functions/root.ts';
 import meProfile from '../../netlify/functions/me-profile.ts';
 import { setClock } from '../../src/config/clock.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { MAX_BODY_BYTES } from '../../src/http/body.ts';
@@ -287,12 +287,15 @@ describe('POST /reset_password', () => {
     }
   });
 
-  it('never puts the token in the body in production', async () => {
+  it('never puts the token in the body in production: it is e-mailed', async () => {
     const restore = setEnv({ CONTEXT: 'production' });
+    const mail = useMailProvider();
     try {
       const { user } = await createUser();
       expect((await post(resetPassword, '/reset_password', { form: { email: user.email } })).body).toEqual({ email: user.email });
+      expect(mail.sent.map((m) => m.body.to)).toEqual([user.email]);
     } finally {
+      mail.restore();
       restore();
     }
   });

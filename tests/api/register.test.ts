@@ -4,7 +4,7 @@ import confirm from '../../netlify/functions/register-confirm.ts';
 import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import login from '../../netlify/functions/login.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { call } from '../support/call.ts';
 import { registerAccount } from '../support/accounts.ts';

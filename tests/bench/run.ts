@@ -11,7 +11,7 @@ import { closeDb, getDb } from '../../src/db/connection.ts';
 import { coldStarts } from './cold-start.ts';
 import { DATASET, startBenchDatabase } from './database.ts';
 import { loadEndpoints } from './functions.ts';
-import { round, type Measurement, type Task } from './measure.ts';
+import { round, sectionTimer, type Measurement, type Task } from './measure.ts';
 import { DELAY_MS, neonLatency, RTT_MS } from './neon-latency.ts';
 import { countStatements } from './statements.ts';
 import { newSigningKey } from '../../src/signing/keys.ts';
@@ -54,15 +54,7 @@ delete process.env.MAIL_API_URL;
 // Development delivery logs every code it returns; thousands of registrations would flood the tables.
 console.info = () => {};
 
-const seconds: Record<string, number> = {};
-async function timed<T>(section: string, work: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  try {
-    return await work();
-  } finally {
-    seconds[section] = round((performance.now() - t0) / 1000, 1);
-  }
-}
+const { seconds, timed } = sectionTimer();
 
 const passwordHash = await hashPassword(PASSWORD, PRODUCTION_PARAMS);
 const database = await timed('database', () => startBenchDatabase(passwordHash));

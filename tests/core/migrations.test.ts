@@ -41,7 +41,9 @@ describe('migrations', () => {
     expect(await tables(url)).toEqual([
       'comments',
       'known_addresses',
+      'list_totals',
       'one_time_tokens',
+      'post_comment_totals',
       'posts',
       'rate_limits',
       'schema_migrations',

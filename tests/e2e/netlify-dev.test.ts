@@ -52,6 +52,30 @@ describe('netlify dev', () => {
     expect((await fetch(`${server.url}/api/token`, { method: 'POST' })).status).toBe(401);
   });
 
+  it('answers a path under /api/ that no function serves with the JSON 404, and leaves real paths to their functions', async () => {
+    for (const path of ['/api/nope', '/api/posts/1/likes']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect((await res.json()).error).toEqual({ code: 'not_found', message: expect.stringContaining('/api/openapi.json') });
+    }
+    // A real function's own 404, not the catch-all's, whichever netlify dev tries first.
+    const user = await fetch(`${server.url}/api/users/nobody_here`);
+    expect(user.status).toBe(404);
+    expect((await user.json()).error.message).not.toContain('/api/openapi.json');
+    const health = await fetch(`${server.url}/api/health`);
+    expect(health.status).toBe(200);
+  });
+
+  it('answers HEAD as GET without a body, with the security headers', async () => {
+    const res = await fetch(`${server.url}/api/health`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+  });
+
   it('serves no file of the repository', async () => {
     const res = await fetch(`${server.url}/package.json`);
     expect(res.status).toBe(404);

@@ -5,9 +5,7 @@
 import { sql, type QueryCreator, type RawBuilder } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { addressKey } from '../../rate-limit/address.ts';
-
-export const KNOWN_ADDRESS_DAYS = 30;
-const KNOWN_ADDRESS_MS = KNOWN_ADDRESS_DAYS * 24 * 60 * 60_000;
+import { KNOWN_ADDRESS_MS } from '../../rate-limit/limits.ts';
 
 /** SQL: did the user with id `userId` log in from `ip`'s address (or IPv6 prefix) in the 30 days before `at`? */
 export function isKnownAddress(userId: RawBuilder<unknown>, ip: string, at: Date): RawBuilder<boolean> {

@@ -25,9 +25,9 @@ import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-lim
 import { checks, limitFor, loginAccountKey, loginAccountTotalKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
-import { isKnownAddress, rememberAddress } from './known-addresses.ts';
-import { isOverlong } from '../passwords/rules.ts';
+import { isOverlong } from '../passwords/problems.ts';
 import { createSession, type NewSession } from '../sessions/sessions.ts';
+import { isKnownAddress, rememberAddress } from './known-addresses.ts';
 
 export interface Credentials {
   username?: string | undefined;

@@ -3,7 +3,7 @@
 import { HttpError } from '../../common/errors.ts';
 import type { Client } from '../accounts/client.ts';
 import { findUserBy } from '../accounts/users.ts';
-import { deliverSecret } from '../codes/delivery.ts';
+import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { consumeEmailRequest, KEEP_LIVE_TOKEN_MS } from '../codes/email-requests.ts';
 import { issueTokenByEmail, type NewToken, type TokenHolder } from '../codes/tokens.ts';
 
@@ -34,6 +34,7 @@ export async function requestPasswordReset(
   client: Client,
   options: { requireAccount?: boolean } = {},
 ): Promise<{ reset?: { token: string; expiresAt: Date } }> {
+  deliveryRoute(); // 503 before anything is counted or written when no code could reach anyone here
   if (!(await consumeEmailRequest(email, client))) {
     // The classic route tells an unknown address apart (403) even then.
     if (options.requireAccount === true) await findUserBy({ email });
@@ -45,6 +46,6 @@ export async function requestPasswordReset(
     return {};
   }
   if (issued.token === undefined) return {};
-  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
+  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, appUrl: client.appUrl }, client.waitUntil);
   return revealed ? { reset: { token: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
 }

@@ -2,9 +2,12 @@
 // absolute end (expires_at, the token's exp) is ahead and it was used within
 // the idle period (last_seen_at), so logout and password changes revoke at once.
 import type { QueryCreator } from 'kysely';
+import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
+import { afterKey, toItems, type Page, type Pagination } from '../../common/pagination.ts';
 import { now } from '../../config/clock.ts';
 import { setting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
+import { byCreatedAt, micros, pageWindow } from '../../db/page-query.ts';
 import { prepare } from '../../db/prepared.ts';
 import type { Database, ProfileRow } from '../../db/schema.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
@@ -134,38 +137,66 @@ export async function findSessionUser(
 
 /** Delete one session of a user: 1 statement. True when a live row went away. */
 export async function destroySession(sessionId: number, userId?: number): Promise<boolean> {
-  // An expired row goes too, but counts as none: the row's expiry decides, whatever the token's `exp` says.
+  // A row past its absolute or idle end goes too, but counts as none: the row decides, whatever the token's `exp` says.
+  const clock = sessionClock();
   const deleted = await getDb()
     .deleteFrom('sessions')
     .where('id', '=', sessionId)
     .$if(userId !== undefined, (qb) => qb.where('user_id', '=', userId!))
-    .returning('expires_at')
+    .returning(['expires_at', 'last_seen_at'])
     .execute();
-  const at = now();
-  return deleted.some((row) => row.expires_at > at);
+  return deleted.some((row) => row.expires_at > clock.at && row.last_seen_at > clock.idleSince);
 }
 
-export interface SessionSummary {
+export interface SessionView {
   id: number;
-  created_at: Date;
-  expires_at: Date;
+  createdAt: string;
+  expiresAt: string;
+  /** Whether this is the session making the request. */
+  current: boolean;
 }
+
+/** The order of the list and of its index sessions_user_id_created_at_id_idx: newest first, ties by id. */
+const SESSIONS_CURSOR = cursorCodec('sessions', [keyMicros, keyId]);
 
 /**
- * The caller's live sessions, newest first: 1 statement that also proves the
- * caller's own session is live (undefined when it is not, i.e. 401).
- * `expires_at` is the absolute end; unused, a session ends sooner (idle).
+ * A page of the caller's live sessions, newest first: 1 statement that also
+ * proves the caller's own session is live (undefined when it is not, i.e.
+ * 401). `expires_at` is the absolute end; unused, a session ends sooner
+ * (idle). No total: a user's sessions are a short list, counted by nobody.
  */
-export async function listSessions(claims: TokenClaims): Promise<SessionSummary[] | undefined> {
+export async function listSessions(claims: TokenClaims, pagination: Pagination): Promise<Omit<Page<SessionView>, 'total'> | undefined> {
+  const after = afterKey(SESSIONS_CURSOR, pagination);
   const clock = sessionClock();
   const rows = await getDb()
-    .selectFrom('sessions')
-    .select(['id', 'created_at', 'expires_at'])
-    .where('user_id', '=', claims.userId)
-    .where('expires_at', '>', clock.at)
-    .where('last_seen_at', '>', clock.idleSince)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .selectFrom('sessions as caller')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('sessions')
+          .select(['id', 'created_at', 'expires_at', micros('created_at').as('created_micros')])
+          .where('user_id', '=', claims.userId)
+          .where('expires_at', '>', clock.at)
+          .where('last_seen_at', '>', clock.idleSince)
+          .$call(byCreatedAt('desc', after && [microsToIso(after[0]), after[1]]))
+          .$call(pageWindow(pagination))
+          .as('i'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('i')
+    .where('caller.id', '=', claims.sessionId)
+    .where('caller.user_id', '=', claims.userId)
+    .where('caller.expires_at', '>', clock.at)
+    .where('caller.last_seen_at', '>', clock.idleSince)
+    // The outer query must repeat the order: a join does not promise to keep it.
+    .orderBy('i.created_at', 'desc')
+    .orderBy('i.id', 'desc')
     .execute();
-  return rows.some((row) => row.id === claims.sessionId) ? rows : undefined;
+  if (rows.length === 0) return undefined;
+  return toItems(
+    rows,
+    pagination,
+    (s) => ({ id: s.id, createdAt: s.created_at.toISOString(), expiresAt: s.expires_at.toISOString(), current: s.id === claims.sessionId }),
+    (s) => SESSIONS_CURSOR.encode([s.created_micros, s.id]),
+  );
 }

@@ -5,7 +5,7 @@ import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import type { Client } from '../accounts/client.ts';
-import { deliverSecret } from '../codes/delivery.ts';
+import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { consumeEmailRequest, KEEP_LIVE_TOKEN_MS } from '../codes/email-requests.ts';
 import { hashSecret, issueTokenByEmail, tokenExpired, unknownToken } from '../codes/tokens.ts';
 
@@ -55,12 +55,13 @@ export async function confirmEmail(code: string): Promise<UserFields> {
  * ones. The same answer whether or not such an account exists; the per-address
  * and per-e-mail limits count every request (2 statements in all). Over the
  * per-e-mail limit, or while the live code is less than a minute old, nothing
- * is issued or sent (src/auth/email-requests.ts).
+ * is issued or sent (src/auth/codes/email-requests.ts).
  */
 export async function resendConfirmation(email: string, client: Client): Promise<{ confirmation?: { code: string; expiresAt: Date } }> {
+  deliveryRoute(); // 503 before anything is counted or written when no code could reach anyone here
   if (!(await consumeEmailRequest(email, client))) return {};
   const issued = await issueTokenByEmail('confirm_email', email, { unconfirmedOnly: true, keepYoungerThanMs: KEEP_LIVE_TOKEN_MS });
   if (issued?.token === undefined) return {};
-  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
+  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, appUrl: client.appUrl }, client.waitUntil);
   return revealed ? { confirmation: { code: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
 }
