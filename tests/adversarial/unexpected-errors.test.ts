@@ -8,6 +8,7 @@ import login from '../../netlify/functions/login.ts';
 import confirm from '../../netlify/functions/register-confirm.ts';
 import { confirmEmail } from '../../src/auth/signup/confirmation.ts';
 import { checkLogin } from '../../src/auth/login/login.ts';
+import { loggableRoute } from '../../src/http/route.ts';
 import { call } from '../support/call.ts';
 import { expectUnavailable, responseProblems } from './harness.ts';
 
@@ -59,6 +60,12 @@ describe('log lines of a path that carries a secret', () => {
     const logged = log.mock.calls.flat().map(String).join('\n');
     expect(logged).toContain('/api/register/confirm/:code');
     expect(logged).not.toContain(CODE);
+  });
+
+  it('loggableRoute gives any log line the same rule: the declared path where a segment is a secret, else the pathname', () => {
+    const req = (path: string) => new Request(`http://localhost${path}`);
+    expect(loggableRoute('/api/register/confirm/:code', req(`/api/register/confirm/${CODE}?x=1`))).toBe('/api/register/confirm/:code');
+    expect(loggableRoute('/api/posts/:id', req('/api/posts/42?pageSize=2'))).toBe('/api/posts/42');
   });
 
   it('and on a 503', async () => {
