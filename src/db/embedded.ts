@@ -102,7 +102,6 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     port,
     user: USER,
     password,
-    authMethod: 'scram-sha-256',
     persistent: true,
     createPostgresUser: account !== undefined,
     initdbFlags: ['--encoding=UTF8'],
