@@ -83,7 +83,8 @@ const READERS = {
   },
   /**
    * Local development: `netlify dev` or the test runner, never a deploy context. Only here may
-   * codes and reset tokens travel in responses and log lines.
+   * codes and reset tokens travel in responses and log lines, and the session cookie go
+   * without `Secure` over plain http.
    */
   localDevelopment: (): boolean => READERS.deployContext() === undefined && (READERS.netlifyDev() || READERS.test()),
   /** RETURN_CODES_IN_RESPONSES=true: codes in responses outside netlify dev and the tests; refused in every deploy context (src/auth/codes/delivery.ts). */
@@ -148,7 +149,8 @@ const READERS = {
   },
   /** The HS256 secret: signs session tokens when there are no keys, and still verifies them when there are. */
   jwtSecret: (): string | undefined => {
-    const secret = envValue('JWT_SECRET') ?? (READERS.test() && envValue('JWT_SIGNING_KEYS') === undefined ? 'test-only-secret-0123456789abcdef' : undefined);
+    // No fallback in shipped code (issue 14): the test setup and `npm run dev` supply their own.
+    const secret = envValue('JWT_SECRET');
     if (secret !== undefined && new TextEncoder().encode(secret).length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
     return secret;
   },
@@ -190,6 +192,25 @@ const READERS = {
   registerIpLimit: limit('RATE_LIMIT_REGISTER_IP', '30/10m'),
   emailLimit: limit('RATE_LIMIT_EMAIL', '5/10m'),
   emailIpLimit: limit('RATE_LIMIT_EMAIL_IP', '30/10m'),
+
+  // Security hardening (issue 14): failed logins per account across all
+  // addresses, and how much of an IPv6 address names one client.
+  loginAccountTotalLimit: limit('RATE_LIMIT_LOGIN_ACCOUNT_TOTAL', '100/1h'),
+  /** RATE_LIMIT_IPV6_PREFIX: the leading bits of an IPv6 address that rate limits count as one client. */
+  ipv6PrefixBits: () =>
+    parseEnv(
+      'RATE_LIMIT_IPV6_PREFIX',
+      v.optional(
+        v.pipe(
+          v.string(),
+          v.regex(/^\d{1,3}$/, 'must be a whole number of bits'),
+          v.transform(Number),
+          v.minValue(16, 'must be at least 16'),
+          v.maxValue(128, 'must be at most 128'),
+        ),
+        '64',
+      ),
+    ),
 
   /** The HTTP mail provider; without MAIL_API_URL there is none (local development). */
   mail: (): MailSettings | undefined => {

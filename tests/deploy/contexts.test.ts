@@ -14,6 +14,7 @@ import { getDb } from '../../src/db/connection.ts';
 import { useMailProvider, type SentMail } from '../support/accounts.ts';
 import { useBreachedPasswordApi, type RangeRequest } from '../support/breached-passwords.ts';
 import { call, type CallResult } from '../support/call.ts';
+import { skipAhead } from '../support/clock.ts';
 import { setEnv } from '../support/env.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
@@ -62,12 +63,13 @@ async function flows(environment: Environment, withMail: boolean): Promise<Obser
   }
   try {
     const ip = uniqueIp();
-    const responses = [
-      await call(register, 'POST', '/api/register', { json: { username, email, password: STRONG_PASSWORD }, ip }),
-      await call(resend, 'POST', '/api/register/resend', { json: { email }, ip }),
-      await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip }),
-      await call(classicReset, 'POST', '/reset_password', { form: { email: user.email }, ip }),
-    ];
+    const responses = [await call(register, 'POST', '/api/register', { json: { username, email, password: STRONG_PASSWORD }, ip })];
+    // A minute later: a live code or token younger than that is kept, not sent again.
+    skipAhead();
+    responses.push(await call(resend, 'POST', '/api/register/resend', { json: { email }, ip }));
+    responses.push(await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip }));
+    skipAhead();
+    responses.push(await call(classicReset, 'POST', '/reset_password', { form: { email: user.email }, ip }));
     return { responses, logs, sent: mail?.sent ?? [], email, breachChecks: breachApi.requests };
   } finally {
     restoreEnv();
