@@ -1,0 +1,87 @@
+// Errors nobody planned for (issue 14, items 10 and 17): an exception inside a
+// handler whose message names a table and a secret gives the generic 500 body
+// on both surfaces with none of its text; the log line says what failed and
+// where (issue 17: never the message, which may quote a secret) and names the
+// declared path, never a secret from the request's path (a confirmation code).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import postsId from '../../netlify/functions/posts-id.ts';
+import classicSessions from '../../netlify/functions/classic-sessions.ts';
+import login from '../../netlify/functions/login.ts';
+import confirm from '../../netlify/functions/register-confirm.ts';
+import { confirmEmail } from '../../src/auth/signup/confirmation.ts';
+import { checkLogin } from '../../src/auth/login/login.ts';
+import { call } from '../support/call.ts';
+import { captureLogs } from '../support/logs.ts';
+import { expectUnavailable, responseProblems } from './harness.ts';
+
+vi.mock('../../src/auth/login/login.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/auth/login/login.ts')>();
+  return { ...original, checkLogin: vi.fn(original.checkLogin) };
+});
+vi.mock('../../src/auth/signup/confirmation.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/auth/signup/confirmation.ts')>();
+  return { ...original, confirmEmail: vi.fn(original.confirmEmail) };
+});
+
+const SECRET = process.env.JWT_SECRET!;
+const leaky = () => new Error(`insert into "sessions" failed: relation "users" is locked; key ${SECRET}`);
+const CODE = 'Q'.repeat(43);
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('an unexpected error inside a handler', () => {
+  it('is the generic 500 on the JSON API, with nothing of its message', async () => {
+    const logs = captureLogs();
+    vi.mocked(checkLogin).mockRejectedValueOnce(leaky());
+    const res = await call(login, 'POST', '/api/login', { json: { username: 'someone', password: 'x' } });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: { code: 'internal_error', message: 'Something went wrong on our side.' } });
+    expect(res.text).not.toMatch(/sessions|users|relation|insert/i);
+    expect(res.text).not.toContain(SECRET);
+    // The operator's line says what failed and where (the frames, in local development), without the message.
+    expect(logs.of('unhandled_error')).toEqual([expect.objectContaining({ route: '/api/login', errorName: 'Error', stack: expect.stringMatching(/^ {4}at /) })]);
+    expect(logs.raw.join('\n')).not.toMatch(/relation|sessions/);
+    expect(logs.raw.join('\n')).not.toContain(SECRET);
+  });
+
+  it('is the generic 500 on the classic routes, with nothing of its message', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.mocked(checkLogin).mockRejectedValueOnce(leaky());
+    const res = await call(classicSessions, 'POST', '/sessions', { form: { email: 'someone@example.com', password: 'x' } });
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ message: 'Something went wrong on our side.' });
+    expect(res.text).not.toContain(SECRET);
+    // Nothing but its status is wrong with it: no stack, SQL, driver text or secret.
+    expect(responseProblems(res, 'classic')).toEqual(['status 500']);
+  });
+});
+
+describe('log lines of a path that carries a secret', () => {
+  it('name the declared path, not the confirmation code, on a 500', async () => {
+    const logs = captureLogs();
+    vi.mocked(confirmEmail).mockRejectedValueOnce(new Error('boom'));
+    expect((await call(confirm, 'GET', `/api/register/confirm/${CODE}`)).status).toBe(500);
+    expect(logs.lines().map((line) => [line.event, line.route])).toEqual([
+      ['unhandled_error', '/api/register/confirm/:code'],
+      ['request', '/api/register/confirm/:code'],
+    ]);
+    expect(logs.raw.join('\n')).not.toContain(CODE);
+  });
+
+  it('every line names the declared path, never the requested one, whatever its parameters', async () => {
+    const logs = captureLogs();
+    expect((await call(postsId, 'GET', '/api/posts/424242?pageSize=2')).status).toBe(404);
+    expect(logs.of('request')).toEqual([expect.objectContaining({ route: '/api/posts/:id', status: 404 })]);
+    expect(logs.raw.join('\n')).not.toContain('424242');
+  });
+
+  it('and on a 503', async () => {
+    const logs = captureLogs();
+    vi.mocked(confirmEmail).mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    expectUnavailable(await call(confirm, 'POST', `/api/register/confirm/${CODE}`), 'api');
+    expect(logs.of('database_unavailable')).toEqual([
+      expect.objectContaining({ level: 'error', route: '/api/register/confirm/:code', method: 'POST', errorCode: 'ECONNREFUSED' }),
+    ]);
+    expect(logs.raw.join('\n')).not.toContain(CODE);
+  });
+});
