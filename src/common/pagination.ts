@@ -29,6 +29,23 @@ export const paginationSchema = v.object({
   pageSize: v.optional(integerText(1, 100, 'must be an integer from 1 to 100'), '20'),
 });
 
+/** `pageSize` (1-100, default 20) and `cursor`: lists read by keyset only (GET /api/me/events). */
+export const cursorPageSchema = v.object({
+  pageSize: paginationSchema.entries.pageSize,
+  cursor: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be the nextCursor of a page of this list'),
+      v.description('Opaque: the `nextCursor` of the previous page.'),
+    ),
+  ),
+});
+
+export interface CursorPage {
+  pageSize: number;
+  cursor?: string | undefined;
+}
+
 export interface Page<T> {
   items: T[];
   page: number;

@@ -14,6 +14,7 @@ import { mePassword } from './me-password.ts';
 import { meProfile } from './me-profile.ts';
 import { meSession } from './me-session.ts';
 import { meSessions } from './me-sessions.ts';
+import { meEvents } from './me-events.ts';
 import { me } from './me.ts';
 import { openapi } from './openapi.ts';
 import { passwordForgot } from './password-forgot.ts';
@@ -40,6 +41,7 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'me-password': mePassword,
   'me-sessions': meSessions,
   'me-session': meSession,
+  'me-events': meEvents,
   'password-forgot': passwordForgot,
   'password-reset': passwordReset,
   'health': health,

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { ERRORS, type ErrorCode } from '../common/errors.ts';
 import { idSchema } from '../common/ids.ts';
+import type { LoginFailure, SecurityEventKind } from '../db/schema.ts';
 import type { Answer, HeaderName } from '../http/endpoint.ts';
 import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
 
@@ -57,6 +58,9 @@ export const sessionItem = v.strictObject({
   id,
   createdAt: timestamp,
   expiresAt: timestamp,
+  lastSeenAt: v.pipe(timestamp, v.description('When the session was last used, updated at most once an hour.')),
+  userAgent: v.pipe(v.nullable(text), v.description('The User-Agent that opened the session, trimmed to 256 characters.')),
+  ip: v.pipe(v.nullable(text), v.description('The client address that opened the session.')),
   current: v.pipe(v.boolean(), v.description('Whether this is the session making the request.')),
 });
 
@@ -90,6 +94,27 @@ export const withProfile = v.strictObject({ profile: profileView });
 export const passwordChanged = v.strictObject({ revokedSessions: count });
 
 export const sessionList = v.strictObject({ items: v.array(sessionItem) });
+
+export const sessionsRevoked = v.strictObject({ revokedSessions: count });
+
+const EVENT_KINDS = [
+  'login_succeeded', 'login_failed', 'logout', 'session_revoked', 'other_sessions_revoked', 'password_changed',
+  'reset_requested', 'password_reset', 'email_change_requested', 'email_changed', 'account_confirmed',
+] as const satisfies readonly SecurityEventKind[];
+
+export const eventView = v.strictObject({
+  id,
+  kind: v.picklist(EVENT_KINDS),
+  reason: v.pipe(v.nullable(v.picklist(['wrong_password', 'unconfirmed', 'rate_limited'] as const satisfies readonly LoginFailure[])), v.description('Why a login failed.')),
+  ip: v.pipe(v.nullable(text), v.description('The client address, when the platform gave one.')),
+  userAgent: v.nullable(text),
+  createdAt: timestamp,
+});
+
+export const eventPage = v.strictObject({
+  items: v.array(eventView),
+  nextCursor: v.pipe(v.nullable(text), v.description('The `cursor` of the next page; null on the last.')),
+});
 
 export const resetRequested = v.strictObject({
   message: text,

@@ -3,6 +3,7 @@
 import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions/sessions.ts';
 import { verifySessionToken, type TokenClaims } from '../auth/sessions/tokens.ts';
 import { HttpError } from '../common/errors.ts';
+import type { Requester } from '../auth/accounts/client.ts';
 import { SESSION_COOKIE } from './cookies.ts';
 
 export type TokenSource = 'bearer' | 'cookie';
@@ -78,8 +79,8 @@ export async function authenticate(req: Request, options: { withProfile?: boolea
   return { ...session, via: found.via };
 }
 
-/** Log the caller out: 1 statement deletes their session; none to delete is 401. */
-export async function endCallerSession(req: Request): Promise<void> {
+/** Log the caller out: 1 statement deletes their session and records the logout; none to delete is 401. */
+export async function endCallerSession(req: Request, by: Requester): Promise<void> {
   const claims = await callerClaims(req);
-  if (!(await destroySession(claims.sessionId, claims.userId))) throw new HttpError('unauthenticated');
+  if (!(await destroySession(claims.sessionId, claims.userId, { kind: 'logout', by }))) throw new HttpError('unauthenticated');
 }

@@ -3,7 +3,7 @@
 // function's route() serves it and the OpenAPI document describes it from
 // the same object, so the two cannot drift apart.
 import type * as v from 'valibot';
-import type { paginationSchema } from '../common/pagination.ts';
+import type { cursorPageSchema, paginationSchema } from '../common/pagination.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -31,7 +31,7 @@ export interface Operation {
   /** A live session: Bearer token or cookie on /api, the cookie on the classic routes. */
   auth?: boolean;
   params?: Record<string, v.GenericSchema>;
-  query?: typeof paginationSchema;
+  query?: typeof paginationSchema | typeof cursorPageSchema;
   body?: v.GenericSchema;
   answers: Answer[];
   /** Error statuses of this operation beyond those every route of its kind shares (see src/openapi/document.ts). */

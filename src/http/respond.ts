@@ -18,6 +18,18 @@ export function noContent(headers?: HeadersInit): Response {
   return withHeaders(new Response(null, { status: 204, headers: { 'Cache-Control': 'no-store' } }), headers);
 }
 
+/**
+ * 200 with a page of a keyset list. When there is a next page it is also
+ * linked (RFC 8288): the request's own path and query with the cursor set,
+ * as a relative reference.
+ */
+export function listPage(url: URL, page: { nextCursor: string | null }): Response {
+  if (page.nextCursor === null) return json(200, page);
+  const next = new URL(url);
+  next.searchParams.set('cursor', page.nextCursor);
+  return json(200, page, { Link: `<${next.pathname}${next.search}>; rel="next"` });
+}
+
 /** `302 Found` to `location`, without a body (the classic logout). */
 export function redirect(location: string, headers?: HeadersInit): Response {
   return withHeaders(new Response(null, { status: 302, headers: { Location: location, 'Cache-Control': 'no-store' } }), headers);

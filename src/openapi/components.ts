@@ -7,7 +7,7 @@ import { passwordChangeSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
 import { idSchema } from '../common/ids.ts';
-import { paginationSchema } from '../common/pagination.ts';
+import { cursorPageSchema, paginationSchema } from '../common/pagination.ts';
 import { newCommentSchema, newPostSchema, postPatchSchema } from '../content/rules.ts';
 import * as r from '../endpoints/responses.ts';
 import { profilePatchSchema } from '../users/profile-rules.ts';
@@ -23,6 +23,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Code: secretSchema,
   Page: paginationSchema.entries.page,
   PageSize: paginationSchema.entries.pageSize,
+  Cursor: cursorPageSchema.entries.cursor,
   Registration: registrationFields,
   Login: loginSchema,
   EmailRequest: emailRequestSchema,
@@ -51,6 +52,9 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   ProfileAnswer: r.withProfile,
   PasswordChanged: r.passwordChanged,
   SessionList: r.sessionList,
+  SessionsRevoked: r.sessionsRevoked,
+  Event: r.eventView,
+  EventPage: r.eventPage,
   ResetRequested: r.resetRequested,
   PasswordResetDone: r.passwordReset,
   Health: r.health,

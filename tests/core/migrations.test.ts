@@ -44,6 +44,7 @@ describe('migrations', () => {
       'posts',
       'rate_limits',
       'schema_migrations',
+      'security_events',
       'sessions',
       'user_profiles',
       'users',

@@ -7,11 +7,14 @@ import * as v from 'valibot';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import type { TokenPurpose } from '../../db/schema.ts';
+import type { SecurityEventKind, TokenPurpose } from '../../db/schema.ts';
+import type { Requester } from '../accounts/client.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 
 export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
   confirm_email: 10 * 60_000,
   reset_password: 30 * 60_000,
+  change_email: 10 * 60_000,
 };
 
 const SECRET_BYTES = 32;
@@ -69,13 +72,15 @@ export interface TokenHolder {
  * confirmed): a new token of this purpose, replacing their unused one, in 1
  * statement. A unique index keeps one live token per user and purpose, so the
  * replacement holds even when two requests issue at the same moment.
+ * `record` adds the account's security event to the same statement.
  * Undefined when no such user exists.
  */
 export async function issueTokenByEmail(
   purpose: TokenPurpose,
   email: string,
-  options: { unconfirmedOnly?: boolean } = {},
+  options: { unconfirmedOnly?: boolean; record?: { kind: SecurityEventKind; by: Requester } } = {},
 ): Promise<{ user: TokenHolder; token: NewToken } | undefined> {
+  const { record } = options;
   const token = newToken(purpose);
   const user = await getDb()
     .with('holder', (qb) =>
@@ -99,6 +104,18 @@ export async function issueTokenByEmail(
               created_at: eb.ref('excluded.created_at'),
               expires_at: eb.ref('excluded.expires_at'),
             })),
+        ),
+    )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) =>
+          eb
+            .selectFrom('holder')
+            .select(['id', ...eventValues(record?.kind ?? 'reset_requested', record?.by ?? { ip: '' }, token.createdAt)])
+            // One statement text for both uses: without `record` it inserts nothing.
+            .where(sql<boolean>`${record !== undefined}::boolean`),
         ),
     )
     .selectFrom('holder')

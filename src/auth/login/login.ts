@@ -11,15 +11,22 @@
 //      without the session.
 // A wrong password and an unknown user stay counted: the same 401 after one
 // statement and one scrypt each.
+// The audit trail costs no statement: statement 1 records a failed login of
+// an existing account (rate_limited when a counter is over its limit, else
+// wrong_password), and statement 2 turns that row into login_succeeded, or
+// its reason into unconfirmed. A login that dies between the two (the
+// database gone, say) stays a failed one, which it was.
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import type { Limit } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
-import type { Database } from '../../db/schema.ts';
+import type { Database, LoginFailure } from '../../db/schema.ts';
 import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
+import type { Requester } from '../accounts/client.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/rules.ts';
 import { createSession, type NewSession } from '../sessions/sessions.ts';
@@ -52,17 +59,19 @@ export interface LoginResult {
 }
 
 /**
- * Check a login attempt from `ip` and open a session. Throws 401
+ * Check a login attempt from `ip` (with `userAgent`, for the session and the
+ * audit trail) and open a session. Throws 401
  * invalid_credentials, 403 account_not_confirmed (only after a correct
  * password) or 429 rate_limited; a password over the maximum length is 401
  * without any hashing or statement.
  */
-export async function checkLogin(credentials: Credentials, ip: string): Promise<LoginResult> {
+export async function checkLogin(credentials: Credentials, ip: string, userAgent: string | null = null): Promise<LoginResult> {
   if (isOverlong(credentials.password)) throw new HttpError('invalid_credentials');
   const at = now();
+  const by: Requester = { ip, userAgent };
   const ipLimit = limitFor('loginIp');
   const accountLimit = limitFor('loginAccount');
-  const row = await findUserCountingAttempt(credentials, ip, at);
+  const row = await findUserCountingAttempt(credentials, by, at);
 
   const wait = Math.max(
     retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipLimit, at),
@@ -77,15 +86,16 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
   const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
   if (!ok) throw new HttpError('invalid_credentials');
 
-  const released = releaseAttempt(row.id, ip, row.ip_window_start);
+  const eventId = row.event_id!;
   if (row.confirmed_at === null) {
-    await released.selectNoFrom(sql<number>`1`.as('released')).execute();
+    await releaseAttempt(row.id, ip, row.ip_window_start, eventId, 'unconfirmed').selectNoFrom(sql<number>`1`.as('released')).execute();
     throw new HttpError('account_not_confirmed');
   }
 
   const userId = row.id;
   const oldHash = row.password_hash;
   const upgraded = needsRehash ? await hashPassword(credentials.password) : undefined;
+  const released = releaseAttempt(row.id, ip, row.ip_window_start, eventId, 'succeeded');
   const statement =
     upgraded === undefined
       ? released
@@ -94,7 +104,7 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
           qb.updateTable('users').set({ password_hash: upgraded }).where('id', '=', userId).where('password_hash', '=', oldHash),
         );
   // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
-  const session = await createSession(userId, statement as unknown as QueryCreator<Database>);
+  const session = await createSession(userId, statement as unknown as QueryCreator<Database>, by);
   return {
     user: userFieldsOf(row),
     session,
@@ -104,9 +114,11 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
 /**
  * Statement 1: the user the credentials name (every user column null when
  * there is none), with this attempt counted on the per-address counter and,
- * for an existing user, on the per-account-and-address one; both counters returned.
+ * for an existing user, on the per-account-and-address one; both counters
+ * returned, with the id of the failed login it records for an existing user.
  */
-async function findUserCountingAttempt(credentials: Credentials, ip: string, at: Date) {
+async function findUserCountingAttempt(credentials: Credentials, by: Requester, at: Date) {
+  const ip = by.ip;
   const ipCheck = checks.loginIp(ip);
   const accountLimit = limitFor('loginAccount');
   const { prefix, suffix } = loginAccountKey(ip);
@@ -142,8 +154,29 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
         )
         .returning(['bucket', 'hits', 'window_start']),
     )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) =>
+          eb.selectFrom('account').select([
+            'id',
+            ...eventValues(
+              'login_failed',
+              by,
+              at,
+              // The counts just returned decide as checkLogin will: over a limit is a 429.
+              sql<LoginFailure>`CASE WHEN EXISTS (SELECT FROM attempt WHERE hits > CASE WHEN bucket = ${ipCheck.bucket}
+                THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)
+                THEN 'rate_limited' ELSE 'wrong_password' END`,
+            ),
+          ]),
+        )
+        .returning('id'),
+    )
     .selectFrom('attempt as by_ip')
     .leftJoin('account as u', (join) => join.onTrue())
+    .leftJoin('recorded as e', (join) => join.onTrue())
     .leftJoin('attempt as by_account', (join) => join.onRef('by_account.bucket', '<>', 'by_ip.bucket'))
     .where('by_ip.bucket', '=', ipCheck.bucket)
     .select([
@@ -157,19 +190,21 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
       'by_ip.window_start as ip_window_start',
       'by_account.hits as account_hits',
       'by_account.window_start as account_window_start',
+      'e.id as event_id',
     ])
     .executeTakeFirstOrThrow();
 }
 
 /**
- * Statement 2's CTEs, after a correct password, which is no failed login.
+ * Statement 2's CTEs, after a correct password, which is no failed login:
+ * statement 1's event becomes a login_succeeded, or a failure as unconfirmed.
  * Only this address's counter for the account is cleared, and only this
  * attempt's per-address hit given back (in the window it was counted in):
  * clearing more would let a guesser reset the per-address counter by logging
  * into an account of their own. The caller ends the statement: the session
  * INSERT, or nothing more for an unconfirmed account.
  */
-function releaseAttempt(userId: number, ip: string, ipWindowStart: Date) {
+function releaseAttempt(userId: number, ip: string, ipWindowStart: Date, eventId: number, outcome: 'succeeded' | 'unconfirmed') {
   const accountBucket = checks.loginAccount(userId, ip).bucket;
   const ipBucket = checks.loginIp(ip).bucket;
   return (
@@ -190,6 +225,12 @@ function releaseAttempt(userId: number, ip: string, ipWindowStart: Date) {
           .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket'))
           .where('window_start', '=', ipWindowStart)
           .where('hits', '>', 0),
+      )
+      .with('outcome', (qb) =>
+        qb
+          .updateTable('security_events')
+          .set(outcome === 'succeeded' ? { kind: 'login_succeeded', reason: null } : { reason: 'unconfirmed' })
+          .where('id', '=', eventId),
       )
   );
 }

@@ -3,6 +3,8 @@
 import { HttpError, validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
+import { NO_REQUESTER, type Requester } from '../accounts/client.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { hashPassword, verifyPassword } from './hash.ts';
@@ -19,9 +21,13 @@ export interface PasswordChange {
  * gone); a wrong current password (`details.currentPassword`) and every rule
  * the new one breaks (`details.newPassword`) are reported together as 400, and
  * change nothing; otherwise 1 statement sets the hash, retires unused reset
- * tokens and deletes the user's other sessions.
+ * tokens, deletes the user's other sessions and records password_changed by `by`.
  */
-export async function changePassword(claims: TokenClaims, input: PasswordChange): Promise<{ revokedSessions: number }> {
+export async function changePassword(
+  claims: TokenClaims,
+  input: PasswordChange,
+  by: Requester = NO_REQUESTER,
+): Promise<{ revokedSessions: number }> {
   const db = getDb();
   const caller = await selectLiveSession(claims, db).select('u.password_hash').executeTakeFirst();
   if (caller === undefined) throw new HttpError('unauthenticated');
@@ -35,8 +41,17 @@ export async function changePassword(claims: TokenClaims, input: PasswordChange)
   if (Object.keys(details).length > 0) throw validationFailed(details);
 
   const passwordHash = await hashPassword(input.newPassword);
+  const at = now();
   const result = await db
-    .with('changed', (qb) => qb.updateTable('users').set({ password_hash: passwordHash, updated_at: now() }).where('id', '=', claims.userId))
+    .with('changed', (qb) =>
+      qb.updateTable('users').set({ password_hash: passwordHash, updated_at: at }).where('id', '=', claims.userId).returning('id'),
+    )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) => eb.selectFrom('changed').select(['id', ...eventValues('password_changed', by, at)])),
+    )
     .with('retired', (qb) =>
       qb
         .deleteFrom('one_time_tokens')

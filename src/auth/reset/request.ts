@@ -3,7 +3,7 @@
 import { HttpError } from '../../common/errors.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
-import type { Client } from '../accounts/client.ts';
+import { NO_REQUESTER, type Client } from '../accounts/client.ts';
 import { deliverSecret } from '../codes/delivery.ts';
 import { issueTokenByEmail, type NewToken, type TokenHolder } from '../codes/tokens.ts';
 
@@ -15,14 +15,14 @@ const noAccount = () => new HttpError('not_found', 'No account uses that e-mail 
  * seed's required public API (see src/auth/accounts/users.ts). An unknown e-mail is 404 (the classic operation's error).
  */
 export async function issueResetToken(email: string): Promise<{ user: TokenHolder; token: NewToken }> {
-  const issued = await issueTokenByEmail('reset_password', email);
+  const issued = await issueTokenByEmail('reset_password', email, { record: { kind: 'reset_requested', by: NO_REQUESTER } });
   if (issued === undefined) throw noAccount();
   return issued;
 }
 
 /**
  * A reset request from `client`: limits per e-mail and per address (1
- * statement), the token (1 statement), delivery. The same answer whether or
+ * statement), the token with the reset_requested event (1 statement), delivery. The same answer whether or
  * not the account exists, unless `requireAccount` (the classic route) asks
  * for the 404.
  */
@@ -32,7 +32,7 @@ export async function requestPasswordReset(
   options: { requireAccount?: boolean } = {},
 ): Promise<{ reset?: { token: string; expiresAt: Date } }> {
   await consume([checks.email(email), checks.emailIp(client.ip)]);
-  const issued = await issueTokenByEmail('reset_password', email);
+  const issued = await issueTokenByEmail('reset_password', email, { record: { kind: 'reset_requested', by: client } });
   if (issued === undefined) {
     if (options.requireAccount === true) throw noAccount();
     return {};
