@@ -4,15 +4,15 @@
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
 import { emailLoginSchema } from '../../src/auth/login/bodies.ts';
 import { checkLogin } from '../../src/auth/login/login.ts';
+import { parse } from '../../src/common/validate.ts';
 import { classicSessions } from '../../src/endpoints/classic-sessions.ts';
 import { readBody } from '../../src/http/body.ts';
 import { endCallerSession } from '../../src/http/caller.ts';
-import { requesterOf } from '../../src/http/client.ts';
 import { restate } from '../../src/http/classic.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
 import { json, redirect } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/sessions' };
 

@@ -1,12 +1,12 @@
 // GET /api/me/events — 1 SQL statement (a page of the account's events, with
 // the proof that the caller's session is live).
 import { listEvents } from '../../src/auth/events/list.ts';
+import { HttpError } from '../../src/common/errors.ts';
 import { meEvents } from '../../src/endpoints/me-events.ts';
 import { callerClaims } from '../../src/http/caller.ts';
 import { parseCursorPage } from '../../src/http/params.ts';
 import { listPage } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { HttpError } from '../../src/common/errors.ts';
 
 export const config = { path: '/api/me/events' };
 

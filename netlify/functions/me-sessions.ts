@@ -3,12 +3,12 @@
 // DELETE /api/me/sessions — 1 SQL statement (every other session of the
 // caller's account deleted and the revocation recorded, if the caller's is live).
 import { listSessions, revokeOtherSessions } from '../../src/auth/sessions/sessions.ts';
+import { HttpError } from '../../src/common/errors.ts';
 import { meSessions } from '../../src/endpoints/me-sessions.ts';
 import { callerClaims } from '../../src/http/caller.ts';
 import { requesterOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { HttpError } from '../../src/common/errors.ts';
 
 export const config = { path: '/api/me/sessions' };
 

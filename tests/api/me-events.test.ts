@@ -2,21 +2,21 @@
 // its time, address and user agent, written by a statement the operation
 // already runs; GET /api/me/events lists the caller's own, newest first, by cursor.
 import { afterEach, describe, expect, it } from 'vitest';
-import forgot from '../../netlify/functions/password-forgot.ts';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
-import me from '../../netlify/functions/me.ts';
 import meEvents from '../../netlify/functions/me-events.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
 import meSession from '../../netlify/functions/me-session.ts';
 import meSessions from '../../netlify/functions/me-sessions.ts';
-import confirm from '../../netlify/functions/register-confirm.ts';
+import me from '../../netlify/functions/me.ts';
+import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
+import confirm from '../../netlify/functions/register-confirm.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { getDb } from '../../src/db/connection.ts';
-import { call } from '../support/call.ts';
 import { registerAccount } from '../support/accounts.ts';
+import { call } from '../support/call.ts';
 import { envForFile } from '../support/env.ts';
 import { measured } from '../support/statements.ts';
 import { createUser, uniqueIp } from '../support/users.ts';

@@ -2,8 +2,8 @@
 // used, signing out everywhere else, and the cap on live sessions.
 import { afterEach, describe, expect, it } from 'vitest';
 import login from '../../netlify/functions/login.ts';
-import me from '../../netlify/functions/me.ts';
 import meSessions from '../../netlify/functions/me-sessions.ts';
+import me from '../../netlify/functions/me.ts';
 import { createSession, MAX_LIVE_SESSIONS } from '../../src/auth/sessions/sessions.ts';
 import { verifySessionToken } from '../../src/auth/sessions/tokens.ts';
 import { setClock } from '../../src/config/clock.ts';

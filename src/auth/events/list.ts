@@ -1,12 +1,12 @@
 // GET /api/me/events: the caller's own security events, newest first, by
 // keyset (created_at, id) on the index security_events_user_id_created_at_idx.
 import { sql } from 'kysely';
+import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
+import { validationFailed } from '../../common/errors.ts';
+import type { CursorPage } from '../../common/pagination.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { LoginFailure, SecurityEventKind } from '../../db/schema.ts';
-import { validationFailed } from '../../common/errors.ts';
-import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
-import type { CursorPage } from '../../common/pagination.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 
 const EVENTS_CURSOR = cursorCodec('events', [keyMicros, keyId]);

@@ -7,9 +7,9 @@ import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { NO_REQUESTER, type Client, type Requester } from '../accounts/client.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { deliverSecret } from '../codes/delivery.ts';
 import { hashSecret, issueTokenByEmail, tokenExpired, unknownToken } from '../codes/tokens.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 
 /**
  * Use a confirmation code: 1 statement consumes it atomically, confirms
