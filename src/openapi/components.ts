@@ -3,7 +3,7 @@ import type * as v from 'valibot';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
-import { passwordChangeSchema } from '../auth/passwords/rules.ts';
+import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
 import { idSchema } from '../common/ids.ts';
@@ -28,6 +28,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Login: loginSchema,
   EmailRequest: emailRequestSchema,
   PasswordChange: passwordChangeSchema,
+  PasswordProof: passwordProofSchema,
   PasswordReset: resetFields,
   ProfilePatch: profilePatchSchema,
   NewPost: newPostSchema,
