@@ -17,6 +17,7 @@ import logout from '../../netlify/functions/logout.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
 import meProfile from '../../netlify/functions/me-profile.ts';
 import meSession from '../../netlify/functions/me-session.ts';
+import meSessions from '../../netlify/functions/me-sessions.ts';
 import me from '../../netlify/functions/me.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
@@ -299,6 +300,29 @@ const OPERATIONS: Operation[] = [
       const { user, token } = await createUser();
       const other = await createSession(user.id);
       return () => call(meSession, 'DELETE', `/api/me/sessions/${other.sessionId}`, { token });
+    },
+  },
+  {
+    name: 'DELETE /api/me/sessions',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user, token } = await createUser();
+      await createSession(user.id);
+      return () => call(meSessions, 'DELETE', '/api/me/sessions', { token });
+    },
+  },
+  {
+    name: 'DELETE /api/me',
+    style: 'api',
+    expected: 204,
+    prepare: async () => {
+      const { user, token, password } = await createUser();
+      await createSession(user.id);
+      const post = await createPost(user, { title: 'Goes with the account', body: 'Body' });
+      await addComment((await createUser()).user, post.id, { body: 'Goes with the post' });
+      const body = json({ password });
+      return () => call(me, 'DELETE', '/api/me', { token, ...body });
     },
   },
   {

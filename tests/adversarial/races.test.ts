@@ -208,6 +208,31 @@ describe('logging in to one account from one address, right and wrong passwords 
   });
 });
 
+describe('deleting an account while it logs in', () => {
+  // Fewer logins than the live-session cap, so none of them ends the session that deletes.
+  const LOGINS = Math.min(CROWD, 20);
+  it(`DELETE /api/me racing ${LOGINS} logins with the right password: 204, each login 200 or 401, nothing of the account left`, async () => {
+    await rounds('account deleted while logging in', 'api', async () => {
+      const { user, token, password } = await createUser();
+      const [deleted, ...logins] = await Promise.all([
+        call(me, 'DELETE', '/api/me', { token, json: { password }, ip: uniqueIp() }),
+        ...Array.from({ length: LOGINS }, () => call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip: uniqueIp() })),
+      ]);
+      expect(deleted!.status, deleted!.text).toBe(204);
+      for (const res of logins) expect([200, 401], res.text).toContain(res.status);
+      const { rows } = await sql<Record<string, number>>`SELECT
+          (SELECT count(*) FROM users WHERE id = ${user.id})::int AS users,
+          (SELECT count(*) FROM sessions WHERE user_id = ${user.id})::int AS sessions,
+          (SELECT count(*) FROM one_time_tokens WHERE user_id = ${user.id})::int AS codes,
+          (SELECT count(*) FROM security_events WHERE user_id = ${user.id})::int AS events,
+          (SELECT count(*) FROM security_events WHERE deleted_user_id = ${user.id})::int AS deletions`.execute(getDb());
+      expect(rows[0]).toEqual({ users: 0, sessions: 0, codes: 0, events: 0, deletions: 1 });
+      for (const res of logins.filter((a) => a.status === 200)) expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(401);
+      return [deleted!, ...logins];
+    });
+  });
+});
+
 describe('one e-mail address, asked for codes by a crowd at once', () => {
   it(`${CROWD} resends: exactly the per-address limit get through, and one code stays usable`, async () => {
     await rounds('resends of one address at once', 'api', async () => {

@@ -7,21 +7,22 @@ import { sql } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import { clearFailures, proveOwnership } from '../passwords/proof.ts';
+import { proveOwnership } from '../passwords/proof.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import type { Requester } from './client.ts';
 
 /**
  * 1 statement proves the password (proveOwnership: 401, 429, 400); then 1
- * statement deletes the user, if the caller's session is still live, with
- * the failure counter cleared and the account_deleted event written: one
- * transaction, all or nothing. 401 when the session ended in between.
+ * statement deletes the user, if the caller's session is still live, and
+ * writes the account_deleted event: one transaction, all or nothing. 401 when
+ * the session ended in between. The attempt counters keyed by the account
+ * end with their windows and go with the purge: deleting them here would lock
+ * a counter row after the user row, the reverse of a login's order.
  */
 export async function deleteAccount(claims: TokenClaims, password: string, by: Requester): Promise<void> {
   await proveOwnership(claims, password, by);
   const at = now();
   const deleted = await getDb()
-    .with('cleared', clearFailures(claims.userId, by))
     .with('gone', (qb) =>
       qb
         .deleteFrom('users')

@@ -21,6 +21,7 @@ import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import type { Limit } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
+import { foreignKeyViolation } from '../../db/errors.ts';
 import type { Database, LoginFailure } from '../../db/schema.ts';
 import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey } from '../../rate-limit/limits.ts';
@@ -29,7 +30,7 @@ import type { Requester } from '../accounts/client.ts';
 import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/rules.ts';
-import { createSession, type NewSession } from '../sessions/sessions.ts';
+import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 
 export interface Credentials {
   username?: string | undefined;
@@ -71,7 +72,7 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
   const by: Requester = { ip, userAgent };
   const ipLimit = limitFor('loginIp');
   const accountLimit = limitFor('loginAccount');
-  const row = await findUserCountingAttempt(credentials, by, at);
+  const row = await findUserCountingAttempt(credentials, by, at).catch(accountGone);
 
   const wait = Math.max(
     retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipLimit, at),
@@ -88,7 +89,7 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
 
   const eventId = row.event_id!;
   if (row.confirmed_at === null) {
-    await releaseAttempt(row.id, ip, row.ip_window_start, eventId, 'unconfirmed').selectNoFrom(sql<number>`1`.as('released')).execute();
+    await releaseAttempt(row.id, ip, row.ip_window_start, eventId, 'unconfirmed').selectNoFrom(sql<number>`1`.as('released')).execute().catch(accountGone);
     throw new HttpError('account_not_confirmed');
   }
 
@@ -104,11 +105,21 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
           qb.updateTable('users').set({ password_hash: upgraded }).where('id', '=', userId).where('password_hash', '=', oldHash),
         );
   // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
-  const session = await createSession(userId, statement as unknown as QueryCreator<Database>, by);
+  const session = await createSession(userId, statement as unknown as QueryCreator<Database>, by).catch(accountGone);
   return {
     user: userFieldsOf(row),
     session,
   };
+}
+
+/**
+ * The account was deleted while this login ran (its failed-login event then
+ * names a user that no longer exists, or no session could be opened): as if
+ * it had never existed.
+ */
+function accountGone(error: unknown): never {
+  if (error instanceof AccountGone || foreignKeyViolation(error) !== undefined) throw new HttpError('invalid_credentials');
+  throw error;
 }
 
 /**

@@ -22,6 +22,11 @@ export interface NewSession {
 /** An account keeps at most this many live sessions: a new one ends the oldest beyond it. */
 export const MAX_LIVE_SESSIONS = 50;
 
+/** The account was deleted while a session was being opened for it. */
+export class AccountGone extends Error {
+  override name = 'AccountGone';
+}
+
 /**
  * Insert a session row opened by `by` and sign its token: 1 statement, which
  * also deletes the account's sessions beyond the newest MAX_LIVE_SESSIONS - 1
@@ -29,11 +34,16 @@ export const MAX_LIVE_SESSIONS = 50;
  * rows they see, so the cap can be passed by as many logins as run at once,
  * until the next one. `db` may carry CTEs (`getDb().with(…)`) that run in the
  * same statement, as login's release and rehash do.
+ *
+ * The INSERT reads the user row FOR KEY SHARE before anything else runs
+ * (Postgres runs the CTEs the query does not read after it): a deletion of
+ * the account locks that row first too, so the two never wait on each other
+ * in a cycle. Throws AccountGone when the account was deleted meanwhile.
  */
 export async function createSession(userId: number, db: QueryCreator<Database> = getDb(), by: Requester = NO_REQUESTER): Promise<NewSession> {
   const createdAt = now();
   const expiresAt = new Date(createdAt.getTime() + setting('sessionTtlMs'));
-  const { id } = await db
+  const inserted = await db
     .with('beyond_cap', (qb) =>
       qb
         .deleteFrom('sessions')
@@ -50,16 +60,25 @@ export async function createSession(userId: number, db: QueryCreator<Database> =
         ),
     )
     .insertInto('sessions')
-    .values({
-      user_id: userId,
-      created_at: createdAt,
-      last_seen_at: createdAt,
-      expires_at: expiresAt,
-      user_agent: by.userAgent?.slice(0, 256) ?? null,
-      ip: by.ip === '' ? null : by.ip.slice(0, 64),
-    })
+    .columns(['user_id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent', 'ip'])
+    .expression((eb) =>
+      eb
+        .selectFrom('users')
+        .select([
+          'id',
+          sql<Date>`${createdAt}::timestamptz`.as('created_at'),
+          sql<Date>`${createdAt}::timestamptz`.as('last_seen_at'),
+          sql<Date>`${expiresAt}::timestamptz`.as('expires_at'),
+          sql<string | null>`${by.userAgent?.slice(0, 256) ?? null}::text`.as('user_agent'),
+          sql<string | null>`${by.ip === '' ? null : by.ip.slice(0, 64)}::text`.as('ip'),
+        ])
+        .where('id', '=', userId)
+        .forKeyShare(),
+    )
     .returning('id')
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (inserted === undefined) throw new AccountGone(`user ${userId} no longer exists`);
+  const { id } = inserted;
   const token = await signSessionToken({ userId, sessionId: id }, createdAt, expiresAt);
   return { token, sessionId: id, expiresAt };
 }
