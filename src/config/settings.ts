@@ -94,6 +94,11 @@ const READERS = {
   },
   /** SESSION_TTL, e.g. `7d` (the default) or `12h`. */
   sessionTtlMs: () => parseEnv('SESSION_TTL', v.optional(durationSchema, '7d')),
+  // Issue 17: the audit trail.
+  /** AUDIT_EVENTS_RETENTION: how long security events are kept before the scheduled purge deletes them (default 90d). */
+  auditRetentionMs: () => parseEnv('AUDIT_EVENTS_RETENTION', v.optional(durationSchema, '90d')),
+  // End of issue 17's block.
+
   /** PASSWORD_SCRYPT_N, a power of two, as its log2. */
   scryptLn: () =>
     Math.log2(
