@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import forgot from '../../netlify/functions/password-forgot.ts';
-import { createSession } from '../../src/auth/sessions/sessions.ts';
+import { AccountGone, createSession } from '../../src/auth/sessions/sessions.ts';
 import { addComment } from '../../src/content/comments.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { call } from '../support/call.ts';
@@ -63,8 +63,14 @@ async function credentialHeaders(spec: RequestSpec): Promise<Record<string, stri
       return { cookie: credential.value };
     case 'valid':
     case 'tampered': {
-      const owner = owners[credential.user % owners.length]!;
-      let { token } = await createSession(owner.user.id);
+      const index = credential.user % owners.length;
+      // DELETE /api/me with the fixtures' password may have deleted this owner: a new one takes its place.
+      const opened = await createSession(owners[index]!.user.id).catch(async (error: unknown) => {
+        if (!(error instanceof AccountGone)) throw error;
+        owners[index] = await createUser({ confirmed: owners[index]!.user.confirmed_at !== null });
+        return createSession(owners[index]!.user.id);
+      });
+      let { token } = opened;
       if (credential.kind === 'tampered') {
         const at = credential.at % token.length;
         token = `${token.slice(0, at)}${token[at] === 'A' ? 'B' : 'A'}${token.slice(at + 1)}`;
