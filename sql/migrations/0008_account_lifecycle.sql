@@ -1,5 +1,5 @@
--- Account lifecycle (issue 17): where each session was opened, pending e-mail
--- changes, and the audit trail of security events.
+-- Account lifecycle (issue 17): where each session was opened, and the audit
+-- trail of security events.
 --
 -- Safe on a populated database: the new columns are nullable without a
 -- default (a catalogue change, no row rewritten); their CHECKs read each
@@ -10,15 +10,6 @@
 ALTER TABLE sessions
   ADD COLUMN user_agent text CONSTRAINT sessions_user_agent_length CHECK (char_length(user_agent) <= 256),
   ADD COLUMN ip         text CONSTRAINT sessions_ip_length CHECK (char_length(ip) <= 64);
-
--- A pending e-mail change is a one-time code (purpose change_email) that
--- carries the new address; the one-live-code index keeps one per account.
-ALTER TABLE one_time_tokens
-  ADD COLUMN new_email text CONSTRAINT one_time_tokens_new_email_format CHECK (
-    new_email = lower(new_email) AND char_length(new_email) <= 254 AND new_email ~ '^[^@\s]+@[^@\s]+$'),
-  DROP CONSTRAINT one_time_tokens_purpose_value,
-  ADD CONSTRAINT one_time_tokens_purpose_value CHECK (purpose IN ('confirm_email', 'reset_password', 'change_email')),
-  ADD CONSTRAINT one_time_tokens_new_email_purpose CHECK ((new_email IS NOT NULL) = (purpose = 'change_email'));
 
 -- The audit trail. Each row is written by a statement the operation already
 -- runs. An account's events go with it; its deletion leaves one

@@ -15,7 +15,7 @@ export type MaritalStatus =
   | 'separated'
   | 'domestic_partnership'
   | 'prefer_not_to_say';
-export type TokenPurpose = 'confirm_email' | 'reset_password' | 'change_email';
+export type TokenPurpose = 'confirm_email' | 'reset_password';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -59,8 +59,6 @@ export interface OneTimeTokensTable {
   created_at: GeneratedTimestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
-  /** change_email only: the address the account moves to. */
-  new_email: string | null;
 }
 
 export interface RateLimitsTable {

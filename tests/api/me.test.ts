@@ -36,7 +36,7 @@ describe('GET /api/me', () => {
     }
     const res = await call(me, 'POST', '/api/me');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, DELETE');
   });
 });
 

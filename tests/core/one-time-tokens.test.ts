@@ -25,7 +25,7 @@ describe('one-time tokens', () => {
   it('last 10 minutes for confirmation and 30 for reset, from the service clock', () => {
     const t0 = new Date('2031-01-01T00:00:00Z');
     setClock(() => t0);
-    expect(TOKEN_TTL_MS).toEqual({ confirm_email: 600_000, reset_password: 1_800_000, change_email: 600_000 });
+    expect(TOKEN_TTL_MS).toEqual({ confirm_email: 600_000, reset_password: 1_800_000 });
     expect(newToken('confirm_email').expiresAt.toISOString()).toBe('2031-01-01T00:10:00.000Z');
     expect(newToken('reset_password').expiresAt.toISOString()).toBe('2031-01-01T00:30:00.000Z');
   });

@@ -1,12 +1,10 @@
 // The caller proves it is the account's owner with its password, before a
-// change that takes the account away from them (a new e-mail address, the
-// deletion). Wrong guesses count on the login's per-account counter, so a
+// change that takes the account away from them (the deletion). Wrong guesses count on the login's per-account counter, so a
 // stolen session cannot be used to try passwords at leisure.
-import { sql, type QueryCreator } from 'kysely';
+import { sql } from 'kysely';
 import { HttpError, rateLimited, validationFailed } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import type { Database } from '../../db/schema.ts';
 import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
@@ -21,8 +19,7 @@ import { isOverlong } from './rules.ts';
  * on the per-account-and-address failure counter (as a login from `by.ip`
  * is). 401 when the session is not live; 429 when the counter is over its
  * limit, before any hashing; 400 with `details.password` when the password is
- * wrong (an overlong one without hashing). The attempt stays counted until
- * the caller's next statement clears it (clearFailures).
+ * wrong (an overlong one without hashing). The attempt stays counted.
  */
 export async function proveOwnership(claims: TokenClaims, password: string, by: Requester): Promise<UserFields> {
   const at = now();
@@ -50,10 +47,4 @@ export async function proveOwnership(claims: TokenClaims, password: string, by: 
   const ok = !isOverlong(password) && (await verifyPassword(password, row.password_hash)).ok;
   if (!ok) throw validationFailed({ password: ['is not correct'] });
   return userFieldsOf(row);
-}
-
-/** A CTE for the statement after a proven password: this address's failures for the account are forgotten, as after a login. */
-export function clearFailures(userId: number, by: Requester) {
-  const bucket = checks.loginAccount(userId, by.ip).bucket;
-  return (qb: QueryCreator<Database>) => qb.deleteFrom('rate_limits').where('bucket', '=', bucket);
 }
