@@ -4,7 +4,7 @@ import { listEvents } from '../../src/auth/events/list.ts';
 import { HttpError } from '../../src/common/errors.ts';
 import { meEvents } from '../../src/endpoints/me-events.ts';
 import { callerClaims } from '../../src/http/caller.ts';
-import { parseCursorPage } from '../../src/http/params.ts';
+import { parsePagination } from '../../src/http/params.ts';
 import { listPage } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 
@@ -13,9 +13,9 @@ export const config = { path: '/api/me/events' };
 export default route(config, meEvents, {
   GET: async (req) => {
     const url = new URL(req.url);
-    const page = parseCursorPage(url);
+    const pagination = parsePagination(url);
     const claims = await callerClaims(req);
-    const events = await listEvents(claims, page);
+    const events = await listEvents(claims, pagination);
     if (events === undefined) throw new HttpError('unauthenticated');
     return listPage(url, events);
   },

@@ -7,7 +7,7 @@ import { postsIdComments } from '../../src/endpoints/posts-id-comments.ts';
 import { readBody } from '../../src/http/body.ts';
 import { authenticate } from '../../src/http/caller.ts';
 import { parseId, parsePagination } from '../../src/http/params.ts';
-import { json } from '../../src/http/respond.ts';
+import { json, listPage } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/common/validate.ts';
 
@@ -16,7 +16,8 @@ export const config = { path: '/api/posts/:id/comments' };
 export default route(config, postsIdComments, {
   GET: async (req, { params }) => {
     const postId = parseId(params.id);
-    return json(200, await listComments(postId, parsePagination(new URL(req.url))));
+    const url = new URL(req.url);
+    return listPage(url, await listComments(postId, parsePagination(url)));
   },
   POST: async (req, { params }) => {
     const postId = parseId(params.id);

@@ -1,12 +1,16 @@
-// The database a command-line tool works on: DATABASE_URL when set, otherwise
-// the project's embedded Postgres under .data/ (started for the command).
+// The database a command-line tool works on: DATABASE_URL (or Netlify DB's
+// NETLIFY_DATABASE_URL) when set, otherwise the project's embedded Postgres
+// under .data/ (started for the command, or the one `npm run dev` runs). In a
+// Netlify build there is no embedded fallback: a migration must reach the
+// deploy's database or fail the build.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { envValue, setting } from '../config/settings.ts';
-import { databaseUrl, startEmbeddedPostgres } from '../db/embedded.ts';
+import { ConfigError, envValue, setting } from '../config/settings.ts';
+import { databaseUrl, runningEmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded.ts';
 import { parseDatabaseUrl } from '../db/url.ts';
+import { newSigningKey } from '../signing/keys.ts';
 
 export const DATA_DIR = fileURLToPath(new URL('../../.data/', import.meta.url));
 const APP_DATABASE = 'auth';
@@ -18,17 +22,29 @@ export interface ResolvedDatabase {
   stop(): Promise<void>;
 }
 
-export async function resolveDatabase(): Promise<ResolvedDatabase> {
-  const configured = setting('databaseUrl');
+/**
+ * A command run while `npm run dev` holds the embedded cluster attaches to that
+ * server (and leaves it running) instead of failing on its lock file.
+ */
+export async function resolveDatabase(dataDir = DATA_DIR): Promise<ResolvedDatabase> {
+  const configured = setting('database');
   if (configured !== undefined) {
-    const url = parseDatabaseUrl(configured);
-    return { url: configured, description: `DATABASE_URL (${redact(url)})`, stop: async () => {} };
+    const url = parseDatabaseUrl(configured.url, configured.variable);
+    return { url: configured.url, description: `${configured.variable} (${redact(url)})`, stop: async () => {} };
   }
+  const context = setting('deployContext');
+  if (context !== undefined) {
+    throw new ConfigError(
+      `DATABASE_URL is not set in this ${context} build (nor NETLIFY_DATABASE_URL): give it the Builds scope in Netlify's environment variables`,
+    );
+  }
+  const running = await runningEmbeddedPostgres(dataDir);
   const port = Number(envValue('EMBEDDED_PG_PORT') ?? 54329);
-  const server = await startEmbeddedPostgres({ dir: DATA_DIR, port });
+  const server = running ?? (await startEmbeddedPostgres({ dir: dataDir, port }));
   await createDatabaseIfMissing(server.url, APP_DATABASE);
   const url = databaseUrl(server.url, APP_DATABASE);
-  return { url, description: `embedded PostgreSQL in .data/ (${redact(new URL(url))})`, stop: server.stop };
+  const how = running === undefined ? '' : ', already running';
+  return { url, description: `embedded PostgreSQL in .data/${how} (${redact(new URL(url))})`, stop: server.stop };
 }
 
 async function createDatabaseIfMissing(serverUrl: string, name: string): Promise<void> {
@@ -43,15 +59,25 @@ async function createDatabaseIfMissing(serverUrl: string, name: string): Promise
 }
 
 /** A stable random JWT secret for local development, kept beside the data. */
-export async function localJwtSecret(): Promise<string> {
-  const file = `${DATA_DIR}jwt-secret`;
+export function localJwtSecret(): Promise<string> {
+  return localFile('jwt-secret', async () => randomBytes(32).toString('base64url'));
+}
+
+/** A local signing key set (JWT_SIGNING_KEYS) for development, made once and kept beside the data. */
+export function localSigningKeys(): Promise<string> {
+  return localFile('signing-keys.json', async () => JSON.stringify([await newSigningKey()]));
+}
+
+/** The contents of a file in .data/, written by `create` on first use and readable by the owner only. */
+async function localFile(name: string, create: () => Promise<string>): Promise<string> {
+  const file = `${DATA_DIR}${name}`;
   try {
     return (await readFile(file, 'utf8')).trim();
   } catch {
-    const secret = randomBytes(32).toString('base64url');
+    const value = await create();
     await mkdir(DATA_DIR, { recursive: true });
-    await writeFile(file, `${secret}\n`, { mode: 0o600 });
-    return secret;
+    await writeFile(file, `${value}\n`, { mode: 0o600 });
+    return value;
   }
 }
 

@@ -1,13 +1,14 @@
 // npm run dev — a database (embedded unless DATABASE_URL is set), migrations,
-// the functions built as they ship and rebuilt on every change, then
+// the functions and the web pages built as they ship and rebuilt on every change, then
 // `netlify dev` offline serving them. Ctrl-C stops all of it.
 import './require-node.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { envValue } from '../config/settings.ts';
 import { migrate } from '../db/migrate.ts';
-import { localJwtSecret, resolveDatabase } from './database.ts';
+import { localJwtSecret, localSigningKeys, resolveDatabase } from './database.ts';
 import { watchFunctions } from './function-bundles.ts';
+import { watchWeb } from './web-bundle.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const port = envValue('PORT') ?? '8888';
@@ -15,7 +16,7 @@ const port = envValue('PORT') ?? '8888';
 const database = await resolveDatabase();
 const applied = await migrate(database.url);
 console.log(`database: ${database.description}${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
-const stopWatching = await watchFunctions();
+const stopWatching = [await watchFunctions(), await watchWeb()];
 
 const netlify = spawn(
   `${root}node_modules/.bin/netlify`,
@@ -26,19 +27,22 @@ const netlify = spawn(
     env: {
       ...process.env,
       DATABASE_URL: database.url,
+      // The secret still verifies sessions signed before the local key existed.
       JWT_SECRET: envValue('JWT_SECRET') ?? (await localJwtSecret()),
+      JWT_SIGNING_KEYS: envValue('JWT_SIGNING_KEYS') ?? (await localSigningKeys()),
       BROWSER: 'none',
     },
   },
 );
 console.log(`service: http://localhost:${port} (try: curl http://localhost:${port}/api/health)`);
+console.log(`web pages: http://localhost:${port}/app/`);
 
 let stopping = false;
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   if (netlify.exitCode === null) netlify.kill('SIGTERM');
-  await stopWatching();
+  await Promise.all(stopWatching.map((stop) => stop()));
   await database.stop();
   process.exit(code);
 }

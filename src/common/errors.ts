@@ -25,6 +25,9 @@ export const ERRORS = {
   rate_limited: { status: 429, message: 'Too many requests; try again later.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable; try again shortly.' },
+  // Issue 18: access tokens need an asymmetric key, which a deploy with only JWT_SECRET lacks (a
+  // setting of the deploy, not a fault: not a 5xx).
+  access_tokens_unavailable: { status: 404, message: 'This service has no signing key, so it issues no access tokens.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

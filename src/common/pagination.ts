@@ -1,14 +1,22 @@
 // Pages of a list: what the query string asks for, and the page answered.
-// A list page and its total are read in ONE statement:
-//   SELECT t.total, i.* FROM (SELECT count(*) ...) t LEFT JOIN LATERAL (<page>) i ON true
-// A page past the end still yields one row (item columns null), so the real
-// total is known without a second query.
+// A list page and its total are read in ONE statement (src/db/page-query.ts):
+//   SELECT t.total, i.* FROM (<total>) t LEFT JOIN LATERAL (<page>) i ON true
+// The total comes from a counter kept by triggers (migration 0006), never
+// counted. A page past the end still yields one row (item columns null), so
+// the total is known without a second query. The page asks for pageSize + 1
+// rows: the extra one tells whether a next page exists, and is not returned.
 import * as v from 'valibot';
+import type { CursorCodec } from './cursor.ts';
+import { validationFailed } from './errors.ts';
 
 export interface Pagination {
-  page: number;
+  /** null when the page is asked for by cursor. */
+  page: number | null;
   pageSize: number;
+  /** Rows before the page: 0 by cursor. */
   offset: number;
+  /** As sent; each list decodes its own (cursor.ts). */
+  cursor: string | null;
 }
 
 /** `v.number()` and `v.integer()` state the output type for the OpenAPI document; the regex already ensures both. */
@@ -23,47 +31,64 @@ const integerText = (min: number, max: number, message: string) =>
     v.maxValue(max, message),
   );
 
-/** `page` (>= 1, default 1) and `pageSize` (1-100, default 20). */
+/** `page` (>= 1, default 1) or `cursor`, and `pageSize` (1-100, default 20). */
 export const paginationSchema = v.object({
-  page: v.optional(integerText(1, 1_000_000, 'must be an integer of at least 1'), '1'),
+  page: v.optional(
+    v.pipe(integerText(1, 1_000_000, 'must be an integer of at least 1'), v.description('Default 1. Not combined with `cursor`.')),
+  ),
   pageSize: v.optional(integerText(1, 100, 'must be an integer from 1 to 100'), '20'),
-});
-
-/** `pageSize` (1-100, default 20) and `cursor`: lists read by keyset only (GET /api/me/events). */
-export const cursorPageSchema = v.object({
-  pageSize: paginationSchema.entries.pageSize,
   cursor: v.optional(
     v.pipe(
       v.string(),
       v.regex(/^[A-Za-z0-9_-]{1,200}$/, 'must be the nextCursor of a page of this list'),
-      v.description('Opaque: the `nextCursor` of the previous page.'),
+      v.description('Opaque: the `nextCursor` of the previous page. Not combined with `page`.'),
     ),
   ),
 });
 
-export interface CursorPage {
-  pageSize: number;
-  cursor?: string | undefined;
-}
-
 export interface Page<T> {
   items: T[];
-  page: number;
+  /** null when the page was asked for by cursor. */
+  page: number | null;
   pageSize: number;
   total: number;
+  /** The cursor of the next page; null on the last one. */
+  nextCursor: string | null;
 }
 
 type Nullable<T> = { [K in keyof T]: T[K] | null };
 
+/** The key a cursor carries, or undefined without one; 400 for a cursor this list did not give. */
+export function afterKey<Key extends readonly unknown[]>(codec: CursorCodec<Key>, pagination: Pagination): Key | undefined {
+  if (pagination.cursor === null) return undefined;
+  const key = codec.decode(pagination.cursor);
+  if (key === undefined) throw validationFailed({ cursor: ['is not a cursor this list gave, or it was changed'] });
+  return key;
+}
+
 /**
- * Builds the page from such rows. The item columns are NOT NULL in their
- * tables, so a null `id` marks the one empty row of a page past the end.
+ * Builds the page from the statement's rows. The item columns are NOT NULL in
+ * their tables, so a null `id` marks the one empty row of a page past the end.
  */
+export function toItems<Item extends { id: number }, T>(
+  rows: readonly Nullable<Item>[],
+  pagination: Pagination,
+  present: (item: NoInfer<Item>) => T,
+  cursorOf: (item: NoInfer<Item>) => string,
+): Omit<Page<T>, 'total'> {
+  const found = rows.filter((row) => row.id !== null) as unknown as Item[];
+  const items = found.slice(0, pagination.pageSize);
+  const last = items.at(-1);
+  const nextCursor = found.length > pagination.pageSize && last !== undefined ? cursorOf(last) : null;
+  return { items: items.map(present), page: pagination.page, pageSize: pagination.pageSize, nextCursor };
+}
+
+/** toItems, with the total every row carries. */
 export function toPage<Item extends { id: number }, T>(
   rows: readonly ({ total: number } & Nullable<Item>)[],
   pagination: Pagination,
-  present: (item: Item) => T,
+  present: (item: NoInfer<Item>) => T,
+  cursorOf: (item: NoInfer<Item>) => string,
 ): Page<T> {
-  const items = rows.filter((row) => row.id !== null).map((row) => present(row as unknown as Item));
-  return { items, page: pagination.page, pageSize: pagination.pageSize, total: rows[0]?.total ?? 0 };
+  return { ...toItems<Item, T>(rows, pagination, present, cursorOf), total: rows[0]?.total ?? 0 };
 }

@@ -6,6 +6,7 @@
 // Tests that change the environment call resetSettings() (tests/support/env.ts).
 import * as v from 'valibot';
 import { durationMs, durationSchema } from './duration.ts';
+import { parseSigningKeys, type PrivateSigningJwk } from './signing-keys.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -49,7 +50,8 @@ export interface MailSettings {
   from: string;
 }
 
-const mailUrlSchema = v.pipe(
+/** An absolute http(s) URL (MAIL_API_URL, APP_URL). */
+const httpUrlSchema = v.pipe(
   v.string(),
   v.url('must be an absolute URL'),
   v.check((text) => /^https?:\/\//i.test(text), 'must be an http or https URL'),
@@ -64,17 +66,60 @@ const SCRYPT_LN = 17;
 const MAX_SCRYPT_LN = 20;
 
 const READERS = {
-  /** Netlify sets CONTEXT=production for production deploys. */
-  production: () => envValue('CONTEXT') === 'production',
+  // Where the process runs (issue 15: what may be revealed, where links point).
+  /**
+   * The Netlify deploy context this process runs in, if any (production, deploy-preview,
+   * branch-deploy; `netlify dev` sets CONTEXT=dev): CONTEXT in a build, and in a
+   * function (Netlify's run on AWS Lambda, which sets AWS_LAMBDA_FUNCTION_NAME) a deploy
+   * whatever CONTEXT says, so that a missing CONTEXT can never pass for local development.
+   */
+  deployContext: (): string | undefined => {
+    // Any CONTEXT but netlify dev's: a context Netlify adds later is a deploy too.
+    const context = envValue('CONTEXT');
+    if (context !== undefined && context !== 'dev') return context;
+    // netlify dev emulates Lambda too (it sets AWS_LAMBDA_FUNCTION_NAME), and says so in NETLIFY_DEV.
+    if (READERS.netlifyDev()) return undefined;
+    return envValue('AWS_LAMBDA_FUNCTION_NAME') === undefined ? undefined : 'deployed function';
+  },
+  /**
+   * Local development: `netlify dev` or the test runner, never a deploy context. Only here may
+   * codes and reset tokens travel in responses and log lines.
+   */
+  localDevelopment: (): boolean => READERS.deployContext() === undefined && (READERS.netlifyDev() || READERS.test()),
+  /** RETURN_CODES_IN_RESPONSES=true: codes in responses outside netlify dev and the tests; refused in every deploy context (src/auth/codes/delivery.ts). */
+  returnCodesInResponses: () => parseEnv('RETURN_CODES_IN_RESPONSES', v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'false')) === 'true',
+  /** Netlify's DEPLOY_PRIME_URL: the address of this deploy preview or branch deploy. */
+  deployUrl: () => envValue('DEPLOY_PRIME_URL'),
+  /** APP_URL: where the web pages live when not at /app of this deploy (src/http/client.ts). */
+  appUrl: () => {
+    const url = envValue('APP_URL');
+    return url === undefined ? undefined : parseEnv('APP_URL', httpUrlSchema, url).replace(/\/+$/, '');
+  },
+
+  // The purge (src/system/purge.ts): how long rows that nothing needs are kept.
+  /** PURGE_UNCONFIRMED_AFTER: accounts never confirmed go this long after sign-up (7d). */
+  purgeUnconfirmedAfterMs: () => parseEnv('PURGE_UNCONFIRMED_AFTER', v.optional(durationSchema, '7d')),
+  /** PURGE_EXPIRED_AFTER: expired sessions and used or expired codes go this long after (1d). */
+  purgeExpiredAfterMs: () => parseEnv('PURGE_EXPIRED_AFTER', v.optional(durationSchema, '1d')),
+
   /** Vitest sets VITEST; some safety checks relax (never silently) under test. */
   test: () => envValue('VITEST') !== undefined || envValue('NODE_ENV') === 'test',
   /** `netlify dev` sets NETLIFY_DEV (see src/http/route.ts for why it matters). */
   netlifyDev: () => envValue('NETLIFY_DEV') === 'true',
-  /** Netlify's URL: the site's main address, where links in e-mails point. */
+  /** Netlify's URL: the site's main address; links in e-mails open its /app pages unless APP_URL says otherwise. */
   siteUrl: () => envValue('URL'),
 
-  /** Checked by src/db/url.ts, which names what is wrong without showing the password. */
-  databaseUrl: () => envValue('DATABASE_URL'),
+  /**
+   * DATABASE_URL, or else Netlify DB's NETLIFY_DATABASE_URL (Neon underneath), with the variable it
+   * came from; checked by src/db/url.ts, which names what is wrong without showing the password.
+   */
+  database: (): { variable: 'DATABASE_URL' | 'NETLIFY_DATABASE_URL'; url: string } | undefined => {
+    for (const variable of ['DATABASE_URL', 'NETLIFY_DATABASE_URL'] as const) {
+      const url = envValue(variable);
+      if (url !== undefined) return { variable, url };
+    }
+    return undefined;
+  },
   databaseDriver: (): Driver | undefined => {
     const forced = envValue('DATABASE_DRIVER');
     if (forced !== undefined && !(DRIVERS as readonly string[]).includes(forced)) {
@@ -85,15 +130,40 @@ const READERS = {
   /** A local stand-in for Neon's proxy (tests, benchmarks). */
   neonWsProxy: () => envValue('NEON_WS_PROXY'),
 
-  /** The HS256 session-token secret; outside tests a missing or short one stops every authenticated request. */
-  jwtSecret: () => {
-    const secret = envValue('JWT_SECRET') ?? (READERS.test() ? 'test-only-secret-0123456789abcdef' : undefined);
-    if (secret === undefined) throw new ConfigError('JWT_SECRET is not set (at least 32 bytes)');
-    if (new TextEncoder().encode(secret).length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
+  // Issue 18: signing keys, access tokens and sliding sessions (src/signing/README.md).
+  /** Netlify sets CONTEXT on every deploy (production, deploy-preview, branch-deploy); `dev` is a local `netlify dev`. */
+  deployed: () => {
+    const context = envValue('CONTEXT');
+    return context !== undefined && context !== 'dev';
+  },
+  /** JWT_SIGNING_KEYS: a JSON array of private ES256 JWKs, the first signing (`npm run keys` prints one). */
+  signingKeys: (): PrivateSigningJwk[] => {
+    const text = envValue('JWT_SIGNING_KEYS');
+    if (text === undefined) return [];
+    try {
+      return parseSigningKeys(text);
+    } catch (error) {
+      throw new ConfigError(`JWT_SIGNING_KEYS ${(error as Error).message}`);
+    }
+  },
+  /** The HS256 secret: signs session tokens when there are no keys, and still verifies them when there are. */
+  jwtSecret: (): string | undefined => {
+    const secret = envValue('JWT_SECRET') ?? (READERS.test() && envValue('JWT_SIGNING_KEYS') === undefined ? 'test-only-secret-0123456789abcdef' : undefined);
+    if (secret !== undefined && new TextEncoder().encode(secret).length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
     return secret;
   },
-  /** SESSION_TTL, e.g. `7d` (the default) or `12h`. */
-  sessionTtlMs: () => parseEnv('SESSION_TTL', v.optional(durationSchema, '7d')),
+  /** SESSION_TTL: a session's absolute lifetime, its token's `exp` (default 30d). */
+  sessionTtlMs: () => parseEnv('SESSION_TTL', v.optional(durationSchema, '30d')),
+  /** SESSION_IDLE_TTL: a session unused this long ends (default 7d); using it moves the end, at most once an hour. */
+  sessionIdleTtlMs: () => parseEnv('SESSION_IDLE_TTL', v.optional(durationSchema, '7d')),
+  /** ACCESS_TOKEN_TTL: an access token's lifetime (default 15m, at most 1d: a verifier cannot revoke one). */
+  accessTokenTtlMs: () =>
+    parseEnv('ACCESS_TOKEN_TTL', v.optional(v.pipe(durationSchema, v.maxValue(86_400_000, 'must be at most 1d')), '15m')),
+  /** JWT_ISSUER: the access tokens' `iss`; default the site's URL. */
+  jwtIssuer: () => parseEnv('JWT_ISSUER', v.optional(v.pipe(v.string(), v.url('must be an absolute URL')))),
+  /** JWT_AUDIENCE: the access tokens' `aud`; default the issuer. */
+  jwtAudience: () => parseEnv('JWT_AUDIENCE', v.optional(v.pipe(v.string(), v.maxLength(200, 'is too long')))),
+  // End of issue 18's block.
   // Issue 17: the audit trail.
   /** AUDIT_EVENTS_RETENTION: how long security events are kept before the scheduled purge deletes them (default 90d). */
   auditRetentionMs: () => parseEnv('AUDIT_EVENTS_RETENTION', v.optional(durationSchema, '90d')),
@@ -132,7 +202,7 @@ const READERS = {
     const from = envValue('MAIL_FROM');
     if (from === undefined) throw new ConfigError('MAIL_FROM is required when MAIL_API_URL is set');
     return {
-      url: parseEnv('MAIL_API_URL', mailUrlSchema, url),
+      url: parseEnv('MAIL_API_URL', httpUrlSchema, url),
       apiKey: envValue('MAIL_API_KEY'),
       from: parseEnv('MAIL_FROM', v.pipe(v.string(), v.maxLength(320, 'is too long')), from),
     };

@@ -1,11 +1,13 @@
 // Comments: on a post, listed oldest first, deleted by their author or by the
 // post's author.
-import { HttpError } from '../common/errors.ts';
-import { toPage, type Page, type Pagination } from '../common/pagination.ts';
+import { sql } from 'kysely';
+import { cursorCodec, keyId, keyMicros, microsToIso } from '../common/cursor.ts';
+import { HttpError, validationFailed } from '../common/errors.ts';
+import { afterKey, toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
 import { foreignKeyViolation } from '../db/errors.ts';
-import { selectPageWithTotal } from '../db/page-query.ts';
+import { byCreatedAt, micros, outerTotal, pageWindow, selectPageWithTotal } from '../db/page-query.ts';
 import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
 import { presentComment, type CommentView } from './present.ts';
@@ -14,29 +16,50 @@ import type { NewComment } from './rules.ts';
 const noSuchPost = () => new HttpError('not_found', 'No such post.');
 
 /**
- * Oldest first, ties by id: 1 statement whatever the page size, which also
- * tells a missing post (no row at all: 404) from one without comments.
+ * The order of the list and of its index comments_post_id_created_at_id_idx:
+ * oldest first, ties by id. A cursor names its post and serves no other.
+ */
+const COMMENTS_CURSOR = cursorCodec('comments', [keyId, keyMicros, keyId]);
+
+/**
+ * 1 statement whatever the page, its total from post_comment_totals (see
+ * db/page-query.ts); no row at all tells a missing post (404) from one without comments.
  */
 export async function listComments(postId: number, pagination: Pagination): Promise<Page<CommentView>> {
+  const after = afterKey(COMMENTS_CURSOR, pagination);
+  if (after !== undefined && after[0] !== postId) {
+    throw validationFailed({ cursor: ['belongs to the comments of another post'] });
+  }
   const db = getDb();
   const rows = await selectPageWithTotal(
-    // Grouped by the post: no row at all when it does not exist.
+    // A post without comments has no counter row: 0. No post, no row at all.
     db
       .selectFrom('posts as p')
-      .leftJoin('comments as c', 'c.post_id', 'p.id')
-      .select((e) => e.fn.count<number>('c.id').as('total'))
+      .leftJoin('post_comment_totals as c', 'c.post_id', 'p.id')
+      .select(sql<number>`coalesce(c.total, 0)`.as('total'))
       .where('p.id', '=', postId)
-      .groupBy('p.id')
       .as('t'),
     db
-      .selectFrom('comments as c')
+      .selectFrom((keys) =>
+        keys
+          .selectFrom('comments')
+          .select(['id', 'created_at'])
+          .where('post_id', '=', postId)
+          .$call(byCreatedAt('asc', after && [microsToIso(after[1]), after[2]]))
+          .$call(pageWindow(pagination, outerTotal))
+          .as('k'),
+      )
+      .innerJoin('comments as c', 'c.id', 'k.id')
       .innerJoin('users as u', 'u.id', 'c.user_id')
-      .select(['c.id', 'c.post_id', 'c.body', 'c.created_at', 'u.id as author_id', 'u.username as author_username'])
-      .where('c.post_id', '=', postId)
-      .orderBy('c.created_at', 'asc')
-      .orderBy('c.id', 'asc')
-      .limit(pagination.pageSize)
-      .offset(pagination.offset)
+      .select([
+        'c.id',
+        'c.post_id',
+        'c.body',
+        'c.created_at',
+        'u.id as author_id',
+        'u.username as author_username',
+        micros('c.created_at').as('created_micros'),
+      ])
       .as('i'),
     [
       ['created_at', 'asc'],
@@ -44,7 +67,7 @@ export async function listComments(postId: number, pagination: Pagination): Prom
     ],
   );
   if (rows.length === 0) throw noSuchPost();
-  return toPage(rows, pagination, presentComment);
+  return toPage(rows, pagination, presentComment, (c) => COMMENTS_CURSOR.encode([postId, c.created_micros, c.id]));
 }
 
 /** 1 statement: inserts only if the post exists (404 otherwise). */

@@ -1,10 +1,11 @@
 // Posts: user-owned, listed newest first, changed only by their author.
 import type { Kysely } from 'kysely';
+import { cursorCodec, keyId, keyMicros, microsToIso } from '../common/cursor.ts';
 import { HttpError } from '../common/errors.ts';
-import { toPage, type Page, type Pagination } from '../common/pagination.ts';
+import { afterKey, toPage, type Page, type Pagination } from '../common/pagination.ts';
 import { now } from '../config/clock.ts';
 import { getDb } from '../db/connection.ts';
-import { selectPageWithTotal } from '../db/page-query.ts';
+import { byCreatedAt, micros, outerTotal, pageWindow, selectPageWithTotal } from '../db/page-query.ts';
 import type { Database } from '../db/schema.ts';
 import type { Author } from '../users/present.ts';
 import { changedRow } from './ownership.ts';
@@ -13,26 +14,41 @@ import type { NewPost, PostPatch } from './rules.ts';
 
 const POST_COLUMNS = ['id', 'title', 'body', 'created_at', 'updated_at'] as const;
 
+const POST_WITH_AUTHOR = ['p.id', 'p.title', 'p.body', 'p.created_at', 'p.updated_at', 'u.id as author_id', 'u.username as author_username'] as const;
+
 /** Posts joined to their authors (`p`, `u`), with the columns presentPost reads. */
 function postsWithAuthors(db: Kysely<Database>) {
-  return db
-    .selectFrom('posts as p')
-    .innerJoin('users as u', 'u.id', 'p.user_id')
-    .select(['p.id', 'p.title', 'p.body', 'p.created_at', 'p.updated_at', 'u.id as author_id', 'u.username as author_username']);
+  return db.selectFrom('posts as p').innerJoin('users as u', 'u.id', 'p.user_id').select(POST_WITH_AUTHOR);
 }
 
-/** Newest first, ties by id: 1 statement whatever the page size (see common/pagination.ts). */
+/** The order of the list and of its index posts_created_at_id_idx: newest first, ties by id. */
+const POSTS_CURSOR = cursorCodec('posts', [keyMicros, keyId]);
+
+/** 1 statement whatever the page, its total from list_totals (see db/page-query.ts). */
 export async function listPosts(pagination: Pagination): Promise<Page<PostView>> {
+  const after = afterKey(POSTS_CURSOR, pagination);
   const db = getDb();
   const rows = await selectPageWithTotal(
-    db.selectFrom('posts').select((e) => e.fn.countAll<number>().as('total')).as('t'),
-    postsWithAuthors(db).orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(pagination.pageSize).offset(pagination.offset).as('i'),
+    db.selectFrom('list_totals').select('total').where('list', '=', 'posts').as('t'),
+    db
+      .selectFrom((keys) =>
+        keys
+          .selectFrom('posts')
+          .select(['id', 'created_at'])
+          .$call(byCreatedAt('desc', after && [microsToIso(after[0]), after[1]]))
+          .$call(pageWindow(pagination, outerTotal))
+          .as('k'),
+      )
+      .innerJoin('posts as p', 'p.id', 'k.id')
+      .innerJoin('users as u', 'u.id', 'p.user_id')
+      .select([...POST_WITH_AUTHOR, micros('p.created_at').as('created_micros')])
+      .as('i'),
     [
       ['created_at', 'desc'],
       ['id', 'desc'],
     ],
   );
-  return toPage(rows, pagination, presentPost);
+  return toPage(rows, pagination, presentPost, (post) => POSTS_CURSOR.encode([post.created_micros, post.id]));
 }
 
 /** 1 statement; 404 when missing. */

@@ -13,7 +13,8 @@ const listeners = new Set<QueryListener>();
 
 export function getDb(): Kysely<Database> {
   if (instance === undefined) {
-    const url = parseDatabaseUrl(setting('databaseUrl'));
+    const configured = setting('database');
+    const url = parseDatabaseUrl(configured?.url, configured?.variable);
     instance = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: () => createPool(chooseDriver(url), url.href) }),
       log: (event) => {

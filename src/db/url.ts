@@ -1,10 +1,12 @@
-// Validation of DATABASE_URL and the choice of driver for it.
+// Validation of DATABASE_URL (or NETLIFY_DATABASE_URL) and the choice of driver for it.
 import { ConfigError, setting, type Driver } from '../config/settings.ts';
 
 /** Parse a postgres URL, or throw a ConfigError that names `variable` (never the password). */
 export function parseDatabaseUrl(raw: string | undefined, variable = 'DATABASE_URL'): URL {
   if (raw === undefined) {
-    throw new ConfigError(`${variable} is not set (npm run dev starts an embedded database and sets it)`);
+    throw new ConfigError(
+      `${variable} is not set (nor Netlify DB's NETLIFY_DATABASE_URL); npm run dev starts an embedded database and sets it`,
+    );
   }
   let url: URL;
   try {

@@ -8,6 +8,7 @@ import { classicSessions } from './classic-sessions.ts';
 import { classicUsers } from './classic-users.ts';
 import { commentsId } from './comments-id.ts';
 import { health } from './health.ts';
+import { jwks } from './jwks.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { mePassword } from './me-password.ts';
@@ -17,6 +18,7 @@ import { meSessions } from './me-sessions.ts';
 import { meEvents } from './me-events.ts';
 import { me } from './me.ts';
 import { openapi } from './openapi.ts';
+import { openidConfiguration } from './openid-configuration.ts';
 import { passwordForgot } from './password-forgot.ts';
 import { passwordReset } from './password-reset.ts';
 import { postsIdComments } from './posts-id-comments.ts';
@@ -26,6 +28,7 @@ import { registerConfirm } from './register-confirm.ts';
 import { registerResend } from './register-resend.ts';
 import { register } from './register.ts';
 import { root } from './root.ts';
+import { token } from './token.ts';
 import { usersUsername } from './users-username.ts';
 import { users } from './users.ts';
 
@@ -44,6 +47,9 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'me-events': meEvents,
   'password-forgot': passwordForgot,
   'password-reset': passwordReset,
+  'token': token,
+  'jwks': jwks,
+  'openid-configuration': openidConfiguration,
   'health': health,
   'openapi': openapi,
   'users': users,

@@ -1,5 +1,5 @@
 // GET /api/me/events, served by netlify/functions/me-events.ts.
-import { cursorPageSchema } from '../common/pagination.ts';
+import { paginationSchema } from '../common/pagination.ts';
 import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
@@ -11,9 +11,10 @@ export const meEvents = endpoint('/api/me/events', {
     statements: 1,
     description:
       'Logins (failed ones with their reason), logouts, revocations, password and e-mail changes, reset requests, confirmation. ' +
-      'Paged by cursor: `nextCursor` (also a `Link: rel="next"` header) is null on the last page. Kept 90 days unless configured otherwise.',
+      r.PAGINATED.replace(' and the real total', '') +
+      ' Kept 90 days unless configured otherwise (AUDIT_EVENTS_RETENTION).',
     auth: true,
-    query: cursorPageSchema,
-    answers: [{ status: 200, description: 'A page of events', body: r.eventPage }],
+    query: paginationSchema,
+    answers: [{ status: 200, description: 'A page of events', body: r.eventPage, headers: ['Link'] }],
   },
 });

@@ -1,4 +1,5 @@
 // GET and DELETE /api/me/sessions, served by netlify/functions/me-sessions.ts.
+import { paginationSchema } from '../common/pagination.ts';
 import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
@@ -6,11 +7,14 @@ export const meSessions = endpoint('/api/me/sessions', {
   GET: {
     id: 'listSessions',
     tag: 'Accounts',
-    summary: "The caller's live sessions",
+    summary: "The caller's live sessions, newest first",
+    description:
+      'Each with where it was opened (user agent, address) and when it was last used (`lastSeenAt`, updated at most once an hour). ' +
+      r.PAGINATED.replace(' and the real total', ''),
     statements: 1,
     auth: true,
-    description: 'Each with where it was opened (user agent, address) and when it was last used (`lastSeenAt`, updated at most once an hour).',
-    answers: [{ status: 200, description: 'The sessions', body: r.sessionList }],
+    query: paginationSchema,
+    answers: [{ status: 200, description: 'A page of the sessions', body: r.sessionList, headers: ['Link'] }],
   },
   DELETE: {
     id: 'revokeOtherSessions',

@@ -9,10 +9,7 @@ export const openapi = endpoint('/api/openapi.json', {
     summary: 'This document',
     statements: 0,
     description: 'Cacheable; send `If-None-Match` with the ETag to revalidate.',
-    answers: [
-      { status: 200, description: 'The OpenAPI document', body: r.openApiDocument, headers: ['ETag', 'Cache-Control'] },
-      { status: 304, description: 'Not modified since the ETag sent', headers: ['ETag', 'Cache-Control'] },
-    ],
+    answers: r.cacheable('The OpenAPI document', r.openApiDocument),
     database: false,
   },
 });

@@ -13,7 +13,7 @@ export const postsIdComments = endpoint('/api/posts/:id/comments', {
     description: r.PAGINATED,
     params: r.idParam,
     query: paginationSchema,
-    answers: [{ status: 200, description: 'A page of comments', body: r.commentPage }],
+    answers: [{ status: 200, description: 'A page of comments', body: r.commentPage, headers: ['Link'] }],
     errors: [404],
   },
   POST: {

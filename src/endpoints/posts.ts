@@ -12,7 +12,7 @@ export const posts = endpoint('/api/posts', {
     statements: 1,
     description: r.PAGINATED,
     query: paginationSchema,
-    answers: [{ status: 200, description: 'A page of posts', body: r.postPage }],
+    answers: [{ status: 200, description: 'A page of posts', body: r.postPage, headers: ['Link'] }],
   },
   POST: {
     id: 'createPost',

@@ -8,14 +8,23 @@ import { ERRORS, type ErrorCode } from '../common/errors.ts';
 import { idSchema } from '../common/ids.ts';
 import type { LoginFailure, SecurityEventKind } from '../db/schema.ts';
 import type { Answer, HeaderName } from '../http/endpoint.ts';
-import { GENDERS, MARITAL_STATUSES } from '../users/profile-rules.ts';
+import { GENDERS, MARITAL_STATUSES } from '../users/profile-options.ts';
 
 /** The `{id}` path parameter. */
 export const idParam = { id: idSchema };
 
 export const noContent = (description: string, headers?: HeaderName[]): Answer => ({ status: 204, description, ...(headers && { headers }) });
 
-export const PAGINATED = 'Paged with `page` and `pageSize`; a page past the end has no items and the real total.';
+/** The answers of a public document served by cacheableJson (src/http/respond.ts): 200 with an ETag, or 304. */
+export const cacheable = (description: string, body: v.GenericSchema): Answer[] => [
+  { status: 200, description, body, headers: ['ETag', 'Cache-Control'] },
+  { status: 304, description: 'Not modified since the ETag sent', headers: ['ETag', 'Cache-Control'] },
+];
+
+export const PAGINATED =
+  'Paged by `cursor` (follow `nextCursor`, or the `Link: <…>; rel="next"` header: as fast on the last page as on the first) ' +
+  'or by `page` (a page past the end has no items and the real total); `pageSize` either way. ' +
+  'A cursor that this list did not give, or that was changed, is a 400.';
 
 const id = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
@@ -64,8 +73,24 @@ export const sessionItem = v.strictObject({
   current: v.pipe(v.boolean(), v.description('Whether this is the session making the request.')),
 });
 
+const listPage = <T extends v.GenericSchema>(item: T) => ({
+  items: v.array(item),
+  page: v.pipe(v.nullable(id), v.description('The page number asked for; null when the page was asked for by cursor.')),
+  pageSize: id,
+  nextCursor: v.pipe(
+    v.nullable(text),
+    v.description('Opaque; send it as `cursor` for the next page (the `Link` header has that URL). null on the last page.'),
+  ),
+});
+
 export const pageOf = <T extends v.GenericSchema>(item: T) =>
-  v.strictObject({ items: v.array(item), page: id, pageSize: id, total: count });
+  v.strictObject({
+    ...listPage(item),
+    total: v.pipe(
+      count,
+      v.description('Exact: how many items the whole list has, read from counters kept in the same transaction as every change.'),
+    ),
+  });
 
 export const userPage = pageOf(directoryEntry);
 export const postPage = pageOf(postView);
@@ -93,7 +118,7 @@ export const withProfile = v.strictObject({ profile: profileView });
 
 export const passwordChanged = v.strictObject({ revokedSessions: count });
 
-export const sessionList = v.strictObject({ items: v.array(sessionItem) });
+export const sessionList = v.strictObject(listPage(sessionItem));
 
 export const sessionsRevoked = v.strictObject({ revokedSessions: count });
 
@@ -111,10 +136,7 @@ export const eventView = v.strictObject({
   createdAt: timestamp,
 });
 
-export const eventPage = v.strictObject({
-  items: v.array(eventView),
-  nextCursor: v.pipe(v.nullable(text), v.description('The `cursor` of the next page; null on the last.')),
-});
+export const eventPage = v.strictObject(listPage(eventView));
 
 export const resetRequested = v.strictObject({
   message: text,
@@ -151,6 +173,31 @@ export const classicAccount = v.strictObject({ email: text, message: text });
 export const classicProfile = v.strictObject({ email: text });
 
 export const classicResetIssued = v.strictObject({ email: text, reset_token: v.optional(v.pipe(text, v.description(DEVELOPMENT_ONLY))) });
+
+// Issue 18: access tokens and the keys that verify them.
+export const accessToken = v.strictObject({
+  accessToken: v.pipe(text, v.description('A JWT (header `typ: at+jwt`, RFC 9068) signed with the current key of /.well-known/jwks.json')),
+  tokenType: v.literal('Bearer'),
+  expiresIn: v.pipe(count, v.description('Seconds until it expires')),
+});
+
+export const publicJwk = v.strictObject({
+  kty: v.literal('EC'),
+  crv: v.literal('P-256'),
+  x: text,
+  y: text,
+  kid: text,
+  alg: v.literal('ES256'),
+  use: v.literal('sig'),
+});
+
+export const jwks = v.strictObject({ keys: v.pipe(v.array(publicJwk), v.description('Public keys only; empty when the service signs with JWT_SECRET alone')) });
+
+export const openIdConfiguration = v.strictObject({
+  issuer: v.pipe(text, v.description('The `iss` of access tokens')),
+  jwks_uri: v.pipe(text, v.description('Where the verification keys are')),
+});
+// End of issue 18's schemas.
 
 /** The document itself, as far as a client relies on it. */
 export const openApiDocument = v.looseObject({

@@ -11,6 +11,6 @@ export const users = endpoint('/api/users', {
     statements: 1,
     description: r.PAGINATED,
     query: paginationSchema,
-    answers: [{ status: 200, description: 'A page of users', body: r.userPage }],
+    answers: [{ status: 200, description: 'A page of users', body: r.userPage, headers: ['Link'] }],
   },
 });

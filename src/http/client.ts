@@ -4,12 +4,30 @@ import { setting } from '../config/settings.ts';
 import type { RouteContext } from './route.ts';
 
 /**
- * Netlify's `URL` (the site's main address) when set: building links from the
- * request's Host header would let anyone who can send a request make us
- * e-mail a victim a link to their own host, token included.
+ * The address of the deploy that serves the request, for links in e-mails:
+ * Netlify's `DEPLOY_PRIME_URL` in a deploy preview or branch deploy (a link
+ * from a preview opens that preview), its `URL` (the site's main address)
+ * otherwise. Only without either, the request's origin (local development):
+ * building links from the Host header would let anyone who can send a request
+ * make us e-mail a victim a link to their own host, token included.
  */
 export function publicBaseUrl(req: Request): string {
-  return (setting('siteUrl') ?? new URL(req.url).origin).replace(/\/+$/, '');
+  const context = setting('deployContext');
+  const deploy = context === 'deploy-preview' || context === 'branch-deploy' ? setting('deployUrl') : undefined;
+  return (deploy ?? setting('siteUrl') ?? new URL(req.url).origin).replace(/\/+$/, '');
+}
+
+/** The `iss` of access tokens and the issuer metadata: JWT_ISSUER, else the site's address. */
+export function issuerOf(req: Request): string {
+  return setting('jwtIssuer') ?? publicBaseUrl(req);
+}
+
+/**
+ * Where the web pages live, for links in e-mails: `APP_URL` when set (the
+ * pages may be served by another site), else `/app` of this deploy.
+ */
+export function appUrlOf(req: Request): string {
+  return setting('appUrl') ?? `${publicBaseUrl(req)}/app`;
 }
 
 /** Where the request came from: the platform's address and the user agent, trimmed as sessions and events store it. */
@@ -19,5 +37,5 @@ export function requesterOf(req: Request, ctx: RouteContext): Requester {
 }
 
 export function clientOf(req: Request, ctx: RouteContext): Client {
-  return { ...requesterOf(req, ctx), baseUrl: publicBaseUrl(req), waitUntil: ctx.waitUntil };
+  return { ...requesterOf(req, ctx), appUrl: appUrlOf(req), waitUntil: ctx.waitUntil };
 }

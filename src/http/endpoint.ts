@@ -3,14 +3,14 @@
 // function's route() serves it and the OpenAPI document describes it from
 // the same object, so the two cannot drift apart.
 import type * as v from 'valibot';
-import type { cursorPageSchema, paginationSchema } from '../common/pagination.ts';
+import type { paginationSchema } from '../common/pagination.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** `api` answers `{error: {code, message, details}}`; `classic` answers `{message}`. */
 export type ErrorStyle = 'api' | 'classic';
 
-export type HeaderName = 'Set-Cookie' | 'Location' | 'ETag' | 'Cache-Control';
+export type HeaderName = 'Set-Cookie' | 'Location' | 'ETag' | 'Cache-Control' | 'Link';
 
 export interface Answer {
   status: number;
@@ -31,7 +31,7 @@ export interface Operation {
   /** A live session: Bearer token or cookie on /api, the cookie on the classic routes. */
   auth?: boolean;
   params?: Record<string, v.GenericSchema>;
-  query?: typeof paginationSchema | typeof cursorPageSchema;
+  query?: typeof paginationSchema;
   body?: v.GenericSchema;
   answers: Answer[];
   /** Error statuses of this operation beyond those every route of its kind shares (see src/openapi/document.ts). */
@@ -43,14 +43,14 @@ export interface Operation {
 export interface Endpoint {
   /** As the function's `config.path` writes it: `/api/posts/:id`. */
   readonly path: string;
-  /** `/api/*` is the JSON API, every other path a classic route (`{message}` errors). */
+  /** `/api/*` and `/.well-known/*` are the JSON API, every other path a classic route (`{message}` errors). */
   readonly style: ErrorStyle;
   readonly operations: Readonly<Partial<Record<Method, Operation>>>;
 }
 
 /** Declares an endpoint: `endpoint('/api/posts', { GET: {...}, POST: {...} })`. */
 export function endpoint(path: string, operations: Partial<Record<Method, Operation>>): Endpoint {
-  return { path, style: path.startsWith('/api/') ? 'api' : 'classic', operations };
+  return { path, style: /^\/(?:api|\.well-known)\//.test(path) ? 'api' : 'classic', operations };
 }
 
 /** `/api/posts/:id` -> `/api/posts/{id}`, as the OpenAPI document and the README write paths. */

@@ -6,6 +6,7 @@ import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from
 import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { detailsMessage } from './classic.ts';
+import { finishResponse } from './edge-headers.ts';
 import type { Endpoint, ErrorStyle, Method } from './endpoint.ts';
 import { json } from './respond.ts';
 
@@ -56,19 +57,23 @@ export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle =
     const pending: Promise<unknown>[] = [];
     const waitUntil =
       typeof context?.waitUntil === 'function' ? (work: Promise<unknown>) => context.waitUntil(work) : (work: Promise<unknown>) => void pending.push(work);
-    try {
-      const handler = handlers[req.method as Method];
-      if (handler === undefined) {
-        if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
-        throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
+    const answer = async (): Promise<Response> => {
+      try {
+        // HEAD is answered as GET, without the body (finishResponse drops it).
+        const handler = handlers[(req.method === 'HEAD' ? 'GET' : req.method) as Method];
+        if (handler === undefined) {
+          if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
+          throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
+        }
+        const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
+        return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
+      } catch (error) {
+        return renderError(toHttpError(error, req), style);
+      } finally {
+        await Promise.allSettled(pending);
       }
-      const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
-      return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
-    } catch (error) {
-      return renderError(toHttpError(error, req), style);
-    } finally {
-      await Promise.allSettled(pending);
-    }
+    };
+    return finishResponse(req, await answer(), style);
   };
   return Object.assign(handler, { path, methods });
 }

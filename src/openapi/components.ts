@@ -7,7 +7,7 @@ import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rul
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
 import { idSchema } from '../common/ids.ts';
-import { cursorPageSchema, paginationSchema } from '../common/pagination.ts';
+import { paginationSchema } from '../common/pagination.ts';
 import { newCommentSchema, newPostSchema, postPatchSchema } from '../content/rules.ts';
 import * as r from '../endpoints/responses.ts';
 import { profilePatchSchema } from '../users/profile-rules.ts';
@@ -23,7 +23,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Code: secretSchema,
   Page: paginationSchema.entries.page,
   PageSize: paginationSchema.entries.pageSize,
-  Cursor: cursorPageSchema.entries.cursor,
+  Cursor: paginationSchema.entries.cursor,
   Registration: registrationFields,
   Login: loginSchema,
   EmailRequest: emailRequestSchema,
@@ -60,6 +60,11 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   PasswordResetDone: r.passwordReset,
   Health: r.health,
   OpenApiDocument: r.openApiDocument,
+  // Issue 18.
+  AccessToken: r.accessToken,
+  PublicJwk: r.publicJwk,
+  Jwks: r.jwks,
+  IssuerMetadata: r.openIdConfiguration,
   UserPage: r.userPage,
   PublicProfile: r.publicProfile,
   PostPage: r.postPage,

@@ -124,6 +124,10 @@ function build(): OpenApiDocument {
     ETag: { description: 'The version of the document', schema: { type: 'string' } },
     'Cache-Control': { description: 'How long the document may be reused', schema: { type: 'string' } },
     'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 0 } },
+    Link: {
+      description: 'On a list page that has a next one: `<path?query>; rel="next"`, the same request with `cursor` set (RFC 8288)',
+      schema: { type: 'string' },
+    },
   };
 
   return {
@@ -144,6 +148,7 @@ function build(): OpenApiDocument {
       { name: 'Profiles', description: 'Profiles and the public user directory' },
       { name: 'Content', description: 'Posts and comments' },
       { name: 'Classic', description: 'The classic routes: form bodies, the session_id cookie, `{message}` errors' },
+      { name: 'Tokens', description: 'Access tokens other services verify with the public keys, without calling this one' },
       { name: 'System', description: 'Health and this document' },
     ],
     paths,
@@ -152,7 +157,7 @@ function build(): OpenApiDocument {
       responses: errorResponses,
       headers,
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token from POST /api/login' },
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token from POST /api/login (never an access token)' },
         sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The same token, as set by the login routes' },
       },
     },

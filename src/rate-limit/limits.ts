@@ -2,11 +2,17 @@
 // from an environment variable (the README's "Rate limits").
 import { setting, type Limit } from '../config/settings.ts';
 
-export type LimitName = 'loginAccount' | 'loginIp' | 'registerIp' | 'email' | 'emailIp';
+export const LIMIT_NAMES = ['loginAccount', 'loginIp', 'registerIp', 'email', 'emailIp'] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
 
 /** The limit as configured (RATE_LIMIT_*, see src/config/settings.ts). */
 export function limitFor(name: LimitName): Limit {
   return setting(`${name}Limit`);
+}
+
+/** The longest window of any limit: a counter whose window started before that counts as empty for every limit. */
+export function longestWindowMs(): number {
+  return Math.max(...LIMIT_NAMES.map((name) => limitFor(name).windowMs));
 }
 
 /** One counter: the row it lives in and the limit that applies to it. */

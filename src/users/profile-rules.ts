@@ -7,18 +7,7 @@
 import * as v from 'valibot';
 import { closedObject, storableText } from '../common/field-rules.ts';
 import { now } from '../config/clock.ts';
-import type { Gender, MaritalStatus } from '../db/schema.ts';
-
-export const GENDERS = ['female', 'male', 'non_binary', 'other', 'prefer_not_to_say'] as const satisfies readonly Gender[];
-export const MARITAL_STATUSES = [
-  'single',
-  'married',
-  'divorced',
-  'widowed',
-  'separated',
-  'domestic_partnership',
-  'prefer_not_to_say',
-] as const satisfies readonly MaritalStatus[];
+import { GENDERS, MARITAL_STATUSES } from './profile-options.ts';
 
 export const BIO_MAX = 500;
 export const LOCATION_MAX = 100;

@@ -34,7 +34,7 @@ import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
-import { envCount, expectUnavailable, report, snapshotTables, type RouteUnderTest } from './harness.ts';
+import { envCount, expectUnavailable, report, snapshotTables, totalsAndCounts, type RouteUnderTest } from './harness.ts';
 
 // The pool's connections are node-postgres clients (src/db/pool.ts imports
 // `pg` on first use, after this mock). When armed, the backend of the
@@ -76,7 +76,7 @@ vi.mock('pg', async (importOriginal) => {
 });
 
 const ROUNDS = envCount('ADVERSARIAL_FAULT_ROUNDS', 10);
-const figures = { operations: 0, 'statements killed before they ran': 0, 'statements killed in flight': 0, 'idle pools killed': 0 };
+const figures = { 'changes killed before their counter': 0, operations: 0, 'statements killed before they ran': 0, 'statements killed in flight': 0, 'idle pools killed': 0 };
 let terminatedDirectly = 0;
 
 let admin: pg.Client;
@@ -101,6 +101,27 @@ async function run(request: () => Promise<CallResult>, killAt = 0): Promise<{ re
   } finally {
     plan.armed = false;
   }
+}
+
+/**
+ * `request`, whose statement waits for `table`, locked by `admin` meanwhile, and
+ * is killed while it waits; the lock is released after. Returns its answer.
+ */
+async function killedWhileLocked(table: string, request: () => Promise<CallResult>): Promise<CallResult> {
+  await admin.query('BEGIN');
+  await admin.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  const pending = request();
+  let killed = 0;
+  try {
+    for (let poll = 0; killed === 0 && poll < 500; poll++) {
+      killed = await terminateOthers("wait_event_type = 'Lock'");
+      if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } finally {
+    await admin.query('ROLLBACK');
+  }
+  expect(killed).toBe(1);
+  return pending;
 }
 
 /** Backends of this file's database other than `admin`, terminated: the pool's idle connections. */
@@ -418,23 +439,46 @@ describe('connections killed outside any statement', () => {
     for (let round = 0; round < ROUNDS; round++) {
       const { user, token } = await createUser();
       const before = await snapshotTables();
-      // The statement waits for a lock this connection holds; its backend is killed while it waits.
-      await admin.query('BEGIN');
-      await admin.query('LOCK TABLE posts IN ACCESS EXCLUSIVE MODE');
-      const pending = call(posts, 'POST', '/api/posts', { token, json: { title: 'Interrupted', body: 'Body' } });
-      let killed = 0;
-      for (let poll = 0; killed === 0 && poll < 500; poll++) {
-        killed = await terminateOthers("wait_event_type = 'Lock'");
-        if (killed === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      await admin.query('ROLLBACK');
-      expect(killed).toBe(1);
-      expectUnavailable(await pending, 'api');
+      const interrupted = await killedWhileLocked('posts', () =>
+        call(posts, 'POST', '/api/posts', { token, json: { title: 'Interrupted', body: 'Body' } }),
+      );
+      expectUnavailable(interrupted, 'api');
       expect(await snapshotTables()).toBe(before);
       const retry = await call(posts, 'POST', '/api/posts', { token, json: { title: 'Interrupted', body: 'Body' } });
       expect(retry.status).toBe(201);
       expect(retry.body.post.author.id).toBe(user.id);
       figures['statements killed in flight'] += 1;
     }
+  });
+});
+
+// The list totals are kept by triggers in the transaction of each change
+// (sql/migrations/0006_list_totals.sql). Here the counter's table is locked, so
+// the change has written its rows and waits to count them when its backend is
+// killed: neither the rows nor the count may be kept, and the totals stay equal
+// to the counts, before and after the same request succeeds.
+describe('a connection killed in the middle of a change, between its rows and its counter', () => {
+  const COUNTED: Record<string, 'list_totals' | 'post_comment_totals'> = {
+    'POST /api/register': 'list_totals',
+    'POST /api/posts': 'list_totals',
+    'POST /api/posts/{id}/comments': 'post_comment_totals',
+    // Its comment goes first (cascade) and lowers the post's total; the post's own count then waits.
+    'DELETE /api/posts/{id}': 'list_totals',
+  };
+
+  it.each(Object.entries(COUNTED))('%s: 503, neither rows nor count kept, totals exact', async (name, counter) => {
+    const op = OPERATIONS.find((candidate) => candidate.name === name)!;
+    const request = await op.prepare();
+    const before = await snapshotTables();
+    expectUnavailable(await killedWhileLocked(counter, request), op.style);
+    expect(await snapshotTables()).toBe(before);
+    const afterKill = await totalsAndCounts();
+    expect(afterKill.kept).toEqual(afterKill.counted);
+    const retry = await request();
+    expect(retry.status, retry.text).toBe(op.expected);
+    const afterRetry = await totalsAndCounts();
+    expect(afterRetry.kept).toEqual(afterRetry.counted);
+    expect(afterRetry.kept).not.toEqual(afterKill.kept);
+    figures['changes killed before their counter'] += 1;
   });
 });

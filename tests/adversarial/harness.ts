@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { expect } from 'vitest';
 import { getDb } from '../../src/db/connection.ts';
 import type { ErrorCode } from '../../src/common/errors.ts';
+import { ENDPOINTS } from '../../src/endpoints/index.ts';
 import { call, type CallResult } from '../support/call.ts';
 
 export type Handler = Parameters<typeof call>[0];
@@ -34,7 +35,7 @@ export interface RouteUnderTest {
   /** Netlify's `config.path`, with `:param` segments. */
   path: string;
   methods: string[];
-  /** `/api/*` answers `{error: {code, …}}`; the classic routes answer `{message}`. */
+  /** As declared (src/endpoints): `/api/*` and `/.well-known/*` answer `{error: {code, …}}`; the classic routes `{message}`. */
   style: 'api' | 'classic';
   handler: Handler;
 }
@@ -44,13 +45,13 @@ const FUNCTIONS = fileURLToPath(new URL('../../netlify/functions/', import.meta.
 /** Every function module, with the methods its OPTIONS answer allows. */
 export async function loadRoutes(): Promise<RouteUnderTest[]> {
   const files = (await readdir(FUNCTIONS)).filter((name) => name.endsWith('.ts')).sort();
+  const modules = await Promise.all(files.map(async (file) => [file, (await import(join(FUNCTIONS, file))) as { config: { path?: string }; default: Handler }] as const));
   return Promise.all(
-    files.map(async (file) => {
-      const module = (await import(join(FUNCTIONS, file))) as { config: { path: string }; default: Handler };
-      const { path } = module.config;
+    // The scheduled purge has no path; the /api/* catch-all serves no method (tests/deploy/edges.test.ts covers it).
+    modules.flatMap(([file, module]) => (module.config.path === undefined || file === 'api-not-found.ts' ? [] : [{ file, module, path: module.config.path }])).map(async ({ file, module, path }) => {
       const options = await call(module.default, 'OPTIONS', path.replace(/:\w+/g, '1'));
       const methods = (options.headers.get('allow') ?? '').split(', ').filter(Boolean);
-      return { file, path, methods, style: path.startsWith('/api/') ? 'api' : 'classic', handler: module.default } as const;
+      return { file, path, methods, style: ENDPOINTS[file.replace(/\.ts$/, '')]!.style, handler: module.default } as const;
     }),
   );
 }
@@ -58,7 +59,7 @@ export async function loadRoutes(): Promise<RouteUnderTest[]> {
 const ERROR_CODES: readonly ErrorCode[] = [
   'invalid_json', 'validation_failed', 'unsupported_media_type', 'payload_too_large', 'unauthenticated',
   'invalid_credentials', 'account_not_confirmed', 'forbidden', 'not_found', 'method_not_allowed', 'username_taken',
-  'email_taken', 'code_expired', 'rate_limited', 'internal_error', 'service_unavailable',
+  'email_taken', 'code_expired', 'rate_limited', 'internal_error', 'service_unavailable', 'access_tokens_unavailable',
 ];
 
 /** What must never reach a client: stack frames, SQL or driver text, password hashes, the JWT secret. */
@@ -83,7 +84,8 @@ export function responseProblems(res: CallResult, style: RouteUnderTest['style']
   if (res.text !== '' && !/^application\/json; charset=utf-8$/.test(res.headers.get('content-type') ?? '')) {
     problems.push(`content-type ${res.headers.get('content-type')}`);
   }
-  if (res.status >= 400) {
+  // A HEAD request's error has the GET's status and headers but no body.
+  if (res.status >= 400 && res.text !== '') {
     if (style === 'api') {
       const error = res.body?.error;
       if (!ERROR_CODES.includes(error?.code) || typeof error?.message !== 'string') problems.push(`error body ${res.text.slice(0, 200)}`);
@@ -151,10 +153,31 @@ export async function snapshotTables(): Promise<string> {
       'one_time_tokens', (SELECT json_agg(t ORDER BY t.id) FROM one_time_tokens t),
       'posts', (SELECT json_agg(t ORDER BY t.id) FROM posts t),
       'comments', (SELECT json_agg(t ORDER BY t.id) FROM comments t),
-      'security_events', (SELECT json_agg(t ORDER BY t.id) FROM security_events t WHERE t.kind <> 'login_failed')
+      'security_events', (SELECT json_agg(t ORDER BY t.id) FROM security_events t WHERE t.kind <> 'login_failed'),
+      'list_totals', (SELECT json_agg(t ORDER BY t.list) FROM list_totals t),
+      'post_comment_totals', (SELECT json_agg(t ORDER BY t.post_id) FROM post_comment_totals t)
     ) AS data
   `.execute(getDb());
   return JSON.stringify(rows[0]!.data);
+}
+
+/** The totals the triggers keep, each beside the count it must equal. */
+export async function totalsAndCounts(): Promise<{ kept: unknown; counted: unknown }> {
+  const { rows } = await sql<{ kept: unknown; counted: unknown }>`
+    SELECT json_build_object(
+             'lists', (SELECT json_object_agg(list, total ORDER BY list) FROM list_totals),
+             'comments', (SELECT coalesce(json_object_agg(post_id, total ORDER BY post_id), '{}') FROM post_comment_totals WHERE total > 0)
+           ) AS kept,
+           json_build_object(
+             'lists', json_build_object(
+               'confirmed_users', (SELECT count(*) FROM users WHERE confirmed_at IS NOT NULL),
+               'posts', (SELECT count(*) FROM posts),
+               'users', (SELECT count(*) FROM users)),
+             'comments', (SELECT coalesce(json_object_agg(post_id, n ORDER BY post_id), '{}')
+                          FROM (SELECT post_id, count(*) AS n FROM comments GROUP BY post_id) c)
+           ) AS counted
+  `.execute(getDb());
+  return rows[0]!;
 }
 
 /** What a request the database failed may say: generic, nothing of the cause (health names the database, its whole purpose). */

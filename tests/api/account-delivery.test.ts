@@ -8,6 +8,7 @@ import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import reset from '../../netlify/functions/password-reset.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
+import { resetDeliveryWarnings } from '../../src/auth/codes/delivery.ts';
 import { call } from '../support/call.ts';
 import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { envPerTest } from '../support/env.ts';
@@ -54,7 +55,8 @@ describe('with a mail provider', () => {
     expect(sent[0]!.body).toMatchObject({ from: 'Accounts <no-reply@example.test>', to: account.email, subject: 'Confirm your account' });
     const code = secretIn(sent[0]!.body.text);
     expect(sent[0]!.body.text).not.toContain('evil.example');
-    expect(sent[0]!.body.text).toContain(`https://auth.example.test/api/register/confirm/${code}`);
+    // The link opens the confirmation page; opening it uses nothing up (the page's button does).
+    expect(sent[0]!.body.text).toContain(`https://auth.example.test/app/confirm?code=${code}`);
     expect((await call(confirm, 'GET', `/api/register/confirm/${code}`)).status).toBe(200);
   });
 
@@ -71,7 +73,22 @@ describe('with a mail provider', () => {
       [user.email, 'Reset your password'],
     ]);
     const token = secretIn(sent[1]!.body.text);
+    expect(sent[1]!.body.text).toContain(`/app/reset?token=${token}`);
     expect((await call(reset, 'POST', '/api/password/reset', { json: { token, password: 'Granite-Meadow-58?' } })).status).toBe(200);
+  });
+
+  it('points the links at APP_URL when it is set, and refuses a malformed one by name', async () => {
+    const sent = provider();
+    env({ URL: 'https://auth.example.test', APP_URL: 'https://www.example.test/account/' });
+    const { user } = await createUser();
+    await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
+    expect(sent[0]!.body.text).toContain(`https://www.example.test/account/reset?token=${secretIn(sent[0]!.body.text)}`);
+    env({ APP_URL: 'ftp://files.example.test' });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const refused = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
+    expect(refused.status).toBe(500);
+    expect(logged.mock.calls.flat().join(' ')).toContain('APP_URL');
+    expect(sent).toHaveLength(1);
   });
 
   it('sends nothing for an unknown address', async () => {
@@ -124,10 +141,9 @@ describe('with a mail provider', () => {
 });
 
 describe('in production (CONTEXT=production)', () => {
-  it('never returns a code or token, and warns without them when no provider is set', async () => {
+  it('never returns a code or token: they are e-mailed', async () => {
     env({ CONTEXT: 'production' });
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
-    const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const sent = provider();
     const account = newAccount();
     const registered = await call(register, 'POST', '/api/register', { json: account, ip: uniqueIp() });
     expect(registered.status).toBe(201);
@@ -136,8 +152,19 @@ describe('in production (CONTEXT=production)', () => {
     expect(resent.body).toEqual({ message: expect.any(String) });
     const forgotten = await call(forgot, 'POST', '/api/password/forgot', { json: { email: account.email }, ip: uniqueIp() });
     expect(forgotten.body).toEqual({ message: expect.any(String) });
-    expect(warn).toHaveBeenCalledTimes(3);
-    expect(info).not.toHaveBeenCalled();
-    expect(warn.mock.calls.flat().join(' ')).not.toMatch(/[A-Za-z0-9_-]{43}/);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('answers 503 without a mail provider and creates no account that nobody could confirm', async () => {
+    env({ CONTEXT: 'production' });
+    resetDeliveryWarnings();
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const account = newAccount();
+    const registered = await call(register, 'POST', '/api/register', { json: account, ip: uniqueIp() });
+    expect(registered.status).toBe(503);
+    expect(registered.body.error.code).toBe('service_unavailable');
+    await expect(findUserBy({ email: account.email })).rejects.toMatchObject({ status: 404 });
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(error.mock.calls[0]![0]).toMatch(/MAIL_API_URL and MAIL_FROM/);
   });
 });

@@ -8,7 +8,7 @@ import users from '../../netlify/functions/classic-users.ts';
 import root from '../../netlify/functions/root.ts';
 import meProfile from '../../netlify/functions/me-profile.ts';
 import { setClock } from '../../src/config/clock.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { MAX_BODY_BYTES } from '../../src/http/body.ts';
@@ -144,7 +144,7 @@ describe('POST /sessions', () => {
     const res = await logIn({ email: user.email.toUpperCase(), password });
     expect(res.status).toBe(200);
     expect(res.text).toBe(JSON.stringify({ email: user.email, message: 'logged in' }));
-    expect(res.headers.get('set-cookie')).toMatch(/^session_id=[\w.-]+; HttpOnly; SameSite=Lax; Path=\/; Max-Age=604800$/);
+    expect(res.headers.get('set-cookie')).toMatch(/^session_id=[\w.-]+; HttpOnly; SameSite=Lax; Path=\/; Max-Age=2592000$/);
     expect((await profileOf(sessionCookieOf(res.headers))).body).toEqual({ email: user.email });
   });
 
@@ -283,12 +283,15 @@ describe('POST /reset_password', () => {
     }
   });
 
-  it('never puts the token in the body in production', async () => {
+  it('never puts the token in the body in production: it is e-mailed', async () => {
     const restore = setEnv({ CONTEXT: 'production' });
+    const mail = useMailProvider();
     try {
       const { user } = await createUser();
       expect((await post(resetPassword, '/reset_password', { form: { email: user.email } })).body).toEqual({ email: user.email });
+      expect(mail.sent.map((m) => m.body.to)).toEqual([user.email]);
     } finally {
+      mail.restore();
       restore();
     }
   });

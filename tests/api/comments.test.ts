@@ -26,7 +26,7 @@ describe('GET /api/posts/{id}/comments', () => {
     const { post } = await postOfNewUser();
     const res = await call(postComments, 'GET', `/api/posts/${post.id}/comments`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [], page: 1, pageSize: 20, total: 0 });
+    expect(res.body).toEqual({ items: [], page: 1, pageSize: 20, total: 0, nextCursor: null });
   });
 
   it('lists comments oldest first, ties broken by id, each naming its author', async () => {
@@ -59,10 +59,10 @@ describe('GET /api/posts/{id}/comments', () => {
     await addComment(author.user, other.id, { body: 'elsewhere' });
 
     const second = await call(postComments, 'GET', `/api/posts/${post.id}/comments?page=2&pageSize=2`);
-    expect(second.body).toEqual({ items: [expect.objectContaining({ body: 'three' })], page: 2, pageSize: 2, total: 3 });
+    expect(second.body).toEqual({ items: [expect.objectContaining({ body: 'three' })], page: 2, pageSize: 2, total: 3, nextCursor: null });
     const beyond = await call(postComments, 'GET', `/api/posts/${post.id}/comments?page=3&pageSize=2`);
     expect(beyond.status).toBe(200);
-    expect(beyond.body).toEqual({ items: [], page: 3, pageSize: 2, total: 3 });
+    expect(beyond.body).toEqual({ items: [], page: 3, pageSize: 2, total: 3, nextCursor: null });
   });
 
   it('runs one statement whatever the page size', async () => {

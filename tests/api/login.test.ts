@@ -22,9 +22,9 @@ describe('POST /api/login', () => {
     });
     const claims = await verifySessionToken(res.body.token);
     expect(claims?.userId).toBe(user.id);
-    expect(Date.parse(res.body.expiresAt) - Date.now()).toBeGreaterThan(7 * 86_400_000 - 60_000);
+    expect(Date.parse(res.body.expiresAt) - Date.now()).toBeGreaterThan(30 * 86_400_000 - 60_000);
     expect(res.headers.get('set-cookie')).toMatch(
-      new RegExp(`^session_id=${res.body.token.replace(/\./g, '\\.')}; HttpOnly; SameSite=Lax; Path=/; Max-Age=60480\\d$`),
+      new RegExp(`^session_id=${res.body.token.replace(/\./g, '\\.')}; HttpOnly; SameSite=Lax; Path=/; Max-Age=259200\\d$`),
     );
     const viaCookie = await call(me, 'GET', '/api/me', { cookie: `session_id=${res.body.token}` });
     expect(viaCookie.body.user.id).toBe(user.id);

@@ -140,7 +140,7 @@ describe('GET /api/me/events', () => {
 
   it('answers an empty page for an account without events', async () => {
     const { token } = await createUser();
-    expect(await events(token)).toEqual({ items: [], nextCursor: null });
+    expect(await events(token)).toEqual({ items: [], page: 1, pageSize: 20, nextCursor: null });
   });
 
   it('shows only the caller’s own events', async () => {
@@ -154,7 +154,7 @@ describe('GET /api/me/events', () => {
   it('answers 400 for a cursor it did not make, a bad page size or a repeated parameter; 401 without a live session', async () => {
     const { token, sessionId } = await createUser();
     const foreign = Buffer.from(JSON.stringify(['posts', 1, 1])).toString('base64url');
-    for (const query of [`?cursor=${foreign}`, '?cursor=not*base64', '?cursor=AAAA', '?pageSize=0', '?pageSize=101', '?pageSize=1&pageSize=2']) {
+    for (const query of [`?cursor=${foreign}`, '?cursor=not*base64', '?cursor=AAAA', '?pageSize=0', '?pageSize=101', '?pageSize=1&pageSize=2', '?page=2&cursor=AAAA']) {
       const res = await call(meEvents, 'GET', `/api/me/events${query}`, { token });
       expect(res.status, query).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');

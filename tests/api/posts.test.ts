@@ -21,7 +21,7 @@ describe('GET /api/posts', () => {
   it('answers an empty page when there are no posts', async () => {
     const res = await call(posts, 'GET', '/api/posts');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [], page: 1, pageSize: 20, total: 0 });
+    expect(res.body).toEqual({ items: [], page: 1, pageSize: 20, total: 0, nextCursor: null });
   });
 
   it('lists posts newest first, ties broken by id, each naming its author', async () => {
@@ -55,7 +55,7 @@ describe('GET /api/posts', () => {
     expect(titles(second)).toEqual(all.slice(2, 4));
     const beyond = await call(posts, 'GET', '/api/posts?page=99&pageSize=2');
     expect(beyond.status).toBe(200);
-    expect(beyond.body).toEqual({ items: [], page: 99, pageSize: 2, total });
+    expect(beyond.body).toEqual({ items: [], page: 99, pageSize: 2, total, nextCursor: null });
   });
 
   it('runs one statement whatever the page size', async () => {

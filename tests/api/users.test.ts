@@ -16,7 +16,7 @@ describe('GET /api/users', () => {
   it('answers an empty page when there are no users', async () => {
     const res = await call(users, 'GET', '/api/users');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ items: [], page: 1, pageSize: 20, total: 0 });
+    expect(res.body).toEqual({ items: [], page: 1, pageSize: 20, total: 0, nextCursor: null });
   });
 
   it('lists users by username, paginated, each linking to its page and without e-mail', async () => {

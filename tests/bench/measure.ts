@@ -17,12 +17,12 @@ interface Options {
   minRequests?: number;
 }
 
-interface Sample {
+export interface Sample {
   latencies: number[];
   seconds: number;
 }
 
-async function sample(task: Task, { concurrency, durationMs, minRequests = 1 }: Options): Promise<Sample> {
+export async function sample(task: Task, { concurrency, durationMs, minRequests = 1 }: Options): Promise<Sample> {
   const latencies: number[] = [];
   const started = performance.now();
   const deadline = started + durationMs;
@@ -38,7 +38,7 @@ async function sample(task: Task, { concurrency, durationMs, minRequests = 1 }: 
   return { latencies, seconds: (performance.now() - started) / 1000 };
 }
 
-function summarize(samples: Sample[]): Measurement {
+export function summarize(samples: Sample[]): Measurement {
   const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
   const seconds = samples.reduce((sum, s) => sum + s.seconds, 0);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
@@ -67,3 +67,17 @@ export async function alternate<Name extends string>(
 }
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Times named sections of a run, in seconds (one decimal): `seconds` fills as `timed` returns. */
+export function sectionTimer() {
+  const seconds: Record<string, number> = {};
+  async function timed<T>(section: string, work: () => Promise<T>): Promise<T> {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      seconds[section] = round((performance.now() - t0) / 1000, 1);
+    }
+  }
+  return { seconds, timed };
+}

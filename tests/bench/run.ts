@@ -11,10 +11,12 @@ import { closeDb, getDb } from '../../src/db/connection.ts';
 import { coldStarts } from './cold-start.ts';
 import { DATASET, startBenchDatabase } from './database.ts';
 import { loadEndpoints } from './functions.ts';
-import { round, type Measurement, type Task } from './measure.ts';
+import { round, sectionTimer, type Measurement, type Task } from './measure.ts';
 import { DELAY_MS, neonLatency, RTT_MS } from './neon-latency.ts';
 import { countStatements } from './statements.ts';
-import { atEachConcurrency, CONCURRENCY, endpointTask, loadRequests, nativeScrypt, selectOne } from './throughput.ts';
+import { newSigningKey } from '../../src/signing/keys.ts';
+import { BASE_URL, call } from '../support/call.ts';
+import { atEachConcurrency, CONCURRENCY, endpointTask, loadRequests, localVerification, nativeScrypt, selectOne } from './throughput.ts';
 
 const GOALS = { loginPerScrypt: 0.9, mePerSelectOne: 0.5, zipKB: 400, importRatio: 1.2, importMs: 40, warmReadTrips: 1, coldReadTrips: 3 };
 const FAST = { durationMs: 1_500, warmUpMs: 300, slices: 4 };
@@ -23,6 +25,9 @@ const FAST = { durationMs: 1_500, warmUpMs: 300, slices: 4 };
 const HASHING = { durationMs: 3_000, warmUpMs: 0, slices: 2 };
 const SELECT_ONE = 'SELECT 1 (baseline)';
 const SCRYPT = 'native scrypt (baseline)';
+const LOCAL_VERIFY = 'access token verified with the JWKS (no database)';
+/** GET /api/me again, in the slices of the access-token figures, so that their ratio sees one load. */
+const ME_BESIDE_TOKENS = 'GET /api/me (beside the token figures)';
 const PASSWORD = 'Violet-Harbor-73!';
 /** The production-path login user's hash: cheap, so that figure counts round trips, not scrypt. */
 const CHEAP_HASH = { ln: 10, r: 8, p: 1 };
@@ -33,6 +38,8 @@ const started = performance.now();
 const loadBefore = loadavg();
 Object.assign(process.env, {
   JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
+  // Signed as a deploy with keys is: ES256 session tokens, and access tokens.
+  JWT_SIGNING_KEYS: process.env.JWT_SIGNING_KEYS ?? JSON.stringify([await newSigningKey()]),
   // The production cost: the login ratio compares with scrypt at these parameters.
   PASSWORD_SCRYPT_N: String(2 ** PRODUCTION_PARAMS.ln),
   // Loops of logins and registrations from one address must not be throttled.
@@ -47,15 +54,7 @@ delete process.env.MAIL_API_URL;
 // Development delivery logs every code it returns; thousands of registrations would flood the tables.
 console.info = () => {};
 
-const seconds: Record<string, number> = {};
-async function timed<T>(section: string, work: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  try {
-    return await work();
-  } finally {
-    seconds[section] = round((performance.now() - t0) / 1000, 1);
-  }
-}
+const { seconds, timed } = sectionTimer();
 
 const passwordHash = await hashPassword(PASSWORD, PRODUCTION_PARAMS);
 const database = await timed('database', () => startBenchDatabase(passwordHash));
@@ -80,11 +79,16 @@ async function measureAll(databaseUrl: string) {
 
   const requests = loadRequests({ tokens, usernames, password: PASSWORD });
   const task = (name: string) => endpointTask(endpoints, name, requests[name]!);
+  const tokenEndpoint = endpoints.get('POST /api/token')!.handler;
+  const accessTokens = await Promise.all(tokens.map(async (token) => (await call(tokenEndpoint, 'POST', '/api/token', { token })).body.accessToken as string));
+  const jwks = (await call(endpoints.get('GET /.well-known/jwks.json')!.handler, 'GET', '/.well-known/jwks.json')).body;
+  const verifyLocally = await localVerification(accessTokens, jwks, BASE_URL);
   // Each ratio's two sides run in alternating slices of one measurement (see measure.ts).
   const groups: [Record<string, Task | undefined>, typeof FAST][] = [
     [{ 'GET /api/me': task('GET /api/me'), [SELECT_ONE]: selectOne }, FAST],
     [{ 'POST /api/login': task('POST /api/login'), [SCRYPT]: nativeScrypt() }, HASHING],
     [{ 'GET /api/posts': task('GET /api/posts') }, FAST],
+    [{ 'POST /api/token': task('POST /api/token'), [LOCAL_VERIFY]: verifyLocally, [ME_BESIDE_TOKENS]: task('GET /api/me') }, FAST],
     [{ 'GET /api/users/{username}': task('GET /api/users/{username}') }, FAST],
     [{ 'GET /profile': task('GET /profile') }, FAST],
     [{ 'POST /api/register': task('POST /api/register') }, HASHING],
@@ -98,7 +102,11 @@ async function measureAll(databaseUrl: string) {
   });
   const ratio = (name: string, base: string) =>
     Object.fromEntries(CONCURRENCY.map((c) => [`c${c}`, runs[name] ? round(runs[name][c]!.rps / runs[base]![c]!.rps, 2) : null]));
-  const ratios = { loginPerScrypt: ratio('POST /api/login', SCRYPT), mePerSelectOne: ratio('GET /api/me', SELECT_ONE) };
+  const ratios = {
+    loginPerScrypt: ratio('POST /api/login', SCRYPT),
+    mePerSelectOne: ratio('GET /api/me', SELECT_ONE),
+    localVerifyPerMe: ratio(LOCAL_VERIFY, ME_BESIDE_TOKENS),
+  };
 
   const packaging = await timed('coldStart', () => coldStarts());
   const kb = (bytes: number) => round(bytes / 1024, 1);
@@ -206,6 +214,14 @@ function printTables(report: Report): void {
       name,
       ...CONCURRENCY.flatMap((c) => (runs ? [runs[`c${c}`]!.rps, runs[`c${c}`]!.p50, runs[`c${c}`]!.p99].map(String) : ['-', '-', '-'])),
     ]),
+  );
+  table(
+    'Access tokens: issued by POST /api/token; verified by another service with the JWKS, against asking GET /api/me (same slices)',
+    ['concurrency', 'POST /api/token req/s', 'verified locally req/s', 'GET /api/me req/s', 'local / me'],
+    CONCURRENCY.map((c) => {
+      const rps = (name: string) => String(report.throughput[name]?.[`c${c}`]?.rps ?? '-');
+      return [`c${c}`, rps('POST /api/token'), rps(LOCAL_VERIFY), rps(ME_BESIDE_TOKENS), String(report.ratios.localVerifyPerMe[`c${c}`] ?? '-')];
+    }),
   );
   table(
     'SQL statements per request (success path)',

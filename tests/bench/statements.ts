@@ -52,6 +52,9 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     'GET /': async () => ({ path: '/' }),
     'GET /api/health': async () => ({ path: '/api/health' }),
     'GET /api/openapi.json': async () => ({ path: '/api/openapi.json' }),
+    'GET /.well-known/jwks.json': async () => ({ path: '/.well-known/jwks.json' }),
+    'GET /.well-known/openid-configuration': async () => ({ path: '/.well-known/openid-configuration' }),
+    'POST /api/token': async () => ({ path: '/api/token', options: token(await newUser()) }),
     'POST /api/register': async () => {
       const username = unique('stmt');
       return { path: '/api/register', options: { json: { username, email: `${username}@example.com`, password }, ip: IP } };

@@ -3,6 +3,7 @@
 // scrypt a login must spend, and one bare `SELECT 1` through the same Kysely
 // instance an authenticated read must spend.
 import { randomBytes, scrypt, type ScryptOptions } from 'node:crypto';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { sql } from 'kysely';
 import { currentParams } from '../../src/auth/passwords/hash.ts';
 import { getDb } from '../../src/db/connection.ts';
@@ -35,6 +36,20 @@ export function loadRequests({ tokens, usernames, password }: Subjects): Record<
       return { path: '/api/register', options: { json: { username, email: `${username}@example.com`, password }, ip } };
     },
     'GET /profile': (w) => ({ path: '/profile', options: { cookie: `session_id=${tokens[w]}` } }),
+    'POST /api/token': (w) => ({ path: '/api/token', options: { token: tokens[w] } }),
+  };
+}
+
+/**
+ * What another service does with each request instead of calling GET /api/me:
+ * verify the caller's access token with the JWKS it fetched once (jose's
+ * local key set; no database, no network), as the README shows.
+ */
+export async function localVerification(accessTokens: string[], jwks: JSONWebKeySet, issuer: string): Promise<Task> {
+  const keys = createLocalJWKSet(jwks);
+  return async (w) => {
+    const { payload } = await jwtVerify(accessTokens[w]!, keys, { issuer, audience: issuer, typ: 'at+jwt', algorithms: ['ES256'] });
+    if (payload.sub === undefined) throw new Error('an access token without sub');
   };
 }
 

@@ -40,7 +40,9 @@ describe('migrations', () => {
     expect(await migrate(url)).toEqual([]);
     expect(await tables(url)).toEqual([
       'comments',
+      'list_totals',
       'one_time_tokens',
+      'post_comment_totals',
       'posts',
       'rate_limits',
       'schema_migrations',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { changePassword } from '../../src/auth/passwords/change.ts';
 import { verifyPassword } from '../../src/auth/passwords/hash.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { issueResetToken } from '../../src/auth/reset/request.ts';
 import { updatePasswordWithResetToken } from '../../src/auth/reset/reset.ts';
 import { createSession, findSessionUser } from '../../src/auth/sessions/sessions.ts';

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { checkLogin } from '../../src/auth/login/login.ts';
 import { verifyPassword } from '../../src/auth/passwords/hash.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { issueResetToken, requestPasswordReset } from '../../src/auth/reset/request.ts';
 import { updatePasswordWithResetToken } from '../../src/auth/reset/reset.ts';
 import { createSession, findSessionUser } from '../../src/auth/sessions/sessions.ts';
@@ -28,7 +28,7 @@ describe('issueResetToken', () => {
 });
 
 describe('requestPasswordReset', () => {
-  const client = () => ({ ip: uniqueIp(), baseUrl: 'http://localhost:8888' });
+  const client = () => ({ ip: uniqueIp(), appUrl: 'http://localhost:8888/app' });
 
   it('hides whether the account exists, unless the caller requires it', async () => {
     expect(await requestPasswordReset('nobody@example.com', client())).toEqual({});

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { verifyPassword } from '../../src/auth/passwords/hash.ts';
-import { PASSWORD_MESSAGES } from '../../src/auth/passwords/policy.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { confirmEmail, resendConfirmation } from '../../src/auth/signup/confirmation.ts';
 import { registerUser } from '../../src/auth/signup/registration.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
@@ -10,7 +10,7 @@ import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 afterEach(() => setClock());
 
-const client = () => ({ ip: uniqueIp(), baseUrl: 'http://localhost:8888' });
+const client = () => ({ ip: uniqueIp(), appUrl: 'http://localhost:8888/app' });
 
 function input(overrides: Partial<{ username: string; email: string; password: string }> = {}) {
   const username = uniqueName('reg');

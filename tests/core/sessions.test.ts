@@ -4,6 +4,8 @@ import { setClock } from '../../src/config/clock.ts';
 import { authenticate } from '../../src/http/caller.ts';
 import { createSession, destroySession, findSessionUser } from '../../src/auth/sessions/sessions.ts';
 import { HttpError } from '../../src/common/errors.ts';
+import { getDb } from '../../src/db/connection.ts';
+import { setEnv } from '../support/env.ts';
 import { createUser } from '../support/users.ts';
 import { countStatements } from '../support/statements.ts';
 
@@ -43,16 +45,74 @@ describe('sessions', () => {
     expect(await destroySession(sessionId)).toBe(false);
   });
 
-  it('expire with the clock (default lifetime 7 days)', async () => {
+  it('end 7 days after their last use or 30 days after login, whichever comes first (the defaults)', async () => {
     const { user } = await createUser();
-    const start = new Date('2030-01-01T00:00:00Z');
-    setClock(() => start);
+    const start = Date.parse('2030-01-01T00:00:00Z');
+    const at = (days: number, ms = 0) => setClock(() => new Date(start + days * 86_400_000 + ms));
+    at(0);
+    const [unused, alsoUnused, used] = [await createSession(user.id), await createSession(user.id), await createSession(user.id)];
+    expect(used.expiresAt.toISOString()).toBe('2030-01-31T00:00:00.000Z');
+    at(7, -60_000);
+    expect(await findSessionUser(unused.token)).toBeDefined();
+    at(7, 1000);
+    expect(await findSessionUser(alsoUnused.token)).toBeUndefined();
+    // Used every 6 days, it lives to its absolute end and no further.
+    for (const day of [6, 12, 18, 24, 29]) {
+      at(day);
+      expect(await findSessionUser(used.token)).toBeDefined();
+    }
+    at(30, -1000);
+    expect(await findSessionUser(used.token)).toBeDefined();
+    at(30, 1000);
+    expect(await findSessionUser(used.token)).toBeUndefined();
+  });
+
+  it('mark a session seen at most once an hour, inside the one statement that authenticates', async () => {
+    const { user } = await createUser();
+    const start = Date.parse('2030-02-01T00:00:00Z');
+    const at = (minutes: number) => setClock(() => new Date(start + minutes * 60_000));
+    const lastSeen = async (id: number) =>
+      (await getDb().selectFrom('sessions').select('last_seen_at').where('id', '=', id).executeTakeFirstOrThrow()).last_seen_at.toISOString();
+    at(0);
     const session = await createSession(user.id);
-    expect(session.expiresAt.toISOString()).toBe('2030-01-08T00:00:00.000Z');
-    setClock(() => new Date('2030-01-07T23:59:00Z'));
-    expect(await findSessionUser(session.token)).toBeDefined();
-    setClock(() => new Date('2030-01-08T00:00:01Z'));
-    expect(await findSessionUser(session.token)).toBeUndefined();
+    for (const [minute, seen] of [
+      [30, '2030-02-01T00:00:00.000Z'],
+      [60, '2030-02-01T01:00:00.000Z'],
+      [119, '2030-02-01T01:00:00.000Z'],
+      [181, '2030-02-01T03:01:00.000Z'],
+    ] as const) {
+      at(minute);
+      const { result, statements } = await countStatements(() =>
+        minute > 100 ? findSessionUser(session.token, { withProfile: true }) : findSessionUser(session.token),
+      );
+      expect(result).toBeDefined();
+      expect(statements).toBe(1);
+      expect(await lastSeen(session.sessionId)).toBe(seen);
+    }
+    // Ten requests at once: each is let in, the row is marked once.
+    at(300);
+    const found = await Promise.all(Array.from({ length: 10 }, () => findSessionUser(session.token)));
+    expect(found.every((f) => f?.sessionId === session.sessionId)).toBe(true);
+    expect(await lastSeen(session.sessionId)).toBe('2030-02-01T05:00:00.000Z');
+  });
+
+  it('follow SESSION_TTL and SESSION_IDLE_TTL', async () => {
+    const restore = setEnv({ SESSION_TTL: '3h', SESSION_IDLE_TTL: '30m' });
+    try {
+      const { user } = await createUser();
+      const start = Date.parse('2030-03-01T00:00:00Z');
+      const at = (minutes: number) => setClock(() => new Date(start + minutes * 60_000));
+      at(0);
+      const session = await createSession(user.id);
+      expect(session.expiresAt.toISOString()).toBe('2030-03-01T03:00:00.000Z');
+      at(29);
+      expect(await findSessionUser(session.token)).toBeDefined();
+      // Seen at 0 and not marked at 29 (under an hour): idle since 0.
+      at(31);
+      expect(await findSessionUser(session.token)).toBeUndefined();
+    } finally {
+      restore();
+    }
   });
 
   it('refuse a token signed with another key or another algorithm', async () => {

@@ -1,11 +1,13 @@
 // The whole path over real HTTP: netlify dev -> function -> core -> Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSigningKey } from '../../src/signing/keys.ts';
 import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 
 let server: DevServer;
+const signingKey = await newSigningKey();
 
 beforeAll(async () => {
-  server = await startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! });
+  server = await startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL!, JWT_SIGNING_KEYS: JSON.stringify([signingKey]) });
 });
 afterAll(async () => server?.stop());
 
@@ -36,6 +38,42 @@ describe('netlify dev', () => {
     expect((await res.json()).openapi).toBe('3.1.0');
     const again = await fetch(`${server.url}/api/openapi.json`, { headers: { 'if-none-match': res.headers.get('etag')! } });
     expect(again.status).toBe(304);
+  });
+
+  it('serves the public keys and the issuer metadata under /.well-known', async () => {
+    const jwks = await fetch(`${server.url}/.well-known/jwks.json`);
+    expect(jwks.status).toBe(200);
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
+    expect((await jwks.json()).keys.map((key: { kid: string; d?: string }) => [key.kid, key.d])).toEqual([[signingKey.kid, undefined]]);
+    const again = await fetch(`${server.url}/.well-known/jwks.json`, { headers: { 'if-none-match': jwks.headers.get('etag')! } });
+    expect(again.status).toBe(304);
+    const metadata = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
+    expect(metadata.jwks_uri).toBe(`${metadata.issuer}/.well-known/jwks.json`);
+    expect((await fetch(`${server.url}/api/token`, { method: 'POST' })).status).toBe(401);
+  });
+
+  it('answers a path under /api/ that no function serves with the JSON 404, and leaves real paths to their functions', async () => {
+    for (const path of ['/api/nope', '/api/posts/1/likes']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect((await res.json()).error).toEqual({ code: 'not_found', message: expect.stringContaining('/api/openapi.json') });
+    }
+    // A real function's own 404, not the catch-all's, whichever netlify dev tries first.
+    const user = await fetch(`${server.url}/api/users/nobody_here`);
+    expect(user.status).toBe(404);
+    expect((await user.json()).error.message).not.toContain('/api/openapi.json');
+    const health = await fetch(`${server.url}/api/health`);
+    expect(health.status).toBe(200);
+  });
+
+  it('answers HEAD as GET without a body, with the security headers', async () => {
+    const res = await fetch(`${server.url}/api/health`, { method: 'HEAD' });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
   });
 
   it('serves no file of the repository', async () => {

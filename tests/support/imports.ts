@@ -1,4 +1,4 @@
-// The import graph of the code (src/ and netlify/functions/), read from the
+// The import graph of the code (src/, the web pages' .tsx included, and netlify/functions/), read from the
 // source text: every static import, re-export and dynamic import() of a
 // relative path, type-only imports included (they tie folders together too).
 import { readdir, readFile } from 'node:fs/promises';
@@ -17,7 +17,7 @@ export function importsOf(source: string): string[] {
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(join(ROOT, dir), { withFileTypes: true, recursive: true });
   return entries
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts'))
+    .filter((entry) => entry.isFile() && /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts'))
     .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)));
 }
 
@@ -46,7 +46,7 @@ export async function moduleGraph(): Promise<ModuleGraph> {
 export function folderOf(file: string): string {
   if (file.startsWith('netlify/functions/')) return 'netlify/functions';
   const [top, folder] = file.split('/');
-  return folder !== undefined && !folder.endsWith('.ts') ? `${top}/${folder}` : top!;
+  return folder !== undefined && !/\.tsx?$/.test(folder) ? `${top}/${folder}` : top!;
 }
 
 /** Folder -> the folders it imports, with how many imports run along each arrow. */

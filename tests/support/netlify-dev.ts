@@ -14,10 +14,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export async function startNetlifyDev(env: Record<string, string> = {}): Promise<DevServer> {
   const port = await freePort();
   const functionsPort = await freePort();
+  // Its static server would otherwise take 3999, or race another netlify dev starting at the same moment for it.
+  const staticPort = await freePort();
   let output = '';
   const child: ChildProcess = spawn(
     `${root}node_modules/.bin/netlify`,
-    ['dev', '--offline', '--internal-disable-edge-functions', '--skip-gitignore', '--port', String(port), '--functions-port', String(functionsPort)],
+    ['dev', '--offline', '--internal-disable-edge-functions', '--skip-gitignore', '--port', String(port), '--functions-port', String(functionsPort), '--staticServerPort', String(staticPort)],
     {
       cwd: root,
       env: { ...process.env, BROWSER: 'none', ...env },

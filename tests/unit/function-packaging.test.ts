@@ -18,6 +18,8 @@ interface ManifestFunction {
   runtimeVersion: string;
   buildData: { runtimeAPIVersion: number };
   routes?: { pattern: string; methods: string[] }[];
+  excludedRoutes?: { pattern: string }[];
+  schedule?: string;
 }
 
 let work: string;
@@ -45,7 +47,8 @@ afterAll(() => rm(work, { recursive: true, force: true }));
 
 describe('function packaging', () => {
   it('ships the built bundles as they are: the build command, its folder, no bundler of Netlify', async () => {
-    expect(netlify.build.command).toBe('npm run build');
+    // Migrations first (netlify/README.md): a failing one stops the deploy before anything ships.
+    expect(netlify.build.command).toBe('npm run db:migrate && npm run build');
     const scripts = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).scripts;
     expect(scripts.build).toBe('tsx src/cli/build.ts');
     expect(`${netlify.functionsDirectory}/`).toBe(FUNCTIONS_OUT);
@@ -58,13 +61,21 @@ describe('function packaging', () => {
     expect(manifest.map((f) => f.name).sort()).toEqual(functionNames());
   });
 
-  it('lets Netlify read each route from the bundle: the path of the source config', async () => {
+  it('lets Netlify read each route from the bundle: the path of the source config, its exclusions, or its schedule', async () => {
     for (const name of functionNames()) {
-      const { config } = (await import(`${FUNCTIONS_SOURCE}${name}.ts`)) as { config: { path: string } };
+      const { config } = (await import(`${FUNCTIONS_SOURCE}${name}.ts`)) as { config: { path?: string; excludedPath?: string[]; schedule?: string } };
       const shipped = manifest.find((f) => f.name === name)!;
-      expect({ name, routes: shipped.routes?.map((r) => r.pattern), api: shipped.buildData.runtimeAPIVersion }).toEqual({
+      expect({
         name,
-        routes: [config.path],
+        routes: shipped.routes?.map((r) => r.pattern),
+        excluded: shipped.excludedRoutes?.map((r) => r.pattern),
+        schedule: shipped.schedule,
+        api: shipped.buildData.runtimeAPIVersion,
+      }).toEqual({
+        name,
+        routes: config.path === undefined ? undefined : [config.path],
+        excluded: config.excludedPath,
+        schedule: config.schedule,
         api: 2,
       });
     }

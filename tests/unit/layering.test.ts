@@ -2,8 +2,12 @@
 // folder or a folder of a lower layer, never one above it or beside it, and
 // no module imports itself back through others. The functions parse and
 // answer HTTP and call the core; they never reach the database module or build SQL.
+// The web pages (src/web) are a browser bundle beside the OpenAPI builder:
+// outside their folder they import only pure modules, never server code.
+import { dirname, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  ROOT,
   describeArrows,
   folderArrows,
   folderOf,
@@ -16,11 +20,11 @@ import {
 /** Top to bottom; folders on one line are beside each other and do not import each other. */
 const LAYERS: readonly (readonly string[])[] = [
   ['netlify/functions', 'src/cli'],
-  ['src/openapi'],
+  ['src/openapi', 'src/web'],
   ['src/endpoints'],
   ['src/http'],
   ['src/auth', 'src/content', 'src/system'],
-  ['src/users', 'src/rate-limit', 'src/mail'],
+  ['src/users', 'src/rate-limit', 'src/mail', 'src/signing'],
   ['src/common'],
   ['src/db'],
   ['src/config'],
@@ -38,6 +42,33 @@ function layerViolations(graph: ModuleGraph): string[] {
       const to = folderOf(target);
       if (to !== from && !(layerOf(to) > layerOf(from))) violations.push(`${file} -> ${target}`);
     }
+  }
+  return violations;
+}
+
+/** The files `file` imports for their types only: such an import brings no code into a bundle. */
+const typeOnly = (file: string, source: string) =>
+  new Set([...source.matchAll(/^import\s+type\s[^'"]*from\s*['"](\.[^'"]+)['"]/gm)].map((m) => relative(ROOT, resolve(ROOT, dirname(file), m[1]!))));
+
+/**
+ * What src/web imports that the browser bundle must not carry: a package
+ * other than preact, or a module outside src/web that is not pure (a pure
+ * module imports no package, and only pure modules apart from types).
+ */
+function webViolations(graph: ModuleGraph): string[] {
+  const pure = (file: string, seen = new Set<string>()): boolean => {
+    const entry = graph.files.get(file);
+    if (entry === undefined || folderOf(file) === 'src/web' || entry.packages.length > 0) return false;
+    if (seen.has(file)) return true;
+    seen.add(file);
+    const types = typeOnly(file, entry.source);
+    return entry.local.every((target) => types.has(target) || pure(target, seen));
+  };
+  const violations: string[] = [];
+  for (const [file, { local, packages }] of graph.files) {
+    if (folderOf(file) !== 'src/web') continue;
+    for (const name of packages) if (!/^preact(\/|$)/.test(name)) violations.push(`${file} -> ${name}`);
+    for (const target of local) if (folderOf(target) !== 'src/web' && !pure(target)) violations.push(`${file} -> ${target} (not pure)`);
   }
   return violations;
 }
@@ -70,6 +101,24 @@ describe('layering', () => {
     // The folder graph, for anyone reviewing the shape: `npx vitest run --config tests/vitest.config.ts tests/unit/layering.test.ts`.
     console.info(`folder imports (count of imports per arrow):\n${describeArrows(folderArrows(graph))}`);
     expect(layerViolations(graph)).toEqual([]);
+  });
+
+  it('lets the web pages import only preact, their own folder and pure modules', async () => {
+    const graph = await moduleGraph();
+    const web = [...graph.files.keys()].filter((file) => folderOf(file) === 'src/web');
+    expect(web).toContain('src/web/main.tsx');
+    expect(webViolations(graph)).toEqual([]);
+    // And the check bites: server code reached through a rule module, a package, another page's helper.
+    const bad = synthetic({
+      'src/web/a.tsx': ['src/auth/passwords/problems.ts', 'src/auth/passwords/rules.ts', 'src/web/b.ts'],
+      'src/web/b.ts': [],
+      'src/auth/passwords/problems.ts': [],
+      'src/auth/passwords/rules.ts': ['src/common/field-rules.ts'],
+      'src/common/field-rules.ts': [],
+    });
+    bad.files.get('src/common/field-rules.ts')!.packages.push('valibot');
+    bad.files.get('src/web/b.ts')!.packages.push('valibot');
+    expect(webViolations(bad)).toEqual(['src/web/a.tsx -> src/auth/passwords/rules.ts (not pure)', 'src/web/b.ts -> valibot']);
   });
 
   it('has no import cycle', async () => {

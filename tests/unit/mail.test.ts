@@ -1,6 +1,6 @@
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { deliverSecret } from '../../src/auth/codes/delivery.ts';
+import { deliverSecret, resetDeliveryWarnings } from '../../src/auth/codes/delivery.ts';
 import { newToken } from '../../src/auth/codes/tokens.ts';
 import { ConfigError, setting } from '../../src/config/settings.ts';
 import { MailDeliveryError, sendMail } from '../../src/mail/send.ts';
@@ -57,7 +57,7 @@ describe('mail settings', () => {
 });
 
 describe('deliverSecret', () => {
-  const notice = () => ({ to: holder, token: newToken('confirm_email'), baseUrl: 'https://auth.example.test' });
+  const notice = () => ({ to: holder, token: newToken('confirm_email'), appUrl: 'https://auth.example.test/app' });
 
   it('returns and logs the secret in development, without a provider', async () => {
     const info = vi.spyOn(console, 'info').mockImplementation(() => undefined);
@@ -66,13 +66,16 @@ describe('deliverSecret', () => {
     expect(info.mock.calls.flat().join(' ')).toContain(n.token.secret);
   });
 
-  it('never returns it in production, and warns without it', async () => {
+  it('never returns it in production: without a provider it refuses (503) and says once which variables are missing', async () => {
     env({ CONTEXT: 'production' });
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    resetDeliveryWarnings();
+    const error = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     const n = notice();
-    expect(await deliverSecret(n)).toEqual({ revealed: false });
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls.flat().join(' ')).not.toContain(n.token.secret);
+    await expect(deliverSecret(n)).rejects.toMatchObject({ status: 503, code: 'service_unavailable' });
+    await expect(deliverSecret(n)).rejects.toMatchObject({ status: 503 });
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(error.mock.calls[0]![0]).toMatch(/MAIL_API_URL and MAIL_FROM/);
+    expect(error.mock.calls.flat().join(' ')).not.toContain(n.token.secret);
   });
 
   it('e-mails the code and its link through the provider', async () => {
@@ -83,7 +86,7 @@ describe('deliverSecret', () => {
       expect(mail.sent).toHaveLength(1);
       expect(mail.sent[0]!.authorization).toBe('Bearer mail-key-123');
       expect(mail.sent[0]!.body).toMatchObject({ from: 'Accounts <no-reply@example.test>', to: holder.email, subject: 'Confirm your account' });
-      expect(mail.sent[0]!.body.text).toContain(`https://auth.example.test/api/register/confirm/${n.token.secret}`);
+      expect(mail.sent[0]!.body.text).toContain(`https://auth.example.test/app/confirm?code=${n.token.secret}`);
       expect(mail.sent[0]!.body.text).toContain('10 minutes');
     } finally {
       mail.restore();

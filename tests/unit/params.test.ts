@@ -22,9 +22,14 @@ describe('path usernames', () => {
 
 describe('pagination', () => {
   const at = (query: string) => parsePagination(new URL(`http://x/api/posts${query}`));
-  it('defaults to page 1 of 20', () => expect(at('')).toEqual({ page: 1, pageSize: 20, offset: 0 }));
-  it('computes the offset', () => expect(at('?page=3&pageSize=100')).toEqual({ page: 3, pageSize: 100, offset: 200 }));
-  it.each(['?page=0', '?pageSize=101', '?page=abc', '?pageSize=0', '?page=1.5', '?page=-1', '?page=1&page=2', '?pageSize='])(
+  it('defaults to page 1 of 20', () => expect(at('')).toEqual({ page: 1, pageSize: 20, offset: 0, cursor: null }));
+  it('computes the offset', () => expect(at('?page=3&pageSize=100')).toEqual({ page: 3, pageSize: 100, offset: 200, cursor: null }));
+  it('takes a cursor instead of a page number', () =>
+    expect(at('?cursor=WyJwb3N0cyJd&pageSize=5')).toEqual({ page: null, pageSize: 5, offset: 0, cursor: 'WyJwb3N0cyJd' }));
+  it.each([
+    '?page=0', '?pageSize=101', '?page=abc', '?pageSize=0', '?page=1.5', '?page=-1', '?page=1&page=2', '?pageSize=',
+    '?cursor=', '?cursor=a+b', '?cursor=a%2Fb', '?cursor=a=', `?cursor=${'a'.repeat(201)}`, '?cursor=a&cursor=b', '?cursor=abc&page=1',
+  ])(
     'refuses %s',
     (query) => {
       expect(() => at(query)).toThrow(expect.objectContaining({ status: 400, code: 'validation_failed' }));

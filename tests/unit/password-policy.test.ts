@@ -1,8 +1,8 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { commonPasswords, isCommonPassword } from '../../src/auth/passwords/common-list.ts';
-import { isOverlong, passwordLength } from '../../src/auth/passwords/rules.ts';
-import { PASSWORD_MESSAGES as M, passwordProblems, passwordRules } from '../../src/auth/passwords/policy.ts';
+import { passwordProblems, passwordRules } from '../../src/auth/passwords/policy.ts';
+import { PASSWORD_MESSAGES as M, isOverlong, passwordLength } from '../../src/auth/passwords/problems.ts';
 import { parseAsync } from '../../src/common/validate.ts';
 
 describe('common passwords', () => {

@@ -10,8 +10,8 @@ export interface Requester {
 }
 
 export interface Client extends Requester {
-  /** Where links in e-mails point. */
-  baseUrl: string;
+  /** Where the web pages live: links in e-mails open <appUrl>/confirm and <appUrl>/reset. */
+  appUrl: string;
   /** Lets e-mail go out after the response; without it the caller waits for delivery. */
   waitUntil?: (work: Promise<unknown>) => void;
 }

@@ -5,9 +5,9 @@
 // account_deleted event is kept, holding nothing but the former id and the time.
 import { sql } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
-import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { proveOwnership } from '../passwords/proof.ts';
+import { sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import type { Requester } from './client.ts';
 
@@ -21,7 +21,7 @@ import type { Requester } from './client.ts';
  */
 export async function deleteAccount(claims: TokenClaims, password: string, by: Requester): Promise<void> {
   await proveOwnership(claims, password, by);
-  const at = now();
+  const { at, idleSince } = sessionClock();
   const deleted = await getDb()
     .with('gone', (qb) =>
       qb
@@ -33,7 +33,8 @@ export async function deleteAccount(claims: TokenClaims, password: string, by: R
               .select(sql<number>`1`.as('live'))
               .where('id', '=', claims.sessionId)
               .where('user_id', '=', claims.userId)
-              .where('expires_at', '>', at),
+              .where('expires_at', '>', at)
+              .where('last_seen_at', '>', idleSince),
           ),
         )
         .returning('id'),

@@ -1,8 +1,9 @@
 // Delivery of confirmation codes and reset tokens (the README, "Delivery"):
-// by e-mail when a provider is configured; otherwise returned in the response
-// and logged (local development), except in production, where they are never
-// returned and only a warning without the secret is logged.
-import { serviceUnavailable } from '../../common/errors.ts';
+// by e-mail when a provider is configured; otherwise, in local development
+// only, returned in the response and logged. Anywhere else without a provider
+// (a deploy preview, a branch deploy, production) a code could neither be sent
+// nor shown, so the routes that issue one answer 503 before writing anything.
+import { HttpError, serviceUnavailable } from '../../common/errors.ts';
 import { setting } from '../../config/settings.ts';
 import { sendMail, type MailMessage } from '../../mail/send.ts';
 import type { NewToken, TokenHolder } from './tokens.ts';
@@ -10,7 +11,8 @@ import type { NewToken, TokenHolder } from './tokens.ts';
 export interface SecretNotice {
   to: TokenHolder;
   token: NewToken;
-  baseUrl: string;
+  /** Where the web pages live (Client.appUrl). */
+  appUrl: string;
 }
 
 const minutes = (token: NewToken) => Math.round((token.expiresAt.getTime() - token.createdAt.getTime()) / 60_000);
@@ -19,7 +21,7 @@ function describe(token: NewToken): string {
   return token.purpose === 'confirm_email' ? 'confirmation code' : 'password reset token';
 }
 
-export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessage {
+export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage {
   const expiry = `It expires at ${token.expiresAt.toISOString()} (in ${minutes(token)} minutes) and works once.`;
   if (token.purpose === 'confirm_email') {
     return {
@@ -30,7 +32,7 @@ export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessag
         '',
         `Your confirmation code is: ${token.secret}`,
         '',
-        `Confirm your account by opening ${baseUrl}/api/register/confirm/${token.secret}`,
+        `Confirm your account on this page: ${appUrl}/confirm?code=${token.secret}`,
         expiry,
         '',
         'If you did not register, ignore this message.',
@@ -45,7 +47,7 @@ export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessag
       '',
       `A password reset was requested for your account. Your reset token is: ${token.secret}`,
       '',
-      `Send it with a new password: POST ${baseUrl}/api/password/reset {"token": "…", "password": "…"}`,
+      `Choose a new password on this page: ${appUrl}/reset?token=${token.secret}`,
       `${expiry} Resetting signs out every session.`,
       '',
       'If you did not ask for this, ignore this message: your password stays as it is.',
@@ -54,8 +56,47 @@ export function composeMessage({ to, token, baseUrl }: SecretNotice): MailMessag
 }
 
 export interface Delivery {
-  /** True when the secret may (and must) be put in the response: no provider, not production. */
+  /** True when the secret may (and must) be put in the response: no provider, local development. */
   revealed: boolean;
+}
+
+const warned = new Set<string>();
+
+/** Each configuration problem is logged once per instance, on the first request that meets it. */
+function warnOnce(line: string): void {
+  if (warned.has(line)) return;
+  warned.add(line);
+  console.error(line);
+}
+
+/** Tests only: log configuration problems again. */
+export function resetDeliveryWarnings(): void {
+  warned.clear();
+}
+
+function codesMayBeReturned(): boolean {
+  if (setting('localDevelopment')) return true;
+  if (!setting('returnCodesInResponses')) return false;
+  const context = setting('deployContext');
+  if (context === undefined) return true;
+  warnOnce(`[delivery] RETURN_CODES_IN_RESPONSES is refused in a ${context} deploy: codes and tokens are never returned there`);
+  return false;
+}
+
+/**
+ * How a code or token would reach its owner here: `mail`, or `response` in
+ * local development (or under RETURN_CODES_IN_RESPONSES off Netlify). Where
+ * neither is possible, 503 before the caller writes anything, and one log line
+ * naming the missing variables.
+ */
+export function deliveryRoute(): 'mail' | 'response' {
+  if (setting('mail') !== undefined) return 'mail';
+  if (codesMayBeReturned()) return 'response';
+  warnOnce(
+    `[delivery] no mail provider in this ${setting('deployContext') ?? 'deployment'}: set MAIL_API_URL and MAIL_FROM (and MAIL_API_KEY); ` +
+      'until then registration, confirmation resends and reset requests answer 503',
+  );
+  throw new HttpError('service_unavailable', 'This service cannot send e-mail at the moment; try again later.');
 }
 
 /**
@@ -64,7 +105,7 @@ export interface Delivery {
  */
 export async function deliverSecret(notice: SecretNotice, waitUntil?: (work: Promise<unknown>) => void): Promise<Delivery> {
   const what = `${describe(notice.token)} for user #${notice.to.id}`;
-  const settings = setting('mail');
+  const settings = deliveryRoute() === 'mail' ? setting('mail') : undefined;
   if (settings !== undefined) {
     const sending = sendMail(settings, composeMessage(notice));
     if (waitUntil !== undefined) {
@@ -79,10 +120,6 @@ export async function deliverSecret(notice: SecretNotice, waitUntil?: (work: Pro
     }
     return { revealed: false };
   }
-  if (setting('production')) {
-    console.warn(`[delivery] MAIL_API_URL is not set: the ${what} was not delivered`);
-    return { revealed: false };
-  }
-  console.info(`[delivery] no mail provider (development): ${what} <${notice.to.email}>: ${notice.token.secret}`);
+  console.info(`[delivery] no mail provider (local development): ${what} <${notice.to.email}>: ${notice.token.secret}`);
   return { revealed: true };
 }

@@ -29,7 +29,7 @@ import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import type { Requester } from '../accounts/client.ts';
 import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
-import { isOverlong } from '../passwords/rules.ts';
+import { isOverlong } from '../passwords/problems.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 
 export interface Credentials {

@@ -9,7 +9,7 @@ import { selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { hashPassword, verifyPassword } from './hash.ts';
 import { passwordProblems } from './policy.ts';
-import { isOverlong } from './rules.ts';
+import { isOverlong } from './problems.ts';
 
 export interface PasswordChange {
   currentPassword: string;

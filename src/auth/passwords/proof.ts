@@ -3,16 +3,15 @@
 // stolen session cannot be used to try passwords at leisure.
 import { sql } from 'kysely';
 import { HttpError, rateLimited, validationFailed } from '../../common/errors.ts';
-import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import type { Requester } from '../accounts/client.ts';
-import { selectLiveSession } from '../sessions/sessions.ts';
+import { selectLiveSession, sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { verifyPassword } from './hash.ts';
-import { isOverlong } from './rules.ts';
+import { isOverlong } from './problems.ts';
 
 /**
  * 1 statement: the caller's live session and user, with this attempt counted
@@ -22,10 +21,11 @@ import { isOverlong } from './rules.ts';
  * wrong (an overlong one without hashing). The attempt stays counted.
  */
 export async function proveOwnership(claims: TokenClaims, password: string, by: Requester): Promise<UserFields> {
-  const at = now();
+  const clock = sessionClock();
+  const at = clock.at;
   const check = checks.loginAccount(claims.userId, by.ip);
   const row = await getDb()
-    .with('caller', (qb) => selectLiveSession(claims, qb, at).select('u.password_hash'))
+    .with('caller', (qb) => selectLiveSession(claims, qb, clock).select('u.password_hash'))
     .with('attempt', (qb) =>
       qb
         .insertInto('rate_limits')

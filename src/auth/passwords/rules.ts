@@ -1,27 +1,10 @@
-// The password rules that need no list: the length bounds, the new-password
-// field of every body that sets one, and the password-change body. The rules
-// that read the common-password list are in policy.ts, so only the functions
-// that check a new password carry the list.
+// The password schemas that need no list: the new-password field of every
+// body that sets one, and the password-change body. The rules themselves are
+// in problems.ts (no imports, shared with the web pages); the common-password
+// list is read by policy.ts, so only the functions that check a new password carry it.
 import * as v from 'valibot';
 import { closedObject } from '../../common/field-rules.ts';
-
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 128;
-/** From this length on, a password needs no mix of character classes. */
-export const PASSPHRASE_LENGTH = 20;
-
-/** Length in code points, as a person counts characters (an emoji is one). */
-export function passwordLength(password: string): number {
-  let length = 0;
-  for (const _ of password) length += 1;
-  return length;
-}
-
-/** Refused before any hashing, on every route: an unbounded input would cost unbounded CPU. */
-export function isOverlong(password: string): boolean {
-  // Cheap pre-check: fewer UTF-16 units than the limit cannot be more code points.
-  return password.length > PASSWORD_MAX_LENGTH && passwordLength(password) > PASSWORD_MAX_LENGTH;
-}
+import { PASSPHRASE_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from './problems.ts';
 
 /** Any string passes here: the policy reports every rule it breaks at once. The metadata only informs the document. */
 export const newPassword = v.pipe(

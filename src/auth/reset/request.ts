@@ -4,7 +4,7 @@ import { HttpError } from '../../common/errors.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { NO_REQUESTER, type Client } from '../accounts/client.ts';
-import { deliverSecret } from '../codes/delivery.ts';
+import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { issueTokenByEmail, type NewToken, type TokenHolder } from '../codes/tokens.ts';
 
 const noAccount = () => new HttpError('not_found', 'No account uses that e-mail address.');
@@ -31,12 +31,13 @@ export async function requestPasswordReset(
   client: Client,
   options: { requireAccount?: boolean } = {},
 ): Promise<{ reset?: { token: string; expiresAt: Date } }> {
+  deliveryRoute(); // 503 before anything is counted or written when no code could reach anyone here
   await consume([checks.email(email), checks.emailIp(client.ip)]);
   const issued = await issueTokenByEmail('reset_password', email, { record: { kind: 'reset_requested', by: client } });
   if (issued === undefined) {
     if (options.requireAccount === true) throw noAccount();
     return {};
   }
-  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
+  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, appUrl: client.appUrl }, client.waitUntil);
   return revealed ? { reset: { token: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
 }

@@ -1,11 +1,14 @@
-// Database-backed sessions: a JWT is honoured only while its row exists and
-// has not expired, so logout and password changes revoke at once. Each row
-// also says where it was opened (user agent, address) and when it was last
-// used (last_seen_at, moved at most once an hour by the authenticating statement).
+// Database-backed sessions: a JWT is honoured only while its row exists, its
+// absolute end (expires_at, the token's exp) is ahead and it was used within
+// the idle period (last_seen_at), so logout and password changes revoke at once.
+// Each row also says where it was opened (user agent, address).
 import { sql, type QueryCreator } from 'kysely';
+import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
+import { afterKey, toItems, type Page, type Pagination } from '../../common/pagination.ts';
 import { now } from '../../config/clock.ts';
 import { setting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
+import { byCreatedAt, micros, pageWindow } from '../../db/page-query.ts';
 import { prepare } from '../../db/prepared.ts';
 import type { Database, ProfileRow } from '../../db/schema.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
@@ -30,7 +33,7 @@ export class AccountGone extends Error {
 /**
  * Insert a session row opened by `by` and sign its token: 1 statement, which
  * also deletes the account's sessions beyond the newest MAX_LIVE_SESSIONS - 1
- * live ones (and any expired one). Concurrent logins each keep the newest
+ * live ones (and any expired or idle one). Concurrent logins each keep the newest
  * rows they see, so the cap can be passed by as many logins as run at once,
  * until the next one. `db` may carry CTEs (`getDb().with(…)`) that run in the
  * same statement, as login's release and rehash do.
@@ -41,7 +44,8 @@ export class AccountGone extends Error {
  * in a cycle. Throws AccountGone when the account was deleted meanwhile.
  */
 export async function createSession(userId: number, db: QueryCreator<Database> = getDb(), by: Requester = NO_REQUESTER): Promise<NewSession> {
-  const createdAt = now();
+  const clock = sessionClock();
+  const createdAt = clock.at;
   const expiresAt = new Date(createdAt.getTime() + setting('sessionTtlMs'));
   const inserted = await db
     .with('beyond_cap', (qb) =>
@@ -54,6 +58,7 @@ export async function createSession(userId: number, db: QueryCreator<Database> =
             .select('id')
             .where('user_id', '=', userId)
             .where('expires_at', '>', createdAt)
+            .where('last_seen_at', '>', clock.idleSince)
             .orderBy('created_at', 'desc')
             .orderBy('id', 'desc')
             .limit(MAX_LIVE_SESSIONS - 1),
@@ -93,31 +98,48 @@ export type SessionUserWithProfile = SessionUser & {
   profile: Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;
 };
 
-/** The session a token's claims name, joined with its user (`s`, `u`), if it is still live at `at`. */
-export function selectLiveSession(claims: TokenClaims, db: QueryCreator<Database> = getDb(), at: Date = now()) {
+/**
+ * Using a session moves its last_seen_at (and so its idle end) forward at
+ * most this often: a write per hour per session instead of one per request.
+ */
+const TOUCH_INTERVAL_MS = 3_600_000;
+
+/** When a session counts as live at `at`: last used after `idleSince`; last used before `touchBefore`, a use moves it. */
+export interface SessionClock {
+  at: Date;
+  idleSince: Date;
+  touchBefore: Date;
+}
+
+export function sessionClock(at: Date = now()): SessionClock {
+  return {
+    at,
+    idleSince: new Date(at.getTime() - setting('sessionIdleTtlMs')),
+    touchBefore: new Date(at.getTime() - TOUCH_INTERVAL_MS),
+  };
+}
+
+/** The session a token's claims name, joined with its user (`s`, `u`), if it is still live. */
+export function selectLiveSession(claims: TokenClaims, db: QueryCreator<Database> = getDb(), clock: SessionClock = sessionClock()) {
   return db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.id as session_id', 's.expires_at', 'u.id', 'u.username', 'u.email', 'u.confirmed_at', 'u.created_at'])
     .where('s.id', '=', claims.sessionId)
     .where('s.user_id', '=', claims.userId)
-    .where('s.expires_at', '>', at);
+    .where('s.expires_at', '>', clock.at)
+    .where('s.last_seen_at', '>', clock.idleSince);
 }
 
-/**
- * Using a session moves its last_seen_at forward at most this often: a write
- * per hour per session instead of one per request.
- */
-const TOUCH_INTERVAL_MS = 3_600_000;
-
-type LiveSessionParams = TokenClaims & { at: Date; touchBefore: Date };
+type LiveSessionParams = TokenClaims & SessionClock;
 
 /**
  * selectLiveSession, with a CTE in the same statement that marks the session
  * seen when it was last marked over an hour ago. Postgres runs a data-modifying
  * CTE to completion whether or not the query reads it; the SELECT sees the row
- * as it was. Two requests at once: the second UPDATE waits for the first's row
- * lock, then finds the row recently seen and changes nothing.
+ * as it was, which was live if the CTE's own conditions held. Two requests at
+ * once: the second UPDATE waits for the first's row lock, then finds the row
+ * recently seen and changes nothing.
  */
 function touchLiveSession(p: LiveSessionParams, db: QueryCreator<Database>) {
   const touched = db.with('touched', (qb) =>
@@ -127,10 +149,11 @@ function touchLiveSession(p: LiveSessionParams, db: QueryCreator<Database>) {
       .where('id', '=', p.sessionId)
       .where('user_id', '=', p.userId)
       .where('expires_at', '>', p.at)
+      .where('last_seen_at', '>', p.idleSince)
       .where('last_seen_at', '<=', p.touchBefore),
   );
   // The CTE adds only `touched` to the tables the query may name; the SELECT names none of it.
-  return selectLiveSession(p, touched as unknown as QueryCreator<Database>, p.at);
+  return selectLiveSession(p, touched as unknown as QueryCreator<Database>, p);
 }
 
 // Every authenticated request runs one of these: compiled once per process.
@@ -153,8 +176,7 @@ export async function findSessionUser(
 ): Promise<SessionUser | SessionUserWithProfile | undefined> {
   const claims = await verifySessionToken(token);
   if (claims === undefined) return undefined;
-  const at = now();
-  const params = { ...claims, at, touchBefore: new Date(at.getTime() - TOUCH_INTERVAL_MS) };
+  const params = { ...claims, ...sessionClock() };
   const [row] = options.withProfile ? await liveSessionWithProfile(params) : await liveSession(params);
   if (row === undefined) return undefined;
   const base = { sessionId: row.session_id, sessionExpiresAt: row.expires_at, user: userFieldsOf(row) };
@@ -190,29 +212,68 @@ export async function destroySession(
   return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
-export interface SessionSummary {
+export interface SessionView {
   id: number;
-  created_at: Date;
-  expires_at: Date;
-  last_seen_at: Date;
-  user_agent: string | null;
+  createdAt: string;
+  expiresAt: string;
+  lastSeenAt: string;
+  userAgent: string | null;
   ip: string | null;
+  /** Whether this is the session making the request. */
+  current: boolean;
 }
 
+/** The order of the list and of its index sessions_user_id_created_at_id_idx: newest first, ties by id. */
+const SESSIONS_CURSOR = cursorCodec('sessions', [keyMicros, keyId]);
+
 /**
- * The caller's live sessions, newest first: 1 statement that also proves the
- * caller's own session is live (undefined when it is not, i.e. 401).
+ * A page of the caller's live sessions, newest first: 1 statement that also
+ * proves the caller's own session is live (undefined when it is not, i.e.
+ * 401). `expires_at` is the absolute end; unused, a session ends sooner
+ * (idle). No total: a user's sessions are a short list, counted by nobody.
  */
-export async function listSessions(claims: TokenClaims): Promise<SessionSummary[] | undefined> {
+export async function listSessions(claims: TokenClaims, pagination: Pagination): Promise<Omit<Page<SessionView>, 'total'> | undefined> {
+  const after = afterKey(SESSIONS_CURSOR, pagination);
+  const clock = sessionClock();
   const rows = await getDb()
-    .selectFrom('sessions')
-    .select(['id', 'created_at', 'expires_at', 'last_seen_at', 'user_agent', 'ip'])
-    .where('user_id', '=', claims.userId)
-    .where('expires_at', '>', now())
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
+    .selectFrom('sessions as caller')
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('sessions')
+          .select(['id', 'created_at', 'expires_at', 'last_seen_at', 'user_agent', 'ip', micros('created_at').as('created_micros')])
+          .where('user_id', '=', claims.userId)
+          .where('expires_at', '>', clock.at)
+          .where('last_seen_at', '>', clock.idleSince)
+          .$call(byCreatedAt('desc', after && [microsToIso(after[0]), after[1]]))
+          .$call(pageWindow(pagination))
+          .as('i'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('i')
+    .where('caller.id', '=', claims.sessionId)
+    .where('caller.user_id', '=', claims.userId)
+    .where('caller.expires_at', '>', clock.at)
+    .where('caller.last_seen_at', '>', clock.idleSince)
+    // The outer query must repeat the order: a join does not promise to keep it.
+    .orderBy('i.created_at', 'desc')
+    .orderBy('i.id', 'desc')
     .execute();
-  return rows.some((row) => row.id === claims.sessionId) ? rows : undefined;
+  if (rows.length === 0) return undefined;
+  return toItems(
+    rows,
+    pagination,
+    (s) => ({
+      id: s.id,
+      createdAt: s.created_at.toISOString(),
+      expiresAt: s.expires_at.toISOString(),
+      lastSeenAt: s.last_seen_at.toISOString(),
+      userAgent: s.user_agent,
+      ip: s.ip,
+      current: s.id === claims.sessionId,
+    }),
+    (s) => SESSIONS_CURSOR.encode([s.created_micros, s.id]),
+  );
 }
 
 /**
@@ -221,9 +282,10 @@ export async function listSessions(claims: TokenClaims): Promise<SessionSummary[
  * session is not live (401).
  */
 export async function revokeOtherSessions(claims: TokenClaims, by: Requester): Promise<{ revokedSessions: number } | undefined> {
-  const at = now();
+  const clock = sessionClock();
+  const at = clock.at;
   const row = await getDb()
-    .with('caller', (qb) => selectLiveSession(claims, qb, at).clearSelect().select('s.user_id'))
+    .with('caller', (qb) => selectLiveSession(claims, qb, clock).clearSelect().select('s.user_id'))
     .with('revoked', (qb) =>
       qb
         .deleteFrom('sessions')

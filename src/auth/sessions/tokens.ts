@@ -1,24 +1,11 @@
-// Session tokens: HS256 JWTs naming the user (sub) and the session row (sid).
-// The signature proves we issued it; the session row decides if it still counts.
-import { jwtVerify, SignJWT } from 'jose';
+// Session tokens: JWTs naming the user (sub) and the session row (sid), signed
+// with the current key (src/signing). The signature proves we issued it; the
+// session row decides if it still counts.
 import { ID_PATTERN } from '../../common/ids.ts';
 import { now } from '../../config/clock.ts';
-import { setting } from '../../config/settings.ts';
-
-let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
-
-/**
- * The HS256 key, imported once per secret (given raw bytes, jose would import
- * them again on every sign and verify).
- */
-function jwtKey(): Promise<CryptoKey> {
-  const secret = setting('jwtSecret');
-  if (imported?.secret !== secret) {
-    const key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-    imported = { secret, key };
-  }
-  return imported.key;
-}
+import { currentKeys } from '../../signing/current.ts';
+import { signJwt, verifySessionJwt } from '../../signing/jwt.ts';
+import type { KeySet } from '../../signing/keys.ts';
 
 export interface TokenClaims {
   userId: number;
@@ -26,21 +13,22 @@ export interface TokenClaims {
 }
 
 export async function signSessionToken(claims: TokenClaims, issuedAt: Date, expiresAt: Date): Promise<string> {
-  return new SignJWT({ sid: claims.sessionId })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(String(claims.userId))
-    .setIssuedAt(Math.floor(issuedAt.getTime() / 1000))
-    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
-    .sign(await jwtKey());
+  return signJwt(await currentKeys(), 'session', {
+    sub: String(claims.userId),
+    sid: claims.sessionId,
+    iat: Math.floor(issuedAt.getTime() / 1000),
+    exp: Math.floor(expiresAt.getTime() / 1000),
+  });
 }
 
 /**
  * Tokens this process has verified, with their claims: a signature (WebCrypto
- * HMAC, the largest part of an authenticated read's own work) is checked once
- * per process, expiry on every use, the session row by every request's SQL.
- * Bound to the key it was verified with; the oldest entry goes first when full.
+ * ECDSA or HMAC, the largest part of an authenticated read's own work) is
+ * checked once per process, expiry on every use, the session row by every
+ * request's SQL. Bound to the key set it was verified with; the oldest entry
+ * goes first when full.
  */
-let verified: { key: CryptoKey; tokens: Map<string, TokenClaims & { exp: number }> } | undefined;
+let verified: { keys: KeySet; tokens: Map<string, TokenClaims & { exp: number }> } | undefined;
 const VERIFIED_MAX = 1_000;
 
 /**
@@ -56,20 +44,17 @@ function isCanonical(token: string): boolean {
 /** The claims of a valid, unexpired token we signed, in the exact form we issued it; undefined for anything else. */
 export async function verifySessionToken(token: string): Promise<TokenClaims | undefined> {
   if (token.length > 2048) return undefined;
+  // A configuration error is the operator's to see (500 and a log line), not a 401.
+  const keys = await currentKeys();
   try {
-    const key = await jwtKey();
-    if (verified?.key !== key) verified = { key, tokens: new Map() };
+    if (verified?.keys !== keys) verified = { keys, tokens: new Map() };
     const at = now();
     // Only canonical tokens enter the cache, so a known one needs no form check either.
     const known = verified.tokens.get(token);
     // jose's own rule: expired once `exp` is not after the current second.
     if (known !== undefined) return known.exp > Math.floor(at.getTime() / 1000) ? { userId: known.userId, sessionId: known.sessionId } : undefined;
     if (!isCanonical(token)) return undefined;
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ['HS256'],
-      currentDate: at,
-      requiredClaims: ['sub', 'sid', 'iat', 'exp'],
-    });
+    const payload = await verifySessionJwt(keys, token, { currentDate: at, requiredClaims: ['sub', 'sid', 'iat', 'exp'] });
     const { sub, sid, exp } = payload;
     if (typeof sub !== 'string' || !ID_PATTERN.test(sub) || typeof sid !== 'number' || !Number.isSafeInteger(sid) || sid < 1) {
       return undefined;

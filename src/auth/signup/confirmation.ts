@@ -7,7 +7,7 @@ import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { NO_REQUESTER, type Client, type Requester } from '../accounts/client.ts';
-import { deliverSecret } from '../codes/delivery.ts';
+import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { hashSecret, issueTokenByEmail, tokenExpired, unknownToken } from '../codes/tokens.ts';
 import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 
@@ -64,9 +64,10 @@ export async function confirmEmail(code: string, by: Requester = NO_REQUESTER): 
  * and per-e-mail limits count every request (2 statements in all).
  */
 export async function resendConfirmation(email: string, client: Client): Promise<{ confirmation?: { code: string; expiresAt: Date } }> {
+  deliveryRoute(); // 503 before anything is counted or written when no code could reach anyone here
   await consume([checks.email(email), checks.emailIp(client.ip)]);
   const issued = await issueTokenByEmail('confirm_email', email, { unconfirmedOnly: true });
   if (issued === undefined) return {};
-  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, baseUrl: client.baseUrl }, client.waitUntil);
+  const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, appUrl: client.appUrl }, client.waitUntil);
   return revealed ? { confirmation: { code: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
 }

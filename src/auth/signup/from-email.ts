@@ -10,7 +10,8 @@ import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { usernameCandidates, usernameStem } from '../../users/username-from-email.ts';
 import type { Client } from '../accounts/client.ts';
-import { accountContext, passwordRules, type PasswordContext } from '../passwords/policy.ts';
+import { accountContext, passwordRules } from '../passwords/policy.ts';
+import type { PasswordContext } from '../passwords/problems.ts';
 import { emailSignUpFields } from './bodies.ts';
 import { registerUser } from './registration.ts';
 

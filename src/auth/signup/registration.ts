@@ -4,14 +4,13 @@ import type { Kysely } from 'kysely';
 import * as v from 'valibot';
 import { parseAsync } from '../../common/validate.ts';
 import { now } from '../../config/clock.ts';
-import { setting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database, UserRow } from '../../db/schema.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import type { Client } from '../accounts/client.ts';
 import { addUser, mapDuplicates, withNewUser } from '../accounts/users.ts';
-import { deliverSecret } from '../codes/delivery.ts';
+import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { newToken, TOKEN_COLUMNS, tokenValues, type NewToken } from '../codes/tokens.ts';
 import { hashPassword } from '../passwords/hash.ts';
 import { accountContext, passwordRules } from '../passwords/policy.ts';
@@ -85,15 +84,17 @@ export interface SignUp {
  */
 export async function signUp(body: unknown, client: Client, options: { confirmed?: boolean } = {}): Promise<SignUp> {
   const input = await parseRegistration(body);
+  const confirmed = options.confirmed === true;
+  // Before anything is written: an account whose code cannot reach anyone could never be confirmed.
+  const route = confirmed ? undefined : deliveryRoute();
   await consume([checks.registerIp(client.ip)]);
   // Hashed before any transaction opens: scrypt takes a while.
   const passwordHash = await hashPassword(input.password);
-  const confirmed = options.confirmed === true;
   const register = async (db: Kysely<Database>): Promise<SignUp> => {
     const { user, token } = await insertAccount(input, passwordHash, confirmed, db);
     if (token === undefined) return { user };
-    const { revealed } = await deliverSecret({ to: user, token, baseUrl: client.baseUrl });
+    const { revealed } = await deliverSecret({ to: user, token, appUrl: client.appUrl });
     return { user, confirmation: { expiresAt: token.expiresAt, ...(revealed ? { code: token.secret } : {}) } };
   };
-  return confirmed || setting('mail') === undefined ? register(getDb()) : getDb().transaction().execute(register);
+  return route === 'mail' ? getDb().transaction().execute(register) : register(getDb());
 }

@@ -1,0 +1,44 @@
+// Any other path under /api/ (any method) — 0 SQL statements: the JSON error
+// envelope (404 not_found) instead of the platform's plain-text page.
+//
+// Which of two functions whose paths both match a request runs is not
+// something to rely on (netlify dev tries them in the order it found them), so
+// this one excludes every real path instead of hoping to be tried last. A test
+// keeps the list equal to the paths the other functions serve.
+import { HttpError } from '../../src/common/errors.ts';
+import { finishResponse } from '../../src/http/edge-headers.ts';
+import { renderError, type RouteHandler } from '../../src/http/route.ts';
+
+export const config = {
+  path: '/api/*',
+  excludedPath: [
+    '/api/comments/:id',
+    '/api/health',
+    '/api/login',
+    '/api/logout',
+    '/api/me',
+    '/api/me/events',
+    '/api/me/password',
+    '/api/me/profile',
+    '/api/me/sessions',
+    '/api/me/sessions/:id',
+    '/api/openapi.json',
+    '/api/password/forgot',
+    '/api/password/reset',
+    '/api/posts',
+    '/api/posts/:id',
+    '/api/posts/:id/comments',
+    '/api/register',
+    '/api/register/confirm/:code',
+    '/api/register/resend',
+    '/api/token',
+    '/api/users',
+    '/api/users/:username',
+  ],
+};
+
+const handler = async (req: Request): Promise<Response> =>
+  finishResponse(req, renderError(new HttpError('not_found', 'Nothing is served at this path: GET /api/openapi.json lists every endpoint.'), 'api'), 'api');
+
+/** Serves no method of its own: every one is the 404 (the OpenAPI document lists none). */
+export default Object.assign(handler, { path: config.path, methods: [] }) satisfies RouteHandler;

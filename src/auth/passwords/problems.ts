@@ -1,0 +1,63 @@
+// The password rules as one synchronous check with no imports, so the web
+// pages (src/web) bundle the very code the API runs and list every broken rule
+// as a person types. The common-password list is the one rule left to the
+// caller: the API looks it up (policy.ts); the browser does not download
+// 49,000 entries for it. The valibot schemas of a new password are in rules.ts.
+
+export const PASSWORD_MIN_LENGTH = 12;
+export const PASSWORD_MAX_LENGTH = 128;
+/** From this length on, a password needs no mix of character classes. */
+export const PASSPHRASE_LENGTH = 20;
+
+/** Length in code points, as a person counts characters (an emoji is one). */
+export function passwordLength(password: string): number {
+  let length = 0;
+  for (const _ of password) length += 1;
+  return length;
+}
+
+/** Refused before any hashing, on every route: an unbounded input would cost unbounded CPU. */
+export function isOverlong(password: string): boolean {
+  // Cheap pre-check: fewer UTF-16 units than the limit cannot be more code points.
+  return password.length > PASSWORD_MAX_LENGTH && passwordLength(password) > PASSWORD_MAX_LENGTH;
+}
+
+/** Shorter names and local parts are not checked: `jo@…` would forbid every password containing "jo". */
+const MIN_CONTAINED_LENGTH = 3;
+
+export interface PasswordContext {
+  username?: string | undefined;
+  email?: string | undefined;
+}
+
+export const PASSWORD_MESSAGES = {
+  tooShort: `must be at least ${PASSWORD_MIN_LENGTH} characters`,
+  tooLong: `must be at most ${PASSWORD_MAX_LENGTH} characters`,
+  common: 'is one of the most common passwords',
+  username: 'must not contain the username',
+  emailLocalPart: 'must not contain the part of the e-mail address before the @',
+  classes: `must contain at least 3 of: lower-case letters, upper-case letters, digits, symbols (or be at least ${PASSPHRASE_LENGTH} characters long)`,
+} as const;
+
+const CLASSES = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{N}]/u];
+
+/** Every rule `password` breaks, in the API's order; `common` says whether it is on the common list. */
+export function passwordRuleProblems(password: string, context: PasswordContext, common: boolean): string[] {
+  const problems: string[] = [];
+  const length = passwordLength(password);
+  if (length < PASSWORD_MIN_LENGTH) problems.push(PASSWORD_MESSAGES.tooShort);
+  if (length > PASSWORD_MAX_LENGTH) problems.push(PASSWORD_MESSAGES.tooLong);
+  if (common) problems.push(PASSWORD_MESSAGES.common);
+  const lower = password.toLowerCase();
+  const contains = (part: string | undefined) =>
+    part !== undefined && part.length >= MIN_CONTAINED_LENGTH && lower.includes(part.toLowerCase());
+  if (contains(context.username)) problems.push(PASSWORD_MESSAGES.username);
+  const email = context.email;
+  if (email !== undefined && email.includes('@') && contains(email.slice(0, email.lastIndexOf('@')))) {
+    problems.push(PASSWORD_MESSAGES.emailLocalPart);
+  }
+  if (length < PASSPHRASE_LENGTH && CLASSES.filter((pattern) => pattern.test(password)).length < 3) {
+    problems.push(PASSWORD_MESSAGES.classes);
+  }
+  return problems;
+}

@@ -1,0 +1,42 @@
+// Access tokens (RFC 9068): short-lived JWTs that name the caller and their
+// session, for other services to verify with the JWKS and no database. They
+// are not session tokens: `typ: at+jwt` and an audience set them apart, and no
+// route here accepts one. A verifier cannot see a logout, so they live minutes.
+import { randomUUID } from 'node:crypto';
+import { HttpError } from '../../common/errors.ts';
+import { now } from '../../config/clock.ts';
+import { setting } from '../../config/settings.ts';
+import { SIGNING_ALG } from '../../config/signing-keys.ts';
+import { currentKeys } from '../../signing/current.ts';
+import { signJwt } from '../../signing/jwt.ts';
+import type { SessionUser } from './sessions.ts';
+
+export interface AccessToken {
+  accessToken: string;
+  /** Seconds until `exp`. */
+  expiresIn: number;
+}
+
+/**
+ * An access token for the caller of a live session, from `issuer` (JWT_ISSUER,
+ * else the site's address) to JWT_AUDIENCE (else the issuer). It expires after
+ * ACCESS_TOKEN_TTL, or with the session's absolute end if that comes first.
+ * 404 without an ES256 key: a shared secret would let every verifier forge tokens.
+ */
+export async function issueAccessToken(caller: SessionUser, issuer: string): Promise<AccessToken> {
+  const keys = await currentKeys();
+  if (keys.signer.alg !== SIGNING_ALG) throw new HttpError('access_tokens_unavailable');
+  const iat = Math.floor(now().getTime() / 1000);
+  const exp = Math.min(iat + Math.floor(setting('accessTokenTtlMs') / 1000), Math.floor(caller.sessionExpiresAt.getTime() / 1000));
+  const accessToken = await signJwt(keys, 'access', {
+    iss: issuer,
+    aud: setting('jwtAudience') ?? issuer,
+    sub: String(caller.user.id),
+    sid: caller.sessionId,
+    username: caller.user.username,
+    iat,
+    exp,
+    jti: randomUUID(),
+  });
+  return { accessToken, expiresIn: exp - iat };
+}

@@ -1,0 +1,223 @@
+// Shared pieces of every page: labelled fields whose errors are tied to them
+// (aria-describedby), forms that report the API's answer, loading of data,
+// author links, list paging and the page title.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { ApiError, type Author } from './api.ts';
+import type { ListPage } from './list.ts';
+import { to } from './router.ts';
+
+export const SITE = 'Accounts';
+
+/** "Log in · Accounts": the title says where you are. */
+export function useTitle(title: string): void {
+  useEffect(() => {
+    document.title = `${title} · ${SITE}`;
+  }, [title]);
+}
+
+interface FieldProps {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (value: string) => void;
+  errors?: string[] | undefined;
+  type?: 'text' | 'email' | 'password' | 'date';
+  autoComplete?: string;
+  hint?: ComponentChildren;
+  /** Ids of more elements that describe the control (e.g. live password rules). */
+  describedBy?: string;
+  multiline?: boolean;
+  options?: readonly (readonly [string, string])[];
+  required?: boolean;
+}
+
+export function Field(props: FieldProps) {
+  const id = useId();
+  const errors = props.errors ?? [];
+  const hintId = `${id}-hint`;
+  const errorsId = `${id}-errors`;
+  const describedBy = [props.hint === undefined ? '' : hintId, errors.length ? errorsId : '', props.describedBy ?? '']
+    .filter(Boolean)
+    .join(' ');
+  const common = {
+    id,
+    name: props.name,
+    value: props.value,
+    required: props.required,
+    'aria-invalid': errors.length ? ('true' as const) : undefined,
+    'aria-describedby': describedBy || undefined,
+    onInput: (event: Event) => props.onInput((event.currentTarget as HTMLInputElement).value),
+  };
+  const control = props.options ? (
+    <select {...common}>
+      {props.options.map(([value, label]) => (
+        <option value={value}>{label}</option>
+      ))}
+    </select>
+  ) : props.multiline ? (
+    <textarea {...common} rows={5} />
+  ) : (
+    // Preact's types tie the allowed roles to a literal type; these four take the same attributes.
+    <input {...common} type={(props.type ?? 'text') as 'text'} autoComplete={props.autoComplete} />
+  );
+  return (
+    <div class="field">
+      <label for={id}>{props.label}</label>
+      {props.hint !== undefined && (
+        <div id={hintId} class="hint">
+          {props.hint}
+        </div>
+      )}
+      {control}
+      {errors.length > 0 && (
+        <ul id={errorsId} class="errors">
+          {errors.map((message) => (
+            <li>
+              {props.label} {message}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export interface Submission {
+  busy: boolean;
+  error: ApiError | undefined;
+  /** The API's messages for one body field. */
+  errorsOf: (field: string) => string[] | undefined;
+  submit: (event: Event) => Promise<void>;
+}
+
+/** Conflicts the API reports without `details`, tied to the field they are about. */
+const FIELD_OF_CODE: Record<string, [field: string, message: string]> = {
+  username_taken: ['username', 'is already taken'],
+  email_taken: ['email', 'already belongs to an account'],
+};
+
+function errorsOf(error: ApiError | undefined, field: string): string[] | undefined {
+  if (error === undefined) return undefined;
+  const conflict = FIELD_OF_CODE[error.code];
+  return conflict?.[0] === field ? [conflict[1]] : error.details[field];
+}
+
+/** Runs `action` on submit, once at a time; an ApiError is kept for the form to show. */
+export function useSubmit<T>(action: () => Promise<T>, done: (result: T) => void): Submission {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (busy) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      done(await action());
+    } catch (caught) {
+      if (!(caught instanceof ApiError)) throw caught;
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { busy, error, errorsOf: (field) => errorsOf(error, field), submit };
+}
+
+/** What a failure means for the person, beyond the API's message. */
+function explain(error: ApiError): string {
+  if (error.code === 'validation_failed') return 'Some fields need a change: see the messages below them.';
+  if (error.code in FIELD_OF_CODE) return `${error.message} See the message below the field.`;
+  if (error.retryAfter !== undefined) return `${error.message} Try again in ${error.retryAfter} seconds.`;
+  return error.message;
+}
+
+interface FormProps {
+  label: string;
+  submission: Submission;
+  action: string;
+  children: ComponentChildren;
+  /** Shown after the error, e.g. a link to a page that helps. */
+  help?: ComponentChildren;
+}
+
+/** A form whose failure is announced, tied to it, and sends focus to the first field to fix. */
+export function Form({ label, submission, action, children, help }: FormProps) {
+  const id = useId();
+  const form = useRef<HTMLFormElement>(null);
+  const { error, busy } = submission;
+  useEffect(() => {
+    if (error === undefined) return;
+    const target = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.current?.querySelector<HTMLElement>('.form-error');
+    target?.focus();
+  }, [error]);
+  return (
+    <form ref={form} noValidate aria-label={label} aria-describedby={error ? `${id}-error` : undefined} onSubmit={submission.submit}>
+      {error !== undefined && (
+        <div id={`${id}-error`} class="form-error" role="alert" tabIndex={-1}>
+          <p>{explain(error)}</p>
+          {help}
+        </div>
+      )}
+      {children}
+      <button type="submit" disabled={busy}>
+        {busy ? 'Please wait…' : action}
+      </button>
+    </form>
+  );
+}
+
+export interface Loaded<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  reload: () => void;
+}
+
+/** Data for a page, loaded again when `key` changes or on reload(). */
+export function useLoad<T>(load: () => Promise<T>, key: string): Loaded<T> {
+  const [state, setState] = useState<{ key: string; data?: T; error?: ApiError }>({ key });
+  const [round, setRound] = useState(0);
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (data) => current && setState({ key, data }),
+      (error: unknown) => {
+        if (!(error instanceof ApiError)) throw error;
+        if (current) setState({ key, error });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [key, round]);
+  const fresh = state.key === key;
+  return { data: fresh ? state.data : undefined, error: fresh ? state.error : undefined, reload: () => setRound((n) => n + 1) };
+}
+
+/** Loading and failure of a page's data, so pages render only the happy path. */
+export function Pending({ error }: { error: ApiError | undefined }) {
+  if (error === undefined) return <p role="status">Loading…</p>;
+  return (
+    <p class="form-error" role="alert">
+      {error.message}
+    </p>
+  );
+}
+
+export function AuthorLink({ author }: { author: Author }) {
+  return <a href={to.user(author.username)}>{author.username}</a>;
+}
+
+export function When({ at }: { at: string }) {
+  return <time dateTime={at}>{new Date(at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</time>;
+}
+
+export function Pager({ list, path, label }: { list: ListPage<unknown>; path: string; label: string }) {
+  return (
+    <nav class="pager" aria-label={label}>
+      {list.previous !== undefined && <a href={path + list.previous}>First page</a>}
+      <span>{list.position}</span>
+      {list.next !== undefined && <a href={path + list.next}>Next page</a>}
+    </nav>
+  );
+}

@@ -1,0 +1,407 @@
+// The web pages (src/web) in a real headless Chromium against `netlify dev`
+// and this file's database: every flow a person takes, the error case of
+// each form, keyboard use, the Content-Security-Policy the pages are served
+// with, and axe-core on every page. SCREENSHOTS=1 also saves the main pages
+// into tests/browser/screenshots/ (committed, shown in the README).
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
+import { buildWeb, type BuiltFile } from '../../src/cli/web-bundle.ts';
+import { launchChromium, seriousViolations } from '../support/browser.ts';
+import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+
+const FLOW = 90_000;
+const shots = process.env.SCREENSHOTS === '1' ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : undefined;
+
+/** Pages answer after an API round trip; netlify dev bundles each function on its first call. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
+
+let server: DevServer;
+let browser: Browser;
+let built: BuiltFile[];
+/** Console errors and uncaught exceptions of every page, CSP reports among them. */
+const pageProblems: string[] = [];
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  built = await buildWeb();
+  [server, browser] = await Promise.all([startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! }), launchChromium()]);
+  if (shots) await mkdir(shots, { recursive: true });
+}, 240_000); // netlify dev bundles every function before it answers: minutes on a loaded 2-core machine
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1000, height: 760 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    // A 4xx answer the page asked for and shows is logged by Chromium as a failed resource; that is expected.
+    if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
+      pageProblems.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => pageProblems.push(`${page.url()}: ${error.message}`));
+  return page;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (shots) await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
+}
+
+/** The latest code or token the service logged for this address (development, no mail provider). */
+async function secretFor(kind: 'confirmation code' | 'password reset token', email: string): Promise<string> {
+  const pattern = new RegExp(`${kind} for user #\\d+ <${email.replace(/[.+]/g, '\\$&')}>: ([A-Za-z0-9_-]{43})`, 'g');
+  for (let tries = 0; tries < 40; tries += 1) {
+    const found = [...server.output().matchAll(pattern)].at(-1)?.[1];
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no ${kind} for ${email} in the netlify dev log`);
+}
+
+/** The messages shown under a field, found through its aria-describedby as a screen reader would. */
+async function fieldErrors(page: Page, label: string): Promise<string[]> {
+  const input = page.getByLabel(label, { exact: true });
+  await eventually(() => input.getAttribute('aria-invalid')).toBe('true');
+  const ids = (await input.getAttribute('aria-describedby'))!.split(' ');
+  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"].errors li`).allTextContents()));
+  return texts.flat();
+}
+
+async function expectTitle(page: Page, title: string) {
+  await eventually(() => page.title()).toBe(`${title} · Accounts`);
+}
+
+const alice = { username: 'web_alice', email: 'web.alice@example.com', password: 'Violet-Harbor-73!' };
+
+describe('the web pages', () => {
+  it('ship at most 60 KB of JavaScript, gzipped', () => {
+    const js = built.filter((file) => file.name.endsWith('.js'));
+    expect(js.map((file) => file.name)).toEqual(['app.js']);
+    expect(js[0]!.gzipBytes).toBeLessThanOrEqual(60 * 1024);
+  });
+
+  it('are served under Content-Security-Policy: default-src \'self\', which the browser enforces', async () => {
+    for (const path of ['/app/', '/app/u/somebody', '/app/login', '/app/app.js']) {
+      const res = await fetch(`${server.url}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'self'");
+    }
+    // The JSON routes keep their contract: `/` is the classic welcome, not a page.
+    expect(await (await fetch(`${server.url}/`)).json()).toEqual({ message: 'Bienvenue' });
+
+    const page = await newPage();
+    await page.goto('/app/');
+    await expectTitle(page, 'Posts');
+    const violation = page.waitForEvent('console', (message) => /Content Security Policy/.test(message.text()));
+    const ran = await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.inlineRan = true';
+      document.body.append(script);
+      return (window as unknown as { inlineRan?: boolean }).inlineRan === true;
+    });
+    expect(ran).toBe(false);
+    await violation;
+    pageProblems.length = 0; // that refusal was the point; every other page must have none
+  });
+
+  it('sign up: rules shown as you type, every refusal under its field, then a confirmation e-mail', { timeout: FLOW }, async () => {
+    const page = await newPage();
+    await page.goto('/app/signup');
+    await expectTitle(page, 'Sign up');
+    const rules = page.locator('.rules li');
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    expect(await rules.allTextContents()).toEqual([`Password ${PASSWORD_MESSAGES.tooShort}`, `Password ${PASSWORD_MESSAGES.classes}`]);
+    await page.getByLabel('Username', { exact: true }).fill(alice.username);
+    await page.getByLabel('Password', { exact: true }).fill('xx-web_alice-xx');
+    expect(await rules.allTextContents()).toEqual([`Password ${PASSWORD_MESSAGES.username}`, `Password ${PASSWORD_MESSAGES.classes}`]);
+    await page.getByLabel('Password', { exact: true }).fill(alice.password);
+    await eventually(() => rules.count()).toBe(0);
+    await eventually(() => page.locator('.rules .ok').textContent()).toContain('meets every rule');
+
+    // Refused: every field's messages under it, the common-password rule from the API's answer.
+    await page.getByLabel('Username', { exact: true }).fill('9x');
+    await page.getByLabel('E-mail', { exact: true }).fill('not-an-address');
+    await page.getByLabel('Password', { exact: true }).fill('password1234');
+    await page.getByRole('button', { name: 'Create the account' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toContain('Some fields need a change');
+    expect(await fieldErrors(page, 'Username')).toContain('Username must start with a letter');
+    expect((await fieldErrors(page, 'E-mail')).length).toBeGreaterThan(0);
+    expect(await fieldErrors(page, 'Password')).toContain(`Password ${PASSWORD_MESSAGES.common}`);
+    // Focus went to the first field to fix.
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('username');
+
+    await page.getByLabel('Username', { exact: true }).fill(alice.username);
+    await page.getByLabel('E-mail', { exact: true }).fill(alice.email);
+    await page.getByLabel('Password', { exact: true }).fill(alice.password);
+    await screenshot(page, 'signup');
+    await page.getByRole('button', { name: 'Create the account' }).click();
+    await expectTitle(page, 'Sign up');
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your e-mail');
+    const code = await secretFor('confirmation code', alice.email);
+    expect(await page.getByRole('link', { name: 'Open the confirmation link' }).getAttribute('href')).toBe(`/app/confirm?code=${code}`);
+
+    // The same username again: the conflict is tied to the username field.
+    await page.goto('/app/signup');
+    await page.getByLabel('Username', { exact: true }).fill(alice.username);
+    await page.getByLabel('E-mail', { exact: true }).fill('someone.else@example.com');
+    await page.getByLabel('Password', { exact: true }).fill(alice.password);
+    await page.getByRole('button', { name: 'Create the account' }).click();
+    expect(await fieldErrors(page, 'Username')).toEqual(['Username is already taken']);
+  });
+
+  it('confirm: opening the e-mailed link uses nothing; the button does, once', { timeout: FLOW }, async () => {
+    const page = await newPage();
+    // Not confirmed yet: the login form says so and offers a new link.
+    await page.goto('/app/login');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(alice.username);
+    await page.getByLabel('Password', { exact: true }).fill(alice.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toContain('Confirm your e-mail address');
+    expect(await page.getByRole('link', { name: 'Get a new confirmation link' }).count()).toBe(1);
+
+    const code = await secretFor('confirmation code', alice.email);
+    const link = `${server.url}/app/confirm?code=${code}`;
+    await page.goto(link);
+    await page.reload(); // a preview, a second look: still unused
+    await expectTitle(page, 'Confirm your account');
+    await screenshot(page, 'confirm');
+    await page.getByRole('button', { name: 'Confirm my account' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toContain(`The account ${alice.username} is confirmed`);
+
+    // Used up: the page says so and offers a new link.
+    await page.goto(link);
+    await page.getByRole('button', { name: 'Confirm my account' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toMatch(/./);
+    await page.getByLabel('E-mail', { exact: true }).fill('bad');
+    await page.getByRole('button', { name: 'Send a new link' }).click();
+    expect((await fieldErrors(page, 'E-mail')).length).toBeGreaterThan(0);
+  });
+
+  it('log in (keyboard only), edit the profile, write a post, comment, follow the author link to their statistics, log out', { timeout: FLOW }, async () => {
+    const page = await newPage();
+    await page.goto('/app/login');
+    await expectTitle(page, 'Log in');
+    // Wrong password: one message for the form, nothing revealed about the account.
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(alice.email);
+    await page.getByLabel('Password', { exact: true }).fill('Wrong-Password-1!');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toContain('do not match an account');
+    expect(await page.locator('form').getAttribute('aria-describedby')).toBe(await page.getByRole('alert').getAttribute('id'));
+
+    // Keyboard only: Tab to the first field, type, Tab, type, Enter.
+    await page.goto('/app/login');
+    await screenshot(page, 'login');
+    for (let presses = 0; presses < 20; presses += 1) {
+      await page.keyboard.press('Tab');
+      if ((await page.evaluate(() => document.activeElement?.getAttribute('name'))) === 'identifier') break;
+    }
+    await page.keyboard.type(alice.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(alice.password);
+    await page.keyboard.press('Enter');
+    await expectTitle(page, 'My account');
+    expect(new URL(page.url()).pathname).toBe('/app/account');
+
+    // The profile: saved, then a refused birthday shows its message and changes nothing.
+    await page.getByLabel('Location', { exact: true }).fill('Lyon');
+    await page.getByLabel('Bio', { exact: true }).fill('Hiker and baker');
+    await page.getByLabel('Gender', { exact: true }).selectOption('female');
+    await page.getByRole('button', { name: 'Save the profile' }).click();
+    await eventually(() => page.locator('#profile-heading ~ [role=status]').textContent()).toBe('Profile saved.');
+    const young = new Date(Date.now() - 5 * 365 * 86_400_000).toISOString().slice(0, 10);
+    await page.getByLabel('Location', { exact: true }).fill('Paris');
+    await page.getByLabel('Birthday', { exact: true }).fill(young);
+    await page.getByRole('button', { name: 'Save the profile' }).click();
+    expect(await fieldErrors(page, 'Birthday')).toEqual(['Birthday must make the user at least 13 years old']);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('birthday');
+    await page.reload();
+    await eventually(() => page.getByLabel('Location', { exact: true }).inputValue()).toBe('Lyon');
+    expect(await page.getByLabel('Birthday', { exact: true }).inputValue()).toBe('');
+    expect(await page.getByLabel('Gender', { exact: true }).inputValue()).toBe('female');
+
+    // The password form refuses a wrong current password under that field.
+    await page.getByLabel('Current password', { exact: true }).fill('Not-My-Password-9');
+    await page.getByLabel('New password', { exact: true }).fill('Granite-Meadow-58?');
+    await page.getByRole('button', { name: 'Change the password' }).click();
+    expect((await fieldErrors(page, 'Current password')).length).toBe(1);
+    await screenshot(page, 'account');
+
+    // A post: an empty one is refused under its fields, then published.
+    await page.getByRole('link', { name: 'Posts', exact: true }).click();
+    await expectTitle(page, 'Posts');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    expect(await fieldErrors(page, 'Title')).toEqual(['Title must not be empty']);
+    await page.getByLabel('Title', { exact: true }).fill('Bread at altitude');
+    await page.getByLabel('Text', { exact: true }).fill('Dough rises faster up here.');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await expectTitle(page, 'Bread at altitude');
+
+    // Edit it.
+    await page.getByRole('button', { name: 'Edit the post' }).click();
+    await page.getByLabel('Title', { exact: true }).fill('Bread at high altitude');
+    await page.getByRole('button', { name: 'Save the post' }).click();
+    await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Bread at high altitude');
+
+    // A comment: empty is refused, then written; two written, one deleted.
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
+    expect(await fieldErrors(page, 'Your comment')).toEqual(['Your comment must not be empty']);
+    for (const text of ['Less yeast helps.', 'Typo, please ignore.']) {
+      await page.getByLabel('Your comment', { exact: true }).fill(text);
+      await page.getByRole('button', { name: 'Comment', exact: true }).click();
+      await eventually(() => page.locator('.comments .body').allTextContents()).toContain(text);
+    }
+    await page.getByRole('button', { name: 'Delete the comment' }).last().click();
+    await eventually(() => page.locator('.comments .body').allTextContents()).toEqual(['Less yeast helps.']);
+    await screenshot(page, 'post');
+
+    // The feed lists it with its author's link; the comment's author link leads to the statistics.
+    await page.getByRole('link', { name: 'Posts', exact: true }).click();
+    await eventually(() => page.locator('.posts li').first().textContent()).toContain('Bread at high altitude');
+    expect(await page.locator('.posts li').first().getByRole('link', { name: alice.username }).getAttribute('href')).toBe(`/app/u/${alice.username}`);
+    await screenshot(page, 'feed');
+    await page.locator('.posts li').first().getByRole('link', { name: 'Bread at high altitude' }).click();
+    await page.locator('.comments').getByRole('link', { name: alice.username }).click();
+    await expectTitle(page, alice.username);
+    expect(new URL(page.url()).pathname).toBe(`/app/u/${alice.username}`);
+    await eventually(() => page.locator('[data-stat=posts]').textContent()).toBe('1');
+    expect(await page.locator('[data-stat=comments]').textContent()).toBe('1');
+    expect(await page.locator('.profile').textContent()).toContain('Lyon');
+    await screenshot(page, 'user');
+
+    // The directory links the name too.
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await expectTitle(page, 'Users');
+    expect(await page.locator('.users').getByRole('link', { name: alice.username }).getAttribute('href')).toBe(`/app/u/${alice.username}`);
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expectTitle(page, 'Log in');
+    await page.goto('/app/account');
+    await eventually(() => page.locator('main').textContent()).toContain('You are not logged in');
+  });
+
+  it('sessions: another one is listed and revoked', { timeout: FLOW }, async () => {
+    const other = await fetch(`${server.url}/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: alice.username, password: alice.password }),
+    });
+    const otherToken = ((await other.json()) as { token: string }).token;
+    const page = await newPage();
+    await page.goto('/app/login?next=/app/account');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(alice.username);
+    await page.getByLabel('Password', { exact: true }).fill(alice.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectTitle(page, 'My account');
+    const revoke = page.getByRole('button', { name: 'Revoke' });
+    await eventually(() => revoke.count()).toBeGreaterThanOrEqual(1);
+    const before = await page.locator('.sessions li').count();
+    await revoke.first().click();
+    await eventually(() => page.locator('.sessions li').count()).toBe(before - 1);
+    // Every other session is gone after revoking all the buttons offer.
+    while ((await revoke.count()) > 0) {
+      const left = await page.locator('.sessions li').count();
+      await revoke.first().click();
+      await eventually(() => page.locator('.sessions li').count()).toBe(left - 1);
+    }
+    const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${otherToken}` } });
+    expect(me.status).toBe(401);
+  });
+
+  it('forgot, then reset through the e-mailed link; a used link is refused', { timeout: FLOW }, async () => {
+    const page = await newPage();
+    await page.goto('/app/forgot');
+    await expectTitle(page, 'Forgot your password');
+    await page.getByLabel('E-mail', { exact: true }).fill('not an address');
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    expect((await fieldErrors(page, 'E-mail')).length).toBeGreaterThan(0);
+    await page.getByLabel('E-mail', { exact: true }).fill(alice.email);
+    await page.getByRole('button', { name: 'Send the link' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toContain('is on its way');
+
+    const link = `${server.url}/app/reset?token=${await secretFor('password reset token', alice.email)}`;
+    await page.goto(link);
+    await expectTitle(page, 'Choose a new password');
+    await page.getByLabel('New password', { exact: true }).fill('abc');
+    expect(await page.locator('.rules li').allTextContents()).toEqual([`Password ${PASSWORD_MESSAGES.tooShort}`, `Password ${PASSWORD_MESSAGES.classes}`]);
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    expect(await fieldErrors(page, 'New password')).toEqual([`New password ${PASSWORD_MESSAGES.tooShort}`, `New password ${PASSWORD_MESSAGES.classes}`]);
+    await page.getByLabel('New password', { exact: true }).fill('Copper-Lantern-26#');
+    await screenshot(page, 'reset');
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toContain('every session of the account is signed out');
+
+    await page.goto(link);
+    await page.getByLabel('New password', { exact: true }).fill('Another-Lantern-27#');
+    await page.getByRole('button', { name: 'Set the password' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toMatch(/./);
+    expect(await page.getByRole('link', { name: 'Ask for a new reset link' }).count()).toBe(1);
+
+    await page.goto('/app/login');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(alice.username);
+    await page.getByLabel('Password', { exact: true }).fill('Copper-Lantern-26#');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectTitle(page, 'My account');
+  });
+
+  const checkPages = async (page: Page, pages: [path: string, title: string][]) => {
+    const found: string[] = [];
+    for (const [path, title] of pages) {
+      await page.goto(path);
+      await expectTitle(page, title);
+      await eventually(() => page.locator('[role=status]:text("Loading…")').count()).toBe(0);
+      for (const v of await seriousViolations(page)) found.push(`${path}: ${v.impact} ${v.id} (${v.help}) at ${v.targets.join(', ')}`);
+    }
+    return found;
+  };
+  const firstPost = async () => ((await (await fetch(`${server.url}/api/posts?pageSize=1`)).json()) as { items: { id: number }[] }).items[0]!.id;
+
+  it('every page passes axe-core with no serious or critical violation, under its own title', { timeout: 180_000 }, async () => {
+    const page = await newPage();
+    const found = await checkPages(page, [
+      ['/app/', 'Posts'],
+      [`/app/posts/${await firstPost()}`, 'Bread at high altitude'],
+      ['/app/users', 'Users'],
+      [`/app/u/${alice.username}`, alice.username],
+      ['/app/signup', 'Sign up'],
+      ['/app/confirm?code=AAAA', 'Confirm your account'],
+      ['/app/confirm', 'Confirm your account'],
+      ['/app/login', 'Log in'],
+      ['/app/forgot', 'Forgot your password'],
+      ['/app/reset?token=AAAA', 'Choose a new password'],
+      ['/app/account', 'My account'],
+      ['/app/no/such/page', 'Page not found'],
+      ['/app/u/nobody_here', 'User not found'],
+    ]);
+    // A form showing its errors is a page too.
+    await page.goto('/app/signup');
+    await page.getByRole('button', { name: 'Create the account' }).click();
+    await eventually(() => page.getByRole('alert').count()).toBe(1);
+    found.push(...(await seriousViolations(page)).map((v) => `signup with errors: ${v.id}`));
+    expect(found).toEqual([]);
+  });
+
+  it('the pages that change for a logged-in author pass axe-core too', { timeout: 180_000 }, async () => {
+    const page = await newPage();
+    await page.goto('/app/login');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(alice.username);
+    await page.getByLabel('Password', { exact: true }).fill('Copper-Lantern-26#');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectTitle(page, 'My account');
+    const found = await checkPages(page, [
+      ['/app/', 'Posts'],
+      [`/app/posts/${await firstPost()}`, 'Bread at high altitude'],
+      ['/app/account', 'My account'],
+    ]);
+    expect(found).toEqual([]);
+  });
+
+  it('raised no script error and no CSP violation on any page', () => {
+    expect(pageProblems).toEqual([]);
+  });
+});
