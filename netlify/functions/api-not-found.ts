@@ -17,6 +17,8 @@ export const config = {
     '/api/login',
     '/api/logout',
     '/api/me',
+    '/api/me/email',
+    '/api/me/email/confirm/:code',
     '/api/me/events',
     '/api/me/password',
     '/api/me/profile',

@@ -15,7 +15,7 @@ export type MaritalStatus =
   | 'separated'
   | 'domestic_partnership'
   | 'prefer_not_to_say';
-export type TokenPurpose = 'confirm_email' | 'reset_password';
+export type TokenPurpose = 'confirm_email' | 'reset_password' | 'change_email';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -59,6 +59,8 @@ export interface OneTimeTokensTable {
   created_at: GeneratedTimestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  /** change_email only: the address the code moves the account to (migration 0010). */
+  new_email: string | null;
 }
 
 export interface RateLimitsTable {

@@ -105,6 +105,12 @@ export const registered = v.strictObject({
 
 export const withUser = v.strictObject({ user: userView });
 
+export const emailChangeRequested = v.strictObject({
+  pendingEmail: v.pipe(text, v.description('The address the account moves to once the code sent there is used.')),
+  expiresAt: timestamp,
+  code: v.optional(v.pipe(text, v.description(DEVELOPMENT_ONLY))),
+});
+
 export const resendAccepted = v.strictObject({
   message: text,
   confirmation: v.optional(v.pipe(v.strictObject({ code: text, expiresAt: timestamp }), v.description(DEVELOPMENT_ONLY))),

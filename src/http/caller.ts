@@ -37,11 +37,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function assertSameOrigin(req: Request): void {
   if (SAFE_METHODS.has(req.method)) return;
+  if (crossOrigin(req)) throw new HttpError('forbidden', 'Cross-origin requests may not use the session cookie.');
+}
+
+function crossOrigin(req: Request): boolean {
   const origin = req.headers.get('origin');
-  if (origin !== null && origin !== new URL(req.url).origin) throw new HttpError('forbidden', 'Cross-origin requests may not use the session cookie.');
-  if (origin === null && req.headers.get('sec-fetch-site') === 'cross-site') {
-    throw new HttpError('forbidden', 'Cross-origin requests may not use the session cookie.');
-  }
+  if (origin !== null) return origin !== new URL(req.url).origin;
+  return req.headers.get('sec-fetch-site') === 'cross-site';
 }
 
 export interface Caller extends SessionUser {
@@ -65,6 +67,18 @@ export async function callerClaims(req: Request): Promise<TokenClaims & { via: T
   const claims = await verifySessionToken(found.token);
   if (claims === undefined) throw new HttpError('unauthenticated');
   return { ...claims, via: found.via };
+}
+
+/**
+ * The verified claims of the caller's token, or undefined without a valid
+ * one, without a statement: for operations open to anyone that spare the
+ * caller's own session. A cookie on a change from another origin counts as none.
+ */
+export async function optionalCallerClaims(req: Request): Promise<TokenClaims | undefined> {
+  const found = tokenFromRequest(req);
+  if (found === undefined) return undefined;
+  if (found.via === 'cookie' && !SAFE_METHODS.has(req.method) && crossOrigin(req)) return undefined;
+  return verifySessionToken(found.token);
 }
 
 /** The authenticated caller (1 statement), or 401; cookie calls from another origin get 403. */

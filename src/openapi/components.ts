@@ -2,6 +2,7 @@
 import type * as v from 'valibot';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
+import { emailChangeSchema } from '../auth/email-change/bodies.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
 import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
@@ -29,6 +30,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   EmailRequest: emailRequestSchema,
   PasswordChange: passwordChangeSchema,
   PasswordProof: passwordProofSchema,
+  EmailChange: emailChangeSchema,
   PasswordReset: resetFields,
   ProfilePatch: profilePatchSchema,
   NewPost: newPostSchema,
@@ -47,6 +49,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Session: r.sessionItem,
   Registered: r.registered,
   UserAnswer: r.withUser,
+  EmailChangeRequested: r.emailChangeRequested,
   ResendAccepted: r.resendAccepted,
   LoggedIn: r.loggedIn,
   Me: r.me,

@@ -14,6 +14,7 @@ import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
   confirm_email: 10 * 60_000,
   reset_password: 30 * 60_000,
+  change_email: 10 * 60_000,
 };
 
 const SECRET_BYTES = 32;

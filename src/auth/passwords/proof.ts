@@ -1,5 +1,6 @@
 // The caller proves it is the account's owner with its password, before a
-// change that takes the account away from them (the deletion). Wrong guesses count on the login's per-account counter, so a
+// change that could take the account away from them (deletion, a new e-mail
+// address). Wrong guesses count on the login's per-account counter, so a
 // stolen session cannot be used to try passwords at leisure.
 import { sql } from 'kysely';
 import { HttpError, rateLimited, validationFailed } from '../../common/errors.ts';
@@ -18,7 +19,8 @@ import { isOverlong } from './problems.ts';
  * on the per-account-and-address failure counter (as a login from `by.ip`
  * is). 401 when the session is not live; 429 when the counter is over its
  * limit, before any hashing; 400 with `details.password` when the password is
- * wrong (an overlong one without hashing). The attempt stays counted.
+ * wrong (an overlong one without hashing). The attempt stays counted unless
+ * the operation's next statement carries releaseProof.
  */
 export async function proveOwnership(claims: TokenClaims, password: string, by: Requester): Promise<UserFields> {
   const clock = sessionClock();
@@ -47,4 +49,13 @@ export async function proveOwnership(claims: TokenClaims, password: string, by: 
   const ok = !isOverlong(password) && (await verifyPassword(password, row.password_hash)).ok;
   if (!ok) throw validationFailed({ password: ['is not correct'] });
   return userFieldsOf(row);
+}
+
+/**
+ * The first CTE of the statement that follows a correct proof: the
+ * per-account-and-address counter it counted on is cleared, as a login's
+ * correct password clears it, so an owner's own changes never lock them out.
+ */
+export function releaseProof(claims: TokenClaims, by: Requester) {
+  return getDb().with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.loginAccount(claims.userId, by.ip).bucket));
 }
