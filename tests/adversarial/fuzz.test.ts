@@ -5,6 +5,7 @@
 // ADVERSARIAL_FUZZ_SEED replays a run (every run prints its seed).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import changeEmail from '../../netlify/functions/me-email.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import { AccountGone, createSession } from '../../src/auth/sessions/sessions.ts';
 import { addComment } from '../../src/content/comments.ts';
@@ -44,6 +45,10 @@ beforeAll(async () => {
     const res = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
     targets.secrets.push(res.body.token);
   }
+  // A pending e-mail change, for /api/me/email/confirm/{code}.
+  const mover = await createUser();
+  const change = await call(changeEmail, 'POST', '/api/me/email', { token: mover.token, json: { email: `moved_${mover.user.username}@example.org`, password: mover.password }, ip: uniqueIp() });
+  targets.secrets.push(change.body.code);
 });
 
 afterAll(() => {

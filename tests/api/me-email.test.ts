@@ -2,9 +2,9 @@
 // the new address, GET or POST /api/me/email/confirm/{code} moves the account.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import login from '../../netlify/functions/login.ts';
-import me from '../../netlify/functions/me.ts';
 import confirmChange from '../../netlify/functions/me-email-confirm.ts';
 import changeEmail from '../../netlify/functions/me-email.ts';
+import me from '../../netlify/functions/me.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
 import { resetDeliveryWarnings } from '../../src/auth/codes/delivery.ts';
