@@ -1,13 +1,13 @@
-// Confirmation codes and reset tokens: 32 random bytes, base64url (43
-// characters). Only their SHA-256 is stored, so a database leak yields no
-// usable token; each is single-use and short-lived.
-import { sql } from 'kysely';
+// Confirmation codes, reset tokens and e-mail change codes: 32 random bytes,
+// base64url (43 characters). Only their SHA-256 is stored, so a database leak
+// yields no usable token; each is single-use and short-lived.
+import { sql, type OnConflictBuilder } from 'kysely';
 import { createHash, randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import type { SecurityEventKind, TokenPurpose } from '../../db/schema.ts';
+import type { Database, SecurityEventKind, TokenPurpose } from '../../db/schema.ts';
 import type { Requester } from '../accounts/client.ts';
 import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 
@@ -61,6 +61,22 @@ export function tokenValues(token: NewToken) {
   ];
 }
 
+/**
+ * The ON CONFLICT of a code's INSERT: a unique index keeps one live code per
+ * user and purpose (migration 0003), so the new one takes the unused one's row.
+ */
+export function replacingLiveToken(oc: OnConflictBuilder<Database, 'one_time_tokens'>) {
+  return oc
+    .columns(['user_id', 'purpose'])
+    .where('used_at', 'is', null)
+    .doUpdateSet((eb) => ({
+      token_hash: eb.ref('excluded.token_hash'),
+      created_at: eb.ref('excluded.created_at'),
+      expires_at: eb.ref('excluded.expires_at'),
+      new_email: eb.ref('excluded.new_email'),
+    }));
+}
+
 export interface TokenHolder {
   id: number;
   username: string;
@@ -95,16 +111,7 @@ export async function issueTokenByEmail(
         .insertInto('one_time_tokens')
         .columns([...TOKEN_COLUMNS])
         .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token)]))
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'purpose'])
-            .where('used_at', 'is', null)
-            .doUpdateSet((eb) => ({
-              token_hash: eb.ref('excluded.token_hash'),
-              created_at: eb.ref('excluded.created_at'),
-              expires_at: eb.ref('excluded.expires_at'),
-            })),
-        ),
+        .onConflict(replacingLiveToken),
     )
     .with('recorded', (qb) =>
       qb

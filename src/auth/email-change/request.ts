@@ -7,7 +7,7 @@ import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import type { Client } from '../accounts/client.ts';
 import { composeEmailChangeNotice, deliverNotice, deliverSecret, deliveryRoute } from '../codes/delivery.ts';
-import { newToken, TOKEN_COLUMNS, tokenValues } from '../codes/tokens.ts';
+import { newToken, replacingLiveToken, TOKEN_COLUMNS, tokenValues } from '../codes/tokens.ts';
 import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { proveOwnership, releaseProof } from '../passwords/proof.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
@@ -52,17 +52,7 @@ export async function requestEmailChange(claims: TokenClaims, input: EmailChange
         .insertInto('one_time_tokens')
         .columns([...TOKEN_COLUMNS, 'new_email'])
         .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token), newEmail.as('new_email')]))
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'purpose'])
-            .where('used_at', 'is', null)
-            .doUpdateSet((eb) => ({
-              token_hash: eb.ref('excluded.token_hash'),
-              created_at: eb.ref('excluded.created_at'),
-              expires_at: eb.ref('excluded.expires_at'),
-              new_email: eb.ref('excluded.new_email'),
-            })),
-        )
+        .onConflict(replacingLiveToken)
         .returning('user_id'),
     )
     .with('recorded', (qb) =>
