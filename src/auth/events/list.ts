@@ -2,10 +2,9 @@
 // keyset (created_at, id) on the index security_events_user_id_created_at_idx.
 import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
 import { afterKey, toItems, type Page, type Pagination } from '../../common/pagination.ts';
-import { getDb } from '../../db/connection.ts';
 import { byCreatedAt, micros, pageWindow } from '../../db/page-query.ts';
 import type { LoginFailure, SecurityEventKind } from '../../db/schema.ts';
-import { sessionClock } from '../sessions/sessions.ts';
+import { liveCaller, sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 
 const EVENTS_CURSOR = cursorCodec('events', [keyMicros, keyId]);
@@ -26,9 +25,7 @@ export interface EventView {
  */
 export async function listEvents(claims: TokenClaims, pagination: Pagination): Promise<Omit<Page<EventView>, 'total'> | undefined> {
   const after = afterKey(EVENTS_CURSOR, pagination);
-  const clock = sessionClock();
-  const rows = await getDb()
-    .selectFrom('sessions as caller')
+  const rows = await liveCaller(claims, sessionClock())
     .leftJoinLateral(
       (eb) =>
         eb
@@ -41,10 +38,6 @@ export async function listEvents(claims: TokenClaims, pagination: Pagination): P
       (join) => join.onTrue(),
     )
     .selectAll('e')
-    .where('caller.id', '=', claims.sessionId)
-    .where('caller.user_id', '=', claims.userId)
-    .where('caller.expires_at', '>', clock.at)
-    .where('caller.last_seen_at', '>', clock.idleSince)
     // The outer query must repeat the order: a join does not promise to keep it.
     .orderBy('e.created_at', 'desc')
     .orderBy('e.id', 'desc')

@@ -223,6 +223,20 @@ export interface SessionView {
   current: boolean;
 }
 
+/**
+ * The caller's own session row as `caller`, when it is live: what a list of
+ * the caller's rows selects from, so that its one statement also proves the
+ * session (no row: 401).
+ */
+export function liveCaller(claims: TokenClaims, clock: SessionClock) {
+  return getDb()
+    .selectFrom('sessions as caller')
+    .where('caller.id', '=', claims.sessionId)
+    .where('caller.user_id', '=', claims.userId)
+    .where('caller.expires_at', '>', clock.at)
+    .where('caller.last_seen_at', '>', clock.idleSince);
+}
+
 /** The order of the list and of its index sessions_user_id_created_at_id_idx: newest first, ties by id. */
 const SESSIONS_CURSOR = cursorCodec('sessions', [keyMicros, keyId]);
 
@@ -235,8 +249,7 @@ const SESSIONS_CURSOR = cursorCodec('sessions', [keyMicros, keyId]);
 export async function listSessions(claims: TokenClaims, pagination: Pagination): Promise<Omit<Page<SessionView>, 'total'> | undefined> {
   const after = afterKey(SESSIONS_CURSOR, pagination);
   const clock = sessionClock();
-  const rows = await getDb()
-    .selectFrom('sessions as caller')
+  const rows = await liveCaller(claims, clock)
     .leftJoinLateral(
       (eb) =>
         eb
@@ -251,10 +264,6 @@ export async function listSessions(claims: TokenClaims, pagination: Pagination):
       (join) => join.onTrue(),
     )
     .selectAll('i')
-    .where('caller.id', '=', claims.sessionId)
-    .where('caller.user_id', '=', claims.userId)
-    .where('caller.expires_at', '>', clock.at)
-    .where('caller.last_seen_at', '>', clock.idleSince)
     // The outer query must repeat the order: a join does not promise to keep it.
     .orderBy('i.created_at', 'desc')
     .orderBy('i.id', 'desc')
