@@ -69,6 +69,12 @@ export interface RateLimitsTable {
   hits: number;
 }
 
+export interface KnownAddressesTable {
+  user_id: number;
+  address: string;
+  last_login_at: Timestamp;
+}
+
 export interface PostsTable {
   id: Generated<number>;
   user_id: number;
@@ -133,6 +139,7 @@ export interface Database {
   sessions: SessionsTable;
   one_time_tokens: OneTimeTokensTable;
   rate_limits: RateLimitsTable;
+  known_addresses: KnownAddressesTable;
   posts: PostsTable;
   comments: CommentsTable;
   security_events: SecurityEventsTable;

@@ -9,7 +9,10 @@ export const login = endpoint('/api/login', {
     tag: 'Accounts',
     summary: 'Log in with a username or an e-mail address (exactly one of them) and the password',
     statements: 2,
-    description: 'The token is also set as the `session_id` cookie. 403 only after a correct password.',
+    description:
+      'The token is also set as the `session_id` cookie. 403 `account_not_confirmed` only after a correct password; 403 `forbidden` for a request ' +
+      'from another origin (`Origin`, or `Sec-Fetch-Site: cross-site`): login CSRF. 429 also when the account had too many failed logins ' +
+      'across all addresses, unless this address logged into it in the last 30 days.',
     body: loginSchema,
     answers: [{ status: 200, description: 'Logged in', body: r.loggedIn, headers: ['Set-Cookie'] }],
     errors: [401, 403, 429],

@@ -30,11 +30,15 @@ describe('sessions record where they were opened', () => {
     expect(Date.parse(current.lastSeenAt)).toBe(Date.parse(current.createdAt));
   });
 
-  it('has no user agent when none was sent, and no address when the platform gave none', async () => {
-    const { user, password } = await createUser();
-    const res = await call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip: '' });
+  it('has no user agent when none was sent, and neither for a session the core opened without a request', async () => {
+    const { user, password, token } = await createUser();
+    const ip = uniqueIp();
+    const res = await call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip });
     const list = await call(meSessions, 'GET', '/api/me/sessions', { token: res.body.token });
-    expect(list.body.items.find((s: { current: boolean }) => s.current)).toMatchObject({ ip: null, userAgent: null });
+    expect(list.body.items.find((s: { current: boolean }) => s.current)).toMatchObject({ ip, userAgent: null });
+    // A login without a client address is refused before any session (issue 14): only the core opens one.
+    const core = await call(meSessions, 'GET', '/api/me/sessions', { token });
+    expect(core.body.items.find((s: { current: boolean }) => s.current)).toMatchObject({ ip: null, userAgent: null });
   });
 });
 

@@ -63,18 +63,22 @@ export function tokenValues(token: NewToken) {
 
 /**
  * The ON CONFLICT of a code's INSERT: a unique index keeps one live code per
- * user and purpose (migration 0003), so the new one takes the unused one's row.
+ * user and purpose (migration 0003), so the new one takes the unused one's
+ * row; with `keptAfter`, only one issued at or before that moment.
  */
-export function replacingLiveToken(oc: OnConflictBuilder<Database, 'one_time_tokens'>) {
-  return oc
-    .columns(['user_id', 'purpose'])
-    .where('used_at', 'is', null)
-    .doUpdateSet((eb) => ({
-      token_hash: eb.ref('excluded.token_hash'),
-      created_at: eb.ref('excluded.created_at'),
-      expires_at: eb.ref('excluded.expires_at'),
-      new_email: eb.ref('excluded.new_email'),
-    }));
+export function replacingLiveToken(keptAfter?: Date) {
+  return (oc: OnConflictBuilder<Database, 'one_time_tokens'>) => {
+    const replace = oc
+      .columns(['user_id', 'purpose'])
+      .where('used_at', 'is', null)
+      .doUpdateSet((eb) => ({
+        token_hash: eb.ref('excluded.token_hash'),
+        created_at: eb.ref('excluded.created_at'),
+        expires_at: eb.ref('excluded.expires_at'),
+        new_email: eb.ref('excluded.new_email'),
+      }));
+    return keptAfter === undefined ? replace : replace.where('one_time_tokens.created_at', '<=', keptAfter);
+  };
 }
 
 export interface TokenHolder {
@@ -87,18 +91,22 @@ export interface TokenHolder {
  * For the user with this e-mail (and, with `unconfirmedOnly`, not yet
  * confirmed): a new token of this purpose, replacing their unused one, in 1
  * statement. A unique index keeps one live token per user and purpose, so the
- * replacement holds even when two requests issue at the same moment.
- * `record` adds the account's security event to the same statement.
- * Undefined when no such user exists.
+ * replacement holds even when two requests issue at the same moment. With
+ * `keepYoungerThanMs`, a live token issued less than that long ago is kept
+ * and no new one made (`token` undefined): requests by anyone cannot keep
+ * replacing the token the owner is about to use. `record` adds the account's
+ * security event to the same statement, when a token is issued. Undefined
+ * when no such user exists.
  */
 export async function issueTokenByEmail(
   purpose: TokenPurpose,
   email: string,
-  options: { unconfirmedOnly?: boolean; record?: { kind: SecurityEventKind; by: Requester } } = {},
-): Promise<{ user: TokenHolder; token: NewToken } | undefined> {
+  options: { unconfirmedOnly?: boolean; keepYoungerThanMs?: number; record?: { kind: SecurityEventKind; by: Requester } } = {},
+): Promise<{ user: TokenHolder; token: NewToken | undefined } | undefined> {
   const { record } = options;
   const token = newToken(purpose);
-  const user = await getDb()
+  const keptAfter = options.keepYoungerThanMs === undefined ? undefined : new Date(token.createdAt.getTime() - options.keepYoungerThanMs);
+  const row = await getDb()
     .with('holder', (qb) =>
       qb
         .selectFrom('users')
@@ -111,7 +119,8 @@ export async function issueTokenByEmail(
         .insertInto('one_time_tokens')
         .columns([...TOKEN_COLUMNS])
         .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token)]))
-        .onConflict(replacingLiveToken),
+        .onConflict(replacingLiveToken(keptAfter))
+        .returning('user_id'),
     )
     .with('recorded', (qb) =>
       qb
@@ -119,14 +128,17 @@ export async function issueTokenByEmail(
         .columns([...EVENT_COLUMNS])
         .expression((eb) =>
           eb
-            .selectFrom('holder')
-            .select(['id', ...eventValues(record?.kind ?? 'reset_requested', record?.by ?? { ip: '' }, token.createdAt)])
+            .selectFrom('issued')
+            .select(['user_id', ...eventValues(record?.kind ?? 'reset_requested', record?.by ?? { ip: '' }, token.createdAt)])
             // One statement text for both uses: without `record` it inserts nothing.
             .where(sql<boolean>`${record !== undefined}::boolean`),
         ),
     )
     .selectFrom('holder')
     .selectAll()
+    .select(sql<boolean>`EXISTS (SELECT 1 FROM issued)`.as('issued'))
     .executeTakeFirst();
-  return user === undefined ? undefined : { user, token };
+  if (row === undefined) return undefined;
+  const { issued, ...user } = row;
+  return { user, token: issued ? token : undefined };
 }

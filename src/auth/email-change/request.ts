@@ -21,8 +21,9 @@ export interface EmailChangeRequested {
 }
 
 /**
- * 3 statements: the per-address and per-e-mail limits (the new address gets a
- * message, as a reset request's does: 429); the password proof (401, 429,
+ * 3 statements: the limits per client address and per new address (which
+ * gets a message; a bucket apart from that address's own resends and resets,
+ * whose budget a stranger must not spend): 429; the password proof (401, 429,
  * 400 `details.password`, counted as a failed login); then, in one statement,
  * the proof's counter released, the code issued for the account (replacing
  * its pending change, one live code per account and purpose) unless another
@@ -31,7 +32,7 @@ export interface EmailChangeRequested {
  */
 export async function requestEmailChange(claims: TokenClaims, input: EmailChange, client: Client): Promise<EmailChangeRequested> {
   deliveryRoute();
-  await consume([checks.email(input.email), checks.emailIp(client.ip)]);
+  await consume([checks.emailChange(input.email), checks.emailIp(client.ip)]);
   const user = await proveOwnership(claims, input.password, client);
   if (user.email === input.email) throw validationFailed({ email: ['is already the address of this account'] });
 
@@ -52,7 +53,7 @@ export async function requestEmailChange(claims: TokenClaims, input: EmailChange
         .insertInto('one_time_tokens')
         .columns([...TOKEN_COLUMNS, 'new_email'])
         .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token), newEmail.as('new_email')]))
-        .onConflict(replacingLiveToken)
+        .onConflict(replacingLiveToken())
         .returning('user_id'),
     )
     .with('recorded', (qb) =>

@@ -190,24 +190,33 @@ export async function findSessionUser(
 
 /**
  * Delete one session of a user and record it (a logout, or a revocation from
- * the session list) by `by`: 1 statement. True when a row went away.
+ * the session list) by `by`: 1 statement. True when a live row went away.
  */
 export async function destroySession(
   sessionId: number,
   userId?: number,
   ended: { kind: 'logout' | 'session_revoked'; by: Requester } = { kind: 'logout', by: NO_REQUESTER },
 ): Promise<boolean> {
+  // A row past its absolute or idle end goes too, but counts as none (and is no
+  // event): the row decides, whatever the token's `exp` says.
+  const clock = sessionClock();
   const result = await getDb()
     .with('ended', (qb) =>
       qb
         .deleteFrom('sessions')
         .where('id', '=', sessionId)
         .$if(userId !== undefined, (q) => q.where('user_id', '=', userId!))
-        .returning('user_id'),
+        .returning(['user_id', 'expires_at', 'last_seen_at']),
     )
     .insertInto('security_events')
     .columns([...EVENT_COLUMNS])
-    .expression((eb) => eb.selectFrom('ended').select(['user_id', ...eventValues(ended.kind, ended.by, now())]))
+    .expression((eb) =>
+      eb
+        .selectFrom('ended')
+        .select(['user_id', ...eventValues(ended.kind, ended.by, clock.at)])
+        .where('expires_at', '>', clock.at)
+        .where('last_seen_at', '>', clock.idleSince),
+    )
     .executeTakeFirst();
   return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
