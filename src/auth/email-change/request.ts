@@ -25,7 +25,7 @@ export interface EmailChangeRequested {
  * gets a message; a bucket apart from that address's own resends and resets,
  * whose budget a stranger must not spend): 429; the password proof (401, 429,
  * 400 `details.password`, counted as a failed login); then, in one statement,
- * the proof's counter released, the code issued for the account (replacing
+ * the proof's hits given back, the code issued for the account (replacing
  * its pending change, one live code per account and purpose) unless another
  * account has the address (409), and email_change_requested recorded.
  * Nothing is written when no code could reach anyone here (503).
@@ -33,12 +33,13 @@ export interface EmailChangeRequested {
 export async function requestEmailChange(claims: TokenClaims, input: EmailChange, client: Client): Promise<EmailChangeRequested> {
   deliveryRoute();
   await consume([checks.emailChange(input.email), checks.emailIp(client.ip)]);
-  const user = await proveOwnership(claims, input.password, client);
+  const attempt = await proveOwnership(claims, input.password, client);
+  const { user } = attempt;
   if (user.email === input.email) throw validationFailed({ email: ['is already the address of this account'] });
 
   const token = newToken('change_email');
   const newEmail = sql<string>`${input.email}::text`;
-  const row = await releaseProof(claims, client)
+  const row = await releaseProof(attempt)
     // The account row is read FOR KEY SHARE before the code's INSERT, the order a deletion locks in.
     .with('holder', (qb) =>
       qb
