@@ -9,7 +9,7 @@ import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to } from '../router.ts';
 import { useSession } from '../session.ts';
-import { Field, Form, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
+import { CurrentPasswordField, Field, Form, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
 
 export function Account() {
   const { me, setMe } = useSession();
@@ -142,17 +142,7 @@ function EmailForm({ me }: { me: Me }) {
       )}
       <Form label="Change the e-mail address" submission={submission} action="Send a confirmation link">
         <Field label="New e-mail" name="email" type="email" value={email} onInput={setEmail} autoComplete="email" errors={submission.errorsOf('email')} required />
-        <Field
-          label="Your password"
-          name="password"
-          type="password"
-          value={password}
-          onInput={setPassword}
-          autoComplete="current-password"
-          hint="To prove it is you."
-          errors={submission.errorsOf('password')}
-          required
-        />
+        <CurrentPasswordField label="Your password" name="password" value={password} onInput={setPassword} hint="To prove it is you." submission={submission} />
       </Form>
     </section>
   );
@@ -175,16 +165,7 @@ function PasswordForm({ me }: { me: Me }) {
       <h2 id="password-heading">Password</h2>
       <p role="status">{status}</p>
       <Form label="Change the password" submission={submission} action="Change the password">
-        <Field
-          label="Current password"
-          name="currentPassword"
-          type="password"
-          value={currentPassword}
-          onInput={setCurrent}
-          autoComplete="current-password"
-          errors={submission.errorsOf('currentPassword')}
-          required
-        />
+        <CurrentPasswordField label="Current password" name="currentPassword" value={currentPassword} onInput={setCurrent} submission={submission} />
         <NewPasswordField
           label="New password"
           name="newPassword"
@@ -265,16 +246,7 @@ function DeleteAccount({ deleted }: { deleted: () => void }) {
         posts. The username and the address become free. It cannot be undone.
       </p>
       <Form label="Delete the account" submission={submission} action="Delete my account">
-        <Field
-          label="Password to delete"
-          name="password"
-          type="password"
-          value={password}
-          onInput={setPassword}
-          autoComplete="current-password"
-          errors={submission.errorsOf('password')}
-          required
-        />
+        <CurrentPasswordField label="Password to delete" name="password" value={password} onInput={setPassword} submission={submission} />
       </Form>
     </section>
   );
