@@ -9,6 +9,7 @@ import { checkLogin } from '../../src/auth/login/login.ts';
 import { login } from '../../src/endpoints/login.ts';
 import { readBody } from '../../src/http/body.ts';
 import { assertSameOriginLogin } from '../../src/http/caller.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { sessionCookie } from '../../src/http/cookies.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
@@ -20,7 +21,8 @@ export const config = { path: '/api/login' };
 export default route(config, login, {
   POST: async (req, ctx) => {
     assertSameOriginLogin(req);
-    const { user, session } = await checkLogin(parse(loginSchema, await readBody(req)), ctx.ip);
+    const by = requesterOf(req, ctx);
+    const { user, session } = await checkLogin(parse(loginSchema, await readBody(req)), by.ip, by.userAgent);
     return json(
       200,
       {

@@ -2,8 +2,9 @@
 import type * as v from 'valibot';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
+import { emailChangeSchema } from '../auth/email-change/bodies.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
-import { passwordChangeSchema } from '../auth/passwords/rules.ts';
+import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
 import { idSchema } from '../common/ids.ts';
@@ -28,6 +29,8 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Login: loginSchema,
   EmailRequest: emailRequestSchema,
   PasswordChange: passwordChangeSchema,
+  PasswordProof: passwordProofSchema,
+  EmailChange: emailChangeSchema,
   PasswordReset: resetFields,
   ProfilePatch: profilePatchSchema,
   NewPost: newPostSchema,
@@ -46,12 +49,16 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Session: r.sessionItem,
   Registered: r.registered,
   UserAnswer: r.withUser,
+  EmailChangeRequested: r.emailChangeRequested,
   ResendAccepted: r.resendAccepted,
   LoggedIn: r.loggedIn,
   Me: r.me,
   ProfileAnswer: r.withProfile,
   PasswordChanged: r.passwordChanged,
   SessionList: r.sessionList,
+  SessionsRevoked: r.sessionsRevoked,
+  Event: r.eventView,
+  EventPage: r.eventPage,
   ResetRequested: r.resetRequested,
   PasswordResetDone: r.passwordReset,
   Health: r.health,

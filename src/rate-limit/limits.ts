@@ -51,4 +51,10 @@ export const checks = {
   registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', addressKey(ip)), limit: limitFor('registerIp') }),
   email: (email: string): Check => ({ bucket: bucketKey('email', email.toLowerCase()), limit: limitFor('email') }),
   emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', addressKey(ip)), limit: limitFor('emailIp') }),
+  /**
+   * E-mail change codes sent to an address, under RATE_LIMIT_EMAIL but in a
+   * bucket of their own: someone asking to move their account to a stranger's
+   * address must not spend that stranger's own budget of codes and tokens.
+   */
+  emailChange: (email: string): Check => ({ bucket: bucketKey('email_change', email.toLowerCase()), limit: limitFor('email') }),
 };

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { hashSecret } from '../../src/auth/codes/tokens.ts';
 import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { buildWeb, type BuiltFile } from '../../src/cli/web-bundle.ts';
@@ -59,14 +59,16 @@ async function screenshot(page: Page, name: string): Promise<void> {
 /**
  * The code or token the page links to (development, no mail provider: the API
  * returned it; it is never logged), checked against the database, which keeps
- * only its hash: a live one of this purpose for this address.
+ * only its hash: a live one of this purpose for this address (the new one, for
+ * an e-mail change).
  */
-async function secretShown(page: Page, link: string, purpose: 'confirm_email' | 'reset_password', email: string): Promise<string> {
-  const href = await page.getByRole('link', { name: link }).getAttribute('href');
-  const secret = new URL(href!, server.url).searchParams.get(purpose === 'confirm_email' ? 'code' : 'token')!;
+async function secretShown(scope: Page | Locator, link: string, purpose: 'confirm_email' | 'reset_password' | 'change_email', email: string): Promise<string> {
+  const href = await scope.getByRole('link', { name: link }).getAttribute('href');
+  const secret = new URL(href!, server.url).searchParams.get(purpose === 'reset_password' ? 'token' : 'code')!;
   expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  const address = purpose === 'change_email' ? sql.ref('t.new_email') : sql.ref('u.email');
   const { rows } = await sql`SELECT 1 FROM one_time_tokens t JOIN users u ON u.id = t.user_id
-    WHERE u.email = ${email} AND t.purpose = ${purpose} AND t.token_hash = ${hashSecret(secret)} AND t.used_at IS NULL`.execute(getDb());
+    WHERE ${address} = ${email} AND t.purpose = ${purpose} AND t.token_hash = ${hashSecret(secret)} AND t.used_at IS NULL`.execute(getDb());
   expect(rows).toHaveLength(1);
   return secret;
 }
@@ -358,6 +360,60 @@ describe('the web pages', () => {
     await expectTitle(page, 'My account');
   });
 
+  it('account: sign out everywhere else, change the e-mail through the e-mailed link, delete the account', { timeout: FLOW }, async () => {
+    const bob = { username: 'web_bob', email: 'web.bob@example.com', password: 'Granite-Meadow-58?' };
+    const post = (path: string, body: object, token?: string) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+        body: JSON.stringify(body),
+      });
+    const registered = (await (await post('/api/register', bob)).json()) as { confirmation: { code: string } };
+    expect((await post(`/api/register/confirm/${registered.confirmation.code}`, {})).status).toBe(200);
+    const elsewhere = ((await (await post('/api/login', { username: bob.username, password: bob.password })).json()) as { token: string }).token;
+
+    const page = await newPage();
+    await page.goto('/app/login?next=/app/account');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(bob.username);
+    await page.getByLabel('Password', { exact: true }).fill(bob.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectTitle(page, 'My account');
+
+    await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await eventually(() => page.locator('section[aria-labelledby=sessions-heading] [role=status]').textContent()).toBe('1 other session was signed out.');
+    expect((await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${elsewhere}` } })).status).toBe(401);
+    await eventually(() => page.getByRole('button', { name: 'Sign out everywhere else' }).count()).toBe(0);
+
+    const emailForm = page.getByRole('form', { name: 'Change the e-mail address' });
+    await emailForm.getByLabel('New e-mail', { exact: true }).fill('web.bob@example.org');
+    await emailForm.getByLabel('Your password', { exact: true }).fill('Wrong-Password-1');
+    await emailForm.getByRole('button', { name: 'Send a confirmation link' }).click();
+    expect(await fieldErrors(page, 'Your password')).toEqual(['Your password is not correct']);
+    await emailForm.getByLabel('Your password', { exact: true }).fill(bob.password);
+    await emailForm.getByRole('button', { name: 'Send a confirmation link' }).click();
+    await eventually(() => page.locator('section[aria-labelledby=email-heading] [role=status]').textContent()).toContain('on its way to web.bob@example.org');
+    const code = await secretShown(page.locator('section[aria-labelledby=email-heading]'), 'Open the confirmation link', 'change_email', 'web.bob@example.org');
+
+    // The e-mailed link: opening it changes nothing, the button does; this browser stays signed in.
+    await page.goto(`/app/email?code=${code}`);
+    await expectTitle(page, 'Confirm your new e-mail address');
+    await page.getByRole('button', { name: 'Use this address' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toContain('now uses web.bob@example.org');
+    await page.getByRole('link', { name: 'My account' }).last().click();
+    await eventually(() => page.locator('main').textContent()).toContain('(web.bob@example.org)');
+    await page.goto(`/app/email?code=${code}`);
+    await page.getByRole('button', { name: 'Use this address' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toContain('unknown or has already been used');
+
+    await page.goto('/app/account');
+    const deletion = page.getByRole('form', { name: 'Delete the account' });
+    await deletion.getByLabel('Password to delete', { exact: true }).fill(bob.password);
+    await deletion.getByRole('button', { name: 'Delete my account' }).click();
+    await expectTitle(page, 'Account deleted');
+    await eventually(() => page.getByRole('link', { name: 'Log in' }).count()).toBe(1);
+    expect((await post('/api/login', { email: 'web.bob@example.org', password: bob.password })).status).toBe(401);
+  });
+
   const checkPages = async (page: Page, pages: [path: string, title: string][]) => {
     const found: string[] = [];
     for (const [path, title] of pages) {
@@ -384,6 +440,8 @@ describe('the web pages', () => {
       ['/app/forgot', 'Forgot your password'],
       ['/app/reset?token=AAAA', 'Choose a new password'],
       ['/app/account', 'My account'],
+      ['/app/email?code=AAAA', 'Confirm your new e-mail address'],
+      ['/app/email', 'Confirm your new e-mail address'],
       ['/app/no/such/page', 'Page not found'],
       ['/app/u/nobody_here', 'User not found'],
     ]);

@@ -47,6 +47,7 @@ describe('migrations', () => {
       'posts',
       'rate_limits',
       'schema_migrations',
+      'security_events',
       'sessions',
       'user_profiles',
       'users',

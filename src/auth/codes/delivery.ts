@@ -36,6 +36,23 @@ export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage
       ].join('\n'),
     };
   }
+  if (token.purpose === 'change_email') {
+    // `to` is the account with the address asked for: only that mailbox gets the code.
+    return {
+      to: to.email,
+      subject: 'Confirm your new e-mail address',
+      text: [
+        `Hello ${to.username},`,
+        '',
+        `To use ${to.email} for your account, confirm it. Your code is: ${token.secret}`,
+        '',
+        `Or confirm it on this page: ${appUrl}/email?code=${token.secret}`,
+        `${expiry} Confirming signs out your other sessions.`,
+        '',
+        'If you did not ask for this, ignore this message: the account keeps its address.',
+      ].join('\n'),
+    };
+  }
   return {
     to: to.email,
     subject: 'Reset your password',
@@ -48,6 +65,22 @@ export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage
       `${expiry} Resetting signs out every session.`,
       '',
       'If you did not ask for this, ignore this message: your password stays as it is.',
+    ].join('\n'),
+  };
+}
+
+/** The notice to the address an account is leaving: no code, only what happened and what to do if it was not them. */
+export function composeEmailChangeNotice(user: TokenHolder, newEmail: string, appUrl: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Your e-mail address is being changed',
+    text: [
+      `Hello ${user.username},`,
+      '',
+      `Someone signed in to your account, with its password, asked to change its e-mail address to ${newEmail}.`,
+      'The change happens once the code sent to that address is used; until then this address stays the account\'s.',
+      '',
+      `If this was not you, change your password now: ${appUrl}/forgot (a reset signs out every session).`,
     ].join('\n'),
   };
 }
@@ -99,6 +132,26 @@ export function deliveryRoute(): 'mail' | 'response' {
   throw new HttpError('service_unavailable', 'This service cannot send e-mail at the moment; try again later.');
 }
 
+/** A MailDeliveryError's message is ours (`mail provider answered 500`), never the provider's text. */
+const mailNotSent = (what: LogFields, error: unknown) =>
+  log('error', 'mail_not_sent', { ...what, reason: error instanceof MailDeliveryError ? error.message : undefined }, error);
+
+/**
+ * Send a notice that carries no secret. It never fails the request: with
+ * `waitUntil` it goes out after the response, and a failure is only logged;
+ * without a provider (local development) it is only logged.
+ */
+export async function deliverNotice(message: MailMessage, what: { purpose: string; accountId: number }, waitUntil?: (work: Promise<unknown>) => void): Promise<void> {
+  const settings = setting('mail');
+  if (settings === undefined) {
+    log('info', 'notice_not_sent', what);
+    return;
+  }
+  const sending = sendMail(settings, message).catch((error: unknown) => mailNotSent(what, error));
+  if (waitUntil !== undefined) waitUntil(sending);
+  else await sending;
+}
+
 /**
  * Deliver a code or token. With `waitUntil`, e-mail goes out after the
  * response and a failure is only logged; without it, a failure throws 503.
@@ -106,8 +159,7 @@ export function deliveryRoute(): 'mail' | 'response' {
 export async function deliverSecret(notice: SecretNotice, waitUntil?: (work: Promise<unknown>) => void): Promise<Delivery> {
   const what = { purpose: notice.token.purpose, accountId: notice.to.id };
   const settings = deliveryRoute() === 'mail' ? setting('mail') : undefined;
-  // A MailDeliveryError's message is ours (`mail provider answered 500`), never the provider's text.
-  const notSent = (error: unknown) => log('error', 'mail_not_sent', { ...what, reason: error instanceof MailDeliveryError ? error.message : undefined }, error);
+  const notSent = (error: unknown) => mailNotSent(what, error);
   if (settings !== undefined) {
     const sending = sendMail(settings, composeMessage(notice));
     if (waitUntil !== undefined) {
