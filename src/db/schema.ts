@@ -64,6 +64,31 @@ export interface RateLimitsTable {
   hits: number;
 }
 
+/** Issue 19: an account's TOTP secret, sealed (src/auth/mfa/sealed-secret.ts); pending until confirmed. */
+export interface TotpFactorsTable {
+  user_id: number;
+  secret_sealed: Buffer;
+  confirmed_at: Timestamp | null;
+  /** The time step of the last accepted code. */
+  last_used_step: number | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface RecoveryCodesTable {
+  user_id: number;
+  /** SHA-256 of the normalised code. */
+  code_hash: Buffer;
+}
+
+export interface MfaChallengesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 of the mfaToken. */
+  token_hash: Buffer;
+  expires_at: Timestamp;
+  tries_left: number;
+}
+
 export interface PostsTable {
   id: Generated<number>;
   user_id: number;
@@ -100,6 +125,9 @@ export interface Database {
   sessions: SessionsTable;
   one_time_tokens: OneTimeTokensTable;
   rate_limits: RateLimitsTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
   posts: PostsTable;
   comments: CommentsTable;
   list_totals: ListTotalsTable;

@@ -9,7 +9,9 @@ export const login = endpoint('/api/login', {
     tag: 'Accounts',
     summary: 'Log in with a username or an e-mail address (exactly one of them) and the password',
     statements: 2,
-    description: 'The token is also set as the `session_id` cookie. 403 only after a correct password.',
+    description:
+      'The token is also set as the `session_id` cookie. 403 only after a correct password: `account_not_confirmed`, or for an account with a ' +
+      'second factor `mfa_required` with `error.mfaToken` for POST /api/login/mfa.',
     body: loginSchema,
     answers: [{ status: 200, description: 'Logged in', body: r.loggedIn, headers: ['Set-Cookie'] }],
     errors: [401, 403, 429],

@@ -3,6 +3,7 @@ import type * as v from 'valibot';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
+import { confirmSchema, disableSchema, enrolSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
 import { passwordChangeSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
@@ -28,6 +29,10 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Login: loginSchema,
   EmailRequest: emailRequestSchema,
   PasswordChange: passwordChangeSchema,
+  TotpEnrolment: enrolSchema,
+  TotpConfirmation: confirmSchema,
+  TotpRemoval: disableSchema,
+  LoginSecondStep: secondStepSchema,
   PasswordReset: resetFields,
   ProfilePatch: profilePatchSchema,
   NewPost: newPostSchema,
@@ -51,6 +56,8 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Me: r.me,
   ProfileAnswer: r.withProfile,
   PasswordChanged: r.passwordChanged,
+  TotpSecret: r.totpEnrolment,
+  MfaEnabled: r.mfaEnabled,
   SessionList: r.sessionList,
   ResetRequested: r.resetRequested,
   PasswordResetDone: r.passwordReset,

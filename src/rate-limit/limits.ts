@@ -2,7 +2,7 @@
 // from an environment variable (the README's "Rate limits").
 import { setting, type Limit } from '../config/settings.ts';
 
-export const LIMIT_NAMES = ['loginAccount', 'loginIp', 'registerIp', 'email', 'emailIp'] as const;
+export const LIMIT_NAMES = ['loginAccount', 'loginIp', 'registerIp', 'email', 'emailIp', 'mfa'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
 /** The limit as configured (RATE_LIMIT_*, see src/config/settings.ts). */
@@ -30,6 +30,9 @@ const bucketKey = (kind: string, ...parts: (string | number)[]) => [kind, ...par
  */
 export const loginAccountKey = (ip: string) => ({ prefix: 'login_account:', suffix: `:${ip}` });
 
+/** The second-factor counter's key is this and the user id, so SQL can build it for a user it has just found. */
+export const MFA_BUCKET_PREFIX = 'mfa:';
+
 export const checks = {
   loginAccount: (userId: number, ip: string): Check => {
     const { prefix, suffix } = loginAccountKey(ip);
@@ -39,4 +42,10 @@ export const checks = {
   registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', ip), limit: limitFor('registerIp') }),
   email: (email: string): Check => ({ bucket: bucketKey('email', email.toLowerCase()), limit: limitFor('email') }),
   emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', ip), limit: limitFor('emailIp') }),
+  /**
+   * Wrong second-factor codes of one account, whatever the address: only a
+   * holder of the password or of a session can make them, and a right
+   * password does not clear this counter (only a right code does).
+   */
+  mfa: (userId: number): Check => ({ bucket: `${MFA_BUCKET_PREFIX}${userId}`, limit: limitFor('mfa') }),
 };

@@ -41,12 +41,15 @@ describe('migrations', () => {
     expect(await tables(url)).toEqual([
       'comments',
       'list_totals',
+      'mfa_challenges',
       'one_time_tokens',
       'post_comment_totals',
       'posts',
       'rate_limits',
+      'recovery_codes',
       'schema_migrations',
       'sessions',
+      'totp_factors',
       'user_profiles',
       'users',
     ]);

@@ -10,7 +10,9 @@
 //      upgrade, all as one statement. An unconfirmed account gets the release
 //      without the session.
 // A wrong password and an unknown user stay counted: the same 401 after one
-// statement and one scrypt each.
+// statement and one scrypt each. An account with a second factor gets, in
+// statement 2, the release and a challenge instead of a session: 403
+// mfa_required with its mfaToken (src/auth/mfa/second-step.ts).
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
@@ -22,6 +24,7 @@ import { checks, limitFor, loginAccountKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
+import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
 import { createSession, type NewSession } from '../sessions/sessions.ts';
 
 export interface Credentials {
@@ -82,6 +85,7 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
     await released.selectNoFrom(sql<number>`1`.as('released')).execute();
     throw new HttpError('account_not_confirmed');
   }
+  if (row.mfa) throw await openChallenge(row.id, released as unknown as QueryCreator<Database>);
 
   const userId = row.id;
   const oldHash = row.password_hash;
@@ -120,7 +124,10 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
 
   return getDb()
     .with('account', (qb) =>
-      qb.selectFrom('users').select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at']).where(column, '=', lookup),
+      qb
+        .selectFrom('users')
+        .select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at', hasSecondFactor.as('mfa')])
+        .where(column, '=', lookup),
     )
     .with('attempt', (qb) =>
       qb
@@ -153,6 +160,7 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
       'u.password_hash',
       'u.confirmed_at',
       'u.created_at',
+      'u.mfa',
       'by_ip.hits as ip_hits',
       'by_ip.window_start as ip_window_start',
       'by_account.hits as account_hits',

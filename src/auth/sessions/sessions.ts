@@ -1,7 +1,7 @@
 // Database-backed sessions: a JWT is honoured only while its row exists, its
 // absolute end (expires_at, the token's exp) is ahead and it was used within
 // the idle period (last_seen_at), so logout and password changes revoke at once.
-import type { QueryCreator } from 'kysely';
+import { sql, type Expression, type QueryCreator, type SqlBool } from 'kysely';
 import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
 import { afterKey, toItems, type Page, type Pagination } from '../../common/pagination.ts';
 import { now } from '../../config/clock.ts';
@@ -21,14 +21,27 @@ export interface NewSession {
 
 /**
  * Insert a session row and sign its token: 1 statement. `db` may carry CTEs
- * (`getDb().with(…)`) that run in the same statement, as login's rehash does.
+ * (`getDb().with(…)`) that run in the same statement, as login's rehash does;
+ * with `onlyIf` the row is inserted only when that condition on them holds
+ * (a second factor accepted), else NoResultError.
  */
-export async function createSession(userId: number, db: QueryCreator<Database> = getDb()): Promise<NewSession> {
+export async function createSession(userId: number, db: QueryCreator<Database> = getDb(), onlyIf?: Expression<SqlBool>): Promise<NewSession> {
   const createdAt = now();
   const expiresAt = new Date(createdAt.getTime() + setting('sessionTtlMs'));
   const { id } = await db
     .insertInto('sessions')
-    .values({ user_id: userId, created_at: createdAt, last_seen_at: createdAt, expires_at: expiresAt })
+    .columns(['user_id', 'created_at', 'last_seen_at', 'expires_at'])
+    .expression(
+      // A fresh builder: `db`'s CTEs belong to the INSERT, not to this SELECT.
+      getDb()
+        .selectNoFrom([
+          sql<number>`${userId}::bigint`.as('user_id'),
+          sql<Date>`${createdAt}::timestamptz`.as('created_at'),
+          sql<Date>`${createdAt}::timestamptz`.as('last_seen_at'),
+          sql<Date>`${expiresAt}::timestamptz`.as('expires_at'),
+        ])
+        .$if(onlyIf !== undefined, (qb) => qb.where(onlyIf!)),
+    )
     .returning('id')
     .executeTakeFirstOrThrow();
   const token = await signSessionToken({ userId, sessionId: id }, createdAt, expiresAt);
