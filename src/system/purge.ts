@@ -1,5 +1,5 @@
 // Deletes what nothing needs any more: expired sessions, spent one-time codes,
-// ended rate-limit windows and accounts never confirmed (whose usernames and
+// expired second-factor login challenges, ended rate-limit windows and accounts never confirmed (whose usernames and
 // addresses would otherwise stay taken). Run hourly by netlify/functions/purge.ts
 // and by `npm run db:purge`.
 //
@@ -30,7 +30,7 @@ const ago = (at: Date, ms: number) => new Date(at.getTime() - ms);
  * A step's batch: up to `limit` rows of `table` (by its key) for which `where`
  * holds at `at`, locked without waiting for rows another purge holds, then deleted.
  */
-function batchOf(table: 'users' | 'sessions' | 'one_time_tokens' | 'rate_limits', key: 'id' | 'bucket', where: (at: Date) => RawBuilder<unknown>) {
+function batchOf(table: 'users' | 'sessions' | 'one_time_tokens' | 'mfa_challenges' | 'rate_limits', key: 'id' | 'bucket', where: (at: Date) => RawBuilder<unknown>) {
   return async (db: Kysely<Database>, limit: number, at: Date): Promise<number> => {
     const { numAffectedRows } = await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(key)} IN (
       SELECT ${sql.ref(key)} FROM ${sql.table(table)} WHERE ${where(at)} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`.execute(db);
@@ -73,6 +73,12 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     name: 'used or expired codes',
     batch: 5000,
     deleteBatch: batchOf('one_time_tokens', 'id', (at) => sql`least(used_at, expires_at) < ${ago(at, setting('purgeExpiredAfterMs'))}`),
+  },
+  {
+    name: 'expired login challenges',
+    batch: 5000,
+    // The second factor's login step (src/auth/mfa): a used one is already deleted.
+    deleteBatch: batchOf('mfa_challenges', 'id', (at) => sql`expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}`),
   },
   {
     name: 'ended rate-limit windows',

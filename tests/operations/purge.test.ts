@@ -127,6 +127,22 @@ describe('purge', () => {
     expect(await ids('one_time_tokens')).toEqual([usedRecently, live]);
   });
 
+  it('deletes second-factor login challenges a day after they expired', async () => {
+    const owner = await user();
+    const challenge = (expiresAgo: number) =>
+      sql<{ id: number }>`INSERT INTO mfa_challenges (user_id, token_hash, expires_at, tries_left)
+        VALUES (${owner}, ${Buffer.from(crypto.getRandomValues(new Uint8Array(32)))}, ${ago(expiresAgo)}, 5) RETURNING id`.execute(getDb());
+    await challenge(2 * DAY);
+    const recent = (await challenge(HOUR)).rows[0]!.id;
+    const live = (await challenge(-60_000)).rows[0]!.id;
+
+    const report = await purge();
+
+    expect(report.deleted['expired login challenges']).toBe(1);
+    const { rows } = await sql<{ id: number }>`SELECT id FROM mfa_challenges ORDER BY id`.execute(getDb());
+    expect(rows.map((r) => r.id)).toEqual([recent, live]);
+  });
+
   it('deletes rate-limit rows whose window ended for every limit, and keeps the others', async () => {
     // The default limits' windows are 10 and 15 minutes.
     await counter('login_ip:old', DAY);
@@ -214,7 +230,7 @@ describe('purge', () => {
       const response = await scheduled();
       expect(response.status).toBe(204);
       expect(log).toHaveBeenCalledTimes(1);
-      expect(log.mock.calls[0]![0]).toMatch(/^\[purge\] purged 0 unconfirmed accounts, 1 expired sessions, 0 idle sessions, 0 used or expired codes, 0 ended rate-limit windows in \d+ ms$/);
+      expect(log.mock.calls[0]![0]).toMatch(/^\[purge\] purged 0 unconfirmed accounts, 1 expired sessions, 0 idle sessions, 0 used or expired codes, 0 expired login challenges, 0 ended rate-limit windows in \d+ ms$/);
     } finally {
       log.mockRestore();
     }
