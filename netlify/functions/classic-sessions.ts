@@ -1,6 +1,7 @@
 // POST /sessions — at most 2 SQL statements, as POST /api/login (the user with
 // the attempt counted; for the right password, the session INSERT with the
-// attempt released); 1 for a 401 or 429; 0 for a password over the maximum length.
+// attempt released); 1 for a 401 or 429; 0 for a password over the maximum
+// length or a form posted from another origin (403, login CSRF).
 // An account with a second factor cannot log in here (no second step): 401
 // after the right password, 2 statements (the challenge is opened and left unused).
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
@@ -8,7 +9,7 @@ import { emailLoginSchema } from '../../src/auth/login/bodies.ts';
 import { checkLogin } from '../../src/auth/login/login.ts';
 import { classicSessions } from '../../src/endpoints/classic-sessions.ts';
 import { readBody } from '../../src/http/body.ts';
-import { endCallerSession } from '../../src/http/caller.ts';
+import { assertSameOriginLogin, endCallerSession } from '../../src/http/caller.ts';
 import { restate } from '../../src/http/classic.ts';
 import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
 import { json, redirect } from '../../src/http/respond.ts';
@@ -19,6 +20,7 @@ export const config = { path: '/sessions' };
 
 export default route(config, classicSessions, {
   POST: async (req, ctx) => {
+    assertSameOriginLogin(req);
     const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), ctx.ip).catch(
       restate({ mfa_required: { status: 401, message: 'This account has a second factor: log in with POST /api/login, then POST /api/login/mfa.' } }),
     );

@@ -80,7 +80,7 @@ async function localFile(name: string, create: () => Promise<string>): Promise<s
     return (await readFile(file, 'utf8')).trim();
   } catch {
     const value = await create();
-    await mkdir(DATA_DIR, { recursive: true });
+    await mkdir(DATA_DIR, { recursive: true, mode: 0o700 });
     await writeFile(file, `${value}\n`, { mode: 0o600 });
     return value;
   }

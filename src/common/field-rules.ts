@@ -31,6 +31,23 @@ const plainObject = v.custom<Record<string, unknown>>(
 );
 
 /**
+ * Keys valibot's object schemas skip without a word (to protect plain
+ * objects' prototypes): a body carrying one is refused as a closed object
+ * refuses any unknown field, not accepted with the field silently gone.
+ */
+const SKIPPED_KEYS = ['__proto__', 'constructor', 'prototype'] as const;
+
+const noSkippedKeys = v.rawCheck<Record<string, unknown>>(({ dataset, addIssue }) => {
+  if (!dataset.typed) return;
+  const input = dataset.value;
+  for (const key of SKIPPED_KEYS) {
+    if (Object.hasOwn(input, key)) {
+      addIssue({ message: 'is not a known field', path: [{ type: 'object', origin: 'value', input, key, value: input[key] }] });
+    }
+  }
+});
+
+/**
  * An object (arrays refused, unlike valibot's object schemas) with exactly
  * these fields: a missing required one "is required", each unknown one is
  * reported by name, so a misspelt field never passes for a successful update.
@@ -38,6 +55,7 @@ const plainObject = v.custom<Record<string, unknown>>(
 export const closedObject = <const E extends v.ObjectEntries>(entries: E) =>
   v.pipe(
     plainObject,
+    noSkippedKeys,
     v.objectWithRest(entries, v.never('is not a known field'), 'is required'),
     // Only the declared fields can pass; drop the `[key]: never` the rest schema adds to the type.
     v.transform((fields) => fields as v.InferOutput<v.ObjectSchema<E, undefined>>),

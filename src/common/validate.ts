@@ -4,11 +4,13 @@ import * as v from 'valibot';
 import { validationFailed, type ErrorDetails } from './errors.ts';
 
 export function issuesToDetails(issues: readonly v.BaseIssue<unknown>[], rootField = 'body'): ErrorDetails {
-  const flat = v.flatten(issues as [v.BaseIssue<unknown>, ...v.BaseIssue<unknown>[]]);
-  const details: ErrorDetails = {};
-  if (flat.root) details[rootField] = [...flat.root];
-  for (const [field, messages] of Object.entries(flat.nested ?? {})) {
-    if (messages) details[field] = [...new Set(messages)];
+  // Not v.flatten: its plain record would swallow a field named `__proto__`.
+  const details = Object.create(null) as ErrorDetails;
+  for (const issue of issues) {
+    const field = issue.path === undefined ? rootField : v.getDotPath(issue);
+    if (field === null) continue;
+    const messages = (details[field] ??= []);
+    if (!messages.includes(issue.message)) messages.push(issue.message);
   }
   return details;
 }

@@ -50,7 +50,7 @@ export interface MailSettings {
   from: string;
 }
 
-/** An absolute http(s) URL (MAIL_API_URL, APP_URL). */
+/** An absolute http(s) URL (MAIL_API_URL, APP_URL, BREACHED_PASSWORD_API_URL). */
 const httpUrlSchema = v.pipe(
   v.string(),
   v.url('must be an absolute URL'),
@@ -83,7 +83,8 @@ const READERS = {
   },
   /**
    * Local development: `netlify dev` or the test runner, never a deploy context. Only here may
-   * codes and reset tokens travel in responses and log lines.
+   * codes and reset tokens travel in responses and log lines, and the session cookie go
+   * without `Secure` over plain http.
    */
   localDevelopment: (): boolean => READERS.deployContext() === undefined && (READERS.netlifyDev() || READERS.test()),
   /** RETURN_CODES_IN_RESPONSES=true: codes in responses outside netlify dev and the tests; refused in every deploy context (src/auth/codes/delivery.ts). */
@@ -148,7 +149,8 @@ const READERS = {
   },
   /** The HS256 secret: signs session tokens when there are no keys, and still verifies them when there are. */
   jwtSecret: (): string | undefined => {
-    const secret = envValue('JWT_SECRET') ?? (READERS.test() && envValue('JWT_SIGNING_KEYS') === undefined ? 'test-only-secret-0123456789abcdef' : undefined);
+    // No fallback in shipped code (issue 14): the test setup and `npm run dev` supply their own.
+    const secret = envValue('JWT_SECRET');
     if (secret !== undefined && new TextEncoder().encode(secret).length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
     return secret;
   },
@@ -208,6 +210,25 @@ const READERS = {
   emailLimit: limit('RATE_LIMIT_EMAIL', '5/10m'),
   emailIpLimit: limit('RATE_LIMIT_EMAIL_IP', '30/10m'),
 
+  // Security hardening (issue 14): failed logins per account across all
+  // addresses, and how much of an IPv6 address names one client.
+  loginAccountTotalLimit: limit('RATE_LIMIT_LOGIN_ACCOUNT_TOTAL', '100/1h'),
+  /** RATE_LIMIT_IPV6_PREFIX: the leading bits of an IPv6 address that rate limits count as one client. */
+  ipv6PrefixBits: () =>
+    parseEnv(
+      'RATE_LIMIT_IPV6_PREFIX',
+      v.optional(
+        v.pipe(
+          v.string(),
+          v.regex(/^\d{1,3}$/, 'must be a whole number of bits'),
+          v.transform(Number),
+          v.minValue(16, 'must be at least 16'),
+          v.maxValue(128, 'must be at most 128'),
+        ),
+        '64',
+      ),
+    ),
+
   /** The HTTP mail provider; without MAIL_API_URL there is none (local development). */
   mail: (): MailSettings | undefined => {
     const url = envValue('MAIL_API_URL');
@@ -220,6 +241,19 @@ const READERS = {
       from: parseEnv('MAIL_FROM', v.pipe(v.string(), v.maxLength(320, 'is too long')), from),
     };
   },
+
+  // Issue 19: the breached-password check (src/auth/passwords/breached.ts).
+  /** BREACHED_PASSWORD_CHECK=on|off: new passwords are checked against Have I Been Pwned; on unless in local development. */
+  breachedPasswordCheck: (): boolean => {
+    const value = parseEnv('BREACHED_PASSWORD_CHECK', v.optional(v.picklist(['on', 'off'], 'must be on or off')));
+    return value === undefined ? !READERS.localDevelopment() : value === 'on';
+  },
+  /** BREACHED_PASSWORD_API_URL: the base of the range API, asked at `<base>/range/<prefix>`. */
+  breachedPasswordApiUrl: () =>
+    parseEnv('BREACHED_PASSWORD_API_URL', v.optional(httpUrlSchema, 'https://api.pwnedpasswords.com')).replace(/\/+$/, ''),
+  /** BREACHED_PASSWORD_TIMEOUT: after this (1s), the password is accepted unchecked; at most 10s: no request should wait longer on a third party. */
+  breachedPasswordTimeoutMs: () =>
+    parseEnv('BREACHED_PASSWORD_TIMEOUT', v.optional(v.pipe(durationSchema, v.maxValue(10_000, 'must be at most 10s')), '1s')),
 };
 
 export type SettingName = keyof typeof READERS;

@@ -64,6 +64,12 @@ export interface RateLimitsTable {
   hits: number;
 }
 
+export interface KnownAddressesTable {
+  user_id: number;
+  address: string;
+  last_login_at: Timestamp;
+}
+
 /** Issue 19: an account's TOTP secret, sealed (src/auth/mfa/sealed-secret.ts); pending until confirmed. */
 export interface TotpFactorsTable {
   user_id: number;
@@ -125,6 +131,7 @@ export interface Database {
   sessions: SessionsTable;
   one_time_tokens: OneTimeTokensTable;
   rate_limits: RateLimitsTable;
+  known_addresses: KnownAddressesTable;
   totp_factors: TotpFactorsTable;
   recovery_codes: RecoveryCodesTable;
   mfa_challenges: MfaChallengesTable;

@@ -10,6 +10,7 @@ export const classicSessions = endpoint('/sessions', {
     summary: 'Log in: sets the session_id cookie',
     statements: 2,
     body: emailLoginSchema,
+    description: 'A request from another origin (`Origin`, or `Sec-Fetch-Site: cross-site`) is a 403 (login CSRF).',
     answers: [{ status: 200, description: 'Logged in', body: r.classicAccount, headers: ['Set-Cookie'] }],
     errors: [401, 403, 429],
   },

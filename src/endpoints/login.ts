@@ -11,7 +11,9 @@ export const login = endpoint('/api/login', {
     statements: 2,
     description:
       'The token is also set as the `session_id` cookie. 403 only after a correct password: `account_not_confirmed`, or for an account with a ' +
-      'second factor `mfa_required` with `error.mfaToken` for POST /api/login/mfa.',
+      'second factor `mfa_required` with `error.mfaToken` for POST /api/login/mfa; 403 `forbidden` for a request ' +
+      'from another origin (`Origin`, or `Sec-Fetch-Site: cross-site`): login CSRF. 429 also when the account had too many failed logins ' +
+      'across all addresses, unless this address logged into it in the last 30 days.',
     body: loginSchema,
     answers: [{ status: 200, description: 'Logged in', body: r.loggedIn, headers: ['Set-Cookie'] }],
     errors: [401, 403, 429],

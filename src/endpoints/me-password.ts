@@ -9,9 +9,12 @@ export const mePassword = endpoint('/api/me/password', {
     tag: 'Accounts',
     summary: 'Change the password; every other session is revoked, this one kept',
     statements: 2,
-    description: 'A wrong `currentPassword` is a 400 with `details.currentPassword`.',
+    description:
+      'A wrong `currentPassword` is a 400 with `details.currentPassword`. Every attempt is counted on the account\'s failed-login limits ' +
+      '(per address, and across addresses); over one it is a 429 with `Retry-After`, before the password is checked.',
     auth: true,
     body: passwordChangeSchema,
     answers: [{ status: 200, description: 'Changed', body: r.passwordChanged }],
+    errors: [429],
   },
 });

@@ -9,7 +9,9 @@ export const meProfile = endpoint('/api/me/profile', {
     tag: 'Profiles',
     summary: "Change the caller's profile",
     statements: 2,
-    description: 'Absent fields stay as they are; `null` or an empty string clears one. `{}` changes nothing.',
+    description:
+      'Absent fields stay as they are; `null` or an empty string clears one, except that in a JSON body an empty `gender` or ' +
+      '`maritalStatus` is a 400 (send `null`; a form body, which cannot send null, clears them with an empty value). `{}` changes nothing.',
     auth: true,
     body: profilePatchSchema,
     answers: [{ status: 200, description: 'The profile after the change', body: r.withProfile }],

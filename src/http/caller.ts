@@ -32,16 +32,20 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /**
  * A browser sends cookies with cross-site requests; a state-changing request
  * authenticated by cookie must come from our own origin. Bearer tokens are
- * never sent implicitly, so they are exempt.
+ * never sent implicitly, so they are exempt. Logins, which set the cookie,
+ * are held to the same rule (login CSRF: a foreign page must not log a
+ * visitor into the attacker's account). A client that sends neither header
+ * (curl, a server) is no browser acting for someone else, and passes.
  */
-export function assertSameOrigin(req: Request): void {
+export function assertSameOrigin(req: Request, message = 'Cross-origin requests may not use the session cookie.'): void {
   if (SAFE_METHODS.has(req.method)) return;
   const origin = req.headers.get('origin');
-  if (origin !== null && origin !== new URL(req.url).origin) throw new HttpError('forbidden', 'Cross-origin requests may not use the session cookie.');
-  if (origin === null && req.headers.get('sec-fetch-site') === 'cross-site') {
-    throw new HttpError('forbidden', 'Cross-origin requests may not use the session cookie.');
-  }
+  if (origin !== null && origin !== new URL(req.url).origin) throw new HttpError('forbidden', message);
+  if (origin === null && req.headers.get('sec-fetch-site') === 'cross-site') throw new HttpError('forbidden', message);
 }
+
+/** Login CSRF: see assertSameOrigin. */
+export const assertSameOriginLogin = (req: Request) => assertSameOrigin(req, 'Cross-origin logins are refused.');
 
 export interface Caller extends SessionUser {
   via: TokenSource;

@@ -1,13 +1,15 @@
 // The session cookie, shared by the JSON API and the classic routes:
 //   session_id=<token>; HttpOnly; SameSite=Lax; Path=/; Max-Age=<seconds>[; Secure]
-// `Secure` unless the request came over plain http (netlify dev on localhost):
-// a browser drops a Secure cookie set over http.
+// `Secure` except over plain http in local development (netlify dev on
+// localhost, where a browser would drop a Secure cookie set over http): a
+// deployed site never leaves it out, whatever URL a request claims.
 import { now } from '../config/clock.ts';
+import { setting } from '../config/settings.ts';
 
 export const SESSION_COOKIE = 'session_id';
 
 function serialize(req: Request, value: string, maxAgeSeconds: number): string {
-  const secure = new URL(req.url).protocol === 'http:' ? '' : '; Secure';
+  const secure = setting('localDevelopment') && new URL(req.url).protocol === 'http:' ? '' : '; Secure';
   return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
 }
 

@@ -68,7 +68,7 @@ export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle =
         const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
         return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
       } catch (error) {
-        return renderError(toHttpError(error, req), style);
+        return renderError(toHttpError(error, req, path), style);
       } finally {
         await Promise.allSettled(pending);
       }
@@ -78,15 +78,27 @@ export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle =
   return Object.assign(handler, { path, methods });
 }
 
-function toHttpError(error: unknown, req: Request): HttpError {
+/** Path parameters that carry a secret: never written to a log line. */
+const SECRET_PARAM = /:(?:code|token)\b/;
+
+/**
+ * The route of `req` as a log line may show it: the pathname, or the declared
+ * path (`/api/confirm/:code`) when a path parameter carries a secret.
+ */
+export function loggableRoute(declaredPath: string, req: Request): string {
+  return SECRET_PARAM.test(declaredPath) ? declaredPath : new URL(req.url).pathname;
+}
+
+function toHttpError(error: unknown, req: Request, declaredPath: string): HttpError {
   if (error instanceof HttpError) return error;
+  const where = `${req.method} ${loggableRoute(declaredPath, req)}`;
   if (isDatabaseUnavailable(error)) {
-    console.error(`[service_unavailable] ${req.method} ${new URL(req.url).pathname}: ${(error as Error).message}`);
+    console.error(`[service_unavailable] ${where}: ${(error as Error).message}`);
     return serviceUnavailable(5);
   }
   // Full detail goes to the function log only; the client gets a generic body.
   const kind = error instanceof ConfigError ? 'configuration_error' : 'internal_error';
-  console.error(`[${kind}] ${req.method} ${new URL(req.url).pathname}`, error);
+  console.error(`[${kind}] ${where}`, error);
   return new HttpError('internal_error');
 }
 

@@ -1,6 +1,6 @@
 // Fixed-window counters in Postgres, so every function instance sees the same
 // count. Counting several buckets is ONE statement (a multi-row UPSERT).
-import { sql, type Kysely, type OnConflictBuilder, type OnConflictUpdateBuilder, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type OnConflictBuilder, type OnConflictUpdateBuilder, type QueryCreator, type RawBuilder } from 'kysely';
 import { rateLimited } from '../common/errors.ts';
 import { now } from '../config/clock.ts';
 import type { Limit } from '../config/settings.ts';
@@ -65,4 +65,20 @@ export async function consume(list: Check[], db: Kysely<Database> = getDb()): Pr
   const at = now();
   const wait = Math.max(0, ...list.map((c) => retryAfterSeconds(states.get(c.bucket), c.limit, at)));
   if (wait > 0) throw rateLimited(wait);
+}
+
+/**
+ * A CTE giving back one hit on each `[bucket, window start]`, only in the
+ * window it was counted in and only on rows a `locked` CTE of the same
+ * statement has locked (in the counting order): what a release after a right
+ * password does.
+ */
+export function giveBackHits(hits: readonly (readonly [string, Date])[]) {
+  return <DB extends Database & { locked: { bucket: string } }>(qb: QueryCreator<DB>) =>
+    (qb as unknown as QueryCreator<Database & { locked: { bucket: string } }>)
+      .updateTable('rate_limits')
+      .set({ hits: sql`hits - 1` })
+      .where((eb) => eb.or(hits.map(([bucket, windowStart]) => eb.and([eb('bucket', '=', bucket), eb('window_start', '=', windowStart)]))))
+      .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket'))
+      .where('hits', '>', 0);
 }

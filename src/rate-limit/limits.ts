@@ -1,8 +1,9 @@
 // The rate limits and the counters they apply to: each limit is `COUNT/WINDOW`
 // from an environment variable (the README's "Rate limits").
 import { setting, type Limit } from '../config/settings.ts';
+import { addressKey } from './address.ts';
 
-export const LIMIT_NAMES = ['loginAccount', 'loginIp', 'registerIp', 'email', 'emailIp', 'mfa'] as const;
+export const LIMIT_NAMES = ['loginAccount', 'loginAccountTotal', 'loginIp', 'registerIp', 'email', 'emailIp', 'mfa'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
 /** The limit as configured (RATE_LIMIT_*, see src/config/settings.ts). */
@@ -24,11 +25,18 @@ export interface Check {
 const bucketKey = (kind: string, ...parts: (string | number)[]) => [kind, ...parts].join(':');
 
 /**
- * The per-account login counter is keyed by account AND client address, so a
- * guesser elsewhere cannot lock the owner out (README, design notes). Its key
- * is `prefix + userId + suffix`, so SQL can build it for a user it has just found.
+ * The per-account login counters. One is keyed by account AND client address,
+ * so a guesser elsewhere cannot lock the owner out (README, design notes); the
+ * other counts every address together, so guesses spread over many addresses
+ * are bounded too, and does not apply to an address the account logged in
+ * from lately (src/auth/login/known-addresses.ts). Their keys are `prefix + userId
+ * + suffix`, so SQL can build them for a user it has just found.
  */
-export const loginAccountKey = (ip: string) => ({ prefix: 'login_account:', suffix: `:${ip}` });
+export const loginAccountKey = (ip: string) => ({ prefix: 'login_account:', suffix: `:${addressKey(ip)}` });
+export const loginAccountTotalKey = { prefix: 'login_account_total:', suffix: '' } as const;
+
+/** How long a successful login exempts its address from the per-account total (30 days); the purge drops older rows. */
+export const KNOWN_ADDRESS_MS = 30 * 24 * 60 * 60_000;
 
 /** The second-factor counter's key is this and the user id, so SQL can build it for a user it has just found. */
 export const MFA_BUCKET_PREFIX = 'mfa:';
@@ -38,10 +46,14 @@ export const checks = {
     const { prefix, suffix } = loginAccountKey(ip);
     return { bucket: `${prefix}${userId}${suffix}`, limit: limitFor('loginAccount') };
   },
-  loginIp: (ip: string): Check => ({ bucket: bucketKey('login_ip', ip), limit: limitFor('loginIp') }),
-  registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', ip), limit: limitFor('registerIp') }),
+  loginAccountTotal: (userId: number): Check => ({
+    bucket: `${loginAccountTotalKey.prefix}${userId}${loginAccountTotalKey.suffix}`,
+    limit: limitFor('loginAccountTotal'),
+  }),
+  loginIp: (ip: string): Check => ({ bucket: bucketKey('login_ip', addressKey(ip)), limit: limitFor('loginIp') }),
+  registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', addressKey(ip)), limit: limitFor('registerIp') }),
   email: (email: string): Check => ({ bucket: bucketKey('email', email.toLowerCase()), limit: limitFor('email') }),
-  emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', ip), limit: limitFor('emailIp') }),
+  emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', addressKey(ip)), limit: limitFor('emailIp') }),
   /**
    * Wrong second-factor codes of one account, whatever the address: only a
    * holder of the password or of a session can make them, and a right

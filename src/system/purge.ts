@@ -1,6 +1,7 @@
 // Deletes what nothing needs any more: expired sessions, spent one-time codes,
-// expired second-factor login challenges, ended rate-limit windows and accounts never confirmed (whose usernames and
-// addresses would otherwise stay taken). Run hourly by netlify/functions/purge.ts
+// expired second-factor login challenges, ended rate-limit windows, addresses
+// not logged in from for 30 days, and accounts never confirmed (whose usernames
+// and addresses would otherwise stay taken). Run hourly by netlify/functions/purge.ts
 // and by `npm run db:purge`.
 //
 // Every batch is ONE statement that deletes at most `batch` rows, picked with
@@ -13,7 +14,7 @@ import { now } from '../config/clock.ts';
 import { setting } from '../config/settings.ts';
 import { getDb } from '../db/connection.ts';
 import type { Database } from '../db/schema.ts';
-import { longestWindowMs } from '../rate-limit/limits.ts';
+import { KNOWN_ADDRESS_MS, longestWindowMs } from '../rate-limit/limits.ts';
 
 export interface PurgeStep {
   /** What the step deletes, for the log line and the report. */
@@ -27,13 +28,18 @@ export interface PurgeStep {
 const ago = (at: Date, ms: number) => new Date(at.getTime() - ms);
 
 /**
- * A step's batch: up to `limit` rows of `table` (by its key) for which `where`
- * holds at `at`, locked without waiting for rows another purge holds, then deleted.
+ * A step's batch: up to `limit` rows of `table` (by its key columns) for which
+ * `where` holds at `at`, locked without waiting for rows another purge holds, then deleted.
  */
-function batchOf(table: 'users' | 'sessions' | 'one_time_tokens' | 'mfa_challenges' | 'rate_limits', key: 'id' | 'bucket', where: (at: Date) => RawBuilder<unknown>) {
+function batchOf(
+  table: 'users' | 'sessions' | 'one_time_tokens' | 'mfa_challenges' | 'rate_limits' | 'known_addresses',
+  key: readonly string[],
+  where: (at: Date) => RawBuilder<unknown>,
+) {
+  const columns = sql.join(key.map((column) => sql.ref(column)));
   return async (db: Kysely<Database>, limit: number, at: Date): Promise<number> => {
-    const { numAffectedRows } = await sql`DELETE FROM ${sql.table(table)} WHERE ${sql.ref(key)} IN (
-      SELECT ${sql.ref(key)} FROM ${sql.table(table)} WHERE ${where(at)} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`.execute(db);
+    const { numAffectedRows } = await sql`DELETE FROM ${sql.table(table)} WHERE (${columns}) IN (
+      SELECT ${columns} FROM ${sql.table(table)} WHERE ${where(at)} LIMIT ${limit} FOR UPDATE SKIP LOCKED)`.execute(db);
     return Number(numAffectedRows ?? 0);
   };
 }
@@ -47,7 +53,7 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     // just before the deadline can still confirm.
     deleteBatch: batchOf(
       'users',
-      'id',
+      ['id'],
       (at) => sql`confirmed_at IS NULL AND created_at < ${ago(at, setting('purgeUnconfirmedAfterMs'))}
         AND NOT EXISTS (SELECT FROM one_time_tokens t WHERE t.user_id = users.id AND t.used_at IS NULL AND t.expires_at > ${at})`,
     ),
@@ -55,7 +61,7 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
   {
     name: 'expired sessions',
     batch: 5000,
-    deleteBatch: batchOf('sessions', 'id', (at) => sql`expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}`),
+    deleteBatch: batchOf('sessions', ['id'], (at) => sql`expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}`),
   },
   {
     name: 'idle sessions',
@@ -65,27 +71,34 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     // a non-HOT update; an hourly scan of sessions is the cheaper side.
     deleteBatch: batchOf(
       'sessions',
-      'id',
+      ['id'],
       (at) => sql`last_seen_at < ${ago(at, setting('sessionIdleTtlMs') + setting('purgeExpiredAfterMs'))}`,
     ),
   },
   {
     name: 'used or expired codes',
     batch: 5000,
-    deleteBatch: batchOf('one_time_tokens', 'id', (at) => sql`least(used_at, expires_at) < ${ago(at, setting('purgeExpiredAfterMs'))}`),
+    deleteBatch: batchOf('one_time_tokens', ['id'], (at) => sql`least(used_at, expires_at) < ${ago(at, setting('purgeExpiredAfterMs'))}`),
   },
   {
     name: 'expired login challenges',
     batch: 5000,
     // The second factor's login step (src/auth/mfa): a used one is already deleted.
-    deleteBatch: batchOf('mfa_challenges', 'id', (at) => sql`expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}`),
+    deleteBatch: batchOf('mfa_challenges', ['id'], (at) => sql`expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}`),
   },
   {
     name: 'ended rate-limit windows',
     batch: 5000,
     // A window older than the longest limit's counts as empty whichever limit
     // the bucket belongs to, so deleting it changes no answer.
-    deleteBatch: batchOf('rate_limits', 'bucket', (at) => sql`window_start < ${ago(at, longestWindowMs())}`),
+    deleteBatch: batchOf('rate_limits', ['bucket'], (at) => sql`window_start < ${ago(at, longestWindowMs())}`),
+  },
+  {
+    name: 'known addresses unused for 30 days',
+    batch: 5000,
+    // Past that, an address no longer exempts its account from the login
+    // limit across addresses (src/auth/login/known-addresses.ts).
+    deleteBatch: batchOf('known_addresses', ['user_id', 'address'], (at) => sql`last_login_at < ${ago(at, KNOWN_ADDRESS_MS)}`),
   },
 ];
 

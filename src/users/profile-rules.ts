@@ -1,7 +1,8 @@
 // The profile field rules (the README's API reference, "Field rules") for
 // PATCH /api/me/profile, also used to check the seeded profiles. Every field is
 // optional (absent = untouched) and nullable (null clears); an empty string
-// clears too, so that form bodies, which cannot carry null, can clear a field.
+// clears too, so that form bodies, which cannot carry null, can clear a field
+// (in a JSON body an empty gender or maritalStatus is a 400: send null).
 // Unknown fields are refused (400): a misspelt field must not look like a
 // successful update.
 import * as v from 'valibot';
@@ -92,3 +93,22 @@ export const profilePatchSchema = closedObject({
 });
 
 export type ProfilePatch = v.InferOutput<typeof profilePatchSchema>;
+
+/**
+ * The patch as a JSON body: there `null` clears a choice, so an empty
+ * `gender` or `maritalStatus` is a mistake (400), not a way to clear it.
+ */
+export const jsonProfilePatchSchema = v.pipe(
+  v.unknown(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const input = dataset.value;
+    if (typeof input !== 'object' || input === null) return;
+    for (const [key, options] of [['gender', GENDERS], ['maritalStatus', MARITAL_STATUSES]] as const) {
+      const value = (input as Record<string, unknown>)[key];
+      if (value === '') {
+        addIssue({ message: `must be one of ${options.join(', ')}, or null to clear it`, path: [{ type: 'object', origin: 'value', input: input as Record<string, unknown>, key, value }] });
+      }
+    }
+  }),
+  profilePatchSchema,
+);

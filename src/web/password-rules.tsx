@@ -24,7 +24,7 @@ function PasswordRules({ id, password, context = {} }: { id: string; password: s
           </>
         )}
       </div>
-      <p>It must also not be one of the most common passwords, which is checked when you submit.</p>
+      <p>It must also not be one of the most common passwords or one seen in a known data breach, which is checked when you submit.</p>
     </div>
   );
 }

@@ -15,6 +15,7 @@ import { MAX_BODY_BYTES } from '../../src/http/body.ts';
 import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { call, type CallOptions } from '../support/call.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
+import { skipAhead } from '../support/clock.ts';
 import { setEnv } from '../support/env.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
@@ -100,8 +101,9 @@ describe('POST /users', () => {
       [{ email, password: '' }, `password ${PASSWORD_MESSAGES.tooShort}; password ${PASSWORD_MESSAGES.classes}`],
     ];
     for (const [form, message] of cases) expectMessage(await post(users, '/users', { form }), 400, message);
+    // A repeated name is refused as the body is read, before the fields are checked (issue 14).
     expectMessage(await post(users, '/users', { raw: `email=${email}&email=${email}&password=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400,
-      `email must be a string; password ${PASSWORD_MESSAGES.tooShort}; password ${PASSWORD_MESSAGES.classes}`);
+      'email must be sent once');
     expectMessage(await post(users, '/users', { json: { email, password: 123456789012 } }), 400, 'password must be a string');
     await expect(findUserBy({ email })).rejects.toMatchObject({ status: 404 });
   });
@@ -253,6 +255,8 @@ describe('POST /reset_password', () => {
   it('replaces the pending token of an account that already asked', async () => {
     const { email } = await registerClassic();
     const first = await issueToken(email);
+    // A live token is kept for its first minute (issue 14).
+    skipAhead();
     const res = await post(resetPassword, '/reset_password', { form: { email } });
     expect(res.status).toBe(200);
     expect(Object.keys(res.body)).toEqual(['email', 'reset_token']);

@@ -36,7 +36,8 @@ describe('PATCH /api/me/profile', () => {
   it('leaves absent fields untouched and clears fields sent as null or empty', async () => {
     const { token } = await createUser();
     await patch(token, FULL);
-    const res = await patch(token, { location: null, gender: '', bio: 'New bio' });
+    // An empty gender or maritalStatus in JSON is a 400 since issue 14 (null clears them); an empty text field still clears.
+    const res = await patch(token, { location: '', gender: null, bio: 'New bio' });
     expect(res.status).toBe(200);
     expect(res.body.profile).toEqual({ ...FULL, location: null, gender: null, bio: 'New bio' });
   });
@@ -206,5 +207,22 @@ describe('user_profiles CHECK constraints', () => {
     expect(rows).toEqual([
       { user_id: user.id, bio: null, location: null, birthday: null, gender: null, marital_status: null, updated_at: expect.any(Date) },
     ]);
+  });
+});
+
+describe('an empty gender or maritalStatus (issue 14)', () => {
+  it('is a 400 in a JSON body, where null clears; a form body clears with it', async () => {
+    const { token } = await createUser();
+    expect((await call(handler, 'PATCH', '/api/me/profile', { token, json: { gender: 'female', maritalStatus: 'single' } })).status).toBe(200);
+    for (const field of ['gender', 'maritalStatus']) {
+      const res = await call(handler, 'PATCH', '/api/me/profile', { token, json: { [field]: '' } });
+      expect(res.status).toBe(400);
+      expect(Object.keys(res.body.error.details)).toEqual([field]);
+      expect(res.body.error.details[field][0]).toMatch(/or null to clear it$/);
+    }
+    const cleared = await call(handler, 'PATCH', '/api/me/profile', { token, form: { gender: '', maritalStatus: '' } });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.profile).toMatchObject({ gender: null, maritalStatus: null });
+    expect((await call(handler, 'PATCH', '/api/me/profile', { token, json: { gender: null } })).status).toBe(200);
   });
 });

@@ -124,6 +124,13 @@ describe('login with a second factor', () => {
     });
     expect(res.headers.get('set-cookie')).toMatch(/^session_id=[\w.-]+; HttpOnly; SameSite=Lax; Path=\/; Max-Age=\d+$/);
     expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(200);
+    // Only the completed login makes its address a known one (the password step does not).
+    const ip = uniqueIp();
+    const known = async () => (await getDb().selectFrom('known_addresses').select('address').where('user_id', '=', user.id).execute()).map((r) => r.address);
+    const t = await mfaToken(user.username, ip);
+    expect(await known()).not.toContain(ip);
+    expect((await second(t, codeAt(secret, Date.now(), 1), ip)).status).toBe(200);
+    expect(await known()).toContain(ip);
     // A wrong password stays the ordinary 401: the factor is only asked of who knows the password.
     const wrong = await call(login, 'POST', '/api/login', { json: { username: user.username, password: 'Wrong-Password-1' }, ip: uniqueIp() });
     expect(wrong.body.error.code).toBe('invalid_credentials');
@@ -138,6 +145,16 @@ describe('login with a second factor', () => {
     expect(res.body).toEqual({ message: expect.stringContaining('second factor') });
     expect(res.headers.get('set-cookie')).toBeNull();
     expect(await getDb().selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()).toEqual(before);
+  });
+
+  it('a form posted to POST /api/login/mfa from another origin is 403 (login CSRF), and spends nothing', async () => {
+    const { user, token } = await createUser();
+    const { secret } = await enableMfa(token);
+    const t = await mfaToken(user.username);
+    const res = await call(loginMfa, 'POST', '/api/login/mfa', { form: { mfaToken: t, code: codeAt(secret) }, headers: { origin: 'https://evil.example' } });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('forbidden');
+    expect((await second(t, codeAt(secret))).status).toBe(200);
   });
 
   it('a code is accepted within one step either side, only once, and never for an earlier step', async () => {

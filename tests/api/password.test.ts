@@ -6,6 +6,7 @@ import me from '../../netlify/functions/me.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { createSession, destroySession } from '../../src/auth/sessions/sessions.ts';
 import { call } from '../support/call.ts';
+import { skipAhead } from '../support/clock.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
 
 afterEach(() => setClock());
@@ -85,6 +86,8 @@ describe('POST /api/password/reset', () => {
   it('answers 404 for a token replaced by a newer request', async () => {
     const { user } = await createUser();
     const first = await resetToken(user.email);
+    // A live token is kept for its first minute (issue 14).
+    skipAhead();
     await resetToken(user.email);
     expect((await call(reset, 'POST', '/api/password/reset', { json: { token: first, password: NEW_PASSWORD } })).status).toBe(404);
   });

@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import classicUsers from '../../netlify/functions/classic-users.ts';
 import confirm from '../../netlify/functions/register-confirm.ts';
 import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
 import login from '../../netlify/functions/login.ts';
+import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { call } from '../support/call.ts';
 import { registerAccount } from '../support/accounts.ts';
+import { skipAhead } from '../support/clock.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 afterEach(() => setClock());
@@ -154,6 +157,8 @@ describe('GET or POST /api/register/confirm/{code}', () => {
 describe('POST /api/register/resend', () => {
   it('replaces the code of an unconfirmed account with a new one', async () => {
     const acct = await registerAccount();
+    // A live code is kept for its first minute (issue 14).
+    skipAhead();
     const res = await call(resend, 'POST', '/api/register/resend', { json: { email: acct.email.toUpperCase() }, ip: uniqueIp() });
     expect(res.status).toBe(202);
     expect(res.body.confirmation).toEqual({ code: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), expiresAt: expect.any(String) });
@@ -176,6 +181,24 @@ describe('POST /api/register/resend', () => {
       const res = await call(resend, 'POST', '/api/register/resend', { json, ip: uniqueIp() });
       expect(res.status).toBe(400);
       expect(Object.keys(res.body.error.details)).toEqual(['email']);
+    }
+  });
+});
+
+describe('passwords that only look long (issue 14)', () => {
+  it('are refused on both surfaces, each broken rule listed', async () => {
+    for (const [password, rules] of [
+      [' '.repeat(20), [PASSWORD_MESSAGES.invisible, PASSWORD_MESSAGES.distinct]],
+      ['\u200b'.repeat(20), [PASSWORD_MESSAGES.invisible, PASSWORD_MESSAGES.distinct]],
+      ['a'.repeat(20), [PASSWORD_MESSAGES.distinct]],
+    ] as const) {
+      const name = uniqueName('looks');
+      const api = await call(register, 'POST', '/api/register', { json: { username: name, email: `${name}@example.com`, password }, ip: uniqueIp() });
+      expect(api.status).toBe(400);
+      expect(api.body.error.details).toEqual({ password: [...rules] });
+      const classic = await call(classicUsers, 'POST', '/users', { form: { email: `${name}_c@example.com`, password }, ip: uniqueIp() });
+      expect(classic.status).toBe(400);
+      expect(classic.body.message).toBe(rules.map((rule) => `password ${rule}`).join('; '));
     }
   });
 });

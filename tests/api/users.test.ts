@@ -131,3 +131,18 @@ describe('GET /api/users/{username}', () => {
     expect(res.headers.get('allow')).toBe('GET');
   });
 });
+
+// Last in the file: it adds users the listing tests above do not expect.
+describe('GET /api/users and accounts that never confirmed', () => {
+  it('lists confirmed accounts only: one that never confirmed is not shown or counted (issue 14)', async () => {
+    const before = (await call(users, 'GET', '/api/users?pageSize=100')).body;
+    const pending = await createUser({ username: 'dir_pending', confirmed: false });
+    const after = (await call(users, 'GET', '/api/users?pageSize=100')).body;
+    expect(after.total).toBe(before.total);
+    expect(after.items.map((item: { username: string }) => item.username)).not.toContain(pending.user.username);
+    const confirmed = await createUser({ username: 'dir_confirmed' });
+    const later = (await call(users, 'GET', '/api/users?pageSize=100')).body;
+    expect(later.total).toBe(before.total + 1);
+    expect(later.items.map((item: { username: string }) => item.username)).toContain(confirmed.user.username);
+  });
+});

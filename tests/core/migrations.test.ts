@@ -40,6 +40,7 @@ describe('migrations', () => {
     expect(await migrate(url)).toEqual([]);
     expect(await tables(url)).toEqual([
       'comments',
+      'known_addresses',
       'list_totals',
       'mfa_challenges',
       'one_time_tokens',

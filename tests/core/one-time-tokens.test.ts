@@ -38,9 +38,9 @@ describe('one-time tokens', () => {
     expect(second?.user).toEqual({ id: user.id, username: user.username, email: user.email });
     const rows = await unusedTokens(user.id);
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.token_hash).toEqual(second!.token.hash);
-    expect(rows[0]!.token_hash).not.toEqual(first!.token.hash);
-    expect(JSON.stringify(rows)).not.toContain(second!.token.secret);
+    expect(rows[0]!.token_hash).toEqual(second!.token!.hash);
+    expect(rows[0]!.token_hash).not.toEqual(first!.token!.hash);
+    expect(JSON.stringify(rows)).not.toContain(second!.token!.secret);
   });
 
   it('leave tokens of the other purpose alone', async () => {

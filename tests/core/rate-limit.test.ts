@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
 import { ConfigError } from '../../src/config/settings.ts';
+import { addressKey } from '../../src/rate-limit/address.ts';
 import { consume, countHits, retryAfterSeconds } from '../../src/rate-limit/counter.ts';
 import { checks, limitFor, type Check } from '../../src/rate-limit/limits.ts';
 import { envPerTest } from '../support/env.ts';
@@ -15,6 +16,7 @@ afterEach(() => setClock());
 describe('limits', () => {
   it('default to the documented values', () => {
     expect(limitFor('loginAccount')).toEqual({ count: 10, windowMs: 15 * 60_000 });
+    expect(limitFor('loginAccountTotal')).toEqual({ count: 100, windowMs: 60 * 60_000 });
     expect(limitFor('loginIp')).toEqual({ count: 50, windowMs: 15 * 60_000 });
     expect(limitFor('registerIp')).toEqual({ count: 30, windowMs: 10 * 60_000 });
     expect(limitFor('email')).toEqual({ count: 5, windowMs: 10 * 60_000 });
@@ -40,9 +42,50 @@ describe('limits', () => {
   });
 
   it('key the login account counter by account and address', () => {
-    expect(checks.loginAccount(42, '2001:db8::1').bucket).toBe('login_account:42:2001:db8::1');
+    expect(checks.loginAccount(42, '2001:db8::1').bucket).toBe('login_account:42:2001:db8:0:0::/64');
     expect(checks.loginAccount(42, '192.0.2.1').bucket).not.toBe(checks.loginAccount(42, '192.0.2.2').bucket);
     expect(checks.email('Bob@Example.com').bucket).toBe(checks.email('bob@example.com').bucket);
+  });
+});
+
+describe('client addresses as rate limits count them', () => {
+  const env = envPerTest();
+
+  it('keep an IPv4 address as it is and read an IPv4-mapped IPv6 address as its IPv4 address', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    for (const mapped of ['::ffff:203.0.113.7', '::FFFF:cb00:7107', '0:0:0:0:0:ffff:203.0.113.7', '[::ffff:203.0.113.7]']) {
+      expect(addressKey(mapped), mapped).toBe('203.0.113.7');
+    }
+    expect(checks.loginIp('::ffff:203.0.113.7').bucket).toBe(checks.loginIp('203.0.113.7').bucket);
+  });
+
+  it('key every address of an IPv6 /64 alike, and other /64s apart', () => {
+    const one = ['2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:DB8:1:2:0:0:0:9', '[2001:db8:1:2::7]', '2001:db8:1:2::3%eth0'];
+    expect(new Set(one.map(addressKey))).toEqual(new Set(['2001:db8:1:2::/64']));
+    expect(addressKey('2001:db8:1:3::1')).not.toBe(addressKey('2001:db8:1:2::1'));
+    expect(checks.emailIp('2001:db8:1:2::1').bucket).toBe(checks.emailIp('2001:db8:1:2::2').bucket);
+  });
+
+  it('take the IPv6 prefix length from RATE_LIMIT_IPV6_PREFIX, refusing a bad one', () => {
+    env({ RATE_LIMIT_IPV6_PREFIX: '48' });
+    expect(addressKey('2001:db8:1:2::1')).toBe(addressKey('2001:db8:1:ffff::1'));
+    expect(addressKey('2001:db8:1:2::1')).toBe('2001:db8:1::/48');
+    env({ RATE_LIMIT_IPV6_PREFIX: '56' });
+    expect(addressKey('2001:db8:1:2ff::1')).toBe('2001:db8:1:200::/56');
+    for (const bad of ['0', '129', '64bits', '-1']) {
+      env({ RATE_LIMIT_IPV6_PREFIX: bad });
+      expect(() => addressKey('2001:db8::1')).toThrow(/RATE_LIMIT_IPV6_PREFIX/);
+    }
+  });
+
+  it('refuse with 503 when the platform gave no address, never one shared key', () => {
+    const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+    for (const missing of [undefined, '', '  ']) {
+      expect(() => addressKey(missing)).toThrow(expect.objectContaining({ status: 503, code: 'service_unavailable' }));
+    }
+    expect(() => checks.loginIp('')).toThrow(expect.objectContaining({ status: 503 }));
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('client_address_missing'));
+    log.mockRestore();
   });
 });
 

@@ -12,7 +12,9 @@ import resend from '../../netlify/functions/register-resend.ts';
 import { resetDeliveryWarnings } from '../../src/auth/codes/delivery.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { useMailProvider, type SentMail } from '../support/accounts.ts';
+import { useBreachedPasswordApi, type RangeRequest } from '../support/breached-passwords.ts';
 import { call, type CallResult } from '../support/call.ts';
+import { skipAhead } from '../support/clock.ts';
 import { setEnv } from '../support/env.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
@@ -42,6 +44,8 @@ interface Observed {
   logs: string[];
   sent: SentMail[];
   email: string;
+  /** Requests to the breached-password API (msw). */
+  breachChecks: RangeRequest[];
 }
 
 /** Register, resend, forgot (JSON API) and the classic reset request, capturing every response, log line and e-mail. */
@@ -50,6 +54,7 @@ async function flows(environment: Environment, withMail: boolean): Promise<Obser
   const email = `${username}@example.com`;
   const { user } = await createUser();
   const mail = withMail ? useMailProvider() : undefined;
+  const breachApi = useBreachedPasswordApi();
   const restoreEnv = setEnv(environment.env);
   resetDeliveryWarnings();
   const logs: string[] = [];
@@ -58,13 +63,14 @@ async function flows(environment: Environment, withMail: boolean): Promise<Obser
   }
   try {
     const ip = uniqueIp();
-    const responses = [
-      await call(register, 'POST', '/api/register', { json: { username, email, password: STRONG_PASSWORD }, ip }),
-      await call(resend, 'POST', '/api/register/resend', { json: { email }, ip }),
-      await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip }),
-      await call(classicReset, 'POST', '/reset_password', { form: { email: user.email }, ip }),
-    ];
-    return { responses, logs, sent: mail?.sent ?? [], email };
+    const responses = [await call(register, 'POST', '/api/register', { json: { username, email, password: STRONG_PASSWORD }, ip })];
+    // A minute later: a live code or token younger than that is kept, not sent again.
+    skipAhead();
+    responses.push(await call(resend, 'POST', '/api/register/resend', { json: { email }, ip }));
+    responses.push(await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip }));
+    skipAhead();
+    responses.push(await call(classicReset, 'POST', '/reset_password', { form: { email: user.email }, ip }));
+    return { responses, logs, sent: mail?.sent ?? [], email, breachChecks: breachApi.requests };
   } finally {
     restoreEnv();
     vi.restoreAllMocks();
@@ -81,8 +87,10 @@ afterEach(() => resetDeliveryWarnings());
 
 describe.each(ENVIRONMENTS)('in $name', (environment) => {
   it('with a mail provider: every code and token goes by e-mail, none in a response or a log line', async () => {
-    const { responses, logs, sent } = await flows(environment, true);
+    const { responses, logs, sent, breachChecks } = await flows(environment, true);
     expect(responses.map((r) => r.status)).toEqual([201, 202, 202, 200]);
+    // The registration's new password: checked against breaches in a deploy, not in local development.
+    expect(breachChecks).toHaveLength(environment.local ? 0 : 1);
     expect(sent.map((m) => m.body.subject)).toEqual(['Confirm your account', 'Confirm your account', 'Reset your password', 'Reset your password']);
     const secrets = sent.map((m) => SECRET.exec(m.body.text)![0]);
     const visible = [...responses.map((r) => r.text), ...logs].join('\n');
@@ -138,6 +146,7 @@ describe('links in e-mails', () => {
   /** Register and ask for a reset from a Host an attacker chose; the two messages sent. */
   async function messages(env: Record<string, string>): Promise<string[]> {
     const mail = useMailProvider();
+    useBreachedPasswordApi();
     const restoreEnv = setEnv({ URL: SITE, DEPLOY_PRIME_URL: PREVIEW, ...env });
     try {
       const username = uniqueName('link');

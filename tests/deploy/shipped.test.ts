@@ -7,6 +7,7 @@ import type { Context } from '@netlify/functions';
 import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FUNCTIONS_OUT } from '../../src/cli/function-bundles.ts';
+import { useBreachedPasswordApi, type RangeRequest } from '../support/breached-passwords.ts';
 import { outbound } from '../support/outbound-http.ts';
 import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
@@ -29,6 +30,7 @@ describe.each([
 ])('the shipped functions under CONTEXT=%s', (context, base) => {
   const sent: { to: string; text: string }[] = [];
   const logs: string[] = [];
+  let breachChecks: RangeRequest[] = [];
   const load = async (name: string) => ((await import(`${FUNCTIONS_OUT}${name}.mjs?context=${context}`)) as { default: Shipped }).default;
   const send = async (fn: Shipped, method: string, path: string, body?: unknown, token?: string) => {
     const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
@@ -53,6 +55,8 @@ describe.each([
         return HttpResponse.json({ id: `m${sent.length}` });
       }),
     );
+    // On by default in a deploy: Have I Been Pwned's range API, answered by msw.
+    breachChecks = useBreachedPasswordApi().requests;
     for (const level of ['log', 'info', 'warn', 'error'] as const) {
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void logs.push(args.map(String).join(' ')));
     }
@@ -84,6 +88,8 @@ describe.each([
     expect(sent.at(-1)!.text).toContain(`${base}/app/reset?token=${token}`);
     expect((await send(reset, 'POST', '/api/password/reset', { token, password: 'Granite-Meadow-58?' })).status).toBe(200);
     expect([...responses, ...logs].join('\n')).not.toMatch(SECRET);
+    // Both new passwords (the registration's, the reset's) were checked against breaches.
+    expect(breachChecks).toHaveLength(2);
     const missing = await send(notFound, 'GET', '/api/nope');
     expect([missing.status, missing.body.error.code, missing.headers.get('strict-transport-security')]).toEqual([404, 'not_found', 'max-age=31536000']);
   });

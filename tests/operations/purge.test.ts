@@ -144,15 +144,35 @@ describe('purge', () => {
   });
 
   it('deletes rate-limit rows whose window ended for every limit, and keeps the others', async () => {
-    // The default limits' windows are 10 and 15 minutes.
+    // The default limits' windows are 10 and 15 minutes, and an hour (logins per account across addresses).
     await counter('login_ip:old', DAY);
     await counter('login_ip:current', 10 * 60_000);
-    await counter('register_ip:ended', 20 * 60_000);
+    await counter('register_ip:ended', 2 * HOUR);
 
     const report = await purge();
 
     expect(report.deleted['ended rate-limit windows']).toBe(2);
     expect(await buckets()).toEqual(['login_ip:current']);
+  });
+
+  it('deletes the addresses an account last logged in from over 30 days ago, and keeps the recent ones', async () => {
+    const [owner, other] = [await user(), await user()];
+    const known = (userId: number, address: string, lastLoginAgo: number) =>
+      sql`INSERT INTO known_addresses (user_id, address, last_login_at) VALUES (${userId}, ${address}, ${ago(lastLoginAgo)})`.execute(getDb());
+    await known(owner, '192.0.2.1', 31 * DAY);
+    await known(owner, '2001:db8:1:2::/64', 29 * DAY);
+    await known(other, '192.0.2.1', HOUR);
+    await known(other, '198.51.100.7', 40 * DAY);
+
+    const report = await purge();
+
+    expect(report.deleted['known addresses unused for 30 days']).toBe(2);
+    const { rows } = await sql<{ user_id: number; address: string }>`
+      SELECT user_id, address FROM known_addresses ORDER BY user_id, address`.execute(getDb());
+    expect(rows.map((row) => [Number(row.user_id), row.address])).toEqual([
+      [owner, '2001:db8:1:2::/64'],
+      [other, '192.0.2.1'],
+    ]);
   });
 
   it('keeps a counter while any limit could still count it (RATE_LIMIT_* with a longer window)', async () => {
@@ -230,7 +250,7 @@ describe('purge', () => {
       const response = await scheduled();
       expect(response.status).toBe(204);
       expect(log).toHaveBeenCalledTimes(1);
-      expect(log.mock.calls[0]![0]).toMatch(/^\[purge\] purged 0 unconfirmed accounts, 1 expired sessions, 0 idle sessions, 0 used or expired codes, 0 expired login challenges, 0 ended rate-limit windows in \d+ ms$/);
+      expect(log.mock.calls[0]![0]).toMatch(/^\[purge\] purged 0 unconfirmed accounts, 1 expired sessions, 0 idle sessions, 0 used or expired codes, 0 expired login challenges, 0 ended rate-limit windows, 0 known addresses unused for 30 days in \d+ ms$/);
     } finally {
       log.mockRestore();
     }

@@ -19,6 +19,8 @@ declare module 'vitest' {
   }
 }
 
+const FIRST_IDS = { users: 1_000_001, sessions: 3_000_001, posts: 5_000_001, comments: 7_000_001, one_time_tokens: 9_000_001 };
+
 export default async function setup(project: TestProject) {
   await bundleFunctions();
   const external = process.env.TEST_DATABASE_URL;
@@ -40,6 +42,12 @@ export default async function setup(project: TestProject) {
     await client.query(`CREATE DATABASE ${template}`);
   });
   await migrate(databaseUrl(serverUrl, template));
+  // Every table's ids start far apart, so code that mixes one kind of id up
+  // with another (a user id for a session id) finds no such row and fails a
+  // test, instead of passing because both counters happen to stand at 1.
+  await admin(databaseUrl(serverUrl, template), (client) =>
+    client.query(Object.entries(FIRST_IDS).map(([table, first]) => `ALTER TABLE ${table} ALTER COLUMN id RESTART WITH ${first};`).join('\n')),
+  );
 
   project.provide('databaseServerUrl', serverUrl);
   project.provide('templateDatabase', template);

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { signSessionToken, verifySessionToken } from '../../src/auth/sessions/tokens.ts';
 import { setClock } from '../../src/config/clock.ts';
+import { ConfigError } from '../../src/config/settings.ts';
+import { setEnv } from '../support/env.ts';
 
 afterEach(() => setClock());
 
@@ -30,3 +32,19 @@ describe('session tokens', () => {
     expect(await verifySessionToken(`${token}.`)).toBeUndefined();
   });
 });
+
+describe('the signing secret', () => {
+  it('has no fallback in shipped code: without JWT_SECRET, even under the test runner, nothing is signed', async () => {
+    expect(process.env.VITEST ?? process.env.NODE_ENV).toBeDefined();
+    const restore = setEnv({ JWT_SECRET: undefined });
+    try {
+      await expect(signSessionToken({ userId: 1, sessionId: 1 }, issued(), expires())).rejects.toThrow(ConfigError);
+      await expect(signSessionToken({ userId: 1, sessionId: 1 }, issued(), expires())).rejects.toThrow(/JWT_SECRET/);
+    } finally {
+      restore();
+    }
+  });
+});
+
+const issued = () => new Date('2031-05-01T10:00:00Z');
+const expires = () => new Date('2031-05-01T10:01:00Z');

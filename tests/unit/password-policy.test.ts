@@ -36,11 +36,27 @@ describe('password rules', () => {
 
   it('lists every broken rule at once', async () => {
     expect(await passwordProblems('alice')).toEqual([M.tooShort, M.common, M.classes]);
-    // 20+ characters: a passphrase, exempt from the class rule.
-    expect(await passwordProblems('x'.repeat(129))).toEqual([M.tooLong]);
+    // 20+ characters: a passphrase, exempt from the class rule, but not from the distinct-characters one (issue 14).
+    expect(await passwordProblems('x'.repeat(129))).toEqual([M.tooLong, M.distinct]);
     expect(
       await passwordProblems('bobsmithalice1', { username: 'alice', email: 'BobSmith@example.com' }),
     ).toEqual([M.username, M.emailLocalPart, M.classes]);
+  });
+
+  it('refuses, however long, passwords of only spaces or invisible characters, and of fewer than 6 distinct ones', async () => {
+    for (const blank of [' '.repeat(20), '\u200b'.repeat(20), '\u3164'.repeat(24), ' \u200b\u00a0\u2800\ufeff\u2060'.repeat(5), '\t\n'.repeat(12)]) {
+      const problems = await passwordProblems(blank);
+      expect(problems, JSON.stringify(blank)).toContain(M.invisible);
+    }
+    for (const few of ['a'.repeat(20), 'abab'.repeat(10), 'Aa1!Aa1!Aa1!Aa1!', '12345'.repeat(8)]) {
+      expect(await passwordProblems(few), few).toContain(M.distinct);
+    }
+    // Each is a listed rule of its own.
+    expect(await passwordProblems(' '.repeat(20))).toEqual([M.invisible, M.distinct]);
+    // Real passphrases and passwords pass.
+    expect(await passwordProblems('correct horse battery staple')).toEqual([]);
+    expect(await passwordProblems('Violet-Harbor-73!')).toEqual([]);
+    expect(await passwordProblems('Aa1!Bb2@Cc3#')).toEqual([]);
   });
 
   it('refuses a common password of policy length', async () => {

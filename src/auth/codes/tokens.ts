@@ -68,16 +68,19 @@ export interface TokenHolder {
  * For the user with this e-mail (and, with `unconfirmedOnly`, not yet
  * confirmed): a new token of this purpose, replacing their unused one, in 1
  * statement. A unique index keeps one live token per user and purpose, so the
- * replacement holds even when two requests issue at the same moment.
- * Undefined when no such user exists.
+ * replacement holds even when two requests issue at the same moment. With
+ * `keepYoungerThanMs`, a live token issued less than that long ago is kept
+ * and no new one made (`token` undefined): requests by anyone cannot keep
+ * replacing the token the owner is about to use. Undefined when no such user exists.
  */
 export async function issueTokenByEmail(
   purpose: TokenPurpose,
   email: string,
-  options: { unconfirmedOnly?: boolean } = {},
-): Promise<{ user: TokenHolder; token: NewToken } | undefined> {
+  options: { unconfirmedOnly?: boolean; keepYoungerThanMs?: number } = {},
+): Promise<{ user: TokenHolder; token: NewToken | undefined } | undefined> {
   const token = newToken(purpose);
-  const user = await getDb()
+  const keptAfter = options.keepYoungerThanMs === undefined ? undefined : new Date(token.createdAt.getTime() - options.keepYoungerThanMs);
+  const row = await getDb()
     .with('holder', (qb) =>
       qb
         .selectFrom('users')
@@ -90,19 +93,24 @@ export async function issueTokenByEmail(
         .insertInto('one_time_tokens')
         .columns([...TOKEN_COLUMNS])
         .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token)]))
-        .onConflict((oc) =>
-          oc
+        .onConflict((oc) => {
+          const replace = oc
             .columns(['user_id', 'purpose'])
             .where('used_at', 'is', null)
             .doUpdateSet((eb) => ({
               token_hash: eb.ref('excluded.token_hash'),
               created_at: eb.ref('excluded.created_at'),
               expires_at: eb.ref('excluded.expires_at'),
-            })),
-        ),
+            }));
+          return keptAfter === undefined ? replace : replace.where('one_time_tokens.created_at', '<=', keptAfter);
+        })
+        .returning('user_id'),
     )
     .selectFrom('holder')
     .selectAll()
+    .select(sql<boolean>`EXISTS (SELECT 1 FROM issued)`.as('issued'))
     .executeTakeFirst();
-  return user === undefined ? undefined : { user, token };
+  if (row === undefined) return undefined;
+  const { issued, ...user } = row;
+  return { user, token: issued ? token : undefined };
 }

@@ -1,12 +1,16 @@
 // Login: at most 2 SQL statements on every path, rate limits included.
 //   1. the attempt is counted BEFORE any hash is computed: one statement finds
-//      the user (by username or e-mail) and UPSERTs both failure counters (per
-//      address; per account and address), returning them. Concurrent guesses
-//      therefore cannot all read the counters before any of them is counted:
-//      no more than the limit ever reach scrypt;
+//      the user (by username or e-mail) and UPSERTs the failure counters (per
+//      address; per account and address; then, if those let it through, per
+//      account across addresses), returning them with whether the account
+//      logged in from this address in the last 30 days (then the limit across
+//      addresses does not apply). Concurrent guesses therefore cannot all read
+//      the counters before any of them is counted: no more than the limits
+//      ever reach scrypt;
 //   2. after the right password only: the attempt is released (this address's
-//      counter for the account cleared, its per-address hit given back) with
-//      the session INSERT and, when the stored hash uses old parameters, its
+//      counter for the account cleared, its hits on the per-address and
+//      across-addresses counters given back) with the session INSERT, the
+//      address remembered and, when the stored hash uses old parameters, its
 //      upgrade, all as one statement. An unconfirmed account gets the release
 //      without the session.
 // A wrong password and an unknown user stay counted: the same 401 after one
@@ -19,13 +23,14 @@ import { now } from '../../config/clock.ts';
 import type { Limit } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
-import { checks, limitFor, loginAccountKey } from '../../rate-limit/limits.ts';
+import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { checks, limitFor, loginAccountKey, loginAccountTotalKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
 import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
 import { createSession, type NewSession } from '../sessions/sessions.ts';
+import { isKnownAddress, rememberAddress } from './known-addresses.ts';
 
 export interface Credentials {
   username?: string | undefined;
@@ -65,11 +70,15 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
   const at = now();
   const ipLimit = limitFor('loginIp');
   const accountLimit = limitFor('loginAccount');
+  const totalLimit = limitFor('loginAccountTotal');
   const row = await findUserCountingAttempt(credentials, ip, at);
 
   const wait = Math.max(
     retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipLimit, at),
     row.account_window_start === null ? 0 : retryAfterSeconds({ hits: row.account_hits!, windowStart: row.account_window_start }, accountLimit, at),
+    row.total_window_start === null || row.known_address
+      ? 0
+      : retryAfterSeconds({ hits: row.total_hits!, windowStart: row.total_window_start }, totalLimit, at),
   );
   if (wait > 0) throw rateLimited(wait);
 
@@ -80,7 +89,7 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
   const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
   if (!ok) throw new HttpError('invalid_credentials');
 
-  const released = releaseAttempt(row.id, ip, row.ip_window_start);
+  const released = releaseAttempt(row.id, ip, row.ip_window_start, row.total_window_start);
   if (row.confirmed_at === null) {
     await released.selectNoFrom(sql<number>`1`.as('released')).execute();
     throw new HttpError('account_not_confirmed');
@@ -90,10 +99,11 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
   const userId = row.id;
   const oldHash = row.password_hash;
   const upgraded = needsRehash ? await hashPassword(credentials.password) : undefined;
+  const remembered = rememberAddress(released as unknown as QueryCreator<Database>, userId, ip, at);
   const statement =
     upgraded === undefined
-      ? released
-      : released.with('rehashed', (qb) =>
+      ? remembered
+      : remembered.with('rehashed', (qb) =>
           // Only if unchanged meanwhile: never overwrite a concurrent password change.
           qb.updateTable('users').set({ password_hash: upgraded }).where('id', '=', userId).where('password_hash', '=', oldHash),
         );
@@ -108,12 +118,16 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
 /**
  * Statement 1: the user the credentials name (every user column null when
  * there is none), with this attempt counted on the per-address counter and,
- * for an existing user, on the per-account-and-address one; both counters returned.
+ * for an existing user, on the per-account-and-address one and, when those
+ * let it through, the one across addresses; the counters returned, with
+ * whether the account logged in from this address lately.
  */
 async function findUserCountingAttempt(credentials: Credentials, ip: string, at: Date) {
   const ipCheck = checks.loginIp(ip);
   const accountLimit = limitFor('loginAccount');
+  const totalLimit = limitFor('loginAccountTotal');
   const { prefix, suffix } = loginAccountKey(ip);
+  const total = loginAccountTotalKey;
   const [column, value] =
     credentials.username !== undefined ? (['username', credentials.username] as const) : (['email', credentials.email ?? ''] as const);
   // Postgres text cannot hold NUL, so no account has such a name, and the
@@ -149,9 +163,33 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
         )
         .returning(['bucket', 'hits', 'window_start']),
     )
+    // Counted across addresses only when the two counters above let the attempt
+    // through: guesses one address can no longer make do not use up the owner's
+    // budget elsewhere. Its row is always locked after theirs.
+    .with('attempt_total', (qb) =>
+      qb
+        .insertInto('rate_limits')
+        .columns(['bucket', 'window_start', 'hits'])
+        .expression((eb) =>
+          eb
+            .selectFrom('account')
+            .select([
+              sql<string>`${total.prefix} || account.id::text || ${total.suffix}`.as('bucket'),
+              sql<Date>`${at}::timestamptz`.as('window_start'),
+              sql<number>`1`.as('hits'),
+            ])
+            .where(
+              sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt a
+                WHERE a.hits > CASE WHEN a.bucket = ${ipCheck.bucket} THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)`,
+            ),
+        )
+        .onConflict(countAnotherHit(windowEndedBefore(totalLimit)))
+        .returning(['bucket', 'hits', 'window_start']),
+    )
     .selectFrom('attempt as by_ip')
     .leftJoin('account as u', (join) => join.onTrue())
     .leftJoin('attempt as by_account', (join) => join.onRef('by_account.bucket', '<>', 'by_ip.bucket'))
+    .leftJoin('attempt_total as by_total', (join) => join.onTrue())
     .where('by_ip.bucket', '=', ipCheck.bucket)
     .select([
       'u.id',
@@ -165,6 +203,9 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
       'by_ip.window_start as ip_window_start',
       'by_account.hits as account_hits',
       'by_account.window_start as account_window_start',
+      'by_total.hits as total_hits',
+      'by_total.window_start as total_window_start',
+      isKnownAddress(sql`u.id`, ip, at).as('known_address'),
     ])
     .executeTakeFirstOrThrow();
 }
@@ -172,32 +213,37 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
 /**
  * Statement 2's CTEs, after a correct password, which is no failed login.
  * Only this address's counter for the account is cleared, and only this
- * attempt's per-address hit given back (in the window it was counted in):
- * clearing more would let a guesser reset the per-address counter by logging
- * into an account of their own. The caller ends the statement: the session
- * INSERT, or nothing more for an unconfirmed account.
+ * attempt's hits given back on the per-address counter and the account's
+ * counter across addresses (each in the window it was counted in): clearing
+ * more would let a guesser reset the per-address counter by logging into an
+ * account of their own, or the owner reopen their account to guesses spread
+ * over other addresses. The caller ends the statement: the session INSERT, or
+ * nothing more for an unconfirmed account.
  */
-function releaseAttempt(userId: number, ip: string, ipWindowStart: Date) {
+function releaseAttempt(userId: number, ip: string, ipWindowStart: Date, totalWindowStart: Date | null) {
   const accountBucket = checks.loginAccount(userId, ip).bucket;
   const ipBucket = checks.loginIp(ip).bucket;
+  const totalBucket = checks.loginAccountTotal(userId).bucket;
+  const givenBack: [string, Date][] = [[ipBucket, ipWindowStart]];
+  if (totalWindowStart !== null) givenBack.push([totalBucket, totalWindowStart]);
   return (
     getDb()
-      // Both rows locked first, in bucket order like every counting statement, so
-      // a concurrent attempt and this release never wait on each other in a cycle.
+      // The rows locked first, in the order the counting statement locks them
+      // (the per-address and per-account rows by bucket, then the one across
+      // addresses), so a concurrent attempt and this release never wait on
+      // each other in a cycle.
       .with('locked', (qb) =>
-        qb.selectFrom('rate_limits').select('bucket').where('bucket', 'in', [accountBucket, ipBucket]).orderBy('bucket').forUpdate(),
+        qb
+          .selectFrom('rate_limits')
+          .select('bucket')
+          .where('bucket', 'in', [accountBucket, ipBucket, totalBucket])
+          .orderBy(sql`bucket = ${totalBucket}`)
+          .orderBy('bucket')
+          .forUpdate(),
       )
       .with('cleared', (qb) =>
         qb.deleteFrom('rate_limits').where('bucket', '=', accountBucket).where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket')),
       )
-      .with('given_back', (qb) =>
-        qb
-          .updateTable('rate_limits')
-          .set({ hits: sql`hits - 1` })
-          .where('bucket', '=', ipBucket)
-          .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket'))
-          .where('window_start', '=', ipWindowStart)
-          .where('hits', '>', 0),
-      )
+      .with('given_back', giveBackHits(givenBack))
   );
 }

@@ -13,6 +13,7 @@ import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts'
 import { checks, limitFor, MFA_BUCKET_PREFIX } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashSecret } from '../codes/tokens.ts';
+import { rememberAddress } from '../login/known-addresses.ts';
 import { createSession, type NewSession } from '../sessions/sessions.ts';
 import { acceptCode, checkCode, recoveryLookup, rowsIn } from './codes.ts';
 import { mfaKey } from './sealed-secret.ts';
@@ -46,13 +47,14 @@ export async function openChallenge(userId: number, db: QueryCreator<Database>):
  *      is one of the recovery codes;
  *   2. after a right code: the code accepted by compare-and-set, the
  *      challenge deleted (its row locked first, so one token opens one
- *      session), the counter cleared, and the session INSERT, which happens
- *      only if the code was accepted.
+ *      session), the counter cleared, the address remembered as the login's
+ *      (src/auth/login/known-addresses.ts), and the session INSERT, which
+ *      happens only if the code was accepted.
  * 401 mfa_token_invalid for a token that is unknown, used, expired or out of
  * tries; 401 invalid_mfa_code for a wrong or replayed code; 429 over the
  * account's limit (RATE_LIMIT_MFA).
  */
-export async function completeSecondStep(input: { mfaToken: string; code: string }): Promise<{ user: UserFields; session: NewSession }> {
+export async function completeSecondStep(input: { mfaToken: string; code: string }, ip: string): Promise<{ user: UserFields; session: NewSession }> {
   mfaKey();
   const at = now();
   const limit = limitFor('mfa');
@@ -110,9 +112,11 @@ export async function completeSecondStep(input: { mfaToken: string; code: string
   const statement = acceptCode(locked as unknown as QueryCreator<Database>, userId, accepted, rowsIn('locked'))
     .with('consumed', (qb) => qb.deleteFrom('mfa_challenges').where('id', '=', row.challenge_id).where(rowsIn('locked')).where(rowsIn('accepted')).returning('id'))
     .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.mfa(userId).bucket).where(rowsIn('consumed')));
+  // A login completed from this address: it is known to the account from now on, as after a password-only login.
+  const remembered = rememberAddress(statement as unknown as QueryCreator<Database>, userId, ip, at, rowsIn('consumed'));
   try {
     // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
-    const session = await createSession(userId, statement as unknown as QueryCreator<Database>, rowsIn('consumed'));
+    const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, rowsIn('consumed'));
     return { user: userFieldsOf(row), session };
   } catch (error) {
     // The same code or token was used by a concurrent request first.

@@ -30,14 +30,28 @@ export interface PasswordContext {
   email?: string | undefined;
 }
 
+/** Fewer distinct characters make a password of any length guessable (`aaaa…`, `abab…`). */
+const MIN_DISTINCT_CHARACTERS = 6;
+
 export const PASSWORD_MESSAGES = {
   tooShort: `must be at least ${PASSWORD_MIN_LENGTH} characters`,
   tooLong: `must be at most ${PASSWORD_MAX_LENGTH} characters`,
   common: 'is one of the most common passwords',
   username: 'must not contain the username',
   emailLocalPart: 'must not contain the part of the e-mail address before the @',
+  invisible: 'must contain visible characters, not only spaces or invisible ones',
+  distinct: `must contain at least ${MIN_DISTINCT_CHARACTERS} different characters`,
   classes: `must contain at least 3 of: lower-case letters, upper-case letters, digits, symbols (or be at least ${PASSPHRASE_LENGTH} characters long)`,
+  /** Reported by the API alone (policy.ts), for a password that passes every rule here. */
+  breached: 'has appeared in a known data breach',
 } as const;
+
+/**
+ * Whitespace, default-ignorable code points (zero-width spaces and joiners,
+ * soft hyphens, variation selectors, Hangul fillers), controls and the blank
+ * braille pattern: a password of only these looks empty, or like a few spaces.
+ */
+const INVISIBLE_ONLY = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\u2800]+$/u;
 
 const CLASSES = [/\p{Ll}/u, /\p{Lu}/u, /\p{Nd}/u, /[^\p{L}\p{N}]/u];
 
@@ -55,6 +69,12 @@ export function passwordRuleProblems(password: string, context: PasswordContext,
   const email = context.email;
   if (email !== undefined && email.includes('@') && contains(email.slice(0, email.lastIndexOf('@')))) {
     problems.push(PASSWORD_MESSAGES.emailLocalPart);
+  }
+  // However long, passphrases included: 20 spaces are no passphrase. (A
+  // shorter one is already told to be longer, which comes first.)
+  if (length >= PASSWORD_MIN_LENGTH) {
+    if (INVISIBLE_ONLY.test(password)) problems.push(PASSWORD_MESSAGES.invisible);
+    if (new Set(password).size < MIN_DISTINCT_CHARACTERS) problems.push(PASSWORD_MESSAGES.distinct);
   }
   if (length < PASSPHRASE_LENGTH && CLASSES.filter((pattern) => pattern.test(password)).length < 3) {
     problems.push(PASSWORD_MESSAGES.classes);

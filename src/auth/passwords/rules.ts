@@ -13,7 +13,9 @@ export const newPassword = v.pipe(
   v.description(
     `${PASSWORD_MIN_LENGTH}-${PASSWORD_MAX_LENGTH} characters; not one of the most common passwords; not containing ` +
       'the username or the part of the e-mail address before the @; at least 3 of lower-case letters, upper-case ' +
-      `letters, digits and symbols unless it is ${PASSPHRASE_LENGTH} characters or longer. Every broken rule is listed.`,
+      `letters, digits and symbols unless it is ${PASSPHRASE_LENGTH} characters or longer; then, where the service has the check on ` +
+      "(every deploy by default), not in a known data breach (Have I Been Pwned's range API, sent only a 5-character prefix of " +
+      "the password's SHA-1; accepted unchecked when that service does not answer in time). Every broken rule is listed.",
   ),
 );
 

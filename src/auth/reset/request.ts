@@ -1,10 +1,10 @@
 // Asking for a password reset: a token valid 30 minutes, delivered by e-mail.
 // Apart from reset.ts so that this function does not carry the password checks.
 import { HttpError } from '../../common/errors.ts';
-import { consume } from '../../rate-limit/counter.ts';
-import { checks } from '../../rate-limit/limits.ts';
 import type { Client } from '../accounts/client.ts';
+import { findUserBy } from '../accounts/users.ts';
 import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
+import { consumeEmailRequest, KEEP_LIVE_TOKEN_MS } from '../codes/email-requests.ts';
 import { issueTokenByEmail, type NewToken, type TokenHolder } from '../codes/tokens.ts';
 
 const noAccount = () => new HttpError('not_found', 'No account uses that e-mail address.');
@@ -17,14 +17,17 @@ const noAccount = () => new HttpError('not_found', 'No account uses that e-mail 
 export async function issueResetToken(email: string): Promise<{ user: TokenHolder; token: NewToken }> {
   const issued = await issueTokenByEmail('reset_password', email);
   if (issued === undefined) throw noAccount();
-  return issued;
+  return { user: issued.user, token: issued.token! };
 }
 
 /**
  * A reset request from `client`: limits per e-mail and per address (1
  * statement), the token (1 statement), delivery. The same answer whether or
  * not the account exists, unless `requireAccount` (the classic route) asks
- * for the 404.
+ * for the 404. Over the per-address limit it is a 429; over the per-e-mail
+ * limit, or while the live token is less than a minute old, nothing is issued
+ * or sent and the answer stays the same: anyone can ask for a victim's
+ * address, and must spend neither the owner's budget nor their live token.
  */
 export async function requestPasswordReset(
   email: string,
@@ -32,12 +35,17 @@ export async function requestPasswordReset(
   options: { requireAccount?: boolean } = {},
 ): Promise<{ reset?: { token: string; expiresAt: Date } }> {
   deliveryRoute(); // 503 before anything is counted or written when no code could reach anyone here
-  await consume([checks.email(email), checks.emailIp(client.ip)]);
-  const issued = await issueTokenByEmail('reset_password', email);
+  if (!(await consumeEmailRequest(email, client))) {
+    // The classic route tells an unknown address apart (403) even then.
+    if (options.requireAccount === true) await findUserBy({ email });
+    return {};
+  }
+  const issued = await issueTokenByEmail('reset_password', email, { keepYoungerThanMs: KEEP_LIVE_TOKEN_MS });
   if (issued === undefined) {
     if (options.requireAccount === true) throw noAccount();
     return {};
   }
+  if (issued.token === undefined) return {};
   const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, appUrl: client.appUrl }, client.waitUntil);
   return revealed ? { reset: { token: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
 }

@@ -18,27 +18,32 @@ export interface PasswordReset {
   email?: string | undefined;
 }
 
-/** The JSON body: a well-formed token and a password checked against every rule that needs no account. */
+/**
+ * The JSON body: a well-formed token and a password checked against every rule
+ * that needs no account. The breached-password check waits for the token to be
+ * found (updatePasswordWithResetToken), so the third party is asked once.
+ */
 export const resetSchema = v.pipeAsync(
   resetFields,
-  passwordRules<{ token: string; password: string }>('password'),
+  passwordRules<{ token: string; password: string }>('password', undefined, { breachCheck: false }),
 );
 
 /**
  * The classic form `{email, reset_token, new_password}`: any token text (one
  * that matches nothing is the same 404 as a used one) and a password checked
- * against every rule that needs no username.
+ * against every rule that needs no username (the breach check waits, as above).
  */
 export const emailResetSchema = v.pipeAsync(
   emailResetFields,
-  passwordRules<{ email: string; reset_token: string; new_password: string }>('new_password', accountContext),
+  passwordRules<{ email: string; reset_token: string; new_password: string }>('new_password', accountContext, { breachCheck: false }),
   v.transform(({ email, reset_token, new_password }): PasswordReset => ({ email, token: reset_token, password: new_password })),
 );
 
 /**
  * Set a new password with a reset token: 1 statement finds the token (404
- * unknown or used, 410 expired), the password is checked against every rule
- * (400, and the token stays usable), then 1 statement consumes the token,
+ * unknown or used, 410 expired), the password is checked against every rule,
+ * the breached-password check included (400, and the token stays usable), then
+ * 1 statement consumes the token,
  * sets the password, confirms the address (the token proved the mailbox),
  * retires other reset tokens and revokes every session.
  */

@@ -3,11 +3,10 @@
 import { sql } from 'kysely';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import { consume } from '../../rate-limit/counter.ts';
-import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import type { Client } from '../accounts/client.ts';
 import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
+import { consumeEmailRequest, KEEP_LIVE_TOKEN_MS } from '../codes/email-requests.ts';
 import { hashSecret, issueTokenByEmail, tokenExpired, unknownToken } from '../codes/tokens.ts';
 
 /**
@@ -54,13 +53,15 @@ export async function confirmEmail(code: string): Promise<UserFields> {
 /**
  * A new code for an unconfirmed account with this e-mail, replacing older
  * ones. The same answer whether or not such an account exists; the per-address
- * and per-e-mail limits count every request (2 statements in all).
+ * and per-e-mail limits count every request (2 statements in all). Over the
+ * per-e-mail limit, or while the live code is less than a minute old, nothing
+ * is issued or sent (src/auth/codes/email-requests.ts).
  */
 export async function resendConfirmation(email: string, client: Client): Promise<{ confirmation?: { code: string; expiresAt: Date } }> {
   deliveryRoute(); // 503 before anything is counted or written when no code could reach anyone here
-  await consume([checks.email(email), checks.emailIp(client.ip)]);
-  const issued = await issueTokenByEmail('confirm_email', email, { unconfirmedOnly: true });
-  if (issued === undefined) return {};
+  if (!(await consumeEmailRequest(email, client))) return {};
+  const issued = await issueTokenByEmail('confirm_email', email, { unconfirmedOnly: true, keepYoungerThanMs: KEEP_LIVE_TOKEN_MS });
+  if (issued?.token === undefined) return {};
   const { revealed } = await deliverSecret({ to: issued.user, token: issued.token, appUrl: client.appUrl }, client.waitUntil);
   return revealed ? { confirmation: { code: issued.token.secret, expiresAt: issued.token.expiresAt } } : {};
 }

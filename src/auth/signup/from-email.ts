@@ -39,7 +39,8 @@ async function freeUsername(email: string): Promise<string> {
 const ATTEMPTS = 3;
 
 /**
- * Every rule checked (400, counting nothing), the per-address registration
+ * Every rule checked, the breached-password check included (400, counting
+ * nothing), the per-address registration
  * limit (1 statement), a free derived username (1), the confirmed account
  * with its profile (1). A registered e-mail is 409 email_taken.
  */
@@ -49,7 +50,7 @@ export async function signUpWithEmail(body: unknown, client: Client): Promise<Us
   for (let attempt = 1; ; attempt++) {
     const username = await freeUsername(email);
     try {
-      return (await registerUser({ username, email, password }, { confirmed: true })).user;
+      return (await registerUser({ username, email, password }, { confirmed: true, breachChecked: true })).user;
     } catch (error) {
       if (!(attempt < ATTEMPTS && error instanceof HttpError && error.code === 'username_taken')) throw error;
     }

@@ -27,8 +27,15 @@ export const registrationSchema = v.pipeAsync(
   passwordRules<Registration>('password', accountContext),
 );
 
+/** The same rules for a password whose breached-password check its caller has run (from-email.ts). */
+const recheckSchema = v.pipeAsync(
+  registrationFields,
+  passwordRules<Registration>('password', accountContext, { breachCheck: false }),
+);
+
 /** The body as a Registration, or 400 listing every broken rule of every field. */
-const parseRegistration = (body: unknown): Promise<Registration> => parseAsync(registrationSchema, body);
+const parseRegistration = (body: unknown, breachChecked = false): Promise<Registration> =>
+  parseAsync(breachChecked ? recheckSchema : registrationSchema, body);
 
 interface Created {
   user: UserRow;
@@ -60,9 +67,11 @@ async function insertAccount(input: Registration, passwordHash: string, confirme
  * API: see src/auth/accounts/users.ts): every rule checked (400), then 1
  * statement; a taken username or e-mail is 409. Without `confirmed` the
  * account needs its confirmation code, returned here for the caller to deliver.
+ * `breachChecked`: the caller has run the breached-password check on this
+ * password in the same request; it is not asked again.
  */
-export async function registerUser(input: Registration, options: { confirmed?: boolean } = {}): Promise<Created> {
-  const account = await parseRegistration(input);
+export async function registerUser(input: Registration, options: { confirmed?: boolean; breachChecked?: boolean } = {}): Promise<Created> {
+  const account = await parseRegistration(input, options.breachChecked);
   return insertAccount(account, await hashPassword(account.password), options.confirmed === true);
 }
 

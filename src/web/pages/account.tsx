@@ -53,11 +53,12 @@ const draftOf = (profile: Profile): ProfileDraft => ({
 function ProfileForm({ me, saved }: { me: Me; saved: (profile: Profile) => void }) {
   const [draft, setDraft] = useState(() => draftOf(me.profile));
   const [status, setStatus] = useState('');
-  // An empty field clears the stored value (the API takes "" as null).
+  // An empty field clears the stored value: sent as null, as JSON clears (an empty gender or marital status is a 400).
   const submission = useSubmit(
     () => {
       setStatus('');
-      return api<{ profile: Profile }>('PATCH', '/api/me/profile', draft);
+      const patch = Object.fromEntries(Object.entries(draft).map(([name, value]) => [name, value === '' ? null : value]));
+      return api<{ profile: Profile }>('PATCH', '/api/me/profile', patch);
     },
     ({ profile }) => {
       saved(profile);
