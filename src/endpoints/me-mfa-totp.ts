@@ -10,7 +10,7 @@ export const meMfaTotp = endpoint('/api/me/mfa/totp', {
     summary: 'Start enrolling an authenticator app (TOTP): a new secret, enforced once confirmed',
     statements: 2,
     description:
-      'The password proves the caller: a wrong one is a 400 with `details.password`, counted as a failed login from this address. ' +
+      'The password proves the caller: a wrong one is a 400 with `details.password`, counted as a failed login (from this address, and across addresses). ' +
       'Starting again replaces a pending enrolment; 409 `mfa_already_enabled` when a factor is on.',
     auth: true,
     body: enrolSchema,

@@ -65,6 +65,20 @@ describe('enrolment', () => {
     expect((await call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip })).status).toBe(429);
   });
 
+  it('the password counts on the account\'s counter across addresses too, as the password change does; a right one gives its hits back', async () => {
+    const { user, token } = await createUser();
+    const hits = async (bucket: string) =>
+      (await getDb().selectFrom('rate_limits').select('hits').where('bucket', '=', bucket).executeTakeFirst())?.hits ?? 0;
+    const ip = uniqueIp();
+    expect((await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: 'Wrong-Password-1' }, ip })).status).toBe(400);
+    expect((await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: 'Wrong-Password-1' }, ip: uniqueIp() })).status).toBe(400);
+    expect(await hits(`login_account_total:${user.id}`)).toBe(2);
+    expect(await hits(`login_account:${user.id}:${ip}`)).toBe(1);
+    expect((await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD }, ip })).status).toBe(200);
+    expect(await hits(`login_account_total:${user.id}`)).toBe(2);
+    expect(await hits(`login_account:${user.id}:${ip}`)).toBe(1);
+  });
+
   it('confirming needs a code of the secret; the right one turns it on with ten recovery codes and ends the other sessions', async () => {
     const { user, token } = await createUser();
     const other = await createSession(user.id);

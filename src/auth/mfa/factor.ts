@@ -1,18 +1,19 @@
 // Enrolling, confirming and removing an account's TOTP factor. Each is 2 SQL
 // statements on success: (1) the caller's live session with the user's hash
 // and factor, this attempt counted BEFORE anything is checked (a password on
-// the login's per-account-and-address counter, a code on the account's
+// the login's counters, as the password change does; a code on the account's
 // second-factor counter), so concurrent guesses cannot pass the limits;
 // (2) the change, with the compare-and-set that accepts a code and the
 // release of the counters the right answer earned back. A refusal is 1.
 import { randomBytes } from 'node:crypto';
-import { sql, type QueryCreator } from 'kysely';
+import { sql, type QueryCreator, type RawBuilder } from 'kysely';
 import { HttpError, rateLimited, validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, type Check } from '../../rate-limit/limits.ts';
+import { isKnownAddress } from '../login/known-addresses.ts';
 import { verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
 import { selectLiveSession } from '../sessions/sessions.ts';
@@ -27,72 +28,111 @@ interface Caller {
   ip: string;
 }
 
+/** What statement 1 counts: a password (as a login from this address is) and/or a second-factor code. */
+interface Counted {
+  password: boolean;
+  code: boolean;
+}
+
 /**
- * Statement 1: the caller's live session, user and factor (if any), with one
- * hit counted on each of `counted` (in bucket order, as every counting
- * statement does). 401 when the session is not live, 429 over a limit.
+ * Statement 1: the caller's live session, user and factor (if any), with this
+ * attempt counted BEFORE anything is checked: a password on the login's
+ * counters as the password change does (this address's for the account, then,
+ * when that one lets it through, the one across addresses), a code on the
+ * account's second-factor counter. Rows are locked in that order. 401 when
+ * the session is not live, 429 over a limit (the one across addresses not for
+ * an address the account logged in from lately).
  */
-async function readCounting(claims: TokenClaims, counted: Check[], recoveryHash: Buffer, at: Date) {
-  const sorted = [...counted].sort((a, b) => (a.bucket < b.bucket ? -1 : 1));
-  const row = await getDb()
-    .with('caller', (qb) =>
-      selectLiveSession(claims, qb)
-        .leftJoin('totp_factors as f', 'f.user_id', 'u.id')
-        .select([
-          'u.password_hash',
-          'f.secret_sealed',
-          'f.confirmed_at as factor_confirmed_at',
-          'f.last_used_step',
-          sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.code_hash = ${recoveryHash})`.as('recovery_code_found'),
-        ]),
-    )
-    .with('attempt', (qb) =>
-      qb
-        .insertInto('rate_limits')
-        .columns(['bucket', 'window_start', 'hits'])
-        .expression((eb) =>
-          eb
-            .selectFrom(sql<{ bucket: string }>`(${sql.join(sorted.map((c) => sql`SELECT ${c.bucket}::text AS bucket`), sql` UNION ALL `)})`.as('b'))
-            .select(['b.bucket', sql<Date>`${at}::timestamptz`.as('window_start'), sql<number>`1`.as('hits')])
-            .where(rowsIn('caller'))
-            .orderBy('b.bucket'),
-        )
-        .onConflict(
-          countAnotherHit(
-            sql<Date>`CASE rate_limits.bucket ${sql.join(
-              sorted.map((c) => sql`WHEN ${c.bucket} THEN ${new Date(at.getTime() - c.limit.windowMs)}::timestamptz`),
-              sql` `,
-            )} END`,
-          ),
-        )
-        .returning(['bucket', 'hits', 'window_start']),
-    )
-    .selectFrom('caller')
+async function readCounting({ claims, ip }: Caller, counted: Counted, recoveryHash: Buffer, at: Date) {
+  const account = checks.loginAccount(claims.userId, ip);
+  const total = checks.loginAccountTotal(claims.userId);
+  const code = checks.mfa(claims.userId);
+  const ended = (check: Check) => sql<Date>`${new Date(at.getTime() - check.limit.windowMs)}::timestamptz`;
+  /** A CTE counting one hit on `check` for the caller found, when it is counted at all and `condition` holds. */
+  const counting = (check: Check, on: boolean, condition: RawBuilder<boolean> = sql<boolean>`true`) => <DB extends Database>(qb: QueryCreator<DB>) =>
+    (qb as unknown as QueryCreator<Database>)
+      .insertInto('rate_limits')
+      .columns(['bucket', 'window_start', 'hits'])
+      .expression(sql`SELECT ${check.bucket}::text, ${at}::timestamptz, 1 FROM caller WHERE ${sql<boolean>`${on}::boolean`} AND ${condition}`)
+      .onConflict(countAnotherHit(ended(check)))
+      .returning(['hits', 'window_start']);
+  const db = getDb().with('caller', (qb) =>
+    selectLiveSession(claims, qb)
+      .leftJoin('totp_factors as f', 'f.user_id', 'u.id')
+      .select([
+        'u.password_hash',
+        'f.secret_sealed',
+        'f.confirmed_at as factor_confirmed_at',
+        'f.last_used_step',
+        sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.code_hash = ${recoveryHash})`.as('recovery_code_found'),
+        isKnownAddress(sql`u.id`, ip, at).as('known_address'),
+      ]),
+  ) as unknown as QueryCreator<Database>;
+  const row = await db
+    .with('attempt', counting(account, counted.password))
+    .with('attempt_total', counting(total, counted.password, sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`))
+    .with('attempt_code', counting(code, counted.code))
+    .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
+    .leftJoin(sql<{ hits: number; window_start: Date }>`attempt`.as('a'), (join) => join.onTrue())
+    .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_total`.as('t'), (join) => join.onTrue())
+    .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_code`.as('c'), (join) => join.onTrue())
     .selectAll('caller')
-    .select(sql<{ bucket: string; hits: number; window_start: string }[]>`(SELECT json_agg(attempt) FROM attempt)`.as('attempts'))
+    .select([
+      'a.hits as account_hits',
+      'a.window_start as account_window_start',
+      't.hits as total_hits',
+      't.window_start as total_window_start',
+      'c.hits as code_hits',
+      'c.window_start as code_window_start',
+    ])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
+  const caller = row as typeof row & CallerRow;
+  const state = (hits: unknown, windowStart: unknown) => (windowStart === null ? undefined : { hits: hits as number, windowStart: windowStart as Date });
   const wait = Math.max(
-    ...sorted.map((c) => {
-      const hit = row.attempts.find((a) => a.bucket === c.bucket)!;
-      return retryAfterSeconds({ hits: hit.hits, windowStart: new Date(hit.window_start) }, c.limit, at);
-    }),
+    retryAfterSeconds(state(row.account_hits, row.account_window_start), account.limit, at),
+    caller.known_address ? 0 : retryAfterSeconds(state(row.total_hits, row.total_window_start), total.limit, at),
+    retryAfterSeconds(state(row.code_hits, row.code_window_start), code.limit, at),
   );
   if (wait > 0) throw rateLimited(wait);
-  const windowOf = (c: Check) => new Date(row.attempts.find((a) => a.bucket === c.bucket)!.window_start);
-  return { ...row, windowOf };
+  // The password's hits, to give back when it was right.
+  const passwordHits: [string, Date][] = [];
+  if (row.account_window_start !== null) passwordHits.push([account.bucket, row.account_window_start as Date]);
+  if (row.total_window_start !== null) passwordHits.push([total.bucket, row.total_window_start as Date]);
+  return { ...caller, passwordHits, buckets: { account: account.bucket, total: total.bucket, code: code.bucket } };
+}
+
+interface CallerRow {
+  username: string;
+  password_hash: string;
+  secret_sealed: Buffer | null;
+  factor_confirmed_at: Date | null;
+  last_used_step: number | null;
+  recovery_code_found: boolean;
+  known_address: boolean;
 }
 
 const passwordRight = async (password: string, hash: string) => !isOverlong(password) && (await verifyPassword(password, hash)).ok;
 
-/** Statement 2's CTE that gives back a hit counted in statement 1 (in the window it was counted in): a right answer is no failure. */
-const givenBack = (check: Check, windowStart: Date) =>
-  getDb()
-    .updateTable('rate_limits')
-    .set({ hits: sql`hits - 1` })
-    .where('bucket', '=', check.bucket)
-    .where('window_start', '=', windowStart)
-    .where('hits', '>', 0);
+/**
+ * Statement 2's CTEs that give back the password's hits (a right password is
+ * no failed login), its rows locked in the counting order first, as the
+ * password change does, so a concurrent login never waits on it in a cycle.
+ */
+function givingBack(db: QueryCreator<Database>, caller: Awaited<ReturnType<typeof readCounting>>, onlyIf: RawBuilder<boolean> = sql<boolean>`true`) {
+  const { account, total } = caller.buckets;
+  return db
+    .with('locked', (qb) =>
+      qb
+        .selectFrom('rate_limits')
+        .select('bucket')
+        .where('bucket', 'in', [account, total])
+        .where(onlyIf)
+        .orderBy(sql`bucket = ${total}`)
+        .forUpdate(),
+    )
+    .with('given_back', giveBackHits(caller.passwordHits));
+}
 
 export interface Enrolment {
   /** Base32, for typing into the app. */
@@ -110,14 +150,12 @@ export async function startEnrolment(caller: Caller, password: string, issuer: s
   const key = mfaKey();
   const at = now();
   const userId = caller.claims.userId;
-  const counted = checks.loginAccount(userId, caller.ip);
-  const row = await readCounting(caller.claims, [counted], Buffer.alloc(32), at);
+  const row = await readCounting(caller, { password: true, code: false }, Buffer.alloc(32), at);
   if (!(await passwordRight(password, row.password_hash))) throw validationFailed({ password: ['is not correct'] });
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
 
   const secret = randomBytes(SECRET_BYTES);
-  const stored = await getDb()
-    .with('given_back', () => givenBack(counted, row.windowOf(counted)))
+  const stored = await givingBack(getDb(), row)
     .insertInto('totp_factors')
     .values({ user_id: userId, secret_sealed: sealSecret(secret, userId, key), created_at: at })
     .onConflict((oc) =>
@@ -148,8 +186,7 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
   mfaKey();
   const at = now();
   const userId = caller.claims.userId;
-  const counted = checks.mfa(userId);
-  const row = await readCounting(caller.claims, [counted], Buffer.alloc(32), at);
+  const row = await readCounting(caller, { password: false, code: true }, Buffer.alloc(32), at);
   if (row.secret_sealed === null) throw new HttpError('not_found', 'There is no enrolment to confirm: start one with POST /api/me/mfa/totp.');
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
   const step = matchingStep(openSecret(row.secret_sealed, userId), code, at);
@@ -173,7 +210,7 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
         .columns(['user_id', 'code_hash'])
         .expression((eb) => eb.selectFrom('confirmed').select(['user_id', sql<Buffer>`unnest(${hashes}::bytea[])`.as('code_hash')])),
     )
-    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', counted.bucket).where(rowsIn('confirmed')))
+    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.buckets.code).where(rowsIn('confirmed')))
     .with('revoked', (qb) =>
       qb
         .deleteFrom('sessions')
@@ -202,9 +239,7 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   mfaKey();
   const at = now();
   const userId = caller.claims.userId;
-  const passwordCheck = checks.loginAccount(userId, caller.ip);
-  const codeCheck = checks.mfa(userId);
-  const row = await readCounting(caller.claims, [passwordCheck, codeCheck], recoveryLookup(code), at);
+  const row = await readCounting(caller, { password: true, code: true }, recoveryLookup(code), at);
   const details: ErrorDetails = {};
   if (!(await passwordRight(password, row.password_hash))) details.password = ['is not correct'];
   if (row.secret_sealed === null || row.factor_confirmed_at === null) {
@@ -220,7 +255,7 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   // and deleted by one statement); a recovery code is deleted first.
   const taken = accepted!;
   const db = taken.kind === 'recovery' ? (acceptCode(getDb(), userId, taken) as unknown as QueryCreator<Database>) : getDb();
-  const result = await db
+  const removed = db
     .with('removed', (qb) =>
       qb
         .deleteFrom('totp_factors')
@@ -229,9 +264,10 @@ export async function removeFactor(caller: Caller, password: string, code: strin
         .where(taken.kind === 'recovery' ? rowsIn('accepted') : laterThanLastUsed(taken.step))
         .returning('user_id'),
     )
-    .with('codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(rowsIn('removed')))
-    .with('given_back', () => givenBack(passwordCheck, row.windowOf(passwordCheck)).where(rowsIn('removed')))
-    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', codeCheck.bucket).where(rowsIn('removed')))
+    .with('codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(rowsIn('removed')));
+  // A CTE may only name those before it: the hits are given back after the removal is known.
+  const result = await givingBack(removed as unknown as QueryCreator<Database>, row, rowsIn('removed'))
+    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.buckets.code).where(rowsIn('removed')))
     .selectNoFrom(sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed'))
     .executeTakeFirstOrThrow();
   // Another request used the same code first, or removed the factor.
