@@ -1,7 +1,7 @@
 // POST /api/me/mfa/totp — 2 SQL statements: the caller's session, hash and
-// factor with the password attempt counted (as a failed login from this
-// address, before the hash); then the pending factor UPSERT with the attempt
-// given back. 1 for a 400, 401, 409 or 429.
+// factor with the password attempt counted on the login's counters (this
+// address's, then across addresses; before the hash); then the pending factor
+// UPSERT with the attempt given back. 1 for a 400, 401, 409 or 429.
 // DELETE /api/me/mfa/totp — 2 SQL statements: the same read with the password
 // and the code counted; then the code accepted by compare-and-set, the factor
 // and its recovery codes deleted, the counters released. 1 for a refusal.
