@@ -78,7 +78,7 @@ OVERRIDING SYSTEM VALUE
 SELECT id,
        'seed_' || :'tag' || '_' || id,
        'seed_' || :'tag' || '_' || id || '@example.com',
-       -- hashPassword('Seeded-Demo-42!', PRODUCTION_PARAMS) from src/auth/password-hash.ts
+       -- hashPassword('Seeded-Demo-42!', PRODUCTION_PARAMS) from src/auth/passwords/hash.ts
        '$scrypt$ln=17,r=8,p=1$0rK0RO9FgA7TySvUCvShyw$x/FX5XxsQ68zxDxXfypKgqV89LIns83fCd84t32EaP0',
        created_at + random() * interval '1 hour',
        created_at,

@@ -10,7 +10,7 @@ import { emailResetSchema, updatePasswordWithResetToken } from '../../src/auth/r
 import { classicResetPassword } from '../../src/endpoints/classic-reset-password.ts';
 import { readBody } from '../../src/http/body.ts';
 import { restate } from '../../src/http/classic.ts';
-import { clientOf } from '../../src/http/client.ts';
+import { clientOf, requesterOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parse, parseAsync } from '../../src/common/validate.ts';
@@ -26,9 +26,9 @@ export default route(config, classicResetPassword, {
     // The token is in the body only under development delivery (the README, "Delivery").
     return json(200, { email, ...(reset && { reset_token: reset.token }) });
   },
-  PUT: async (req) => {
+  PUT: async (req, ctx) => {
     const input = await parseAsync(emailResetSchema, await readBody(req));
-    const { user } = await updatePasswordWithResetToken(input).catch(
+    const { user } = await updatePasswordWithResetToken(input, requesterOf(req, ctx)).catch(
       restate({
         not_found: { status: 403 },
         code_expired: { status: 403 },

@@ -7,27 +7,29 @@
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
 import { emailLoginSchema } from '../../src/auth/login/bodies.ts';
 import { checkLogin } from '../../src/auth/login/login.ts';
+import { parse } from '../../src/common/validate.ts';
 import { classicSessions } from '../../src/endpoints/classic-sessions.ts';
 import { readBody } from '../../src/http/body.ts';
 import { assertSameOriginLogin, endCallerSession } from '../../src/http/caller.ts';
 import { restate } from '../../src/http/classic.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { clearedSessionCookie, sessionCookie } from '../../src/http/cookies.ts';
 import { json, redirect } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { parse } from '../../src/common/validate.ts';
 
 export const config = { path: '/sessions' };
 
 export default route(config, classicSessions, {
   POST: async (req, ctx) => {
     assertSameOriginLogin(req);
-    const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), ctx.ip).catch(
+    const by = requesterOf(req, ctx);
+    const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), by.ip, by.userAgent).catch(
       restate({ mfa_required: { status: 401, message: 'This account has a second factor: log in with POST /api/login, then POST /api/login/mfa.' } }),
     );
     return json(200, { email: user.email, message: 'logged in' }, { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) });
   },
-  DELETE: async (req) => {
-    await endCallerSession(req).catch(restate({ unauthenticated: { status: 403 } }));
+  DELETE: async (req, ctx) => {
+    await endCallerSession(req, requesterOf(req, ctx)).catch(restate({ unauthenticated: { status: 403 } }));
     return redirect('/', { 'Set-Cookie': clearedSessionCookie(req) });
   },
 });

@@ -8,6 +8,7 @@ import { completeSecondStep } from '../../src/auth/mfa/second-step.ts';
 import { loginMfa } from '../../src/endpoints/login-mfa.ts';
 import { readBody } from '../../src/http/body.ts';
 import { assertSameOriginLogin } from '../../src/http/caller.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { loggedIn } from '../../src/http/logged-in.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/common/validate.ts';
@@ -17,6 +18,6 @@ export const config = { path: '/api/login/mfa' };
 export default route(config, loginMfa, {
   POST: async (req, ctx) => {
     assertSameOriginLogin(req);
-    return loggedIn(req, await completeSecondStep(parse(secondStepSchema, await readBody(req)), ctx.ip));
+    return loggedIn(req, await completeSecondStep(parse(secondStepSchema, await readBody(req)), requesterOf(req, ctx)));
   },
 });

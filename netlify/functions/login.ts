@@ -10,6 +10,7 @@ import { checkLogin } from '../../src/auth/login/login.ts';
 import { login } from '../../src/endpoints/login.ts';
 import { readBody } from '../../src/http/body.ts';
 import { assertSameOriginLogin } from '../../src/http/caller.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { loggedIn } from '../../src/http/logged-in.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/common/validate.ts';
@@ -19,6 +20,7 @@ export const config = { path: '/api/login' };
 export default route(config, login, {
   POST: async (req, ctx) => {
     assertSameOriginLogin(req);
-    return loggedIn(req, await checkLogin(parse(loginSchema, await readBody(req)), ctx.ip));
+    const by = requesterOf(req, ctx);
+    return loggedIn(req, await checkLogin(parse(loginSchema, await readBody(req)), by.ip, by.userAgent));
   },
 });

@@ -1,6 +1,8 @@
-// POST /api/logout — 1 SQL statement (delete the caller's session; none deleted is 401).
+// POST /api/logout — 1 SQL statement (delete the caller's session and record
+// the logout; none deleted is 401).
 import { logout } from '../../src/endpoints/logout.ts';
 import { endCallerSession } from '../../src/http/caller.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { clearedSessionCookie } from '../../src/http/cookies.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
@@ -8,8 +10,8 @@ import { route } from '../../src/http/route.ts';
 export const config = { path: '/api/logout' };
 
 export default route(config, logout, {
-  POST: async (req) => {
-    await endCallerSession(req);
+  POST: async (req, ctx) => {
+    await endCallerSession(req, requesterOf(req, ctx));
     return noContent({ 'Set-Cookie': clearedSessionCookie(req) });
   },
 });

@@ -9,6 +9,7 @@ import { confirmEnrolment } from '../../src/auth/mfa/factor.ts';
 import { meMfaTotpConfirm } from '../../src/endpoints/me-mfa-totp-confirm.ts';
 import { readBody } from '../../src/http/body.ts';
 import { callerClaims } from '../../src/http/caller.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/common/validate.ts';
@@ -19,6 +20,6 @@ export default route(config, meMfaTotpConfirm, {
   POST: async (req, ctx) => {
     const claims = await callerClaims(req);
     const { code, revokeOtherSessions } = parse(confirmSchema, await readBody(req));
-    return json(200, await confirmEnrolment({ claims, ip: ctx.ip }, code, revokeOtherSessions));
+    return json(200, await confirmEnrolment({ claims, ...requesterOf(req, ctx) }, code, revokeOtherSessions));
   },
 });

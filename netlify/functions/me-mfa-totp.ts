@@ -11,6 +11,7 @@ import { removeFactor, startEnrolment } from '../../src/auth/mfa/factor.ts';
 import { meMfaTotp } from '../../src/endpoints/me-mfa-totp.ts';
 import { readBody } from '../../src/http/body.ts';
 import { callerClaims } from '../../src/http/caller.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { json, noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/common/validate.ts';
@@ -21,12 +22,12 @@ export default route(config, meMfaTotp, {
   POST: async (req, ctx) => {
     const claims = await callerClaims(req);
     const { password } = parse(enrolSchema, await readBody(req));
-    return json(200, await startEnrolment({ claims, ip: ctx.ip }, password, new URL(req.url).host));
+    return json(200, await startEnrolment({ claims, ...requesterOf(req, ctx) }, password, new URL(req.url).host));
   },
   DELETE: async (req, ctx) => {
     const claims = await callerClaims(req);
     const { password, code } = parse(disableSchema, await readBody(req));
-    await removeFactor({ claims, ip: ctx.ip }, password, code);
+    await removeFactor({ claims, ...requesterOf(req, ctx) }, password, code);
     return noContent();
   },
 });

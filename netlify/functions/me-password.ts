@@ -7,6 +7,7 @@ import { changePassword } from '../../src/auth/passwords/change.ts';
 import { mePassword } from '../../src/endpoints/me-password.ts';
 import { readBody } from '../../src/http/body.ts';
 import { callerClaims } from '../../src/http/caller.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/common/validate.ts';
@@ -17,6 +18,6 @@ export default route(config, mePassword, {
   PUT: async (req, ctx) => {
     const claims = await callerClaims(req);
     const input = parse(passwordChangeSchema, await readBody(req));
-    return json(200, await changePassword(claims, input, ctx.ip));
+    return json(200, await changePassword(claims, input, requesterOf(req, ctx)));
   },
 });

@@ -1,8 +1,9 @@
 // DELETE /api/me/sessions/{id} — 2 SQL statements (authenticate; delete the
-// session if it is the caller's).
+// session if it is the caller's, recording the revocation).
 import { destroySession } from '../../src/auth/sessions/sessions.ts';
 import { meSession } from '../../src/endpoints/me-session.ts';
 import { authenticate } from '../../src/http/caller.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { clearedSessionCookie } from '../../src/http/cookies.ts';
 import { parseId } from '../../src/http/params.ts';
 import { noContent } from '../../src/http/respond.ts';
@@ -16,7 +17,7 @@ export default route(config, meSession, {
     const caller = await authenticate(req);
     const id = parseId(ctx.params.id);
     // Another user's session is "not found" too: its existence is none of the caller's business.
-    if (!(await destroySession(id, caller.user.id))) throw new HttpError('not_found', 'You have no session with that id.');
+    if (!(await destroySession(id, caller.user.id, { kind: 'session_revoked', by: requesterOf(req, ctx) }))) throw new HttpError('not_found', 'You have no session with that id.');
     return noContent(id === caller.sessionId ? { 'Set-Cookie': clearedSessionCookie(req) } : undefined);
   },
 });

@@ -1,12 +1,15 @@
 // GET /api/me/sessions — 1 SQL statement (a page of the user's live sessions,
 // with the proof that the caller's own is one of them).
-import { listSessions } from '../../src/auth/sessions/sessions.ts';
+// DELETE /api/me/sessions — 1 SQL statement (every other session of the
+// caller's account deleted and the revocation recorded, if the caller's is live).
+import { listSessions, revokeOtherSessions } from '../../src/auth/sessions/sessions.ts';
+import { HttpError } from '../../src/common/errors.ts';
 import { meSessions } from '../../src/endpoints/me-sessions.ts';
 import { callerClaims } from '../../src/http/caller.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { parsePagination } from '../../src/http/params.ts';
-import { listPage } from '../../src/http/respond.ts';
+import { json, listPage } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
-import { HttpError } from '../../src/common/errors.ts';
 
 export const config = { path: '/api/me/sessions' };
 
@@ -18,5 +21,11 @@ export default route(config, meSessions, {
     const sessions = await listSessions(claims, pagination);
     if (sessions === undefined) throw new HttpError('unauthenticated');
     return listPage(url, sessions);
+  },
+  DELETE: async (req, ctx) => {
+    const claims = await callerClaims(req);
+    const revoked = await revokeOtherSessions(claims, requesterOf(req, ctx));
+    if (revoked === undefined) throw new HttpError('unauthenticated');
+    return json(200, revoked);
   },
 });

@@ -5,6 +5,7 @@
 import { resetSchema, updatePasswordWithResetToken } from '../../src/auth/reset/reset.ts';
 import { passwordReset } from '../../src/endpoints/password-reset.ts';
 import { readBody } from '../../src/http/body.ts';
+import { requesterOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { parseAsync } from '../../src/common/validate.ts';
@@ -13,9 +14,9 @@ import { presentUser } from '../../src/users/present.ts';
 export const config = { path: '/api/password/reset' };
 
 export default route(config, passwordReset, {
-  POST: async (req) => {
+  POST: async (req, ctx) => {
     const input = await parseAsync(resetSchema, await readBody(req));
-    const { user, revokedSessions } = await updatePasswordWithResetToken(input);
+    const { user, revokedSessions } = await updatePasswordWithResetToken(input, requesterOf(req, ctx));
     return json(200, { user: presentUser(user, { withEmail: true }), revokedSessions });
   },
 });

@@ -37,3 +37,13 @@ CREATE TABLE mfa_challenges (
 CREATE INDEX mfa_challenges_user_id_idx ON mfa_challenges (user_id);
 -- The scheduled purge deletes expired ones.
 CREATE INDEX mfa_challenges_expires_at_idx ON mfa_challenges (expires_at);
+
+-- The audit trail (0008) records the second factor's events: enabled,
+-- disabled, a recovery code used, a code refused (written before the code is
+-- checked, as a failed login is, and turned into the success event when it was right).
+ALTER TABLE security_events DROP CONSTRAINT security_events_kind_value;
+ALTER TABLE security_events ADD CONSTRAINT security_events_kind_value CHECK (kind IN (
+  'login_succeeded', 'login_failed', 'logout', 'session_revoked', 'other_sessions_revoked',
+  'password_changed', 'reset_requested', 'password_reset', 'email_change_requested',
+  'email_changed', 'account_confirmed', 'account_deleted',
+  'mfa_enabled', 'mfa_disabled', 'recovery_code_used', 'mfa_failed'));

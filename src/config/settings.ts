@@ -166,6 +166,10 @@ const READERS = {
   /** JWT_AUDIENCE: the access tokens' `aud`; default the issuer. */
   jwtAudience: () => parseEnv('JWT_AUDIENCE', v.optional(v.pipe(v.string(), v.maxLength(200, 'is too long')))),
   // End of issue 18's block.
+  // Issue 17: the audit trail.
+  /** AUDIT_EVENTS_RETENTION: how long security events are kept before the scheduled purge deletes them (default 90d). */
+  auditRetentionMs: () => parseEnv('AUDIT_EVENTS_RETENTION', v.optional(durationSchema, '90d')),
+  // End of issue 17's block.
 
   /** PASSWORD_SCRYPT_N, a power of two, as its log2. */
   scryptLn: () =>

@@ -15,7 +15,7 @@ export type MaritalStatus =
   | 'separated'
   | 'domestic_partnership'
   | 'prefer_not_to_say';
-export type TokenPurpose = 'confirm_email' | 'reset_password';
+export type TokenPurpose = 'confirm_email' | 'reset_password' | 'change_email';
 
 export interface UsersTable {
   id: Generated<number>;
@@ -45,6 +45,9 @@ export interface SessionsTable {
   /** Moved forward by use, at most once an hour; the idle end is this plus SESSION_IDLE_TTL. */
   last_seen_at: GeneratedTimestamp;
   expires_at: Timestamp;
+  /** Where the session was opened (issue 17): the user agent, trimmed, and the client address. */
+  user_agent: string | null;
+  ip: string | null;
 }
 
 export interface OneTimeTokensTable {
@@ -56,6 +59,8 @@ export interface OneTimeTokensTable {
   created_at: GeneratedTimestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
+  /** change_email only: the address the code moves the account to (migration 0010). */
+  new_email: string | null;
 }
 
 export interface RateLimitsTable {
@@ -112,6 +117,39 @@ export interface CommentsTable {
   created_at: GeneratedTimestamp;
 }
 
+export type SecurityEventKind =
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'logout'
+  | 'session_revoked'
+  | 'other_sessions_revoked'
+  | 'password_changed'
+  | 'reset_requested'
+  | 'password_reset'
+  | 'email_change_requested'
+  | 'email_changed'
+  | 'account_confirmed'
+  | 'account_deleted'
+  // Issue 19 (src/auth/mfa/events.ts).
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'recovery_code_used'
+  | 'mfa_failed';
+export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited';
+
+export interface SecurityEventsTable {
+  id: Generated<number>;
+  /** Null only for account_deleted, whose account is gone. */
+  user_id: number | null;
+  /** account_deleted only: the id the account had. */
+  deleted_user_id: number | null;
+  kind: SecurityEventKind;
+  reason: LoginFailure | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: GeneratedTimestamp;
+}
+
 /** Kept by triggers (sql/migrations/0006_list_totals.sql); the service only reads them. */
 export type ListName = 'users' | 'confirmed_users' | 'posts';
 
@@ -137,6 +175,7 @@ export interface Database {
   mfa_challenges: MfaChallengesTable;
   posts: PostsTable;
   comments: CommentsTable;
+  security_events: SecurityEventsTable;
   list_totals: ListTotalsTable;
   post_comment_totals: PostCommentTotalsTable;
 }

@@ -18,6 +18,9 @@ import { mePassword } from './me-password.ts';
 import { meProfile } from './me-profile.ts';
 import { meSession } from './me-session.ts';
 import { meSessions } from './me-sessions.ts';
+import { meEmailConfirm } from './me-email-confirm.ts';
+import { meEmail } from './me-email.ts';
+import { meEvents } from './me-events.ts';
 import { me } from './me.ts';
 import { openapi } from './openapi.ts';
 import { openidConfiguration } from './openid-configuration.ts';
@@ -49,6 +52,9 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'me-mfa-totp-confirm': meMfaTotpConfirm,
   'me-sessions': meSessions,
   'me-session': meSession,
+  'me-events': meEvents,
+  'me-email': meEmail,
+  'me-email-confirm': meEmailConfirm,
   'password-forgot': passwordForgot,
   'password-reset': passwordReset,
   'token': token,

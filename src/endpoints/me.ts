@@ -1,4 +1,5 @@
-// GET /api/me, served by netlify/functions/me.ts.
+// GET and DELETE /api/me, served by netlify/functions/me.ts.
+import { passwordProofSchema } from '../auth/passwords/rules.ts';
 import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
@@ -10,5 +11,19 @@ export const me = endpoint('/api/me', {
     statements: 1,
     auth: true,
     answers: [{ status: 200, description: 'The caller', body: r.me }],
+  },
+  DELETE: {
+    id: 'deleteAccount',
+    tag: 'Accounts',
+    summary: 'Delete the account and everything that is its own, with the password',
+    statements: 2,
+    description:
+      'In one transaction: the user, the profile, every session, code and security event, the posts with every comment ' +
+      'on them, and the comments on other posts. The username and the address become free; the session cookie is cleared. ' +
+      'A wrong `password` is a 400 with `details.password` and counts as a failed login of the account from this address.',
+    auth: true,
+    body: passwordProofSchema,
+    answers: [r.noContent('Deleted', ['Set-Cookie'])],
+    errors: [429],
   },
 });

@@ -6,6 +6,7 @@
 import * as v from 'valibot';
 import { ERRORS, type ErrorCode } from '../common/errors.ts';
 import { idSchema } from '../common/ids.ts';
+import type { LoginFailure, SecurityEventKind } from '../db/schema.ts';
 import type { Answer, HeaderName } from '../http/endpoint.ts';
 import { GENDERS, MARITAL_STATUSES } from '../users/profile-options.ts';
 
@@ -66,6 +67,9 @@ export const sessionItem = v.strictObject({
   id,
   createdAt: timestamp,
   expiresAt: timestamp,
+  lastSeenAt: v.pipe(timestamp, v.description('When the session was last used, updated at most once an hour.')),
+  userAgent: v.pipe(v.nullable(text), v.description('The User-Agent that opened the session, trimmed to 256 characters.')),
+  ip: v.pipe(v.nullable(text), v.description('The client address that opened the session.')),
   current: v.pipe(v.boolean(), v.description('Whether this is the session making the request.')),
 });
 
@@ -101,6 +105,12 @@ export const registered = v.strictObject({
 
 export const withUser = v.strictObject({ user: userView });
 
+export const emailChangeRequested = v.strictObject({
+  pendingEmail: v.pipe(text, v.description('The address the account moves to once the code sent there is used.')),
+  expiresAt: timestamp,
+  code: v.optional(v.pipe(text, v.description(DEVELOPMENT_ONLY))),
+});
+
 export const resendAccepted = v.strictObject({
   message: text,
   confirmation: v.optional(v.pipe(v.strictObject({ code: text, expiresAt: timestamp }), v.description(DEVELOPMENT_ONLY))),
@@ -126,6 +136,24 @@ export const mfaEnabled = v.strictObject({
 });
 
 export const sessionList = v.strictObject(listPage(sessionItem));
+
+export const sessionsRevoked = v.strictObject({ revokedSessions: count });
+
+const EVENT_KINDS = [
+  'login_succeeded', 'login_failed', 'logout', 'session_revoked', 'other_sessions_revoked', 'password_changed',
+  'reset_requested', 'password_reset', 'email_change_requested', 'email_changed', 'account_confirmed',
+] as const satisfies readonly SecurityEventKind[];
+
+export const eventView = v.strictObject({
+  id,
+  kind: v.picklist(EVENT_KINDS),
+  reason: v.pipe(v.nullable(v.picklist(['wrong_password', 'unconfirmed', 'rate_limited'] as const satisfies readonly LoginFailure[])), v.description('Why a login failed.')),
+  ip: v.pipe(v.nullable(text), v.description('The client address, when the platform gave one.')),
+  userAgent: v.nullable(text),
+  createdAt: timestamp,
+});
+
+export const eventPage = v.strictObject(listPage(eventView));
 
 export const resetRequested = v.strictObject({
   message: text,

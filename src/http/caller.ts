@@ -3,6 +3,7 @@
 import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions/sessions.ts';
 import { verifySessionToken, type TokenClaims } from '../auth/sessions/tokens.ts';
 import { HttpError } from '../common/errors.ts';
+import type { Requester } from '../auth/accounts/client.ts';
 import { SESSION_COOKIE } from './cookies.ts';
 
 export type TokenSource = 'bearer' | 'cookie';
@@ -39,9 +40,13 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export function assertSameOrigin(req: Request, message = 'Cross-origin requests may not use the session cookie.'): void {
   if (SAFE_METHODS.has(req.method)) return;
+  if (crossOrigin(req)) throw new HttpError('forbidden', message);
+}
+
+function crossOrigin(req: Request): boolean {
   const origin = req.headers.get('origin');
-  if (origin !== null && origin !== new URL(req.url).origin) throw new HttpError('forbidden', message);
-  if (origin === null && req.headers.get('sec-fetch-site') === 'cross-site') throw new HttpError('forbidden', message);
+  if (origin !== null) return origin !== new URL(req.url).origin;
+  return req.headers.get('sec-fetch-site') === 'cross-site';
 }
 
 /** Login CSRF: see assertSameOrigin. */
@@ -70,6 +75,18 @@ export async function callerClaims(req: Request): Promise<TokenClaims & { via: T
   return { ...claims, via: found.via };
 }
 
+/**
+ * The verified claims of the caller's token, or undefined without a valid
+ * one, without a statement: for operations open to anyone that spare the
+ * caller's own session. A cookie on a change from another origin counts as none.
+ */
+export async function optionalCallerClaims(req: Request): Promise<TokenClaims | undefined> {
+  const found = tokenFromRequest(req);
+  if (found === undefined) return undefined;
+  if (found.via === 'cookie' && !SAFE_METHODS.has(req.method) && crossOrigin(req)) return undefined;
+  return verifySessionToken(found.token);
+}
+
 /** The authenticated caller (1 statement), or 401; cookie calls from another origin get 403. */
 export async function authenticate(req: Request): Promise<Caller>;
 export async function authenticate(req: Request, options: { withProfile: true }): Promise<Caller & SessionUserWithProfile>;
@@ -82,8 +99,8 @@ export async function authenticate(req: Request, options: { withProfile?: boolea
   return { ...session, via: found.via };
 }
 
-/** Log the caller out: 1 statement deletes their session; none to delete is 401. */
-export async function endCallerSession(req: Request): Promise<void> {
+/** Log the caller out: 1 statement deletes their session and records the logout; none to delete is 401. */
+export async function endCallerSession(req: Request, by: Requester): Promise<void> {
   const claims = await callerClaims(req);
-  if (!(await destroySession(claims.sessionId, claims.userId))) throw new HttpError('unauthenticated');
+  if (!(await destroySession(claims.sessionId, claims.userId, { kind: 'logout', by }))) throw new HttpError('unauthenticated');
 }

@@ -1,5 +1,5 @@
 // The core's view of the caller (auth's Client), built from a request.
-import type { Client } from '../auth/accounts/client.ts';
+import type { Client, Requester } from '../auth/accounts/client.ts';
 import { setting } from '../config/settings.ts';
 import type { RouteContext } from './route.ts';
 
@@ -30,6 +30,12 @@ export function appUrlOf(req: Request): string {
   return setting('appUrl') ?? `${publicBaseUrl(req)}/app`;
 }
 
+/** Where the request came from: the platform's address and the user agent, trimmed as sessions and events store it. */
+export function requesterOf(req: Request, ctx: RouteContext): Requester {
+  const agent = req.headers.get('user-agent')?.trim();
+  return { ip: ctx.ip, userAgent: agent ? agent.slice(0, 256) : null };
+}
+
 export function clientOf(req: Request, ctx: RouteContext): Client {
-  return { ip: ctx.ip, appUrl: appUrlOf(req), waitUntil: ctx.waitUntil };
+  return { ...requesterOf(req, ctx), appUrl: appUrlOf(req), waitUntil: ctx.waitUntil };
 }

@@ -2,9 +2,10 @@
 import type * as v from 'valibot';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
+import { emailChangeSchema } from '../auth/email-change/bodies.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
 import { confirmSchema, disableSchema, enrolSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
-import { passwordChangeSchema } from '../auth/passwords/rules.ts';
+import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
 import { idSchema } from '../common/ids.ts';
@@ -29,6 +30,8 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Login: loginSchema,
   EmailRequest: emailRequestSchema,
   PasswordChange: passwordChangeSchema,
+  PasswordProof: passwordProofSchema,
+  EmailChange: emailChangeSchema,
   TotpEnrolment: enrolSchema,
   TotpConfirmation: confirmSchema,
   TotpRemoval: disableSchema,
@@ -51,6 +54,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Session: r.sessionItem,
   Registered: r.registered,
   UserAnswer: r.withUser,
+  EmailChangeRequested: r.emailChangeRequested,
   ResendAccepted: r.resendAccepted,
   LoggedIn: r.loggedIn,
   Me: r.me,
@@ -59,6 +63,9 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   TotpSecret: r.totpEnrolment,
   MfaEnabled: r.mfaEnabled,
   SessionList: r.sessionList,
+  SessionsRevoked: r.sessionsRevoked,
+  Event: r.eventView,
+  EventPage: r.eventPage,
   ResetRequested: r.resetRequested,
   PasswordResetDone: r.passwordReset,
   Health: r.health,

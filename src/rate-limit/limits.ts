@@ -55,6 +55,12 @@ export const checks = {
   email: (email: string): Check => ({ bucket: bucketKey('email', email.toLowerCase()), limit: limitFor('email') }),
   emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', addressKey(ip)), limit: limitFor('emailIp') }),
   /**
+   * E-mail change codes sent to an address, under RATE_LIMIT_EMAIL but in a
+   * bucket of their own: someone asking to move their account to a stranger's
+   * address must not spend that stranger's own budget of codes and tokens.
+   */
+  emailChange: (email: string): Check => ({ bucket: bucketKey('email_change', email.toLowerCase()), limit: limitFor('email') }),
+  /**
    * Wrong second-factor codes of one account, whatever the address: only a
    * holder of the password or of a session can make them, and a right
    * password does not clear this counter (only a right code does).

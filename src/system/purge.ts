@@ -1,14 +1,14 @@
 // Deletes what nothing needs any more: expired sessions, spent one-time codes,
 // expired second-factor login challenges, ended rate-limit windows, addresses
-// not logged in from for 30 days, and accounts never confirmed (whose usernames
-// and addresses would otherwise stay taken). Run hourly by netlify/functions/purge.ts
+// not logged in from for 30 days, accounts never confirmed (whose usernames and
+// addresses would otherwise stay taken) and security events past retention. Run hourly by netlify/functions/purge.ts
 // and by `npm run db:purge`.
 //
 // Every batch is ONE statement that deletes at most `batch` rows, picked with
 // FOR UPDATE SKIP LOCKED: no statement holds its locks for more than a moment,
 // and two purges running at once take different rows instead of waiting on
 // each other. Retention: PURGE_UNCONFIRMED_AFTER (7d), PURGE_EXPIRED_AFTER (1d),
-// read through src/config/settings.ts.
+// AUDIT_EVENTS_RETENTION (90d), read through src/config/settings.ts.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { now } from '../config/clock.ts';
 import { setting } from '../config/settings.ts';
@@ -32,7 +32,7 @@ const ago = (at: Date, ms: number) => new Date(at.getTime() - ms);
  * `where` holds at `at`, locked without waiting for rows another purge holds, then deleted.
  */
 function batchOf(
-  table: 'users' | 'sessions' | 'one_time_tokens' | 'mfa_challenges' | 'rate_limits' | 'known_addresses',
+  table: 'users' | 'sessions' | 'one_time_tokens' | 'mfa_challenges' | 'rate_limits' | 'known_addresses' | 'security_events',
   key: readonly string[],
   where: (at: Date) => RawBuilder<unknown>,
 ) {
@@ -99,6 +99,12 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     // Past that, an address no longer exempts its account from the login
     // limit across addresses (src/auth/login/known-addresses.ts).
     deleteBatch: batchOf('known_addresses', ['user_id', 'address'], (at) => sql`last_login_at < ${ago(at, KNOWN_ADDRESS_MS)}`),
+  },
+  {
+    name: 'security events past retention',
+    batch: 5000,
+    // The audit trail (GET /api/me/events), by its index on created_at.
+    deleteBatch: batchOf('security_events', ['id'], (at) => sql`created_at < ${ago(at, setting('auditRetentionMs'))}`),
   },
 ];
 

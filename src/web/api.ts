@@ -94,6 +94,9 @@ export interface Session {
   id: string;
   createdAt: string;
   expiresAt: string;
+  lastSeenAt: string;
+  userAgent: string | null;
+  ip: string | null;
   current: boolean;
 }
 export interface DirectoryEntry {

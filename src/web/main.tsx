@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, type Me } from './api.ts';
 import { Account } from './pages/account.tsx';
 import { Confirm } from './pages/confirm.tsx';
+import { EmailChange } from './pages/email.tsx';
 import { Feed } from './pages/feed.tsx';
 import { LogIn } from './pages/login.tsx';
 import { Forgot, Reset } from './pages/password-reset.tsx';
@@ -27,6 +28,7 @@ const routes: [RegExp, (match: string[]) => ComponentChildren][] = [
   [/^\/app\/forgot$/, () => <Forgot />],
   [/^\/app\/reset$/, () => <Reset />],
   [/^\/app\/account$/, () => <Account />],
+  [/^\/app\/email$/, () => <EmailChange />],
 ];
 
 function NotFound() {

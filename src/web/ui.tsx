@@ -83,6 +83,12 @@ export function Field(props: FieldProps) {
   );
 }
 
+/** The account's current password, as a form sends it under `name`: never checked here, only by the API. */
+export function CurrentPasswordField(props: { label: string; name: string; value: string; onInput: (value: string) => void; submission: Submission; hint?: string }) {
+  const { submission, ...field } = props;
+  return <Field {...field} type="password" autoComplete="current-password" errors={submission.errorsOf(props.name)} required />;
+}
+
 export interface Submission {
   busy: boolean;
   error: ApiError | undefined;

@@ -9,6 +9,8 @@ const BODY_FIELDS: Record<string, string[]> = {
   '/api/register': ['username', 'email', 'password'],
   '/api/register/resend': ['email'],
   '/api/login': ['username', 'email', 'password'],
+  '/api/me': ['password'],
+  '/api/me/email': ['email', 'password'],
   '/api/me/profile': ['bio', 'location', 'birthday', 'gender', 'maritalStatus'],
   '/api/me/password': ['currentPassword', 'newPassword'],
   '/api/password/forgot': ['email'],

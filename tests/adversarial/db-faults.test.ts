@@ -15,11 +15,14 @@ import health from '../../netlify/functions/health.ts';
 import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
+import confirmChange from '../../netlify/functions/me-email-confirm.ts';
+import changeEmail from '../../netlify/functions/me-email.ts';
 import mfaConfirm from '../../netlify/functions/me-mfa-totp-confirm.ts';
 import mfaTotp from '../../netlify/functions/me-mfa-totp.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
 import meProfile from '../../netlify/functions/me-profile.ts';
 import meSession from '../../netlify/functions/me-session.ts';
+import meSessions from '../../netlify/functions/me-sessions.ts';
 import me from '../../netlify/functions/me.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
@@ -376,6 +379,50 @@ const OPERATIONS: Operation[] = [
       const { user, token } = await createUser();
       const other = await createSession(user.id);
       return () => call(meSession, 'DELETE', `/api/me/sessions/${other.sessionId}`, { token });
+    },
+  },
+  {
+    name: 'DELETE /api/me/sessions',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user, token } = await createUser();
+      await createSession(user.id);
+      return () => call(meSessions, 'DELETE', '/api/me/sessions', { token });
+    },
+  },
+  {
+    name: 'DELETE /api/me',
+    style: 'api',
+    expected: 204,
+    prepare: async () => {
+      const { user, token, password } = await createUser();
+      await createSession(user.id);
+      const post = await createPost(user, { title: 'Goes with the account', body: 'Body' });
+      await addComment((await createUser()).user, post.id, { body: 'Goes with the post' });
+      const body = json({ password });
+      return () => call(me, 'DELETE', '/api/me', { token, ...body });
+    },
+  },
+  {
+    name: 'POST /api/me/email',
+    style: 'api',
+    expected: 202,
+    prepare: async () => {
+      const { token, password } = await createUser();
+      const body = json({ email: `${uniqueName('moved')}@example.org`, password });
+      return () => call(changeEmail, 'POST', '/api/me/email', { token, ...body });
+    },
+  },
+  {
+    name: 'POST /api/me/email/confirm/{code}',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user, token, password } = await createUser();
+      await createSession(user.id);
+      const { code } = (await call(changeEmail, 'POST', '/api/me/email', { token, ...json({ email: `${uniqueName('moved')}@example.org`, password }) })).body;
+      return () => call(confirmChange, 'POST', `/api/me/email/confirm/${code}`, { token });
     },
   },
   {

@@ -117,6 +117,8 @@ export async function invariantViolations(): Promise<Record<string, number>> {
       (SELECT count(*) FROM sessions s WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = s.user_id))::int AS sessions_without_user,
       (SELECT count(*) FROM one_time_tokens t WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.user_id))::int AS codes_without_user,
       (SELECT count(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = p.user_id))::int AS posts_without_author,
+      (SELECT count(*) FROM security_events e
+        WHERE e.user_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))::int AS events_without_user,
       (SELECT count(*) FROM comments c
         WHERE NOT EXISTS (SELECT 1 FROM posts p WHERE p.id = c.post_id)
            OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.user_id))::int AS orphan_comments
@@ -137,7 +139,12 @@ export class StatusCount {
   }
 }
 
-/** Every row of every table but the rate-limit counters, as JSON: what a failed request must leave exactly as it was. */
+/**
+ * Every row of every table but the attempt records, as JSON: what a failed
+ * request must leave exactly as it was. Attempt records are the rate-limit
+ * counters and the failed logins a login's first statement writes with them:
+ * a login cut off after that statement did fail.
+ */
 export async function snapshotTables(): Promise<string> {
   const { rows } = await sql<{ data: unknown }>`
     SELECT json_build_object(
@@ -147,6 +154,7 @@ export async function snapshotTables(): Promise<string> {
       'one_time_tokens', (SELECT json_agg(t ORDER BY t.id) FROM one_time_tokens t),
       'posts', (SELECT json_agg(t ORDER BY t.id) FROM posts t),
       'comments', (SELECT json_agg(t ORDER BY t.id) FROM comments t),
+      'security_events', (SELECT json_agg(t ORDER BY t.id) FROM security_events t WHERE t.kind NOT IN ('login_failed', 'mfa_failed')),
       'list_totals', (SELECT json_agg(t ORDER BY t.list) FROM list_totals t),
       'post_comment_totals', (SELECT json_agg(t ORDER BY t.post_id) FROM post_comment_totals t),
       'totp_factors', (SELECT json_agg(t ORDER BY t.user_id) FROM totp_factors t),

@@ -11,6 +11,8 @@ import classicUsers from '../../netlify/functions/classic-users.ts';
 import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
+import confirmChange from '../../netlify/functions/me-email-confirm.ts';
+import changeEmail from '../../netlify/functions/me-email.ts';
 import me from '../../netlify/functions/me.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
@@ -138,6 +140,63 @@ describe('one single-use code, used twice at once', () => {
   });
 });
 
+describe('changing the e-mail address', () => {
+  const requestChange = async (owner: { token: string; password: string }, email: string) =>
+    (await call(changeEmail, 'POST', '/api/me/email', { token: owner.token, json: { email, password: owner.password }, ip: uniqueIp() })).body.code as string;
+
+  it('one code confirmed twice at once: one 200, one 404, the address moved once', async () => {
+    await rounds('e-mail change code confirmed twice at once', 'api', async () => {
+      const owner = await createUser();
+      const email = `${uniqueName('moved')}@example.org`;
+      const code = await requestChange(owner, email);
+      const answers = await Promise.all([call(confirmChange, 'GET', `/api/me/email/confirm/${code}`), call(confirmChange, 'POST', `/api/me/email/confirm/${code}`)]);
+      expect(statuses(answers)).toEqual([200, 404]);
+      const { rows } = await sql<Record<string, unknown>>`SELECT
+          (SELECT email FROM users WHERE id = ${owner.user.id}) AS email,
+          (SELECT count(*) FROM security_events WHERE user_id = ${owner.user.id} AND kind = 'email_changed')::int AS changed,
+          (SELECT count(*) FROM one_time_tokens WHERE user_id = ${owner.user.id} AND used_at IS NULL)::int AS live`.execute(getDb());
+      expect(rows[0]).toEqual({ email, changed: 1, live: 0 });
+      return answers;
+    });
+  });
+
+  it('two accounts confirming the same new address at once: one 200, one 409 email_taken whose code stays unused', async () => {
+    await rounds('two accounts confirming one address at once', 'api', async () => {
+      const [first, second] = [await createUser(), await createUser()];
+      const email = `${uniqueName('wanted')}@example.org`;
+      const codes = [await requestChange(first, email), await requestChange(second, email)];
+      const answers = await Promise.all(codes.map((code) => call(confirmChange, 'POST', `/api/me/email/confirm/${code}`)));
+      expect(statuses(answers)).toEqual([200, 409]);
+      expect(answers.find((a) => a.status === 409)!.body.error.code).toBe('email_taken');
+      const { rows } = await sql<{ n: number; live: number }>`SELECT
+          (SELECT count(*) FROM users WHERE email = ${email})::int AS n,
+          (SELECT count(*) FROM one_time_tokens WHERE new_email = ${email} AND used_at IS NULL)::int AS live`.execute(getDb());
+      expect(rows[0]).toEqual({ n: 1, live: 1 });
+      return answers;
+    });
+  });
+
+  it('a confirmation racing the deletion of the account: one wins whole (204 and 404, or 200 and 401), nothing half-done', async () => {
+    await rounds('e-mail change confirmed while the account is deleted', 'api', async () => {
+      const owner = await createUser();
+      const email = `${uniqueName('gone')}@example.org`;
+      const code = await requestChange(owner, email);
+      const [deleted, confirmed] = await Promise.all([
+        call(me, 'DELETE', '/api/me', { token: owner.token, json: { password: owner.password }, ip: uniqueIp() }),
+        call(confirmChange, 'POST', `/api/me/email/confirm/${code}`),
+      ]);
+      // The confirmation ends every session of the account, the deleting one too.
+      expect([[204, 404], [401, 200]]).toContainEqual([deleted.status, confirmed.status]);
+      const { rows } = await sql<Record<string, unknown>>`SELECT
+          (SELECT email FROM users WHERE id = ${owner.user.id}) AS email,
+          (SELECT count(*) FROM sessions WHERE user_id = ${owner.user.id})::int AS sessions,
+          (SELECT count(*) FROM one_time_tokens WHERE user_id = ${owner.user.id} AND used_at IS NULL)::int AS live`.execute(getDb());
+      expect(rows[0]).toEqual(deleted.status === 204 ? { email: null, sessions: 0, live: 0 } : { email, sessions: 0, live: 0 });
+      return [deleted, confirmed];
+    });
+  });
+});
+
 describe('one second-factor code or mfaToken, used at once', () => {
   const mfaToken = async (username: string) =>
     (await call(login, 'POST', '/api/login', { json: { username, password: STRONG_PASSWORD }, ip: uniqueIp() })).body.error.mfaToken as string;
@@ -245,6 +304,31 @@ describe('logging in to one account from one address, right and wrong passwords 
       for (const res of answers) expect([200, 401, 429]).toContain(res.status);
       for (const res of answers.filter((a) => a.status === 200)) expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(200);
       return answers;
+    });
+  });
+});
+
+describe('deleting an account while it logs in', () => {
+  // Fewer logins than the live-session cap, so none of them ends the session that deletes.
+  const LOGINS = Math.min(CROWD, 20);
+  it(`DELETE /api/me racing ${LOGINS} logins with the right password: 204, each login 200 or 401, nothing of the account left`, async () => {
+    await rounds('account deleted while logging in', 'api', async () => {
+      const { user, token, password } = await createUser();
+      const [deleted, ...logins] = await Promise.all([
+        call(me, 'DELETE', '/api/me', { token, json: { password }, ip: uniqueIp() }),
+        ...Array.from({ length: LOGINS }, () => call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip: uniqueIp() })),
+      ]);
+      expect(deleted!.status, deleted!.text).toBe(204);
+      for (const res of logins) expect([200, 401], res.text).toContain(res.status);
+      const { rows } = await sql<Record<string, number>>`SELECT
+          (SELECT count(*) FROM users WHERE id = ${user.id})::int AS users,
+          (SELECT count(*) FROM sessions WHERE user_id = ${user.id})::int AS sessions,
+          (SELECT count(*) FROM one_time_tokens WHERE user_id = ${user.id})::int AS codes,
+          (SELECT count(*) FROM security_events WHERE user_id = ${user.id})::int AS events,
+          (SELECT count(*) FROM security_events WHERE deleted_user_id = ${user.id})::int AS deletions`.execute(getDb());
+      expect(rows[0]).toEqual({ users: 0, sessions: 0, codes: 0, events: 0, deletions: 1 });
+      for (const res of logins.filter((a) => a.status === 200)) expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(401);
+      return [deleted!, ...logins];
     });
   });
 });

@@ -36,7 +36,7 @@ describe('GET /api/me', () => {
     }
     const res = await call(me, 'POST', '/api/me');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, DELETE');
   });
 });
 
@@ -104,13 +104,14 @@ describe('PUT /api/me/password', () => {
 describe('GET /api/me/sessions', () => {
   it('lists the live sessions newest first, marking the current one', async () => {
     const { user, token, sessionId } = await createUser();
-    const other = await createSession(user.id);
+    const other = await createSession(user.id, undefined, { ip: '198.51.100.4', userAgent: 'Firefox/140.0' });
     const stranger = await createUser();
     const res = await call(meSessions, 'GET', '/api/me/sessions', { token });
     expect(res.status).toBe(200);
+    const opened = { createdAt: expect.any(String), lastSeenAt: expect.any(String) };
     expect(res.body.items).toEqual([
-      { id: other.sessionId, createdAt: expect.any(String), expiresAt: other.expiresAt.toISOString(), current: false },
-      { id: sessionId, createdAt: expect.any(String), expiresAt: expect.any(String), current: true },
+      { id: other.sessionId, ...opened, expiresAt: other.expiresAt.toISOString(), userAgent: 'Firefox/140.0', ip: '198.51.100.4', current: false },
+      { id: sessionId, ...opened, expiresAt: expect.any(String), userAgent: null, ip: null, current: true },
     ]);
     expect(res.body.items.map((s: { id: number }) => s.id)).not.toContain(stranger.sessionId);
   });
@@ -118,7 +119,9 @@ describe('GET /api/me/sessions', () => {
   it('lists only the current session when there is no other', async () => {
     const { token, sessionId } = await createUser();
     const res = await call(meSessions, 'GET', '/api/me/sessions', { token });
-    expect(res.body.items).toEqual([{ id: sessionId, createdAt: expect.any(String), expiresAt: expect.any(String), current: true }]);
+    expect(res.body.items).toEqual([
+      { id: sessionId, createdAt: expect.any(String), expiresAt: expect.any(String), lastSeenAt: expect.any(String), userAgent: null, ip: null, current: true },
+    ]);
   });
 
   it('answers 401 once the caller’s session is revoked, even if others live', async () => {

@@ -246,6 +246,22 @@ describe('login with a second factor', () => {
   });
 });
 
+describe('the audit trail', () => {
+  it('records enabling, a refused code, a recovery code used, the completed login and disabling, and the password step alone as nothing', async () => {
+    const { user, token } = await createUser();
+    const kinds = async () =>
+      (await getDb().selectFrom('security_events').select('kind').where('user_id', '=', user.id).orderBy('id').execute()).map((e) => e.kind);
+    const { secret, recoveryCodes } = await enableMfa(token);
+    expect(await kinds()).toEqual(['mfa_enabled']);
+    const t = await mfaToken(user.username);
+    expect(await kinds()).toEqual(['mfa_enabled']);
+    expect((await second(t, '000000')).status).toBe(401);
+    expect((await second(t, recoveryCodes[0]!)).status).toBe(200);
+    expect((await call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: codeAt(secret) } })).status).toBe(204);
+    expect(await kinds()).toEqual(['mfa_enabled', 'mfa_failed', 'login_succeeded', 'recovery_code_used', 'mfa_disabled']);
+  });
+});
+
 describe('DELETE /api/me/mfa/totp', () => {
   it('needs the password and a code; every wrong one is listed; then login needs the password only', async () => {
     const { user, token } = await createUser();

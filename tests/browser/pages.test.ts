@@ -56,7 +56,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** The latest code or token the service logged for this address (development, no mail provider). */
-async function secretFor(kind: 'confirmation code' | 'password reset token', email: string): Promise<string> {
+async function secretFor(kind: 'confirmation code' | 'password reset token' | 'e-mail change code', email: string): Promise<string> {
   const pattern = new RegExp(`${kind} for user #\\d+ <${email.replace(/[.+]/g, '\\$&')}>: ([A-Za-z0-9_-]{43})`, 'g');
   for (let tries = 0; tries < 40; tries += 1) {
     const found = [...server.output().matchAll(pattern)].at(-1)?.[1];
@@ -375,6 +375,60 @@ describe('the web pages', () => {
     await expectTitle(page, 'My account');
   });
 
+  it('account: sign out everywhere else, change the e-mail through the e-mailed link, delete the account', { timeout: FLOW }, async () => {
+    const bob = { username: 'web_bob', email: 'web.bob@example.com', password: 'Granite-Meadow-58?' };
+    const post = (path: string, body: object, token?: string) =>
+      fetch(`${server.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+        body: JSON.stringify(body),
+      });
+    const registered = (await (await post('/api/register', bob)).json()) as { confirmation: { code: string } };
+    expect((await post(`/api/register/confirm/${registered.confirmation.code}`, {})).status).toBe(200);
+    const elsewhere = ((await (await post('/api/login', { username: bob.username, password: bob.password })).json()) as { token: string }).token;
+
+    const page = await newPage();
+    await page.goto('/app/login?next=/app/account');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(bob.username);
+    await page.getByLabel('Password', { exact: true }).fill(bob.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectTitle(page, 'My account');
+
+    await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
+    await eventually(() => page.locator('section[aria-labelledby=sessions-heading] [role=status]').textContent()).toBe('1 other session was signed out.');
+    expect((await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${elsewhere}` } })).status).toBe(401);
+    await eventually(() => page.getByRole('button', { name: 'Sign out everywhere else' }).count()).toBe(0);
+
+    const emailForm = page.getByRole('form', { name: 'Change the e-mail address' });
+    await emailForm.getByLabel('New e-mail', { exact: true }).fill('web.bob@example.org');
+    await emailForm.getByLabel('Your password', { exact: true }).fill('Wrong-Password-1');
+    await emailForm.getByRole('button', { name: 'Send a confirmation link' }).click();
+    expect(await fieldErrors(page, 'Your password')).toEqual(['Your password is not correct']);
+    await emailForm.getByLabel('Your password', { exact: true }).fill(bob.password);
+    await emailForm.getByRole('button', { name: 'Send a confirmation link' }).click();
+    await eventually(() => page.locator('section[aria-labelledby=email-heading] [role=status]').textContent()).toContain('on its way to web.bob@example.org');
+    const code = await secretFor('e-mail change code', 'web.bob@example.org');
+
+    // The e-mailed link: opening it changes nothing, the button does; this browser stays signed in.
+    await page.goto(`/app/email?code=${code}`);
+    await expectTitle(page, 'Confirm your new e-mail address');
+    await page.getByRole('button', { name: 'Use this address' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toContain('now uses web.bob@example.org');
+    await page.getByRole('link', { name: 'My account' }).last().click();
+    await eventually(() => page.locator('main').textContent()).toContain('(web.bob@example.org)');
+    await page.goto(`/app/email?code=${code}`);
+    await page.getByRole('button', { name: 'Use this address' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toContain('unknown or has already been used');
+
+    await page.goto('/app/account');
+    const deletion = page.getByRole('form', { name: 'Delete the account' });
+    await deletion.getByLabel('Password to delete', { exact: true }).fill(bob.password);
+    await deletion.getByRole('button', { name: 'Delete my account' }).click();
+    await expectTitle(page, 'Account deleted');
+    await eventually(() => page.getByRole('link', { name: 'Log in' }).count()).toBe(1);
+    expect((await post('/api/login', { email: 'web.bob@example.org', password: bob.password })).status).toBe(401);
+  });
+
   const checkPages = async (page: Page, pages: [path: string, title: string][]) => {
     const found: string[] = [];
     for (const [path, title] of pages) {
@@ -401,6 +455,8 @@ describe('the web pages', () => {
       ['/app/forgot', 'Forgot your password'],
       ['/app/reset?token=AAAA', 'Choose a new password'],
       ['/app/account', 'My account'],
+      ['/app/email?code=AAAA', 'Confirm your new e-mail address'],
+      ['/app/email', 'Confirm your new e-mail address'],
       ['/app/no/such/page', 'Page not found'],
       ['/app/u/nobody_here', 'User not found'],
     ]);

@@ -49,6 +49,7 @@ describe('migrations', () => {
       'rate_limits',
       'recovery_codes',
       'schema_migrations',
+      'security_events',
       'sessions',
       'totp_factors',
       'user_profiles',

@@ -22,12 +22,13 @@ describe('one-time tokens', () => {
     expect(hashSecret(a.secret)).toEqual(a.hash);
   });
 
-  it('last 10 minutes for confirmation and 30 for reset, from the service clock', () => {
+  it('last 10 minutes for confirmation and e-mail changes and 30 for reset, from the service clock', () => {
     const t0 = new Date('2031-01-01T00:00:00Z');
     setClock(() => t0);
-    expect(TOKEN_TTL_MS).toEqual({ confirm_email: 600_000, reset_password: 1_800_000 });
+    expect(TOKEN_TTL_MS).toEqual({ confirm_email: 600_000, reset_password: 1_800_000, change_email: 600_000 });
     expect(newToken('confirm_email').expiresAt.toISOString()).toBe('2031-01-01T00:10:00.000Z');
     expect(newToken('reset_password').expiresAt.toISOString()).toBe('2031-01-01T00:30:00.000Z');
+    expect(newToken('change_email').expiresAt.toISOString()).toBe('2031-01-01T00:10:00.000Z');
   });
 
   it('are issued by e-mail in one statement, replacing older unused ones and storing only the hash', async () => {

@@ -16,7 +16,7 @@ describe('changePassword', () => {
     const { user, password, token, sessionId } = await createUser();
     const other = await createSession(user.id);
     const { token: reset } = await issueResetToken(user.email);
-    const result = await changePassword({ userId: user.id, sessionId }, { currentPassword: password, newPassword: NEW_PASSWORD }, IP);
+    const result = await changePassword({ userId: user.id, sessionId }, { currentPassword: password, newPassword: NEW_PASSWORD }, { ip: IP });
     expect(result).toEqual({ revokedSessions: 1 });
     expect(await findSessionUser(token)).toBeDefined();
     expect(await findSessionUser(other.token)).toBeUndefined();
@@ -27,7 +27,7 @@ describe('changePassword', () => {
     const { user, password, sessionId } = await createUser();
     const other = await createSession(user.id);
     await expect(
-      changePassword({ userId: user.id, sessionId }, { currentPassword: 'Not-my-password-1', newPassword: 'shrt9x' }, IP),
+      changePassword({ userId: user.id, sessionId }, { currentPassword: 'Not-my-password-1', newPassword: 'shrt9x' }, { ip: IP }),
     ).rejects.toMatchObject({
       status: 400,
       details: { currentPassword: ['is not correct'], newPassword: [PASSWORD_MESSAGES.tooShort, PASSWORD_MESSAGES.classes] },
@@ -39,7 +39,7 @@ describe('changePassword', () => {
   it('answers 401 for a session that no longer exists', async () => {
     const { user, password } = await createUser();
     await expect(
-      changePassword({ userId: user.id, sessionId: 2 ** 40 }, { currentPassword: password, newPassword: NEW_PASSWORD }, IP),
+      changePassword({ userId: user.id, sessionId: 2 ** 40 }, { currentPassword: password, newPassword: NEW_PASSWORD }, { ip: IP }),
     ).rejects.toMatchObject({ status: 401 });
   });
 });

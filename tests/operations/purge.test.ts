@@ -51,7 +51,7 @@ async function counter(bucket: string, startedAgo: number): Promise<void> {
   await sql`INSERT INTO rate_limits (bucket, window_start, hits) VALUES (${bucket}, ${ago(startedAgo)}, 3)`.execute(getDb());
 }
 
-async function ids(table: 'users' | 'sessions' | 'one_time_tokens'): Promise<number[]> {
+async function ids(table: 'users' | 'sessions' | 'one_time_tokens' | 'security_events'): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`SELECT id FROM ${sql.table(table)} ORDER BY id`.execute(getDb());
   return rows.map((row) => Number(row.id));
 }
@@ -155,6 +155,24 @@ describe('purge', () => {
     expect(await buckets()).toEqual(['login_ip:current']);
   });
 
+  it('deletes security events past AUDIT_EVENTS_RETENTION (90 days by default), and keeps the rest', async () => {
+    const owner = await user();
+    const ages = [200, 120, 91, 89, 1];
+    const kept: number[] = [];
+    for (const days of ages) {
+      const { rows } = await sql<{ id: number }>`
+        INSERT INTO security_events (user_id, kind, created_at) VALUES (${owner}, 'logout', ${ago(days * DAY)}) RETURNING id`.execute(getDb());
+      if (days < 90) kept.push(Number(rows[0]!.id));
+    }
+
+    expect((await purge()).deleted['security events past retention']).toBe(3);
+    expect(await ids('security_events')).toEqual(kept);
+
+    env({ AUDIT_EVENTS_RETENTION: '7d' });
+    expect((await purge()).deleted['security events past retention']).toBe(1);
+    expect(await ids('security_events')).toEqual(kept.slice(1));
+  });
+
   it('deletes the addresses an account last logged in from over 30 days ago, and keeps the recent ones', async () => {
     const [owner, other] = [await user(), await user()];
     const known = (userId: number, address: string, lastLoginAgo: number) =>
@@ -250,7 +268,7 @@ describe('purge', () => {
       const response = await scheduled();
       expect(response.status).toBe(204);
       expect(log).toHaveBeenCalledTimes(1);
-      expect(log.mock.calls[0]![0]).toMatch(/^\[purge\] purged 0 unconfirmed accounts, 1 expired sessions, 0 idle sessions, 0 used or expired codes, 0 expired login challenges, 0 ended rate-limit windows, 0 known addresses unused for 30 days in \d+ ms$/);
+      expect(log.mock.calls[0]![0]).toMatch(/^\[purge\] purged 0 unconfirmed accounts, 1 expired sessions, 0 idle sessions, 0 used or expired codes, 0 expired login challenges, 0 ended rate-limit windows, 0 known addresses unused for 30 days, 0 security events past retention in \d+ ms$/);
     } finally {
       log.mockRestore();
     }

@@ -17,8 +17,14 @@ export interface SecretNotice {
 
 const minutes = (token: NewToken) => Math.round((token.expiresAt.getTime() - token.createdAt.getTime()) / 60_000);
 
+const DESCRIPTIONS: Readonly<Record<NewToken['purpose'], string>> = {
+  confirm_email: 'confirmation code',
+  reset_password: 'password reset token',
+  change_email: 'e-mail change code',
+};
+
 function describe(token: NewToken): string {
-  return token.purpose === 'confirm_email' ? 'confirmation code' : 'password reset token';
+  return DESCRIPTIONS[token.purpose];
 }
 
 export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage {
@@ -39,6 +45,23 @@ export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage
       ].join('\n'),
     };
   }
+  if (token.purpose === 'change_email') {
+    // `to` is the account with the address asked for: only that mailbox gets the code.
+    return {
+      to: to.email,
+      subject: 'Confirm your new e-mail address',
+      text: [
+        `Hello ${to.username},`,
+        '',
+        `To use ${to.email} for your account, confirm it. Your code is: ${token.secret}`,
+        '',
+        `Or confirm it on this page: ${appUrl}/email?code=${token.secret}`,
+        `${expiry} Confirming signs out your other sessions.`,
+        '',
+        'If you did not ask for this, ignore this message: the account keeps its address.',
+      ].join('\n'),
+    };
+  }
   return {
     to: to.email,
     subject: 'Reset your password',
@@ -51,6 +74,22 @@ export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage
       `${expiry} Resetting signs out every session.`,
       '',
       'If you did not ask for this, ignore this message: your password stays as it is.',
+    ].join('\n'),
+  };
+}
+
+/** The notice to the address an account is leaving: no code, only what happened and what to do if it was not them. */
+export function composeEmailChangeNotice(user: TokenHolder, newEmail: string, appUrl: string): MailMessage {
+  return {
+    to: user.email,
+    subject: 'Your e-mail address is being changed',
+    text: [
+      `Hello ${user.username},`,
+      '',
+      `Someone signed in to your account, with its password, asked to change its e-mail address to ${newEmail}.`,
+      'The change happens once the code sent to that address is used; until then this address stays the account\'s.',
+      '',
+      `If this was not you, change your password now: ${appUrl}/forgot (a reset signs out every session).`,
     ].join('\n'),
   };
 }
@@ -97,6 +136,22 @@ export function deliveryRoute(): 'mail' | 'response' {
       'until then registration, confirmation resends and reset requests answer 503',
   );
   throw new HttpError('service_unavailable', 'This service cannot send e-mail at the moment; try again later.');
+}
+
+/**
+ * Send a notice that carries no secret. It never fails the request: with
+ * `waitUntil` it goes out after the response, and a failure is only logged;
+ * without a provider (local development) it is only logged.
+ */
+export async function deliverNotice(message: MailMessage, what: string, waitUntil?: (work: Promise<unknown>) => void): Promise<void> {
+  const settings = setting('mail');
+  if (settings === undefined) {
+    console.info(`[delivery] no mail provider (local development): ${what} not sent`);
+    return;
+  }
+  const sending = sendMail(settings, message).catch((error: Error) => console.error(`[delivery] ${what} not sent: ${error.message}`));
+  if (waitUntil !== undefined) waitUntil(sending);
+  else await sending;
 }
 
 /**

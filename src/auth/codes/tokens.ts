@@ -1,17 +1,20 @@
-// Confirmation codes and reset tokens: 32 random bytes, base64url (43
-// characters). Only their SHA-256 is stored, so a database leak yields no
-// usable token; each is single-use and short-lived.
-import { sql } from 'kysely';
+// Confirmation codes, reset tokens and e-mail change codes: 32 random bytes,
+// base64url (43 characters). Only their SHA-256 is stored, so a database leak
+// yields no usable token; each is single-use and short-lived.
+import { sql, type OnConflictBuilder } from 'kysely';
 import { createHash, randomBytes } from 'node:crypto';
 import * as v from 'valibot';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import type { TokenPurpose } from '../../db/schema.ts';
+import type { Database, SecurityEventKind, TokenPurpose } from '../../db/schema.ts';
+import type { Requester } from '../accounts/client.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 
 export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
   confirm_email: 10 * 60_000,
   reset_password: 30 * 60_000,
+  change_email: 10 * 60_000,
 };
 
 const SECRET_BYTES = 32;
@@ -58,6 +61,26 @@ export function tokenValues(token: NewToken) {
   ];
 }
 
+/**
+ * The ON CONFLICT of a code's INSERT: a unique index keeps one live code per
+ * user and purpose (migration 0003), so the new one takes the unused one's
+ * row; with `keptAfter`, only one issued at or before that moment.
+ */
+export function replacingLiveToken(keptAfter?: Date) {
+  return (oc: OnConflictBuilder<Database, 'one_time_tokens'>) => {
+    const replace = oc
+      .columns(['user_id', 'purpose'])
+      .where('used_at', 'is', null)
+      .doUpdateSet((eb) => ({
+        token_hash: eb.ref('excluded.token_hash'),
+        created_at: eb.ref('excluded.created_at'),
+        expires_at: eb.ref('excluded.expires_at'),
+        new_email: eb.ref('excluded.new_email'),
+      }));
+    return keptAfter === undefined ? replace : replace.where('one_time_tokens.created_at', '<=', keptAfter);
+  };
+}
+
 export interface TokenHolder {
   id: number;
   username: string;
@@ -71,13 +94,16 @@ export interface TokenHolder {
  * replacement holds even when two requests issue at the same moment. With
  * `keepYoungerThanMs`, a live token issued less than that long ago is kept
  * and no new one made (`token` undefined): requests by anyone cannot keep
- * replacing the token the owner is about to use. Undefined when no such user exists.
+ * replacing the token the owner is about to use. `record` adds the account's
+ * security event to the same statement, when a token is issued. Undefined
+ * when no such user exists.
  */
 export async function issueTokenByEmail(
   purpose: TokenPurpose,
   email: string,
-  options: { unconfirmedOnly?: boolean; keepYoungerThanMs?: number } = {},
+  options: { unconfirmedOnly?: boolean; keepYoungerThanMs?: number; record?: { kind: SecurityEventKind; by: Requester } } = {},
 ): Promise<{ user: TokenHolder; token: NewToken | undefined } | undefined> {
+  const { record } = options;
   const token = newToken(purpose);
   const keptAfter = options.keepYoungerThanMs === undefined ? undefined : new Date(token.createdAt.getTime() - options.keepYoungerThanMs);
   const row = await getDb()
@@ -93,18 +119,20 @@ export async function issueTokenByEmail(
         .insertInto('one_time_tokens')
         .columns([...TOKEN_COLUMNS])
         .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token)]))
-        .onConflict((oc) => {
-          const replace = oc
-            .columns(['user_id', 'purpose'])
-            .where('used_at', 'is', null)
-            .doUpdateSet((eb) => ({
-              token_hash: eb.ref('excluded.token_hash'),
-              created_at: eb.ref('excluded.created_at'),
-              expires_at: eb.ref('excluded.expires_at'),
-            }));
-          return keptAfter === undefined ? replace : replace.where('one_time_tokens.created_at', '<=', keptAfter);
-        })
+        .onConflict(replacingLiveToken(keptAfter))
         .returning('user_id'),
+    )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) =>
+          eb
+            .selectFrom('issued')
+            .select(['user_id', ...eventValues(record?.kind ?? 'reset_requested', record?.by ?? { ip: '' }, token.createdAt)])
+            // One statement text for both uses: without `record` it inserts nothing.
+            .where(sql<boolean>`${record !== undefined}::boolean`),
+        ),
     )
     .selectFrom('holder')
     .selectAll()

@@ -14,22 +14,31 @@
 //      upgrade, all as one statement. An unconfirmed account gets the release
 //      without the session.
 // A wrong password and an unknown user stay counted: the same 401 after one
-// statement and one scrypt each. An account with a second factor gets, in
-// statement 2, the release and a challenge instead of a session: 403
-// mfa_required with its mfaToken (src/auth/mfa/second-step.ts).
+// statement and one scrypt each.
+// The audit trail costs no statement: statement 1 records a failed login of
+// an existing account (rate_limited when a counter is over its limit, else
+// wrong_password), and statement 2 turns that row into login_succeeded, or
+// its reason into unconfirmed. A login that dies between the two (the
+// database gone, say) stays a failed one, which it was.
+// An account with a second factor gets, in statement 2, the release and a
+// challenge instead of a session: 403 mfa_required with its mfaToken
+// (src/auth/mfa/second-step.ts).
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import type { Limit } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
-import type { Database } from '../../db/schema.ts';
+import { foreignKeyViolation } from '../../db/errors.ts';
+import type { Database, LoginFailure } from '../../db/schema.ts';
 import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey, loginAccountTotalKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
+import type { Requester } from '../accounts/client.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
 import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
-import { createSession, type NewSession } from '../sessions/sessions.ts';
+import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { isKnownAddress, rememberAddress } from './known-addresses.ts';
 
 export interface Credentials {
@@ -60,18 +69,20 @@ export interface LoginResult {
 }
 
 /**
- * Check a login attempt from `ip` and open a session. Throws 401
+ * Check a login attempt from `ip` (with `userAgent`, for the session and the
+ * audit trail) and open a session. Throws 401
  * invalid_credentials, 403 account_not_confirmed (only after a correct
  * password) or 429 rate_limited; a password over the maximum length is 401
  * without any hashing or statement.
  */
-export async function checkLogin(credentials: Credentials, ip: string): Promise<LoginResult> {
+export async function checkLogin(credentials: Credentials, ip: string, userAgent: string | null = null): Promise<LoginResult> {
   if (isOverlong(credentials.password)) throw new HttpError('invalid_credentials');
   const at = now();
+  const by: Requester = { ip, userAgent };
   const ipLimit = limitFor('loginIp');
   const accountLimit = limitFor('loginAccount');
   const totalLimit = limitFor('loginAccountTotal');
-  const row = await findUserCountingAttempt(credentials, ip, at);
+  const row = await findUserCountingAttempt(credentials, by, at).catch(accountGone);
 
   const wait = Math.max(
     retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipLimit, at),
@@ -89,17 +100,17 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
   const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
   if (!ok) throw new HttpError('invalid_credentials');
 
-  const released = releaseAttempt(row.id, ip, row.ip_window_start, row.total_window_start);
+  const release = (outcome: Outcome) => releaseAttempt(row.id!, ip, row.ip_window_start, row.total_window_start, row.event_id!, outcome);
   if (row.confirmed_at === null) {
-    await released.selectNoFrom(sql<number>`1`.as('released')).execute();
+    await release('unconfirmed').selectNoFrom(sql<number>`1`.as('released')).execute().catch(accountGone);
     throw new HttpError('account_not_confirmed');
   }
-  if (row.mfa) throw await openChallenge(row.id, released as unknown as QueryCreator<Database>);
+  if (row.mfa) throw await openChallenge(row.id, release('second_factor') as unknown as QueryCreator<Database>);
 
   const userId = row.id;
   const oldHash = row.password_hash;
   const upgraded = needsRehash ? await hashPassword(credentials.password) : undefined;
-  const remembered = rememberAddress(released as unknown as QueryCreator<Database>, userId, ip, at);
+  const remembered = rememberAddress(release('succeeded') as unknown as QueryCreator<Database>, userId, ip, at);
   const statement =
     upgraded === undefined
       ? remembered
@@ -108,7 +119,7 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
           qb.updateTable('users').set({ password_hash: upgraded }).where('id', '=', userId).where('password_hash', '=', oldHash),
         );
   // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
-  const session = await createSession(userId, statement as unknown as QueryCreator<Database>);
+  const session = await createSession(userId, statement as unknown as QueryCreator<Database>, by).catch(accountGone);
   return {
     user: userFieldsOf(row),
     session,
@@ -116,13 +127,25 @@ export async function checkLogin(credentials: Credentials, ip: string): Promise<
 }
 
 /**
+ * The account was deleted while this login ran (its failed-login event then
+ * names a user that no longer exists, or no session could be opened): as if
+ * it had never existed.
+ */
+function accountGone(error: unknown): never {
+  if (error instanceof AccountGone || foreignKeyViolation(error) !== undefined) throw new HttpError('invalid_credentials');
+  throw error;
+}
+
+/**
  * Statement 1: the user the credentials name (every user column null when
  * there is none), with this attempt counted on the per-address counter and,
  * for an existing user, on the per-account-and-address one and, when those
  * let it through, the one across addresses; the counters returned, with
- * whether the account logged in from this address lately.
+ * whether the account logged in from this address lately and the id of the
+ * failed login it records for an existing user.
  */
-async function findUserCountingAttempt(credentials: Credentials, ip: string, at: Date) {
+async function findUserCountingAttempt(credentials: Credentials, by: Requester, at: Date) {
+  const ip = by.ip;
   const ipCheck = checks.loginIp(ip);
   const accountLimit = limitFor('loginAccount');
   const totalLimit = limitFor('loginAccountTotal');
@@ -186,10 +209,32 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
         .onConflict(countAnotherHit(windowEndedBefore(totalLimit)))
         .returning(['bucket', 'hits', 'window_start']),
     )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) =>
+          eb.selectFrom('account').select([
+            'id',
+            ...eventValues(
+              'login_failed',
+              by,
+              at,
+              // The counts just returned decide as checkLogin will: over a limit is a 429.
+              sql<LoginFailure>`CASE WHEN EXISTS (SELECT FROM attempt WHERE hits > CASE WHEN bucket = ${ipCheck.bucket}
+                  THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)
+                OR (EXISTS (SELECT FROM attempt_total WHERE hits > ${totalLimit.count}::int) AND NOT ${isKnownAddress(sql`account.id`, ip, at)})
+                THEN 'rate_limited' ELSE 'wrong_password' END`,
+            ),
+          ]),
+        )
+        .returning('id'),
+    )
     .selectFrom('attempt as by_ip')
     .leftJoin('account as u', (join) => join.onTrue())
     .leftJoin('attempt as by_account', (join) => join.onRef('by_account.bucket', '<>', 'by_ip.bucket'))
     .leftJoin('attempt_total as by_total', (join) => join.onTrue())
+    .leftJoin('recorded as e', (join) => join.onTrue())
     .where('by_ip.bucket', '=', ipCheck.bucket)
     .select([
       'u.id',
@@ -206,12 +251,14 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
       'by_total.hits as total_hits',
       'by_total.window_start as total_window_start',
       isKnownAddress(sql`u.id`, ip, at).as('known_address'),
+      'e.id as event_id',
     ])
     .executeTakeFirstOrThrow();
 }
 
 /**
- * Statement 2's CTEs, after a correct password, which is no failed login.
+ * Statement 2's CTEs, after a correct password, which is no failed login:
+ * statement 1's event becomes a login_succeeded, or a failure as unconfirmed.
  * Only this address's counter for the account is cleared, and only this
  * attempt's hits given back on the per-address counter and the account's
  * counter across addresses (each in the window it was counted in): clearing
@@ -220,7 +267,17 @@ async function findUserCountingAttempt(credentials: Credentials, ip: string, at:
  * over other addresses. The caller ends the statement: the session INSERT, or
  * nothing more for an unconfirmed account.
  */
-function releaseAttempt(userId: number, ip: string, ipWindowStart: Date, totalWindowStart: Date | null) {
+/** How a right password ends: a session, an unconfirmed account, or the second factor's challenge. */
+type Outcome = 'succeeded' | 'unconfirmed' | 'second_factor';
+
+function releaseAttempt(
+  userId: number,
+  ip: string,
+  ipWindowStart: Date,
+  totalWindowStart: Date | null,
+  eventId: number,
+  outcome: Outcome,
+) {
   const accountBucket = checks.loginAccount(userId, ip).bucket;
   const ipBucket = checks.loginIp(ip).bucket;
   const totalBucket = checks.loginAccountTotal(userId).bucket;
@@ -245,5 +302,14 @@ function releaseAttempt(userId: number, ip: string, ipWindowStart: Date, totalWi
         qb.deleteFrom('rate_limits').where('bucket', '=', accountBucket).where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket')),
       )
       .with('given_back', giveBackHits(givenBack))
+      .with('outcome', (qb) =>
+        outcome === 'second_factor'
+          ? // Neither failed nor done: the second step records how it ends (src/auth/mfa/events.ts).
+            qb.deleteFrom('security_events').where('id', '=', eventId)
+          : qb
+              .updateTable('security_events')
+              .set(outcome === 'succeeded' ? { kind: 'login_succeeded', reason: null } : { reason: 'unconfirmed' })
+              .where('id', '=', eventId),
+      )
   );
 }

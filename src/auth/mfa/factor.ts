@@ -13,19 +13,21 @@ import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
 import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, type Check } from '../../rate-limit/limits.ts';
+import type { Requester } from '../accounts/client.ts';
 import { isKnownAddress } from '../login/known-addresses.ts';
 import { verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
 import { selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, rowsIn, type FactorState } from './codes.ts';
+import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { mfaKey, openSecret, sealSecret } from './sealed-secret.ts';
 import { base32, matchingStep, otpauthUri, SECRET_BYTES } from './totp.ts';
 
-interface Caller {
+/** Who calls (address and user agent, for the counters and the audit trail) with which session. */
+interface Caller extends Requester {
   claims: TokenClaims;
-  ip: string;
 }
 
 /** What statement 1 counts: a password (as a login from this address is) and/or a second-factor code. */
@@ -43,7 +45,8 @@ interface Counted {
  * the session is not live, 429 over a limit (the one across addresses not for
  * an address the account logged in from lately).
  */
-async function readCounting({ claims, ip }: Caller, counted: Counted, recoveryHash: Buffer, at: Date) {
+async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, at: Date) {
+  const { claims, ip } = by;
   const account = checks.loginAccount(claims.userId, ip);
   const total = checks.loginAccountTotal(claims.userId);
   const code = checks.mfa(claims.userId);
@@ -72,10 +75,14 @@ async function readCounting({ claims, ip }: Caller, counted: Counted, recoveryHa
     .with('attempt', counting(account, counted.password))
     .with('attempt_total', counting(total, counted.password, sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`))
     .with('attempt_code', counting(code, counted.code))
+    // A refused code until statement 2 says otherwise.
+    .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id'))
+    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, sql<boolean>`${counted.code}::boolean`))
     .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
     .leftJoin(sql<{ hits: number; window_start: Date }>`attempt`.as('a'), (join) => join.onTrue())
     .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_total`.as('t'), (join) => join.onTrue())
     .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_code`.as('c'), (join) => join.onTrue())
+    .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())
     .selectAll('caller')
     .select([
       'a.hits as account_hits',
@@ -84,6 +91,7 @@ async function readCounting({ claims, ip }: Caller, counted: Counted, recoveryHa
       't.window_start as total_window_start',
       'c.hits as code_hits',
       'c.window_start as code_window_start',
+      'e.id as event_id',
     ])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
@@ -99,7 +107,7 @@ async function readCounting({ claims, ip }: Caller, counted: Counted, recoveryHa
   const passwordHits: [string, Date][] = [];
   if (row.account_window_start !== null) passwordHits.push([account.bucket, row.account_window_start as Date]);
   if (row.total_window_start !== null) passwordHits.push([total.bucket, row.total_window_start as Date]);
-  return { ...caller, passwordHits, buckets: { account: account.bucket, total: total.bucket, code: code.bucket } };
+  return { ...caller, passwordHits, eventId: row.event_id as number | null, buckets: { account: account.bucket, total: total.bucket, code: code.bucket } };
 }
 
 interface CallerRow {
@@ -211,6 +219,7 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
         .expression((eb) => eb.selectFrom('confirmed').select(['user_id', sql<Buffer>`unnest(${hashes}::bytea[])`.as('code_hash')])),
     )
     .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.buckets.code).where(rowsIn('confirmed')))
+    .with('enabled_event', eventBecomes(row.eventId!, MFA_EVENT.enabled, rowsIn('confirmed')))
     .with('revoked', (qb) =>
       qb
         .deleteFrom('sessions')
@@ -268,6 +277,8 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   // A CTE may only name those before it: the hits are given back after the removal is known.
   const result = await givingBack(removed as unknown as QueryCreator<Database>, row, rowsIn('removed'))
     .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.buckets.code).where(rowsIn('removed')))
+    .with('disabled_event', eventBecomes(row.eventId!, MFA_EVENT.disabled, rowsIn('removed')))
+    .with('recovery_used', eventFrom('removed', MFA_EVENT.recoveryCodeUsed, caller, at, sql<boolean>`${taken.kind === 'recovery'}::boolean`))
     .selectNoFrom(sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed'))
     .executeTakeFirstOrThrow();
   // Another request used the same code first, or removed the factor.

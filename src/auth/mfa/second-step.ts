@@ -3,7 +3,7 @@
 // mfa_required with its mfaToken (random, valid 5 minutes, 5 tries, only its
 // SHA-256 stored); POST /api/login/mfa trades the token and a code for the
 // session POST /api/login would have opened.
-import { NoResultError, sql, type QueryCreator } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
@@ -14,8 +14,10 @@ import { checks, limitFor, MFA_BUCKET_PREFIX } from '../../rate-limit/limits.ts'
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashSecret } from '../codes/tokens.ts';
 import { rememberAddress } from '../login/known-addresses.ts';
-import { createSession, type NewSession } from '../sessions/sessions.ts';
+import type { Requester } from '../accounts/client.ts';
+import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { acceptCode, checkCode, recoveryLookup, rowsIn } from './codes.ts';
+import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';
 import { mfaKey } from './sealed-secret.ts';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -54,7 +56,8 @@ export async function openChallenge(userId: number, db: QueryCreator<Database>):
  * tries; 401 invalid_mfa_code for a wrong or replayed code; 429 over the
  * account's limit (RATE_LIMIT_MFA).
  */
-export async function completeSecondStep(input: { mfaToken: string; code: string }, ip: string): Promise<{ user: UserFields; session: NewSession }> {
+export async function completeSecondStep(input: { mfaToken: string; code: string }, by: Requester): Promise<{ user: UserFields; session: NewSession }> {
+  const ip = by.ip;
   mfaKey();
   const at = now();
   const limit = limitFor('mfa');
@@ -80,8 +83,11 @@ export async function completeSecondStep(input: { mfaToken: string; code: string
         .onConflict(countAnotherHit(sql<Date>`${new Date(at.getTime() - limit.windowMs)}::timestamptz`))
         .returning(['hits', 'window_start']),
     )
+    // A refused code until statement 2 says otherwise.
+    .with('recorded', eventFrom('challenge', MFA_EVENT.failed, by, at))
     .selectFrom('challenge as c')
     .innerJoin('attempt as a', (join) => join.onTrue())
+    .innerJoin('recorded as e', (join) => join.onTrue())
     .innerJoin('users as u', 'u.id', 'c.user_id')
     .innerJoin('totp_factors as f', 'f.user_id', 'c.user_id')
     .where('f.confirmed_at', 'is not', null)
@@ -96,6 +102,7 @@ export async function completeSecondStep(input: { mfaToken: string; code: string
       'f.last_used_step',
       'a.hits',
       'a.window_start',
+      'e.id as event_id',
       sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = c.user_id AND r.code_hash = ${recoveryLookup(input.code)})`.as('recovery_code_found'),
     ])
     .executeTakeFirst();
@@ -110,17 +117,22 @@ export async function completeSecondStep(input: { mfaToken: string; code: string
   // here, then finds it gone and accepts (spends) no code.
   const locked = getDb().with('locked', (qb) => qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).forUpdate());
   const statement = acceptCode(locked as unknown as QueryCreator<Database>, userId, accepted, rowsIn('locked'))
-    .with('consumed', (qb) => qb.deleteFrom('mfa_challenges').where('id', '=', row.challenge_id).where(rowsIn('locked')).where(rowsIn('accepted')).returning('id'))
-    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.mfa(userId).bucket).where(rowsIn('consumed')));
+    .with('consumed', (qb) =>
+      qb.deleteFrom('mfa_challenges').where('id', '=', row.challenge_id).where(rowsIn('locked')).where(rowsIn('accepted')).returning(['id', 'user_id']),
+    )
+    .with('consumed_user', (qb) => qb.selectFrom('consumed').select('user_id'))
+    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.mfa(userId).bucket).where(rowsIn('consumed')))
+    .with('logged_in', eventBecomes(row.event_id, MFA_EVENT.loggedIn, rowsIn('consumed')))
+    .with('recovery_used', eventFrom('consumed_user', MFA_EVENT.recoveryCodeUsed, by, at, sql<boolean>`${accepted.kind === 'recovery'}::boolean`));
   // A login completed from this address: it is known to the account from now on, as after a password-only login.
   const remembered = rememberAddress(statement as unknown as QueryCreator<Database>, userId, ip, at, rowsIn('consumed'));
   try {
     // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
-    const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, rowsIn('consumed'));
+    const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, by, rowsIn('consumed'));
     return { user: userFieldsOf(row), session };
   } catch (error) {
-    // The same code or token was used by a concurrent request first.
-    if (error instanceof NoResultError) throw new HttpError('invalid_mfa_code');
+    // The same code or token was used by a concurrent request first (or the account is gone).
+    if (error instanceof AccountGone) throw new HttpError('invalid_mfa_code');
     throw error;
   }
 }

@@ -21,3 +21,6 @@ export const newPassword = v.pipe(
 
 /** The current password is checked against the stored hash, not against rules. */
 export const passwordChangeSchema = closedObject({ currentPassword: v.string('must be a string'), newPassword });
+
+/** `{password}`: the account's password, proving it is its owner (DELETE /api/me). */
+export const passwordProofSchema = closedObject({ password: v.string('must be a string') });

@@ -1,7 +1,7 @@
 // Asking for a password reset: a token valid 30 minutes, delivered by e-mail.
 // Apart from reset.ts so that this function does not carry the password checks.
 import { HttpError } from '../../common/errors.ts';
-import type { Client } from '../accounts/client.ts';
+import { NO_REQUESTER, type Client } from '../accounts/client.ts';
 import { findUserBy } from '../accounts/users.ts';
 import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { consumeEmailRequest, KEEP_LIVE_TOKEN_MS } from '../codes/email-requests.ts';
@@ -15,14 +15,14 @@ const noAccount = () => new HttpError('not_found', 'No account uses that e-mail 
  * seed's required public API (see src/auth/accounts/users.ts). An unknown e-mail is 404 (the classic operation's error).
  */
 export async function issueResetToken(email: string): Promise<{ user: TokenHolder; token: NewToken }> {
-  const issued = await issueTokenByEmail('reset_password', email);
+  const issued = await issueTokenByEmail('reset_password', email, { record: { kind: 'reset_requested', by: NO_REQUESTER } });
   if (issued === undefined) throw noAccount();
   return { user: issued.user, token: issued.token! };
 }
 
 /**
  * A reset request from `client`: limits per e-mail and per address (1
- * statement), the token (1 statement), delivery. The same answer whether or
+ * statement), the token with the reset_requested event (1 statement), delivery. The same answer whether or
  * not the account exists, unless `requireAccount` (the classic route) asks
  * for the 404. Over the per-address limit it is a 429; over the per-e-mail
  * limit, or while the live token is less than a minute old, nothing is issued
@@ -40,7 +40,10 @@ export async function requestPasswordReset(
     if (options.requireAccount === true) await findUserBy({ email });
     return {};
   }
-  const issued = await issueTokenByEmail('reset_password', email, { keepYoungerThanMs: KEEP_LIVE_TOKEN_MS });
+  const issued = await issueTokenByEmail('reset_password', email, {
+    keepYoungerThanMs: KEEP_LIVE_TOKEN_MS,
+    record: { kind: 'reset_requested', by: client },
+  });
   if (issued === undefined) {
     if (options.requireAccount === true) throw noAccount();
     return {};

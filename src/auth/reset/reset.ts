@@ -6,7 +6,9 @@ import { validationFailed } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { UserFields } from '../../users/present.ts';
+import { NO_REQUESTER, type Requester } from '../accounts/client.ts';
 import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { hashPassword } from '../passwords/hash.ts';
 import { accountContext, passwordProblems, passwordRules } from '../passwords/policy.ts';
 import { emailResetFields, resetFields } from './bodies.ts';
@@ -45,9 +47,12 @@ export const emailResetSchema = v.pipeAsync(
  * the breached-password check included (400, and the token stays usable), then
  * 1 statement consumes the token,
  * sets the password, confirms the address (the token proved the mailbox),
- * retires other reset tokens and revokes every session.
+ * retires other reset tokens, revokes every session and records password_reset by `by`.
  */
-export async function updatePasswordWithResetToken(input: PasswordReset): Promise<{ user: UserFields; revokedSessions: number }> {
+export async function updatePasswordWithResetToken(
+  input: PasswordReset,
+  by: Requester = NO_REQUESTER,
+): Promise<{ user: UserFields; revokedSessions: number }> {
   const hash = hashSecret(input.token);
   const db = getDb();
   const found = await db
@@ -87,6 +92,12 @@ export async function updatePasswordWithResetToken(input: PasswordReset): Promis
     )
     .with('revoked', (qb) =>
       qb.deleteFrom('sessions').where('user_id', 'in', (eb) => eb.selectFrom('consumed').select('user_id')).returning('id'),
+    )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) => eb.selectFrom('consumed').select(['user_id', ...eventValues('password_reset', by, at)])),
     )
     .updateTable('users')
     .set((eb) => ({

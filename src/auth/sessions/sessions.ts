@@ -1,6 +1,7 @@
 // Database-backed sessions: a JWT is honoured only while its row exists, its
 // absolute end (expires_at, the token's exp) is ahead and it was used within
 // the idle period (last_seen_at), so logout and password changes revoke at once.
+// Each row also says where it was opened (user agent, address).
 import { sql, type Expression, type QueryCreator, type SqlBool } from 'kysely';
 import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
 import { afterKey, toItems, type Page, type Pagination } from '../../common/pagination.ts';
@@ -11,6 +12,8 @@ import { byCreatedAt, micros, pageWindow } from '../../db/page-query.ts';
 import { prepare } from '../../db/prepared.ts';
 import type { Database, ProfileRow } from '../../db/schema.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
+import { NO_REQUESTER, type Requester } from '../accounts/client.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { signSessionToken, verifySessionToken, type TokenClaims } from './tokens.ts';
 
 export interface NewSession {
@@ -19,31 +22,75 @@ export interface NewSession {
   expiresAt: Date;
 }
 
+/** An account keeps at most this many live sessions: a new one ends the oldest beyond it. */
+export const MAX_LIVE_SESSIONS = 50;
+
+/** The account was deleted while a session was being opened for it. */
+export class AccountGone extends Error {
+  override name = 'AccountGone';
+}
+
 /**
- * Insert a session row and sign its token: 1 statement. `db` may carry CTEs
- * (`getDb().with(…)`) that run in the same statement, as login's rehash does;
- * with `onlyIf` the row is inserted only when that condition on them holds
- * (a second factor accepted), else NoResultError.
+ * Insert a session row opened by `by` and sign its token: 1 statement, which
+ * also deletes the account's sessions beyond the newest MAX_LIVE_SESSIONS - 1
+ * live ones (and any expired or idle one). Concurrent logins each keep the newest
+ * rows they see, so the cap can be passed by as many logins as run at once,
+ * until the next one. `db` may carry CTEs (`getDb().with(…)`) that run in the
+ * same statement, as login's release and rehash do.
+ *
+ * The INSERT reads the user row FOR KEY SHARE before anything else runs
+ * (Postgres runs the CTEs the query does not read after it): a deletion of
+ * the account locks that row first too, so the two never wait on each other
+ * in a cycle. Throws AccountGone when the account was deleted meanwhile, or
+ * when `onlyIf`, a condition on `db`'s CTEs (a second factor accepted), does not hold.
  */
-export async function createSession(userId: number, db: QueryCreator<Database> = getDb(), onlyIf?: Expression<SqlBool>): Promise<NewSession> {
-  const createdAt = now();
+export async function createSession(
+  userId: number,
+  db: QueryCreator<Database> = getDb(),
+  by: Requester = NO_REQUESTER,
+  onlyIf: Expression<SqlBool> = sql<boolean>`true`,
+): Promise<NewSession> {
+  const clock = sessionClock();
+  const createdAt = clock.at;
   const expiresAt = new Date(createdAt.getTime() + setting('sessionTtlMs'));
-  const { id } = await db
+  const inserted = await db
+    .with('beyond_cap', (qb) =>
+      qb
+        .deleteFrom('sessions')
+        .where('user_id', '=', userId)
+        .where('id', 'not in', (eb) =>
+          eb
+            .selectFrom('sessions')
+            .select('id')
+            .where('user_id', '=', userId)
+            .where('expires_at', '>', createdAt)
+            .where('last_seen_at', '>', clock.idleSince)
+            .orderBy('created_at', 'desc')
+            .orderBy('id', 'desc')
+            .limit(MAX_LIVE_SESSIONS - 1),
+        ),
+    )
     .insertInto('sessions')
-    .columns(['user_id', 'created_at', 'last_seen_at', 'expires_at'])
-    .expression(
-      // A fresh builder: `db`'s CTEs belong to the INSERT, not to this SELECT.
-      getDb()
-        .selectNoFrom([
-          sql<number>`${userId}::bigint`.as('user_id'),
+    .columns(['user_id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent', 'ip'])
+    .expression((eb) =>
+      eb
+        .selectFrom('users')
+        .select([
+          'id',
           sql<Date>`${createdAt}::timestamptz`.as('created_at'),
           sql<Date>`${createdAt}::timestamptz`.as('last_seen_at'),
           sql<Date>`${expiresAt}::timestamptz`.as('expires_at'),
+          sql<string | null>`${by.userAgent?.slice(0, 256) ?? null}::text`.as('user_agent'),
+          sql<string | null>`${by.ip === '' ? null : by.ip.slice(0, 64)}::text`.as('ip'),
         ])
-        .$if(onlyIf !== undefined, (qb) => qb.where(onlyIf!)),
+        .where('id', '=', userId)
+        .where(onlyIf)
+        .forKeyShare(),
     )
     .returning('id')
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (inserted === undefined) throw new AccountGone(`user ${userId} no longer exists`);
+  const { id } = inserted;
   const token = await signSessionToken({ userId, sessionId: id }, createdAt, expiresAt);
   return { token, sessionId: id, expiresAt };
 }
@@ -71,7 +118,7 @@ export interface SessionClock {
   touchBefore: Date;
 }
 
-function sessionClock(at: Date = now()): SessionClock {
+export function sessionClock(at: Date = now()): SessionClock {
   return {
     at,
     idleSince: new Date(at.getTime() - setting('sessionIdleTtlMs')),
@@ -148,25 +195,62 @@ export async function findSessionUser(
   };
 }
 
-/** Delete one session of a user: 1 statement. True when a live row went away. */
-export async function destroySession(sessionId: number, userId?: number): Promise<boolean> {
-  // A row past its absolute or idle end goes too, but counts as none: the row decides, whatever the token's `exp` says.
+/**
+ * Delete one session of a user and record it (a logout, or a revocation from
+ * the session list) by `by`: 1 statement. True when a live row went away.
+ */
+export async function destroySession(
+  sessionId: number,
+  userId?: number,
+  ended: { kind: 'logout' | 'session_revoked'; by: Requester } = { kind: 'logout', by: NO_REQUESTER },
+): Promise<boolean> {
+  // A row past its absolute or idle end goes too, but counts as none (and is no
+  // event): the row decides, whatever the token's `exp` says.
   const clock = sessionClock();
-  const deleted = await getDb()
-    .deleteFrom('sessions')
-    .where('id', '=', sessionId)
-    .$if(userId !== undefined, (qb) => qb.where('user_id', '=', userId!))
-    .returning(['expires_at', 'last_seen_at'])
-    .execute();
-  return deleted.some((row) => row.expires_at > clock.at && row.last_seen_at > clock.idleSince);
+  const result = await getDb()
+    .with('ended', (qb) =>
+      qb
+        .deleteFrom('sessions')
+        .where('id', '=', sessionId)
+        .$if(userId !== undefined, (q) => q.where('user_id', '=', userId!))
+        .returning(['user_id', 'expires_at', 'last_seen_at']),
+    )
+    .insertInto('security_events')
+    .columns([...EVENT_COLUMNS])
+    .expression((eb) =>
+      eb
+        .selectFrom('ended')
+        .select(['user_id', ...eventValues(ended.kind, ended.by, clock.at)])
+        .where('expires_at', '>', clock.at)
+        .where('last_seen_at', '>', clock.idleSince),
+    )
+    .executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
 }
 
 export interface SessionView {
   id: number;
   createdAt: string;
   expiresAt: string;
+  lastSeenAt: string;
+  userAgent: string | null;
+  ip: string | null;
   /** Whether this is the session making the request. */
   current: boolean;
+}
+
+/**
+ * The caller's own session row as `caller`, when it is live: what a list of
+ * the caller's rows selects from, so that its one statement also proves the
+ * session (no row: 401).
+ */
+export function liveCaller(claims: TokenClaims, clock: SessionClock) {
+  return getDb()
+    .selectFrom('sessions as caller')
+    .where('caller.id', '=', claims.sessionId)
+    .where('caller.user_id', '=', claims.userId)
+    .where('caller.expires_at', '>', clock.at)
+    .where('caller.last_seen_at', '>', clock.idleSince);
 }
 
 /** The order of the list and of its index sessions_user_id_created_at_id_idx: newest first, ties by id. */
@@ -181,13 +265,12 @@ const SESSIONS_CURSOR = cursorCodec('sessions', [keyMicros, keyId]);
 export async function listSessions(claims: TokenClaims, pagination: Pagination): Promise<Omit<Page<SessionView>, 'total'> | undefined> {
   const after = afterKey(SESSIONS_CURSOR, pagination);
   const clock = sessionClock();
-  const rows = await getDb()
-    .selectFrom('sessions as caller')
+  const rows = await liveCaller(claims, clock)
     .leftJoinLateral(
       (eb) =>
         eb
           .selectFrom('sessions')
-          .select(['id', 'created_at', 'expires_at', micros('created_at').as('created_micros')])
+          .select(['id', 'created_at', 'expires_at', 'last_seen_at', 'user_agent', 'ip', micros('created_at').as('created_micros')])
           .where('user_id', '=', claims.userId)
           .where('expires_at', '>', clock.at)
           .where('last_seen_at', '>', clock.idleSince)
@@ -197,10 +280,6 @@ export async function listSessions(claims: TokenClaims, pagination: Pagination):
       (join) => join.onTrue(),
     )
     .selectAll('i')
-    .where('caller.id', '=', claims.sessionId)
-    .where('caller.user_id', '=', claims.userId)
-    .where('caller.expires_at', '>', clock.at)
-    .where('caller.last_seen_at', '>', clock.idleSince)
     // The outer query must repeat the order: a join does not promise to keep it.
     .orderBy('i.created_at', 'desc')
     .orderBy('i.id', 'desc')
@@ -209,7 +288,44 @@ export async function listSessions(claims: TokenClaims, pagination: Pagination):
   return toItems(
     rows,
     pagination,
-    (s) => ({ id: s.id, createdAt: s.created_at.toISOString(), expiresAt: s.expires_at.toISOString(), current: s.id === claims.sessionId }),
+    (s) => ({
+      id: s.id,
+      createdAt: s.created_at.toISOString(),
+      expiresAt: s.expires_at.toISOString(),
+      lastSeenAt: s.last_seen_at.toISOString(),
+      userAgent: s.user_agent,
+      ip: s.ip,
+      current: s.id === claims.sessionId,
+    }),
     (s) => SESSIONS_CURSOR.encode([s.created_micros, s.id]),
   );
+}
+
+/**
+ * Sign out everywhere else: 1 statement deletes every session of the caller's
+ * account but the caller's own, and records it. Undefined when the caller's
+ * session is not live (401).
+ */
+export async function revokeOtherSessions(claims: TokenClaims, by: Requester): Promise<{ revokedSessions: number } | undefined> {
+  const clock = sessionClock();
+  const at = clock.at;
+  const row = await getDb()
+    .with('caller', (qb) => selectLiveSession(claims, qb, clock).clearSelect().select('s.user_id'))
+    .with('revoked', (qb) =>
+      qb
+        .deleteFrom('sessions')
+        .where('user_id', 'in', (eb) => eb.selectFrom('caller').select('user_id'))
+        .where('id', '<>', claims.sessionId)
+        .returning('id'),
+    )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) => eb.selectFrom('caller').select(['user_id', ...eventValues('other_sessions_revoked', by, at)])),
+    )
+    .selectFrom('caller')
+    .select((eb) => eb.selectFrom('revoked').select(sql<number>`count(*)::int`.as('n')).as('revoked'))
+    .executeTakeFirst();
+  return row === undefined ? undefined : { revokedSessions: row.revoked ?? 0 };
 }

@@ -4,17 +4,18 @@ import { sql } from 'kysely';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
-import type { Client } from '../accounts/client.ts';
+import { NO_REQUESTER, type Client, type Requester } from '../accounts/client.ts';
 import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { consumeEmailRequest, KEEP_LIVE_TOKEN_MS } from '../codes/email-requests.ts';
 import { hashSecret, issueTokenByEmail, tokenExpired, unknownToken } from '../codes/tokens.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 
 /**
- * Use a confirmation code: 1 statement consumes it atomically and confirms
- * the account, so of two concurrent uses exactly one succeeds. Unknown or
- * used: 404; expired: 410.
+ * Use a confirmation code: 1 statement consumes it atomically, confirms
+ * the account and records account_confirmed by `by`, so of two concurrent
+ * uses exactly one succeeds. Unknown or used: 404; expired: 410.
  */
-export async function confirmEmail(code: string): Promise<UserFields> {
+export async function confirmEmail(code: string, by: Requester = NO_REQUESTER): Promise<UserFields> {
   const at = now();
   const hash = hashSecret(code);
   const row = await getDb()
@@ -34,6 +35,12 @@ export async function confirmEmail(code: string): Promise<UserFields> {
         .set((eb) => ({ confirmed_at: eb.fn.coalesce('confirmed_at', sql<Date>`${at}::timestamptz`), updated_at: at }))
         .where('id', 'in', (eb) => eb.selectFrom('consumed').select('user_id'))
         .returning(['id', 'username', 'email', 'confirmed_at', 'created_at']),
+    )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) => eb.selectFrom('confirmed').select(['id', ...eventValues('account_confirmed', by, at)])),
     )
     // The token row as it was before this statement, to tell "expired" from "unknown or used".
     .selectFrom('one_time_tokens as t')

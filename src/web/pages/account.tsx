@@ -1,19 +1,30 @@
-// My account: the profile (PATCH /api/me/profile), the password
-// (PUT /api/me/password) and the sessions (GET /api/me/sessions, DELETE one).
-// Sections for features other issues add (e-mail change, account deletion,
-// "sign out everywhere" beside the sessions, the second factor) go in
-// `Account` below, one <section> each, once the API has them.
+// My account: the profile (PATCH /api/me/profile), the e-mail address
+// (POST /api/me/email; the link it sends opens pages/email.tsx), the password
+// (PUT /api/me/password), the sessions (GET /api/me/sessions, DELETE one or
+// every other) and the deletion (DELETE /api/me). Sections for features other
+// issues add (the second factor) go in `Account` below, one <section> each.
 import { useState } from 'preact/hooks';
 import { api, segment, type Me, type Profile, type Session } from '../api.ts';
 import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to } from '../router.ts';
 import { useSession } from '../session.ts';
-import { Field, Form, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
+import { CurrentPasswordField, Field, Form, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
 
 export function Account() {
-  useTitle('My account');
   const { me, setMe } = useSession();
+  const [deleted, setDeleted] = useState(false);
+  useTitle(deleted ? 'Account deleted' : 'My account');
+  if (deleted) {
+    return (
+      <>
+        <h1 tabIndex={-1}>Account deleted</h1>
+        <p role="status">
+          The account and everything that was its own are deleted. <a href={to.feed}>See the posts</a>
+        </p>
+      </>
+    );
+  }
   if (me === undefined) return <Pending error={undefined} />;
   if (me === null) {
     return (
@@ -32,8 +43,15 @@ export function Account() {
         Logged in as <a href={to.user(me.user.username)}>{me.user.username}</a> ({me.user.email}).
       </p>
       <ProfileForm me={me} saved={(profile) => setMe({ ...me, profile })} />
+      <EmailForm me={me} />
       <PasswordForm me={me} />
       <Sessions />
+      <DeleteAccount
+        deleted={() => {
+          setDeleted(true);
+          setMe(null);
+        }}
+      />
     </>
   );
 }
@@ -87,6 +105,49 @@ function ProfileForm({ me, saved }: { me: Me; saved: (profile: Profile) => void 
   );
 }
 
+interface EmailChangeRequested {
+  pendingEmail: string;
+  expiresAt: string;
+  /** Only without a mail provider, outside production (README, "Configuration"). */
+  code?: string;
+}
+
+function EmailForm({ me }: { me: Me }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [pending, setPending] = useState<EmailChangeRequested>();
+  const submission = useSubmit(
+    () => api<EmailChangeRequested>('POST', '/api/me/email', { email, password }),
+    (answer) => {
+      setPassword('');
+      setPending(answer);
+    },
+  );
+  return (
+    <section aria-labelledby="email-heading">
+      <h2 id="email-heading">E-mail address</h2>
+      <p role="status">
+        {pending && (
+          <>
+            A confirmation link is on its way to {pending.pendingEmail}; it works once, until <When at={pending.expiresAt} />. The account
+            keeps {me.user.email} until then.
+          </>
+        )}
+      </p>
+      {pending?.code !== undefined && (
+        <p class="dev">
+          Development: no mail provider is set, so the service returned the code.{' '}
+          <a href={`/app/email?code=${encodeURIComponent(pending.code)}`}>Open the confirmation link</a>
+        </p>
+      )}
+      <Form label="Change the e-mail address" submission={submission} action="Send a confirmation link">
+        <Field label="New e-mail" name="email" type="email" value={email} onInput={setEmail} autoComplete="email" errors={submission.errorsOf('email')} required />
+        <CurrentPasswordField label="Your password" name="password" value={password} onInput={setPassword} hint="To prove it is you." submission={submission} />
+      </Form>
+    </section>
+  );
+}
+
 function PasswordForm({ me }: { me: Me }) {
   const [currentPassword, setCurrent] = useState('');
   const [newPassword, setNew] = useState('');
@@ -104,16 +165,7 @@ function PasswordForm({ me }: { me: Me }) {
       <h2 id="password-heading">Password</h2>
       <p role="status">{status}</p>
       <Form label="Change the password" submission={submission} action="Change the password">
-        <Field
-          label="Current password"
-          name="currentPassword"
-          type="password"
-          value={currentPassword}
-          onInput={setCurrent}
-          autoComplete="current-password"
-          errors={submission.errorsOf('currentPassword')}
-          required
-        />
+        <CurrentPasswordField label="Current password" name="currentPassword" value={currentPassword} onInput={setCurrent} submission={submission} />
         <NewPasswordField
           label="New password"
           name="newPassword"
@@ -137,6 +189,13 @@ function Sessions() {
     );
     sessions.reload();
   };
+  const revokeOthers = async () => {
+    await api<{ revokedSessions: number }>('DELETE', '/api/me/sessions').then(
+      ({ revokedSessions }) => setStatus(`${revokedSessions} other session${revokedSessions === 1 ? ' was' : 's were'} signed out.`),
+      (error: Error) => setStatus(error.message),
+    );
+    sessions.reload();
+  };
   return (
     <section aria-labelledby="sessions-heading">
       <h2 id="sessions-heading">Sessions</h2>
@@ -144,22 +203,51 @@ function Sessions() {
       {sessions.data === undefined ? (
         <Pending error={sessions.error} />
       ) : (
-        <ul class="sessions">
-          {sessions.data.items.map((session) => (
-            <li>
-              <span id={`session-${session.id}`}>
-                Started <When at={session.createdAt} />, expires <When at={session.expiresAt} />
-                {session.current && <strong> (this browser)</strong>}
-              </span>{' '}
-              {!session.current && (
-                <button type="button" aria-describedby={`session-${session.id}`} onClick={() => void revoke(session)}>
-                  Revoke
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
+        <>
+          <ul class="sessions">
+            {sessions.data.items.map((session) => (
+              <li>
+                <span id={`session-${session.id}`}>
+                  Started <When at={session.createdAt} /> {session.userAgent !== null && <>in {session.userAgent} </>}
+                  {session.ip !== null && <>from {session.ip}</>}, last used <When at={session.lastSeenAt} />, expires{' '}
+                  <When at={session.expiresAt} />
+                  {session.current && <strong> (this browser)</strong>}
+                </span>{' '}
+                {!session.current && (
+                  <button type="button" aria-describedby={`session-${session.id}`} onClick={() => void revoke(session)}>
+                    Revoke
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+          {sessions.data.items.some((session) => !session.current) && (
+            <button type="button" onClick={() => void revokeOthers()}>
+              Sign out everywhere else
+            </button>
+          )}
+        </>
       )}
+    </section>
+  );
+}
+
+function DeleteAccount({ deleted }: { deleted: () => void }) {
+  const [password, setPassword] = useState('');
+  const submission = useSubmit(
+    () => api('DELETE', '/api/me', { password }),
+    deleted,
+  );
+  return (
+    <section aria-labelledby="delete-heading">
+      <h2 id="delete-heading">Delete the account</h2>
+      <p>
+        This deletes the account at once: the profile, every session, your posts with every comment on them and your comments on other
+        posts. The username and the address become free. It cannot be undone.
+      </p>
+      <Form label="Delete the account" submission={submission} action="Delete my account">
+        <CurrentPasswordField label="Password to delete" name="password" value={password} onInput={setPassword} submission={submission} />
+      </Form>
     </section>
   );
 }

@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import { api, ApiError, type Me } from '../api.ts';
 import { navigate, to, usePlace } from '../router.ts';
 import { fetchMe, useSession } from '../session.ts';
-import { Field, Form, useSubmit, useTitle } from '../ui.tsx';
+import { CurrentPasswordField, Field, Form, useSubmit, useTitle } from '../ui.tsx';
 
 /** Only a page of this app may be the destination after logging in. */
 const destination = (next: string | null) => (next !== null && /^\/app\/(?!\/)/.test(next) ? next : to.account);
@@ -65,16 +65,7 @@ export function LogIn() {
           errors={submission.errorsOf(field)}
           required
         />
-        <Field
-          label="Password"
-          name="password"
-          type="password"
-          value={password}
-          onInput={setPassword}
-          autoComplete="current-password"
-          errors={submission.errorsOf('password')}
-          required
-        />
+        <CurrentPasswordField label="Password" name="password" value={password} onInput={setPassword} submission={submission} />
       </Form>
       <p>
         <a href={to.forgot}>Forgot your password?</a> · No account yet? <a href={to.signup}>Sign up</a>

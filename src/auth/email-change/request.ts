@@ -1,0 +1,76 @@
+// Asking to change the account's e-mail address (POST /api/me/email): a code
+// valid 10 minutes goes to the new address, a notice without it to the old one.
+import { sql } from 'kysely';
+import { HttpError, validationFailed } from '../../common/errors.ts';
+import { getDb } from '../../db/connection.ts';
+import { consume } from '../../rate-limit/counter.ts';
+import { checks } from '../../rate-limit/limits.ts';
+import type { Client } from '../accounts/client.ts';
+import { composeEmailChangeNotice, deliverNotice, deliverSecret, deliveryRoute } from '../codes/delivery.ts';
+import { newToken, replacingLiveToken, TOKEN_COLUMNS, tokenValues } from '../codes/tokens.ts';
+import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
+import { proveOwnership, releaseProof } from '../passwords/proof.ts';
+import type { TokenClaims } from '../sessions/tokens.ts';
+import type { EmailChange } from './bodies.ts';
+
+export interface EmailChangeRequested {
+  pendingEmail: string;
+  expiresAt: Date;
+  /** Only where codes are returned (local development): see codes/delivery.ts. */
+  code?: string;
+}
+
+/**
+ * 3 statements: the limits per client address and per new address (which
+ * gets a message; a bucket apart from that address's own resends and resets,
+ * whose budget a stranger must not spend): 429; the password proof (401, 429,
+ * 400 `details.password`, counted as a failed login); then, in one statement,
+ * the proof's hits given back, the code issued for the account (replacing
+ * its pending change, one live code per account and purpose) unless another
+ * account has the address (409), and email_change_requested recorded.
+ * Nothing is written when no code could reach anyone here (503).
+ */
+export async function requestEmailChange(claims: TokenClaims, input: EmailChange, client: Client): Promise<EmailChangeRequested> {
+  deliveryRoute();
+  await consume([checks.emailChange(input.email), checks.emailIp(client.ip)]);
+  const attempt = await proveOwnership(claims, input.password, client);
+  const { user } = attempt;
+  if (user.email === input.email) throw validationFailed({ email: ['is already the address of this account'] });
+
+  const token = newToken('change_email');
+  const newEmail = sql<string>`${input.email}::text`;
+  const row = await releaseProof(attempt)
+    // The account row is read FOR KEY SHARE before the code's INSERT, the order a deletion locks in.
+    .with('holder', (qb) =>
+      qb
+        .selectFrom('users')
+        .select('id')
+        .where('id', '=', claims.userId)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('users as other').select('other.id').where('other.email', '=', newEmail))))
+        .forKeyShare(),
+    )
+    .with('issued', (qb) =>
+      qb
+        .insertInto('one_time_tokens')
+        .columns([...TOKEN_COLUMNS, 'new_email'])
+        .expression((eb) => eb.selectFrom('holder').select(['id', ...tokenValues(token), newEmail.as('new_email')]))
+        .onConflict(replacingLiveToken())
+        .returning('user_id'),
+    )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) => eb.selectFrom('issued').select(['user_id', ...eventValues('email_change_requested', client, token.createdAt)])),
+    )
+    .selectNoFrom((eb) => [
+      eb.exists(eb.selectFrom('issued').select('user_id')).as('issued'),
+      eb.exists(eb.selectFrom('users').select('id').where('email', '=', newEmail)).as('taken'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (!row.issued) throw new HttpError(row.taken ? 'email_taken' : 'unauthenticated');
+
+  const { revealed } = await deliverSecret({ to: { ...user, email: input.email }, token, appUrl: client.appUrl }, client.waitUntil);
+  await deliverNotice(composeEmailChangeNotice(user, input.email, client.appUrl), `e-mail change notice for user #${user.id}`, client.waitUntil);
+  return { pendingEmail: input.email, expiresAt: token.expiresAt, ...(revealed && { code: token.secret }) };
+}
