@@ -19,6 +19,8 @@ export default defineConfig({
       // Low scrypt cost keeps the suite fast; a test checks the production default.
       PASSWORD_SCRYPT_N: '1024',
       JWT_SECRET: 'test-secret-that-is-at-least-32-bytes-long',
+      // 32 bytes (base64) for the second factor's sealed secrets.
+      MFA_ENCRYPTION_KEY: 'dGVzdC1tZmEta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=',
     },
   },
 });

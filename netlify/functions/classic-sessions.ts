@@ -2,6 +2,8 @@
 // the attempt counted; for the right password, the session INSERT with the
 // attempt released); 1 for a 401 or 429; 0 for a password over the maximum
 // length or a form posted from another origin (403, login CSRF).
+// An account with a second factor cannot log in here (no second step): 401
+// after the right password, 2 statements (the challenge is opened and left unused).
 // DELETE /sessions — 1 SQL statement (delete the caller's session).
 import { emailLoginSchema } from '../../src/auth/login/bodies.ts';
 import { checkLogin } from '../../src/auth/login/login.ts';
@@ -21,7 +23,9 @@ export default route(config, classicSessions, {
   POST: async (req, ctx) => {
     assertSameOriginLogin(req);
     const by = requesterOf(req, ctx);
-    const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), by.ip, by.userAgent);
+    const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), by.ip, by.userAgent).catch(
+      restate({ mfa_required: { status: 401, message: 'This account has a second factor: log in with POST /api/login, then POST /api/login/mfa.' } }),
+    );
     return json(200, { email: user.email, message: 'logged in' }, { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) });
   },
   DELETE: async (req, ctx) => {

@@ -2,19 +2,18 @@
 // attempt counted on both failure counters (before any hash); then, for the
 // right password, the session INSERT with the attempt released (and a hash
 // upgrade folded in). 1 for a 401 or 429; 2 for a 403 (the release, no
-// session); 0 for a password over the maximum length or a form posted from
-// another origin (403, login CSRF).
+// session; for an account with a second factor, the release with the
+// mfa_required challenge); 0 for a password over the maximum length or a form
+// posted from another origin (403, login CSRF).
 import { loginSchema } from '../../src/auth/login/bodies.ts';
 import { checkLogin } from '../../src/auth/login/login.ts';
 import { login } from '../../src/endpoints/login.ts';
 import { readBody } from '../../src/http/body.ts';
 import { assertSameOriginLogin } from '../../src/http/caller.ts';
 import { requesterOf } from '../../src/http/client.ts';
-import { sessionCookie } from '../../src/http/cookies.ts';
-import { json } from '../../src/http/respond.ts';
+import { loggedIn } from '../../src/http/logged-in.ts';
 import { route } from '../../src/http/route.ts';
 import { parse } from '../../src/common/validate.ts';
-import { presentUser } from '../../src/users/present.ts';
 
 export const config = { path: '/api/login' };
 
@@ -22,16 +21,6 @@ export default route(config, login, {
   POST: async (req, ctx) => {
     assertSameOriginLogin(req);
     const by = requesterOf(req, ctx);
-    const { user, session } = await checkLogin(parse(loginSchema, await readBody(req)), by.ip, by.userAgent);
-    return json(
-      200,
-      {
-        token: session.token,
-        tokenType: 'Bearer',
-        expiresAt: session.expiresAt.toISOString(),
-        user: presentUser(user, { withEmail: true }),
-      },
-      { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) },
-    );
+    return loggedIn(req, await checkLogin(parse(loginSchema, await readBody(req)), by.ip, by.userAgent));
   },
 });

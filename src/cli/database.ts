@@ -63,6 +63,11 @@ export function localJwtSecret(): Promise<string> {
   return localFile('jwt-secret', async () => randomBytes(32).toString('base64url'));
 }
 
+/** A local MFA_ENCRYPTION_KEY (32 random bytes, base64) for development, made once and kept beside the data. */
+export function localMfaKey(): Promise<string> {
+  return localFile('mfa-encryption-key', async () => randomBytes(32).toString('base64'));
+}
+
 /** A local signing key set (JWT_SIGNING_KEYS) for development, made once and kept beside the data. */
 export function localSigningKeys(): Promise<string> {
   return localFile('signing-keys.json', async () => JSON.stringify([await newSigningKey()]));

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { envValue } from '../config/settings.ts';
 import { migrate } from '../db/migrate.ts';
-import { localJwtSecret, localSigningKeys, resolveDatabase } from './database.ts';
+import { localJwtSecret, localMfaKey, localSigningKeys, resolveDatabase } from './database.ts';
 import { watchFunctions } from './function-bundles.ts';
 import { watchWeb } from './web-bundle.ts';
 
@@ -30,6 +30,7 @@ const netlify = spawn(
       // The secret still verifies sessions signed before the local key existed.
       JWT_SECRET: envValue('JWT_SECRET') ?? (await localJwtSecret()),
       JWT_SIGNING_KEYS: envValue('JWT_SIGNING_KEYS') ?? (await localSigningKeys()),
+      MFA_ENCRYPTION_KEY: envValue('MFA_ENCRYPTION_KEY') ?? (await localMfaKey()),
       BROWSER: 'none',
     },
   },

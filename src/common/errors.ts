@@ -12,6 +12,16 @@ export const ERRORS = {
   invalid_credentials: { status: 401, message: 'The username or e-mail address and password do not match an account.' },
   account_not_confirmed: { status: 403, message: 'Confirm your e-mail address with the code you were sent, then log in.' },
   forbidden: { status: 403, message: 'You may not do that.' },
+  // Issue 19: the second factor. mfa_required carries the mfaToken for POST /api/login/mfa.
+  mfa_required: {
+    status: 403,
+    message: 'This account has a second factor: send the mfaToken with a code from the authenticator app (or a recovery code) to POST /api/login/mfa.',
+    fields: ['mfaToken'],
+  },
+  invalid_mfa_code: { status: 401, message: 'The code is not valid (a code is accepted once, within 30 seconds of its time).' },
+  mfa_token_invalid: { status: 401, message: 'This login step is unknown, used, expired or out of tries: log in again.' },
+  mfa_already_enabled: { status: 409, message: 'A second factor is already enabled; disable it before enrolling again.' },
+  mfa_unavailable: { status: 503, message: 'The second factor is not available on this service at the moment.' },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'This path does not answer that method.' },
   username_taken: { status: 409, message: 'That username is already taken.' },
@@ -28,9 +38,12 @@ export const ERRORS = {
   // Issue 18: access tokens need an asymmetric key, which a deploy with only JWT_SECRET lacks (a
   // setting of the deploy, not a fault: not a 5xx).
   access_tokens_unavailable: { status: 404, message: 'This service has no signing key, so it issues no access tokens.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+} as const satisfies Record<string, { status: number; message: string; fields?: readonly string[] }>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/** The extra fields of an error object, by name: only those its code lists in `fields` (mfa_required's mfaToken). */
+export type ErrorFields = Record<string, string>;
 
 /** Field name -> every rule the value broke. */
 export type ErrorDetails = Record<string, string[]>;
@@ -38,6 +51,8 @@ export type ErrorDetails = Record<string, string[]>;
 export interface ErrorExtras {
   details?: ErrorDetails | undefined;
   headers?: Record<string, string> | undefined;
+  /** Fields the table lists for this code (`fields`), rendered beside code and message on /api. */
+  fields?: ErrorFields | undefined;
   /** Only for a restatement (src/http/classic.ts): the classic routes answer a few codes with another status. */
   status?: number | undefined;
 }
@@ -51,16 +66,18 @@ export class HttpError extends Error {
   readonly status: number;
   readonly details?: ErrorDetails;
   readonly headers?: Record<string, string>;
+  readonly fields?: ErrorFields;
 
   constructor(
     readonly code: ErrorCode,
     message: string = ERRORS[code].message,
-    { details, headers, status }: ErrorExtras = {},
+    { details, headers, status, fields }: ErrorExtras = {},
   ) {
     super(message);
     this.status = status ?? ERRORS[code].status;
     if (details !== undefined) this.details = details;
     if (headers !== undefined) this.headers = headers;
+    if (fields !== undefined) this.fields = fields;
   }
 }
 

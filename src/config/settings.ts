@@ -191,6 +191,23 @@ const READERS = {
       ),
     ),
 
+  // Issue 19: the second factor (src/auth/mfa/README.md).
+  /**
+   * MFA_ENCRYPTION_KEY: 32 bytes in base64, the AES-256-GCM key that seals TOTP secrets. Without
+   * it the second-factor endpoints answer 503 (`npm run dev` makes one in .data/).
+   */
+  mfaEncryptionKey: (): Buffer | undefined => {
+    const text = envValue('MFA_ENCRYPTION_KEY');
+    if (text === undefined) return undefined;
+    const key = Buffer.from(text, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32) {
+      throw new ConfigError('MFA_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)');
+    }
+    return key;
+  },
+  /** RATE_LIMIT_MFA: wrong second-factor codes per account, from all addresses together. */
+  mfaLimit: limit('RATE_LIMIT_MFA', '10/15m'),
+
   loginAccountLimit: limit('RATE_LIMIT_LOGIN_ACCOUNT', '10/15m'),
   loginIpLimit: limit('RATE_LIMIT_LOGIN_IP', '50/15m'),
   registerIpLimit: limit('RATE_LIMIT_REGISTER_IP', '30/10m'),

@@ -75,6 +75,31 @@ export interface KnownAddressesTable {
   last_login_at: Timestamp;
 }
 
+/** Issue 19: an account's TOTP secret, sealed (src/auth/mfa/sealed-secret.ts); pending until confirmed. */
+export interface TotpFactorsTable {
+  user_id: number;
+  secret_sealed: Buffer;
+  confirmed_at: Timestamp | null;
+  /** The time step of the last accepted code. */
+  last_used_step: number | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface RecoveryCodesTable {
+  user_id: number;
+  /** SHA-256 of the normalised code. */
+  code_hash: Buffer;
+}
+
+export interface MfaChallengesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 of the mfaToken. */
+  token_hash: Buffer;
+  expires_at: Timestamp;
+  tries_left: number;
+}
+
 export interface PostsTable {
   id: Generated<number>;
   user_id: number;
@@ -104,7 +129,12 @@ export type SecurityEventKind =
   | 'email_change_requested'
   | 'email_changed'
   | 'account_confirmed'
-  | 'account_deleted';
+  | 'account_deleted'
+  // Issue 19 (src/auth/mfa/events.ts).
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'recovery_code_used'
+  | 'mfa_failed';
 export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited';
 
 export interface SecurityEventsTable {
@@ -140,6 +170,9 @@ export interface Database {
   one_time_tokens: OneTimeTokensTable;
   rate_limits: RateLimitsTable;
   known_addresses: KnownAddressesTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
   posts: PostsTable;
   comments: CommentsTable;
   security_events: SecurityEventsTable;

@@ -9,8 +9,11 @@ import { classicUsers } from './classic-users.ts';
 import { commentsId } from './comments-id.ts';
 import { health } from './health.ts';
 import { jwks } from './jwks.ts';
+import { loginMfa } from './login-mfa.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
+import { meMfaTotpConfirm } from './me-mfa-totp-confirm.ts';
+import { meMfaTotp } from './me-mfa-totp.ts';
 import { mePassword } from './me-password.ts';
 import { meProfile } from './me-profile.ts';
 import { meSession } from './me-session.ts';
@@ -40,10 +43,13 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'register-confirm': registerConfirm,
   'register-resend': registerResend,
   'login': login,
+  'login-mfa': loginMfa,
   'logout': logout,
   'me': me,
   'me-profile': meProfile,
   'me-password': mePassword,
+  'me-mfa-totp': meMfaTotp,
+  'me-mfa-totp-confirm': meMfaTotpConfirm,
   'me-sessions': meSessions,
   'me-session': meSession,
   'me-events': meEvents,

@@ -10,7 +10,7 @@ export const meEvents = endpoint('/api/me/events', {
     summary: "The caller's security events, newest first",
     statements: 1,
     description:
-      'Logins (failed ones with their reason), logouts, revocations, password and e-mail changes, reset requests, confirmation. ' +
+      'Logins (failed ones with their reason), logouts, revocations, password and e-mail changes, reset requests, confirmation, the second factor turned on or off, a recovery code used, a refused code. ' +
       r.PAGINATED.replace(' and the real total', '') +
       ' Kept 90 days unless configured otherwise (AUDIT_EVENTS_RETENTION).',
     auth: true,

@@ -124,6 +124,17 @@ export const withProfile = v.strictObject({ profile: profileView });
 
 export const passwordChanged = v.strictObject({ revokedSessions: count });
 
+// Issue 19: the second factor.
+export const totpEnrolment = v.strictObject({
+  secret: v.pipe(text, v.description('The shared secret in base32, for typing into an authenticator app')),
+  otpauthUri: v.pipe(text, v.description('`otpauth://totp/…` (SHA-1, 6 digits, 30 s), for a QR code')),
+});
+
+export const mfaEnabled = v.strictObject({
+  recoveryCodes: v.pipe(v.array(text), v.description('Ten single-use codes (`xxxx-xxxx-xxxx-xxxx`) for when the app is lost; shown only now')),
+  revokedSessions: count,
+});
+
 export const sessionList = v.strictObject(listPage(sessionItem));
 
 export const sessionsRevoked = v.strictObject({ revokedSessions: count });
@@ -131,6 +142,7 @@ export const sessionsRevoked = v.strictObject({ revokedSessions: count });
 const EVENT_KINDS = [
   'login_succeeded', 'login_failed', 'logout', 'session_revoked', 'other_sessions_revoked', 'password_changed',
   'reset_requested', 'password_reset', 'email_change_requested', 'email_changed', 'account_confirmed',
+  'mfa_enabled', 'mfa_disabled', 'recovery_code_used', 'mfa_failed',
 ] as const satisfies readonly SecurityEventKind[];
 
 export const eventView = v.strictObject({
@@ -161,10 +173,16 @@ export const withComment = v.strictObject({ comment: commentView });
 /** The /api error envelope, its `code` narrowed to the codes of `status`. */
 export function apiError(status: number) {
   const codes = (Object.keys(ERRORS) as ErrorCode[]).filter((code) => ERRORS[code].status === status);
+  // A field only some codes carry (mfa_required's mfaToken), optional for the status.
+  const fields = codes.flatMap((code) => {
+    const entry = ERRORS[code] as { fields?: readonly string[] };
+    return (entry.fields ?? []).map((name) => [name, v.optional(v.pipe(text, v.description(`With \`${code}\` only.`)))] as const);
+  });
   return v.strictObject({
     error: v.strictObject({
       code: v.picklist(codes),
       message: text,
+      ...Object.fromEntries(fields),
       details: v.optional(
         v.pipe(v.record(v.string(), v.array(text)), v.description('For validation errors: every rule each field broke.')),
       ),

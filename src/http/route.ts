@@ -133,7 +133,7 @@ function toHttpError(error: unknown): HttpError {
 function renderError(error: HttpError, style: ErrorStyle): Response {
   const body =
     style === 'api'
-      ? { error: errorBody(error.code, error.message, error.details) }
+      ? { error: { ...errorBody(error.code, error.message, error.details), ...error.fields } }
       : { message: error.details === undefined ? error.message : detailsMessage(error.details) };
   return json(error.status, body, error.headers);
 }

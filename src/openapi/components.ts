@@ -4,6 +4,7 @@ import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
+import { confirmSchema, disableSchema, enrolSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
 import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
@@ -31,6 +32,10 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   PasswordChange: passwordChangeSchema,
   PasswordProof: passwordProofSchema,
   EmailChange: emailChangeSchema,
+  TotpEnrolment: enrolSchema,
+  TotpConfirmation: confirmSchema,
+  TotpRemoval: disableSchema,
+  LoginSecondStep: secondStepSchema,
   PasswordReset: resetFields,
   ProfilePatch: profilePatchSchema,
   NewPost: newPostSchema,
@@ -55,6 +60,8 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Me: r.me,
   ProfileAnswer: r.withProfile,
   PasswordChanged: r.passwordChanged,
+  TotpSecret: r.totpEnrolment,
+  MfaEnabled: r.mfaEnabled,
   SessionList: r.sessionList,
   SessionsRevoked: r.sessionsRevoked,
   Event: r.eventView,

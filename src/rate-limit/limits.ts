@@ -3,7 +3,7 @@
 import { setting, type Limit } from '../config/settings.ts';
 import { addressKey } from './address.ts';
 
-export const LIMIT_NAMES = ['loginAccount', 'loginAccountTotal', 'loginIp', 'registerIp', 'email', 'emailIp'] as const;
+export const LIMIT_NAMES = ['loginAccount', 'loginAccountTotal', 'loginIp', 'registerIp', 'email', 'emailIp', 'mfa'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
 /** The limit as configured (RATE_LIMIT_*, see src/config/settings.ts). */
@@ -38,6 +38,9 @@ export const loginAccountTotalKey = { prefix: 'login_account_total:', suffix: ''
 /** How long a successful login exempts its address from the per-account total (30 days); the purge drops older rows. */
 export const KNOWN_ADDRESS_MS = 30 * 24 * 60 * 60_000;
 
+/** The second-factor counter's key is this and the user id, so SQL can build it for a user it has just found. */
+export const MFA_BUCKET_PREFIX = 'mfa:';
+
 export const checks = {
   loginAccount: (userId: number, ip: string): Check => {
     const { prefix, suffix } = loginAccountKey(ip);
@@ -57,4 +60,10 @@ export const checks = {
    * address must not spend that stranger's own budget of codes and tokens.
    */
   emailChange: (email: string): Check => ({ bucket: bucketKey('email_change', email.toLowerCase()), limit: limitFor('email') }),
+  /**
+   * Wrong second-factor codes of one account, whatever the address: only a
+   * holder of the password or of a session can make them, and a right
+   * password does not clear this counter (only a right code does).
+   */
+  mfa: (userId: number): Check => ({ bucket: `${MFA_BUCKET_PREFIX}${userId}`, limit: limitFor('mfa') }),
 };

@@ -1,7 +1,7 @@
 // Deletes what nothing needs any more: expired sessions, spent one-time codes,
-// ended rate-limit windows, addresses not logged in from for 30 days, accounts
-// never confirmed (whose usernames and addresses would otherwise stay taken)
-// and security events past retention. Run hourly by netlify/functions/purge.ts
+// expired second-factor login challenges, ended rate-limit windows, addresses
+// not logged in from for 30 days, accounts never confirmed (whose usernames and
+// addresses would otherwise stay taken) and security events past retention. Run hourly by netlify/functions/purge.ts
 // and by `npm run db:purge`.
 //
 // Every batch is ONE statement that deletes at most `batch` rows, picked with
@@ -33,7 +33,7 @@ const ago = (at: Date, ms: number) => new Date(at.getTime() - ms);
  * `where` holds at `at`, locked without waiting for rows another purge holds, then deleted.
  */
 function batchOf(
-  table: 'users' | 'sessions' | 'one_time_tokens' | 'rate_limits' | 'known_addresses' | 'security_events',
+  table: 'users' | 'sessions' | 'one_time_tokens' | 'mfa_challenges' | 'rate_limits' | 'known_addresses' | 'security_events',
   key: readonly string[],
   where: (at: Date) => RawBuilder<unknown>,
 ) {
@@ -80,6 +80,12 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     name: 'used or expired codes',
     batch: 5000,
     deleteBatch: batchOf('one_time_tokens', ['id'], (at) => sql`least(used_at, expires_at) < ${ago(at, setting('purgeExpiredAfterMs'))}`),
+  },
+  {
+    name: 'expired login challenges',
+    batch: 5000,
+    // The second factor's login step (src/auth/mfa): a used one is already deleted.
+    deleteBatch: batchOf('mfa_challenges', ['id'], (at) => sql`expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}`),
   },
   {
     name: 'ended rate-limit windows',

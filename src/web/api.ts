@@ -12,13 +12,15 @@ export class ApiError extends Error {
     message: string,
     readonly details: FieldErrors = {},
     readonly retryAfter?: number,
+    /** With mfa_required only: the token of the login's second step. */
+    readonly mfaToken?: string,
   ) {
     super(message);
   }
 }
 
 interface Envelope {
-  error?: { code?: string; message?: string; details?: FieldErrors };
+  error?: { code?: string; message?: string; details?: FieldErrors; mfaToken?: string };
 }
 
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -44,6 +46,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     error?.message ?? `The service answered ${res.status}.`,
     error?.details ?? {},
     Number.isFinite(retry) && retry > 0 ? retry : undefined,
+    error?.mfaToken,
   );
 }
 

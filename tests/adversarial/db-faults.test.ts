@@ -12,10 +12,13 @@ import classicReset from '../../netlify/functions/classic-reset-password.ts';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import classicUsers from '../../netlify/functions/classic-users.ts';
 import health from '../../netlify/functions/health.ts';
+import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import confirmChange from '../../netlify/functions/me-email-confirm.ts';
 import changeEmail from '../../netlify/functions/me-email.ts';
+import mfaConfirm from '../../netlify/functions/me-mfa-totp-confirm.ts';
+import mfaTotp from '../../netlify/functions/me-mfa-totp.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
 import meProfile from '../../netlify/functions/me-profile.ts';
 import meSession from '../../netlify/functions/me-session.ts';
@@ -34,6 +37,7 @@ import { addComment } from '../../src/content/comments.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
+import { codeAt, enableMfa } from '../support/mfa.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectUnavailable, report, snapshotTables, totalsAndCounts, type RouteUnderTest } from './harness.ts';
@@ -206,6 +210,58 @@ const OPERATIONS: Operation[] = [
       const { user, password } = await createUser({ confirmed: false });
       const body = json({ username: user.username, password });
       return () => call(login, 'POST', '/api/login', body);
+    },
+  },
+  {
+    name: 'POST /api/login, second factor on',
+    style: 'api',
+    expected: 403,
+    prepare: async () => {
+      const { user, token, password } = await createUser();
+      await enableMfa(token);
+      const body = json({ username: user.username, password });
+      return () => call(login, 'POST', '/api/login', body);
+    },
+  },
+  {
+    name: 'POST /api/login/mfa',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user, token, password } = await createUser();
+      const { secret } = await enableMfa(token);
+      const mfaToken = (await call(login, 'POST', '/api/login', json({ username: user.username, password }))).body.error.mfaToken;
+      return () => call(loginMfa, 'POST', '/api/login/mfa', json({ mfaToken, code: codeAt(secret) }));
+    },
+  },
+  {
+    name: 'POST /api/me/mfa/totp',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { token, password } = await createUser();
+      return () => call(mfaTotp, 'POST', '/api/me/mfa/totp', { token, json: { password } });
+    },
+  },
+  {
+    name: 'POST /api/me/mfa/totp/confirm',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user, token, password } = await createUser();
+      await createSession(user.id);
+      const { secret } = (await call(mfaTotp, 'POST', '/api/me/mfa/totp', { token, json: { password } })).body;
+      return () => call(mfaConfirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(secret) } });
+    },
+  },
+  {
+    name: 'DELETE /api/me/mfa/totp',
+    style: 'api',
+    expected: 204,
+    prepare: async () => {
+      const { token, password } = await createUser();
+      const { secret } = await enableMfa(token);
+      return () => call(mfaTotp, 'DELETE', '/api/me/mfa/totp', { token, json: { password, code: codeAt(secret) } });
     },
   },
   {

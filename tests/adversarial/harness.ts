@@ -60,6 +60,7 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'invalid_json', 'validation_failed', 'unsupported_media_type', 'payload_too_large', 'unauthenticated',
   'invalid_credentials', 'account_not_confirmed', 'forbidden', 'not_found', 'method_not_allowed', 'username_taken',
   'email_taken', 'code_expired', 'rate_limited', 'internal_error', 'service_unavailable', 'access_tokens_unavailable',
+  'mfa_required', 'invalid_mfa_code', 'mfa_token_invalid', 'mfa_already_enabled', 'mfa_unavailable',
 ];
 
 /** What must never reach a client: stack frames, SQL or driver text, password hashes, the JWT secret. */
@@ -153,9 +154,13 @@ export async function snapshotTables(): Promise<string> {
       'one_time_tokens', (SELECT json_agg(t ORDER BY t.id) FROM one_time_tokens t),
       'posts', (SELECT json_agg(t ORDER BY t.id) FROM posts t),
       'comments', (SELECT json_agg(t ORDER BY t.id) FROM comments t),
-      'security_events', (SELECT json_agg(t ORDER BY t.id) FROM security_events t WHERE t.kind <> 'login_failed'),
+      'security_events', (SELECT json_agg(t ORDER BY t.id) FROM security_events t WHERE t.kind NOT IN ('login_failed', 'mfa_failed')),
       'list_totals', (SELECT json_agg(t ORDER BY t.list) FROM list_totals t),
-      'post_comment_totals', (SELECT json_agg(t ORDER BY t.post_id) FROM post_comment_totals t)
+      'post_comment_totals', (SELECT json_agg(t ORDER BY t.post_id) FROM post_comment_totals t),
+      'totp_factors', (SELECT json_agg(t ORDER BY t.user_id) FROM totp_factors t),
+      'recovery_codes', (SELECT json_agg(t ORDER BY t.user_id, t.code_hash) FROM recovery_codes t),
+      -- tries_left is an attempt counter, spent before the code is checked.
+      'mfa_challenges', (SELECT json_agg(json_build_object('id', id, 'user_id', user_id, 'expires_at', expires_at) ORDER BY id) FROM mfa_challenges)
     ) AS data
   `.execute(getDb());
   return JSON.stringify(rows[0]!.data);

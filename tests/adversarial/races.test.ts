@@ -8,6 +8,7 @@ import classicProfile from '../../netlify/functions/classic-profile.ts';
 import classicReset from '../../netlify/functions/classic-reset-password.ts';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import classicUsers from '../../netlify/functions/classic-users.ts';
+import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import confirmChange from '../../netlify/functions/me-email-confirm.ts';
@@ -25,6 +26,7 @@ import { createPost } from '../../src/content/posts.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { registerAccount } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
+import { codeAt, enableMfa } from '../support/mfa.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectInvariants, expectSafe, report, type RouteUnderTest } from './harness.ts';
@@ -191,6 +193,45 @@ describe('changing the e-mail address', () => {
           (SELECT count(*) FROM one_time_tokens WHERE user_id = ${owner.user.id} AND used_at IS NULL)::int AS live`.execute(getDb());
       expect(rows[0]).toEqual(deleted.status === 204 ? { email: null, sessions: 0, live: 0 } : { email, sessions: 0, live: 0 });
       return [deleted, confirmed];
+    });
+  });
+});
+
+describe('one second-factor code or mfaToken, used at once', () => {
+  const mfaToken = async (username: string) =>
+    (await call(login, 'POST', '/api/login', { json: { username, password: STRONG_PASSWORD }, ip: uniqueIp() })).body.error.mfaToken as string;
+  const sessionsOf = async (userId: number) => (await getDb().selectFrom('sessions').select('id').where('user_id', '=', userId).execute()).length;
+
+  it('one TOTP code with 10 mfaTokens at once: one session, the rest 401 invalid_mfa_code', async () => {
+    await rounds('one TOTP code used at once', 'api', async () => {
+      const { user, token } = await createUser();
+      const { secret } = await enableMfa(token);
+      const tokens = await Promise.all(Array.from({ length: 10 }, () => mfaToken(user.username)));
+      const code = codeAt(secret);
+      const before = await sessionsOf(user.id);
+      const answers = await Promise.all(tokens.map((t) => call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken: t, code }, ip: uniqueIp() })));
+      expect(statuses(answers)).toEqual([200, ...times(9, 401)]);
+      for (const res of answers) if (res.status === 401) expect(res.body.error.code).toBe('invalid_mfa_code');
+      expect(await sessionsOf(user.id)).toBe(before + 1);
+      return answers;
+    });
+  });
+
+  it('one mfaToken with a TOTP code and a recovery code at once: one session, and the loser spends nothing', async () => {
+    await rounds('one mfaToken used at once', 'api', async () => {
+      const { user, token } = await createUser();
+      const { secret, recoveryCodes } = await enableMfa(token);
+      const t = await mfaToken(user.username);
+      const before = await sessionsOf(user.id);
+      const answers = await Promise.all(
+        [codeAt(secret), recoveryCodes[0]!].map((code) => call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken: t, code }, ip: uniqueIp() })),
+      );
+      expect(statuses(answers)).toEqual([200, 401]);
+      expect(await sessionsOf(user.id)).toBe(before + 1);
+      const left = await getDb().selectFrom('recovery_codes').select('code_hash').where('user_id', '=', user.id).execute();
+      // The recovery code is spent only if it won.
+      expect(left).toHaveLength(answers[1]!.status === 200 ? 9 : 10);
+      return answers;
     });
   });
 });

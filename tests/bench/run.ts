@@ -48,6 +48,8 @@ Object.assign(process.env, {
   RATE_LIMIT_REGISTER_IP: '1000000/1h',
   RATE_LIMIT_EMAIL: '1000000/1h',
   RATE_LIMIT_EMAIL_IP: '1000000/1h',
+  RATE_LIMIT_MFA: '1000000/1h',
+  MFA_ENCRYPTION_KEY: process.env.MFA_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
   DATABASE_DRIVER: 'pg',
   // The service's own work: no third party's latency (Have I Been Pwned) in the figures.
   BREACHED_PASSWORD_CHECK: 'off',

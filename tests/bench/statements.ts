@@ -2,7 +2,9 @@
 // success path, against the count the function's comment states and the
 // budget of the README, "Performance" (a read costs 1; login at most 2).
 import { onQuery } from '../../src/db/connection.ts';
+import login from '../../netlify/functions/login.ts';
 import { call, type CallOptions, type CallResult } from '../support/call.ts';
+import { codeAt, enableMfa } from '../support/mfa.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 import type { Endpoint } from './functions.ts';
 
@@ -74,6 +76,24 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       return { path: '/api/me/password', options: { json: { currentPassword: password, newPassword: NEW_PASSWORD }, ...token(user) } };
     },
     'GET /api/me/sessions': async () => ({ path: '/api/me/sessions', options: token(await newUser()) }),
+    'POST /api/me/mfa/totp': async () => ({ path: '/api/me/mfa/totp', options: { json: { password }, ...token(await newUser()) } }),
+    'POST /api/me/mfa/totp/confirm': async (send) => {
+      const user = await newUser();
+      const { secret } = (await send('POST /api/me/mfa/totp', '/api/me/mfa/totp', { json: { password }, ...token(user) })).body;
+      return { path: '/api/me/mfa/totp/confirm', options: { json: { code: codeAt(secret) }, ...token(user) } };
+    },
+    'DELETE /api/me/mfa/totp': async () => {
+      const user = await newUser();
+      const { secret } = await enableMfa(user.token, password);
+      return { path: '/api/me/mfa/totp', options: { json: { password, code: codeAt(secret) }, ...token(user) } };
+    },
+    'POST /api/login/mfa': async () => {
+      const user = await newUser();
+      const { secret } = await enableMfa(user.token, password);
+      // The first step answers 403 mfa_required, which `send` would take for a failure.
+      const step = await call(login, 'POST', '/api/login', { json: { username: user.user.username, password }, ip: IP });
+      return { path: '/api/login/mfa', options: { json: { mfaToken: step.body.error.mfaToken, code: codeAt(secret) }, ip: IP } };
+    },
     'DELETE /api/me/sessions/{id}': async (send) => {
       const user = await newUser();
       await send('POST /api/login', '/api/login', { json: { username: user.user.username, password }, ip: IP });
@@ -123,7 +143,7 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     };
 }
 
-const LOGINS = new Set(['POST /api/login', 'POST /sessions']);
+const LOGINS = new Set(['POST /api/login', 'POST /api/login/mfa', 'POST /sessions']);
 
 /** The README, "Performance": a read (authenticated or not) costs 1 statement, a login at most 2; other writes have no fixed budget. */
 function designBudget(endpoint: string): number | null {

@@ -13,7 +13,9 @@ import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { buildWeb, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { launchChromium, seriousViolations } from '../support/browser.ts';
+import { codeAt, enableMfa } from '../support/mfa.ts';
 import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { createUser, STRONG_PASSWORD } from '../support/users.ts';
 
 const FLOW = 90_000;
 const shots = process.env.SCREENSHOTS === '1' ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : undefined;
@@ -322,6 +324,30 @@ describe('the web pages', () => {
     }
     const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${otherToken}` } });
     expect(me.status).toBe(401);
+  });
+
+  it('log in with a second factor: the code step, a wrong code refused under the field, then the app\'s code', { timeout: FLOW }, async () => {
+    // Enrolled through the functions in this process, against the database netlify dev serves.
+    const { user, token } = await createUser();
+    const { secret } = await enableMfa(token);
+    const page = await newPage();
+    await page.goto('/app/login');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(user.username);
+    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectTitle(page, 'Enter your code');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Code', { exact: true }).fill('12');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    expect(await fieldErrors(page, 'Code')).toEqual(['Code must be the 6-digit code from the authenticator app or a recovery code']);
+    await page.getByLabel('Code', { exact: true }).fill('000000');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await eventually(() => page.getByRole('alert').textContent()).toContain('The code is not valid');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByLabel('Code', { exact: true }).fill(codeAt(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expectTitle(page, 'My account');
+    await eventually(() => page.getByText(user.email).count()).toBeGreaterThan(0);
   });
 
   it('forgot, then reset through the e-mailed link; a used link is refused', { timeout: FLOW }, async () => {

@@ -128,6 +128,22 @@ describe('purge', () => {
     expect(await ids('one_time_tokens')).toEqual([usedRecently, live]);
   });
 
+  it('deletes second-factor login challenges a day after they expired', async () => {
+    const owner = await user();
+    const challenge = (expiresAgo: number) =>
+      sql<{ id: number }>`INSERT INTO mfa_challenges (user_id, token_hash, expires_at, tries_left)
+        VALUES (${owner}, ${Buffer.from(crypto.getRandomValues(new Uint8Array(32)))}, ${ago(expiresAgo)}, 5) RETURNING id`.execute(getDb());
+    await challenge(2 * DAY);
+    const recent = (await challenge(HOUR)).rows[0]!.id;
+    const live = (await challenge(-60_000)).rows[0]!.id;
+
+    const report = await purge();
+
+    expect(report.deleted['expired login challenges']).toBe(1);
+    const { rows } = await sql<{ id: number }>`SELECT id FROM mfa_challenges ORDER BY id`.execute(getDb());
+    expect(rows.map((r) => r.id)).toEqual([recent, live]);
+  });
+
   it('deletes rate-limit rows whose window ended for every limit, and keeps the others', async () => {
     // The default limits' windows are 10 and 15 minutes, and an hour (logins per account across addresses).
     await counter('login_ip:old', DAY);
@@ -257,6 +273,7 @@ describe('purge', () => {
         ['expired sessions', 1],
         ['idle sessions', 0],
         ['used or expired codes', 0],
+        ['expired login challenges', 0],
         ['ended rate-limit windows', 0],
         ['known addresses unused for 30 days', 0],
         ['security events past retention', 0],

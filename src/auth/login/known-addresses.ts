@@ -2,7 +2,7 @@
 // a login attempt from one seen in the last 30 days is not held to the
 // per-account limit across addresses, so an attacker spreading guesses over
 // many addresses cannot lock the owner out from where they usually log in.
-import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import { sql, type Expression, type QueryCreator, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { addressKey } from '../../rate-limit/address.ts';
 import { KNOWN_ADDRESS_MS } from '../../rate-limit/limits.ts';
@@ -13,12 +13,21 @@ export function isKnownAddress(userId: RawBuilder<unknown>, ip: string, at: Date
     AND k.last_login_at > ${new Date(at.getTime() - KNOWN_ADDRESS_MS)}::timestamptz)`;
 }
 
-/** `db` with a CTE recording that `userId` logged in from `ip` at `at`: no statement of its own. */
-export function rememberAddress(db: QueryCreator<Database>, userId: number, ip: string, at: Date) {
+/**
+ * `db` with a CTE recording that `userId` logged in from `ip` at `at`: no
+ * statement of its own. With `onlyIf`, only when that condition on the
+ * statement's other CTEs holds (a second factor accepted).
+ */
+export function rememberAddress(db: QueryCreator<Database>, userId: number, ip: string, at: Date, onlyIf: Expression<SqlBool> = sql<boolean>`true`) {
   return db.with('remembered_address', (qb) =>
     qb
       .insertInto('known_addresses')
-      .values({ user_id: userId, address: addressKey(ip), last_login_at: at })
+      .columns(['user_id', 'address', 'last_login_at'])
+      .expression(
+        qb
+          .selectNoFrom([sql<number>`${userId}::bigint`.as('user_id'), sql<string>`${addressKey(ip)}::text`.as('address'), sql<Date>`${at}::timestamptz`.as('last_login_at')])
+          .where(onlyIf),
+      )
       .onConflict((oc) => oc.columns(['user_id', 'address']).doUpdateSet({ last_login_at: at })),
   );
 }

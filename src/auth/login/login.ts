@@ -20,6 +20,9 @@
 // wrong_password), and statement 2 turns that row into login_succeeded, or
 // its reason into unconfirmed. A login that dies between the two (the
 // database gone, say) stays a failed one, which it was.
+// An account with a second factor gets, in statement 2, the release and a
+// challenge instead of a session: 403 mfa_required with its mfaToken
+// (src/auth/mfa/second-step.ts).
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
@@ -35,6 +38,7 @@ import type { Requester } from '../accounts/client.ts';
 import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
+import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { isKnownAddress, rememberAddress } from './known-addresses.ts';
 
@@ -98,11 +102,12 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
   const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
   if (!ok) throw new HttpError('invalid_credentials');
 
-  const release = (outcome: 'succeeded' | 'unconfirmed') => releaseAttempt(row.id!, ip, row.ip_window_start, row.total_window_start, row.event_id!, outcome);
+  const release = (outcome: Outcome) => releaseAttempt(row.id!, ip, row.ip_window_start, row.total_window_start, row.event_id!, outcome);
   if (row.confirmed_at === null) {
     await release('unconfirmed').selectNoFrom(sql<number>`1`.as('released')).execute().catch(accountGone);
     throw new HttpError('account_not_confirmed');
   }
+  if (row.mfa) throw await openChallenge(row.id, release('second_factor') as unknown as QueryCreator<Database>);
 
   const userId = row.id;
   const oldHash = row.password_hash;
@@ -158,7 +163,10 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
 
   return getDb()
     .with('account', (qb) =>
-      qb.selectFrom('users').select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at']).where(column, '=', lookup),
+      qb
+        .selectFrom('users')
+        .select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at', hasSecondFactor.as('mfa')])
+        .where(column, '=', lookup),
     )
     .with('attempt', (qb) =>
       qb
@@ -237,6 +245,7 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
       'u.password_hash',
       'u.confirmed_at',
       'u.created_at',
+      'u.mfa',
       'by_ip.hits as ip_hits',
       'by_ip.window_start as ip_window_start',
       'by_account.hits as account_hits',
@@ -260,13 +269,16 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
  * over other addresses. The caller ends the statement: the session INSERT, or
  * nothing more for an unconfirmed account.
  */
+/** How a right password ends: a session, an unconfirmed account, or the second factor's challenge. */
+type Outcome = 'succeeded' | 'unconfirmed' | 'second_factor';
+
 function releaseAttempt(
   userId: number,
   ip: string,
   ipWindowStart: Date,
   totalWindowStart: Date | null,
   eventId: number,
-  outcome: 'succeeded' | 'unconfirmed',
+  outcome: Outcome,
 ) {
   const accountBucket = checks.loginAccount(userId, ip).bucket;
   const ipBucket = checks.loginIp(ip).bucket;
@@ -293,10 +305,13 @@ function releaseAttempt(
       )
       .with('given_back', giveBackHits(givenBack))
       .with('outcome', (qb) =>
-        qb
-          .updateTable('security_events')
-          .set(outcome === 'succeeded' ? { kind: 'login_succeeded', reason: null } : { reason: 'unconfirmed' })
-          .where('id', '=', eventId),
+        outcome === 'second_factor'
+          ? // Neither failed nor done: the second step records how it ends (src/auth/mfa/events.ts).
+            qb.deleteFrom('security_events').where('id', '=', eventId)
+          : qb
+              .updateTable('security_events')
+              .set(outcome === 'succeeded' ? { kind: 'login_succeeded', reason: null } : { reason: 'unconfirmed' })
+              .where('id', '=', eventId),
       )
   );
 }

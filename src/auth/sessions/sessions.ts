@@ -2,7 +2,7 @@
 // absolute end (expires_at, the token's exp) is ahead and it was used within
 // the idle period (last_seen_at), so logout and password changes revoke at once.
 // Each row also says where it was opened (user agent, address).
-import { sql, type QueryCreator } from 'kysely';
+import { sql, type Expression, type QueryCreator, type SqlBool } from 'kysely';
 import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
 import { afterKey, toItems, type Page, type Pagination } from '../../common/pagination.ts';
 import { now } from '../../config/clock.ts';
@@ -41,9 +41,15 @@ export class AccountGone extends Error {
  * The INSERT reads the user row FOR KEY SHARE before anything else runs
  * (Postgres runs the CTEs the query does not read after it): a deletion of
  * the account locks that row first too, so the two never wait on each other
- * in a cycle. Throws AccountGone when the account was deleted meanwhile.
+ * in a cycle. Throws AccountGone when the account was deleted meanwhile, or
+ * when `onlyIf`, a condition on `db`'s CTEs (a second factor accepted), does not hold.
  */
-export async function createSession(userId: number, db: QueryCreator<Database> = getDb(), by: Requester = NO_REQUESTER): Promise<NewSession> {
+export async function createSession(
+  userId: number,
+  db: QueryCreator<Database> = getDb(),
+  by: Requester = NO_REQUESTER,
+  onlyIf: Expression<SqlBool> = sql<boolean>`true`,
+): Promise<NewSession> {
   const clock = sessionClock();
   const createdAt = clock.at;
   const expiresAt = new Date(createdAt.getTime() + setting('sessionTtlMs'));
@@ -78,6 +84,7 @@ export async function createSession(userId: number, db: QueryCreator<Database> =
           sql<string | null>`${by.ip === '' ? null : by.ip.slice(0, 64)}::text`.as('ip'),
         ])
         .where('id', '=', userId)
+        .where(onlyIf)
         .forKeyShare(),
     )
     .returning('id')

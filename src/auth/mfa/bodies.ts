@@ -1,0 +1,40 @@
+// The second factor's request bodies, free of database code (the OpenAPI
+// document carries them without the operations).
+import * as v from 'valibot';
+import { closedObject } from '../../common/field-rules.ts';
+import { secretSchema } from '../codes/tokens.ts';
+import { isRecoveryCode } from './recovery-codes.ts';
+import { TOTP } from './totp.ts';
+
+/** Re-authentication: checked against the stored hash, not against rules. */
+const password = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
+
+const appCode = v.pipe(v.string('must be a string'), v.regex(/^\d{6}$/, `must be the ${TOTP.digits}-digit code from the authenticator app`));
+
+/** A code from the app, or one of the recovery codes (`xxxx-xxxx-xxxx-xxxx`, any case). */
+const appOrRecoveryCode = v.pipe(
+  v.string('must be a string'),
+  v.maxLength(64, 'must be at most 64 characters'),
+  v.check((code) => /^\d{6}$/.test(code) || isRecoveryCode(code), 'must be the 6-digit code from the authenticator app or a recovery code'),
+);
+
+/** true or false; forms send the words. */
+const flag = v.pipe(
+  v.union([v.boolean(), v.picklist(['true', 'false'])], 'must be true or false'),
+  v.transform((value) => value === true || value === 'true'),
+  v.boolean(),
+);
+
+export const enrolSchema = closedObject({ password });
+
+export const confirmSchema = closedObject({
+  code: appCode,
+  revokeOtherSessions: v.optional(
+    v.pipe(flag, v.description('End every other session of the account once the second factor is on (default true).')),
+    true,
+  ),
+});
+
+export const disableSchema = closedObject({ password, code: appOrRecoveryCode });
+
+export const secondStepSchema = closedObject({ mfaToken: secretSchema, code: appOrRecoveryCode });

@@ -1,0 +1,286 @@
+// Enrolling, confirming and removing an account's TOTP factor. Each is 2 SQL
+// statements on success: (1) the caller's live session with the user's hash
+// and factor, this attempt counted BEFORE anything is checked (a password on
+// the login's counters, as the password change does; a code on the account's
+// second-factor counter), so concurrent guesses cannot pass the limits;
+// (2) the change, with the compare-and-set that accepts a code and the
+// release of the counters the right answer earned back. A refusal is 1.
+import { randomBytes } from 'node:crypto';
+import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import { HttpError, rateLimited, validationFailed, type ErrorDetails } from '../../common/errors.ts';
+import { now } from '../../config/clock.ts';
+import { getDb } from '../../db/connection.ts';
+import type { Database } from '../../db/schema.ts';
+import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { checks, type Check } from '../../rate-limit/limits.ts';
+import type { Requester } from '../accounts/client.ts';
+import { isKnownAddress } from '../login/known-addresses.ts';
+import { verifyPassword } from '../passwords/hash.ts';
+import { isOverlong } from '../passwords/problems.ts';
+import { selectLiveSession } from '../sessions/sessions.ts';
+import type { TokenClaims } from '../sessions/tokens.ts';
+import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, rowsIn, type FactorState } from './codes.ts';
+import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';
+import { newRecoveryCodes } from './recovery-codes.ts';
+import { mfaKey, openSecret, sealSecret } from './sealed-secret.ts';
+import { base32, matchingStep, otpauthUri, SECRET_BYTES } from './totp.ts';
+
+/** Who calls (address and user agent, for the counters and the audit trail) with which session. */
+interface Caller extends Requester {
+  claims: TokenClaims;
+}
+
+/** What statement 1 counts: a password (as a login from this address is) and/or a second-factor code. */
+interface Counted {
+  password: boolean;
+  code: boolean;
+}
+
+/**
+ * Statement 1: the caller's live session, user and factor (if any), with this
+ * attempt counted BEFORE anything is checked: a password on the login's
+ * counters as the password change does (this address's for the account, then,
+ * when that one lets it through, the one across addresses), a code on the
+ * account's second-factor counter. Rows are locked in that order. 401 when
+ * the session is not live, 429 over a limit (the one across addresses not for
+ * an address the account logged in from lately).
+ */
+async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, at: Date) {
+  const { claims, ip } = by;
+  const account = checks.loginAccount(claims.userId, ip);
+  const total = checks.loginAccountTotal(claims.userId);
+  const code = checks.mfa(claims.userId);
+  const ended = (check: Check) => sql<Date>`${new Date(at.getTime() - check.limit.windowMs)}::timestamptz`;
+  /** A CTE counting one hit on `check` for the caller found, when it is counted at all and `condition` holds. */
+  const counting = (check: Check, on: boolean, condition: RawBuilder<boolean> = sql<boolean>`true`) => <DB extends Database>(qb: QueryCreator<DB>) =>
+    (qb as unknown as QueryCreator<Database>)
+      .insertInto('rate_limits')
+      .columns(['bucket', 'window_start', 'hits'])
+      .expression(sql`SELECT ${check.bucket}::text, ${at}::timestamptz, 1 FROM caller WHERE ${sql<boolean>`${on}::boolean`} AND ${condition}`)
+      .onConflict(countAnotherHit(ended(check)))
+      .returning(['hits', 'window_start']);
+  const db = getDb().with('caller', (qb) =>
+    selectLiveSession(claims, qb)
+      .leftJoin('totp_factors as f', 'f.user_id', 'u.id')
+      .select([
+        'u.password_hash',
+        'f.secret_sealed',
+        'f.confirmed_at as factor_confirmed_at',
+        'f.last_used_step',
+        sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.code_hash = ${recoveryHash})`.as('recovery_code_found'),
+        isKnownAddress(sql`u.id`, ip, at).as('known_address'),
+      ]),
+  ) as unknown as QueryCreator<Database>;
+  const row = await db
+    .with('attempt', counting(account, counted.password))
+    .with('attempt_total', counting(total, counted.password, sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`))
+    .with('attempt_code', counting(code, counted.code))
+    // A refused code until statement 2 says otherwise.
+    .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id'))
+    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, sql<boolean>`${counted.code}::boolean`))
+    .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
+    .leftJoin(sql<{ hits: number; window_start: Date }>`attempt`.as('a'), (join) => join.onTrue())
+    .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_total`.as('t'), (join) => join.onTrue())
+    .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_code`.as('c'), (join) => join.onTrue())
+    .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())
+    .selectAll('caller')
+    .select([
+      'a.hits as account_hits',
+      'a.window_start as account_window_start',
+      't.hits as total_hits',
+      't.window_start as total_window_start',
+      'c.hits as code_hits',
+      'c.window_start as code_window_start',
+      'e.id as event_id',
+    ])
+    .executeTakeFirst();
+  if (row === undefined) throw new HttpError('unauthenticated');
+  const caller = row as typeof row & CallerRow;
+  const state = (hits: unknown, windowStart: unknown) => (windowStart === null ? undefined : { hits: hits as number, windowStart: windowStart as Date });
+  const wait = Math.max(
+    retryAfterSeconds(state(row.account_hits, row.account_window_start), account.limit, at),
+    caller.known_address ? 0 : retryAfterSeconds(state(row.total_hits, row.total_window_start), total.limit, at),
+    retryAfterSeconds(state(row.code_hits, row.code_window_start), code.limit, at),
+  );
+  if (wait > 0) throw rateLimited(wait);
+  // The password's hits, to give back when it was right.
+  const passwordHits: [string, Date][] = [];
+  if (row.account_window_start !== null) passwordHits.push([account.bucket, row.account_window_start as Date]);
+  if (row.total_window_start !== null) passwordHits.push([total.bucket, row.total_window_start as Date]);
+  return { ...caller, passwordHits, eventId: row.event_id as number | null, buckets: { account: account.bucket, total: total.bucket, code: code.bucket } };
+}
+
+interface CallerRow {
+  username: string;
+  password_hash: string;
+  secret_sealed: Buffer | null;
+  factor_confirmed_at: Date | null;
+  last_used_step: number | null;
+  recovery_code_found: boolean;
+  known_address: boolean;
+}
+
+const passwordRight = async (password: string, hash: string) => !isOverlong(password) && (await verifyPassword(password, hash)).ok;
+
+/**
+ * Statement 2's CTEs that give back the password's hits (a right password is
+ * no failed login), its rows locked in the counting order first, as the
+ * password change does, so a concurrent login never waits on it in a cycle.
+ */
+function givingBack(db: QueryCreator<Database>, caller: Awaited<ReturnType<typeof readCounting>>, onlyIf: RawBuilder<boolean> = sql<boolean>`true`) {
+  const { account, total } = caller.buckets;
+  return db
+    .with('locked', (qb) =>
+      qb
+        .selectFrom('rate_limits')
+        .select('bucket')
+        .where('bucket', 'in', [account, total])
+        .where(onlyIf)
+        .orderBy(sql`bucket = ${total}`)
+        .forUpdate(),
+    )
+    .with('given_back', giveBackHits(caller.passwordHits));
+}
+
+export interface Enrolment {
+  /** Base32, for typing into the app. */
+  secret: string;
+  otpauthUri: string;
+}
+
+/**
+ * POST /api/me/mfa/totp: the password proves the caller (400 details.password
+ * when wrong, counted as a failed login from this address), then a new secret
+ * replaces any pending enrolment. Nothing is enforced until it is confirmed;
+ * 409 when a factor is already on. `issuer` names the service in the app.
+ */
+export async function startEnrolment(caller: Caller, password: string, issuer: string): Promise<Enrolment> {
+  const key = mfaKey();
+  const at = now();
+  const userId = caller.claims.userId;
+  const row = await readCounting(caller, { password: true, code: false }, Buffer.alloc(32), at);
+  if (!(await passwordRight(password, row.password_hash))) throw validationFailed({ password: ['is not correct'] });
+  if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
+
+  const secret = randomBytes(SECRET_BYTES);
+  const stored = await givingBack(getDb(), row)
+    .insertInto('totp_factors')
+    .values({ user_id: userId, secret_sealed: sealSecret(secret, userId, key), created_at: at })
+    .onConflict((oc) =>
+      oc
+        .column('user_id')
+        .doUpdateSet({ secret_sealed: (eb) => eb.ref('excluded.secret_sealed'), created_at: (eb) => eb.ref('excluded.created_at'), last_used_step: null })
+        // A factor confirmed meanwhile stays as it is.
+        .where('totp_factors.confirmed_at', 'is', null),
+    )
+    .returning('user_id')
+    .executeTakeFirst();
+  if (stored === undefined) throw new HttpError('mfa_already_enabled');
+  return { secret: base32(secret), otpauthUri: otpauthUri(secret, issuer, row.username) };
+}
+
+export interface Confirmed {
+  recoveryCodes: string[];
+  revokedSessions: number;
+}
+
+/**
+ * POST /api/me/mfa/totp/confirm: a code from the app proves it holds the
+ * secret (400 details.code when not, counted on the account's second-factor
+ * counter); the factor is on from then, with ten new recovery codes, and
+ * unless `revokeOtherSessions` is false every other session is ended.
+ */
+export async function confirmEnrolment(caller: Caller, code: string, revokeOtherSessions: boolean): Promise<Confirmed> {
+  mfaKey();
+  const at = now();
+  const userId = caller.claims.userId;
+  const row = await readCounting(caller, { password: false, code: true }, Buffer.alloc(32), at);
+  if (row.secret_sealed === null) throw new HttpError('not_found', 'There is no enrolment to confirm: start one with POST /api/me/mfa/totp.');
+  if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
+  const step = matchingStep(openSecret(row.secret_sealed, userId), code, at);
+  if (step === undefined) throw validationFailed({ code: ['is not correct'] });
+
+  const { codes, hashes } = newRecoveryCodes();
+  const result = await getDb()
+    .with('confirmed', (qb) =>
+      qb
+        .updateTable('totp_factors')
+        .set({ confirmed_at: at, last_used_step: step })
+        .where('user_id', '=', userId)
+        .where('confirmed_at', 'is', null)
+        // Still the secret the code was checked against: not replaced by a new enrolment meanwhile.
+        .where('secret_sealed', '=', row.secret_sealed!)
+        .returning('user_id'),
+    )
+    .with('codes', (qb) =>
+      qb
+        .insertInto('recovery_codes')
+        .columns(['user_id', 'code_hash'])
+        .expression((eb) => eb.selectFrom('confirmed').select(['user_id', sql<Buffer>`unnest(${hashes}::bytea[])`.as('code_hash')])),
+    )
+    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.buckets.code).where(rowsIn('confirmed')))
+    .with('enabled_event', eventBecomes(row.eventId!, MFA_EVENT.enabled, rowsIn('confirmed')))
+    .with('revoked', (qb) =>
+      qb
+        .deleteFrom('sessions')
+        .where('user_id', '=', userId)
+        .where('id', '<>', caller.claims.sessionId)
+        .where(sql<boolean>`${revokeOtherSessions}::boolean`)
+        .where(rowsIn('confirmed'))
+        .returning('id'),
+    )
+    .selectNoFrom([
+      sql<boolean>`EXISTS (SELECT FROM confirmed)`.as('confirmed'),
+      sql<number>`(SELECT count(*)::int FROM revoked)`.as('revoked'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (!result.confirmed) throw new HttpError('mfa_already_enabled', 'The enrolment was confirmed or started again meanwhile.');
+  return { recoveryCodes: codes, revokedSessions: result.revoked };
+}
+
+/**
+ * DELETE /api/me/mfa/totp: the password and a code (from the app, or a
+ * recovery code) both prove the caller; every wrong one is reported at once
+ * (400 details.password, details.code), each counted on its counter. Then the
+ * factor and its recovery codes are deleted. 404 when no factor is on.
+ */
+export async function removeFactor(caller: Caller, password: string, code: string): Promise<void> {
+  mfaKey();
+  const at = now();
+  const userId = caller.claims.userId;
+  const row = await readCounting(caller, { password: true, code: true }, recoveryLookup(code), at);
+  const details: ErrorDetails = {};
+  if (!(await passwordRight(password, row.password_hash))) details.password = ['is not correct'];
+  if (row.secret_sealed === null || row.factor_confirmed_at === null) {
+    if (details.password !== undefined) throw validationFailed(details);
+    throw new HttpError('not_found', 'No second factor is enabled.');
+  }
+  const factor: FactorState = { userId, sealed: row.secret_sealed, lastUsedStep: row.last_used_step, recoveryCodeFound: row.recovery_code_found };
+  const accepted = checkCode(code, factor, at);
+  if (accepted === undefined) details.code = ['is not correct'];
+  if (Object.keys(details).length > 0) throw validationFailed(details);
+
+  // A TOTP code is accepted by the DELETE itself (a row cannot be both updated
+  // and deleted by one statement); a recovery code is deleted first.
+  const taken = accepted!;
+  const db = taken.kind === 'recovery' ? (acceptCode(getDb(), userId, taken) as unknown as QueryCreator<Database>) : getDb();
+  const removed = db
+    .with('removed', (qb) =>
+      qb
+        .deleteFrom('totp_factors')
+        .where('user_id', '=', userId)
+        .where('confirmed_at', 'is not', null)
+        .where(taken.kind === 'recovery' ? rowsIn('accepted') : laterThanLastUsed(taken.step))
+        .returning('user_id'),
+    )
+    .with('codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(rowsIn('removed')));
+  // A CTE may only name those before it: the hits are given back after the removal is known.
+  const result = await givingBack(removed as unknown as QueryCreator<Database>, row, rowsIn('removed'))
+    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.buckets.code).where(rowsIn('removed')))
+    .with('disabled_event', eventBecomes(row.eventId!, MFA_EVENT.disabled, rowsIn('removed')))
+    .with('recovery_used', eventFrom('removed', MFA_EVENT.recoveryCodeUsed, caller, at, sql<boolean>`${taken.kind === 'recovery'}::boolean`))
+    .selectNoFrom(sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed'))
+    .executeTakeFirstOrThrow();
+  // Another request used the same code first, or removed the factor.
+  if (!result.removed) throw validationFailed({ code: ['is not correct'] });
+}

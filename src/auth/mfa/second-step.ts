@@ -1,0 +1,138 @@
+// Login for an account with a second factor: after the right password, the
+// password step opens a challenge instead of a session and answers 403
+// mfa_required with its mfaToken (random, valid 5 minutes, 5 tries, only its
+// SHA-256 stored); POST /api/login/mfa trades the token and a code for the
+// session POST /api/login would have opened.
+import { sql, type QueryCreator } from 'kysely';
+import { randomBytes } from 'node:crypto';
+import { HttpError, rateLimited } from '../../common/errors.ts';
+import { now } from '../../config/clock.ts';
+import { getDb } from '../../db/connection.ts';
+import type { Database } from '../../db/schema.ts';
+import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { checks, limitFor, MFA_BUCKET_PREFIX } from '../../rate-limit/limits.ts';
+import { userFieldsOf, type UserFields } from '../../users/present.ts';
+import { hashSecret } from '../codes/tokens.ts';
+import { rememberAddress } from '../login/known-addresses.ts';
+import type { Requester } from '../accounts/client.ts';
+import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
+import { acceptCode, checkCode, recoveryLookup, rowsIn } from './codes.ts';
+import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';
+import { mfaKey } from './sealed-secret.ts';
+
+const CHALLENGE_TTL_MS = 5 * 60_000;
+
+/** For the login's lookup: true for a row of `users` whose factor is confirmed (a pending enrolment enforces nothing). */
+export const hasSecondFactor = sql<boolean>`EXISTS (SELECT FROM totp_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)`;
+export const CHALLENGE_TRIES = 5;
+
+/**
+ * The password step's second statement for such an account: the CTEs the
+ * login runs after a right password (`db`), ending in the challenge's INSERT.
+ * Returns the 403 to throw.
+ */
+export async function openChallenge(userId: number, db: QueryCreator<Database>): Promise<HttpError> {
+  const mfaToken = randomBytes(32).toString('base64url');
+  await db
+    .insertInto('mfa_challenges')
+    .values({ user_id: userId, token_hash: hashSecret(mfaToken), expires_at: new Date(now().getTime() + CHALLENGE_TTL_MS), tries_left: CHALLENGE_TRIES })
+    .execute();
+  return new HttpError('mfa_required', undefined, { fields: { mfaToken } });
+}
+
+/**
+ * POST /api/login/mfa — 2 statements on success, 1 for a refusal:
+ *   1. one try of the challenge spent (so 5 concurrent guesses are all that
+ *      one token ever gets) and one hit counted on the account's
+ *      second-factor counter, BEFORE the code is checked, returning the
+ *      user, the sealed secret, the last accepted step and whether the code
+ *      is one of the recovery codes;
+ *   2. after a right code: the code accepted by compare-and-set, the
+ *      challenge deleted (its row locked first, so one token opens one
+ *      session), the counter cleared, the address remembered as the login's
+ *      (src/auth/login/known-addresses.ts), and the session INSERT, which
+ *      happens only if the code was accepted.
+ * 401 mfa_token_invalid for a token that is unknown, used, expired or out of
+ * tries; 401 invalid_mfa_code for a wrong or replayed code; 429 over the
+ * account's limit (RATE_LIMIT_MFA).
+ */
+export async function completeSecondStep(input: { mfaToken: string; code: string }, by: Requester): Promise<{ user: UserFields; session: NewSession }> {
+  const ip = by.ip;
+  mfaKey();
+  const at = now();
+  const limit = limitFor('mfa');
+  const row = await getDb()
+    .with('challenge', (qb) =>
+      qb
+        .updateTable('mfa_challenges')
+        .set({ tries_left: sql`tries_left - 1` })
+        .where('token_hash', '=', hashSecret(input.mfaToken))
+        .where('expires_at', '>', at)
+        .where('tries_left', '>', 0)
+        .returning(['id', 'user_id']),
+    )
+    .with('attempt', (qb) =>
+      qb
+        .insertInto('rate_limits')
+        .columns(['bucket', 'window_start', 'hits'])
+        .expression((eb) =>
+          eb
+            .selectFrom('challenge')
+            .select([sql<string>`${MFA_BUCKET_PREFIX}::text || user_id::text`.as('bucket'), sql<Date>`${at}::timestamptz`.as('window_start'), sql<number>`1`.as('hits')]),
+        )
+        .onConflict(countAnotherHit(sql<Date>`${new Date(at.getTime() - limit.windowMs)}::timestamptz`))
+        .returning(['hits', 'window_start']),
+    )
+    // A refused code until statement 2 says otherwise.
+    .with('recorded', eventFrom('challenge', MFA_EVENT.failed, by, at))
+    .selectFrom('challenge as c')
+    .innerJoin('attempt as a', (join) => join.onTrue())
+    .innerJoin('recorded as e', (join) => join.onTrue())
+    .innerJoin('users as u', 'u.id', 'c.user_id')
+    .innerJoin('totp_factors as f', 'f.user_id', 'c.user_id')
+    .where('f.confirmed_at', 'is not', null)
+    .select([
+      'c.id as challenge_id',
+      'u.id',
+      'u.username',
+      'u.email',
+      'u.confirmed_at',
+      'u.created_at',
+      'f.secret_sealed',
+      'f.last_used_step',
+      'a.hits',
+      'a.window_start',
+      'e.id as event_id',
+      sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = c.user_id AND r.code_hash = ${recoveryLookup(input.code)})`.as('recovery_code_found'),
+    ])
+    .executeTakeFirst();
+  if (row === undefined) throw new HttpError('mfa_token_invalid');
+  const wait = retryAfterSeconds({ hits: row.hits, windowStart: row.window_start }, limit, at);
+  if (wait > 0) throw rateLimited(wait);
+  const userId = row.id;
+  const accepted = checkCode(input.code, { userId, sealed: row.secret_sealed, lastUsedStep: row.last_used_step, recoveryCodeFound: row.recovery_code_found }, at);
+  if (accepted === undefined) throw new HttpError('invalid_mfa_code');
+
+  // The challenge is locked first: a concurrent use of the same token waits
+  // here, then finds it gone and accepts (spends) no code.
+  const locked = getDb().with('locked', (qb) => qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).forUpdate());
+  const statement = acceptCode(locked as unknown as QueryCreator<Database>, userId, accepted, rowsIn('locked'))
+    .with('consumed', (qb) =>
+      qb.deleteFrom('mfa_challenges').where('id', '=', row.challenge_id).where(rowsIn('locked')).where(rowsIn('accepted')).returning(['id', 'user_id']),
+    )
+    .with('consumed_user', (qb) => qb.selectFrom('consumed').select('user_id'))
+    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.mfa(userId).bucket).where(rowsIn('consumed')))
+    .with('logged_in', eventBecomes(row.event_id, MFA_EVENT.loggedIn, rowsIn('consumed')))
+    .with('recovery_used', eventFrom('consumed_user', MFA_EVENT.recoveryCodeUsed, by, at, sql<boolean>`${accepted.kind === 'recovery'}::boolean`));
+  // A login completed from this address: it is known to the account from now on, as after a password-only login.
+  const remembered = rememberAddress(statement as unknown as QueryCreator<Database>, userId, ip, at, rowsIn('consumed'));
+  try {
+    // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
+    const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, by, rowsIn('consumed'));
+    return { user: userFieldsOf(row), session };
+  } catch (error) {
+    // The same code or token was used by a concurrent request first (or the account is gone).
+    if (error instanceof AccountGone) throw new HttpError('invalid_mfa_code');
+    throw error;
+  }
+}
