@@ -59,6 +59,21 @@ export function countAnotherHit(windowEndedBefore: RawBuilder<Date>) {
     });
 }
 
+/**
+ * A CTE of a larger statement: one hit on `check` for each row of the CTE
+ * `from` (in practice the one caller a statement found) where `condition`
+ * holds, so counting rides in the statement that reads the caller.
+ */
+export function countHitFor(check: Check, at: Date, from: string, condition: RawBuilder<boolean> = sql<boolean>`true`) {
+  return <DB extends Database>(qb: QueryCreator<DB>) =>
+    (qb as unknown as QueryCreator<Database>)
+      .insertInto('rate_limits')
+      .columns(['bucket', 'window_start', 'hits'])
+      .expression(sql`SELECT ${check.bucket}::text, ${at}::timestamptz, 1 FROM ${sql.table(from)} WHERE ${condition}`)
+      .onConflict(countAnotherHit(sql<Date>`${new Date(at.getTime() - check.limit.windowMs)}::timestamptz`))
+      .returning(['bucket', 'hits', 'window_start']);
+}
+
 /** Count this attempt against every check and refuse it (429 + Retry-After) if any is over its limit: 1 statement. */
 export async function consume(list: Check[], db: Kysely<Database> = getDb()): Promise<void> {
   const states = await countHits(list, db);

@@ -11,8 +11,8 @@ import { HttpError, rateLimited, validationFailed, type ErrorDetails } from '../
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
-import { checks, type Check } from '../../rate-limit/limits.ts';
+import { countHitFor, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { checks } from '../../rate-limit/limits.ts';
 import type { Requester } from '../accounts/client.ts';
 import { isKnownAddress } from '../login/known-addresses.ts';
 import { verifyPassword } from '../passwords/hash.ts';
@@ -50,15 +50,6 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
   const account = checks.loginAccount(claims.userId, ip);
   const total = checks.loginAccountTotal(claims.userId);
   const code = checks.mfa(claims.userId);
-  const ended = (check: Check) => sql<Date>`${new Date(at.getTime() - check.limit.windowMs)}::timestamptz`;
-  /** A CTE counting one hit on `check` for the caller found, when it is counted at all and `condition` holds. */
-  const counting = (check: Check, on: boolean, condition: RawBuilder<boolean> = sql<boolean>`true`) => <DB extends Database>(qb: QueryCreator<DB>) =>
-    (qb as unknown as QueryCreator<Database>)
-      .insertInto('rate_limits')
-      .columns(['bucket', 'window_start', 'hits'])
-      .expression(sql`SELECT ${check.bucket}::text, ${at}::timestamptz, 1 FROM caller WHERE ${sql<boolean>`${on}::boolean`} AND ${condition}`)
-      .onConflict(countAnotherHit(ended(check)))
-      .returning(['hits', 'window_start']);
   const db = getDb().with('caller', (qb) =>
     selectLiveSession(claims, qb)
       .leftJoin('totp_factors as f', 'f.user_id', 'u.id')
@@ -72,9 +63,9 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
       ]),
   ) as unknown as QueryCreator<Database>;
   const row = await db
-    .with('attempt', counting(account, counted.password))
-    .with('attempt_total', counting(total, counted.password, sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`))
-    .with('attempt_code', counting(code, counted.code))
+    .with('attempt', countHitFor(account, at, 'caller', sql<boolean>`${counted.password}::boolean`))
+    .with('attempt_total', countHitFor(total, at, 'caller', sql<boolean>`${counted.password}::boolean AND NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`))
+    .with('attempt_code', countHitFor(code, at, 'caller', sql<boolean>`${counted.code}::boolean`))
     // A refused code until statement 2 says otherwise.
     .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id'))
     .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, sql<boolean>`${counted.code}::boolean`))

@@ -3,11 +3,10 @@
 // deletion, a new e-mail address). A stolen session must not make these a
 // password oracle: each attempt is counted on the account's login counters
 // (per address; across addresses) before the password is checked, as a login is.
-import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import { HttpError, rateLimited, validationFailed } from '../../common/errors.ts';
 import { getDb } from '../../db/connection.ts';
-import type { Database } from '../../db/schema.ts';
-import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { countHitFor, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, type Check } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import type { Requester } from '../accounts/client.ts';
@@ -40,21 +39,12 @@ export async function countProofAttempt(claims: TokenClaims, by: Requester): Pro
   const db = getDb();
   const account = checks.loginAccount(claims.userId, by.ip);
   const total = checks.loginAccountTotal(claims.userId);
-  const ended = (windowMs: number) => sql<Date>`${new Date(at.getTime() - windowMs)}::timestamptz`;
-  /** A CTE counting one hit on `check` for the caller found, when `condition` holds. */
-  const counted = (check: Check, condition: RawBuilder<boolean> = sql<boolean>`true`) => <DB extends Database>(qb: QueryCreator<DB>) =>
-    (qb as unknown as QueryCreator<Database>)
-      .insertInto('rate_limits')
-      .columns(['bucket', 'window_start', 'hits'])
-      .expression(sql`SELECT ${check.bucket}::text, ${at}::timestamptz, 1 FROM caller WHERE ${condition}`)
-      .onConflict(countAnotherHit(ended(check.limit.windowMs)))
-      .returning(['bucket', 'hits', 'window_start']);
   const row = await db
     .with('caller', () => selectLiveSession(claims, db, clock).select('u.password_hash'))
-    .with('attempt', counted(account))
+    .with('attempt', countHitFor(account, at, 'caller'))
     // As at login: counted across addresses only when this address's counter
     // lets the attempt through, its row locked after that one.
-    .with('attempt_total', counted(total, sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`))
+    .with('attempt_total', countHitFor(total, at, 'caller', sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`))
     .selectFrom('caller')
     .leftJoin('attempt as a', (join) => join.onTrue())
     .leftJoin('attempt_total as t', (join) => join.onTrue())
