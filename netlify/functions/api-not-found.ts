@@ -42,4 +42,7 @@ export const config = {
 };
 
 /** Serves no method of its own: every one is the 404 (the OpenAPI document lists none). */
-export default alwaysError(config.path, new HttpError('not_found', 'Nothing is served at this path: GET /api/openapi.json lists every endpoint.'));
+export default alwaysError(
+  config.path,
+  new HttpError('not_found', 'Nothing is served at this path: GET /api/openapi.json lists every endpoint.'),
+);

@@ -24,7 +24,9 @@ export default route(config, classicSessions, {
     assertSameOriginLogin(req);
     const by = requesterOf(req, ctx);
     const { user, session } = await checkLogin(parse(emailLoginSchema, await readBody(req)), by.ip, by.userAgent).catch(
-      restate({ mfa_required: { status: 401, message: 'This account has a second factor: log in with POST /api/login, then POST /api/login/mfa.' } }),
+      restate({
+        mfa_required: { status: 401, message: 'This account has a second factor: log in with POST /api/login, then POST /api/login/mfa.' },
+      }),
     );
     return json(200, { email: user.email, message: 'logged in' }, { 'Set-Cookie': sessionCookie(req, session.token, session.expiresAt) });
   },

@@ -17,7 +17,8 @@ export default route(config, meSession, {
     const caller = await authenticate(req);
     const id = parseId(ctx.params.id);
     // Another user's session is "not found" too: its existence is none of the caller's business.
-    if (!(await destroySession(id, caller.user.id, { kind: 'session_revoked', by: requesterOf(req, ctx) }))) throw new HttpError('not_found', 'You have no session with that id.');
+    if (!(await destroySession(id, caller.user.id, { kind: 'session_revoked', by: requesterOf(req, ctx) })))
+      throw new HttpError('not_found', 'You have no session with that id.');
     return noContent(id === caller.sessionId ? { 'Set-Cookie': clearedSessionCookie(req) } : undefined);
   },
 });

@@ -10,5 +10,6 @@ import { JWKS_MAX_AGE_SECONDS } from '../../src/signing/keys.ts';
 export const config = { path: '/.well-known/openid-configuration' };
 
 export default route(config, openidConfiguration, {
-  GET: (req) => cacheableJson(req, { issuer: issuerOf(req), jwks_uri: `${publicBaseUrl(req)}/.well-known/jwks.json` }, JWKS_MAX_AGE_SECONDS),
+  GET: (req) =>
+    cacheableJson(req, { issuer: issuerOf(req), jwks_uri: `${publicBaseUrl(req)}/.well-known/jwks.json` }, JWKS_MAX_AGE_SECONDS),
 });

@@ -18,23 +18,19 @@ const applied = await migrate(database.url);
 console.log(`database: ${database.description}${applied.length ? ` (applied ${applied.join(', ')})` : ''}`);
 const stopWatching = [await watchFunctions(), await watchWeb()];
 
-const netlify = spawn(
-  `${root}node_modules/.bin/netlify`,
-  ['dev', '--offline', '--internal-disable-edge-functions', '--port', port],
-  {
-    cwd: root,
-    stdio: 'inherit',
-    env: {
-      ...process.env,
-      DATABASE_URL: database.url,
-      // The secret still verifies sessions signed before the local key existed.
-      JWT_SECRET: envValue('JWT_SECRET') ?? (await localJwtSecret()),
-      JWT_SIGNING_KEYS: envValue('JWT_SIGNING_KEYS') ?? (await localSigningKeys()),
-      MFA_ENCRYPTION_KEY: envValue('MFA_ENCRYPTION_KEY') ?? (await localMfaKey()),
-      BROWSER: 'none',
-    },
+const netlify = spawn(`${root}node_modules/.bin/netlify`, ['dev', '--offline', '--internal-disable-edge-functions', '--port', port], {
+  cwd: root,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    DATABASE_URL: database.url,
+    // The secret still verifies sessions signed before the local key existed.
+    JWT_SECRET: envValue('JWT_SECRET') ?? (await localJwtSecret()),
+    JWT_SIGNING_KEYS: envValue('JWT_SIGNING_KEYS') ?? (await localSigningKeys()),
+    MFA_ENCRYPTION_KEY: envValue('MFA_ENCRYPTION_KEY') ?? (await localMfaKey()),
+    BROWSER: 'none',
   },
-);
+});
 console.log(`service: http://localhost:${port} (try: curl http://localhost:${port}/api/health)`);
 console.log(`web pages: http://localhost:${port}/app/`);
 

@@ -15,7 +15,8 @@ export const ERRORS = {
   // Issue 19: the second factor. mfa_required carries the mfaToken for POST /api/login/mfa.
   mfa_required: {
     status: 403,
-    message: 'This account has a second factor: send the mfaToken with a code from the authenticator app (or a recovery code) to POST /api/login/mfa.',
+    message:
+      'This account has a second factor: send the mfaToken with a code from the authenticator app (or a recovery code) to POST /api/login/mfa.',
     fields: ['mfaToken'],
   },
   invalid_mfa_code: { status: 401, message: 'The code is not valid (a code is accepted once, within 30 seconds of its time).' },

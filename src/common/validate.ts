@@ -9,8 +9,8 @@ export function issuesToDetails(issues: readonly v.BaseIssue<unknown>[], rootFie
   for (const issue of issues) {
     const field = issue.path === undefined ? rootField : v.getDotPath(issue);
     if (field === null) continue;
-    const messages = (details[field] ??= []);
-    if (!messages.includes(issue.message)) messages.push(issue.message);
+    details[field] ??= [];
+    if (!details[field].includes(issue.message)) details[field].push(issue.message);
   }
   return details;
 }
@@ -23,11 +23,7 @@ export function parse<T extends v.GenericSchema>(schema: T, input: unknown, root
 }
 
 /** Async variant, for schemas with async checks. */
-export async function parseAsync<T extends v.GenericSchemaAsync>(
-  schema: T,
-  input: unknown,
-  rootField = 'body',
-): Promise<v.InferOutput<T>> {
+export async function parseAsync<T extends v.GenericSchemaAsync>(schema: T, input: unknown, rootField = 'body'): Promise<v.InferOutput<T>> {
   const result = await v.safeParseAsync(schema, input);
   if (result.success) return result.output;
   throw validationFailed(issuesToDetails(result.issues, rootField));

@@ -88,7 +88,8 @@ const READERS = {
    */
   localDevelopment: (): boolean => READERS.deployContext() === undefined && (READERS.netlifyDev() || READERS.test()),
   /** RETURN_CODES_IN_RESPONSES=true: codes in responses outside netlify dev and the tests; refused in every deploy context (src/auth/codes/delivery.ts). */
-  returnCodesInResponses: () => parseEnv('RETURN_CODES_IN_RESPONSES', v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'false')) === 'true',
+  returnCodesInResponses: () =>
+    parseEnv('RETURN_CODES_IN_RESPONSES', v.optional(v.picklist(['true', 'false'], 'must be true or false'), 'false')) === 'true',
   /** Netlify's DEPLOY_PRIME_URL: the address of this deploy preview or branch deploy. */
   deployUrl: () => envValue('DEPLOY_PRIME_URL'),
   /** APP_URL: where the web pages live when not at /app of this deploy (src/http/client.ts). */
@@ -151,7 +152,8 @@ const READERS = {
   jwtSecret: (): string | undefined => {
     // No fallback in shipped code (issue 14): the test setup and `npm run dev` supply their own.
     const secret = envValue('JWT_SECRET');
-    if (secret !== undefined && new TextEncoder().encode(secret).length < 32) throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
+    if (secret !== undefined && new TextEncoder().encode(secret).length < 32)
+      throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
     return secret;
   },
   /** SESSION_TTL: a session's absolute lifetime, its token's `exp` (default 30d). */

@@ -44,4 +44,3 @@ export function parseSigningKeys(text: string): PrivateSigningJwk[] {
   }
   return keys;
 }
-

@@ -79,12 +79,7 @@ export async function addComment(author: Author, postId: number, input: NewComme
       .expression((eb) =>
         eb
           .selectFrom('posts')
-          .select((e) => [
-            'id',
-            e.val(author.id).as('user_id'),
-            e.val(input.body).as('body'),
-            e.val(now()).as('created_at'),
-          ])
+          .select((e) => ['id', e.val(author.id).as('user_id'), e.val(input.body).as('body'), e.val(now()).as('created_at')])
           .where('id', '=', postId),
       )
       .returning(['id', 'post_id', 'body', 'created_at'])
@@ -113,10 +108,7 @@ export async function deleteComment(caller: Author, id: number): Promise<void> {
         .deleteFrom('comments')
         .where('id', '=', id)
         .where((eb) =>
-          eb.or([
-            eb('user_id', '=', caller.id),
-            eb('post_id', 'in', eb.selectFrom('posts').select('id').where('user_id', '=', caller.id)),
-          ]),
+          eb.or([eb('user_id', '=', caller.id), eb('post_id', 'in', eb.selectFrom('posts').select('id').where('user_id', '=', caller.id))]),
         )
         .returning('id'),
     )

@@ -14,7 +14,15 @@ import type { NewPost, PostPatch } from './rules.ts';
 
 const POST_COLUMNS = ['id', 'title', 'body', 'created_at', 'updated_at'] as const;
 
-const POST_WITH_AUTHOR = ['p.id', 'p.title', 'p.body', 'p.created_at', 'p.updated_at', 'u.id as author_id', 'u.username as author_username'] as const;
+const POST_WITH_AUTHOR = [
+  'p.id',
+  'p.title',
+  'p.body',
+  'p.created_at',
+  'p.updated_at',
+  'u.id as author_id',
+  'u.username as author_username',
+] as const;
 
 /** Posts joined to their authors (`p`, `u`), with the columns presentPost reads. */
 function postsWithAuthors(db: Kysely<Database>) {

@@ -30,6 +30,7 @@ export async function createPool(driver: Driver, connectionString: string): Prom
     const { default: pg } = await import('pg');
     class NamingClient extends pg.Client {
       // Kysely calls query(text, values); any other call passes through.
+      // biome-ignore lint/suspicious/noExplicitAny: pg.Client.query has a dozen overloads; this override passes every one through unchanged
       override query(...args: any[]): any {
         const [text, values, callback] = args as [unknown, unknown[], unknown];
         const name = typeof text === 'string' && callback === undefined ? statementNames.get(text) : undefined;

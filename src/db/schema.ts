@@ -7,14 +7,7 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 
 export type Gender = 'female' | 'male' | 'non_binary' | 'other' | 'prefer_not_to_say';
-export type MaritalStatus =
-  | 'single'
-  | 'married'
-  | 'divorced'
-  | 'widowed'
-  | 'separated'
-  | 'domestic_partnership'
-  | 'prefer_not_to_say';
+export type MaritalStatus = 'single' | 'married' | 'divorced' | 'widowed' | 'separated' | 'domestic_partnership' | 'prefer_not_to_say';
 export type TokenPurpose = 'confirm_email' | 'reset_password' | 'change_email';
 
 export interface UsersTable {

@@ -19,4 +19,3 @@ export function typeParsers(fallback: TypeParsers): TypeParsers {
 
 /** node-postgres' type-parser lookup, which both drivers accept. */
 export type TypeParsers = { getTypeParser(oid: number, format?: 'text' | 'binary'): unknown };
-

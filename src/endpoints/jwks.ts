@@ -8,7 +8,7 @@ export const jwks = endpoint('/.well-known/jwks.json', {
     tag: 'Tokens',
     summary: 'The public keys that verify access tokens (JWKS)',
     statements: 0,
-    description: 'Cacheable for 5 minutes; send `If-None-Match` with the ETag to revalidate. Pick the key by the token\'s `kid`.',
+    description: "Cacheable for 5 minutes; send `If-None-Match` with the ETag to revalidate. Pick the key by the token's `kid`.",
     answers: r.cacheable('The key set', r.jwks),
     database: false,
   },

@@ -7,7 +7,8 @@ export const loginMfa = endpoint('/api/login/mfa', {
   POST: {
     id: 'loginSecondFactor',
     tag: 'Accounts',
-    summary: "Log in, second step: the mfaToken of POST /api/login's 403 mfa_required and a code from the authenticator app or a recovery code",
+    summary:
+      "Log in, second step: the mfaToken of POST /api/login's 403 mfa_required and a code from the authenticator app or a recovery code",
     statements: 2,
     description:
       'The same 200 as POST /api/login. A token allows 5 tries within 5 minutes (then 401 `mfa_token_invalid`: log in again); a wrong or ' +

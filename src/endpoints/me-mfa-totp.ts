@@ -14,7 +14,9 @@ export const meMfaTotp = endpoint('/api/me/mfa/totp', {
       'Starting again replaces a pending enrolment; 409 `mfa_already_enabled` when a factor is on.',
     auth: true,
     body: enrolSchema,
-    answers: [{ status: 200, description: 'Scan `otpauthUri` (as a QR code) or type `secret`, then confirm with a code', body: r.totpEnrolment }],
+    answers: [
+      { status: 200, description: 'Scan `otpauthUri` (as a QR code) or type `secret`, then confirm with a code', body: r.totpEnrolment },
+    ],
     errors: [409, 429],
   },
   DELETE: {

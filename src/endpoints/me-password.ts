@@ -10,7 +10,7 @@ export const mePassword = endpoint('/api/me/password', {
     summary: 'Change the password; every other session is revoked, this one kept',
     statements: 2,
     description:
-      'A wrong `currentPassword` is a 400 with `details.currentPassword`. Every attempt is counted on the account\'s failed-login limits ' +
+      "A wrong `currentPassword` is a 400 with `details.currentPassword`. Every attempt is counted on the account's failed-login limits " +
       '(per address, and across addresses); over one it is a 429 with `Retry-After`, before the password is checked.',
     auth: true,
     body: passwordChangeSchema,

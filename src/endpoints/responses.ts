@@ -13,7 +13,11 @@ import { GENDERS, MARITAL_STATUSES } from '../users/profile-options.ts';
 /** The `{id}` path parameter. */
 export const idParam = { id: idSchema };
 
-export const noContent = (description: string, headers?: HeaderName[]): Answer => ({ status: 204, description, ...(headers && { headers }) });
+export const noContent = (description: string, headers?: HeaderName[]): Answer => ({
+  status: 204,
+  description,
+  ...(headers && { headers }),
+});
 
 /** The answers of a public document served by cacheableJson (src/http/respond.ts): 200 with an ETag, or 304. */
 export const cacheable = (description: string, body: v.GenericSchema): Answer[] => [
@@ -131,7 +135,10 @@ export const totpEnrolment = v.strictObject({
 });
 
 export const mfaEnabled = v.strictObject({
-  recoveryCodes: v.pipe(v.array(text), v.description('Ten single-use codes (`xxxx-xxxx-xxxx-xxxx`) for when the app is lost; shown only now')),
+  recoveryCodes: v.pipe(
+    v.array(text),
+    v.description('Ten single-use codes (`xxxx-xxxx-xxxx-xxxx`) for when the app is lost; shown only now'),
+  ),
   revokedSessions: count,
 });
 
@@ -140,15 +147,30 @@ export const sessionList = v.strictObject(listPage(sessionItem));
 export const sessionsRevoked = v.strictObject({ revokedSessions: count });
 
 const EVENT_KINDS = [
-  'login_succeeded', 'login_failed', 'logout', 'session_revoked', 'other_sessions_revoked', 'password_changed',
-  'reset_requested', 'password_reset', 'email_change_requested', 'email_changed', 'account_confirmed',
-  'mfa_enabled', 'mfa_disabled', 'recovery_code_used', 'mfa_failed',
+  'login_succeeded',
+  'login_failed',
+  'logout',
+  'session_revoked',
+  'other_sessions_revoked',
+  'password_changed',
+  'reset_requested',
+  'password_reset',
+  'email_change_requested',
+  'email_changed',
+  'account_confirmed',
+  'mfa_enabled',
+  'mfa_disabled',
+  'recovery_code_used',
+  'mfa_failed',
 ] as const satisfies readonly SecurityEventKind[];
 
 export const eventView = v.strictObject({
   id,
   kind: v.picklist(EVENT_KINDS),
-  reason: v.pipe(v.nullable(v.picklist(['wrong_password', 'unconfirmed', 'rate_limited'] as const satisfies readonly LoginFailure[])), v.description('Why a login failed.')),
+  reason: v.pipe(
+    v.nullable(v.picklist(['wrong_password', 'unconfirmed', 'rate_limited'] as const satisfies readonly LoginFailure[])),
+    v.description('Why a login failed.'),
+  ),
   ip: v.pipe(v.nullable(text), v.description('The client address, when the platform gave one.')),
   userAgent: v.nullable(text),
   createdAt: timestamp,
@@ -215,7 +237,9 @@ export const publicJwk = v.strictObject({
   use: v.literal('sig'),
 });
 
-export const jwks = v.strictObject({ keys: v.pipe(v.array(publicJwk), v.description('Public keys only; empty when the service signs with JWT_SECRET alone')) });
+export const jwks = v.strictObject({
+  keys: v.pipe(v.array(publicJwk), v.description('Public keys only; empty when the service signs with JWT_SECRET alone')),
+});
 
 export const openIdConfiguration = v.strictObject({
   issuer: v.pipe(text, v.description('The `iss` of access tokens')),

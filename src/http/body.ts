@@ -13,8 +13,7 @@ export const MAX_BODY_FIELDS = 32;
 /** Deeper JSON is refused unparsed: JSON.parse takes milliseconds per ten thousand levels, and no body nests. */
 export const MAX_JSON_DEPTH = 8;
 
-const tooManyFields = () =>
-  validationFailed({ body: [`must have at most ${MAX_BODY_FIELDS} fields`] }, 'The body has too many fields.');
+const tooManyFields = () => validationFailed({ body: [`must have at most ${MAX_BODY_FIELDS} fields`] }, 'The body has too many fields.');
 
 const tooLarge = () => new HttpError('payload_too_large', `The body is larger than ${MAX_BODY_BYTES} bytes.`);
 
@@ -101,7 +100,8 @@ function checkJsonShape(text: string): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) {
       inString = true;
@@ -118,8 +118,7 @@ function checkJsonShape(text: string): void {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Non-empty `&`-separated fields of a urlencoded body, counted up to one past the limit. */
 function formFieldCount(text: string): number {

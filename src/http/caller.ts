@@ -94,9 +94,7 @@ export async function authenticate(req: Request): Promise<Caller>;
 export async function authenticate(req: Request, options: { withProfile: true }): Promise<Caller & SessionUserWithProfile>;
 export async function authenticate(req: Request, options: { withProfile?: boolean } = {}): Promise<Caller> {
   const found = presentedToken(req);
-  const session = options.withProfile
-    ? await findSessionUser(found.token, { withProfile: true })
-    : await findSessionUser(found.token);
+  const session = options.withProfile ? await findSessionUser(found.token, { withProfile: true }) : await findSessionUser(found.token);
   if (session === undefined) throw new HttpError('unauthenticated');
   noteAccount(session.user.id);
   return { ...session, via: found.via };

@@ -8,7 +8,7 @@ const JSON_HEADERS = {
 } as const;
 
 function withHeaders(response: Response, headers?: HeadersInit): Response {
-  if (headers) new Headers(headers).forEach((value, name) => response.headers.append(name, value));
+  if (headers) for (const [name, value] of new Headers(headers)) response.headers.append(name, value);
   return response;
 }
 

@@ -103,7 +103,9 @@ async function serve(
   return inRequestScope({ requestId, route: path, method: req.method }, async () => {
     const pending: Promise<unknown>[] = [];
     const waitUntil =
-      typeof context?.waitUntil === 'function' ? (work: Promise<unknown>) => context.waitUntil(work) : (work: Promise<unknown>) => void pending.push(work);
+      typeof context?.waitUntil === 'function'
+        ? (work: Promise<unknown>) => context.waitUntil(work)
+        : (work: Promise<unknown>) => void pending.push(work);
     let response: Response;
     try {
       response = await answer(waitUntil);

@@ -91,8 +91,19 @@ function localDevelopment(): boolean {
  */
 export function log(level: Level, event: string, fields: LogFields = {}, error?: unknown): void {
   const time = new Date().toISOString();
-  const line: Record<string, LogValue> = { time, level, event, ...scopes.getStore(), ...fields, ...(error === undefined ? {} : errorFields(error)) };
+  const line: Record<string, LogValue> = {
+    time,
+    level,
+    event,
+    ...scopes.getStore(),
+    ...fields,
+    ...(error === undefined ? {} : errorFields(error)),
+  };
   // A field never overrides these three (assigning keeps their place first).
   Object.assign(line, { time, level, event });
-  WRITERS[level](JSON.stringify(line, (_key, value: unknown) => (typeof value === 'string' && value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value)));
+  WRITERS[level](
+    JSON.stringify(line, (_key, value: unknown) =>
+      typeof value === 'string' && value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value,
+    ),
+  );
 }

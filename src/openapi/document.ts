@@ -27,7 +27,12 @@ export interface OpenApiOperation {
 type Declared = Operation & { method: Method; path: string; style: ErrorStyle };
 
 const OPERATIONS: readonly Declared[] = Object.values(ENDPOINTS).flatMap((declared) =>
-  Object.entries(declared.operations).map(([method, op]) => ({ ...op, method: method as Method, path: declared.path, style: declared.style })),
+  Object.entries(declared.operations).map(([method, op]) => ({
+    ...op,
+    method: method as Method,
+    path: declared.path,
+    style: declared.style,
+  })),
 );
 
 const ERROR_DESCRIPTIONS: Readonly<Record<number, string>> = {
@@ -51,7 +56,7 @@ const JSON_TYPE = 'application/json';
 function errorStatuses(op: Declared): number[] {
   const statuses = new Set(op.errors ?? []);
   if (op.body || op.params || op.query) statuses.add(400);
-  if (op.body) [413, 415].forEach((status) => statuses.add(status));
+  if (op.body) for (const status of [413, 415]) statuses.add(status);
   if (op.auth) statuses.add(op.style === 'api' ? 401 : 403);
   // A cookie-authenticated change from another origin (src/http/caller.ts).
   if (op.auth && op.method !== 'GET') statuses.add(403);
@@ -115,7 +120,11 @@ function build(): OpenApiDocument {
   });
 
   const paths: Record<string, Record<string, OpenApiOperation>> = {};
-  for (const op of OPERATIONS) (paths[openApiPath(op.path)] ??= {})[op.method.toLowerCase()] = operation(op);
+  for (const op of OPERATIONS) {
+    const path = openApiPath(op.path);
+    paths[path] ??= {};
+    paths[path][op.method.toLowerCase()] = operation(op);
+  }
 
   const headers: Record<HeaderName | 'Retry-After' | 'X-Request-Id', { description: string; schema: JsonSchema }> = {
     'Set-Cookie': {
@@ -127,7 +136,8 @@ function build(): OpenApiDocument {
     'Cache-Control': { description: 'How long the document may be reused', schema: { type: 'string' } },
     'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer', minimum: 0 } },
     'X-Request-Id': {
-      description: "The id of the request in the service's log lines: Netlify's `x-nf-request-id`, else a random UUID. Quote it when reporting a problem.",
+      description:
+        "The id of the request in the service's log lines: Netlify's `x-nf-request-id`, else a random UUID. Quote it when reporting a problem.",
       schema: { type: 'string' },
     },
     Link: {
@@ -163,7 +173,12 @@ function build(): OpenApiDocument {
       responses: errorResponses,
       headers,
       securitySchemes: {
-        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'The token from POST /api/login (never an access token)' },
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'The token from POST /api/login (never an access token)',
+        },
         sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The same token, as set by the login routes' },
       },
     },
@@ -174,5 +189,6 @@ let built: OpenApiDocument | undefined;
 
 /** The document, built once per process. */
 export function openApiDocument(): OpenApiDocument {
-  return (built ??= build());
+  built ??= build();
+  return built;
 }

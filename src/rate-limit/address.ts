@@ -10,7 +10,9 @@ import { log } from '../log/log.ts';
 
 /** 503, logged: the platform did not say who is calling, and guessing would merge every caller into one counter. */
 const noAddress = () => {
-  log('error', 'client_address_missing', { message: 'the platform gave no client address (context.ip): refused instead of sharing one rate-limit key' });
+  log('error', 'client_address_missing', {
+    message: 'the platform gave no client address (context.ip): refused instead of sharing one rate-limit key',
+  });
   return serviceUnavailable(60);
 };
 
@@ -23,7 +25,8 @@ function hextets(address: string): number[] {
     text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
   }
   const [head, tail] = text.split('::') as [string, string | undefined];
-  const parse = (part: string | undefined) => (part === undefined || part === '' ? [] : part.split(':').map((group) => parseInt(group, 16)));
+  const parse = (part: string | undefined) =>
+    part === undefined || part === '' ? [] : part.split(':').map((group) => parseInt(group, 16));
   const left = parse(head);
   const right = parse(tail);
   return tail === undefined ? left : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
@@ -35,7 +38,10 @@ function hextets(address: string): number[] {
  * (`2001:db8:1:2::/64`). Text that is no IP address is kept as it is, lower-cased.
  */
 export function addressKey(ip: string | undefined): string {
-  const text = (ip ?? '').trim().replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
+  const text = (ip ?? '')
+    .trim()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/%.*$/, '');
   if (text === '') throw noAddress();
   if (isIPv4(text)) return text;
   if (!isIPv6(text)) return text.toLowerCase();

@@ -37,7 +37,11 @@ function sessionKey(keys: KeySet, header: JWTHeaderParameters): CryptoKey {
  * `currentDate`; throws otherwise. Only this service reads session tokens:
  * other services verify access tokens with the JWKS (README.md here).
  */
-export async function verifySessionJwt(keys: KeySet, token: string, options: { currentDate: Date; requiredClaims: string[] }): Promise<JWTPayload> {
+export async function verifySessionJwt(
+  keys: KeySet,
+  token: string,
+  options: { currentDate: Date; requiredClaims: string[] },
+): Promise<JWTPayload> {
   const { payload } = await jwtVerify(token, (header) => sessionKey(keys, header), {
     algorithms: keys.secret === undefined ? [SIGNING_ALG] : [SIGNING_ALG, 'HS256'],
     typ: TOKEN_TYPES.session,

@@ -43,7 +43,10 @@ export async function importKeySet(keys: readonly PrivateSigningJwk[], secret: s
   const hmac =
     secret === undefined
       ? undefined
-      : await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+      : await crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+          'sign',
+          'verify',
+        ]);
   const verifiers = new Map<string, CryptoKey>();
   for (const key of keys) {
     try {

@@ -81,8 +81,7 @@ const clearable = <T extends v.GenericSchema<unknown, string>>(schema: T) =>
     ),
   );
 
-const oneOf = <const T extends readonly string[]>(options: T) =>
-  v.picklist(options, `must be one of ${options.join(', ')}`);
+const oneOf = <const T extends readonly string[]>(options: T) => v.picklist(options, `must be one of ${options.join(', ')}`);
 
 export const profilePatchSchema = closedObject({
   bio: clearable(textSchema(BIO_MAX)),
@@ -103,10 +102,16 @@ export const jsonProfilePatchSchema = v.pipe(
   v.rawCheck(({ dataset, addIssue }) => {
     const input = dataset.value;
     if (typeof input !== 'object' || input === null) return;
-    for (const [key, options] of [['gender', GENDERS], ['maritalStatus', MARITAL_STATUSES]] as const) {
+    for (const [key, options] of [
+      ['gender', GENDERS],
+      ['maritalStatus', MARITAL_STATUSES],
+    ] as const) {
       const value = (input as Record<string, unknown>)[key];
       if (value === '') {
-        addIssue({ message: `must be one of ${options.join(', ')}, or null to clear it`, path: [{ type: 'object', origin: 'value', input: input as Record<string, unknown>, key, value }] });
+        addIssue({
+          message: `must be one of ${options.join(', ')}, or null to clear it`,
+          path: [{ type: 'object', origin: 'value', input: input as Record<string, unknown>, key, value }],
+        });
       }
     }
   }),

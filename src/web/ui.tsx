@@ -84,7 +84,14 @@ export function Field(props: FieldProps) {
 }
 
 /** The account's current password, as a form sends it under `name`: never checked here, only by the API. */
-export function CurrentPasswordField(props: { label: string; name: string; value: string; onInput: (value: string) => void; submission: Submission; hint?: string }) {
+export function CurrentPasswordField(props: {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (value: string) => void;
+  submission: Submission;
+  hint?: string;
+}) {
   const { submission, ...field } = props;
   return <Field {...field} type="password" autoComplete="current-password" errors={submission.errorsOf(props.name)} required />;
 }
@@ -154,7 +161,8 @@ export function Form({ label, submission, action, children, help }: FormProps) {
   const { error, busy } = submission;
   useEffect(() => {
     if (error === undefined) return;
-    const target = form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.current?.querySelector<HTMLElement>('.form-error');
+    const target =
+      form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.current?.querySelector<HTMLElement>('.form-error');
     target?.focus();
   }, [error]);
   return (

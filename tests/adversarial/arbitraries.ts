@@ -40,15 +40,43 @@ const LONE_SURROGATE = fc.integer({ min: 0xd800, max: 0xdfff }).map((code) => St
 const nastyChar = fc.oneof(
   { weight: 6, arbitrary: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) },
   { weight: 1, arbitrary: LONE_SURROGATE },
-  { weight: 1, arbitrary: fc.constantFrom('\0', '\u0001', '\u007f', '\u202e', '\ufeff', '\u200b', 'e\u0301', '\r\n', '"', '\\', '%', '&', '=') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('\0', '\u0001', '\u007f', '\u202e', '\ufeff', '\u200b', 'e\u0301', '\r\n', '"', '\\', '%', '&', '='),
+  },
 );
 
 const nastyString = fc.oneof(
   fc.string({ unit: nastyChar, maxLength: 40 }),
   fc.constantFrom(
-    '', ' ', '\0', 'a\0b', '\ud800', 'x\udfffy', '😀😀', 'ÄÖÜß', '\u0130stanbul', 'null', 'undefined', 'NaN', '-0', '1e309',
-    "' OR '1'='1' --", "'; DROP TABLE users; --", '<script>alert(1)</script>', '${7*7}{{7*7}}', '../../etc/passwd',
-    '__proto__', 'constructor', 'prototype', 'admin', 'ROOT', '%00', '%zz', 'a'.repeat(255),
+    '',
+    ' ',
+    '\0',
+    'a\0b',
+    '\ud800',
+    'x\udfffy',
+    '😀😀',
+    'ÄÖÜß',
+    '\u0130stanbul',
+    'null',
+    'undefined',
+    'NaN',
+    '-0',
+    '1e309',
+    "' OR '1'='1' --",
+    "'; DROP TABLE users; --",
+    '<script>alert(1)</script>',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent as literal text
+    '${7*7}{{7*7}}',
+    '../../etc/passwd',
+    '__proto__',
+    'constructor',
+    'prototype',
+    'admin',
+    'ROOT',
+    '%00',
+    '%zz',
+    'a'.repeat(255),
   ),
 );
 
@@ -72,7 +100,10 @@ function plausible(field: string, targets: Targets): fc.Arbitrary<unknown> {
     case 'username':
       return pick(targets.usernames, NAME);
     case 'email':
-      return pick(targets.emails, NAME.map((n) => `${n}@example.com`));
+      return pick(
+        targets.emails,
+        NAME.map((n) => `${n}@example.com`),
+      );
     case 'password':
     case 'currentPassword':
     case 'newPassword':
@@ -97,11 +128,13 @@ function plausible(field: string, targets: Targets): fc.Arbitrary<unknown> {
 
 /** A plausible value with one hostile character slipped in: past the type checks, into the rules (and the SQL). */
 const tainted = (field: string, targets: Targets): fc.Arbitrary<unknown> =>
-  fc.tuple(plausible(field, targets), fc.nat(), fc.constantFrom('\0', '\ud800', '\udc00', '\u202e', '\uffff', '\n')).map(([value, at, char]) => {
-    if (typeof value !== 'string') return value;
-    const i = at % (value.length + 1);
-    return `${value.slice(0, i)}${char}${value.slice(i)}`;
-  });
+  fc
+    .tuple(plausible(field, targets), fc.nat(), fc.constantFrom('\0', '\ud800', '\udc00', '\u202e', '\uffff', '\n'))
+    .map(([value, at, char]) => {
+      if (typeof value !== 'string') return value;
+      const i = at % (value.length + 1);
+      return `${value.slice(0, i)}${char}${value.slice(i)}`;
+    });
 
 /** A field's value: plausible, hostile text, any JSON value or a wrong type. */
 const fieldValue = (field: string, targets: Targets): fc.Arbitrary<unknown> =>
@@ -119,11 +152,17 @@ const valueTexts = new WeakMap<Targets, Map<string, fc.Arbitrary<string>>>();
 /** JSON text for a value, including what JSON.stringify never writes: deep nesting, overlong numbers. Built once per field. */
 function valueText(field: string, targets: Targets): fc.Arbitrary<string> {
   let byField = valueTexts.get(targets);
-  if (byField === undefined) valueTexts.set(targets, (byField = new Map()));
+  if (byField === undefined) {
+    byField = new Map();
+    valueTexts.set(targets, byField);
+  }
   // Every name that is no known field shares one generator.
   const key = KNOWN_FIELDS.has(field) ? field : '*';
   let arbitrary = byField.get(key);
-  if (arbitrary === undefined) byField.set(key, (arbitrary = newValueText(key, targets)));
+  if (arbitrary === undefined) {
+    arbitrary = newValueText(key, targets);
+    byField.set(key, arbitrary);
+  }
   return arbitrary;
 }
 
@@ -140,16 +179,33 @@ function fieldEntries(path: string, targets: Targets): fc.Arbitrary<[string, str
   const anyName = fc.oneof(fc.constantFrom(...known, 'username', 'password', '__proto__', 'constructor', ''), nastyString);
   const entry = (name: string, text: fc.Arbitrary<string>) => text.map((value): [string, string] => [name, value]);
   // Often every field with a plausible value, so that requests get past validation to the database.
-  const complete = fc.tuple(...known.map((name) => entry(name, plausible(name, targets).map((value) => JSON.stringify(value)))));
-  const mixed = fc.subarray(known).chain((names) => fc.tuple(...names.map((name) => entry(name, valueText(name, targets)))));
-  const knownEntries = known.length === 0 ? fc.constant([]) : fc.oneof({ weight: 2, arbitrary: complete }, { weight: 1, arbitrary: mixed });
-  const extra = fc.array(anyName.chain((name) => entry(name, valueText(name, targets))), { maxLength: 3 });
-  return fc.tuple(knownEntries, fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: extra })).chain(([base, more]) =>
-    fc.shuffledSubarray([...base, ...more], { minLength: base.length + more.length }).chain((entries) =>
-      // Duplicated keys: JSON.parse keeps the last, a form keeps both.
-      entries.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constant(entries) }, { weight: 1, arbitrary: fc.constantFrom(...entries).map((dup) => [...entries, dup]) }) : fc.constant(entries),
+  const complete = fc.tuple(
+    ...known.map((name) =>
+      entry(
+        name,
+        plausible(name, targets).map((value) => JSON.stringify(value)),
+      ),
     ),
   );
+  const mixed = fc.subarray(known).chain((names) => fc.tuple(...names.map((name) => entry(name, valueText(name, targets)))));
+  const knownEntries = known.length === 0 ? fc.constant([]) : fc.oneof({ weight: 2, arbitrary: complete }, { weight: 1, arbitrary: mixed });
+  const extra = fc.array(
+    anyName.chain((name) => entry(name, valueText(name, targets))),
+    { maxLength: 3 },
+  );
+  return fc
+    .tuple(knownEntries, fc.oneof({ weight: 3, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: extra }))
+    .chain(([base, more]) =>
+      fc.shuffledSubarray([...base, ...more], { minLength: base.length + more.length }).chain((entries) =>
+        // Duplicated keys: JSON.parse keeps the last, a form keeps both.
+        entries.length > 0
+          ? fc.oneof(
+              { weight: 4, arbitrary: fc.constant(entries) },
+              { weight: 1, arbitrary: fc.constantFrom(...entries).map((dup) => [...entries, dup]) },
+            )
+          : fc.constant(entries),
+      ),
+    );
 }
 
 export type BodySpec =
@@ -176,24 +232,59 @@ function bodySpec(path: string, targets: Targets): fc.Arbitrary<BodySpec> {
   const entries = fieldEntries(path, targets);
   return fc.oneof(
     { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
-    { weight: 6, arbitrary: entries.map((list) => ({ kind: 'json' as const, text: `{${list.map(([name, text]) => `${JSON.stringify(name)}:${text}`).join(',')}}` })) },
+    {
+      weight: 6,
+      arbitrary: entries.map((list) => ({
+        kind: 'json' as const,
+        text: `{${list.map(([name, text]) => `${JSON.stringify(name)}:${text}`).join(',')}}`,
+      })),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 4 }).map((value) => ({ kind: 'json' as const, text: JSON.stringify(value) })) },
-    { weight: 1, arbitrary: fc.constantFrom('{', '{"a":', '[1,', '{"a" 1}', "{'a': 1}", '', 'nul', '\ufeff{}', '{"a":1}}').map((text) => ({ kind: 'json' as const, text })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('{', '{"a":', '[1,', '{"a" 1}', "{'a': 1}", '', 'nul', '\ufeff{}', '{"a":1}}')
+        .map((text) => ({ kind: 'json' as const, text })),
+    },
     { weight: 3, arbitrary: entries.map((list) => ({ kind: 'form' as const, text: formText(list) })) },
-    { weight: 1, arbitrary: fc.constantFrom('a=%zz', '%', '=&=&', 'email', 'email=a%00b%40x.y&password=%F0%9F', '&&&').map((text) => ({ kind: 'form' as const, text })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom('a=%zz', '%', '=&=&', 'email', 'email=a%00b%40x.y&password=%F0%9F', '&&&')
+        .map((text) => ({ kind: 'form' as const, text })),
+    },
     { weight: 2, arbitrary: fc.tuple(entries, fc.boolean()).map(([list, file]) => ({ kind: 'multipart' as const, fields: list, file })) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => ({ kind: 'bytes' as const, bytes })) },
   );
 }
 
 const CONTENT_TYPES = [
-  'application/json', 'application/json; charset=utf-8', 'APPLICATION/JSON', 'application/vnd.api+json', 'application/x-www-form-urlencoded',
-  'multipart/form-data', 'multipart/form-data; boundary=xyz', 'text/plain', 'text/html', 'application/xml', 'application/octet-stream',
-  'application/json; charset=utf-16', '*/*', ';', 'application/', 'garbage',
+  'application/json',
+  'application/json; charset=utf-8',
+  'APPLICATION/JSON',
+  'application/vnd.api+json',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data',
+  'multipart/form-data; boundary=xyz',
+  'text/plain',
+  'text/html',
+  'application/xml',
+  'application/octet-stream',
+  'application/json; charset=utf-16',
+  '*/*',
+  ';',
+  'application/',
+  'garbage',
 ];
 
 /** Printable Latin-1: anything a real header can carry. */
-const headerText = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).filter((c) => c !== 0x7f).map((c) => String.fromCharCode(c)), maxLength: 80 });
+const headerText = fc.string({
+  unit: fc
+    .integer({ min: 0x20, max: 0xff })
+    .filter((c) => c !== 0x7f)
+    .map((c) => String.fromCharCode(c)),
+  maxLength: 80,
+});
 
 export type Credential =
   | { kind: 'none' }
@@ -211,14 +302,22 @@ const credential: fc.Arbitrary<Credential> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('authorization' as const),
-      value: fc.oneof(headerText, headerText.map((t) => `Bearer ${t}`), fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', 'bearer a.b.c', 'Bearer e30.e30.')),
+      value: fc.oneof(
+        headerText,
+        headerText.map((t) => `Bearer ${t}`),
+        fc.constantFrom('Bearer', 'Bearer ', 'Basic YWRtaW46YWRtaW4=', 'bearer a.b.c', 'Bearer e30.e30.'),
+      ),
     }),
   },
   {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('cookie' as const),
-      value: fc.oneof(headerText, headerText.map((t) => `session_id=${t}`), fc.constantFrom('session_id=', 'session_id=a; session_id=b', '=;;=', 'session_id="x"')),
+      value: fc.oneof(
+        headerText,
+        headerText.map((t) => `session_id=${t}`),
+        fc.constantFrom('session_id=', 'session_id=a; session_id=b', '=;;=', 'session_id="x"'),
+      ),
     }),
   },
 );
@@ -226,11 +325,28 @@ const credential: fc.Arbitrary<Credential> = fc.oneof(
 /** A path segment for a `:param`: a real value, a well-formed unknown one, or a malformed one. */
 function segment(param: string, targets: Targets): fc.Arbitrary<string> {
   const real = param === 'id' ? targets.ids.map(String) : param === 'username' ? targets.usernames : targets.secrets;
-  const wellFormed = param === 'id' ? fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map(String) : param === 'username' ? USERNAME : SECRET;
+  const wellFormed =
+    param === 'id' ? fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }).map(String) : param === 'username' ? USERNAME : SECRET;
   return fc.oneof(
     ...(real.length > 0 ? [fc.constantFrom(...real)] : []),
     wellFormed,
-    fc.constantFrom(...MALFORMED_IDS, 'ADMIN', 'me', 'a', 'x'.repeat(33), '%', '%zz', '%ED%A0%80', '%00', '..', '.', '1%2F2', '1;2', ' 1', '%20'),
+    fc.constantFrom(
+      ...MALFORMED_IDS,
+      'ADMIN',
+      'me',
+      'a',
+      'x'.repeat(33),
+      '%',
+      '%zz',
+      '%ED%A0%80',
+      '%00',
+      '..',
+      '.',
+      '1%2F2',
+      '1;2',
+      ' 1',
+      '%20',
+    ),
     nastyString.map(encodeSegment),
   );
 }
@@ -247,7 +363,11 @@ const queryString = fc.oneof(
       .array(
         fc.tuple(
           fc.oneof(fc.constantFrom('page', 'pageSize', 'PAGE', 'page[]', 'q'), nastyString),
-          fc.oneof(fc.constantFrom('1', '0', '-1', '1.5', '1e3', '100', '101', '999999', '9999999', '01', ''), nastyString, fc.nat().map(String)),
+          fc.oneof(
+            fc.constantFrom('1', '0', '-1', '1.5', '1e3', '100', '101', '999999', '9999999', '01', ''),
+            nastyString,
+            fc.nat().map(String),
+          ),
         ),
         { maxLength: 4 },
       )
@@ -269,7 +389,13 @@ export interface RequestSpec {
 }
 
 const defaultType = (body: BodySpec) =>
-  ({ none: undefined, json: 'application/json', form: 'application/x-www-form-urlencoded', multipart: undefined, bytes: 'application/json' })[body.kind];
+  ({
+    none: undefined,
+    json: 'application/json',
+    form: 'application/x-www-form-urlencoded',
+    multipart: undefined,
+    bytes: 'application/json',
+  })[body.kind];
 
 /** A request for one route: any of its methods (sometimes another), its path with generated parameters, and all the rest. */
 export function requestFor(route: { path: string; methods: string[] }, targets: Targets): fc.Arbitrary<RequestSpec> {
@@ -281,23 +407,25 @@ export function requestFor(route: { path: string; methods: string[] }, targets: 
       // A leading `//` would read as a host name, not a path.
       return `${route.path.replace(/:\w+/g, () => values[index++]!)}${suffix}`.replace(/^\/+/, '/') + query;
     });
-  return fc.record({
-    method: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...route.methods) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
-    path,
-    body: bodySpec(route.path, targets),
-    contentType: fc.option(fc.constantFrom(...CONTENT_TYPES), { freq: 4 }).map((type) => type ?? undefined),
-    credential,
-    headers: fc.record(
-      {
-        'x-forwarded-for': fc.oneof(fc.ipV4(), headerText),
-        origin: fc.constantFrom('http://localhost:8888', 'https://evil.example', 'null'),
-        'sec-fetch-site': fc.constantFrom('same-origin', 'cross-site', 'none'),
-        accept: fc.constantFrom('application/json', 'text/html', '*/*'),
-      },
-      { requiredKeys: [] },
-    ),
-    ip: fc.oneof(fc.constantFrom('203.0.113.7', '203.0.113.8', '2001:db8::1'), fc.ipV4(), fc.ipV6()),
-  }).map((spec) => (spec.contentType === undefined ? { ...spec, contentType: defaultType(spec.body) } : spec));
+  return fc
+    .record({
+      method: fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...route.methods) }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
+      path,
+      body: bodySpec(route.path, targets),
+      contentType: fc.option(fc.constantFrom(...CONTENT_TYPES), { freq: 4 }).map((type) => type ?? undefined),
+      credential,
+      headers: fc.record(
+        {
+          'x-forwarded-for': fc.oneof(fc.ipV4(), headerText),
+          origin: fc.constantFrom('http://localhost:8888', 'https://evil.example', 'null'),
+          'sec-fetch-site': fc.constantFrom('same-origin', 'cross-site', 'none'),
+          accept: fc.constantFrom('application/json', 'text/html', '*/*'),
+        },
+        { requiredKeys: [] },
+      ),
+      ip: fc.oneof(fc.constantFrom('203.0.113.7', '203.0.113.8', '2001:db8::1'), fc.ipV4(), fc.ipV6()),
+    })
+    .map((spec) => (spec.contentType === undefined ? { ...spec, contentType: defaultType(spec.body) } : spec));
 }
 
 /** The body as fetch sends it; GET and HEAD carry none. */

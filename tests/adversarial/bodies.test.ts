@@ -31,14 +31,19 @@ describe('every 64 KiB body, of any shape', () => {
     for (const body of bodies) {
       const runs = [];
       for (let i = 0; i < 5; i++) runs.push(await parseOnce(body));
-      expect(runs.every((run) => run.status === 400), body.name).toBe(true);
+      expect(
+        runs.every((run) => run.status === 400),
+        body.name,
+      ).toBe(true);
       const median = runs.map((run) => run.ms).sort((a, b) => a - b)[2]!;
       if (median > largest.ms) largest = { ms: median, shape: body.name };
     }
     figures['largest body parse (median of 5, ms)'] = `${largest.ms.toFixed(2)} (${largest.shape})`;
   });
 
-  const writes = routes.flatMap((route) => route.methods.filter((m) => ['POST', 'PUT', 'PATCH'].includes(m)).map((method) => ({ route, method })));
+  const writes = routes.flatMap((route) =>
+    route.methods.filter((m) => ['POST', 'PUT', 'PATCH'].includes(m)).map((method) => ({ route, method })),
+  );
 
   it.each(writes.map(({ route, method }) => [`${method} ${route.path}`, route, method] as const))(
     '%s answers each below 500, with the error shape of its surface and no leak',
@@ -103,17 +108,27 @@ describe('repeated names and wide bodies', () => {
   it(`JSON nested deeper than ${MAX_JSON_DEPTH} levels is a 400 before it is parsed`, async () => {
     // Inside the top-level object: MAX_JSON_DEPTH levels in all.
     const deep = `${'['.repeat(MAX_JSON_DEPTH - 1)}"x"${']'.repeat(MAX_JSON_DEPTH - 1)}`;
-    const ok = await call(login, 'POST', '/api/login', { raw: `{"username":${deep},"password":"x"}`, headers: { 'content-type': 'application/json' } });
+    const ok = await call(login, 'POST', '/api/login', {
+      raw: `{"username":${deep},"password":"x"}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(ok.status).toBe(400);
     expect(ok.body.error.details).toEqual({ username: ['must be a string'] });
-    const tooDeep = await call(login, 'POST', '/api/login', { raw: `{"username":[${deep}],"password":"x"}`, headers: { 'content-type': 'application/json' } });
+    const tooDeep = await call(login, 'POST', '/api/login', {
+      raw: `{"username":[${deep}],"password":"x"}`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(tooDeep.status).toBe(400);
     expect(tooDeep.body.error.details).toEqual({ body: [`must be nested at most ${MAX_JSON_DEPTH} levels deep`] });
   });
 
   it('bodies are read into records without a prototype', async () => {
-    const json = await readBody(new Request('http://localhost/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' }));
-    const form = await readBody(hostileRequest({ name: 'form', contentType: 'application/x-www-form-urlencoded', bytes: new TextEncoder().encode('a=1') }));
+    const json = await readBody(
+      new Request('http://localhost/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' }),
+    );
+    const form = await readBody(
+      hostileRequest({ name: 'form', contentType: 'application/x-www-form-urlencoded', bytes: new TextEncoder().encode('a=1') }),
+    );
     expect(Object.getPrototypeOf(json)).toBeNull();
     expect(Object.getPrototypeOf(form)).toBeNull();
   });

@@ -37,15 +37,20 @@ afterAll(() => report('brute force', figures));
 beforeEach(() => vi.mocked(verifyPassword).mockClear());
 
 /** scrypt verifications against this user's stored hash so far. */
-const reachedHash = (victim: TestUser) => vi.mocked(verifyPassword).mock.calls.filter(([, hash]) => hash === victim.user.password_hash).length;
+const reachedHash = (victim: TestUser) =>
+  vi.mocked(verifyPassword).mock.calls.filter(([, hash]) => hash === victim.user.password_hash).length;
 
 type Guess = (i: number) => Promise<CallResult>;
 
-const apiGuess = (victim: TestUser, ip: string, headers: (i: number) => Record<string, string> = () => ({})): Guess => (i) =>
-  call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: `Guess-${i}-Aa!x` }, ip, headers: headers(i) });
+const apiGuess =
+  (victim: TestUser, ip: string, headers: (i: number) => Record<string, string> = () => ({})): Guess =>
+  (i) =>
+    call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: `Guess-${i}-Aa!x` }, ip, headers: headers(i) });
 
-const classicGuess = (victim: TestUser, ip: string): Guess => (i) =>
-  call(classicSessions, 'POST', '/sessions', { form: { email: victim.user.email, password: `Guess-${i}-Aa!x` }, ip });
+const classicGuess =
+  (victim: TestUser, ip: string): Guess =>
+  (i) =>
+    call(classicSessions, 'POST', '/sessions', { form: { email: victim.user.email, password: `Guess-${i}-Aa!x` }, ip });
 
 /** `total` guesses (GUESSES unless told), `concurrency` at a time; the answers by status. */
 async function guess(attempt: Guess, concurrency: number, total = GUESSES): Promise<Record<number, number>> {
@@ -59,9 +64,15 @@ async function guess(attempt: Guess, concurrency: number, total = GUESSES): Prom
 
 /** After the attack: refused from the attacker's address even with the right password, accepted from the owner's. */
 async function expectOwnerStillLogsIn(victim: TestUser, attacker: string) {
-  const fromAttacker = await call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip: attacker });
+  const fromAttacker = await call(login, 'POST', '/api/login', {
+    json: { username: victim.user.username, password: victim.password },
+    ip: attacker,
+  });
   expect(fromAttacker.status).toBe(429);
-  const fromOwner = await call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip: uniqueIp() });
+  const fromOwner = await call(login, 'POST', '/api/login', {
+    json: { username: victim.user.username, password: victim.password },
+    ip: uniqueIp(),
+  });
   expect(fromOwner.status).toBe(200);
 }
 
@@ -81,7 +92,11 @@ async function attackOneAccount(figure: string, concurrency: number, attempt: (v
   await expectOwnerStillLogsIn(victim, attacker);
 }
 
-const spoofed = (i: number) => ({ 'x-forwarded-for': `10.${(i >> 8) & 255}.${i & 255}.1`, 'x-real-ip': `10.9.${i & 255}.2`, 'client-ip': `10.8.${i & 255}.3` });
+const spoofed = (i: number) => ({
+  'x-forwarded-for': `10.${(i >> 8) & 255}.${i & 255}.1`,
+  'x-real-ip': `10.9.${i & 255}.2`,
+  'client-ip': `10.8.${i & 255}.3`,
+});
 
 describe(`${GUESSES} password guesses at one account`, () => {
   it('one after another from one address: only the limit reach the hash', () =>
@@ -106,7 +121,11 @@ describe(`${GUESSES} password guesses at one account`, () => {
     vi.clearAllMocks();
     // Known accounts and unknown names alike; an unknown name spends one verification on a dummy hash.
     const statuses = await guess(
-      (i) => call(login, 'POST', '/api/login', { json: { username: i % 2 === 0 ? victims[i % 5]!.user.username : `ghost_${i}`, password: `Guess-${i}-Aa!x` }, ip: attacker }),
+      (i) =>
+        call(login, 'POST', '/api/login', {
+          json: { username: i % 2 === 0 ? victims[i % 5]!.user.username : `ghost_${i}`, password: `Guess-${i}-Aa!x` },
+          ip: attacker,
+        }),
       PARALLEL,
     );
     // The first unknown name of a process makes the dummy hash instead of verifying against it.
@@ -115,7 +134,10 @@ describe(`${GUESSES} password guesses at one account`, () => {
     expect(verifications).toBeLessThanOrEqual(limitFor('loginIp').count);
     expect(statuses[429]).toBeGreaterThanOrEqual(GUESSES - limitFor('loginIp').count);
     for (const victim of victims) {
-      const owner = await call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip: uniqueIp() });
+      const owner = await call(login, 'POST', '/api/login', {
+        json: { username: victim.user.username, password: victim.password },
+        ip: uniqueIp(),
+      });
       expect(owner.status).toBe(200);
     }
   });
@@ -131,19 +153,28 @@ describe('guesses spread over many addresses', () => {
     const victim = await createUser();
     const ownersAddress = uniqueIp();
     // The owner logged in from their usual address before the attack.
-    expect((await call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip: ownersAddress })).status).toBe(200);
+    expect(
+      (await call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip: ownersAddress }))
+        .status,
+    ).toBe(200);
     vi.mocked(verifyPassword).mockClear();
     const total = limitFor('loginAccountTotal').count;
     const statuses = await guess(
-      (i) => call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: `Guess-${i}-Aa!x` }, ip: attackerAddress(i % ADDRESSES) }),
+      (i) =>
+        call(login, 'POST', '/api/login', {
+          json: { username: victim.user.username, password: `Guess-${i}-Aa!x` },
+          ip: attackerAddress(i % ADDRESSES),
+        }),
       PARALLEL,
       ADDRESSES * PER_ADDRESS,
     );
-    figures[`${ADDRESSES} addresses, ${PER_ADDRESS} guesses each`] = `${reachedHash(victim)} of ${ADDRESSES * PER_ADDRESS} reached the hash`;
+    figures[`${ADDRESSES} addresses, ${PER_ADDRESS} guesses each`] =
+      `${reachedHash(victim)} of ${ADDRESSES * PER_ADDRESS} reached the hash`;
     expect(reachedHash(victim)).toBe(total);
     expect(statuses).toEqual({ 401: total, 429: ADDRESSES * PER_ADDRESS - total });
 
-    const owner = (ip: string) => call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip });
+    const owner = (ip: string) =>
+      call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip });
     expect((await owner(ownersAddress)).status).toBe(200);
     // A new address waits for the window like the attacker's, with the time to wait.
     const fromNewAddress = await owner(uniqueIp());
@@ -155,12 +186,25 @@ describe('guesses spread over many addresses', () => {
     const victim = await createUser();
     const ownersAddress = uniqueIp();
     const loggedInAt = Date.now();
-    expect((await call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip: ownersAddress })).status).toBe(200);
+    expect(
+      (await call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip: ownersAddress }))
+        .status,
+    ).toBe(200);
     const total = limitFor('loginAccountTotal').count;
     const attack = (days: number) => async () => {
       setClock(() => new Date(loggedInAt + days * 86_400_000));
-      await guess((i) => call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: `Guess-${i}-Aa!x` }, ip: attackerAddress(i) }), PARALLEL, total + 1);
-      return (await call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip: ownersAddress })).status;
+      await guess(
+        (i) =>
+          call(login, 'POST', '/api/login', {
+            json: { username: victim.user.username, password: `Guess-${i}-Aa!x` },
+            ip: attackerAddress(i),
+          }),
+        PARALLEL,
+        total + 1,
+      );
+      return (
+        await call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: victim.password }, ip: ownersAddress })
+      ).status;
     };
     expect(await attack(29)()).toBe(200);
     // That login renewed the address: 30 days on from it, it is no longer known.
@@ -172,7 +216,11 @@ describe('guesses spread over many addresses', () => {
     const { count: limit } = limitFor('loginAccount');
     vi.mocked(verifyPassword).mockClear();
     const sixtyFour = await guess(
-      (i) => call(login, 'POST', '/api/login', { json: { username: victim.user.username, password: `Guess-${i}-Aa!x` }, ip: `2001:db8:77:1:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1` }),
+      (i) =>
+        call(login, 'POST', '/api/login', {
+          json: { username: victim.user.username, password: `Guess-${i}-Aa!x` },
+          ip: `2001:db8:77:1:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1`,
+        }),
       PARALLEL,
       limit * 5,
     );
@@ -184,15 +232,24 @@ describe('guesses spread over many addresses', () => {
     const v4 = uniqueIp();
     for (let i = 0; i < limit; i++) {
       const ip = i % 2 === 0 ? v4 : `::ffff:${v4}`;
-      expect((await call(login, 'POST', '/api/login', { json: { username: other.user.username, password: `Guess-${i}-Aa!x` }, ip })).status).toBe(401);
+      expect(
+        (await call(login, 'POST', '/api/login', { json: { username: other.user.username, password: `Guess-${i}-Aa!x` }, ip })).status,
+      ).toBe(401);
     }
-    expect((await call(login, 'POST', '/api/login', { json: { username: other.user.username, password: other.password }, ip: `::ffff:${v4}` })).status).toBe(429);
+    expect(
+      (await call(login, 'POST', '/api/login', { json: { username: other.user.username, password: other.password }, ip: `::ffff:${v4}` }))
+        .status,
+    ).toBe(429);
   });
 });
 
 describe('guessing the current password with a stolen session', () => {
   const change = (victim: TestUser, ip: string) => (i: number) =>
-    call(mePassword, 'PUT', '/api/me/password', { token: victim.token, json: { currentPassword: `Guess-${i}-Aa!x`, newPassword: 'Copper-Lantern-26#' }, ip });
+    call(mePassword, 'PUT', '/api/me/password', {
+      token: victim.token,
+      json: { currentPassword: `Guess-${i}-Aa!x`, newPassword: 'Copper-Lantern-26#' },
+      ip,
+    });
 
   it(`${GUESSES} wrong current passwords from one address: only the per-account limit reach the hash, then 429 even for the right one`, async () => {
     const victim = await createUser();
@@ -203,7 +260,11 @@ describe('guessing the current password with a stolen session', () => {
     figures['password change, one address'] = `${reachedHash(victim)} of ${GUESSES} reached the hash`;
     expect(reachedHash(victim)).toBe(limit);
     expect(statuses).toEqual({ 400: limit, 429: GUESSES - limit });
-    const right = await call(mePassword, 'PUT', '/api/me/password', { token: victim.token, json: { currentPassword: victim.password, newPassword: 'Copper-Lantern-26#' }, ip: attacker });
+    const right = await call(mePassword, 'PUT', '/api/me/password', {
+      token: victim.token,
+      json: { currentPassword: victim.password, newPassword: 'Copper-Lantern-26#' },
+      ip: attacker,
+    });
     expect(right.status).toBe(429);
     expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
   });
@@ -220,9 +281,17 @@ describe('guessing the current password with a stolen session', () => {
   it('the right current password changes it and gives its hits back', async () => {
     const victim = await createUser();
     const ip = uniqueIp();
-    const res = await call(mePassword, 'PUT', '/api/me/password', { token: victim.token, json: { currentPassword: victim.password, newPassword: 'Copper-Lantern-26#' }, ip });
+    const res = await call(mePassword, 'PUT', '/api/me/password', {
+      token: victim.token,
+      json: { currentPassword: victim.password, newPassword: 'Copper-Lantern-26#' },
+      ip,
+    });
     expect(res.status).toBe(200);
-    const rows = await getDb().selectFrom('rate_limits').select(['bucket', 'hits']).where('bucket', 'like', `login_account%:${victim.user.id}%`).execute();
+    const rows = await getDb()
+      .selectFrom('rate_limits')
+      .select(['bucket', 'hits'])
+      .where('bucket', 'like', `login_account%:${victim.user.id}%`)
+      .execute();
     expect(rows.map((row) => row.hits)).toEqual(rows.map(() => 0));
     expect(rows).toHaveLength(2);
   });

@@ -25,7 +25,13 @@ const cases = () =>
   [
     ['POST /api/login', login, '/api/login', { json: { username: owner.user.username, password: owner.password } }, 'api'],
     ['POST /sessions', classicSessions, '/sessions', { form: { email: owner.user.email, password: owner.password } }, 'classic'],
-    ['POST /api/register', register, '/api/register', { json: { username: 'no_address', email: 'no_address@example.com', password: STRONG_PASSWORD } }, 'api'],
+    [
+      'POST /api/register',
+      register,
+      '/api/register',
+      { json: { username: 'no_address', email: 'no_address@example.com', password: STRONG_PASSWORD } },
+      'api',
+    ],
     ['POST /users', classicUsers, '/users', { form: { email: 'no_address_2@example.com', password: STRONG_PASSWORD } }, 'classic'],
     ['POST /api/register/resend', resend, '/api/register/resend', { json: { email: owner.user.email } }, 'api'],
     ['POST /api/password/forgot', forgot, '/api/password/forgot', { json: { email: owner.user.email } }, 'api'],

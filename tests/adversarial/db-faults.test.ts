@@ -82,7 +82,13 @@ vi.mock('pg', async (importOriginal) => {
 });
 
 const ROUNDS = envCount('ADVERSARIAL_FAULT_ROUNDS', 10);
-const figures = { 'changes killed before their counter': 0, operations: 0, 'statements killed before they ran': 0, 'statements killed in flight': 0, 'idle pools killed': 0 };
+const figures = {
+  'changes killed before their counter': 0,
+  operations: 0,
+  'statements killed before they ran': 0,
+  'statements killed in flight': 0,
+  'idle pools killed': 0,
+};
 let terminatedDirectly = 0;
 
 let admin: pg.Client;
@@ -280,7 +286,9 @@ const OPERATIONS: Operation[] = [
     expected: 302,
     prepare: async () => {
       const { email, password } = await registerClassic();
-      const cookie = sessionCookieOf((await call(classicSessions, 'POST', '/sessions', { form: { email, password }, ip: uniqueIp() })).headers);
+      const cookie = sessionCookieOf(
+        (await call(classicSessions, 'POST', '/sessions', { form: { email, password }, ip: uniqueIp() })).headers,
+      );
       return () => call(classicSessions, 'DELETE', '/sessions', { cookie });
     },
   },
@@ -350,7 +358,8 @@ const OPERATIONS: Operation[] = [
     prepare: async () => {
       const { user, token, password } = await createUser();
       await createSession(user.id);
-      return () => call(mePassword, 'PUT', '/api/me/password', { token, json: { currentPassword: password, newPassword: 'Copper-Lantern-26#' } });
+      return () =>
+        call(mePassword, 'PUT', '/api/me/password', { token, json: { currentPassword: password, newPassword: 'Copper-Lantern-26#' } });
     },
   },
   {
@@ -421,7 +430,9 @@ const OPERATIONS: Operation[] = [
     prepare: async () => {
       const { user, token, password } = await createUser();
       await createSession(user.id);
-      const { code } = (await call(changeEmail, 'POST', '/api/me/email', { token, ...json({ email: `${uniqueName('moved')}@example.org`, password }) })).body;
+      const { code } = (
+        await call(changeEmail, 'POST', '/api/me/email', { token, ...json({ email: `${uniqueName('moved')}@example.org`, password }) })
+      ).body;
       return () => call(confirmChange, 'POST', `/api/me/email/confirm/${code}`, { token });
     },
   },
@@ -479,26 +490,29 @@ const OPERATIONS: Operation[] = [
 ];
 
 describe('a connection killed right before each statement of an operation', () => {
-  it.each(OPERATIONS.map((op) => [op.name, op] as const))('%s: 503, nothing half-applied, then the same request succeeds', async (_name, op) => {
-    const mail = op.mail === undefined ? undefined : useMailProvider(op.mail);
-    try {
-      const { res: clean, statements } = await run(await op.prepare());
-      expect(clean.status, clean.text).toBe(op.expected);
-      for (let killAt = 1; killAt <= statements; killAt++) {
-        const request = await op.prepare();
-        const before = await snapshotTables();
-        const { res } = await run(request, killAt);
-        expectUnavailable(res, op.style);
-        expect(await snapshotTables(), `killed before statement ${killAt} of ${statements}`).toBe(before);
-        const retry = await request();
-        expect(retry.status, `retry after statement ${killAt} was killed: ${retry.text}`).toBe(op.expected);
-        figures['statements killed before they ran'] += 1;
+  it.each(OPERATIONS.map((op) => [op.name, op] as const))(
+    '%s: 503, nothing half-applied, then the same request succeeds',
+    async (_name, op) => {
+      const mail = op.mail === undefined ? undefined : useMailProvider(op.mail);
+      try {
+        const { res: clean, statements } = await run(await op.prepare());
+        expect(clean.status, clean.text).toBe(op.expected);
+        for (let killAt = 1; killAt <= statements; killAt++) {
+          const request = await op.prepare();
+          const before = await snapshotTables();
+          const { res } = await run(request, killAt);
+          expectUnavailable(res, op.style);
+          expect(await snapshotTables(), `killed before statement ${killAt} of ${statements}`).toBe(before);
+          const retry = await request();
+          expect(retry.status, `retry after statement ${killAt} was killed: ${retry.text}`).toBe(op.expected);
+          figures['statements killed before they ran'] += 1;
+        }
+        figures.operations += 1;
+      } finally {
+        mail?.restore();
       }
-      figures.operations += 1;
-    } finally {
-      mail?.restore();
-    }
-  });
+    },
+  );
 });
 
 describe('connections killed outside any statement', () => {

@@ -69,7 +69,11 @@ function requests(): [RouteUnderTest['style'], () => Promise<CallResult>][] {
     ['api', () => call(health, 'GET', '/api/health')],
     ['api', () => call(me, 'GET', '/api/me', { token: owner.token })],
     ['api', () => call(login, 'POST', '/api/login', { json: { username: owner.user.username, password: owner.password }, ip })],
-    ['api', () => call(register, 'POST', '/api/register', { json: { username: name, email: `${name}@example.com`, password: STRONG_PASSWORD }, ip })],
+    [
+      'api',
+      () =>
+        call(register, 'POST', '/api/register', { json: { username: name, email: `${name}@example.com`, password: STRONG_PASSWORD }, ip }),
+    ],
     ['api', () => call(forgot, 'POST', '/api/password/forgot', { json: { email: owner.user.email }, ip })],
     ['api', () => call(posts, 'POST', '/api/posts', { token: owner.token, json: { title: 'While down', body: 'Body' } })],
     ['api', () => call(posts, 'GET', '/api/posts')],
@@ -94,7 +98,9 @@ async function blockPosts(): Promise<pg.Client> {
 
 async function waitingOnLock(blocker: pg.Client): Promise<boolean> {
   for (let poll = 0; poll < 500; poll++) {
-    const { rows } = await blocker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+    const { rows } = await blocker.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
     if (rows[0].n > 0) return true;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }

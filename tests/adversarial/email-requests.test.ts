@@ -38,7 +38,9 @@ describe("requests for a victim's address", () => {
     await attack(limitFor('email').count);
     expect(issued).toBe(0);
     figures['forgot for a victim, over the e-mail limit'] = `${issued} tokens issued of ${limitFor('email').count * 4} requests`;
-    expect((await call(reset, 'POST', '/api/password/reset', { json: { token: own.body.token, password: 'Granite-Meadow-58?' } })).status).toBe(200);
+    expect(
+      (await call(reset, 'POST', '/api/password/reset', { json: { token: own.body.token, password: 'Granite-Meadow-58?' } })).status,
+    ).toBe(200);
   });
 
   it("a resend within the code's first minute keeps the code the owner was sent", async () => {
@@ -53,7 +55,9 @@ describe("requests for a victim's address", () => {
     const ip = uniqueIp();
     const { count } = limitFor('emailIp');
     for (let i = 0; i < count; i++) {
-      expect((await call(forgot, 'POST', '/api/password/forgot', { json: { email: `${uniqueName('v')}@example.com` }, ip })).status).toBe(202);
+      expect((await call(forgot, 'POST', '/api/password/forgot', { json: { email: `${uniqueName('v')}@example.com` }, ip })).status).toBe(
+        202,
+      );
     }
     const over = await call(resend, 'POST', '/api/register/resend', { json: { email: `${uniqueName('v')}@example.com` }, ip });
     expect(over.status).toBe(429);

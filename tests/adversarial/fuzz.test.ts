@@ -47,7 +47,11 @@ beforeAll(async () => {
   }
   // A pending e-mail change, for /api/me/email/confirm/{code}.
   const mover = await createUser();
-  const change = await call(changeEmail, 'POST', '/api/me/email', { token: mover.token, json: { email: `moved_${mover.user.username}@example.org`, password: mover.password }, ip: uniqueIp() });
+  const change = await call(changeEmail, 'POST', '/api/me/email', {
+    token: mover.token,
+    json: { email: `moved_${mover.user.username}@example.org`, password: mover.password },
+    ip: uniqueIp(),
+  });
   targets.secrets.push(change.body.code);
 });
 

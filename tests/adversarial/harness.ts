@@ -45,22 +45,46 @@ const FUNCTIONS = fileURLToPath(new URL('../../netlify/functions/', import.meta.
 /** Every function module, with the methods its OPTIONS answer allows. */
 export async function loadRoutes(): Promise<RouteUnderTest[]> {
   const files = (await readdir(FUNCTIONS)).filter((name) => name.endsWith('.ts')).sort();
-  const modules = await Promise.all(files.map(async (file) => [file, (await import(join(FUNCTIONS, file))) as { config: { path?: string }; default: Handler }] as const));
+  const modules = await Promise.all(
+    files.map(async (file) => [file, (await import(join(FUNCTIONS, file))) as { config: { path?: string }; default: Handler }] as const),
+  );
   return Promise.all(
     // The scheduled purge has no path; the /api/* catch-all serves no method (tests/deploy/edges.test.ts covers it).
-    modules.flatMap(([file, module]) => (module.config.path === undefined || file === 'api-not-found.ts' ? [] : [{ file, module, path: module.config.path }])).map(async ({ file, module, path }) => {
-      const options = await call(module.default, 'OPTIONS', path.replace(/:\w+/g, '1'));
-      const methods = (options.headers.get('allow') ?? '').split(', ').filter(Boolean);
-      return { file, path, methods, style: ENDPOINTS[file.replace(/\.ts$/, '')]!.style, handler: module.default } as const;
-    }),
+    modules
+      .flatMap(([file, module]) =>
+        module.config.path === undefined || file === 'api-not-found.ts' ? [] : [{ file, module, path: module.config.path }],
+      )
+      .map(async ({ file, module, path }) => {
+        const options = await call(module.default, 'OPTIONS', path.replace(/:\w+/g, '1'));
+        const methods = (options.headers.get('allow') ?? '').split(', ').filter(Boolean);
+        return { file, path, methods, style: ENDPOINTS[file.replace(/\.ts$/, '')]!.style, handler: module.default } as const;
+      }),
   );
 }
 
 const ERROR_CODES: readonly ErrorCode[] = [
-  'invalid_json', 'validation_failed', 'unsupported_media_type', 'payload_too_large', 'unauthenticated',
-  'invalid_credentials', 'account_not_confirmed', 'forbidden', 'not_found', 'method_not_allowed', 'username_taken',
-  'email_taken', 'code_expired', 'rate_limited', 'internal_error', 'service_unavailable', 'access_tokens_unavailable',
-  'mfa_required', 'invalid_mfa_code', 'mfa_token_invalid', 'mfa_already_enabled', 'mfa_unavailable',
+  'invalid_json',
+  'validation_failed',
+  'unsupported_media_type',
+  'payload_too_large',
+  'unauthenticated',
+  'invalid_credentials',
+  'account_not_confirmed',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'username_taken',
+  'email_taken',
+  'code_expired',
+  'rate_limited',
+  'internal_error',
+  'service_unavailable',
+  'access_tokens_unavailable',
+  'mfa_required',
+  'invalid_mfa_code',
+  'mfa_token_invalid',
+  'mfa_already_enabled',
+  'mfa_unavailable',
 ];
 
 /** What must never reach a client: stack frames, SQL or driver text, password hashes, the JWT secret. */
@@ -68,7 +92,10 @@ const LEAKS: [string, RegExp][] = [
   ['stack trace', /\n\s+at |\bat \S+ \(|\.ts:\d+|node_modules|file:\/\//],
   ['SQL', /\b(?:select|insert into|update|delete from)\b[^"]*"[a-z_]+"|\$\d+\b.*\b(?:from|where)\b/i],
   // Phrases of Postgres errors; nothing a random token could spell (a code once held `pG_`).
-  ['driver error', /duplicate key value|violates \S+ (?:key )?constraint|syntax error at|invalid (?:byte sequence|input syntax)|relation "|column "|\bpostgres(?:ql)?\b/i],
+  [
+    'driver error',
+    /duplicate key value|violates \S+ (?:key )?constraint|syntax error at|invalid (?:byte sequence|input syntax)|relation "|column "|\bpostgres(?:ql)?\b/i,
+  ],
   ['password hash', /\$scrypt\$|password_hash/],
   ['JWT secret', new RegExp(process.env.JWT_SECRET ?? 'no secret configured')],
 ];
@@ -128,7 +155,10 @@ export async function invariantViolations(): Promise<Record<string, number>> {
 
 export async function expectInvariants(): Promise<void> {
   const violations = await invariantViolations();
-  expect(Object.values(violations).every((n) => n === 0), JSON.stringify(violations)).toBe(true);
+  expect(
+    Object.values(violations).every((n) => n === 0),
+    JSON.stringify(violations),
+  ).toBe(true);
 }
 
 /** Tallies answers by status: `{200: 3, 404: 1}`. */

@@ -29,13 +29,38 @@ const FOREIGN: Record<string, string>[] = [
 
 const routes = () =>
   [
-    ['POST /api/login', (headers: Record<string, string>) =>
-      call(login, 'POST', '/api/login', { form: { username: attacker.user.username, password: attacker.password }, headers, ip: uniqueIp() }), 'api'],
-    ['POST /sessions', (headers: Record<string, string>) =>
-      call(classicSessions, 'POST', '/sessions', { form: { email: attacker.user.email, password: attacker.password }, headers, ip: uniqueIp() }), 'classic'],
+    [
+      'POST /api/login',
+      (headers: Record<string, string>) =>
+        call(login, 'POST', '/api/login', {
+          form: { username: attacker.user.username, password: attacker.password },
+          headers,
+          ip: uniqueIp(),
+        }),
+      'api',
+    ],
+    [
+      'POST /sessions',
+      (headers: Record<string, string>) =>
+        call(classicSessions, 'POST', '/sessions', {
+          form: { email: attacker.user.email, password: attacker.password },
+          headers,
+          ip: uniqueIp(),
+        }),
+      'classic',
+    ],
   ] as const;
 
-const sessionCount = async () => Number((await getDb().selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', attacker.user.id).executeTakeFirstOrThrow()).n);
+const sessionCount = async () =>
+  Number(
+    (
+      await getDb()
+        .selectFrom('sessions')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('user_id', '=', attacker.user.id)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 describe('a login form posted from another origin', () => {
   it('is refused with 403 on both routes, before any statement, with no cookie and no session', async () => {
@@ -60,7 +85,12 @@ describe('a login form posted from another origin', () => {
 
   it('from our own origin, or from a client that sends no Origin, still logs in', async () => {
     for (const [name, send] of routes()) {
-      const sameOrigin: Record<string, string>[] = [{ origin: BASE_URL }, { 'sec-fetch-site': 'same-origin' }, { 'sec-fetch-site': 'none' }, {}];
+      const sameOrigin: Record<string, string>[] = [
+        { origin: BASE_URL },
+        { 'sec-fetch-site': 'same-origin' },
+        { 'sec-fetch-site': 'none' },
+        {},
+      ];
       for (const headers of sameOrigin) {
         const res = await send(headers);
         expect(res.status, `${name} ${JSON.stringify(headers)}`).toBe(200);

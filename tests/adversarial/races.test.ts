@@ -74,12 +74,17 @@ describe('one account, registered by a crowd at once', () => {
       const username = uniqueName();
       const answers = await Promise.all(
         Array.from({ length: CROWD }, (_, i) =>
-          call(register, 'POST', '/api/register', { json: { username, email: `${username}.${i}@example.com`, password: STRONG_PASSWORD }, ip: uniqueIp() }),
+          call(register, 'POST', '/api/register', {
+            json: { username, email: `${username}.${i}@example.com`, password: STRONG_PASSWORD },
+            ip: uniqueIp(),
+          }),
         ),
       );
       expect(statuses(answers)).toEqual([201, ...times(CROWD - 1, 409)]);
       expect(answers.filter((res) => res.status === 409).every((res) => res.body.error.code === 'username_taken')).toBe(true);
-      const { n } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM users WHERE username = ${username}`.execute(getDb()).then((r) => r.rows[0]!);
+      const { n } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM users WHERE username = ${username}`
+        .execute(getDb())
+        .then((r) => r.rows[0]!);
       expect(n).toBe(1);
       return answers;
     });
@@ -89,7 +94,9 @@ describe('one account, registered by a crowd at once', () => {
     await rounds('same e-mail registered at once', 'api', async () => {
       const email = `${uniqueName()}@example.com`;
       const answers = await Promise.all(
-        Array.from({ length: CROWD }, () => call(register, 'POST', '/api/register', { json: { username: uniqueName(), email, password: STRONG_PASSWORD }, ip: uniqueIp() })),
+        Array.from({ length: CROWD }, () =>
+          call(register, 'POST', '/api/register', { json: { username: uniqueName(), email, password: STRONG_PASSWORD }, ip: uniqueIp() }),
+        ),
       );
       expect(statuses(answers)).toEqual([201, ...times(CROWD - 1, 409)]);
       expect(answers.filter((res) => res.status === 409).every((res) => res.body.error.code === 'email_taken')).toBe(true);
@@ -101,7 +108,9 @@ describe('one account, registered by a crowd at once', () => {
     await rounds('same e-mail on POST /users at once', 'classic', async () => {
       const email = `${uniqueName('classic')}@example.com`;
       const answers = await Promise.all(
-        Array.from({ length: CROWD }, () => call(classicUsers, 'POST', '/users', { form: { email, password: STRONG_PASSWORD }, ip: uniqueIp() })),
+        Array.from({ length: CROWD }, () =>
+          call(classicUsers, 'POST', '/users', { form: { email, password: STRONG_PASSWORD }, ip: uniqueIp() }),
+        ),
       );
       expect(statuses(answers)).toEqual([200, ...times(CROWD - 1, 400)]);
       expect(answers.filter((res) => res.status === 400).every((res) => res.body.message === 'email already registered')).toBe(true);
@@ -114,7 +123,10 @@ describe('one single-use code, used twice at once', () => {
   it('a confirmation code: one 200, one 404', async () => {
     await rounds('confirmation code used twice at once', 'api', async () => {
       const { code, userId } = await registerAccount();
-      const answers = await Promise.all([call(confirm, 'GET', `/api/register/confirm/${code}`), call(confirm, 'POST', `/api/register/confirm/${code}`)]);
+      const answers = await Promise.all([
+        call(confirm, 'GET', `/api/register/confirm/${code}`),
+        call(confirm, 'POST', `/api/register/confirm/${code}`),
+      ]);
       expect(statuses(answers)).toEqual([200, 404]);
       expect(await liveCodes(userId, 'confirm_email')).toBe(0);
       return answers;
@@ -124,14 +136,20 @@ describe('one single-use code, used twice at once', () => {
   it('a reset token, on /api and on the classic route: one success, the other refused', async () => {
     await rounds('reset token used twice at once', 'api', async () => {
       const { user } = await createUser();
-      const token = (await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() })).body.token as string;
+      const token = (await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() })).body
+        .token as string;
       const [api, classic] = await Promise.all([
         call(reset, 'POST', '/api/password/reset', { json: { token, password: 'Copper-Lantern-26#' } }),
-        call(classicReset, 'PUT', '/reset_password', { form: { email: user.email, reset_token: token, new_password: 'Granite-Meadow-58?' } }),
+        call(classicReset, 'PUT', '/reset_password', {
+          form: { email: user.email, reset_token: token, new_password: 'Granite-Meadow-58?' },
+        }),
       ]);
       expectSafe(classic, 'classic');
       // Exactly one of them: 200 on /api with 403 on the classic route, or 404 on /api with 200 on the classic route.
-      expect([[200, 403], [404, 200]]).toContainEqual([api.status, classic.status]);
+      expect([
+        [200, 403],
+        [404, 200],
+      ]).toContainEqual([api.status, classic.status]);
       const winner = api.status === 200 ? 'Copper-Lantern-26#' : 'Granite-Meadow-58?';
       const login = await call(classicSessions, 'POST', '/sessions', { form: { email: user.email, password: winner }, ip: uniqueIp() });
       expect(login.status).toBe(200);
@@ -142,14 +160,18 @@ describe('one single-use code, used twice at once', () => {
 
 describe('changing the e-mail address', () => {
   const requestChange = async (owner: { token: string; password: string }, email: string) =>
-    (await call(changeEmail, 'POST', '/api/me/email', { token: owner.token, json: { email, password: owner.password }, ip: uniqueIp() })).body.code as string;
+    (await call(changeEmail, 'POST', '/api/me/email', { token: owner.token, json: { email, password: owner.password }, ip: uniqueIp() }))
+      .body.code as string;
 
   it('one code confirmed twice at once: one 200, one 404, the address moved once', async () => {
     await rounds('e-mail change code confirmed twice at once', 'api', async () => {
       const owner = await createUser();
       const email = `${uniqueName('moved')}@example.org`;
       const code = await requestChange(owner, email);
-      const answers = await Promise.all([call(confirmChange, 'GET', `/api/me/email/confirm/${code}`), call(confirmChange, 'POST', `/api/me/email/confirm/${code}`)]);
+      const answers = await Promise.all([
+        call(confirmChange, 'GET', `/api/me/email/confirm/${code}`),
+        call(confirmChange, 'POST', `/api/me/email/confirm/${code}`),
+      ]);
       expect(statuses(answers)).toEqual([200, 404]);
       const { rows } = await sql<Record<string, unknown>>`SELECT
           (SELECT email FROM users WHERE id = ${owner.user.id}) AS email,
@@ -186,7 +208,10 @@ describe('changing the e-mail address', () => {
         call(confirmChange, 'POST', `/api/me/email/confirm/${code}`),
       ]);
       // The confirmation ends every session of the account, the deleting one too.
-      expect([[204, 404], [401, 200]]).toContainEqual([deleted.status, confirmed.status]);
+      expect([
+        [204, 404],
+        [401, 200],
+      ]).toContainEqual([deleted.status, confirmed.status]);
       const { rows } = await sql<Record<string, unknown>>`SELECT
           (SELECT email FROM users WHERE id = ${owner.user.id}) AS email,
           (SELECT count(*) FROM sessions WHERE user_id = ${owner.user.id})::int AS sessions,
@@ -199,8 +224,10 @@ describe('changing the e-mail address', () => {
 
 describe('one second-factor code or mfaToken, used at once', () => {
   const mfaToken = async (username: string) =>
-    (await call(login, 'POST', '/api/login', { json: { username, password: STRONG_PASSWORD }, ip: uniqueIp() })).body.error.mfaToken as string;
-  const sessionsOf = async (userId: number) => (await getDb().selectFrom('sessions').select('id').where('user_id', '=', userId).execute()).length;
+    (await call(login, 'POST', '/api/login', { json: { username, password: STRONG_PASSWORD }, ip: uniqueIp() })).body.error
+      .mfaToken as string;
+  const sessionsOf = async (userId: number) =>
+    (await getDb().selectFrom('sessions').select('id').where('user_id', '=', userId).execute()).length;
 
   it('one TOTP code with 10 mfaTokens at once: one session, the rest 401 invalid_mfa_code', async () => {
     await rounds('one TOTP code used at once', 'api', async () => {
@@ -209,7 +236,9 @@ describe('one second-factor code or mfaToken, used at once', () => {
       const tokens = await Promise.all(Array.from({ length: 10 }, () => mfaToken(user.username)));
       const code = codeAt(secret);
       const before = await sessionsOf(user.id);
-      const answers = await Promise.all(tokens.map((t) => call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken: t, code }, ip: uniqueIp() })));
+      const answers = await Promise.all(
+        tokens.map((t) => call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken: t, code }, ip: uniqueIp() })),
+      );
       expect(statuses(answers)).toEqual([200, ...times(9, 401)]);
       for (const res of answers) if (res.status === 401) expect(res.body.error.code).toBe('invalid_mfa_code');
       expect(await sessionsOf(user.id)).toBe(before + 1);
@@ -224,7 +253,9 @@ describe('one second-factor code or mfaToken, used at once', () => {
       const t = await mfaToken(user.username);
       const before = await sessionsOf(user.id);
       const answers = await Promise.all(
-        [codeAt(secret), recoveryCodes[0]!].map((code) => call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken: t, code }, ip: uniqueIp() })),
+        [codeAt(secret), recoveryCodes[0]!].map((code) =>
+          call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken: t, code }, ip: uniqueIp() }),
+        ),
       );
       expect(statuses(answers)).toEqual([200, 401]);
       expect(await sessionsOf(user.id)).toBe(before + 1);
@@ -261,8 +292,13 @@ describe('logging out while the same session is in use', () => {
   it('the classic DELETE /sessions racing GET /profile', async () => {
     await rounds('classic logout racing GET /profile', 'classic', async () => {
       const { email, password } = await registerClassic();
-      const cookie = sessionCookieOf((await call(classicSessions, 'POST', '/sessions', { form: { email, password }, ip: uniqueIp() })).headers);
-      const answers = await Promise.all([call(classicProfile, 'GET', '/profile', { cookie }), call(classicSessions, 'DELETE', '/sessions', { cookie })]);
+      const cookie = sessionCookieOf(
+        (await call(classicSessions, 'POST', '/sessions', { form: { email, password }, ip: uniqueIp() })).headers,
+      );
+      const answers = await Promise.all([
+        call(classicProfile, 'GET', '/profile', { cookie }),
+        call(classicSessions, 'DELETE', '/sessions', { cookie }),
+      ]);
       expect(answers[1]!.status).toBe(302);
       expect([200, 403]).toContain(answers[0]!.status);
       expect((await call(classicProfile, 'GET', '/profile', { cookie })).status).toBe(403);
@@ -277,7 +313,8 @@ describe('commenting on a post while it is deleted', () => {
       const author = await createUser();
       const readers = await Promise.all([createUser(), createUser(), createUser()]);
       const post = await createPost(author.user, { title: 'About to go', body: 'Body' });
-      const comment = (token: string) => call(postComments, 'POST', `/api/posts/${post.id}/comments`, { token, json: { body: 'Am I orphaned?' } });
+      const comment = (token: string) =>
+        call(postComments, 'POST', `/api/posts/${post.id}/comments`, { token, json: { body: 'Am I orphaned?' } });
       const answers = await Promise.all([
         ...readers.map((r) => comment(r.token)),
         call(postsId, 'DELETE', `/api/posts/${post.id}`, { token: author.token }),
@@ -286,7 +323,9 @@ describe('commenting on a post while it is deleted', () => {
       const deleted = answers.splice(readers.length, 1)[0]!;
       expect(deleted.status).toBe(204);
       for (const res of answers) expect([201, 404]).toContain(res.status);
-      const { n } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM comments WHERE post_id = ${post.id}`.execute(getDb()).then((r) => r.rows[0]!);
+      const { n } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM comments WHERE post_id = ${post.id}`
+        .execute(getDb())
+        .then((r) => r.rows[0]!);
       expect(n).toBe(0);
       return [deleted, ...answers];
     });
@@ -299,10 +338,16 @@ describe('logging in to one account from one address, right and wrong passwords 
       const { user, password } = await createUser();
       const ip = uniqueIp();
       const answers = await Promise.all(
-        Array.from({ length: CROWD }, (_, i) => call(login, 'POST', '/api/login', { json: { username: user.username, password: i % 2 === 0 ? password : 'Wrong-Password-1' }, ip })),
+        Array.from({ length: CROWD }, (_, i) =>
+          call(login, 'POST', '/api/login', {
+            json: { username: user.username, password: i % 2 === 0 ? password : 'Wrong-Password-1' },
+            ip,
+          }),
+        ),
       );
       for (const res of answers) expect([200, 401, 429]).toContain(res.status);
-      for (const res of answers.filter((a) => a.status === 200)) expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(200);
+      for (const res of answers.filter((a) => a.status === 200))
+        expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(200);
       return answers;
     });
   });
@@ -316,7 +361,9 @@ describe('deleting an account while it logs in', () => {
       const { user, token, password } = await createUser();
       const [deleted, ...logins] = await Promise.all([
         call(me, 'DELETE', '/api/me', { token, json: { password }, ip: uniqueIp() }),
-        ...Array.from({ length: LOGINS }, () => call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip: uniqueIp() })),
+        ...Array.from({ length: LOGINS }, () =>
+          call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip: uniqueIp() }),
+        ),
       ]);
       expect(deleted!.status, deleted!.text).toBe(204);
       for (const res of logins) expect([200, 401], res.text).toContain(res.status);
@@ -327,7 +374,8 @@ describe('deleting an account while it logs in', () => {
           (SELECT count(*) FROM security_events WHERE user_id = ${user.id})::int AS events,
           (SELECT count(*) FROM security_events WHERE deleted_user_id = ${user.id})::int AS deletions`.execute(getDb());
       expect(rows[0]).toEqual({ users: 0, sessions: 0, codes: 0, events: 0, deletions: 1 });
-      for (const res of logins.filter((a) => a.status === 200)) expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(401);
+      for (const res of logins.filter((a) => a.status === 200))
+        expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(401);
       return [deleted!, ...logins];
     });
   });
@@ -339,7 +387,9 @@ describe('one e-mail address, asked for codes by a crowd at once', () => {
       const { email, userId } = await registerAccount();
       // Past the minute the registration's code is kept for.
       skipAhead();
-      const answers = await Promise.all(Array.from({ length: CROWD }, () => call(resend, 'POST', '/api/register/resend', { json: { email }, ip: uniqueIp() })));
+      const answers = await Promise.all(
+        Array.from({ length: CROWD }, () => call(resend, 'POST', '/api/register/resend', { json: { email }, ip: uniqueIp() })),
+      );
       // Over the per-e-mail limit the answer is the same 202, with nothing issued.
       expect(statuses(answers)).toEqual(times(CROWD, 202));
       expect(await liveCodes(userId, 'confirm_email')).toBe(1);

@@ -30,7 +30,13 @@ describe.each(Object.keys(ENDS) as (keyof typeof ENDS)[])('a session row past %s
     const targets = (sessionId: number): Target[] => [
       ['GET /api/me', me, 'GET', '/api/me'],
       ['PATCH /api/me/profile', meProfile, 'PATCH', '/api/me/profile', { json: { bio: 'x' } }],
-      ['PUT /api/me/password', mePassword, 'PUT', '/api/me/password', { json: { currentPassword: 'Correct-Horse-42!', newPassword: 'Copper-Lantern-26#' } }],
+      [
+        'PUT /api/me/password',
+        mePassword,
+        'PUT',
+        '/api/me/password',
+        { json: { currentPassword: 'Correct-Horse-42!', newPassword: 'Copper-Lantern-26#' } },
+      ],
       ['GET /api/me/sessions', meSessions, 'GET', '/api/me/sessions'],
       ['DELETE /api/me/sessions/:id', meSession, 'DELETE', `/api/me/sessions/${sessionId}`],
       ['POST /api/posts', posts, 'POST', '/api/posts', { json: { title: 'T', body: 'B' } }],

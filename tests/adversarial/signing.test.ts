@@ -4,7 +4,16 @@
 // access tokens forged or misused are refused by a verifier following the
 // README, and the published documents hold no private key member.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { createLocalJWKSet, decodeProtectedHeader, generateKeyPair, importJWK, jwtVerify, SignJWT, type JSONWebKeySet, type JWTPayload } from 'jose';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+  type JWTPayload,
+} from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import classicProfile from '../../netlify/functions/classic-profile.ts';
 import jwksFunction from '../../netlify/functions/jwks.ts';
@@ -58,7 +67,12 @@ async function publishedKeys(): Promise<JSONWebKeySet> {
 /** The README's verification, as another service runs it. */
 async function verifiedElsewhere(accessToken: string): Promise<boolean> {
   try {
-    await jwtVerify(accessToken, createLocalJWKSet(await publishedKeys()), { issuer: BASE_URL, audience: BASE_URL, typ: 'at+jwt', algorithms: ['ES256'] });
+    await jwtVerify(accessToken, createLocalJWKSet(await publishedKeys()), {
+      issuer: BASE_URL,
+      audience: BASE_URL,
+      typ: 'at+jwt',
+      algorithms: ['ES256'],
+    });
     return true;
   } catch {
     return false;
@@ -80,17 +94,31 @@ beforeAll(async () => {
   ] as const) {
     sessionAttacks.set(
       `HS256 signed with the public key (${form}) as the secret`,
-      await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: current.kid }).sign(new Uint8Array(Buffer.from(secret))),
+      await new SignJWT(claims)
+        .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: current.kid })
+        .sign(new Uint8Array(Buffer.from(secret))),
     );
   }
   sessionAttacks.set('alg "none" naming the current kid', `${b64({ alg: 'none', typ: 'JWT', kid: current.kid })}.${b64(claims)}.`);
   const attacker = (await generateKeyPair('ES256')).privateKey;
-  sessionAttacks.set("the attacker's key under the current kid", await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: current.kid }).sign(attacker));
-  sessionAttacks.set('an unknown kid', await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'not-a-kid' }).sign(attacker));
+  sessionAttacks.set(
+    "the attacker's key under the current kid",
+    await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: current.kid }).sign(attacker),
+  );
+  sessionAttacks.set(
+    'an unknown kid',
+    await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'not-a-kid' }).sign(attacker),
+  );
   sessionAttacks.set('no kid, signed with the current key', await withKey(current, { typ: 'JWT' }, claims));
-  sessionAttacks.set('a kid naming the current key, signed with the previous one', await withKey(previous, { typ: 'JWT', kid: current.kid }, claims));
+  sessionAttacks.set(
+    'a kid naming the current key, signed with the previous one',
+    await withKey(previous, { typ: 'JWT', kid: current.kid }, claims),
+  );
   sessionAttacks.set('signed with a removed key', await withKey(removed, { typ: 'JWT', kid: removed.kid }, claims));
-  sessionAttacks.set('expired, signed with the current key', await withKey(current, { typ: 'JWT', kid: current.kid }, { ...claims, exp: seconds() - 1 }));
+  sessionAttacks.set(
+    'expired, signed with the current key',
+    await withKey(current, { typ: 'JWT', kid: current.kid }, { ...claims, exp: seconds() - 1 }),
+  );
   sessionAttacks.set('typ at+jwt: an access token shape', await withKey(current, { typ: 'at+jwt', kid: current.kid }, claims));
   sessionAttacks.set('no typ', await withKey(current, { kid: current.kid }, claims));
   const issued = await call(token, 'POST', '/api/token', { token: victim.token });
@@ -133,8 +161,16 @@ describe('access tokens as another service verifies them', () => {
     const publicPem = createPublicKey(createPrivateKey({ key: current, format: 'jwk' })).export({ format: 'pem', type: 'spki' });
     const attacks: [string, string][] = [
       ['a session token', victim.token],
-      ['a session token re-signed with typ at+jwt but no audience', await withKey(current, { typ: 'at+jwt', kid: current.kid }, sessionClaims())],
-      ['HS256 signed with the public key (PEM)', await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: current.kid }).sign(new Uint8Array(Buffer.from(publicPem)))],
+      [
+        'a session token re-signed with typ at+jwt but no audience',
+        await withKey(current, { typ: 'at+jwt', kid: current.kid }, sessionClaims()),
+      ],
+      [
+        'HS256 signed with the public key (PEM)',
+        await new SignJWT(claims)
+          .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: current.kid })
+          .sign(new Uint8Array(Buffer.from(publicPem))),
+      ],
       ['alg "none"', `${b64({ alg: 'none', typ: 'at+jwt', kid: current.kid })}.${b64(claims)}.`],
       ['an unknown kid', await withKey(removed, { typ: 'at+jwt', kid: 'unknown' }, claims)],
       ['no kid', await withKey(current, { typ: 'at+jwt' }, claims)],
@@ -154,7 +190,9 @@ describe('access tokens as another service verifies them', () => {
     const keys = createLocalJWKSet(await publishedKeys());
     const options = { issuer: BASE_URL, audience: BASE_URL, typ: 'at+jwt', algorithms: ['ES256'] };
     await jwtVerify(issued.accessToken, keys, { ...options, currentDate: new Date(Date.now() + (issued.expiresIn - 5) * 1000) });
-    await expect(jwtVerify(issued.accessToken, keys, { ...options, currentDate: new Date(Date.now() + (issued.expiresIn + 1) * 1000) })).rejects.toThrow(/exp/);
+    await expect(
+      jwtVerify(issued.accessToken, keys, { ...options, currentDate: new Date(Date.now() + (issued.expiresIn + 1) * 1000) }),
+    ).rejects.toThrow(/exp/);
   });
 
   it('rotate: a token signed by the previous key verifies until that key is removed', async () => {
@@ -171,7 +209,10 @@ describe('access tokens as another service verifies them', () => {
 
 describe('the published documents', () => {
   it('hold no private member of any key, and none of its private value', async () => {
-    for (const res of [await call(jwksFunction, 'GET', '/.well-known/jwks.json'), await call(openidConfiguration, 'GET', '/.well-known/openid-configuration')]) {
+    for (const res of [
+      await call(jwksFunction, 'GET', '/.well-known/jwks.json'),
+      await call(openidConfiguration, 'GET', '/.well-known/openid-configuration'),
+    ]) {
       expect(res.status).toBe(200);
       for (const key of [current, previous]) expect(res.text).not.toContain(key.d);
     }

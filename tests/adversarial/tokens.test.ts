@@ -81,9 +81,13 @@ beforeAll(async () => {
   attacks.set("another user's sid", await signed({ ...claims(), sid: other.sessionId }));
   const { sub: _sub, ...withoutSub } = claims();
   attacks.set('no sub', await signed(withoutSub));
-  for (const sub of ['0', '-1', '01', 'admin', `${victim.user.id}.0`, String(other.user.id)]) attacks.set(`sub "${sub}"`, await signed({ ...claims(), sub }));
+  for (const sub of ['0', '-1', '01', 'admin', `${victim.user.id}.0`, String(other.user.id)])
+    attacks.set(`sub "${sub}"`, await signed({ ...claims(), sub }));
   attacks.set('payload not an object', `${header}.${b64('[1,2]')}.${signature}`);
-  attacks.set("another user's payload, the victim's signature", `${header}.${b64({ ...claims(), sub: String(other.user.id), sid: other.sessionId })}.${signature}`);
+  attacks.set(
+    "another user's payload, the victim's signature",
+    `${header}.${b64({ ...claims(), sub: String(other.user.id), sid: other.sessionId })}.${signature}`,
+  );
 
   const revoked = await createUser();
   await call(logout, 'POST', '/api/logout', { token: revoked.token });
@@ -112,7 +116,13 @@ beforeAll(async () => {
 });
 
 afterEach(() => setClock());
-afterAll(() => report('token attacks', { tokens: attacks.size, requests, 'distinct refusal bodies': { api: refusals.api.size, classic: refusals.classic.size } }));
+afterAll(() =>
+  report('token attacks', {
+    tokens: attacks.size,
+    requests,
+    'distinct refusal bodies': { api: refusals.api.size, classic: refusals.classic.size },
+  }),
+);
 
 /** Every authenticated route, with a body that would succeed for the genuine token. */
 function routes(): [string, RouteUnderTest['style'], Handler, string, string, Pick<CallOptions, 'json'>][] {
@@ -121,7 +131,14 @@ function routes(): [string, RouteUnderTest['style'], Handler, string, string, Pi
     ['GET /api/me', 'api', me, 'GET', '/api/me', {}],
     ['GET /api/me/sessions', 'api', meSessions, 'GET', '/api/me/sessions', {}],
     ['PATCH /api/me/profile', 'api', meProfile, 'PATCH', '/api/me/profile', { json: { bio: 'Taken over' } }],
-    ['PUT /api/me/password', 'api', mePassword, 'PUT', '/api/me/password', { json: { currentPassword: victim.password, newPassword: 'Taken-Over-Pass-91!' } }],
+    [
+      'PUT /api/me/password',
+      'api',
+      mePassword,
+      'PUT',
+      '/api/me/password',
+      { json: { currentPassword: victim.password, newPassword: 'Taken-Over-Pass-91!' } },
+    ],
     ['DELETE /api/me/sessions/{id}', 'api', meSession, 'DELETE', `/api/me/sessions/${victim.sessionId}`, {}],
     ['POST /api/logout', 'api', logout, 'POST', '/api/logout', {}],
     ['POST /api/posts', 'api', posts, 'POST', '/api/posts', { json: { title: 'Forged', body: 'Forged' } }],
@@ -149,12 +166,15 @@ describe('session token attacks', () => {
         for (const via of [{ token }, { cookie: `session_id=${token}` }]) {
           const res = await send(handler, method, path, { ...body, ...via });
           refusals[style].add(res.text);
-          if (res.status !== refused) failures.push(`${name}, ${attack}, ${'token' in via ? 'Bearer' : 'cookie'}: ${res.status} ${res.text}`);
+          if (res.status !== refused)
+            failures.push(`${name}, ${attack}, ${'token' in via ? 'Bearer' : 'cookie'}: ${res.status} ${res.text}`);
         }
       }
     }
     expect(failures).toEqual([]);
-    expect([...refusals.api]).toEqual([JSON.stringify({ error: { code: 'unauthenticated', message: 'Authentication is required: send a valid token.' } })]);
+    expect([...refusals.api]).toEqual([
+      JSON.stringify({ error: { code: 'unauthenticated', message: 'Authentication is required: send a valid token.' } }),
+    ]);
     expect(refusals.classic.size).toBe(1);
     expect(await snapshotTables()).toBe(before);
     // The genuine token still works, so the refusals above were the tokens' doing.

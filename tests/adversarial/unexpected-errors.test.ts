@@ -39,7 +39,9 @@ describe('an unexpected error inside a handler', () => {
     expect(res.text).not.toMatch(/sessions|users|relation|insert/i);
     expect(res.text).not.toContain(SECRET);
     // The operator's line says what failed and where (the frames, in local development), without the message.
-    expect(logs.of('unhandled_error')).toEqual([expect.objectContaining({ route: '/api/login', errorName: 'Error', stack: expect.stringMatching(/^ {4}at /) })]);
+    expect(logs.of('unhandled_error')).toEqual([
+      expect.objectContaining({ route: '/api/login', errorName: 'Error', stack: expect.stringMatching(/^ {4}at /) }),
+    ]);
     expect(logs.raw.join('\n')).not.toMatch(/relation|sessions/);
     expect(logs.raw.join('\n')).not.toContain(SECRET);
   });
@@ -77,7 +79,9 @@ describe('log lines of a path that carries a secret', () => {
 
   it('and on a 503', async () => {
     const logs = captureLogs();
-    vi.mocked(confirmEmail).mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+    vi.mocked(confirmEmail).mockRejectedValueOnce(
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    );
     expectUnavailable(await call(confirm, 'POST', `/api/register/confirm/${CODE}`), 'api');
     expect(logs.of('database_unavailable')).toEqual([
       expect.objectContaining({ level: 'error', route: '/api/register/confirm/:code', method: 'POST', errorCode: 'ECONNREFUSED' }),

@@ -14,6 +14,7 @@ import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/us
 
 envForFile({ RATE_LIMIT_REGISTER_IP: '3/10m', RATE_LIMIT_EMAIL: '2/10m', RATE_LIMIT_EMAIL_IP: '4/10m' });
 
+// biome-ignore lint/suspicious/noExplicitAny: the body is a CallResult body (see tests/support/call.ts)
 function expectLimited(res: { status: number; headers: Headers; body: any }, maxSeconds: number) {
   expect(res.status).toBe(429);
   expect(res.body.error.code).toBe('rate_limited');
@@ -61,7 +62,11 @@ describe('login limits (defaults: 10 failures per account and address, 50 per ad
         headers: { 'x-forwarded-for': `192.0.2.${i}` },
       });
     }
-    const res = await call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip, headers: { 'x-forwarded-for': uniqueIp() } });
+    const res = await call(login, 'POST', '/api/login', {
+      json: { username: user.username, password },
+      ip,
+      headers: { 'x-forwarded-for': uniqueIp() },
+    });
     expect(res.status).toBe(429);
   });
 });
@@ -71,7 +76,10 @@ describe('registration limit per address', () => {
     const ip = uniqueIp();
     const attempt = () => {
       const username = uniqueName('rl');
-      return call(register, 'POST', '/api/register', { json: { username, email: `${username}@example.com`, password: STRONG_PASSWORD }, ip });
+      return call(register, 'POST', '/api/register', {
+        json: { username, email: `${username}@example.com`, password: STRONG_PASSWORD },
+        ip,
+      });
     };
     // An invalid body changes nothing, the counter included.
     expect((await call(register, 'POST', '/api/register', { json: {}, ip })).status).toBe(400);
@@ -92,14 +100,18 @@ describe('resend and forgot limits', () => {
     const { user } = await createUser();
     const first = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
     expect(first.status).toBe(202);
-    expect((await call(resend, 'POST', '/api/register/resend', { json: { email: user.email.toUpperCase() }, ip: uniqueIp() })).status).toBe(202);
+    expect((await call(resend, 'POST', '/api/register/resend', { json: { email: user.email.toUpperCase() }, ip: uniqueIp() })).status).toBe(
+      202,
+    );
     skipAhead();
     const over = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
     expect(over.status).toBe(202);
     expect(over.body).toEqual({ message: expect.any(String) });
     expect((await call(resend, 'POST', '/api/register/resend', { json: { email: user.email }, ip: uniqueIp() })).status).toBe(202);
     // The first token is still the live one.
-    expect((await call(reset, 'POST', '/api/password/reset', { json: { token: first.body.token, password: 'Granite-Meadow-58?' } })).status).toBe(200);
+    expect(
+      (await call(reset, 'POST', '/api/password/reset', { json: { token: first.body.token, password: 'Granite-Meadow-58?' } })).status,
+    ).toBe(200);
   });
 
   it('count per client address across e-mail addresses, known or not', async () => {

@@ -27,7 +27,10 @@ describe('statements per request', () => {
       return { json: { username, email: `${username}@example.com`, password: STRONG_PASSWORD }, ip: uniqueIp() };
     };
     expect(await measured(() => call(register, 'POST', '/api/register', body()))).toEqual([201, 2]);
-    for (const [status, answer] of [[202, 201], [503, 503]] as const) {
+    for (const [status, answer] of [
+      [202, 201],
+      [503, 503],
+    ] as const) {
       const mail = useMailProvider(status);
       try {
         expect(await measured(() => call(register, 'POST', '/api/register', body()))).toEqual([answer, 4]);
@@ -94,7 +97,8 @@ describe('statements per request', () => {
   it('POST /api/password/reset: 2; 1 when the token or the account refuses; 0 for rules needing no account', async () => {
     const { user } = await createUser();
     const issued = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
-    const post = (password: string) => measured(() => call(reset, 'POST', '/api/password/reset', { json: { token: issued.body.token, password } }));
+    const post = (password: string) =>
+      measured(() => call(reset, 'POST', '/api/password/reset', { json: { token: issued.body.token, password } }));
     expect(await post('password123456')).toEqual([400, 0]);
     expect(await post(`${user.username}-X9`)).toEqual([400, 1]);
     expect(await post('Granite-Meadow-58?')).toEqual([200, 2]);

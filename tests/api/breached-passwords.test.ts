@@ -88,7 +88,10 @@ const FLOWS: Flow[] = [
     success: 200,
     attempt: async (password) => {
       const { user, token } = await createUser();
-      const res = await call(mePassword, 'PUT', '/api/me/password', { token, json: { currentPassword: STRONG_PASSWORD, newPassword: password } });
+      const res = await call(mePassword, 'PUT', '/api/me/password', {
+        token,
+        json: { currentPassword: STRONG_PASSWORD, newPassword: password },
+      });
       return { res, inEffect: effectOf(user.email, password) };
     },
   },
@@ -191,7 +194,7 @@ describe.each(FLOWS)('$name', (flow) => {
     expect(sent).not.toContain(PASSWORD);
   });
 
-  it("accepts a password whose suffix is in the answer only as padding (count 0)", async () => {
+  it('accepts a password whose suffix is in the answer only as padding (count 0)', async () => {
     const api = useBreachedPasswordApi({ listed: { [PASSWORD]: 0 } });
     const { res, inEffect } = await flow.attempt(PASSWORD);
     expect(res.status).toBe(flow.success);
@@ -280,7 +283,12 @@ describe('BREACHED_PASSWORD_* settings', () => {
 
   it.each([
     ['BREACHED_PASSWORD_CHECK', 'yes', 'breachedPasswordCheck', /BREACHED_PASSWORD_CHECK: must be on or off/],
-    ['BREACHED_PASSWORD_API_URL', 'ftp://pwned.example.test', 'breachedPasswordApiUrl', /BREACHED_PASSWORD_API_URL: must be an http or https URL/],
+    [
+      'BREACHED_PASSWORD_API_URL',
+      'ftp://pwned.example.test',
+      'breachedPasswordApiUrl',
+      /BREACHED_PASSWORD_API_URL: must be an http or https URL/,
+    ],
     ['BREACHED_PASSWORD_TIMEOUT', '20s', 'breachedPasswordTimeoutMs', /BREACHED_PASSWORD_TIMEOUT: must be at most 10s/],
     ['BREACHED_PASSWORD_TIMEOUT', 'soon', 'breachedPasswordTimeoutMs', /BREACHED_PASSWORD_TIMEOUT: must be a positive duration/],
   ] as const)('refuses %s=%s, naming it', (variable, value, name, message) => {

@@ -54,17 +54,24 @@ describe('accounts and sessions across the two surfaces', () => {
   it('shares reset tokens: one from /api/password/forgot works on PUT /reset_password and the reverse', async () => {
     const { user } = await createUser();
     const fromApi = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
-    const put = await call(resetPassword, 'PUT', '/reset_password', { form: { email: user.email, reset_token: fromApi.body.token, new_password: NEW_PASSWORD } });
+    const put = await call(resetPassword, 'PUT', '/reset_password', {
+      form: { email: user.email, reset_token: fromApi.body.token, new_password: NEW_PASSWORD },
+    });
     expect(put.status).toBe(200);
     const fromClassic = await call(resetPassword, 'POST', '/reset_password', { form: { email: user.email }, ip: uniqueIp() });
-    const post = await call(reset, 'POST', '/api/password/reset', { json: { token: fromClassic.body.reset_token, password: STRONG_PASSWORD } });
+    const post = await call(reset, 'POST', '/api/password/reset', {
+      json: { token: fromClassic.body.reset_token, password: STRONG_PASSWORD },
+    });
     expect(post.status).toBe(200);
   });
 
   it('refuses the same passwords with the same rules on /users and /api/register', async () => {
     const username = uniqueName('pol');
     for (const password of ['password1234', 'alllowercaseletters', `${username}-Aa1!`]) {
-      const api = await call(register, 'POST', '/api/register', { json: { username, email: `${username}@example.com`, password }, ip: uniqueIp() });
+      const api = await call(register, 'POST', '/api/register', {
+        json: { username, email: `${username}@example.com`, password },
+        ip: uniqueIp(),
+      });
       const classic = await call(users, 'POST', '/users', { form: { email: `${username}@example.com`, password }, ip: uniqueIp() });
       expect(classic.status).toBe(400);
       expect(classic.body.message).toBe(api.body.error.details.password.map((rule: string) => `password ${rule}`).join('; '));
@@ -78,7 +85,9 @@ describe('shared rate-limit counters', () => {
     const ip = uniqueIp();
     for (let i = 0; i < 5; i++) {
       expect((await call(sessions, 'POST', '/sessions', { form: { email: user.email, password: `Guess-${i}-Aa!` }, ip })).status).toBe(401);
-      expect((await call(login, 'POST', '/api/login', { json: { username: user.username, password: `Guess-${i}-Aa!` }, ip })).status).toBe(401);
+      expect((await call(login, 'POST', '/api/login', { json: { username: user.username, password: `Guess-${i}-Aa!` }, ip })).status).toBe(
+        401,
+      );
     }
     const classic = await call(sessions, 'POST', '/sessions', { form: { email: user.email, password }, ip });
     expect(classic.status).toBe(429);
@@ -89,10 +98,18 @@ describe('shared rate-limit counters', () => {
 
   it('counts registrations on /users and /api/register together (lowered to 3 per address)', async () => {
     const ip = uniqueIp();
-    const classic = () => call(users, 'POST', '/users', { form: { email: `${uniqueName('rl')}@example.com`, password: STRONG_PASSWORD }, ip });
+    const classic = () =>
+      call(users, 'POST', '/users', { form: { email: `${uniqueName('rl')}@example.com`, password: STRONG_PASSWORD }, ip });
     const name = uniqueName('rl');
     expect((await classic()).status).toBe(200);
-    expect((await call(register, 'POST', '/api/register', { json: { username: name, email: `${name}@example.com`, password: STRONG_PASSWORD }, ip })).status).toBe(201);
+    expect(
+      (
+        await call(register, 'POST', '/api/register', {
+          json: { username: name, email: `${name}@example.com`, password: STRONG_PASSWORD },
+          ip,
+        })
+      ).status,
+    ).toBe(201);
     expect((await classic()).status).toBe(200);
     const refused = await classic();
     expect(refused.status).toBe(429);

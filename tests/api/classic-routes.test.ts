@@ -84,7 +84,11 @@ describe('POST /users', () => {
   it('answers 400 "email already registered" for a registered e-mail, in any case', async () => {
     const { email } = await registerClassic();
     expectMessage(await post(users, '/users', { form: { email, password: NEW_PASSWORD } }), 400, 'email already registered');
-    expectMessage(await post(users, '/users', { json: { email: email.toUpperCase(), password: NEW_PASSWORD } }), 400, 'email already registered');
+    expectMessage(
+      await post(users, '/users', { json: { email: email.toUpperCase(), password: NEW_PASSWORD } }),
+      400,
+      'email already registered',
+    );
     const api = await registerAccount();
     expectMessage(await post(users, '/users', { form: { email: api.email, password: NEW_PASSWORD } }), 400, 'email already registered');
   });
@@ -102,8 +106,14 @@ describe('POST /users', () => {
     ];
     for (const [form, message] of cases) expectMessage(await post(users, '/users', { form }), 400, message);
     // A repeated name is refused as the body is read, before the fields are checked (issue 14).
-    expectMessage(await post(users, '/users', { raw: `email=${email}&email=${email}&password=x`, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400,
-      'email must be sent once');
+    expectMessage(
+      await post(users, '/users', {
+        raw: `email=${email}&email=${email}&password=x`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }),
+      400,
+      'email must be sent once',
+    );
     expectMessage(await post(users, '/users', { json: { email, password: 123456789012 } }), 400, 'password must be a string');
     await expect(findUserBy({ email })).rejects.toMatchObject({ status: 404 });
   });
@@ -118,9 +128,16 @@ describe('POST /users', () => {
   });
 
   it('answers 415, 400 and 413 for bodies it cannot read, and 405 for GET', async () => {
-    expectMessage(await post(users, '/users', { raw: 'email=a', headers: { 'content-type': 'text/plain' } }), 415,
-      'Send application/json, application/x-www-form-urlencoded or multipart/form-data.');
-    expectMessage(await post(users, '/users', { raw: '{"email":', headers: { 'content-type': 'application/json' } }), 400, 'The body is not valid JSON.');
+    expectMessage(
+      await post(users, '/users', { raw: 'email=a', headers: { 'content-type': 'text/plain' } }),
+      415,
+      'Send application/json, application/x-www-form-urlencoded or multipart/form-data.',
+    );
+    expectMessage(
+      await post(users, '/users', { raw: '{"email":', headers: { 'content-type': 'application/json' } }),
+      400,
+      'The body is not valid JSON.',
+    );
     expectMessage(await post(users, '/users', { json: [] }), 400, 'body must be an object');
     const big = await post(users, '/users', { form: { email: 'a@example.com', password: 'x'.repeat(MAX_BODY_BYTES) } });
     expect(big.status).toBe(413);
@@ -194,7 +211,10 @@ describe('DELETE /sessions', () => {
   it('destroys only the session of the cookie, redirects to / and clears the cookie', async () => {
     const { user, token } = await createUser();
     const other = await createSession(user.id);
-    const res = await call(sessions, 'DELETE', '/sessions', { cookie: `session_id=${token}`, headers: { origin: 'http://localhost:8888' } });
+    const res = await call(sessions, 'DELETE', '/sessions', {
+      cookie: `session_id=${token}`,
+      headers: { origin: 'http://localhost:8888' },
+    });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/');
     expect(res.headers.get('set-cookie')).toBe('session_id=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0');
@@ -212,7 +232,10 @@ describe('DELETE /sessions', () => {
 
   it('answers 403 without a session, with a destroyed or a forged one, and to another origin', async () => {
     const { token } = await createUser();
-    const crossSite = await call(sessions, 'DELETE', '/sessions', { cookie: `session_id=${token}`, headers: { origin: 'https://evil.example' } });
+    const crossSite = await call(sessions, 'DELETE', '/sessions', {
+      cookie: `session_id=${token}`,
+      headers: { origin: 'https://evil.example' },
+    });
     expectMessage(crossSite, 403, 'Cross-origin requests may not use the session cookie.');
     expect((await profileOf(`session_id=${token}`)).status).toBe(200);
 
@@ -301,7 +324,11 @@ describe('POST /reset_password', () => {
   });
 
   it('answers 403 for an unknown e-mail and 400 for a missing, empty, invalid or extra field', async () => {
-    expectMessage(await post(resetPassword, '/reset_password', { form: { email: 'nobody@example.com' } }), 403, 'No account uses that e-mail address.');
+    expectMessage(
+      await post(resetPassword, '/reset_password', { form: { email: 'nobody@example.com' } }),
+      403,
+      'No account uses that e-mail address.',
+    );
     const cases: [Record<string, string>, string][] = [
       [{}, 'email is required'],
       [{ email: '' }, 'email must be a valid e-mail address'],
@@ -334,7 +361,7 @@ describe('PUT /reset_password', () => {
     expect(res.body).toEqual({ email, message: 'Password updated' });
   });
 
-  it('answers 403 for a wrong, used, expired or another account\'s token', async () => {
+  it("answers 403 for a wrong, used, expired or another account's token", async () => {
     const mine = await registerClassic();
     const theirs = await registerClassic();
     const theirToken = await issueToken(theirs.email);
@@ -354,8 +381,11 @@ describe('PUT /reset_password', () => {
   it('answers 400 for a refused password and keeps the token usable', async () => {
     const { user } = await createUser({ username: uniqueName('marguerite'), email: `${uniqueName('mail')}@example.com` });
     const resetToken = await issueToken(user.email);
-    expectMessage(await putReset({ email: user.email, reset_token: resetToken, new_password: 'zqxjv' }), 400,
-      `new_password ${PASSWORD_MESSAGES.tooShort}; new_password ${PASSWORD_MESSAGES.classes}`);
+    expectMessage(
+      await putReset({ email: user.email, reset_token: resetToken, new_password: 'zqxjv' }),
+      400,
+      `new_password ${PASSWORD_MESSAGES.tooShort}; new_password ${PASSWORD_MESSAGES.classes}`,
+    );
     // The username rule needs the account the token belongs to.
     const withName = await putReset({ email: user.email, reset_token: resetToken, new_password: `${user.username.toUpperCase()}-x1` });
     expectMessage(withName, 400, `new_password ${PASSWORD_MESSAGES.username}`);

@@ -21,7 +21,9 @@ describe('statements per classic request', () => {
   it('POST /users: 3, with its derived username free or taken; 0 for a body that breaks a rule; 3 for a registered e-mail', async () => {
     const email = `${uniqueName('count')}@example.com`;
     expect(await send(users, 'POST', '/users', { form: { email, password: STRONG_PASSWORD } })).toEqual([200, 3]);
-    expect(await send(users, 'POST', '/users', { form: { email: email.replace('.com', '.org'), password: STRONG_PASSWORD } })).toEqual([200, 3]);
+    expect(await send(users, 'POST', '/users', { form: { email: email.replace('.com', '.org'), password: STRONG_PASSWORD } })).toEqual([
+      200, 3,
+    ]);
     expect(await send(users, 'POST', '/users', { form: { email, password: 'short' } })).toEqual([400, 0]);
     expect(await send(users, 'POST', '/users', { form: { email, password: STRONG_PASSWORD } })).toEqual([400, 3]);
   });

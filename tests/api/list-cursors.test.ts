@@ -64,7 +64,14 @@ beforeAll(async () => {
   const db = getDb();
   await db
     .insertInto('posts')
-    .values([0, 1, 1, 1, 2, 3, 1000, 1001, 1001].map((micros, i) => ({ user_id: author.user.id, title: `p${i}`, body: 'b', created_at: at(micros) })))
+    .values(
+      [0, 1, 1, 1, 2, 3, 1000, 1001, 1001].map((micros, i) => ({
+        user_id: author.user.id,
+        title: `p${i}`,
+        body: 'b',
+        created_at: at(micros),
+      })),
+    )
     .execute();
   const { id } = await db.selectFrom('posts').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow();
   postId = id;
@@ -78,7 +85,11 @@ beforeAll(async () => {
   await db
     .insertInto('sessions')
     .values([
-      ...[1, 1, 2, 3, 3].map((micros) => ({ user_id: author.user.id, created_at: at(micros), expires_at: sql<Date>`now() + interval '1 day'` })),
+      ...[1, 1, 2, 3, 3].map((micros) => ({
+        user_id: author.user.id,
+        created_at: at(micros),
+        expires_at: sql<Date>`now() + interval '1 day'`,
+      })),
       { user_id: author.user.id, created_at: at(4), expires_at: at(5) },
     ])
     .execute();

@@ -51,8 +51,14 @@ describe('POST /api/login', () => {
 
   it('answers the same 401 for an unknown user and a wrong password', async () => {
     const { user } = await createUser();
-    const wrong = await call(login, 'POST', '/api/login', { json: { username: user.username, password: 'Wrong-Password-1' }, ip: uniqueIp() });
-    const unknown = await call(login, 'POST', '/api/login', { json: { username: 'nobody_at_all', password: 'Wrong-Password-1' }, ip: uniqueIp() });
+    const wrong = await call(login, 'POST', '/api/login', {
+      json: { username: user.username, password: 'Wrong-Password-1' },
+      ip: uniqueIp(),
+    });
+    const unknown = await call(login, 'POST', '/api/login', {
+      json: { username: 'nobody_at_all', password: 'Wrong-Password-1' },
+      ip: uniqueIp(),
+    });
     const unknownEmail = await call(login, 'POST', '/api/login', { json: { email: 'nobody@example.com', password: 'x' }, ip: uniqueIp() });
     for (const res of [wrong, unknown, unknownEmail]) {
       expect(res.status).toBe(401);
@@ -64,14 +70,20 @@ describe('POST /api/login', () => {
 
   it('answers 401 for a password over 128 characters, even the right one', async () => {
     const { user } = await createUser({ password: `Aa1!${'x'.repeat(125)}` });
-    const res = await call(login, 'POST', '/api/login', { json: { username: user.username, password: `Aa1!${'x'.repeat(125)}` }, ip: uniqueIp() });
+    const res = await call(login, 'POST', '/api/login', {
+      json: { username: user.username, password: `Aa1!${'x'.repeat(125)}` },
+      ip: uniqueIp(),
+    });
     expect(res.status).toBe(401);
     expect(res.body).toEqual(INVALID);
   });
 
   it('answers 403 account_not_confirmed only after the right password', async () => {
     const acct = await registerAccount();
-    const wrong = await call(login, 'POST', '/api/login', { json: { username: acct.username, password: 'Wrong-Password-1' }, ip: uniqueIp() });
+    const wrong = await call(login, 'POST', '/api/login', {
+      json: { username: acct.username, password: 'Wrong-Password-1' },
+      ip: uniqueIp(),
+    });
     expect(wrong.status).toBe(401);
     const right = await call(login, 'POST', '/api/login', { json: { username: acct.username, password: acct.password }, ip: uniqueIp() });
     expect(right.status).toBe(403);
@@ -84,7 +96,10 @@ describe('POST /api/login', () => {
       [{ password: 'whatever' }, { body: ['must contain username or email'] }],
       [{ username: 'ann', email: 'ann@example.com', password: 'x' }, { body: ['must contain username or email, not both'] }],
       [{ username: 'ann' }, { password: ['is required'] }],
-      [{ username: '', password: '' }, { username: ['must not be empty'], password: ['must not be empty'] }],
+      [
+        { username: '', password: '' },
+        { username: ['must not be empty'], password: ['must not be empty'] },
+      ],
       [{ username: 'ann', password: 12345 }, { password: ['must be a string'] }],
     ];
     for (const [json, details] of cases) {
@@ -98,7 +113,10 @@ describe('POST /api/login', () => {
 describe('POST /api/logout', () => {
   it('revokes the session at once and clears the cookie', async () => {
     const { user, token } = await createUser();
-    const second = await call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip: uniqueIp() });
+    const second = await call(login, 'POST', '/api/login', {
+      json: { username: user.username, password: STRONG_PASSWORD },
+      ip: uniqueIp(),
+    });
     const res = await call(logout, 'POST', '/api/logout', { token });
     expect(res.status).toBe(204);
     expect(res.text).toBe('');

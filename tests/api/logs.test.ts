@@ -110,14 +110,33 @@ describe('an unexpected error', () => {
 
   it('logs no stack in a deploy, and a code only from a fixed vocabulary (SQLSTATE, errno)', async () => {
     env({ CONTEXT: 'production' });
-    vi.mocked(checkLogin).mockRejectedValueOnce(Object.assign(new Error('duplicate key value (email)=(someone@example.com)'), { code: '23505' }));
+    vi.mocked(checkLogin).mockRejectedValueOnce(
+      Object.assign(new Error('duplicate key value (email)=(someone@example.com)'), { code: '23505' }),
+    );
     await call(login, 'POST', '/api/login', { json: { username: 'anyone', password: WRONG_PASSWORD }, ip: uniqueIp() });
     vi.mocked(checkLogin).mockRejectedValueOnce(Object.assign(new Error('no'), { code: 'free text, not a code' }));
     await call(login, 'POST', '/api/login', { json: { username: 'anyone', password: WRONG_PASSWORD }, ip: uniqueIp() });
     expectCleanLines(['someone@example.com', WRONG_PASSWORD]);
     expect(logs.of('unhandled_error')).toEqual([
-      { time: expect.any(String), level: 'error', event: 'unhandled_error', requestId: expect.stringMatching(UUID), route: '/api/login', method: 'POST', errorName: 'Error', errorCode: '23505' },
-      { time: expect.any(String), level: 'error', event: 'unhandled_error', requestId: expect.stringMatching(UUID), route: '/api/login', method: 'POST', errorName: 'Error' },
+      {
+        time: expect.any(String),
+        level: 'error',
+        event: 'unhandled_error',
+        requestId: expect.stringMatching(UUID),
+        route: '/api/login',
+        method: 'POST',
+        errorName: 'Error',
+        errorCode: '23505',
+      },
+      {
+        time: expect.any(String),
+        level: 'error',
+        event: 'unhandled_error',
+        requestId: expect.stringMatching(UUID),
+        route: '/api/login',
+        method: 'POST',
+        errorName: 'Error',
+      },
     ]);
   });
 
@@ -135,7 +154,10 @@ describe('a registration, its confirmation code and the session that follows', (
   it('log the code and the account, never the password, the code, the token or the cookie', async () => {
     const username = uniqueName('logs');
     const ip = uniqueIp();
-    const registered = await call(register, 'POST', '/api/register', { json: { username, email: `${username}@example.com`, password: STRONG_PASSWORD }, ip });
+    const registered = await call(register, 'POST', '/api/register', {
+      json: { username, email: `${username}@example.com`, password: STRONG_PASSWORD },
+      ip,
+    });
     expect(registered.status).toBe(201);
     const code: string = registered.body.confirmation.code;
     const accountId: number = registered.body.user.id;
@@ -155,7 +177,13 @@ describe('a registration, its confirmation code and the session that follows', (
       expect.objectContaining({ level: 'info', requestId: registered.headers.get('x-request-id'), purpose: 'confirm_email', accountId }),
     ]);
     // The declared path, not the requested one: the code is in the path.
-    expect(requestLine(confirmed)).toMatchObject({ requestId: 'confirm-1', route: '/api/register/confirm/:code', method: 'GET', status: 200, accountId });
+    expect(requestLine(confirmed)).toMatchObject({
+      requestId: 'confirm-1',
+      route: '/api/register/confirm/:code',
+      method: 'GET',
+      status: 200,
+      accountId,
+    });
     for (const res of [loggedIn, viaCookie, viaBearer]) expect(requestLine(res)).toMatchObject({ status: 200, accountId });
     expect(logs.lines().every((line) => line.event === 'request' || line.event === 'code_in_response')).toBe(true);
   });
@@ -167,7 +195,10 @@ describe('X-Request-Id', () => {
     const lockedOut = uniqueIp();
     const wrong = (ip: string) => ({ json: { username: user.username, password: WRONG_PASSWORD }, ip });
     let attempts = 0;
-    while ((await call(login, 'POST', '/api/login', wrong(lockedOut))).status !== 429) expect((attempts += 1)).toBeLessThan(20);
+    while ((await call(login, 'POST', '/api/login', wrong(lockedOut))).status !== 429) {
+      attempts += 1;
+      expect(attempts).toBeLessThan(20);
+    }
     type Send = (headers: Record<string, string>) => Promise<CallResult>;
     const answers: [string, Send, number][] = [
       ['catch-all 404', (headers) => call(notFound, 'GET', '/api/nope', { headers }), 404],
@@ -178,7 +209,12 @@ describe('X-Request-Id', () => {
       ['400', (headers) => call(login, 'POST', '/api/login', { json: {}, headers }), 400],
       ['wrong password', (headers) => call(login, 'POST', '/api/login', { ...wrong(uniqueIp()), headers }), 401],
       ['429', (headers) => call(login, 'POST', '/api/login', { ...wrong(lockedOut), headers }), 429],
-      ['classic route', (headers) => call(classicSessions, 'POST', '/sessions', { form: { email: user.email, password: WRONG_PASSWORD }, ip: uniqueIp(), headers }), 401],
+      [
+        'classic route',
+        (headers) =>
+          call(classicSessions, 'POST', '/sessions', { form: { email: user.email, password: WRONG_PASSWORD }, ip: uniqueIp(), headers }),
+        401,
+      ],
     ];
     const generatedIds = new Set<string>();
     for (const [name, send, status] of answers) {
@@ -198,7 +234,10 @@ describe('X-Request-Id', () => {
 
   it('is documented on every answer of every operation of the OpenAPI document', () => {
     type Response = { $ref?: string; headers?: object };
-    type Document = { paths: Record<string, Record<string, { responses: Record<string, Response> }>>; components: { responses: Record<string, Response> } };
+    type Document = {
+      paths: Record<string, Record<string, { responses: Record<string, Response> }>>;
+      components: { responses: Record<string, Response> };
+    };
     const document = openApiDocument() as unknown as Document;
     let answers = 0;
     for (const operations of Object.values(document.paths)) {
@@ -221,12 +260,15 @@ describe('X-Request-Id', () => {
   });
 
   it('comes with the scheduled purge, whose steps are logged one line each', async () => {
-    const res = await scheduledPurge(new Request('http://localhost/.netlify/functions/purge', { method: 'POST', headers: { 'x-nf-request-id': 'purge-run-7' } }));
+    const res = await scheduledPurge(
+      new Request('http://localhost/.netlify/functions/purge', { method: 'POST', headers: { 'x-nf-request-id': 'purge-run-7' } }),
+    );
     expect(res.status).toBe(204);
     expect(res.headers.get('x-request-id')).toBe('purge-run-7');
     const steps = logs.of('purge_step');
     expect(steps.length).toBeGreaterThanOrEqual(5);
-    for (const step of steps) expect(step).toMatchObject({ requestId: 'purge-run-7', route: 'purge', step: expect.any(String), deleted: expect.any(Number) });
+    for (const step of steps)
+      expect(step).toMatchObject({ requestId: 'purge-run-7', route: 'purge', step: expect.any(String), deleted: expect.any(Number) });
     expect(logs.of('request')).toEqual([expect.objectContaining({ requestId: 'purge-run-7', route: 'purge', status: 204 })]);
   });
 });

@@ -34,19 +34,33 @@ describe('DELETE /api/me', () => {
     await addComment(user, theirs.id, { body: 'The owner’s comment elsewhere' });
     const kept = await addComment(other.user, theirs.id, { body: 'Stays too' });
 
-    const res = await measured(() => call(me, 'DELETE', '/api/me', { token: owner.token, json: { password: owner.password }, ip: uniqueIp() }));
+    const res = await measured(() =>
+      call(me, 'DELETE', '/api/me', { token: owner.token, json: { password: owner.password }, ip: uniqueIp() }),
+    );
     expect(res).toEqual([204, 2]);
-    for (const table of ['users', 'user_profiles'] as const) expect(await countRows(table, table === 'users' ? { id: user.id } : { user_id: user.id })).toBe(0);
+    for (const table of ['users', 'user_profiles'] as const)
+      expect(await countRows(table, table === 'users' ? { id: user.id } : { user_id: user.id })).toBe(0);
     for (const table of ['sessions', 'one_time_tokens', 'security_events', 'posts', 'comments'] as const) {
       expect(await countRows(table, { user_id: user.id }), table).toBe(0);
     }
     expect(await countRows('comments', { post_id: own.id })).toBe(0);
     expect(await countRows('posts', { id: theirs.id })).toBe(1);
-    expect((await getDb().selectFrom('comments').select('id').where('post_id', '=', theirs.id).execute()).map((c) => c.id)).toEqual([kept.id]);
+    expect((await getDb().selectFrom('comments').select('id').where('post_id', '=', theirs.id).execute()).map((c) => c.id)).toEqual([
+      kept.id,
+    ]);
     // Kept: the fact and its time, nothing personal.
     const trace = await getDb().selectFrom('security_events').selectAll().where('deleted_user_id', '=', user.id).execute();
     expect(trace).toEqual([
-      { id: expect.any(Number), user_id: null, deleted_user_id: user.id, kind: 'account_deleted', reason: null, ip: null, user_agent: null, created_at: expect.any(Date) },
+      {
+        id: expect.any(Number),
+        user_id: null,
+        deleted_user_id: user.id,
+        kind: 'account_deleted',
+        reason: null,
+        ip: null,
+        user_agent: null,
+        created_at: expect.any(Date),
+      },
     ]);
     expect((await call(me, 'GET', '/api/me', { token: owner.token })).status).toBe(401);
     expect((await call(me, 'GET', '/api/me', { token: other.token })).status).toBe(200);
@@ -54,10 +68,18 @@ describe('DELETE /api/me', () => {
 
   it('clears the cookie and frees the username and the address', async () => {
     const { user, token, password } = await createUser();
-    const res = await call(me, 'DELETE', '/api/me', { cookie: `session_id=${token}`, headers: { origin: 'http://localhost:8888' }, json: { password }, ip: uniqueIp() });
+    const res = await call(me, 'DELETE', '/api/me', {
+      cookie: `session_id=${token}`,
+      headers: { origin: 'http://localhost:8888' },
+      json: { password },
+      ip: uniqueIp(),
+    });
     expect(res.status).toBe(204);
     expect(res.headers.get('set-cookie')).toMatch(/^session_id=; .*Max-Age=0/);
-    const again = await call(register, 'POST', '/api/register', { json: { username: user.username, email: user.email, password: STRONG_PASSWORD }, ip: uniqueIp() });
+    const again = await call(register, 'POST', '/api/register', {
+      json: { username: user.username, email: user.email, password: STRONG_PASSWORD },
+      ip: uniqueIp(),
+    });
     expect(again.status).toBe(201);
   });
 
@@ -99,7 +121,11 @@ describe('DELETE /api/me', () => {
   it('answers 401 without a live session, 403 for a cookie from another origin, and deletes nothing', async () => {
     const { user, token, password, sessionId } = await createUser();
     expect((await call(me, 'DELETE', '/api/me', { json: { password } })).status).toBe(401);
-    const crossSite = await call(me, 'DELETE', '/api/me', { cookie: `session_id=${token}`, headers: { origin: 'https://evil.example' }, json: { password } });
+    const crossSite = await call(me, 'DELETE', '/api/me', {
+      cookie: `session_id=${token}`,
+      headers: { origin: 'https://evil.example' },
+      json: { password },
+    });
     expect(crossSite.status).toBe(403);
     await getDb().deleteFrom('sessions').where('id', '=', sessionId).execute();
     expect(await measured(() => remove(token, password))).toEqual([401, 1]);

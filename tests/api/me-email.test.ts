@@ -44,7 +44,12 @@ async function kinds(userId: number): Promise<string[]> {
 }
 
 async function liveCode(userId: number) {
-  return getDb().selectFrom('one_time_tokens').select(['new_email', 'used_at']).where('user_id', '=', userId).where('purpose', '=', 'change_email').execute();
+  return getDb()
+    .selectFrom('one_time_tokens')
+    .select(['new_email', 'used_at'])
+    .where('user_id', '=', userId)
+    .where('purpose', '=', 'change_email')
+    .execute();
 }
 
 describe('POST /api/me/email', () => {
@@ -101,7 +106,9 @@ describe('POST /api/me/email', () => {
     const refused = await request(owner, freshEmail(), { ip });
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await call(login, 'POST', '/api/login', { json: { username: owner.user.username, password: owner.password }, ip })).status).toBe(429);
+    expect(
+      (await call(login, 'POST', '/api/login', { json: { username: owner.user.username, password: owner.password }, ip })).status,
+    ).toBe(429);
     expect(await liveCode(owner.user.id)).toEqual([]);
   });
 
@@ -128,7 +135,12 @@ describe('POST /api/me/email', () => {
     const owner = await createUser();
     const same = await request(owner, owner.user.email);
     expect([same.status, same.body.error.details]).toEqual([400, { email: ['is already the address of this account'] }]);
-    for (const json of [{ email: 'not-an-address', password: owner.password }, { password: owner.password }, { email: freshEmail() }, { email: freshEmail(), password: 'x', extra: 1 }]) {
+    for (const json of [
+      { email: 'not-an-address', password: owner.password },
+      { password: owner.password },
+      { email: freshEmail() },
+      { email: freshEmail(), password: 'x', extra: 1 },
+    ]) {
       const [status, statements] = await measured(() => call(changeEmail, 'POST', '/api/me/email', { token: owner.token, json }));
       expect([status, statements]).toEqual([400, 0]);
     }
@@ -139,7 +151,11 @@ describe('POST /api/me/email', () => {
     const owner = await createUser();
     const json = { email: freshEmail(), password: owner.password };
     expect((await call(changeEmail, 'POST', '/api/me/email', { json })).status).toBe(401);
-    const crossSite = await call(changeEmail, 'POST', '/api/me/email', { cookie: `session_id=${owner.token}`, headers: { origin: 'https://evil.example' }, json });
+    const crossSite = await call(changeEmail, 'POST', '/api/me/email', {
+      cookie: `session_id=${owner.token}`,
+      headers: { origin: 'https://evil.example' },
+      json,
+    });
     expect(crossSite.status).toBe(403);
     await getDb().deleteFrom('sessions').where('id', '=', owner.sessionId).execute();
     expect((await request(owner, json.email)).status).toBe(401);
@@ -173,7 +189,8 @@ describe('/api/me/email/confirm/{code}', () => {
     const email = freshEmail();
     const { code } = (await request(owner, email)).body;
     // A reset token sent to the old address stops working with it.
-    const resetToken = (await call(forgot, 'POST', '/api/password/forgot', { json: { email: owner.user.email }, ip: uniqueIp() })).body.token;
+    const resetToken = (await call(forgot, 'POST', '/api/password/forgot', { json: { email: owner.user.email }, ip: uniqueIp() })).body
+      .token;
 
     const [status, statements] = await measured(() => call(confirmChange, 'POST', confirmPath(code), { token: owner.token }));
     expect([status, statements]).toEqual([200, 1]);
@@ -182,7 +199,9 @@ describe('/api/me/email/confirm/{code}', () => {
     expect(now.body.user).toMatchObject({ id: owner.user.id, email });
     expect((await call(me, 'GET', '/api/me', { token: elsewhere.token })).status).toBe(401);
     expect((await call(me, 'GET', '/api/me', { token: bystander.token })).status).toBe(200);
-    expect((await call(reset, 'POST', '/api/password/reset', { json: { token: resetToken, password: 'Granite-Meadow-58?' } })).status).toBe(404);
+    expect((await call(reset, 'POST', '/api/password/reset', { json: { token: resetToken, password: 'Granite-Meadow-58?' } })).status).toBe(
+      404,
+    );
     expect(await kinds(owner.user.id)).toEqual(['email_change_requested', 'reset_requested', 'email_changed']);
     // The new address logs in; the old one is free.
     expect((await call(login, 'POST', '/api/login', { json: { email, password: owner.password }, ip: uniqueIp() })).status).toBe(200);
@@ -195,7 +214,9 @@ describe('/api/me/email/confirm/{code}', () => {
     const { code } = (await request(owner, email)).body;
     const res = await call(confirmChange, 'GET', confirmPath(code));
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ user: { id: owner.user.id, username: owner.user.username, email, confirmed: true, createdAt: expect.any(String) } });
+    expect(res.body).toEqual({
+      user: { id: owner.user.id, username: owner.user.username, email, confirmed: true, createdAt: expect.any(String) },
+    });
     expect(await countRows('sessions', { user_id: owner.user.id })).toBe(0);
   });
 
@@ -209,7 +230,10 @@ describe('/api/me/email/confirm/{code}', () => {
 
     const again = await createUser();
     const second = (await request(again, freshEmail())).body.code;
-    const crossSite = await call(confirmChange, 'POST', confirmPath(second), { cookie: `session_id=${again.token}`, headers: { origin: 'https://evil.example' } });
+    const crossSite = await call(confirmChange, 'POST', confirmPath(second), {
+      cookie: `session_id=${again.token}`,
+      headers: { origin: 'https://evil.example' },
+    });
     expect(crossSite.status).toBe(200);
     expect(await countRows('sessions', { user_id: again.user.id })).toBe(0);
   });
@@ -240,7 +264,11 @@ describe('/api/me/email/confirm/{code}', () => {
   it('answers 410 code_expired after 10 minutes, and the account keeps its address', async () => {
     const owner = await createUser();
     const { code } = (await request(owner, freshEmail())).body;
-    await getDb().updateTable('one_time_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('user_id', '=', owner.user.id).execute();
+    await getDb()
+      .updateTable('one_time_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('user_id', '=', owner.user.id)
+      .execute();
     const res = await call(confirmChange, 'GET', confirmPath(code));
     expect([res.status, res.body.error.code]).toEqual([410, 'code_expired']);
     expect((await call(me, 'GET', '/api/me', { token: owner.token })).body.user.email).toBe(owner.user.email);

@@ -30,7 +30,10 @@ const NEW_PASSWORD = 'Granite-Meadow-58?';
 async function events(token: string, query = '') {
   const res = await call(meEvents, 'GET', `/api/me/events${query}`, { token });
   expect(res.status).toBe(200);
-  return res.body as { items: { id: number; kind: string; reason: string | null; ip: string | null; userAgent: string | null; createdAt: string }[]; nextCursor: string | null };
+  return res.body as {
+    items: { id: number; kind: string; reason: string | null; ip: string | null; userAgent: string | null; createdAt: string }[];
+    nextCursor: string | null;
+  };
 }
 
 const kinds = async (token: string) => (await events(token)).items.map((e) => (e.reason === null ? e.kind : `${e.kind}:${e.reason}`));
@@ -39,7 +42,8 @@ describe('the events recorded', () => {
   it('logins that succeed and fail (wrong password, rate limited), with the address and user agent', async () => {
     const { user, password, token } = await createUser();
     const ip = uniqueIp();
-    const attempt = (pw: string) => call(login, 'POST', '/api/login', { json: { username: user.username, password: pw }, ip, headers: { 'user-agent': AGENT } });
+    const attempt = (pw: string) =>
+      call(login, 'POST', '/api/login', { json: { username: user.username, password: pw }, ip, headers: { 'user-agent': AGENT } });
     expect((await attempt('Wrong-Password-1')).status).toBe(401);
     expect((await attempt(password)).status).toBe(200);
     for (let i = 0; i < 3; i++) await attempt('Wrong-Password-1');
@@ -62,8 +66,12 @@ describe('the events recorded', () => {
   it('a login refused because the account is unconfirmed, then its confirmation', async () => {
     const account = await registerAccount();
     const ip = uniqueIp();
-    expect((await call(login, 'POST', '/api/login', { json: { username: account.username, password: account.password }, ip })).status).toBe(403);
-    expect((await call(confirm, 'GET', `/api/register/confirm/${account.code}`, { ip, headers: { 'user-agent': AGENT } })).status).toBe(200);
+    expect((await call(login, 'POST', '/api/login', { json: { username: account.username, password: account.password }, ip })).status).toBe(
+      403,
+    );
+    expect((await call(confirm, 'GET', `/api/register/confirm/${account.code}`, { ip, headers: { 'user-agent': AGENT } })).status).toBe(
+      200,
+    );
     const res = await call(login, 'POST', '/api/login', { json: { username: account.username, password: account.password }, ip });
     expect(await kinds(res.body.token)).toEqual(['login_succeeded', 'account_confirmed', 'login_failed:unconfirmed']);
     expect((await events(res.body.token)).items[1]).toMatchObject({ ip, userAgent: AGENT });
@@ -77,7 +85,9 @@ describe('the events recorded', () => {
     expect((await call(logout, 'POST', '/api/logout', { token: a.token })).status).toBe(204);
     expect((await call(meSession, 'DELETE', `/api/me/sessions/${b.sessionId}`, { token })).status).toBe(204);
     expect((await call(meSessions, 'DELETE', '/api/me/sessions', { token })).status).toBe(200);
-    expect((await call(mePassword, 'PUT', '/api/me/password', { token, json: { currentPassword: password, newPassword: NEW_PASSWORD } })).status).toBe(200);
+    expect(
+      (await call(mePassword, 'PUT', '/api/me/password', { token, json: { currentPassword: password, newPassword: NEW_PASSWORD } })).status,
+    ).toBe(200);
     expect(await kinds(token)).toEqual(['password_changed', 'other_sessions_revoked', 'session_revoked', 'logout']);
     expect((await call(me, 'GET', '/api/me', { token: c.token })).status).toBe(401);
   });
@@ -85,8 +95,14 @@ describe('the events recorded', () => {
   it('a reset requested and done', async () => {
     const { user } = await createUser();
     const ip = uniqueIp();
-    const issued = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip, headers: { 'user-agent': AGENT } });
-    expect((await call(reset, 'POST', '/api/password/reset', { json: { token: issued.body.token, password: NEW_PASSWORD }, ip })).status).toBe(200);
+    const issued = await call(forgot, 'POST', '/api/password/forgot', {
+      json: { email: user.email },
+      ip,
+      headers: { 'user-agent': AGENT },
+    });
+    expect(
+      (await call(reset, 'POST', '/api/password/reset', { json: { token: issued.body.token, password: NEW_PASSWORD }, ip })).status,
+    ).toBe(200);
     const res = await call(login, 'POST', '/api/login', { json: { username: user.username, password: NEW_PASSWORD }, ip });
     const page = await events(res.body.token);
     expect(page.items.map((e) => e.kind)).toEqual(['login_succeeded', 'password_reset', 'reset_requested']);
@@ -154,7 +170,15 @@ describe('GET /api/me/events', () => {
   it('answers 400 for a cursor it did not make, a bad page size or a repeated parameter; 401 without a live session', async () => {
     const { token, sessionId } = await createUser();
     const foreign = Buffer.from(JSON.stringify(['posts', 1, 1])).toString('base64url');
-    for (const query of [`?cursor=${foreign}`, '?cursor=not*base64', '?cursor=AAAA', '?pageSize=0', '?pageSize=101', '?pageSize=1&pageSize=2', '?page=2&cursor=AAAA']) {
+    for (const query of [
+      `?cursor=${foreign}`,
+      '?cursor=not*base64',
+      '?cursor=AAAA',
+      '?pageSize=0',
+      '?pageSize=101',
+      '?pageSize=1&pageSize=2',
+      '?page=2&cursor=AAAA',
+    ]) {
       const res = await call(meEvents, 'GET', `/api/me/events${query}`, { token });
       expect(res.status, query).toBe(400);
       expect(res.body.error.code).toBe('validation_failed');
@@ -170,7 +194,8 @@ describe('statements: recording adds none', () => {
   it('login 2 (1 refused), logout 1, an authenticated read 1, the events page 1', async () => {
     const { user, password, token } = await createUser();
     const ip = uniqueIp();
-    const attempt = (pw: string) => measured(() => call(login, 'POST', '/api/login', { json: { username: user.username, password: pw }, ip }));
+    const attempt = (pw: string) =>
+      measured(() => call(login, 'POST', '/api/login', { json: { username: user.username, password: pw }, ip }));
     expect(await attempt('Wrong-Password-1')).toEqual([401, 1]);
     expect(await attempt(password)).toEqual([200, 2]);
     expect(await measured(() => call(me, 'GET', '/api/me', { token }))).toEqual([200, 1]);

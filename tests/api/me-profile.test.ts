@@ -85,9 +85,7 @@ describe('PATCH /api/me/profile', () => {
       location: ['must not contain NUL characters'],
       birthday: ['must be a real calendar date'],
       gender: ['must be one of female, male, non_binary, other, prefer_not_to_say'],
-      maritalStatus: [
-        'must be one of single, married, divorced, widowed, separated, domestic_partnership, prefer_not_to_say',
-      ],
+      maritalStatus: ['must be one of single, married, divorced, widowed, separated, domestic_partnership, prefer_not_to_say'],
       nickname: ['is not a known field'],
     });
     expect((await patch(token, {})).body.profile).toEqual(FULL);
@@ -193,11 +191,18 @@ describe('user_profiles CHECK constraints', () => {
   ])('user_profiles_%s refuses %o on INSERT and UPDATE', async (constraint, values) => {
     const violation = { code: '23514', constraint: `user_profiles_${constraint}` };
     const { user } = await createUser();
-    const update = getDb().updateTable('user_profiles').set(values as never).where('user_id', '=', user.id).execute();
+    const update = getDb()
+      .updateTable('user_profiles')
+      .set(values as never)
+      .where('user_id', '=', user.id)
+      .execute();
     await expect(update).rejects.toMatchObject(violation);
 
     await getDb().deleteFrom('user_profiles').where('user_id', '=', user.id).execute();
-    const insert = getDb().insertInto('user_profiles').values({ user_id: user.id, ...values } as never).execute();
+    const insert = getDb()
+      .insertInto('user_profiles')
+      .values({ user_id: user.id, ...values } as never)
+      .execute();
     await expect(insert).rejects.toMatchObject(violation);
   });
 
@@ -213,7 +218,9 @@ describe('user_profiles CHECK constraints', () => {
 describe('an empty gender or maritalStatus (issue 14)', () => {
   it('is a 400 in a JSON body, where null clears; a form body clears with it', async () => {
     const { token } = await createUser();
-    expect((await call(handler, 'PATCH', '/api/me/profile', { token, json: { gender: 'female', maritalStatus: 'single' } })).status).toBe(200);
+    expect((await call(handler, 'PATCH', '/api/me/profile', { token, json: { gender: 'female', maritalStatus: 'single' } })).status).toBe(
+      200,
+    );
     for (const field of ['gender', 'maritalStatus']) {
       const res = await call(handler, 'PATCH', '/api/me/profile', { token, json: { [field]: '' } });
       expect(res.status).toBe(400);

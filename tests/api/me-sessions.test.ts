@@ -22,7 +22,11 @@ describe('sessions record where they were opened', () => {
     const { user, password } = await createUser();
     const ip = uniqueIp();
     const agent = `Mozilla/5.0 ${'x'.repeat(400)}`;
-    const res = await call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip, headers: { 'user-agent': `  ${agent}  ` } });
+    const res = await call(login, 'POST', '/api/login', {
+      json: { username: user.username, password },
+      ip,
+      headers: { 'user-agent': `  ${agent}  ` },
+    });
     expect(res.status).toBe(200);
     const list = await call(meSessions, 'GET', '/api/me/sessions', { token: res.body.token });
     const current = list.body.items.find((s: { current: boolean }) => s.current);
@@ -98,7 +102,10 @@ describe('DELETE /api/me/sessions', () => {
     const other = await createSession(user.id);
     expect((await call(meSessions, 'DELETE', '/api/me/sessions')).status).toBe(401);
     expect((await call(meSessions, 'DELETE', '/api/me/sessions', { token: 'x.y.z' })).status).toBe(401);
-    const crossSite = await call(meSessions, 'DELETE', '/api/me/sessions', { cookie: `session_id=${token}`, headers: { origin: 'https://evil.example' } });
+    const crossSite = await call(meSessions, 'DELETE', '/api/me/sessions', {
+      cookie: `session_id=${token}`,
+      headers: { origin: 'https://evil.example' },
+    });
     expect(crossSite.status).toBe(403);
     await getDb().deleteFrom('sessions').where('id', '=', sessionId).execute();
     expect(await measured(() => call(meSessions, 'DELETE', '/api/me/sessions', { token }))).toEqual([401, 1]);
@@ -110,10 +117,19 @@ describe(`at most ${MAX_LIVE_SESSIONS} live sessions per account`, () => {
   it('a new login ends the oldest beyond the cap, and the expired ones', async () => {
     const { user, password, sessionId: oldest } = await createUser();
     const at = Date.now();
-    const row = (createdMs: number, expiresMs: number) => ({ user_id: user.id, created_at: new Date(createdMs), last_seen_at: new Date(createdMs), expires_at: new Date(expiresMs) });
+    const row = (createdMs: number, expiresMs: number) => ({
+      user_id: user.id,
+      created_at: new Date(createdMs),
+      last_seen_at: new Date(createdMs),
+      expires_at: new Date(expiresMs),
+    });
     // The cap's worth of live sessions besides the oldest, and one expired: written directly, as concurrent logins could leave them.
     const live = Array.from({ length: MAX_LIVE_SESSIONS - 1 }, (_, i) => row(at + 1000 + i, at + 86_400_000));
-    const { id: expired } = await getDb().insertInto('sessions').values(row(at - 2 * 86_400_000, at - 86_400_000)).returning('id').executeTakeFirstOrThrow();
+    const { id: expired } = await getDb()
+      .insertInto('sessions')
+      .values(row(at - 2 * 86_400_000, at - 86_400_000))
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await getDb().insertInto('sessions').values(live).execute();
     const ids = async () => (await getDb().selectFrom('sessions').select('id').where('user_id', '=', user.id).execute()).map((s) => s.id);
     expect(await ids()).toHaveLength(MAX_LIVE_SESSIONS + 1);

@@ -14,7 +14,11 @@ const NEW_PASSWORD = 'Granite-Meadow-58?';
 describe('GET /api/me', () => {
   it('returns the user with e-mail and the profile', async () => {
     const { user, token } = await createUser();
-    await getDb().updateTable('user_profiles').set({ bio: 'Hello', location: 'Lyon', gender: 'other' }).where('user_id', '=', user.id).execute();
+    await getDb()
+      .updateTable('user_profiles')
+      .set({ bio: 'Hello', location: 'Lyon', gender: 'other' })
+      .where('user_id', '=', user.id)
+      .execute();
     const res = await call(me, 'GET', '/api/me', { token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
@@ -44,7 +48,10 @@ describe('PUT /api/me/password', () => {
   it('changes the password, keeps the current session and revokes every other', async () => {
     const { user, password, token } = await createUser();
     const other = await createSession(user.id);
-    const res = await call(mePassword, 'PUT', '/api/me/password', { token, json: { currentPassword: password, newPassword: NEW_PASSWORD } });
+    const res = await call(mePassword, 'PUT', '/api/me/password', {
+      token,
+      json: { currentPassword: password, newPassword: NEW_PASSWORD },
+    });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ revokedSessions: 1 });
     expect((await call(me, 'GET', '/api/me', { token })).status).toBe(200);
@@ -85,7 +92,10 @@ describe('PUT /api/me/password', () => {
     const { token } = await createUser();
     const missing = await call(mePassword, 'PUT', '/api/me/password', { token, json: { newPassword: NEW_PASSWORD } });
     expect(missing.body.error.details).toEqual({ currentPassword: ['is required'] });
-    const long = await call(mePassword, 'PUT', '/api/me/password', { token, json: { currentPassword: 'x'.repeat(129), newPassword: NEW_PASSWORD } });
+    const long = await call(mePassword, 'PUT', '/api/me/password', {
+      token,
+      json: { currentPassword: 'x'.repeat(129), newPassword: NEW_PASSWORD },
+    });
     expect(long.status).toBe(400);
     expect(long.body.error.details).toEqual({ currentPassword: ['is not correct'] });
   });
@@ -94,7 +104,11 @@ describe('PUT /api/me/password', () => {
     const { user, password, token } = await createUser();
     const body = { currentPassword: password, newPassword: NEW_PASSWORD };
     expect((await call(mePassword, 'PUT', '/api/me/password', { json: body })).status).toBe(401);
-    const crossSite = await call(mePassword, 'PUT', '/api/me/password', { cookie: `session_id=${token}`, headers: { origin: 'https://evil.example' }, json: body });
+    const crossSite = await call(mePassword, 'PUT', '/api/me/password', {
+      cookie: `session_id=${token}`,
+      headers: { origin: 'https://evil.example' },
+      json: body,
+    });
     expect(crossSite.status).toBe(403);
     await getDb().deleteFrom('sessions').where('user_id', '=', user.id).execute();
     expect((await call(mePassword, 'PUT', '/api/me/password', { token, json: body })).status).toBe(401);
@@ -110,7 +124,14 @@ describe('GET /api/me/sessions', () => {
     expect(res.status).toBe(200);
     const opened = { createdAt: expect.any(String), lastSeenAt: expect.any(String) };
     expect(res.body.items).toEqual([
-      { id: other.sessionId, ...opened, expiresAt: other.expiresAt.toISOString(), userAgent: 'Firefox/140.0', ip: '198.51.100.4', current: false },
+      {
+        id: other.sessionId,
+        ...opened,
+        expiresAt: other.expiresAt.toISOString(),
+        userAgent: 'Firefox/140.0',
+        ip: '198.51.100.4',
+        current: false,
+      },
       { id: sessionId, ...opened, expiresAt: expect.any(String), userAgent: null, ip: null, current: true },
     ]);
     expect(res.body.items.map((s: { id: number }) => s.id)).not.toContain(stranger.sessionId);
@@ -120,7 +141,15 @@ describe('GET /api/me/sessions', () => {
     const { token, sessionId } = await createUser();
     const res = await call(meSessions, 'GET', '/api/me/sessions', { token });
     expect(res.body.items).toEqual([
-      { id: sessionId, createdAt: expect.any(String), expiresAt: expect.any(String), lastSeenAt: expect.any(String), userAgent: null, ip: null, current: true },
+      {
+        id: sessionId,
+        createdAt: expect.any(String),
+        expiresAt: expect.any(String),
+        lastSeenAt: expect.any(String),
+        userAgent: null,
+        ip: null,
+        current: true,
+      },
     ]);
   });
 
@@ -172,7 +201,10 @@ describe('DELETE /api/me/sessions/{id}', () => {
   it('answers 401 without a token, 403 for a cross-origin cookie, 405 for GET', async () => {
     const { token, sessionId } = await createUser();
     expect((await call(meSession, 'DELETE', `/api/me/sessions/${sessionId}`)).status).toBe(401);
-    const crossSite = await call(meSession, 'DELETE', `/api/me/sessions/${sessionId}`, { cookie: `session_id=${token}`, headers: { origin: 'https://evil.example' } });
+    const crossSite = await call(meSession, 'DELETE', `/api/me/sessions/${sessionId}`, {
+      cookie: `session_id=${token}`,
+      headers: { origin: 'https://evil.example' },
+    });
     expect(crossSite.status).toBe(403);
     const get = await call(meSession, 'GET', `/api/me/sessions/${sessionId}`, { token });
     expect(get.status).toBe(405);

@@ -28,11 +28,14 @@ const env = envPerTest();
 async function mfaToken(username: string, ip = uniqueIp(), password = STRONG_PASSWORD): Promise<string> {
   const res = await call(login, 'POST', '/api/login', { json: { username, password }, ip });
   expect(res.status).toBe(403);
-  expect(res.body).toEqual({ error: { code: 'mfa_required', message: expect.any(String), mfaToken: expect.stringMatching(/^[\w-]{43}$/) } });
+  expect(res.body).toEqual({
+    error: { code: 'mfa_required', message: expect.any(String), mfaToken: expect.stringMatching(/^[\w-]{43}$/) },
+  });
   return res.body.error.mfaToken;
 }
 
-const second = (mfaToken: string, code: string, ip = uniqueIp()) => call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken, code }, ip });
+const second = (mfaToken: string, code: string, ip = uniqueIp()) =>
+  call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken, code }, ip });
 
 describe('enrolment', () => {
   it('POST /api/me/mfa/totp answers a base32 secret and its otpauth URI, stores it sealed, and enforces nothing yet', async () => {
@@ -44,7 +47,13 @@ describe('enrolment', () => {
     expect(uri.protocol).toBe('otpauth:');
     expect(uri.host).toBe('totp');
     expect(decodeURIComponent(uri.pathname)).toBe(`/localhost:8888:${user.username}`);
-    expect(Object.fromEntries(uri.searchParams)).toEqual({ secret: res.body.secret, issuer: 'localhost:8888', algorithm: 'SHA1', digits: '6', period: '30' });
+    expect(Object.fromEntries(uri.searchParams)).toEqual({
+      secret: res.body.secret,
+      issuer: 'localhost:8888',
+      algorithm: 'SHA1',
+      digits: '6',
+      period: '30',
+    });
 
     const row = await getDb().selectFrom('totp_factors').selectAll().where('user_id', '=', user.id).executeTakeFirstOrThrow();
     expect(row.confirmed_at).toBeNull();
@@ -64,16 +73,20 @@ describe('enrolment', () => {
     const limited = await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD }, ip });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect((await call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip })).status).toBe(429);
+    expect((await call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip })).status).toBe(
+      429,
+    );
   });
 
-  it('the password counts on the account\'s counter across addresses too, as the password change does; a right one gives its hits back', async () => {
+  it("the password counts on the account's counter across addresses too, as the password change does; a right one gives its hits back", async () => {
     const { user, token } = await createUser();
     const hits = async (bucket: string) =>
       (await getDb().selectFrom('rate_limits').select('hits').where('bucket', '=', bucket).executeTakeFirst())?.hits ?? 0;
     const ip = uniqueIp();
     expect((await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: 'Wrong-Password-1' }, ip })).status).toBe(400);
-    expect((await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: 'Wrong-Password-1' }, ip: uniqueIp() })).status).toBe(400);
+    expect((await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: 'Wrong-Password-1' }, ip: uniqueIp() })).status).toBe(
+      400,
+    );
     expect(await hits(`login_account_total:${user.id}`)).toBe(2);
     expect(await hits(`login_account:${user.id}:${ip}`)).toBe(1);
     expect((await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD }, ip })).status).toBe(200);
@@ -101,7 +114,9 @@ describe('enrolment', () => {
     for (const { code_hash } of stored) expect(res.body.recoveryCodes.some((c: string) => code_hash.includes(Buffer.from(c)))).toBe(false);
     // On now: enrolling again is refused, and so is confirming twice.
     expect((await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD } })).status).toBe(409);
-    expect((await call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(body.secret) } })).body.error.code).toBe('mfa_already_enabled');
+    expect((await call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(body.secret) } })).body.error.code).toBe(
+      'mfa_already_enabled',
+    );
   });
 
   it('revokeOtherSessions: false keeps them; confirming without an enrolment is 404', async () => {
@@ -110,7 +125,10 @@ describe('enrolment', () => {
     const none = await call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: '123456' } });
     expect(none.status).toBe(404);
     const { body } = await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD } });
-    const res = await call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, form: { code: codeAt(body.secret), revokeOtherSessions: 'false' } });
+    const res = await call(confirm, 'POST', '/api/me/mfa/totp/confirm', {
+      token,
+      form: { code: codeAt(body.secret), revokeOtherSessions: 'false' },
+    });
     expect(res.status).toBe(200);
     expect(res.body.revokedSessions).toBe(0);
     expect((await call(me, 'GET', '/api/me', { token: other.token })).status).toBe(200);
@@ -121,8 +139,12 @@ describe('enrolment', () => {
     const first = await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD } });
     const again = await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD } });
     expect(again.body.secret).not.toBe(first.body.secret);
-    expect((await call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(first.body.secret) } })).status).toBe(400);
-    expect((await call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(again.body.secret) } })).status).toBe(200);
+    expect((await call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(first.body.secret) } })).status).toBe(
+      400,
+    );
+    expect((await call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(again.body.secret) } })).status).toBe(
+      200,
+    );
   });
 });
 
@@ -142,13 +164,17 @@ describe('login with a second factor', () => {
     expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(200);
     // Only the completed login makes its address a known one (the password step does not).
     const ip = uniqueIp();
-    const known = async () => (await getDb().selectFrom('known_addresses').select('address').where('user_id', '=', user.id).execute()).map((r) => r.address);
+    const known = async () =>
+      (await getDb().selectFrom('known_addresses').select('address').where('user_id', '=', user.id).execute()).map((r) => r.address);
     const t = await mfaToken(user.username, ip);
     expect(await known()).not.toContain(ip);
     expect((await second(t, codeAt(secret, Date.now(), 1), ip)).status).toBe(200);
     expect(await known()).toContain(ip);
     // A wrong password stays the ordinary 401: the factor is only asked of who knows the password.
-    const wrong = await call(login, 'POST', '/api/login', { json: { username: user.username, password: 'Wrong-Password-1' }, ip: uniqueIp() });
+    const wrong = await call(login, 'POST', '/api/login', {
+      json: { username: user.username, password: 'Wrong-Password-1' },
+      ip: uniqueIp(),
+    });
     expect(wrong.body.error.code).toBe('invalid_credentials');
   });
 
@@ -156,7 +182,10 @@ describe('login with a second factor', () => {
     const { user, token } = await createUser();
     await enableMfa(token);
     const before = await getDb().selectFrom('sessions').select('id').where('user_id', '=', user.id).execute();
-    const res = await call(classicSessions, 'POST', '/sessions', { form: { email: user.email, password: STRONG_PASSWORD }, ip: uniqueIp() });
+    const res = await call(classicSessions, 'POST', '/sessions', {
+      form: { email: user.email, password: STRONG_PASSWORD },
+      ip: uniqueIp(),
+    });
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ message: expect.stringContaining('second factor') });
     expect(res.headers.get('set-cookie')).toBeNull();
@@ -167,7 +196,10 @@ describe('login with a second factor', () => {
     const { user, token } = await createUser();
     const { secret } = await enableMfa(token);
     const t = await mfaToken(user.username);
-    const res = await call(loginMfa, 'POST', '/api/login/mfa', { form: { mfaToken: t, code: codeAt(secret) }, headers: { origin: 'https://evil.example' } });
+    const res = await call(loginMfa, 'POST', '/api/login/mfa', {
+      form: { mfaToken: t, code: codeAt(secret) },
+      headers: { origin: 'https://evil.example' },
+    });
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('forbidden');
     expect((await second(t, codeAt(secret))).status).toBe(200);
@@ -239,10 +271,14 @@ describe('login with a second factor', () => {
     const { secret } = await enableMfa(token);
     const issued = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
     const newPassword = 'Granite-Meadow-58?';
-    expect((await call(reset, 'POST', '/api/password/reset', { json: { token: issued.body.token, password: newPassword } })).status).toBe(200);
+    expect((await call(reset, 'POST', '/api/password/reset', { json: { token: issued.body.token, password: newPassword } })).status).toBe(
+      200,
+    );
     const step = await mfaToken(user.username, uniqueIp(), newPassword);
     expect((await second(step, codeAt(secret))).status).toBe(200);
-    expect(await getDb().selectFrom('totp_factors').select('confirmed_at').where('user_id', '=', user.id).executeTakeFirstOrThrow()).toEqual({
+    expect(
+      await getDb().selectFrom('totp_factors').select('confirmed_at').where('user_id', '=', user.id).executeTakeFirstOrThrow(),
+    ).toEqual({
       confirmed_at: expect.any(Date),
     });
   });
@@ -252,19 +288,29 @@ describe('the audit trail', () => {
   it('records enabling, a refused code, a recovery code used, the completed login and disabling, and the password step alone as nothing', async () => {
     const { user, token } = await createUser();
     const kinds = async () =>
-      (await getDb().selectFrom('security_events').select('kind').where('user_id', '=', user.id).orderBy('id').execute()).map((e) => e.kind);
+      (await getDb().selectFrom('security_events').select('kind').where('user_id', '=', user.id).orderBy('id').execute()).map(
+        (e) => e.kind,
+      );
     const { secret, recoveryCodes } = await enableMfa(token);
     expect(await kinds()).toEqual(['mfa_enabled']);
     const t = await mfaToken(user.username);
     expect(await kinds()).toEqual(['mfa_enabled']);
     expect((await second(t, '000000')).status).toBe(401);
     expect((await second(t, recoveryCodes[0]!)).status).toBe(200);
-    expect((await call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: codeAt(secret) } })).status).toBe(204);
+    expect(
+      (await call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: codeAt(secret) } })).status,
+    ).toBe(204);
     expect(await kinds()).toEqual(['mfa_enabled', 'mfa_failed', 'login_succeeded', 'recovery_code_used', 'mfa_disabled']);
     // The owner reads them too, newest first, as the document describes them.
     const listed = await call(events, 'GET', '/api/me/events', { token });
     expect(listed.status).toBe(200);
-    expect(listed.body.items.map((e: { kind: string }) => e.kind).slice(0, 5)).toEqual(['mfa_disabled', 'recovery_code_used', 'login_succeeded', 'mfa_failed', 'mfa_enabled']);
+    expect(listed.body.items.map((e: { kind: string }) => e.kind).slice(0, 5)).toEqual([
+      'mfa_disabled',
+      'recovery_code_used',
+      'login_succeeded',
+      'mfa_failed',
+      'mfa_enabled',
+    ]);
   });
 });
 
@@ -280,7 +326,9 @@ describe('DELETE /api/me/mfa/totp', () => {
     expect(await getDb().selectFrom('recovery_codes').select('code_hash').where('user_id', '=', user.id).execute()).toEqual([]);
     const plain = await call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip: uniqueIp() });
     expect(plain.status).toBe(200);
-    expect((await call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: codeAt(secret) } })).status).toBe(404);
+    expect(
+      (await call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: codeAt(secret) } })).status,
+    ).toBe(404);
   });
 
   it('a recovery code will do instead of the app', async () => {
@@ -306,7 +354,9 @@ describe('without MFA_ENCRYPTION_KEY', () => {
     expect(answers.map((res) => res.status)).toEqual([503, 503, 503, 503]);
     expect(logs.of('mfa_unavailable').map((line) => line.variable)).toEqual(Array(4).fill('MFA_ENCRYPTION_KEY'));
     logs.restore();
-    expect((await call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip: uniqueIp() })).status).toBe(200);
+    expect(
+      (await call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip: uniqueIp() })).status,
+    ).toBe(200);
   });
 
   it('a malformed key is refused naming the variable', async () => {
@@ -324,23 +374,41 @@ describe('statements', () => {
   it('each operation runs the number its header states', async () => {
     const { user, token } = await createUser();
     const ip = uniqueIp();
-    expect(await measured(() => call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: 'Wrong-Password-1' }, ip }))).toEqual([400, 1]);
+    expect(await measured(() => call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: 'Wrong-Password-1' }, ip }))).toEqual([
+      400, 1,
+    ]);
     const started = await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD }, ip });
-    expect(await measured(() => call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD }, ip }))).toEqual([200, 2]);
+    expect(await measured(() => call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD }, ip }))).toEqual([
+      200, 2,
+    ]);
     const { body } = await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD }, ip });
     expect(started.status).toBe(200);
-    expect(await measured(() => call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(body.secret, Date.now(), 4) } }))).toEqual([400, 1]);
+    expect(
+      await measured(() =>
+        call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(body.secret, Date.now(), 4) } }),
+      ),
+    ).toEqual([400, 1]);
     const confirmed = call(confirm, 'POST', '/api/me/mfa/totp/confirm', { token, json: { code: codeAt(body.secret, Date.now(), -1) } });
     expect(await measured(() => confirmed)).toEqual([200, 2]);
     const { recoveryCodes } = (await confirmed).body;
 
-    expect(await measured(() => call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip }))).toEqual([403, 2]);
+    expect(
+      await measured(() => call(login, 'POST', '/api/login', { json: { username: user.username, password: STRONG_PASSWORD }, ip })),
+    ).toEqual([403, 2]);
     const t = await mfaToken(user.username, ip);
     expect(await measured(() => second(t, '000000'))).toEqual([401, 1]);
     expect(await measured(() => second(t, codeAt(body.secret)))).toEqual([200, 2]);
-    expect(await measured(() => call(classicSessions, 'POST', '/sessions', { form: { email: user.email, password: STRONG_PASSWORD }, ip }))).toEqual([401, 2]);
-    expect(await measured(() => call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: '000000' } }))).toEqual([400, 1]);
-    expect(await measured(() => call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: recoveryCodes[0] } }))).toEqual([204, 2]);
+    expect(
+      await measured(() => call(classicSessions, 'POST', '/sessions', { form: { email: user.email, password: STRONG_PASSWORD }, ip })),
+    ).toEqual([401, 2]);
+    expect(
+      await measured(() => call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: '000000' } })),
+    ).toEqual([400, 1]);
+    expect(
+      await measured(() =>
+        call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: recoveryCodes[0] } }),
+      ),
+    ).toEqual([204, 2]);
     env({ MFA_ENCRYPTION_KEY: undefined });
     const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
     expect(await measured(() => second(t, '000000'))).toEqual([503, 0]);

@@ -76,7 +76,9 @@ describe('POST /api/password/reset', () => {
   it('answers 404 for an unknown token and for a used one', async () => {
     const { user } = await createUser();
     const token = await resetToken(user.email);
-    expect((await call(reset, 'POST', '/api/password/reset', { json: { token: 'Q'.repeat(43), password: NEW_PASSWORD } })).status).toBe(404);
+    expect((await call(reset, 'POST', '/api/password/reset', { json: { token: 'Q'.repeat(43), password: NEW_PASSWORD } })).status).toBe(
+      404,
+    );
     expect((await call(reset, 'POST', '/api/password/reset', { json: { token, password: NEW_PASSWORD } })).status).toBe(200);
     const used = await call(reset, 'POST', '/api/password/reset', { json: { token, password: 'Another-Strong-9!' } });
     expect(used.status).toBe(404);

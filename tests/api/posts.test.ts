@@ -111,10 +111,19 @@ describe('POST /api/posts', () => {
 
   it.each([
     [{}, { title: ['is required'], body: ['is required'] }],
-    [{ title: '   ', body: '' }, { title: ['must not be empty'], body: ['must not be empty'] }],
-    [{ title: 'x'.repeat(201), body: ' \n\t ' }, { title: ['must be at most 200 characters'], body: ['must not be blank'] }],
+    [
+      { title: '   ', body: '' },
+      { title: ['must not be empty'], body: ['must not be empty'] },
+    ],
+    [
+      { title: 'x'.repeat(201), body: ' \n\t ' },
+      { title: ['must be at most 200 characters'], body: ['must not be blank'] },
+    ],
     [{ title: 'ok', body: 'x'.repeat(10_001) }, { body: ['must be at most 10000 characters'] }],
-    [{ title: 'a\u0000b', body: 1 }, { title: ['must not contain NUL characters'], body: ['must be a string'] }],
+    [
+      { title: 'a\u0000b', body: 1 },
+      { title: ['must not contain NUL characters'], body: ['must be a string'] },
+    ],
     [{ title: 'ok', body: 'ok', author: 'me' }, { author: ['is not a known field'] }],
   ])('refuses %o listing every broken rule, creating nothing', async (json, details) => {
     const { token } = await createUser();

@@ -48,7 +48,7 @@ describe('POST /api/register', () => {
 
   it('answers 400 listing every broken rule of every field', async () => {
     const res = await call(register, 'POST', '/api/register', {
-      json: { username: '9lives', email: 'x'.repeat(250) + '@example.com', password: 'password' },
+      json: { username: '9lives', email: `${'x'.repeat(250)}@example.com`, password: 'password' },
       ip: uniqueIp(),
     });
     expect(res.status).toBe(400);
@@ -89,7 +89,10 @@ describe('POST /api/register', () => {
 
   it('answers 409 username_taken and email_taken, ignoring case', async () => {
     const first = await registerAccount();
-    const byName = await call(register, 'POST', '/api/register', { json: body({ username: first.username.toUpperCase() }), ip: uniqueIp() });
+    const byName = await call(register, 'POST', '/api/register', {
+      json: body({ username: first.username.toUpperCase() }),
+      ip: uniqueIp(),
+    });
     expect(byName.status).toBe(409);
     expect(byName.body.error.code).toBe('username_taken');
     const byEmail = await call(register, 'POST', '/api/register', { json: body({ email: first.email.toUpperCase() }), ip: uniqueIp() });
@@ -109,7 +112,10 @@ describe('GET or POST /api/register/confirm/{code}', () => {
     const again = await call(confirm, method, `/api/register/confirm/${acct.code}`);
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe('not_found');
-    const loggedIn = await call(login, 'POST', '/api/login', { json: { username: acct.username, password: acct.password }, ip: uniqueIp() });
+    const loggedIn = await call(login, 'POST', '/api/login', {
+      json: { username: acct.username, password: acct.password },
+      ip: uniqueIp(),
+    });
     expect(loggedIn.status).toBe(200);
   });
 
@@ -118,12 +124,15 @@ describe('GET or POST /api/register/confirm/{code}', () => {
     expect(res.status).toBe(404);
   });
 
-  it.each(['abc', 'A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}%21`, `${'A'.repeat(42)}=`])('answers 400 for the malformed code %s', async (code) => {
-    const res = await call(confirm, 'GET', `/api/register/confirm/${code}`);
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('validation_failed');
-    expect(Object.keys(res.body.error.details)).toEqual(['code']);
-  });
+  it.each(['abc', 'A'.repeat(42), 'A'.repeat(44), `${'A'.repeat(42)}%21`, `${'A'.repeat(42)}=`])(
+    'answers 400 for the malformed code %s',
+    async (code) => {
+      const res = await call(confirm, 'GET', `/api/register/confirm/${code}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+      expect(Object.keys(res.body.error.details)).toEqual(['code']);
+    },
+  );
 
   it('answers 410 code_expired once 10 minutes have passed, and 200 just before', async () => {
     const t0 = new Date('2031-07-02T09:00:00Z');
@@ -193,7 +202,10 @@ describe('passwords that only look long (issue 14)', () => {
       ['a'.repeat(20), [PASSWORD_MESSAGES.distinct]],
     ] as const) {
       const name = uniqueName('looks');
-      const api = await call(register, 'POST', '/api/register', { json: { username: name, email: `${name}@example.com`, password }, ip: uniqueIp() });
+      const api = await call(register, 'POST', '/api/register', {
+        json: { username: name, email: `${name}@example.com`, password },
+        ip: uniqueIp(),
+      });
       expect(api.status).toBe(400);
       expect(api.body.error.details).toEqual({ password: [...rules] });
       const classic = await call(classicUsers, 'POST', '/users', { form: { email: `${name}_c@example.com`, password }, ip: uniqueIp() });

@@ -75,11 +75,17 @@ describe('POST /api/token', () => {
     withKeys(first);
     env({ JWT_ISSUER: 'https://auth.example.test', JWT_AUDIENCE: 'api://orders', ACCESS_TOKEN_TTL: '2m' });
     const { token: session } = await createUser();
-    const [a, b] = [await call(token, 'POST', '/api/token', { token: session }), await call(token, 'POST', '/api/token', { token: session })];
+    const [a, b] = [
+      await call(token, 'POST', '/api/token', { token: session }),
+      await call(token, 'POST', '/api/token', { token: session }),
+    ];
     expect(a.body.expiresIn).toBe(120);
     const keys = await publishedKeys();
     const options = { issuer: 'https://auth.example.test', audience: 'api://orders' };
-    const [pa, pb] = [(await verifyElsewhere(a.body.accessToken, keys, options)).payload, (await verifyElsewhere(b.body.accessToken, keys, options)).payload];
+    const [pa, pb] = [
+      (await verifyElsewhere(a.body.accessToken, keys, options)).payload,
+      (await verifyElsewhere(b.body.accessToken, keys, options)).payload,
+    ];
     expect(pa.jti).not.toBe(pb.jti);
     await expect(verifyElsewhere(a.body.accessToken, keys)).rejects.toThrow(/iss/);
   });

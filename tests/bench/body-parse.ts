@@ -22,7 +22,13 @@ for (const body of hostileBodies()) {
   }
   times.sort((a, b) => a - b);
   const round = (ms: number) => Math.round(ms * 100) / 100;
-  rows.push({ shape: body.name, bytes: body.bytes.length, status, 'median ms': round(times[times.length >> 1]!), 'max ms': round(times.at(-1)!) });
+  rows.push({
+    shape: body.name,
+    bytes: body.bytes.length,
+    status,
+    'median ms': round(times[times.length >> 1]!),
+    'max ms': round(times.at(-1)!),
+  });
 }
 console.table(rows);
 const worst = rows.reduce((a, b) => (b['max ms'] > a['max ms'] ? b : a));

@@ -61,11 +61,15 @@ export async function coldStarts(runs = 9): Promise<{ buildSeconds: number; func
   const work = await mkdtemp(join(tmpdir(), 'cold-start-'));
   try {
     const started = performance.now();
-    await run(join(ROOT, 'node_modules/.bin/netlify'), ['build', '--offline'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).catch((error) => {
-      throw new Error(`netlify build --offline failed:\n${error.stdout}\n${error.stderr}`);
-    });
+    await run(join(ROOT, 'node_modules/.bin/netlify'), ['build', '--offline'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }).catch(
+      (error) => {
+        throw new Error(`netlify build --offline failed:\n${error.stdout}\n${error.stderr}`);
+      },
+    );
     const buildSeconds = (performance.now() - started) / 1000;
-    const manifest = JSON.parse(await readFile(join(ROOT, '.netlify/functions/manifest.json'), 'utf8')) as { functions: ManifestFunction[] };
+    const manifest = JSON.parse(await readFile(join(ROOT, '.netlify/functions/manifest.json'), 'utf8')) as {
+      functions: ManifestFunction[];
+    };
 
     const reference = join(work, 'esbuild');
     await mkdir(reference);
@@ -81,12 +85,19 @@ export async function coldStarts(runs = 9): Promise<{ buildSeconds: number; func
         await writeFile(join(unpacked, entry.name), entry.data());
       }
       // The entry point hands the bootstrap the function's module: `getLambdaHandler('./me.mjs')`.
-      const entryPoint = entries.find((e) => e.name === '___netlify-entry-point.mjs')!.data().toString();
+      const entryPoint = entries
+        .find((e) => e.name === '___netlify-entry-point.mjs')!
+        .data()
+        .toString();
       const module = join(unpacked, /getLambdaHandler\('([^']+)'\)/.exec(entryPoint)![1]!);
 
       const bundle = join(reference, `${name}.mjs`);
       // As shipped, but with the reference's packages left out.
-      await build({ ...bundleOptions(reference), entryPoints: [join(FUNCTIONS_SOURCE, `${name}.ts`)], external: [...NOT_BUNDLED, ...REFERENCE_EXTERNALS] });
+      await build({
+        ...bundleOptions(reference),
+        entryPoints: [join(FUNCTIONS_SOURCE, `${name}.ts`)],
+        external: [...NOT_BUNDLED, ...REFERENCE_EXTERNALS],
+      });
 
       const times: Record<'packaged' | 'esbuild', ImportTime[]> = { packaged: [], esbuild: [] };
       for (let i = 0; i < runs; i++) {

@@ -98,7 +98,10 @@ async function compare(): Promise<Record<string, Measurement>> {
     const user = nextAccount();
     const first = await call(login, 'POST', '/api/login', { json: { username: user.username, password: PASSWORD }, ip: IP });
     if (first.status !== 403) throw new Error(`login answered ${first.status}`);
-    const res = await call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken: first.body.error.mfaToken, code: codeFor(user) }, ip: IP });
+    const res = await call(loginMfa, 'POST', '/api/login/mfa', {
+      json: { mfaToken: first.body.error.mfaToken, code: codeFor(user) },
+      ip: IP,
+    });
     if (res.status !== 200) throw new Error(`login/mfa answered ${res.status}: ${res.text}`);
   };
   await alternate({ plain, twoSteps }, { concurrency: 1, durationMs: 600, slices: 1 });
@@ -117,6 +120,7 @@ console.log(`load average ${round(loadBefore)} before, ${round(loadavg()[0]!)} a
 for (const [label, figures] of Object.entries(results)) {
   console.log(`\n${label}`);
   console.log('| request | requests | per second | p50 ms | p99 ms |\n| --- | --- | --- | --- | --- |');
-  for (const [name, m] of Object.entries(figures)) console.log(`| ${name} | ${m.requests} | ${round(m.rps, 1)} | ${round(m.p50, 1)} | ${round(m.p99, 1)} |`);
+  for (const [name, m] of Object.entries(figures))
+    console.log(`| ${name} | ${m.requests} | ${round(m.rps, 1)} | ${round(m.p50, 1)} | ${round(m.p99, 1)} |`);
 }
 console.log(JSON.stringify({ loadBefore, results }));

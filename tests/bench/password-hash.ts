@@ -19,4 +19,6 @@ const password = 'Violet-Harbor-73!';
 const hash = await hashPassword(password, PRODUCTION_PARAMS);
 console.log(`hash   (N=2^17, r=8, p=1): median ${round(await median(9, () => hashPassword(password, PRODUCTION_PARAMS)), 1)} ms`);
 console.log(`verify (N=2^17, r=8, p=1): median ${round(await median(9, () => verifyPassword(password, hash)), 1)} ms`);
-console.log(`scrypt-js hash (fallback):  median ${round(await median(5, () => hashPassword(password, PRODUCTION_PARAMS, portableScrypt)), 1)} ms`);
+console.log(
+  `scrypt-js hash (fallback):  median ${round(await median(5, () => hashPassword(password, PRODUCTION_PARAMS, portableScrypt)), 1)} ms`,
+);

@@ -77,7 +77,8 @@ try {
   console.log(`seeded ${users} users in ${round(seconds(started), 1)} s`);
   started = performance.now();
   await admin(url, async (client) => {
-    for (const statement of FILL.split(/;\s*$/m).filter((text) => text.trim() !== '')) await client.query(statement, statement.includes('$1') ? [users] : []);
+    for (const statement of FILL.split(/;\s*$/m).filter((text) => text.trim() !== ''))
+      await client.query(statement, statement.includes('$1') ? [users] : []);
     await client.query('VACUUM ANALYZE');
   });
   const before = await one(url, COUNTS);

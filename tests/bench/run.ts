@@ -84,7 +84,9 @@ async function measureAll(databaseUrl: string) {
   const requests = loadRequests({ tokens, usernames, password: PASSWORD });
   const task = (name: string) => endpointTask(endpoints, name, requests[name]!);
   const tokenEndpoint = endpoints.get('POST /api/token')!.handler;
-  const accessTokens = await Promise.all(tokens.map(async (token) => (await call(tokenEndpoint, 'POST', '/api/token', { token })).body.accessToken as string));
+  const accessTokens = await Promise.all(
+    tokens.map(async (token) => (await call(tokenEndpoint, 'POST', '/api/token', { token })).body.accessToken as string),
+  );
   const jwks = (await call(endpoints.get('GET /.well-known/jwks.json')!.handler, 'GET', '/.well-known/jwks.json')).body;
   const verifyLocally = await localVerification(accessTokens, jwks, BASE_URL);
   // Each ratio's two sides run in alternating slices of one measurement (see measure.ts).
@@ -140,7 +142,12 @@ async function measureAll(databaseUrl: string) {
   const latency = await timed('productionPath', () =>
     neonLatency({ DATABASE_URL: databaseUrl, PASSWORD_SCRYPT_N: String(2 ** CHEAP_HASH.ln), JWT_SECRET: process.env.JWT_SECRET! }, [
       { endpoint: 'GET /api/me', file: 'me.ts', path: '/api/me', options: { token: tokens[0] }, idle: true },
-      { endpoint: 'POST /api/login', file: 'login.ts', path: '/api/login', options: { json: { username: latencyUser.username, password: PASSWORD } } },
+      {
+        endpoint: 'POST /api/login',
+        file: 'login.ts',
+        path: '/api/login',
+        options: { json: { username: latencyUser.username, password: PASSWORD } },
+      },
       { endpoint: 'GET /api/posts', file: 'posts.ts', path: '/api/posts', options: {} },
     ]),
   );
@@ -167,16 +174,36 @@ async function measureAll(databaseUrl: string) {
   const runtimes = [...new Set(bundles.map((b) => b.runtimeVersion))];
   const atLeast = (value: number | null, goal: number) => ({ value, goal: `>= ${goal}`, ok: value !== null && value >= goal });
   // Latency / RTT to the nearest whole round trip: CPU time counts against it.
-  const roundTrips = (value: number, goal: number) => ({ value, goal: `${goal === 1 ? '=' : '<='} ${goal} round trip${goal === 1 ? '' : 's'}`, ok: Math.round(value) <= goal });
+  const roundTrips = (value: number, goal: number) => ({
+    value,
+    goal: `${goal === 1 ? '=' : '<='} ${goal} round trip${goal === 1 ? '' : 's'}`,
+    ok: Math.round(value) <= goal,
+  });
   const goals = {
     'login / native scrypt, c1': atLeast(ratios.loginPerScrypt.c1!, GOALS.loginPerScrypt),
     'login / native scrypt, c8': atLeast(ratios.loginPerScrypt.c8!, GOALS.loginPerScrypt),
     'GET /api/me / SELECT 1, c1': atLeast(ratios.mePerSelectOne.c1!, GOALS.mePerSelectOne),
     'GET /api/me / SELECT 1, c8': atLeast(ratios.mePerSelectOne.c8!, GOALS.mePerSelectOne),
-    'endpoints within the statement budget, as their comments state': { value: `${statementsOk}/${statements.length}`, goal: 'all', ok: statementsOk === statements.length },
-    'routes Netlify reads from the shipped functions': { value: `${routesFound}/${bundles.length}`, goal: 'all', ok: routesFound === bundles.length },
-    'largest shipped function (its own share of the zip), KB': { value: maxOwnZipKB, goal: `<= ${GOALS.zipKB}`, ok: maxOwnZipKB <= GOALS.zipKB },
-    'shipped import / esbuild bundle import (CPU time), worst function': { value: maxImportRatio, goal: `<= ${GOALS.importRatio}`, ok: maxImportRatio <= GOALS.importRatio },
+    'endpoints within the statement budget, as their comments state': {
+      value: `${statementsOk}/${statements.length}`,
+      goal: 'all',
+      ok: statementsOk === statements.length,
+    },
+    'routes Netlify reads from the shipped functions': {
+      value: `${routesFound}/${bundles.length}`,
+      goal: 'all',
+      ok: routesFound === bundles.length,
+    },
+    'largest shipped function (its own share of the zip), KB': {
+      value: maxOwnZipKB,
+      goal: `<= ${GOALS.zipKB}`,
+      ok: maxOwnZipKB <= GOALS.zipKB,
+    },
+    'shipped import / esbuild bundle import (CPU time), worst function': {
+      value: maxImportRatio,
+      goal: `<= ${GOALS.importRatio}`,
+      ok: maxImportRatio <= GOALS.importRatio,
+    },
     'slowest shipped import, ms': { value: maxImportMs, goal: `< ${GOALS.importMs}`, ok: maxImportMs < GOALS.importMs },
     [`warm authenticated read (${CHOSEN})`]: roundTrips(chosenRead.warmRtt, GOALS.warmReadTrips),
     [`cold authenticated read (${CHOSEN})`]: roundTrips(chosenRead.coldRtt, GOALS.coldReadTrips),
@@ -195,7 +222,14 @@ async function measureAll(databaseUrl: string) {
     scryptParams: PRODUCTION_PARAMS,
     ratios,
     statements,
-    coldStart: { netlifyBuildSeconds: round(packaging.buildSeconds, 1), runtimes, functions: bundles, maxOwnZipKB, maxImportRatio, maxImportMs },
+    coldStart: {
+      netlifyBuildSeconds: round(packaging.buildSeconds, 1),
+      runtimes,
+      functions: bundles,
+      maxOwnZipKB,
+      maxImportRatio,
+      maxImportMs,
+    },
     productionPath: { delayMsEachWay: DELAY_MS, rttMs: RTT_MS, chosen: CHOSEN, results: productionPath },
     seconds: { ...seconds, total: round((performance.now() - started) / 1000, 1) },
   };
@@ -203,7 +237,10 @@ async function measureAll(databaseUrl: string) {
 
 function perConcurrency(runs: Record<number, Measurement>) {
   return Object.fromEntries(
-    Object.entries(runs).map(([c, m]) => [`c${c}`, { rps: round(m.rps, 1), p50: round(m.p50, 2), p99: round(m.p99, 2), requests: m.requests }]),
+    Object.entries(runs).map(([c, m]) => [
+      `c${c}`,
+      { rps: round(m.rps, 1), p50: round(m.p50, 2), p99: round(m.p99, 2), requests: m.requests },
+    ]),
   );
 }
 
@@ -224,7 +261,13 @@ function printTables(report: Report): void {
     ['concurrency', 'POST /api/token req/s', 'verified locally req/s', 'GET /api/me req/s', 'local / me'],
     CONCURRENCY.map((c) => {
       const rps = (name: string) => String(report.throughput[name]?.[`c${c}`]?.rps ?? '-');
-      return [`c${c}`, rps('POST /api/token'), rps(LOCAL_VERIFY), rps(ME_BESIDE_TOKENS), String(report.ratios.localVerifyPerMe[`c${c}`] ?? '-')];
+      return [
+        `c${c}`,
+        rps('POST /api/token'),
+        rps(LOCAL_VERIFY),
+        rps(ME_BESIDE_TOKENS),
+        String(report.ratios.localVerifyPerMe[`c${c}`] ?? '-'),
+      ];
     }),
   );
   table(
@@ -264,7 +307,9 @@ function printTables(report: Report): void {
     `Production path: Neon driver, ${RTT_MS} ms round trip (latency ms, latency / RTT, the process's CPU ms)`,
     ['strategy', 'endpoint', 'cold ms', '/RTT', 'cpu', 'warm ms', '/RTT', 'cpu', 'after 6 s idle', '/RTT'],
     report.productionPath.results.map((l) =>
-      [l.strategy, l.endpoint, l.coldMs, l.coldRtt, l.coldCpuMs, l.warmMs, l.warmRtt, l.warmCpuMs, l.afterIdleMs, l.afterIdleRtt].map((v) => String(v ?? '-')),
+      [l.strategy, l.endpoint, l.coldMs, l.coldRtt, l.coldCpuMs, l.warmMs, l.warmRtt, l.warmCpuMs, l.afterIdleMs, l.afterIdleRtt].map((v) =>
+        String(v ?? '-'),
+      ),
     ),
   );
   table(
@@ -275,7 +320,9 @@ function printTables(report: Report): void {
   const { machine } = report;
   console.log(
     `\n${machine.cpus} CPUs, Node ${machine.node}; load average before ${machine.loadavgBefore.join(' ')}, after ${machine.loadavgAfter.join(' ')}; ` +
-      `${Object.entries(report.seconds).map(([k, v]) => `${k} ${v} s`).join(', ')}\n`,
+      `${Object.entries(report.seconds)
+        .map(([k, v]) => `${k} ${v} s`)
+        .join(', ')}\n`,
   );
 }
 

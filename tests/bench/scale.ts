@@ -72,8 +72,12 @@ try {
   printTable(built, results);
   console.log(
     `\n${cpus().length} CPUs (shared: other work on the machine adds noise), Node ${process.versions.node}; ` +
-      `load average before ${loadBefore.map((n) => round(n)).join(' ')}, after ${loadavg().map((n) => round(n)).join(' ')}; ` +
-      `${Object.entries(seconds).map(([k, v]) => `${k} ${v} s`).join(', ')}, total ${round((performance.now() - started) / 1000, 0)} s`,
+      `load average before ${loadBefore.map((n) => round(n)).join(' ')}, after ${loadavg()
+        .map((n) => round(n))
+        .join(' ')}; ` +
+      `${Object.entries(seconds)
+        .map(([k, v]) => `${k} ${v} s`)
+        .join(', ')}, total ${round((performance.now() - started) / 1000, 0)} s`,
   );
 } finally {
   await closeDb();
@@ -191,7 +195,13 @@ function printTable(built: Built[], results: Map<string, Measurement>[]): void {
     const ratio = b ? b.p50 / a.p50 : NaN;
     // Deep page numbers have no goal (they may grow with the depth): shown beside the cursor's.
     const verdict = scenario.at === 'deep page' ? '(no goal)' : ratio <= GOAL ? 'ok' : 'MISSED';
-    return [scenario.list, scenario.at, ...[a.p50, a.p99, b?.p50 ?? NaN, b?.p99 ?? NaN].map((ms) => `${round(ms)} ms`), `${round(ratio, 1)}x`, verdict];
+    return [
+      scenario.list,
+      scenario.at,
+      ...[a.p50, a.p99, b?.p50 ?? NaN, b?.p99 ?? NaN].map((ms) => `${round(ms)} ms`),
+      `${round(ratio, 1)}x`,
+      verdict,
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');

@@ -63,7 +63,10 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     },
     'GET /api/register/confirm/{code}': async (send) => ({ path: `/api/register/confirm/${(await registered(send)).code}` }),
     'POST /api/register/confirm/{code}': async (send) => ({ path: `/api/register/confirm/${(await registered(send)).code}` }),
-    'POST /api/register/resend': async (send) => ({ path: '/api/register/resend', options: { json: { email: (await registered(send)).email }, ip: IP } }),
+    'POST /api/register/resend': async (send) => ({
+      path: '/api/register/resend',
+      options: { json: { email: (await registered(send)).email }, ip: IP },
+    }),
     'POST /api/login': async () => {
       const user = await newUser();
       return { path: '/api/login', options: { json: { username: user.user.username, password }, ip: IP } };
@@ -101,7 +104,10 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       const other = sessions.body.items.find((item: { current: boolean }) => !item.current);
       return { path: `/api/me/sessions/${other.id}`, options: token(user) };
     },
-    'POST /api/password/forgot': async () => ({ path: '/api/password/forgot', options: { json: { email: (await newUser()).user.email }, ip: IP } }),
+    'POST /api/password/forgot': async () => ({
+      path: '/api/password/forgot',
+      options: { json: { email: (await newUser()).user.email }, ip: IP },
+    }),
     'POST /api/password/reset': async (send) => {
       const user = await newUser();
       const forgot = await send('POST /api/password/forgot', '/api/password/forgot', { json: { email: user.user.email }, ip: IP });
@@ -110,7 +116,10 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     'GET /api/users': async () => ({ path: '/api/users' }),
     'GET /api/users/{username}': async () => ({ path: '/api/users/bench_1' }),
     'GET /api/posts': async () => ({ path: '/api/posts' }),
-    'POST /api/posts': async () => ({ path: '/api/posts', options: { json: { title: 'Counted', body: 'Text.' }, ...token(await newUser()) } }),
+    'POST /api/posts': async () => ({
+      path: '/api/posts',
+      options: { json: { title: 'Counted', body: 'Text.' }, ...token(await newUser()) },
+    }),
     'GET /api/posts/{id}': async () => ({ path: '/api/posts/1' }),
     'PATCH /api/posts/{id}': async (send) => {
       const user = await newUser();
@@ -121,10 +130,16 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       return { path: `/api/posts/${await ownPost(send, user)}`, options: token(user) };
     },
     'GET /api/posts/{id}/comments': async () => ({ path: '/api/posts/1/comments' }),
-    'POST /api/posts/{id}/comments': async () => ({ path: '/api/posts/1/comments', options: { json: { body: 'Counted.' }, ...token(await newUser()) } }),
+    'POST /api/posts/{id}/comments': async () => ({
+      path: '/api/posts/1/comments',
+      options: { json: { body: 'Counted.' }, ...token(await newUser()) },
+    }),
     'DELETE /api/comments/{id}': async (send) => {
       const user = await newUser();
-      const comment = await send('POST /api/posts/{id}/comments', '/api/posts/1/comments', { json: { body: 'Gone soon.' }, ...token(user) });
+      const comment = await send('POST /api/posts/{id}/comments', '/api/posts/1/comments', {
+        json: { body: 'Gone soon.' },
+        ...token(user),
+      });
       return { path: `/api/comments/${comment.body.comment.id}`, options: token(user) };
     },
     'POST /users': async () => ({ path: '/users', options: { form: { email: `${unique('classic')}@example.com`, password }, ip: IP } }),
@@ -140,7 +155,7 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       const reset = await send('POST /reset_password', '/reset_password', { form: { email }, ip: IP });
       return { path: '/reset_password', options: { form: { email, reset_token: reset.body.reset_token, new_password: NEW_PASSWORD } } };
     },
-    };
+  };
 }
 
 const LOGINS = new Set(['POST /api/login', 'POST /api/login/mfa', 'POST /sessions']);

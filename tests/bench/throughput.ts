@@ -71,7 +71,10 @@ export function nativeScrypt(): Task {
   const N = 2 ** ln;
   const options: ScryptOptions = { N, r, p, maxmem: 128 * N * r * p + 1024 * 1024 };
   const salt = randomBytes(16);
-  return () => new Promise((resolve, reject) => scrypt('Violet-Harbor-73!', salt, 32, options, (error, key) => (error ? reject(error) : resolve(key))));
+  return () =>
+    new Promise((resolve, reject) =>
+      scrypt('Violet-Harbor-73!', salt, 32, options, (error, key) => (error ? reject(error) : resolve(key))),
+    );
 }
 
 export const selectOne: Task = () => sql`SELECT 1`.execute(getDb());

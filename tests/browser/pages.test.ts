@@ -64,7 +64,12 @@ async function screenshot(page: Page, name: string): Promise<void> {
  * only its hash: a live one of this purpose for this address (the new one, for
  * an e-mail change).
  */
-async function secretShown(scope: Page | Locator, link: string, purpose: 'confirm_email' | 'reset_password' | 'change_email', email: string): Promise<string> {
+async function secretShown(
+  scope: Page | Locator,
+  link: string,
+  purpose: 'confirm_email' | 'reset_password' | 'change_email',
+  email: string,
+): Promise<string> {
   const href = await scope.getByRole('link', { name: link }).getAttribute('href');
   const secret = new URL(href!, server.url).searchParams.get(purpose === 'reset_password' ? 'token' : 'code')!;
   expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -100,7 +105,7 @@ describe('the web pages', () => {
     expect(js[0]!.gzipBytes).toBeLessThanOrEqual(60 * 1024);
   });
 
-  it('are served under Content-Security-Policy: default-src \'self\', which the browser enforces', async () => {
+  it("are served under Content-Security-Policy: default-src 'self', which the browser enforces", async () => {
     for (const path of ['/app/', '/app/u/somebody', '/app/login', '/app/app.js']) {
       const res = await fetch(`${server.url}${path}`);
       expect(res.status).toBe(200);
@@ -158,7 +163,9 @@ describe('the web pages', () => {
     await expectTitle(page, 'Sign up');
     await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Check your e-mail');
     aliceCode = await secretShown(page, 'Open the confirmation link', 'confirm_email', alice.email);
-    expect(await page.getByRole('link', { name: 'Open the confirmation link' }).getAttribute('href')).toBe(`/app/confirm?code=${aliceCode}`);
+    expect(await page.getByRole('link', { name: 'Open the confirmation link' }).getAttribute('href')).toBe(
+      `/app/confirm?code=${aliceCode}`,
+    );
 
     // The same username again: the conflict is tied to the username field.
     await page.goto('/app/signup');
@@ -196,7 +203,9 @@ describe('the web pages', () => {
     expect((await fieldErrors(page, 'E-mail')).length).toBeGreaterThan(0);
   });
 
-  it('log in (keyboard only), edit the profile, write a post, comment, follow the author link to their statistics, log out', { timeout: FLOW }, async () => {
+  it('log in (keyboard only), edit the profile, write a post, comment, follow the author link to their statistics, log out', {
+    timeout: FLOW,
+  }, async () => {
     const page = await newPage();
     await page.goto('/app/login');
     await expectTitle(page, 'Log in');
@@ -276,7 +285,9 @@ describe('the web pages', () => {
     // The feed lists it with its author's link; the comment's author link leads to the statistics.
     await page.getByRole('link', { name: 'Posts', exact: true }).click();
     await eventually(() => page.locator('.posts li').first().textContent()).toContain('Bread at high altitude');
-    expect(await page.locator('.posts li').first().getByRole('link', { name: alice.username }).getAttribute('href')).toBe(`/app/u/${alice.username}`);
+    expect(await page.locator('.posts li').first().getByRole('link', { name: alice.username }).getAttribute('href')).toBe(
+      `/app/u/${alice.username}`,
+    );
     await screenshot(page, 'feed');
     await page.locator('.posts li').first().getByRole('link', { name: 'Bread at high altitude' }).click();
     await page.locator('.comments').getByRole('link', { name: alice.username }).click();
@@ -326,7 +337,9 @@ describe('the web pages', () => {
     expect(me.status).toBe(401);
   });
 
-  it('log in with a second factor: the code step, a wrong code refused under the field, then the app\'s code', { timeout: FLOW }, async () => {
+  it("log in with a second factor: the code step, a wrong code refused under the field, then the app's code", {
+    timeout: FLOW,
+  }, async () => {
     // Enrolled through the functions in this process, against the database netlify dev serves.
     const { user, token } = await createUser();
     const { secret } = await enableMfa(token);
@@ -365,9 +378,15 @@ describe('the web pages', () => {
     await page.goto(link);
     await expectTitle(page, 'Choose a new password');
     await page.getByLabel('New password', { exact: true }).fill('abc');
-    expect(await page.locator('.rules li').allTextContents()).toEqual([`Password ${PASSWORD_MESSAGES.tooShort}`, `Password ${PASSWORD_MESSAGES.classes}`]);
+    expect(await page.locator('.rules li').allTextContents()).toEqual([
+      `Password ${PASSWORD_MESSAGES.tooShort}`,
+      `Password ${PASSWORD_MESSAGES.classes}`,
+    ]);
     await page.getByRole('button', { name: 'Set the password' }).click();
-    expect(await fieldErrors(page, 'New password')).toEqual([`New password ${PASSWORD_MESSAGES.tooShort}`, `New password ${PASSWORD_MESSAGES.classes}`]);
+    expect(await fieldErrors(page, 'New password')).toEqual([
+      `New password ${PASSWORD_MESSAGES.tooShort}`,
+      `New password ${PASSWORD_MESSAGES.classes}`,
+    ]);
     await page.getByLabel('New password', { exact: true }).fill('Copper-Lantern-26#');
     await screenshot(page, 'reset');
     await page.getByRole('button', { name: 'Set the password' }).click();
@@ -396,7 +415,8 @@ describe('the web pages', () => {
       });
     const registered = (await (await post('/api/register', bob)).json()) as { confirmation: { code: string } };
     expect((await post(`/api/register/confirm/${registered.confirmation.code}`, {})).status).toBe(200);
-    const elsewhere = ((await (await post('/api/login', { username: bob.username, password: bob.password })).json()) as { token: string }).token;
+    const elsewhere = ((await (await post('/api/login', { username: bob.username, password: bob.password })).json()) as { token: string })
+      .token;
 
     const page = await newPage();
     await page.goto('/app/login?next=/app/account');
@@ -406,7 +426,9 @@ describe('the web pages', () => {
     await expectTitle(page, 'My account');
 
     await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
-    await eventually(() => page.locator('section[aria-labelledby=sessions-heading] [role=status]').textContent()).toBe('1 other session was signed out.');
+    await eventually(() => page.locator('section[aria-labelledby=sessions-heading] [role=status]').textContent()).toBe(
+      '1 other session was signed out.',
+    );
     expect((await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${elsewhere}` } })).status).toBe(401);
     await eventually(() => page.getByRole('button', { name: 'Sign out everywhere else' }).count()).toBe(0);
 
@@ -417,8 +439,15 @@ describe('the web pages', () => {
     expect(await fieldErrors(page, 'Your password')).toEqual(['Your password is not correct']);
     await emailForm.getByLabel('Your password', { exact: true }).fill(bob.password);
     await emailForm.getByRole('button', { name: 'Send a confirmation link' }).click();
-    await eventually(() => page.locator('section[aria-labelledby=email-heading] [role=status]').textContent()).toContain('on its way to web.bob@example.org');
-    const code = await secretShown(page.locator('section[aria-labelledby=email-heading]'), 'Open the confirmation link', 'change_email', 'web.bob@example.org');
+    await eventually(() => page.locator('section[aria-labelledby=email-heading] [role=status]').textContent()).toContain(
+      'on its way to web.bob@example.org',
+    );
+    const code = await secretShown(
+      page.locator('section[aria-labelledby=email-heading]'),
+      'Open the confirmation link',
+      'change_email',
+      'web.bob@example.org',
+    );
 
     // The e-mailed link: opening it changes nothing, the button does; this browser stays signed in.
     await page.goto(`/app/email?code=${code}`);
@@ -450,7 +479,8 @@ describe('the web pages', () => {
     }
     return found;
   };
-  const firstPost = async () => ((await (await fetch(`${server.url}/api/posts?pageSize=1`)).json()) as { items: { id: number }[] }).items[0]!.id;
+  const firstPost = async () =>
+    ((await (await fetch(`${server.url}/api/posts?pageSize=1`)).json()) as { items: { id: number }[] }).items[0]!.id;
 
   it('every page passes axe-core with no serious or critical violation, under its own title', { timeout: 180_000 }, async () => {
     const page = await newPage();

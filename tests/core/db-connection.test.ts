@@ -104,15 +104,13 @@ describe('the Kysely instance', () => {
         .transaction()
         .execute((trx) => sql`SELECT 2`.execute(trx));
       expect([bridge.httpQueries(), bridge.connections()]).toEqual([1, 1]);
-    }),
-  );
+    }));
 
   it('sends everything over WebSockets (neon-ws)', () =>
     throughNeon('neon-ws', async (bridge) => {
       await sql`SELECT 1`.execute(getDb());
       expect([bridge.httpQueries(), bridge.connections()]).toEqual([0, 1]);
-    }),
-  );
+    }));
 
   it('answers an unreachable Neon endpoint as unavailable, not as a bug', async () => {
     const bridge = await startWsBridge();

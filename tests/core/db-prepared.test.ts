@@ -8,7 +8,11 @@ describe('prepare', () => {
     let builds = 0;
     const statement = prepare((db, p: { name: string; at: Date }) => {
       builds += 1;
-      return db.selectNoFrom([sql<string>`${p.name}::text`.as('name'), sql<Date>`${p.at}::timestamptz`.as('at'), sql<number>`${41}::int + 1`.as('constant')]);
+      return db.selectNoFrom([
+        sql<string>`${p.name}::text`.as('name'),
+        sql<Date>`${p.at}::timestamptz`.as('at'),
+        sql<number>`${41}::int + 1`.as('constant'),
+      ]);
     });
     const seen: unknown[][] = [];
     const stop = onQuery((event) => seen.push([...event.query.parameters]));
@@ -25,7 +29,9 @@ describe('prepare', () => {
 
   it('is a named statement on the pg driver, so Postgres parses and plans it once per connection', async () => {
     const ownStatement = prepare((db, p: { marker: string }) =>
-      db.selectNoFrom(sql<string[]>`(SELECT array_agg(name) FROM pg_prepared_statements WHERE statement LIKE '%' || ${p.marker} || '%')`.as('names')),
+      db.selectNoFrom(
+        sql<string[]>`(SELECT array_agg(name) FROM pg_prepared_statements WHERE statement LIKE '%' || ${p.marker} || '%')`.as('names'),
+      ),
     );
     const [row] = await ownStatement({ marker: 'pg_prepared_statements WHERE' });
     expect(row!.names).toEqual([expect.stringMatching(/^prepared_\d+$/)]);

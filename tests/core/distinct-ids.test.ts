@@ -16,7 +16,11 @@ describe('ids of different tables', () => {
   it('a password change with several sessions keeps exactly the one making it', async () => {
     const { user, password, token, sessionId } = await createUser();
     const others = [await createSession(user.id), await createSession(user.id), await createSession(user.id)];
-    const result = await changePassword({ userId: user.id, sessionId }, { currentPassword: password, newPassword: 'Granite-Meadow-58?' }, { ip: uniqueIp() });
+    const result = await changePassword(
+      { userId: user.id, sessionId },
+      { currentPassword: password, newPassword: 'Granite-Meadow-58?' },
+      { ip: uniqueIp() },
+    );
     expect(result).toEqual({ revokedSessions: others.length });
     expect(await findSessionUser(token)).toBeDefined();
     for (const other of others) expect(await findSessionUser(other.token)).toBeUndefined();

@@ -18,7 +18,9 @@ describe('login hashing', () => {
   it('spends exactly one scrypt on an unknown user, first and later times, at the current parameters', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
       vi.clearAllMocks();
-      await expect(checkLogin({ username: `nobody_${attempt}`, password: 'Some-password-1' }, uniqueIp())).rejects.toMatchObject({ status: 401 });
+      await expect(checkLogin({ username: `nobody_${attempt}`, password: 'Some-password-1' }, uniqueIp())).rejects.toMatchObject({
+        status: 401,
+      });
       expect(hashes()).toBe(1);
     }
     const dummy = vi.mocked(verifyPassword).mock.calls[0]![1];

@@ -120,11 +120,14 @@ describe('checkLogin rate limits', () => {
     const { user, password } = await createUser();
     const ip = uniqueIp();
     for (let i = 0; i < 5; i++) {
-      await expect(checkLogin({ username: unconfirmed.user.username, password: unconfirmed.password }, ip)).rejects.toMatchObject({ status: 403 });
+      await expect(checkLogin({ username: unconfirmed.user.username, password: unconfirmed.password }, ip)).rejects.toMatchObject({
+        status: 403,
+      });
     }
     for (let i = 0; i < 10; i++) await expect(checkLogin({ username: user.username, password }, ip)).resolves.toHaveProperty('session');
     // …nor does a success wipe the failures the address made: 6 allowed, the 7th attempt refused.
-    for (let i = 0; i < 6; i++) await expect(checkLogin({ username: `ghost_${i}`, password: 'Guess-number-1' }, ip)).rejects.toMatchObject(INVALID);
+    for (let i = 0; i < 6; i++)
+      await expect(checkLogin({ username: `ghost_${i}`, password: 'Guess-number-1' }, ip)).rejects.toMatchObject(INVALID);
     await expect(checkLogin({ username: user.username, password }, ip)).rejects.toMatchObject({ status: 429 });
   });
 

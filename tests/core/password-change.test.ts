@@ -16,11 +16,17 @@ describe('changePassword', () => {
     const { user, password, token, sessionId } = await createUser();
     const other = await createSession(user.id);
     const { token: reset } = await issueResetToken(user.email);
-    const result = await changePassword({ userId: user.id, sessionId }, { currentPassword: password, newPassword: NEW_PASSWORD }, { ip: IP });
+    const result = await changePassword(
+      { userId: user.id, sessionId },
+      { currentPassword: password, newPassword: NEW_PASSWORD },
+      { ip: IP },
+    );
     expect(result).toEqual({ revokedSessions: 1 });
     expect(await findSessionUser(token)).toBeDefined();
     expect(await findSessionUser(other.token)).toBeUndefined();
-    await expect(updatePasswordWithResetToken({ token: reset.secret, password: 'Another-Strong-9!' })).rejects.toMatchObject({ status: 404 });
+    await expect(updatePasswordWithResetToken({ token: reset.secret, password: 'Another-Strong-9!' })).rejects.toMatchObject({
+      status: 404,
+    });
   });
 
   it('reports a wrong current password and every rule the new one breaks together, changing nothing', async () => {

@@ -43,7 +43,9 @@ describe('updatePasswordWithResetToken', () => {
     const { user, token: sessionToken } = await createUser();
     await createSession(user.id);
     const { token } = await issueResetToken(user.email);
-    const { result, statements } = await countStatements(() => updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD }));
+    const { result, statements } = await countStatements(() =>
+      updatePasswordWithResetToken({ token: token.secret, password: NEW_PASSWORD }),
+    );
     expect(statements).toBe(2);
     expect(result).toMatchObject({ user: { id: user.id, email: user.email }, revokedSessions: 2 });
     expect(await findSessionUser(sessionToken)).toBeUndefined();

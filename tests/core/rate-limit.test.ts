@@ -60,7 +60,13 @@ describe('client addresses as rate limits count them', () => {
   });
 
   it('key every address of an IPv6 /64 alike, and other /64s apart', () => {
-    const one = ['2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:DB8:1:2:0:0:0:9', '[2001:db8:1:2::7]', '2001:db8:1:2::3%eth0'];
+    const one = [
+      '2001:db8:1:2::1',
+      '2001:db8:1:2:ffff:ffff:ffff:ffff',
+      '2001:DB8:1:2:0:0:0:9',
+      '[2001:db8:1:2::7]',
+      '2001:db8:1:2::3%eth0',
+    ];
     expect(new Set(one.map(addressKey))).toEqual(new Set(['2001:db8:1:2::/64']));
     expect(addressKey('2001:db8:1:3::1')).not.toBe(addressKey('2001:db8:1:2::1'));
     expect(checks.emailIp('2001:db8:1:2::1').bucket).toBe(checks.emailIp('2001:db8:1:2::2').bucket);

@@ -21,7 +21,10 @@ function input(overrides: Partial<{ username: string; email: string; password: s
 describe('registerUser', () => {
   it('stores a hashed password and an unconfirmed user with a confirmation code, in one statement', async () => {
     const data = input();
-    const { result: { user, token }, statements } = await countStatements(() => registerUser(data));
+    const {
+      result: { user, token },
+      statements,
+    } = await countStatements(() => registerUser(data));
     expect(statements).toBe(1);
     expect(user).toMatchObject({ username: data.username, email: data.email, confirmed_at: null });
     expect(user.password_hash).not.toContain(STRONG_PASSWORD);
@@ -38,7 +41,10 @@ describe('registerUser', () => {
   it('refuses a duplicate username or e-mail', async () => {
     const data = input();
     await registerUser(data);
-    await expect(registerUser({ ...input(), username: data.username.toUpperCase() })).rejects.toMatchObject({ status: 409, code: 'username_taken' });
+    await expect(registerUser({ ...input(), username: data.username.toUpperCase() })).rejects.toMatchObject({
+      status: 409,
+      code: 'username_taken',
+    });
     await expect(registerUser({ ...input(), email: data.email })).rejects.toMatchObject({ status: 409, code: 'email_taken' });
   });
 

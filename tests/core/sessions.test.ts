@@ -72,7 +72,9 @@ describe('sessions', () => {
     const start = Date.parse('2030-02-01T00:00:00Z');
     const at = (minutes: number) => setClock(() => new Date(start + minutes * 60_000));
     const lastSeen = async (id: number) =>
-      (await getDb().selectFrom('sessions').select('last_seen_at').where('id', '=', id).executeTakeFirstOrThrow()).last_seen_at.toISOString();
+      (
+        await getDb().selectFrom('sessions').select('last_seen_at').where('id', '=', id).executeTakeFirstOrThrow()
+      ).last_seen_at.toISOString();
     at(0);
     const session = await createSession(user.id);
     for (const [minute, seen] of [
@@ -139,7 +141,12 @@ describe('authenticate', () => {
   });
 
   it('answers 401 without a usable token', async () => {
-    const cases: Record<string, string>[] = [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer not.a.jwt' }, { cookie: "session_id=" }];
+    const cases: Record<string, string>[] = [
+      {},
+      { authorization: 'Basic abc' },
+      { authorization: 'Bearer not.a.jwt' },
+      { cookie: 'session_id=' },
+    ];
     for (const headers of cases) {
       await expect(authenticate(request(headers))).rejects.toMatchObject({ status: 401, code: 'unauthenticated' });
     }
@@ -152,6 +159,8 @@ describe('authenticate', () => {
     await expect(authenticate(request(crossSite, 'POST'))).rejects.toMatchObject({ status: 403 });
     await expect(authenticate(request({ cookie: `session_id=${token}`, origin: 'http://localhost:8888' }, 'POST'))).resolves.toBeDefined();
     await expect(authenticate(request(crossSite, 'GET'))).resolves.toBeDefined();
-    await expect(authenticate(request({ authorization: `Bearer ${token}`, origin: 'https://evil.example' }, 'POST'))).resolves.toBeDefined();
+    await expect(
+      authenticate(request({ authorization: `Bearer ${token}`, origin: 'https://evil.example' }, 'POST')),
+    ).resolves.toBeDefined();
   });
 });

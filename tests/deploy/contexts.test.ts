@@ -100,7 +100,12 @@ describe.each(ENVIRONMENTS)('in $name', (environment) => {
     expect(responses.map((r) => r.status)).toEqual([201, 202, 202, 200]);
     // The registration's new password: checked against breaches in a deploy, not in local development.
     expect(breachChecks).toHaveLength(environment.local ? 0 : 1);
-    expect(sent.map((m) => m.body.subject)).toEqual(['Confirm your account', 'Confirm your account', 'Reset your password', 'Reset your password']);
+    expect(sent.map((m) => m.body.subject)).toEqual([
+      'Confirm your account',
+      'Confirm your account',
+      'Reset your password',
+      'Reset your password',
+    ]);
     const secrets = sent.map((m) => SECRET.exec(m.body.text)![0]);
     const visible = [...responses.map((r) => r.text), ...raw].join('\n');
     for (const secret of secrets) expect(visible).not.toContain(secret);
@@ -128,11 +133,19 @@ describe.each(ENVIRONMENTS)('in $name', (environment) => {
     it('without one: 503 on every route that must send, nothing written, one log line naming the variables', async () => {
       const { responses, logs, raw, email } = await flows(environment, false);
       expect(responses.map((r) => r.status)).toEqual([503, 503, 503, 503]);
-      expect(responses.slice(0, 3).map((r) => r.body.error.code)).toEqual(['service_unavailable', 'service_unavailable', 'service_unavailable']);
+      expect(responses.slice(0, 3).map((r) => r.body.error.code)).toEqual([
+        'service_unavailable',
+        'service_unavailable',
+        'service_unavailable',
+      ]);
       expect(responses[3]!.body).toEqual({ message: expect.any(String) });
       expect(await accountExists(email)).toBe(false);
       expect(logs).toEqual([
-        expect.objectContaining({ level: 'error', event: 'mail_not_configured', message: expect.stringMatching(/^set MAIL_API_URL and MAIL_FROM \(and MAIL_API_KEY\)/) }),
+        expect.objectContaining({
+          level: 'error',
+          event: 'mail_not_configured',
+          message: expect.stringMatching(/^set MAIL_API_URL and MAIL_FROM \(and MAIL_API_KEY\)/),
+        }),
       ]);
       expect([...responses.map((r) => r.text), ...raw].join('\n')).not.toMatch(SECRET);
     });
@@ -169,9 +182,15 @@ describe('links in e-mails', () => {
       const username = uniqueName('link');
       const { user } = await createUser();
       const post = (path: string, body: unknown) =>
-        new Request(`https://evil.example${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        new Request(`https://evil.example${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       const context = { ip: uniqueIp(), params: {} } as never;
-      expect((await register(post('/api/register', { username, email: `${username}@example.com`, password: STRONG_PASSWORD }), context)).status).toBe(201);
+      expect(
+        (await register(post('/api/register', { username, email: `${username}@example.com`, password: STRONG_PASSWORD }), context)).status,
+      ).toBe(201);
       expect((await forgot(post('/api/password/forgot', { email: user.email }), context)).status).toBe(202);
       return mail.sent.map((m) => m.body.text);
     } finally {

@@ -19,12 +19,15 @@ const FUNCTIONS = fileURLToPath(new URL('../../netlify/functions/', import.meta.
 /** Every function that serves a path, but the catch-all. */
 async function served(): Promise<RouteHandler[]> {
   const files = (await readdir(FUNCTIONS)).filter((file) => file.endsWith('.ts') && file !== 'api-not-found.ts');
-  const modules = await Promise.all(files.map(async (file) => (await import(`${FUNCTIONS}${file}`)) as { default: RouteHandler; config: { path?: string } }));
+  const modules = await Promise.all(
+    files.map(async (file) => (await import(`${FUNCTIONS}${file}`)) as { default: RouteHandler; config: { path?: string } }),
+  );
   return modules.filter((module) => module.config.path !== undefined).map((module) => module.default);
 }
 
 /** A concrete path for a route: `/api/posts/:id` -> `/api/posts/1`. */
-const concrete = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => (name === 'username' ? 'nobody_here' : name === 'code' ? 'x'.repeat(43) : '1'));
+const concrete = (path: string) =>
+  path.replace(/:(\w+)/g, (_, name: string) => (name === 'username' ? 'nobody_here' : name === 'code' ? 'x'.repeat(43) : '1'));
 
 function expectSecurityHeaders(res: { headers: Headers }, where: string): void {
   expect(res.headers.get('x-content-type-options'), where).toBe('nosniff');
@@ -41,7 +44,12 @@ describe('every response', () => {
     let answers = 0;
     for (const handler of handlers) {
       for (const method of [...handler.methods, 'OPTIONS', 'PUT', 'HEAD'] as const) {
-        const res = await call(handler, method, concrete(handler.path), method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? {} : { json: {} });
+        const res = await call(
+          handler,
+          method,
+          concrete(handler.path),
+          method === 'GET' || method === 'HEAD' || method === 'OPTIONS' ? {} : { json: {} },
+        );
         expectSecurityHeaders(res, `${method} ${handler.path} → ${res.status}`);
         answers += 1;
       }

@@ -45,8 +45,15 @@ describe.each([
   beforeAll(() => {
     // The deploy's variables, before its copy of the bundles reads any of them. Not the test runner's.
     Object.assign(process.env, {
-      CONTEXT: context, URL: SITE, DEPLOY_PRIME_URL: PREVIEW, NETLIFY_DEV: '', VITEST: '', NODE_ENV: '',
-      MAIL_API_URL: MAIL, MAIL_API_KEY: 'mail-key', MAIL_FROM: 'Accounts <no-reply@example.test>',
+      CONTEXT: context,
+      URL: SITE,
+      DEPLOY_PRIME_URL: PREVIEW,
+      NETLIFY_DEV: '',
+      VITEST: '',
+      NODE_ENV: '',
+      MAIL_API_URL: MAIL,
+      MAIL_API_KEY: 'mail-key',
+      MAIL_FROM: 'Accounts <no-reply@example.test>',
     });
     outbound.use(
       http.post(MAIL, async ({ request }) => {
@@ -91,6 +98,10 @@ describe.each([
     // Both new passwords (the registration's, the reset's) were checked against breaches.
     expect(breachChecks).toHaveLength(2);
     const missing = await send(notFound, 'GET', '/api/nope');
-    expect([missing.status, missing.body.error.code, missing.headers.get('strict-transport-security')]).toEqual([404, 'not_found', 'max-age=31536000']);
+    expect([missing.status, missing.body.error.code, missing.headers.get('strict-transport-security')]).toEqual([
+      404,
+      'not_found',
+      'max-age=31536000',
+    ]);
   });
 });

@@ -48,12 +48,17 @@ describe('accounts under netlify dev', () => {
 
     expect((await send('GET', '/api/me', { cookie })).body.user.username).toBe(account.username);
     expect((await send('GET', '/api/me/sessions', { token })).body.items).toEqual([expect.objectContaining({ current: true })]);
-    const changed = await send('PUT', '/api/me/password', { token, json: { currentPassword: account.password, newPassword: 'Granite-Meadow-58?' } });
+    const changed = await send('PUT', '/api/me/password', {
+      token,
+      json: { currentPassword: account.password, newPassword: 'Granite-Meadow-58?' },
+    });
     expect(changed).toMatchObject({ status: 200, body: { revokedSessions: 0 } });
 
     const forgot = await send('POST', '/api/password/forgot', { json: { email: account.email } });
     expect(forgot.status).toBe(202);
-    expect((await send('POST', '/api/password/reset', { json: { token: forgot.body.token, password: 'Copper-Lantern-26#' } })).status).toBe(200);
+    expect((await send('POST', '/api/password/reset', { json: { token: forgot.body.token, password: 'Copper-Lantern-26#' } })).status).toBe(
+      200,
+    );
     expect((await send('GET', '/api/me', { token })).status).toBe(401);
 
     const again = await send('POST', '/api/login', { json: { username: account.username, password: 'Copper-Lantern-26#' } });

@@ -27,10 +27,19 @@ describe('netlify dev', () => {
     expect(id).toMatch(/^[\w.:-]{1,128}$/);
     let line: string | undefined;
     for (let waited = 0; line === undefined && waited < 5000; waited += 100) {
-      line = server.output().split('\n').find((text) => text.includes(`"requestId":"${id}"`) && text.includes('"event":"request"'));
+      line = server
+        .output()
+        .split('\n')
+        .find((text) => text.includes(`"requestId":"${id}"`) && text.includes('"event":"request"'));
       if (line === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(JSON.parse(line!.slice(line!.indexOf('{')))).toMatchObject({ level: 'info', event: 'request', route: '/api/health', method: 'GET', status: 200 });
+    expect(JSON.parse(line!.slice(line!.indexOf('{')))).toMatchObject({
+      level: 'info',
+      event: 'request',
+      route: '/api/health',
+      method: 'GET',
+      status: 200,
+    });
   });
 
   it('serves GET /', async () => {

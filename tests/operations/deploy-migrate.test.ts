@@ -29,7 +29,9 @@ async function database(template?: string): Promise<string> {
 
 async function state(url: string) {
   return admin(url, async (client) => ({
-    tables: (await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.table_name),
+    tables: (await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map(
+      (r) => r.table_name,
+    ),
     migrations: (await client.query('SELECT name FROM schema_migrations ORDER BY name')).rows.map((r) => r.name),
   }));
 }
@@ -38,7 +40,8 @@ async function state(url: string) {
 async function checkout(extra: Record<string, string> = {}): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'auth-build-'));
   dirs.push(dir);
-  for (const entry of ['package.json', 'netlify.toml', 'tsconfig.json', 'src', 'sql', 'netlify']) await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
+  for (const entry of ['package.json', 'netlify.toml', 'tsconfig.json', 'src', 'sql', 'netlify'])
+    await cp(join(ROOT, entry), join(dir, entry), { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   for (const [name, text] of Object.entries(extra)) await writeFile(join(dir, 'sql', 'migrations', name), text);
   return dir;
@@ -46,7 +49,9 @@ async function checkout(extra: Record<string, string> = {}): Promise<string> {
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number; output: string }> {
   // Only what a Netlify build has: none of the test runner's variables (DATABASE_URL, VITEST, NODE_ENV).
-  const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(DATABASE_URL|NETLIFY_DATABASE_URL|VITEST.*|NODE_ENV|CONTEXT)$/.test(key)));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(DATABASE_URL|NETLIFY_DATABASE_URL|VITEST.*|NODE_ENV|CONTEXT)$/.test(key)),
+  );
   const child = spawn(command, args, { cwd, env: { ...base, ...env } as NodeJS.ProcessEnv });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
@@ -66,7 +71,10 @@ describe('migrations at deploy', () => {
   it('a failing migration fails netlify build and changes nothing', { timeout: 120_000 }, async () => {
     const url = await database(inject('templateDatabase'));
     const before = await state(url);
-    const dir = await checkout({ '9998_fine.sql': 'CREATE TABLE fine_so_far (id int);\n', '9999_broken.sql': 'CREATE TABLE half_done (id int);\nSELECT 1 / 0;\n' });
+    const dir = await checkout({
+      '9998_fine.sql': 'CREATE TABLE fine_so_far (id int);\n',
+      '9999_broken.sql': 'CREATE TABLE half_done (id int);\nSELECT 1 / 0;\n',
+    });
 
     const build = await netlifyBuild(dir, { DATABASE_URL: url });
 
@@ -87,12 +95,17 @@ describe('migrations at deploy', () => {
 
   it("uses Netlify DB's NETLIFY_DATABASE_URL when DATABASE_URL is unset", { timeout: 60_000 }, async () => {
     const url = await database();
-    const result = await run(join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/migrate.ts'], ROOT, { CONTEXT: 'production', NETLIFY_DATABASE_URL: url });
-    expect(result.output).toMatch(/^NETLIFY_DATABASE_URL \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/auth_deploy_\w+\): applied 0001_accounts\.sql/m);
+    const result = await run(join(ROOT, 'node_modules/.bin/tsx'), ['src/cli/migrate.ts'], ROOT, {
+      CONTEXT: 'production',
+      NETLIFY_DATABASE_URL: url,
+    });
+    expect(result.output).toMatch(
+      /^NETLIFY_DATABASE_URL \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/auth_deploy_\w+\): applied 0001_accounts\.sql/m,
+    );
     expect(result.code).toBe(0);
   });
 
-  it("connects the functions to NETLIFY_DATABASE_URL when DATABASE_URL is unset", async () => {
+  it('connects the functions to NETLIFY_DATABASE_URL when DATABASE_URL is unset', async () => {
     const url = await database(inject('templateDatabase'));
     await closeDb();
     vi.stubEnv('NETLIFY_DATABASE_URL', url);

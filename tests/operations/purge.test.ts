@@ -37,7 +37,10 @@ async function session(userId: number, expiresAgo: number): Promise<number> {
 }
 
 /** A code that expires (or expired) `expiresAgo` ago, used `usedAgo` ago if given. */
-async function code(userId: number, { expiresAgo, usedAgo, purpose = 'confirm_email' }: { expiresAgo: number; usedAgo?: number; purpose?: string }): Promise<number> {
+async function code(
+  userId: number,
+  { expiresAgo, usedAgo, purpose = 'confirm_email' }: { expiresAgo: number; usedAgo?: number; purpose?: string },
+): Promise<number> {
   const hash = Buffer.from(crypto.getRandomValues(new Uint8Array(32)));
   const expires = ago(expiresAgo);
   const { rows } = await sql<{ id: number }>`
@@ -162,7 +165,9 @@ describe('purge', () => {
     const kept: number[] = [];
     for (const days of ages) {
       const { rows } = await sql<{ id: number }>`
-        INSERT INTO security_events (user_id, kind, created_at) VALUES (${owner}, 'logout', ${ago(days * DAY)}) RETURNING id`.execute(getDb());
+        INSERT INTO security_events (user_id, kind, created_at) VALUES (${owner}, 'logout', ${ago(days * DAY)}) RETURNING id`.execute(
+        getDb(),
+      );
       if (days < 90) kept.push(Number(rows[0]!.id));
     }
 
@@ -177,7 +182,9 @@ describe('purge', () => {
   it('deletes the addresses an account last logged in from over 30 days ago, and keeps the recent ones', async () => {
     const [owner, other] = [await user(), await user()];
     const known = (userId: number, address: string, lastLoginAgo: number) =>
-      sql`INSERT INTO known_addresses (user_id, address, last_login_at) VALUES (${userId}, ${address}, ${ago(lastLoginAgo)})`.execute(getDb());
+      sql`INSERT INTO known_addresses (user_id, address, last_login_at) VALUES (${userId}, ${address}, ${ago(lastLoginAgo)})`.execute(
+        getDb(),
+      );
     await known(owner, '192.0.2.1', 31 * DAY);
     await known(owner, '2001:db8:1:2::/64', 29 * DAY);
     await known(other, '192.0.2.1', HOUR);
@@ -288,8 +295,13 @@ describe('purge', () => {
     const owner = await user();
     await session(owner, 2 * DAY);
     const root = new URL('../../', import.meta.url).pathname;
-    const { stdout } = await promisify(execFile)(`${root}node_modules/.bin/tsx`, ['src/cli/purge.ts'], { cwd: root, env: { ...process.env } });
-    expect(stdout).toMatch(/^DATABASE_URL \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/auth_test_\w+\): purged 0 unconfirmed accounts, 1 expired sessions, /m);
+    const { stdout } = await promisify(execFile)(`${root}node_modules/.bin/tsx`, ['src/cli/purge.ts'], {
+      cwd: root,
+      env: { ...process.env },
+    });
+    expect(stdout).toMatch(
+      /^DATABASE_URL \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/auth_test_\w+\): purged 0 unconfirmed accounts, 1 expired sessions, /m,
+    );
     expect(await ids('sessions')).toEqual([]);
   });
 });

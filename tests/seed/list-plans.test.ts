@@ -62,7 +62,9 @@ beforeAll(async () => {
     SELECT post_id AS id, count(*)::int AS comments FROM comments GROUP BY post_id ORDER BY 2 DESC, 1 LIMIT 1`.execute(db);
   busyPost = rows[0]!;
   const counted = await sql<{ users: number; posts: number }>`
-    SELECT (SELECT count(*) FROM users WHERE confirmed_at IS NOT NULL)::int AS users, (SELECT count(*) FROM posts)::int AS posts`.execute(db);
+    SELECT (SELECT count(*) FROM users WHERE confirmed_at IS NOT NULL)::int AS users, (SELECT count(*) FROM posts)::int AS posts`.execute(
+    db,
+  );
   totals = counted.rows[0]!;
   client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
@@ -82,7 +84,7 @@ afterAll(async () => {
 async function planOf(handler: Parameters<typeof call>[0], path: string, options?: CallOptions): Promise<PlanNode> {
   const statements: { sql: string; parameters: readonly unknown[] }[] = [];
   const stop = onQuery((event) => void statements.push(event.query));
-  let res;
+  let res: Awaited<ReturnType<typeof call>>;
   try {
     res = await call(handler, 'GET', path, options);
   } finally {
@@ -133,7 +135,10 @@ function expectIndexedPlan(plan: PlanNode, index: string): PlanNode {
   const seqScans = all.filter((n) => n['Node Type'] === 'Seq Scan' && LISTED_TABLES.includes(n['Relation Name']!));
   expect(seqScans.map((n) => n['Relation Name'])).toEqual([]);
   for (const sort of all.filter((n) => n['Node Type'] === 'Sort')) {
-    expect(nodes(sort).some((n) => n['Node Type'] === 'Limit'), 'a Sort over more than a page').toBe(true);
+    expect(
+      nodes(sort).some((n) => n['Node Type'] === 'Limit'),
+      'a Sort over more than a page',
+    ).toBe(true);
   }
   // Under the Limit, maybe through the Result that checks the offset against the total once.
   const underLimit = all
@@ -175,7 +180,6 @@ describe.each(LISTS)('the plan of $name', (list) => {
       expect(scan['Heap Fetches']).toBe(0);
     }
   });
-
 });
 
 // Sessions have no total to guard with: past the end, OFFSET walks the caller's own short list.
@@ -183,7 +187,10 @@ describe.each(LISTS.filter((list) => list.name !== "the caller's sessions"))('th
   it('reads nothing from the index', async () => {
     const pageSize = list.size() >= 4 * PAGE_SIZE ? PAGE_SIZE : 2;
     const past = Math.ceil(list.size() / pageSize) + 1;
-    const scan = expectIndexedPlan(await planOf(list.handler, `${list.path()}?pageSize=${pageSize}&page=${past}`, list.options?.()), list.index);
+    const scan = expectIndexedPlan(
+      await planOf(list.handler, `${list.path()}?pageSize=${pageSize}&page=${past}`, list.options?.()),
+      list.index,
+    );
     expect(scan['Actual Loops']).toBe(0);
   });
 });

@@ -74,7 +74,9 @@ describe('migration 0006 on a populated database', () => {
 
     // Deleting users takes their posts and comments (and comments on their posts) with them.
     await admin(url, (client) => client.query('DELETE FROM users WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 100)'));
-    await admin(url, (client) => client.query('UPDATE users SET confirmed_at = NULL WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 10)'));
+    await admin(url, (client) =>
+      client.query('UPDATE users SET confirmed_at = NULL WHERE id IN (SELECT id FROM users ORDER BY id LIMIT 10)'),
+    );
     const after = await totals();
     expect(Number(after.kept.users)).toBe(700);
     expect(Number(after.kept.confirmed_users)).toBe(690);
@@ -84,7 +86,9 @@ describe('migration 0006 on a populated database', () => {
     // A comment cannot move to another post, which would leave both totals wrong.
     const moved = await admin(url, (client) =>
       client
-        .query('UPDATE comments c SET post_id = (SELECT p.id FROM posts p WHERE p.id <> c.post_id LIMIT 1) WHERE c.id = (SELECT min(id) FROM comments)')
+        .query(
+          'UPDATE comments c SET post_id = (SELECT p.id FROM posts p WHERE p.id <> c.post_id LIMIT 1) WHERE c.id = (SELECT min(id) FROM comments)',
+        )
         .catch((error: Error) => error),
     );
     expect(moved).toBeInstanceOf(Error);

@@ -20,7 +20,11 @@ const USERS = 600;
 const WITHOUT_CONTENT = Math.floor(USERS / 5);
 
 function seed(...vars: string[]): Promise<PsqlResult> {
-  return runPsqlFile(process.env.DATABASE_URL!, SEED_FILE, vars.flatMap((assignment) => ['-v', assignment]));
+  return runPsqlFile(
+    process.env.DATABASE_URL!,
+    SEED_FILE,
+    vars.flatMap((assignment) => ['-v', assignment]),
+  );
 }
 
 async function rows<T>(query: RawBuilder<T>): Promise<T[]> {

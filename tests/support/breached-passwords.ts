@@ -40,14 +40,19 @@ export function rangeBody(prefix: string, listed: Record<string, number> = {}): 
     const hash = sha1Hex(password);
     if (hash.startsWith(prefix)) lines.set(hash.slice(5), count);
   }
-  return [...lines].sort(([a], [b]) => a.localeCompare(b)).map(([suffix, count]) => `${suffix}:${count}`).join('\r\n');
+  return [...lines]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([suffix, count]) => `${suffix}:${count}`)
+    .join('\r\n');
 }
 
 /**
  * Serves the range API for the current test (msw handlers end with each test)
  * and records every request it receives.
  */
-export function useBreachedPasswordApi({ base = PWNED_PASSWORDS_API, listed = {}, reply }: RangeApiOptions = {}): { requests: RangeRequest[] } {
+export function useBreachedPasswordApi({ base = PWNED_PASSWORDS_API, listed = {}, reply }: RangeApiOptions = {}): {
+  requests: RangeRequest[];
+} {
   const requests: RangeRequest[] = [];
   outbound.use(
     http.get(`${base}/range/:prefix`, async ({ request, params }) => {

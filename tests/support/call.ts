@@ -18,6 +18,7 @@ export interface CallResult {
   status: number;
   headers: Headers;
   /** Parsed JSON, or null for an empty body. */
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields it expects of an answer it checks
   body: any;
   text: string;
 }
@@ -36,12 +37,7 @@ export interface ObservedCall {
 /** Told of every call: the OpenAPI contract records what the functions answer (tests/support/response-log.ts). */
 export const callObservers: ((call: ObservedCall) => void)[] = [];
 
-export async function call(
-  handler: NetlifyHandler,
-  method: string,
-  path: string,
-  options: CallOptions = {},
-): Promise<CallResult> {
+export async function call(handler: NetlifyHandler, method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
   const headers = new Headers(options.headers);
   let body: BodyInit | undefined;
   if (options.raw !== undefined) body = options.raw;

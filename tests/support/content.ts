@@ -40,8 +40,11 @@ export function itRefusesBadBodies(
 /** Rows in a table, read directly (for cascade and "nothing changed" checks). */
 export async function countRows(
   table: 'posts' | 'comments' | 'user_profiles' | 'users' | 'sessions' | 'one_time_tokens' | 'security_events',
-  where: Record<string, number> = {}) {
-  let query = getDb().selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
+  where: Record<string, number> = {},
+) {
+  let query = getDb()
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'));
   for (const [column, value] of Object.entries(where)) query = query.where(column as never, '=', value as never);
   const { n } = await query.executeTakeFirstOrThrow();
   return n;

@@ -9,9 +9,7 @@ import { admin } from './global-setup.ts';
 const serverUrl = inject('databaseServerUrl');
 const name = `auth_test_${randomBytes(6).toString('hex')}`;
 
-await admin(serverUrl, (client) =>
-  client.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')} STRATEGY FILE_COPY`),
-);
+await admin(serverUrl, (client) => client.query(`CREATE DATABASE ${name} TEMPLATE ${inject('templateDatabase')} STRATEGY FILE_COPY`));
 process.env.DATABASE_URL = databaseUrl(serverUrl, name);
 
 afterAll(async () => {

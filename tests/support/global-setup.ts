@@ -46,7 +46,11 @@ export default async function setup(project: TestProject) {
   // with another (a user id for a session id) finds no such row and fails a
   // test, instead of passing because both counters happen to stand at 1.
   await admin(databaseUrl(serverUrl, template), (client) =>
-    client.query(Object.entries(FIRST_IDS).map(([table, first]) => `ALTER TABLE ${table} ALTER COLUMN id RESTART WITH ${first};`).join('\n')),
+    client.query(
+      Object.entries(FIRST_IDS)
+        .map(([table, first]) => `ALTER TABLE ${table} ALTER COLUMN id RESTART WITH ${first};`)
+        .join('\n'),
+    ),
   );
 
   project.provide('databaseServerUrl', serverUrl);
@@ -60,7 +64,11 @@ export default async function setup(project: TestProject) {
     // process.exit(0) on 'beforeExit', which would report a failed run as
     // passed: keep the failure code vitest has set by now.
     const code = process.exitCode;
-    if (code) process.once('exit', () => void (process.exitCode ||= code));
+    if (code) {
+      process.once('exit', () => {
+        process.exitCode ||= code;
+      });
+    }
   };
 }
 

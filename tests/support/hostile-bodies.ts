@@ -47,25 +47,74 @@ const deep = (open: string, close: string, inner = '', room = MAX_BODY_BYTES - 3
 export function hostileBodies(): HostileBody[] {
   const json = (name: string, text: string) => ({ name: `json: ${name}`, contentType: 'application/json', text });
   const form = (name: string, text: string) => ({ name: `urlencoded: ${name}`, contentType: 'application/x-www-form-urlencoded', text });
-  const parts = (name: string, text: string) => ({ name: `multipart: ${name}`, contentType: `multipart/form-data; boundary=${BOUNDARY}`, text });
+  const parts = (name: string, text: string) => ({
+    name: `multipart: ${name}`,
+    contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+    text,
+  });
   const all = [
-    form('one name repeated (a&a&a…)', fill('', (i) => (i === 0 ? 'a' : '&a'))),
-    form('password repeated with values', fill('', (i) => `${i === 0 ? '' : '&'}password=Guess-${i}`)),
-    form('distinct names (wide)', fill('', (i) => `${i === 0 ? '' : '&'}k${i}=`)),
-    form('__proto__ repeated', fill('', (i) => `${i === 0 ? '' : '&'}__proto__=x`)),
-    form('percent escapes', fill('username=', () => '%41')),
-    form('separators only', fill('', () => '&')),
+    form(
+      'one name repeated (a&a&a…)',
+      fill('', (i) => (i === 0 ? 'a' : '&a')),
+    ),
+    form(
+      'password repeated with values',
+      fill('', (i) => `${i === 0 ? '' : '&'}password=Guess-${i}`),
+    ),
+    form(
+      'distinct names (wide)',
+      fill('', (i) => `${i === 0 ? '' : '&'}k${i}=`),
+    ),
+    form(
+      '__proto__ repeated',
+      fill('', (i) => `${i === 0 ? '' : '&'}__proto__=x`),
+    ),
+    form(
+      'percent escapes',
+      fill('username=', () => '%41'),
+    ),
+    form(
+      'separators only',
+      fill('', () => '&'),
+    ),
     json('nested arrays', deep('[', ']')),
     json('nested objects', `{"username":${deep('{"a":', '}', '0')}}`),
-    json('distinct keys (wide)', fill('{', (i) => `${i === 0 ? '' : ','}"k${i}":0`, '}')),
-    json('one key repeated', fill('{', (i) => `${i === 0 ? '' : ','}"a":0`, '}')),
-    json('__proto__ repeated', fill('{', (i) => `${i === 0 ? '' : ','}"__proto__":{}`, '}')),
-    json('unicode escapes in a field', fill('{"username":"', () => '\\u00e9', '","password":"x"}')),
-    json('long array in a field', fill('{"password":[', (i) => `${i === 0 ? '' : ','}0`, ']}')),
-    parts('one name repeated', multipart(() => field('a', ''))),
-    parts('distinct names', multipart((i) => field(`k${i}`, ''))),
+    json(
+      'distinct keys (wide)',
+      fill('{', (i) => `${i === 0 ? '' : ','}"k${i}":0`, '}'),
+    ),
+    json(
+      'one key repeated',
+      fill('{', (i) => `${i === 0 ? '' : ','}"a":0`, '}'),
+    ),
+    json(
+      '__proto__ repeated',
+      fill('{', (i) => `${i === 0 ? '' : ','}"__proto__":{}`, '}'),
+    ),
+    json(
+      'unicode escapes in a field',
+      fill('{"username":"', () => '\\u00e9', '","password":"x"}'),
+    ),
+    json(
+      'long array in a field',
+      fill('{"password":[', (i) => `${i === 0 ? '' : ','}0`, ']}'),
+    ),
+    parts(
+      'one name repeated',
+      multipart(() => field('a', '')),
+    ),
+    parts(
+      'distinct names',
+      multipart((i) => field(`k${i}`, '')),
+    ),
     parts('one large field', `${field('username', 'a'.repeat(MAX_BODY_BYTES - 200))}--${BOUNDARY}--\r\n`),
-    parts('near-boundaries in a value', `${field('username', fill('', () => `\r\n--${BOUNDARY.slice(0, -1)}`, '', 200))}--${BOUNDARY}--\r\n`),
+    parts(
+      'near-boundaries in a value',
+      `${field(
+        'username',
+        fill('', () => `\r\n--${BOUNDARY.slice(0, -1)}`, '', 200),
+      )}--${BOUNDARY}--\r\n`,
+    ),
   ];
   return all.map(({ name, contentType, text }) => {
     const bytes = encoder.encode(text);

@@ -9,9 +9,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The specifiers a module imports, in source order. */
 export function importsOf(source: string): string[] {
-  return [...source.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm)].map(
-    (match) => match[1] ?? match[2] ?? match[3]!,
-  );
+  return [
+    ...source.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm),
+  ].map((match) => match[1] ?? match[2] ?? match[3]!);
 }
 
 async function sourceFiles(dir: string): Promise<string[]> {
@@ -104,6 +104,14 @@ export function importCycles(graph: ModuleGraph): string[][] {
 export function describeArrows(arrows: Map<string, Map<string, number>>): string {
   return [...arrows]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([from, out]) => `${from} -> ${[...out].sort(([a], [b]) => a.localeCompare(b)).map(([to, n]) => `${to} (${n})`).join(', ') || '(nothing)'}`)
+    .map(
+      ([from, out]) =>
+        `${from} -> ${
+          [...out]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([to, n]) => `${to} (${n})`)
+            .join(', ') || '(nothing)'
+        }`,
+    )
     .join('\n');
 }

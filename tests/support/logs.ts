@@ -47,6 +47,8 @@ export function captureLogs(): CapturedLogs {
     raw,
     lines,
     of: (event) => lines().filter((line) => line.event === event),
-    restore: () => spies.forEach((spy) => spy.mockRestore()),
+    restore: () => {
+      for (const spy of spies) spy.mockRestore();
+    },
   };
 }

@@ -19,7 +19,18 @@ export async function startNetlifyDev(env: Record<string, string> = {}): Promise
   let output = '';
   const child: ChildProcess = spawn(
     `${root}node_modules/.bin/netlify`,
-    ['dev', '--offline', '--internal-disable-edge-functions', '--skip-gitignore', '--port', String(port), '--functions-port', String(functionsPort), '--staticServerPort', String(staticPort)],
+    [
+      'dev',
+      '--offline',
+      '--internal-disable-edge-functions',
+      '--skip-gitignore',
+      '--port',
+      String(port),
+      '--functions-port',
+      String(functionsPort),
+      '--staticServerPort',
+      String(staticPort),
+    ],
     {
       cwd: root,
       env: { ...process.env, BROWSER: 'none', ...env },
@@ -42,7 +53,10 @@ export async function startNetlifyDev(env: Record<string, string> = {}): Promise
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`netlify dev exited early:\n${output}`);
     if (/Local dev server ready/.test(output)) {
-      const ok = await fetch(`${url}/`).then((res) => res.ok, () => false);
+      const ok = await fetch(`${url}/`).then(
+        (res) => res.ok,
+        () => false,
+      );
       if (ok) return { url, output: () => output, stop };
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

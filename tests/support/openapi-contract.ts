@@ -92,7 +92,7 @@ export function contractProblems(document: OpenApiDocument, records: readonly Re
       if (record.text !== '') problems.push(`${where}: documented without a body, answered ${JSON.stringify(record.text.slice(0, 80))}`);
       continue;
     }
-    if (record.contentType?.split(';')[0]!.trim() !== JSON_TYPE) {
+    if (record.contentType?.split(';')[0]?.trim() !== JSON_TYPE) {
       problems.push(`${where}: documented as ${JSON_TYPE}, answered ${record.contentType ?? 'without a content type'}`);
       continue;
     }

@@ -32,7 +32,13 @@ export interface TestUser {
 
 /** A confirmed user (unless `confirmed: false`) with one live session. */
 export async function createUser(
-  options: { username?: string; email?: string; password?: string; confirmed?: boolean; /** Of `password`, made beforehand: skips the scrypt. */ passwordHash?: string } = {},
+  options: {
+    username?: string;
+    email?: string;
+    password?: string;
+    confirmed?: boolean /** Of `password`, made beforehand: skips the scrypt. */;
+    passwordHash?: string;
+  } = {},
 ): Promise<TestUser> {
   const username = options.username ?? uniqueName('user');
   const password = options.password ?? STRONG_PASSWORD;

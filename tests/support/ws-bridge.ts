@@ -22,7 +22,24 @@ export interface WsBridge {
 }
 
 // The fields of a Postgres error that Neon's HTTP endpoint passes on (the driver copies them onto NeonDbError).
-const ERROR_FIELDS = ['severity', 'code', 'detail', 'hint', 'position', 'internalPosition', 'internalQuery', 'where', 'schema', 'table', 'column', 'dataType', 'constraint', 'file', 'line', 'routine'];
+const ERROR_FIELDS = [
+  'severity',
+  'code',
+  'detail',
+  'hint',
+  'position',
+  'internalPosition',
+  'internalQuery',
+  'where',
+  'schema',
+  'table',
+  'column',
+  'dataType',
+  'constraint',
+  'file',
+  'line',
+  'routine',
+];
 
 // Neon answers every value as text (Neon-Raw-Text-Output); the driver parses it.
 const rawText = { getTypeParser: () => (value: string) => value };
@@ -62,7 +79,13 @@ export async function startWsBridge(delayMs = 0): Promise<WsBridge> {
         rowCount: result.rowCount,
         rows: result.rows,
         fields: result.fields.map(({ name, dataTypeID, tableID, columnID, dataTypeSize, dataTypeModifier, format }) => ({
-          name, dataTypeID, tableID, columnID, dataTypeSize, dataTypeModifier, format,
+          name,
+          dataTypeID,
+          tableID,
+          columnID,
+          dataTypeSize,
+          dataTypeModifier,
+          format,
         })),
       };
     } catch (error) {

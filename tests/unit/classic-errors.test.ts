@@ -29,9 +29,9 @@ describe('restate', () => {
 
 describe('classic error bodies', () => {
   it('name every broken rule of every field in the message', () => {
-    expect(detailsMessage({ email: ['is required'], password: ['must be at least 12 characters', 'is one of the most common passwords'] })).toBe(
-      'email is required; password must be at least 12 characters; password is one of the most common passwords',
-    );
+    expect(
+      detailsMessage({ email: ['is required'], password: ['must be at least 12 characters', 'is one of the most common passwords'] }),
+    ).toBe('email is required; password must be at least 12 characters; password is one of the most common passwords');
   });
 
   it('are {message} alone', async () => {

@@ -38,7 +38,14 @@ beforeAll(async () => {
   await zipFunctions(built, join(work, 'packaged'), {
     archiveFormat: 'none',
     basePath: work,
-    config: { '*': { nodeBundler: settings.node_bundler, externalNodeModules: settings.external_node_modules, includedFiles: settings.included_files, nodeVersion: process.version } },
+    config: {
+      '*': {
+        nodeBundler: settings.node_bundler,
+        externalNodeModules: settings.external_node_modules,
+        includedFiles: settings.included_files,
+        nodeVersion: process.version,
+      },
+    },
     manifest: join(work, 'manifest.json'),
   });
   manifest = JSON.parse(await readFile(join(work, 'manifest.json'), 'utf8')).functions;
@@ -63,7 +70,9 @@ describe('function packaging', () => {
 
   it('lets Netlify read each route from the bundle: the path of the source config, its exclusions, or its schedule', async () => {
     for (const name of functionNames()) {
-      const { config } = (await import(`${FUNCTIONS_SOURCE}${name}.ts`)) as { config: { path?: string; excludedPath?: string[]; schedule?: string } };
+      const { config } = (await import(`${FUNCTIONS_SOURCE}${name}.ts`)) as {
+        config: { path?: string; excludedPath?: string[]; schedule?: string };
+      };
       const shipped = manifest.find((f) => f.name === name)!;
       expect({
         name,
@@ -81,7 +90,7 @@ describe('function packaging', () => {
     }
   });
 
-  it('runs every function on Node 22, with the bundle alone beside Netlify\'s own files', async () => {
+  it("runs every function on Node 22, with the bundle alone beside Netlify's own files", async () => {
     for (const shipped of manifest) {
       expect([shipped.name, shipped.bundler, shipped.runtimeVersion]).toEqual([shipped.name, 'none', 'nodejs22.x']);
       const own = (await readdir(shipped.path)).filter((name) => !name.startsWith('___netlify-'));

@@ -49,7 +49,11 @@ function layerViolations(graph: ModuleGraph): string[] {
 
 /** The files `file` imports for their types only: such an import brings no code into a bundle. */
 const typeOnly = (file: string, source: string) =>
-  new Set([...source.matchAll(/^import\s+type\s[^'"]*from\s*['"](\.[^'"]+)['"]/gm)].map((m) => relative(ROOT, resolve(ROOT, dirname(file), m[1]!))));
+  new Set(
+    [...source.matchAll(/^import\s+type\s[^'"]*from\s*['"](\.[^'"]+)['"]/gm)].map((m) =>
+      relative(ROOT, resolve(ROOT, dirname(file), m[1]!)),
+    ),
+  );
 
 /**
  * What src/web imports that the browser bundle must not carry: a package
@@ -81,7 +85,9 @@ const synthetic = (edges: Record<string, string[]>): ModuleGraph => ({
 describe('layering', () => {
   it('finds the import specifiers of a module', () => {
     expect(
-      importsOf(`import { a } from '../../src/db/connection.ts';\nimport type { B } from './b.ts';\nimport './side.ts';\nconst k = await import('kysely');`),
+      importsOf(
+        `import { a } from '../../src/db/connection.ts';\nimport type { B } from './b.ts';\nimport './side.ts';\nconst k = await import('kysely');`,
+      ),
     ).toEqual(['../../src/db/connection.ts', './b.ts', './side.ts', 'kysely']);
   });
 

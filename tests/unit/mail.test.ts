@@ -31,7 +31,12 @@ describe('sendMail', () => {
 
   it('sends no Authorization header without a key', async () => {
     let auth: string | null = 'unset';
-    outbound.use(http.post(MAIL_URL, ({ request }) => ((auth = request.headers.get('authorization')), HttpResponse.json({}))));
+    outbound.use(
+      http.post(MAIL_URL, ({ request }) => {
+        auth = request.headers.get('authorization');
+        return HttpResponse.json({});
+      }),
+    );
     await sendMail({ ...settings, apiKey: undefined }, message);
     expect(auth).toBeNull();
   });
@@ -64,7 +69,9 @@ describe('deliverSecret', () => {
     const logs = captureLogs();
     const n = notice();
     expect(await deliverSecret(n)).toEqual({ revealed: true });
-    expect(logs.lines()).toEqual([expect.objectContaining({ level: 'info', event: 'code_in_response', purpose: 'confirm_email', accountId: holder.id })]);
+    expect(logs.lines()).toEqual([
+      expect.objectContaining({ level: 'info', event: 'code_in_response', purpose: 'confirm_email', accountId: holder.id }),
+    ]);
     expect(logs.raw.join('\n')).not.toContain(n.token.secret);
   });
 
@@ -87,7 +94,11 @@ describe('deliverSecret', () => {
       expect(await deliverSecret(n)).toEqual({ revealed: false });
       expect(mail.sent).toHaveLength(1);
       expect(mail.sent[0]!.authorization).toBe('Bearer mail-key-123');
-      expect(mail.sent[0]!.body).toMatchObject({ from: 'Accounts <no-reply@example.test>', to: holder.email, subject: 'Confirm your account' });
+      expect(mail.sent[0]!.body).toMatchObject({
+        from: 'Accounts <no-reply@example.test>',
+        to: holder.email,
+        subject: 'Confirm your account',
+      });
       expect(mail.sent[0]!.body.text).toContain(`https://auth.example.test/app/confirm?code=${n.token.secret}`);
       expect(mail.sent[0]!.body.text).toContain('10 minutes');
     } finally {

@@ -35,7 +35,7 @@ describe('password hashing', () => {
 
   it('never verifies against an unreadable or absurd stored hash', async () => {
     expect(parseHash('plaintext')).toBeUndefined();
-    expect(parseHash('$scrypt$ln=40,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$' + 'A'.repeat(43))).toBeUndefined();
+    expect(parseHash(`$scrypt$ln=40,r=8,p=1$c2FsdHNhbHRzYWx0c2FsdA$${'A'.repeat(43)}`)).toBeUndefined();
     expect(await verifyPassword('x', '$2b$10$notscrypt')).toEqual({ ok: false, needsRehash: false });
   });
 
@@ -62,7 +62,7 @@ describe('scrypt implementations', () => {
     expect((await portableScrypt(bytes, salt, PRODUCTION_PARAMS)).equals(native)).toBe(true);
   }, 120_000);
 
-  it('verify each other\'s hashes at N=2^17, r=8, p=1', async () => {
+  it("verify each other's hashes at N=2^17, r=8, p=1", async () => {
     const byPortable = await hashPassword(password, PRODUCTION_PARAMS, portableScrypt);
     expect(parseHash(byPortable)?.params).toEqual(PRODUCTION_PARAMS);
     expect((await verifyPassword(password, byPortable, nativeScrypt)).ok).toBe(true);

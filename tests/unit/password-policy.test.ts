@@ -38,13 +38,21 @@ describe('password rules', () => {
     expect(await passwordProblems('alice')).toEqual([M.tooShort, M.common, M.classes]);
     // 20+ characters: a passphrase, exempt from the class rule, but not from the distinct-characters one (issue 14).
     expect(await passwordProblems('x'.repeat(129))).toEqual([M.tooLong, M.distinct]);
-    expect(
-      await passwordProblems('bobsmithalice1', { username: 'alice', email: 'BobSmith@example.com' }),
-    ).toEqual([M.username, M.emailLocalPart, M.classes]);
+    expect(await passwordProblems('bobsmithalice1', { username: 'alice', email: 'BobSmith@example.com' })).toEqual([
+      M.username,
+      M.emailLocalPart,
+      M.classes,
+    ]);
   });
 
   it('refuses, however long, passwords of only spaces or invisible characters, and of fewer than 6 distinct ones', async () => {
-    for (const blank of [' '.repeat(20), '\u200b'.repeat(20), '\u3164'.repeat(24), ' \u200b\u00a0\u2800\ufeff\u2060'.repeat(5), '\t\n'.repeat(12)]) {
+    for (const blank of [
+      ' '.repeat(20),
+      '\u200b'.repeat(20),
+      '\u3164'.repeat(24),
+      ' \u200b\u00a0\u2800\ufeff\u2060'.repeat(5),
+      '\t\n'.repeat(12),
+    ]) {
       const problems = await passwordProblems(blank);
       expect(problems, JSON.stringify(blank)).toContain(M.invisible);
     }

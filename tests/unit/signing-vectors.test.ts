@@ -21,16 +21,35 @@ const RFC7515_A3_JWS =
   '.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q';
 
 /** Wycheproof test cases: [tcId, uncompressed public key, message, r||s, valid]. */
-const KEY_1 = '042927b10512bae3eddcfe467828128bad2903269919f7086069c8c4df6c732838c7787964eaac00e5921fb1498a60f4606766b3d9685001558d1a974e7341513e';
+const KEY_1 =
+  '042927b10512bae3eddcfe467828128bad2903269919f7086069c8c4df6c732838c7787964eaac00e5921fb1498a60f4606766b3d9685001558d1a974e7341513e';
 const N = 'ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551';
 const WYCHEPROOF: [number, string, string, string, boolean][] = [
-  [1, KEY_1, '313233343030', '2ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e184cd60b855d442f5b3c7b11eb6c4e0ae7525fe710fab9aa7c77a67f79e6fadd76', true],
+  [
+    1,
+    KEY_1,
+    '313233343030',
+    '2ba3a8be6b94d5ec80a6d9d1190a436effe50d85a1eee859b8cc6af9bd5c2e184cd60b855d442f5b3c7b11eb6c4e0ae7525fe710fab9aa7c77a67f79e6fadd76',
+    true,
+  ],
   // r replaced by -r mod n.
-  [4, KEY_1, '313233343030', 'd45c5740946b2a147f59262ee6f5bc90bd01ed280528b62b3aed5fc93f06f739b329f479a2bbd0a5c384ee1493b1f5186a87139cac5df4087c134b49156847db', false],
+  [
+    4,
+    KEY_1,
+    '313233343030',
+    'd45c5740946b2a147f59262ee6f5bc90bd01ed280528b62b3aed5fc93f06f739b329f479a2bbd0a5c384ee1493b1f5186a87139cac5df4087c134b49156847db',
+    false,
+  ],
   [11, KEY_1, '313233343030', '0'.repeat(128), false],
   [13, KEY_1, '313233343030', `${'0'.repeat(64)}${N}`, false],
   [27, KEY_1, '313233343030', `${N}${N}`, false],
-  [96, KEY_1, '33323631313938363038', '15e76880898316b16204ac920a02d58045f36a229d4aa4f812638c455abe0443e74d357d3fcb5c8c5337bd6aba4178b455ca10e226e13f9638196506a1939123', true],
+  [
+    96,
+    KEY_1,
+    '33323631313938363038',
+    '15e76880898316b16204ac920a02d58045f36a229d4aa4f812638c455abe0443e74d357d3fcb5c8c5337bd6aba4178b455ca10e226e13f9638196506a1939123',
+    true,
+  ],
   [
     115,
     '040ad99500288d466940031d72a9f5445a4d43784640855bf0a69874d2de5fe103c5011e6ef2c42dcd50d5d3d29f99ae6eba2c80c9244f4c5422f0979ff0c3ba5e',

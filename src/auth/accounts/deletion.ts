@@ -41,7 +41,11 @@ export async function deleteAccount(claims: TokenClaims, password: string, by: R
     )
     .insertInto('security_events')
     .columns(['deleted_user_id', 'kind', 'created_at'])
-    .expression((eb) => eb.selectFrom('gone').select(['id', sql<'account_deleted'>`'account_deleted'`.as('kind'), sql<Date>`${at}::timestamptz`.as('created_at')]))
+    .expression((eb) =>
+      eb
+        .selectFrom('gone')
+        .select(['id', sql<'account_deleted'>`'account_deleted'`.as('kind'), sql<Date>`${at}::timestamptz`.as('created_at')]),
+    )
     .executeTakeFirst();
   if ((deleted.numInsertedOrUpdatedRows ?? 0n) === 0n) throw new HttpError('unauthenticated');
 }

@@ -37,7 +37,10 @@ export function withNewUser(input: NewUser, db: Kysely<Database> = getDb()) {
         .returningAll(),
     )
     .with('new_profile', (qb) =>
-      qb.insertInto('user_profiles').columns(['user_id']).expression((eb) => eb.selectFrom('new_user').select('id')),
+      qb
+        .insertInto('user_profiles')
+        .columns(['user_id'])
+        .expression((eb) => eb.selectFrom('new_user').select('id')),
     );
 }
 

@@ -78,7 +78,7 @@ export function composeEmailChangeNotice(user: TokenHolder, newEmail: string, ap
       `Hello ${user.username},`,
       '',
       `Someone signed in to your account, with its password, asked to change its e-mail address to ${newEmail}.`,
-      'The change happens once the code sent to that address is used; until then this address stays the account\'s.',
+      "The change happens once the code sent to that address is used; until then this address stays the account's.",
       '',
       `If this was not you, change your password now: ${appUrl}/forgot (a reset signs out every session).`,
     ].join('\n'),
@@ -127,7 +127,8 @@ export function deliveryRoute(): 'mail' | 'response' {
   if (codesMayBeReturned()) return 'response';
   warnOnce('error', 'mail_not_configured', {
     deployContext: setting('deployContext') ?? 'deployment',
-    message: 'set MAIL_API_URL and MAIL_FROM (and MAIL_API_KEY); until then registration, confirmation resends and reset requests answer 503',
+    message:
+      'set MAIL_API_URL and MAIL_FROM (and MAIL_API_KEY); until then registration, confirmation resends and reset requests answer 503',
   });
   throw new HttpError('service_unavailable', 'This service cannot send e-mail at the moment; try again later.');
 }
@@ -141,7 +142,11 @@ const mailNotSent = (what: LogFields, error: unknown) =>
  * `waitUntil` it goes out after the response, and a failure is only logged;
  * without a provider (local development) it is only logged.
  */
-export async function deliverNotice(message: MailMessage, what: { purpose: string; accountId: number }, waitUntil?: (work: Promise<unknown>) => void): Promise<void> {
+export async function deliverNotice(
+  message: MailMessage,
+  what: { purpose: string; accountId: number },
+  waitUntil?: (work: Promise<unknown>) => void,
+): Promise<void> {
   const settings = setting('mail');
   if (settings === undefined) {
     log('info', 'notice_not_sent', what);

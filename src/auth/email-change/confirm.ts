@@ -78,7 +78,16 @@ export async function confirmEmailChange(code: string, keep: TokenClaims | undef
     // The code's row as it was before this statement, to tell expired, taken and used apart.
     .selectFrom('one_time_tokens as t')
     .leftJoin('changed as c', 'c.id', 't.user_id')
-    .select(['t.used_at', 't.expires_at', taken(sql.ref('t.new_email')).as('taken'), 'c.id', 'c.username', 'c.email', 'c.confirmed_at', 'c.created_at'])
+    .select([
+      't.used_at',
+      't.expires_at',
+      taken(sql.ref('t.new_email')).as('taken'),
+      'c.id',
+      'c.username',
+      'c.email',
+      'c.confirmed_at',
+      'c.created_at',
+    ])
     .where('t.token_hash', '=', hash)
     .where('t.purpose', '=', 'change_email')
     .executeTakeFirst()

@@ -2,7 +2,6 @@
 // valid 10 minutes goes to the new address, a notice without it to the old one.
 import { sql } from 'kysely';
 import { HttpError, validationFailed } from '../../common/errors.ts';
-import { getDb } from '../../db/connection.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import type { Client } from '../accounts/client.ts';
@@ -46,7 +45,9 @@ export async function requestEmailChange(claims: TokenClaims, input: EmailChange
         .selectFrom('users')
         .select('id')
         .where('id', '=', claims.userId)
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('users as other').select('other.id').where('other.email', '=', newEmail))))
+        .where(({ not, exists, selectFrom }) =>
+          not(exists(selectFrom('users as other').select('other.id').where('other.email', '=', newEmail))),
+        )
         .forKeyShare(),
     )
     .with('issued', (qb) =>
@@ -71,6 +72,10 @@ export async function requestEmailChange(claims: TokenClaims, input: EmailChange
   if (!row.issued) throw new HttpError(row.taken ? 'email_taken' : 'unauthenticated');
 
   const { revealed } = await deliverSecret({ to: { ...user, email: input.email }, token, appUrl: client.appUrl }, client.waitUntil);
-  await deliverNotice(composeEmailChangeNotice(user, input.email, client.appUrl), { purpose: 'email_change_notice', accountId: user.id }, client.waitUntil);
+  await deliverNotice(
+    composeEmailChangeNotice(user, input.email, client.appUrl),
+    { purpose: 'email_change_notice', accountId: user.id },
+    client.waitUntil,
+  );
   return { pendingEmail: input.email, expiresAt: token.expiresAt, ...(revealed && { code: token.secret }) };
 }

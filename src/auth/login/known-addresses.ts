@@ -18,14 +18,24 @@ export function isKnownAddress(userId: RawBuilder<unknown>, ip: string, at: Date
  * statement of its own. With `onlyIf`, only when that condition on the
  * statement's other CTEs holds (a second factor accepted).
  */
-export function rememberAddress(db: QueryCreator<Database>, userId: number, ip: string, at: Date, onlyIf: Expression<SqlBool> = sql<boolean>`true`) {
+export function rememberAddress(
+  db: QueryCreator<Database>,
+  userId: number,
+  ip: string,
+  at: Date,
+  onlyIf: Expression<SqlBool> = sql<boolean>`true`,
+) {
   return db.with('remembered_address', (qb) =>
     qb
       .insertInto('known_addresses')
       .columns(['user_id', 'address', 'last_login_at'])
       .expression(
         qb
-          .selectNoFrom([sql<number>`${userId}::bigint`.as('user_id'), sql<string>`${addressKey(ip)}::text`.as('address'), sql<Date>`${at}::timestamptz`.as('last_login_at')])
+          .selectNoFrom([
+            sql<number>`${userId}::bigint`.as('user_id'),
+            sql<string>`${addressKey(ip)}::text`.as('address'),
+            sql<Date>`${at}::timestamptz`.as('last_login_at'),
+          ])
           .where(onlyIf),
       )
       .onConflict((oc) => oc.columns(['user_id', 'address']).doUpdateSet({ last_login_at: at })),

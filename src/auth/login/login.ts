@@ -88,7 +88,9 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
 
   const wait = Math.max(
     retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipLimit, at),
-    row.account_window_start === null ? 0 : retryAfterSeconds({ hits: row.account_hits!, windowStart: row.account_window_start }, accountLimit, at),
+    row.account_window_start === null
+      ? 0
+      : retryAfterSeconds({ hits: row.account_hits!, windowStart: row.account_window_start }, accountLimit, at),
     row.total_window_start === null || row.known_address
       ? 0
       : retryAfterSeconds({ hits: row.total_hits!, windowStart: row.total_window_start }, totalLimit, at),
@@ -161,101 +163,105 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
   const lookup = value.includes('\0') ? '' : value.toLowerCase();
   const windowEndedBefore = (limit: Limit) => sql<Date>`${new Date(at.getTime() - limit.windowMs)}::timestamptz`;
 
-  return getDb()
-    .with('account', (qb) =>
-      qb
-        .selectFrom('users')
-        .select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at', hasSecondFactor.as('mfa')])
-        .where(column, '=', lookup),
-    )
-    .with('attempt', (qb) =>
-      qb
-        .insertInto('rate_limits')
-        .columns(['bucket', 'window_start', 'hits'])
-        .expression((eb) =>
-          eb
-            .selectFrom(
-              sql<{ bucket: string }>`(SELECT ${ipCheck.bucket}::text AS bucket UNION ALL SELECT ${prefix} || id::text || ${suffix} FROM account)`.as('b'),
-            )
-            .select(['b.bucket', sql<Date>`${at}::timestamptz`.as('window_start'), sql<number>`1`.as('hits')])
-            // Rows are locked in bucket order, as countHits does: concurrent counting never deadlocks.
-            .orderBy('b.bucket'),
-        )
-        .onConflict(
-          countAnotherHit(
-            sql<Date>`CASE WHEN rate_limits.bucket = ${ipCheck.bucket} THEN ${windowEndedBefore(ipCheck.limit)} ELSE ${windowEndedBefore(accountLimit)} END`,
-          ),
-        )
-        .returning(['bucket', 'hits', 'window_start']),
-    )
-    // Counted across addresses only when the two counters above let the attempt
-    // through: guesses one address can no longer make do not use up the owner's
-    // budget elsewhere. Its row is always locked after theirs.
-    .with('attempt_total', (qb) =>
-      qb
-        .insertInto('rate_limits')
-        .columns(['bucket', 'window_start', 'hits'])
-        .expression((eb) =>
-          eb
-            .selectFrom('account')
-            .select([
-              sql<string>`${total.prefix} || account.id::text || ${total.suffix}`.as('bucket'),
-              sql<Date>`${at}::timestamptz`.as('window_start'),
-              sql<number>`1`.as('hits'),
-            ])
-            .where(
-              sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt a
-                WHERE a.hits > CASE WHEN a.bucket = ${ipCheck.bucket} THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)`,
+  return (
+    getDb()
+      .with('account', (qb) =>
+        qb
+          .selectFrom('users')
+          .select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at', hasSecondFactor.as('mfa')])
+          .where(column, '=', lookup),
+      )
+      .with('attempt', (qb) =>
+        qb
+          .insertInto('rate_limits')
+          .columns(['bucket', 'window_start', 'hits'])
+          .expression((eb) =>
+            eb
+              .selectFrom(
+                sql<{
+                  bucket: string;
+                }>`(SELECT ${ipCheck.bucket}::text AS bucket UNION ALL SELECT ${prefix} || id::text || ${suffix} FROM account)`.as('b'),
+              )
+              .select(['b.bucket', sql<Date>`${at}::timestamptz`.as('window_start'), sql<number>`1`.as('hits')])
+              // Rows are locked in bucket order, as countHits does: concurrent counting never deadlocks.
+              .orderBy('b.bucket'),
+          )
+          .onConflict(
+            countAnotherHit(
+              sql<Date>`CASE WHEN rate_limits.bucket = ${ipCheck.bucket} THEN ${windowEndedBefore(ipCheck.limit)} ELSE ${windowEndedBefore(accountLimit)} END`,
             ),
-        )
-        .onConflict(countAnotherHit(windowEndedBefore(totalLimit)))
-        .returning(['bucket', 'hits', 'window_start']),
-    )
-    .with('recorded', (qb) =>
-      qb
-        .insertInto('security_events')
-        .columns([...EVENT_COLUMNS])
-        .expression((eb) =>
-          eb.selectFrom('account').select([
-            'id',
-            ...eventValues(
-              'login_failed',
-              by,
-              at,
-              // The counts just returned decide as checkLogin will: over a limit is a 429.
-              sql<LoginFailure>`CASE WHEN EXISTS (SELECT FROM attempt WHERE hits > CASE WHEN bucket = ${ipCheck.bucket}
+          )
+          .returning(['bucket', 'hits', 'window_start']),
+      )
+      // Counted across addresses only when the two counters above let the attempt
+      // through: guesses one address can no longer make do not use up the owner's
+      // budget elsewhere. Its row is always locked after theirs.
+      .with('attempt_total', (qb) =>
+        qb
+          .insertInto('rate_limits')
+          .columns(['bucket', 'window_start', 'hits'])
+          .expression((eb) =>
+            eb
+              .selectFrom('account')
+              .select([
+                sql<string>`${total.prefix} || account.id::text || ${total.suffix}`.as('bucket'),
+                sql<Date>`${at}::timestamptz`.as('window_start'),
+                sql<number>`1`.as('hits'),
+              ])
+              .where(
+                sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt a
+                WHERE a.hits > CASE WHEN a.bucket = ${ipCheck.bucket} THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)`,
+              ),
+          )
+          .onConflict(countAnotherHit(windowEndedBefore(totalLimit)))
+          .returning(['bucket', 'hits', 'window_start']),
+      )
+      .with('recorded', (qb) =>
+        qb
+          .insertInto('security_events')
+          .columns([...EVENT_COLUMNS])
+          .expression((eb) =>
+            eb.selectFrom('account').select([
+              'id',
+              ...eventValues(
+                'login_failed',
+                by,
+                at,
+                // The counts just returned decide as checkLogin will: over a limit is a 429.
+                sql<LoginFailure>`CASE WHEN EXISTS (SELECT FROM attempt WHERE hits > CASE WHEN bucket = ${ipCheck.bucket}
                   THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)
                 OR (EXISTS (SELECT FROM attempt_total WHERE hits > ${totalLimit.count}::int) AND NOT ${isKnownAddress(sql`account.id`, ip, at)})
                 THEN 'rate_limited' ELSE 'wrong_password' END`,
-            ),
-          ]),
-        )
-        .returning('id'),
-    )
-    .selectFrom('attempt as by_ip')
-    .leftJoin('account as u', (join) => join.onTrue())
-    .leftJoin('attempt as by_account', (join) => join.onRef('by_account.bucket', '<>', 'by_ip.bucket'))
-    .leftJoin('attempt_total as by_total', (join) => join.onTrue())
-    .leftJoin('recorded as e', (join) => join.onTrue())
-    .where('by_ip.bucket', '=', ipCheck.bucket)
-    .select([
-      'u.id',
-      'u.username',
-      'u.email',
-      'u.password_hash',
-      'u.confirmed_at',
-      'u.created_at',
-      'u.mfa',
-      'by_ip.hits as ip_hits',
-      'by_ip.window_start as ip_window_start',
-      'by_account.hits as account_hits',
-      'by_account.window_start as account_window_start',
-      'by_total.hits as total_hits',
-      'by_total.window_start as total_window_start',
-      isKnownAddress(sql`u.id`, ip, at).as('known_address'),
-      'e.id as event_id',
-    ])
-    .executeTakeFirstOrThrow();
+              ),
+            ]),
+          )
+          .returning('id'),
+      )
+      .selectFrom('attempt as by_ip')
+      .leftJoin('account as u', (join) => join.onTrue())
+      .leftJoin('attempt as by_account', (join) => join.onRef('by_account.bucket', '<>', 'by_ip.bucket'))
+      .leftJoin('attempt_total as by_total', (join) => join.onTrue())
+      .leftJoin('recorded as e', (join) => join.onTrue())
+      .where('by_ip.bucket', '=', ipCheck.bucket)
+      .select([
+        'u.id',
+        'u.username',
+        'u.email',
+        'u.password_hash',
+        'u.confirmed_at',
+        'u.created_at',
+        'u.mfa',
+        'by_ip.hits as ip_hits',
+        'by_ip.window_start as ip_window_start',
+        'by_account.hits as account_hits',
+        'by_account.window_start as account_window_start',
+        'by_total.hits as total_hits',
+        'by_total.window_start as total_window_start',
+        isKnownAddress(sql`u.id`, ip, at).as('known_address'),
+        'e.id as event_id',
+      ])
+      .executeTakeFirstOrThrow()
+  );
 }
 
 /**
@@ -272,14 +278,7 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
 /** How a right password ends: a session, an unconfirmed account, or the second factor's challenge. */
 type Outcome = 'succeeded' | 'unconfirmed' | 'second_factor';
 
-function releaseAttempt(
-  userId: number,
-  ip: string,
-  ipWindowStart: Date,
-  totalWindowStart: Date | null,
-  eventId: number,
-  outcome: Outcome,
-) {
+function releaseAttempt(userId: number, ip: string, ipWindowStart: Date, totalWindowStart: Date | null, eventId: number, outcome: Outcome) {
   const accountBucket = checks.loginAccount(userId, ip).bucket;
   const ipBucket = checks.loginIp(ip).bucket;
   const totalBucket = checks.loginAccountTotal(userId).bucket;
@@ -301,7 +300,10 @@ function releaseAttempt(
           .forUpdate(),
       )
       .with('cleared', (qb) =>
-        qb.deleteFrom('rate_limits').where('bucket', '=', accountBucket).where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket')),
+        qb
+          .deleteFrom('rate_limits')
+          .where('bucket', '=', accountBucket)
+          .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket')),
       )
       .with('given_back', giveBackHits(givenBack))
       .with('outcome', (qb) =>

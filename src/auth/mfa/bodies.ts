@@ -9,7 +9,10 @@ import { TOTP } from './totp.ts';
 /** Re-authentication: checked against the stored hash, not against rules. */
 const password = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
 
-const appCode = v.pipe(v.string('must be a string'), v.regex(/^\d{6}$/, `must be the ${TOTP.digits}-digit code from the authenticator app`));
+const appCode = v.pipe(
+  v.string('must be a string'),
+  v.regex(/^\d{6}$/, `must be the ${TOTP.digits}-digit code from the authenticator app`),
+);
 
 /** A code from the app, or one of the recovery codes (`xxxx-xxxx-xxxx-xxxx`, any case). */
 const appOrRecoveryCode = v.pipe(

@@ -38,7 +38,12 @@ export function checkCode(code: string, factor: FactorState, at: Date): Accepted
  * recovery code deleted only if it is still there. Rows locked by a
  * concurrent use are waited for and read again, so that use wins.
  */
-export function acceptCode(db: QueryCreator<Database>, userId: number, code: AcceptedCode, onlyIf: Expression<SqlBool> = sql<boolean>`true`) {
+export function acceptCode(
+  db: QueryCreator<Database>,
+  userId: number,
+  code: AcceptedCode,
+  onlyIf: Expression<SqlBool> = sql<boolean>`true`,
+) {
   return db.with('accepted', (qb) =>
     code.kind === 'totp'
       ? qb

@@ -18,7 +18,13 @@ export const MFA_EVENT = {
 } as const satisfies Record<string, SecurityEventKind>;
 
 /** A CTE: one `kind` event for the account of each row of the CTE `from` (its `user_id`), when `onlyIf` holds. */
-export function eventFrom(from: string, kind: SecurityEventKind, by: Requester, at: Date, onlyIf: RawBuilder<boolean> = sql<boolean>`true`) {
+export function eventFrom(
+  from: string,
+  kind: SecurityEventKind,
+  by: Requester,
+  at: Date,
+  onlyIf: RawBuilder<boolean> = sql<boolean>`true`,
+) {
   const { ip, user_agent } = eventRow(0, kind, by, at);
   return <DB extends Database>(qb: QueryCreator<DB>) =>
     (qb as unknown as QueryCreator<Database>)

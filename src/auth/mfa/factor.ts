@@ -58,13 +58,23 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
         'f.secret_sealed',
         'f.confirmed_at as factor_confirmed_at',
         'f.last_used_step',
-        sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.code_hash = ${recoveryHash})`.as('recovery_code_found'),
+        sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.code_hash = ${recoveryHash})`.as(
+          'recovery_code_found',
+        ),
         isKnownAddress(sql`u.id`, ip, at).as('known_address'),
       ]),
   ) as unknown as QueryCreator<Database>;
   const row = await db
     .with('attempt', countHitFor(account, at, 'caller', sql<boolean>`${counted.password}::boolean`))
-    .with('attempt_total', countHitFor(total, at, 'caller', sql<boolean>`${counted.password}::boolean AND NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`))
+    .with(
+      'attempt_total',
+      countHitFor(
+        total,
+        at,
+        'caller',
+        sql<boolean>`${counted.password}::boolean AND NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`,
+      ),
+    )
     .with('attempt_code', countHitFor(code, at, 'caller', sql<boolean>`${counted.code}::boolean`))
     // A refused code until statement 2 says otherwise.
     .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id'))
@@ -87,7 +97,8 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
   const caller = row as typeof row & CallerRow;
-  const state = (hits: unknown, windowStart: unknown) => (windowStart === null ? undefined : { hits: hits as number, windowStart: windowStart as Date });
+  const state = (hits: unknown, windowStart: unknown) =>
+    windowStart === null ? undefined : { hits: hits as number, windowStart: windowStart as Date };
   const wait = Math.max(
     retryAfterSeconds(state(row.account_hits, row.account_window_start), account.limit, at),
     caller.known_address ? 0 : retryAfterSeconds(state(row.total_hits, row.total_window_start), total.limit, at),
@@ -98,7 +109,12 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
   const passwordHits: [string, Date][] = [];
   if (row.account_window_start !== null) passwordHits.push([account.bucket, row.account_window_start as Date]);
   if (row.total_window_start !== null) passwordHits.push([total.bucket, row.total_window_start as Date]);
-  return { ...caller, passwordHits, eventId: row.event_id as number | null, buckets: { account: account.bucket, total: total.bucket, code: code.bucket } };
+  return {
+    ...caller,
+    passwordHits,
+    eventId: row.event_id as number | null,
+    buckets: { account: account.bucket, total: total.bucket, code: code.bucket },
+  };
 }
 
 interface CallerRow {
@@ -118,7 +134,11 @@ const passwordRight = async (password: string, hash: string) => !isOverlong(pass
  * no failed login), its rows locked in the counting order first, as the
  * password change does, so a concurrent login never waits on it in a cycle.
  */
-function givingBack(db: QueryCreator<Database>, caller: Awaited<ReturnType<typeof readCounting>>, onlyIf: RawBuilder<boolean> = sql<boolean>`true`) {
+function givingBack(
+  db: QueryCreator<Database>,
+  caller: Awaited<ReturnType<typeof readCounting>>,
+  onlyIf: RawBuilder<boolean> = sql<boolean>`true`,
+) {
   const { account, total } = caller.buckets;
   return db
     .with('locked', (qb) =>
@@ -160,7 +180,11 @@ export async function startEnrolment(caller: Caller, password: string, issuer: s
     .onConflict((oc) =>
       oc
         .column('user_id')
-        .doUpdateSet({ secret_sealed: (eb) => eb.ref('excluded.secret_sealed'), created_at: (eb) => eb.ref('excluded.created_at'), last_used_step: null })
+        .doUpdateSet({
+          secret_sealed: (eb) => eb.ref('excluded.secret_sealed'),
+          created_at: (eb) => eb.ref('excluded.created_at'),
+          last_used_step: null,
+        })
         // A factor confirmed meanwhile stays as it is.
         .where('totp_factors.confirmed_at', 'is', null),
     )
@@ -186,7 +210,8 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
   const at = now();
   const userId = caller.claims.userId;
   const row = await readCounting(caller, { password: false, code: true }, Buffer.alloc(32), at);
-  if (row.secret_sealed === null) throw new HttpError('not_found', 'There is no enrolment to confirm: start one with POST /api/me/mfa/totp.');
+  if (row.secret_sealed === null)
+    throw new HttpError('not_found', 'There is no enrolment to confirm: start one with POST /api/me/mfa/totp.');
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
   const step = matchingStep(openSecret(row.secret_sealed, userId), code, at);
   if (step === undefined) throw validationFailed({ code: ['is not correct'] });
@@ -246,7 +271,12 @@ export async function removeFactor(caller: Caller, password: string, code: strin
     if (details.password !== undefined) throw validationFailed(details);
     throw new HttpError('not_found', 'No second factor is enabled.');
   }
-  const factor: FactorState = { userId, sealed: row.secret_sealed, lastUsedStep: row.last_used_step, recoveryCodeFound: row.recovery_code_found };
+  const factor: FactorState = {
+    userId,
+    sealed: row.secret_sealed,
+    lastUsedStep: row.last_used_step,
+    recoveryCodeFound: row.recovery_code_found,
+  };
   const accepted = checkCode(code, factor, at);
   if (accepted === undefined) details.code = ['is not correct'];
   if (Object.keys(details).length > 0) throw validationFailed(details);
@@ -269,7 +299,10 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   const result = await givingBack(removed as unknown as QueryCreator<Database>, row, rowsIn('removed'))
     .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.buckets.code).where(rowsIn('removed')))
     .with('disabled_event', eventBecomes(row.eventId!, MFA_EVENT.disabled, rowsIn('removed')))
-    .with('recovery_used', eventFrom('removed', MFA_EVENT.recoveryCodeUsed, caller, at, sql<boolean>`${taken.kind === 'recovery'}::boolean`))
+    .with(
+      'recovery_used',
+      eventFrom('removed', MFA_EVENT.recoveryCodeUsed, caller, at, sql<boolean>`${taken.kind === 'recovery'}::boolean`),
+    )
     .selectNoFrom(sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed'))
     .executeTakeFirstOrThrow();
   // Another request used the same code first, or removed the factor.

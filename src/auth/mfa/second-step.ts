@@ -35,7 +35,12 @@ export async function openChallenge(userId: number, db: QueryCreator<Database>):
   const mfaToken = randomBytes(32).toString('base64url');
   await db
     .insertInto('mfa_challenges')
-    .values({ user_id: userId, token_hash: hashSecret(mfaToken), expires_at: new Date(now().getTime() + CHALLENGE_TTL_MS), tries_left: CHALLENGE_TRIES })
+    .values({
+      user_id: userId,
+      token_hash: hashSecret(mfaToken),
+      expires_at: new Date(now().getTime() + CHALLENGE_TTL_MS),
+      tries_left: CHALLENGE_TRIES,
+    })
     .execute();
   return new HttpError('mfa_required', undefined, { fields: { mfaToken } });
 }
@@ -56,7 +61,10 @@ export async function openChallenge(userId: number, db: QueryCreator<Database>):
  * tries; 401 invalid_mfa_code for a wrong or replayed code; 429 over the
  * account's limit (RATE_LIMIT_MFA).
  */
-export async function completeSecondStep(input: { mfaToken: string; code: string }, by: Requester): Promise<{ user: UserFields; session: NewSession }> {
+export async function completeSecondStep(
+  input: { mfaToken: string; code: string },
+  by: Requester,
+): Promise<{ user: UserFields; session: NewSession }> {
   const ip = by.ip;
   mfaKey();
   const at = now();
@@ -78,7 +86,11 @@ export async function completeSecondStep(input: { mfaToken: string; code: string
         .expression((eb) =>
           eb
             .selectFrom('challenge')
-            .select([sql<string>`${MFA_BUCKET_PREFIX}::text || user_id::text`.as('bucket'), sql<Date>`${at}::timestamptz`.as('window_start'), sql<number>`1`.as('hits')]),
+            .select([
+              sql<string>`${MFA_BUCKET_PREFIX}::text || user_id::text`.as('bucket'),
+              sql<Date>`${at}::timestamptz`.as('window_start'),
+              sql<number>`1`.as('hits'),
+            ]),
         )
         .onConflict(countAnotherHit(sql<Date>`${new Date(at.getTime() - limit.windowMs)}::timestamptz`))
         .returning(['hits', 'window_start']),
@@ -103,27 +115,43 @@ export async function completeSecondStep(input: { mfaToken: string; code: string
       'a.hits',
       'a.window_start',
       'e.id as event_id',
-      sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = c.user_id AND r.code_hash = ${recoveryLookup(input.code)})`.as('recovery_code_found'),
+      sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = c.user_id AND r.code_hash = ${recoveryLookup(input.code)})`.as(
+        'recovery_code_found',
+      ),
     ])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('mfa_token_invalid');
   const wait = retryAfterSeconds({ hits: row.hits, windowStart: row.window_start }, limit, at);
   if (wait > 0) throw rateLimited(wait);
   const userId = row.id;
-  const accepted = checkCode(input.code, { userId, sealed: row.secret_sealed, lastUsedStep: row.last_used_step, recoveryCodeFound: row.recovery_code_found }, at);
+  const accepted = checkCode(
+    input.code,
+    { userId, sealed: row.secret_sealed, lastUsedStep: row.last_used_step, recoveryCodeFound: row.recovery_code_found },
+    at,
+  );
   if (accepted === undefined) throw new HttpError('invalid_mfa_code');
 
   // The challenge is locked first: a concurrent use of the same token waits
   // here, then finds it gone and accepts (spends) no code.
-  const locked = getDb().with('locked', (qb) => qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).forUpdate());
+  const locked = getDb().with('locked', (qb) =>
+    qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).forUpdate(),
+  );
   const statement = acceptCode(locked as unknown as QueryCreator<Database>, userId, accepted, rowsIn('locked'))
     .with('consumed', (qb) =>
-      qb.deleteFrom('mfa_challenges').where('id', '=', row.challenge_id).where(rowsIn('locked')).where(rowsIn('accepted')).returning(['id', 'user_id']),
+      qb
+        .deleteFrom('mfa_challenges')
+        .where('id', '=', row.challenge_id)
+        .where(rowsIn('locked'))
+        .where(rowsIn('accepted'))
+        .returning(['id', 'user_id']),
     )
     .with('consumed_user', (qb) => qb.selectFrom('consumed').select('user_id'))
     .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.mfa(userId).bucket).where(rowsIn('consumed')))
     .with('logged_in', eventBecomes(row.event_id, MFA_EVENT.loggedIn, rowsIn('consumed')))
-    .with('recovery_used', eventFrom('consumed_user', MFA_EVENT.recoveryCodeUsed, by, at, sql<boolean>`${accepted.kind === 'recovery'}::boolean`));
+    .with(
+      'recovery_used',
+      eventFrom('consumed_user', MFA_EVENT.recoveryCodeUsed, by, at, sql<boolean>`${accepted.kind === 'recovery'}::boolean`),
+    );
   // A login completed from this address: it is known to the account from now on, as after a password-only login.
   const remembered = rememberAddress(statement as unknown as QueryCreator<Database>, userId, ip, at, rowsIn('consumed'));
   try {

@@ -35,7 +35,9 @@ export const nativeScrypt: Scrypt = (password, salt, { ln, r, p }) => {
   const N = 2 ** ln;
   // Node refuses anything above 32 MiB by default; N=2^17, r=8 needs 128 MiB.
   const options: crypto.ScryptOptions = { N, r, p, maxmem: 128 * N * r * p + 1024 * 1024 };
-  return new Promise((resolve, reject) => crypto.scrypt(password, salt, KEY_BYTES, options, (error, key) => (error ? reject(error) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    crypto.scrypt(password, salt, KEY_BYTES, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
 };
 
 export const portableScrypt: Scrypt = async (password, salt, { ln, r, p }) => {

@@ -16,7 +16,11 @@ export interface PolicyOptions {
 }
 
 /** Every rule `password` breaks, as messages for `details.password`; empty when it is acceptable. */
-export async function passwordProblems(password: string, context: PasswordContext = {}, { breachCheck = true }: PolicyOptions = {}): Promise<string[]> {
+export async function passwordProblems(
+  password: string,
+  context: PasswordContext = {},
+  { breachCheck = true }: PolicyOptions = {},
+): Promise<string[]> {
   const problems = passwordRuleProblems(password, context, await isCommonPassword(password));
   if (problems.length === 0 && breachCheck && (await isBreached(password))) problems.push(PASSWORD_MESSAGES.breached);
   return problems;

@@ -67,7 +67,7 @@ export function passwordRuleProblems(password: string, context: PasswordContext,
     part !== undefined && part.length >= MIN_CONTAINED_LENGTH && lower.includes(part.toLowerCase());
   if (contains(context.username)) problems.push(PASSWORD_MESSAGES.username);
   const email = context.email;
-  if (email !== undefined && email.includes('@') && contains(email.slice(0, email.lastIndexOf('@')))) {
+  if (email?.includes('@') && contains(email.slice(0, email.lastIndexOf('@')))) {
     problems.push(PASSWORD_MESSAGES.emailLocalPart);
   }
   // However long, passphrases included: 20 spaces are no passphrase. (A

@@ -44,7 +44,10 @@ export async function countProofAttempt(claims: TokenClaims, by: Requester): Pro
     .with('attempt', countHitFor(account, at, 'caller'))
     // As at login: counted across addresses only when this address's counter
     // lets the attempt through, its row locked after that one.
-    .with('attempt_total', countHitFor(total, at, 'caller', sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`))
+    .with(
+      'attempt_total',
+      countHitFor(total, at, 'caller', sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`),
+    )
     .selectFrom('caller')
     .leftJoin('attempt as a', (join) => join.onTrue())
     .leftJoin('attempt_total as t', (join) => join.onTrue())
@@ -59,7 +62,9 @@ export async function countProofAttempt(claims: TokenClaims, by: Requester): Pro
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
   const wait = Math.max(
-    row.account_window_start === null ? 0 : retryAfterSeconds({ hits: row.account_hits!, windowStart: row.account_window_start }, account.limit, at),
+    row.account_window_start === null
+      ? 0
+      : retryAfterSeconds({ hits: row.account_hits!, windowStart: row.account_window_start }, account.limit, at),
     row.total_window_start === null || row.known_address
       ? 0
       : retryAfterSeconds({ hits: row.total_hits!, windowStart: row.total_window_start }, total.limit, at),

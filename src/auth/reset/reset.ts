@@ -93,7 +93,10 @@ export async function updatePasswordWithResetToken(
         .where('id', '<>', found.token_id),
     )
     .with('revoked', (qb) =>
-      qb.deleteFrom('sessions').where('user_id', 'in', (eb) => eb.selectFrom('consumed').select('user_id')).returning('id'),
+      qb
+        .deleteFrom('sessions')
+        .where('user_id', 'in', (eb) => eb.selectFrom('consumed').select('user_id'))
+        .returning('id'),
     )
     .with('recorded', (qb) =>
       qb
@@ -115,7 +118,10 @@ export async function updatePasswordWithResetToken(
       'email',
       'confirmed_at',
       'created_at',
-      eb.selectFrom('revoked').select((r) => r.fn.countAll<number>().as('n')).as('revoked_sessions'),
+      eb
+        .selectFrom('revoked')
+        .select((r) => r.fn.countAll<number>().as('n'))
+        .as('revoked_sessions'),
     ])
     .executeTakeFirst();
   // Found a moment ago but not consumed now: a concurrent reset used it first.

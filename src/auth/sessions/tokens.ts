@@ -38,7 +38,10 @@ const VERIFIED_MAX = 1_000;
  */
 function isCanonical(token: string): boolean {
   const segments = token.split('.');
-  return segments.length === 3 && segments.every((segment) => segment !== '' && Buffer.from(segment, 'base64url').toString('base64url') === segment);
+  return (
+    segments.length === 3 &&
+    segments.every((segment) => segment !== '' && Buffer.from(segment, 'base64url').toString('base64url') === segment)
+  );
 }
 
 /** The claims of a valid, unexpired token we signed, in the exact form we issued it; undefined for anything else. */
@@ -52,7 +55,8 @@ export async function verifySessionToken(token: string): Promise<TokenClaims | u
     // Only canonical tokens enter the cache, so a known one needs no form check either.
     const known = verified.tokens.get(token);
     // jose's own rule: expired once `exp` is not after the current second.
-    if (known !== undefined) return known.exp > Math.floor(at.getTime() / 1000) ? { userId: known.userId, sessionId: known.sessionId } : undefined;
+    if (known !== undefined)
+      return known.exp > Math.floor(at.getTime() / 1000) ? { userId: known.userId, sessionId: known.sessionId } : undefined;
     if (!isCanonical(token)) return undefined;
     const payload = await verifySessionJwt(keys, token, { currentDate: at, requiredClaims: ['sub', 'sid', 'iat', 'exp'] });
     const { sub, sid, exp } = payload;

@@ -23,16 +23,10 @@ export interface Registration {
   password: string;
 }
 
-export const registrationSchema = v.pipeAsync(
-  registrationFields,
-  passwordRules<Registration>('password', accountContext),
-);
+export const registrationSchema = v.pipeAsync(registrationFields, passwordRules<Registration>('password', accountContext));
 
 /** The same rules for a password whose breached-password check its caller has run (from-email.ts). */
-const recheckSchema = v.pipeAsync(
-  registrationFields,
-  passwordRules<Registration>('password', accountContext, { breachCheck: false }),
-);
+const recheckSchema = v.pipeAsync(registrationFields, passwordRules<Registration>('password', accountContext, { breachCheck: false }));
 
 /** The body as a Registration, or 400 listing every broken rule of every field. */
 const parseRegistration = (body: unknown, breachChecked = false): Promise<Registration> =>
@@ -45,7 +39,12 @@ interface Created {
 }
 
 /** User, empty profile and (unless confirmed) the code, in 1 statement on `db`. */
-async function insertAccount(input: Registration, passwordHash: string, confirmed: boolean, db: Kysely<Database> = getDb()): Promise<Created> {
+async function insertAccount(
+  input: Registration,
+  passwordHash: string,
+  confirmed: boolean,
+  db: Kysely<Database> = getDb(),
+): Promise<Created> {
   if (confirmed) return { user: await addUser({ ...input, passwordHash, confirmedAt: now() }, db) };
   const token = newToken('confirm_email');
   const user = await mapDuplicates(() =>

@@ -141,8 +141,24 @@ function EmailForm({ me }: { me: Me }) {
         </p>
       )}
       <Form label="Change the e-mail address" submission={submission} action="Send a confirmation link">
-        <Field label="New e-mail" name="email" type="email" value={email} onInput={setEmail} autoComplete="email" errors={submission.errorsOf('email')} required />
-        <CurrentPasswordField label="Your password" name="password" value={password} onInput={setPassword} hint="To prove it is you." submission={submission} />
+        <Field
+          label="New e-mail"
+          name="email"
+          type="email"
+          value={email}
+          onInput={setEmail}
+          autoComplete="email"
+          errors={submission.errorsOf('email')}
+          required
+        />
+        <CurrentPasswordField
+          label="Your password"
+          name="password"
+          value={password}
+          onInput={setPassword}
+          hint="To prove it is you."
+          submission={submission}
+        />
       </Form>
     </section>
   );
@@ -165,7 +181,13 @@ function PasswordForm({ me }: { me: Me }) {
       <h2 id="password-heading">Password</h2>
       <p role="status">{status}</p>
       <Form label="Change the password" submission={submission} action="Change the password">
-        <CurrentPasswordField label="Current password" name="currentPassword" value={currentPassword} onInput={setCurrent} submission={submission} />
+        <CurrentPasswordField
+          label="Current password"
+          name="currentPassword"
+          value={currentPassword}
+          onInput={setCurrent}
+          submission={submission}
+        />
         <NewPasswordField
           label="New password"
           name="newPassword"
@@ -234,10 +256,7 @@ function Sessions() {
 
 function DeleteAccount({ deleted }: { deleted: () => void }) {
   const [password, setPassword] = useState('');
-  const submission = useSubmit(
-    () => api('DELETE', '/api/me', { password }),
-    deleted,
-  );
+  const submission = useSubmit(() => api('DELETE', '/api/me', { password }), deleted);
   return (
     <section aria-labelledby="delete-heading">
       <h2 id="delete-heading">Delete the account</h2>

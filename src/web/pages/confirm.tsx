@@ -11,7 +11,10 @@ export function Confirm() {
   useTitle('Confirm your account');
   const code = usePlace().query.get('code') ?? '';
   const [confirmed, setConfirmed] = useState<User>();
-  const submission = useSubmit(() => api<{ user: User }>('POST', `/api/register/confirm/${segment(code)}`), (answer) => setConfirmed(answer.user));
+  const submission = useSubmit(
+    () => api<{ user: User }>('POST', `/api/register/confirm/${segment(code)}`),
+    (answer) => setConfirmed(answer.user),
+  );
 
   if (confirmed !== undefined) {
     return (
@@ -42,7 +45,10 @@ export function Confirm() {
 function Resend() {
   const [email, setEmail] = useState('');
   const [sent, setSent] = useState(false);
-  const submission = useSubmit(() => api('POST', '/api/register/resend', { email }), () => setSent(true));
+  const submission = useSubmit(
+    () => api('POST', '/api/register/resend', { email }),
+    () => setSent(true),
+  );
   return (
     <section aria-labelledby="resend-heading">
       <h2 id="resend-heading">Get a new confirmation link</h2>
@@ -50,7 +56,16 @@ function Resend() {
         <p role="status">If {email} has an unconfirmed account, a new link is on its way; older links no longer work.</p>
       ) : (
         <Form label="Get a new confirmation link" submission={submission} action="Send a new link">
-          <Field label="E-mail" name="email" type="email" value={email} onInput={setEmail} autoComplete="email" errors={submission.errorsOf('email')} required />
+          <Field
+            label="E-mail"
+            name="email"
+            type="email"
+            value={email}
+            onInput={setEmail}
+            autoComplete="email"
+            errors={submission.errorsOf('email')}
+            required
+          />
         </Form>
       )}
     </section>

@@ -63,8 +63,25 @@ function NewPost() {
     <section aria-labelledby="new-post-heading">
       <h2 id="new-post-heading">Write a post</h2>
       <Form label="Write a post" submission={submission} action="Publish">
-        <Field label="Title" name="title" value={title} onInput={setTitle} hint="Up to 200 characters." errors={submission.errorsOf('title')} required />
-        <Field label="Text" name="body" multiline value={body} onInput={setBody} hint="Up to 10,000 characters." errors={submission.errorsOf('body')} required />
+        <Field
+          label="Title"
+          name="title"
+          value={title}
+          onInput={setTitle}
+          hint="Up to 200 characters."
+          errors={submission.errorsOf('title')}
+          required
+        />
+        <Field
+          label="Text"
+          name="body"
+          multiline
+          value={body}
+          onInput={setBody}
+          hint="Up to 10,000 characters."
+          errors={submission.errorsOf('body')}
+          required
+        />
       </Form>
     </section>
   );

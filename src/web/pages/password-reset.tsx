@@ -28,7 +28,16 @@ export function Forgot() {
         </>
       ) : (
         <Form label="Ask for a reset link" submission={submission} action="Send the link">
-          <Field label="E-mail" name="email" type="email" value={email} onInput={setEmail} autoComplete="email" errors={submission.errorsOf('email')} required />
+          <Field
+            label="E-mail"
+            name="email"
+            type="email"
+            value={email}
+            onInput={setEmail}
+            autoComplete="email"
+            errors={submission.errorsOf('email')}
+            required
+          />
         </Form>
       )}
     </>
@@ -40,8 +49,13 @@ export function Reset() {
   const token = usePlace().query.get('token') ?? '';
   const [password, setPassword] = useState('');
   const [done, setDone] = useState(false);
-  const submission = useSubmit(() => api('POST', '/api/password/reset', { token, password }), () => setDone(true));
-  const tokenProblem = submission.error !== undefined && (submission.error.status === 404 || submission.error.status === 410 || 'token' in submission.error.details);
+  const submission = useSubmit(
+    () => api('POST', '/api/password/reset', { token, password }),
+    () => setDone(true),
+  );
+  const tokenProblem =
+    submission.error !== undefined &&
+    (submission.error.status === 404 || submission.error.status === 410 || 'token' in submission.error.details);
   if (done) {
     return (
       <>
@@ -72,7 +86,13 @@ export function Reset() {
             )
           }
         >
-          <NewPasswordField label="New password" name="password" value={password} onInput={setPassword} errors={submission.errorsOf('password')} />
+          <NewPasswordField
+            label="New password"
+            name="password"
+            value={password}
+            onInput={setPassword}
+            errors={submission.errorsOf('password')}
+          />
         </Form>
       )}
     </>

@@ -168,7 +168,16 @@ function NewComment({ post, added }: { post: Post; added: () => void }) {
   );
   return (
     <Form label="Write a comment" submission={submission} action="Comment">
-      <Field label="Your comment" name="body" multiline value={body} onInput={setBody} hint="Up to 2,000 characters." errors={submission.errorsOf('body')} required />
+      <Field
+        label="Your comment"
+        name="body"
+        multiline
+        value={body}
+        onInput={setBody}
+        hint="Up to 2,000 characters."
+        errors={submission.errorsOf('body')}
+        required
+      />
     </Form>
   );
 }

@@ -51,8 +51,24 @@ export function SignUp() {
           errors={submission.errorsOf('username')}
           required
         />
-        <Field label="E-mail" name="email" type="email" value={email} onInput={setEmail} autoComplete="email" errors={submission.errorsOf('email')} required />
-        <NewPasswordField label="Password" name="password" value={password} onInput={setPassword} errors={submission.errorsOf('password')} context={{ username, email }} />
+        <Field
+          label="E-mail"
+          name="email"
+          type="email"
+          value={email}
+          onInput={setEmail}
+          autoComplete="email"
+          errors={submission.errorsOf('email')}
+          required
+        />
+        <NewPasswordField
+          label="Password"
+          name="password"
+          value={password}
+          onInput={setPassword}
+          errors={submission.errorsOf('password')}
+          context={{ username, email }}
+        />
       </Form>
       <p>
         Already have an account? <a href={to.login}>Log in</a>

@@ -19,7 +19,10 @@ export function Users() {
           <ul class="users">
             {users.data.items.map((user) => (
               <li>
-                <a href={to.user(user.username)}>{user.username}</a> <span class="meta">joined <When at={user.createdAt} /></span>
+                <a href={to.user(user.username)}>{user.username}</a>{' '}
+                <span class="meta">
+                  joined <When at={user.createdAt} />
+                </span>
               </li>
             ))}
           </ul>
