@@ -5,10 +5,11 @@
 // deploy's database or fail the build.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ConfigError, envValue, setting } from '../config/settings.ts';
-import { databaseUrl, runningEmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded.ts';
+import { databaseUrl, freePort, portIsFree, runningEmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded.ts';
 import { parseDatabaseUrl } from '../db/url.ts';
 import { newSigningKey } from '../signing/keys.ts';
 
@@ -39,12 +40,39 @@ export async function resolveDatabase(dataDir = DATA_DIR): Promise<ResolvedDatab
     );
   }
   const running = await runningEmbeddedPostgres(dataDir);
-  const port = Number(envValue('EMBEDDED_PG_PORT') ?? 54329);
-  const server = running ?? (await startEmbeddedPostgres({ dir: dataDir, port }));
+  const server = running ?? (await startEmbeddedPostgres({ dir: dataDir, port: await embeddedPort(dataDir) }));
   await createDatabaseIfMissing(server.url, APP_DATABASE);
   const url = databaseUrl(server.url, APP_DATABASE);
   const how = running === undefined ? '' : ', already running';
   return { url, description: `embedded PostgreSQL in .data/${how} (${redact(new URL(url))})`, stop: server.stop };
+}
+
+const DEFAULT_PORT = 54329;
+const PORT_FILE = 'postgres-port';
+
+/**
+ * EMBEDDED_PG_PORT, else the port this data folder was given, else 54329. A
+ * port another program holds (often a second checkout's `npm run dev`) is
+ * swapped for a free one, which the folder keeps from then on, so that two
+ * clones on one machine each start without being told.
+ */
+async function embeddedPort(dataDir: string): Promise<number> {
+  const configured = envValue('EMBEDDED_PG_PORT');
+  if (configured !== undefined) {
+    const port = Number(configured);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError('EMBEDDED_PG_PORT must be a TCP port (1-65535)');
+    if (!(await portIsFree(port))) throw new ConfigError(`EMBEDDED_PG_PORT: port ${port} is taken by another program; choose another`);
+    return port;
+  }
+  const file = join(dataDir, PORT_FILE);
+  const kept = Number((await readFile(file, 'utf8').catch(() => '')).trim()) || undefined;
+  const wanted = kept ?? DEFAULT_PORT;
+  if (await portIsFree(wanted)) return wanted;
+  const port = await freePort();
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await writeFile(file, `${port}\n`, { mode: 0o600 });
+  console.log(`port ${wanted} is taken (another checkout's database?): this one uses ${port} from now on (${PORT_FILE} in .data/; EMBEDDED_PG_PORT sets it)`);
+  return port;
 }
 
 async function createDatabaseIfMissing(serverUrl: string, name: string): Promise<void> {

@@ -106,8 +106,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     createPostgresUser: account !== undefined,
     initdbFlags: ['--encoding=UTF8'],
     postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
       ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
     onLog: (message) => void logs.push(message),
@@ -170,7 +172,9 @@ export async function runningEmbeddedPostgres(dir: string): Promise<EmbeddedServ
   if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0 || !isAlive(pid)) return undefined;
   const password = await readPassword(dir);
   if (password === undefined) {
-    throw new Error(`a server runs on ${join(dir, 'pg')} but ${join(dir, PASSWORD_FILE)} is missing: stop it (npm run dev) and start it again`);
+    throw new Error(
+      `a server runs on ${join(dir, 'pg')} but ${join(dir, PASSWORD_FILE)} is missing: stop it (npm run dev) and start it again`,
+    );
   }
   return { url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`, port, stop: async () => {} };
 }
@@ -195,6 +199,16 @@ export async function freePort(): Promise<number> {
       const address = probe.address();
       probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
+  });
+}
+
+/** Whether nothing listens on the loopback port `port` right now. */
+export async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.unref();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 }
 

@@ -1,7 +1,8 @@
 // `npm run db:migrate`, `db:seed` and `db:purge` while `npm run dev` runs: they
 // attach to the embedded server that holds the cluster instead of failing on
 // its lock file, and leave it running.
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -47,7 +48,9 @@ describe('commands beside a running embedded server', () => {
     // As on a developer's machine: no DATABASE_URL (empty counts as unset).
     vi.stubEnv('DATABASE_URL', '');
     const database = await resolveDatabase(dir);
-    expect(database.description).toMatch(/^embedded PostgreSQL in \.data\/, already running \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/auth\)$/);
+    expect(database.description).toMatch(
+      /^embedded PostgreSQL in \.data\/, already running \(postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/auth\)$/,
+    );
     expect(new URL(database.url).port).toBe(String(dev.port));
 
     expect(await migrate(database.url)).toContain('0001_accounts.sql');
@@ -81,6 +84,30 @@ describe('commands beside a running embedded server', () => {
       expect(await runningEmbeddedPostgres(join(stale, 'missing'))).toBeUndefined();
     } finally {
       await rm(stale, { recursive: true, force: true });
+    }
+  });
+
+  it('a second checkout whose port is taken starts on a free one, and keeps it', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'auth-second-'));
+    // Another program (another clone's `npm run dev`) on the default port; it may hold it already.
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.once('error', () => resolve()).listen(54329, '127.0.0.1', resolve));
+    vi.stubEnv('DATABASE_URL', '');
+    vi.stubEnv('EMBEDDED_PG_PORT', '');
+    try {
+      const database = await resolveDatabase(other);
+      const port = new URL(database.url).port;
+      expect(port).not.toBe('54329');
+      expect((await readFile(join(other, 'postgres-port'), 'utf8')).trim()).toBe(port);
+      expect(await count(database.url, 'pg_database')).toBeGreaterThan(0);
+      await database.stop();
+
+      vi.stubEnv('EMBEDDED_PG_PORT', '54329');
+      await expect(resolveDatabase(other)).rejects.toThrow('EMBEDDED_PG_PORT: port 54329 is taken by another program; choose another');
+    } finally {
+      vi.unstubAllEnvs();
+      holder.close();
+      await rm(other, { recursive: true, force: true });
     }
   });
 });
