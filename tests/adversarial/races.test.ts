@@ -3,6 +3,7 @@
 // must be one, never a 5xx, and nothing orphaned or duplicated afterwards.
 // ADVERSARIAL_RACE_ROUNDS sets the rounds, ADVERSARIAL_PARALLEL the crowd size.
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import classicProfile from '../../netlify/functions/classic-profile.ts';
 import classicReset from '../../netlify/functions/classic-reset-password.ts';
@@ -219,6 +220,38 @@ describe('changing the e-mail address', () => {
       expect(rows[0]).toEqual(deleted.status === 204 ? { email: null, sessions: 0, live: 0 } : { email, sessions: 0, live: 0 });
       return [deleted, confirmed];
     });
+  });
+
+  // The order that once gave [204, 200] under load: the deletion's statement
+  // began while the confirmation held the account row, and once that committed
+  // (the address moved, every session ended) it still saw its session, read
+  // in its snapshot from before. Played here step by step, the confirmation's
+  // part by hand: the deletion must see its session as the commit left it.
+  it('a deletion waiting on the account row while another transaction ends its session: 401, the account stays', async () => {
+    const owner = await createUser();
+    const confirmation = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await Promise.all([confirmation.connect(), watcher.connect()]);
+    try {
+      await confirmation.query('BEGIN');
+      await confirmation.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [owner.user.id]);
+      const deleting = call(me, 'DELETE', '/api/me', { token: owner.token, json: { password: owner.password }, ip: uniqueIp() });
+      await vi.waitFor(
+        async () => {
+          const { rows } = await watcher.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted');
+          expect(rows[0]!.n).toBeGreaterThan(0);
+        },
+        { timeout: 20_000, interval: 20 },
+      );
+      await confirmation.query('DELETE FROM sessions WHERE user_id = $1', [owner.user.id]);
+      await confirmation.query('COMMIT');
+      const deleted = await deleting;
+      expect(deleted.status).toBe(401);
+      const { rows } = await watcher.query('SELECT count(*)::int AS n FROM users WHERE id = $1', [owner.user.id]);
+      expect(rows[0].n).toBe(1);
+    } finally {
+      await Promise.all([confirmation.end(), watcher.end()]);
+    }
   });
 });
 

@@ -14,10 +14,9 @@ import { buildWeb, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { launchChromium, seriousViolations } from '../support/browser.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
-import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 import { createUser, STRONG_PASSWORD } from '../support/users.ts';
 
-const FLOW = 90_000;
 const shots = process.env.SCREENSHOTS === '1' ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : undefined;
 
 /** Pages answer after an API round trip; netlify dev bundles each function on its first call. */
@@ -34,7 +33,7 @@ beforeAll(async () => {
   built = await buildWeb();
   [server, browser] = await Promise.all([startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! }), launchChromium()]);
   if (shots) await mkdir(shots, { recursive: true });
-}, 240_000); // netlify dev bundles every function before it answers: minutes on a loaded 2-core machine
+}, START_TIMEOUT);
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
@@ -129,7 +128,7 @@ describe('the web pages', () => {
     pageProblems.length = 0; // that refusal was the point; every other page must have none
   });
 
-  it('sign up: rules shown as you type, every refusal under its field, then a confirmation e-mail', { timeout: FLOW }, async () => {
+  it('sign up: rules shown as you type, every refusal under its field, then a confirmation e-mail', { timeout: FLOW_TIMEOUT }, async () => {
     const page = await newPage();
     await page.goto('/app/signup');
     await expectTitle(page, 'Sign up');
@@ -176,7 +175,7 @@ describe('the web pages', () => {
     expect(await fieldErrors(page, 'Username')).toEqual(['Username is already taken']);
   });
 
-  it('confirm: opening the e-mailed link uses nothing; the button does, once', { timeout: FLOW }, async () => {
+  it('confirm: opening the e-mailed link uses nothing; the button does, once', { timeout: FLOW_TIMEOUT }, async () => {
     const page = await newPage();
     // Not confirmed yet: the login form says so and offers a new link.
     await page.goto('/app/login');
@@ -204,7 +203,7 @@ describe('the web pages', () => {
   });
 
   it('log in (keyboard only), edit the profile, write a post, comment, follow the author link to their statistics, log out', {
-    timeout: FLOW,
+    timeout: FLOW_TIMEOUT,
   }, async () => {
     const page = await newPage();
     await page.goto('/app/login');
@@ -309,7 +308,7 @@ describe('the web pages', () => {
     await eventually(() => page.locator('main').textContent()).toContain('You are not logged in');
   });
 
-  it('sessions: another one is listed and revoked', { timeout: FLOW }, async () => {
+  it('sessions: another one is listed and revoked', { timeout: FLOW_TIMEOUT }, async () => {
     const other = await fetch(`${server.url}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -338,7 +337,7 @@ describe('the web pages', () => {
   });
 
   it("log in with a second factor: the code step, a wrong code refused under the field, then the app's code", {
-    timeout: FLOW,
+    timeout: FLOW_TIMEOUT,
   }, async () => {
     // Enrolled through the functions in this process, against the database netlify dev serves.
     const { user, token } = await createUser();
@@ -363,7 +362,7 @@ describe('the web pages', () => {
     await eventually(() => page.getByText(user.email).count()).toBeGreaterThan(0);
   });
 
-  it('forgot, then reset through the e-mailed link; a used link is refused', { timeout: FLOW }, async () => {
+  it('forgot, then reset through the e-mailed link; a used link is refused', { timeout: FLOW_TIMEOUT }, async () => {
     const page = await newPage();
     await page.goto('/app/forgot');
     await expectTitle(page, 'Forgot your password');
@@ -405,7 +404,9 @@ describe('the web pages', () => {
     await expectTitle(page, 'My account');
   });
 
-  it('account: sign out everywhere else, change the e-mail through the e-mailed link, delete the account', { timeout: FLOW }, async () => {
+  it('account: sign out everywhere else, change the e-mail through the e-mailed link, delete the account', {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
     const bob = { username: 'web_bob', email: 'web.bob@example.com', password: 'Granite-Meadow-58?' };
     const post = (path: string, body: object, token?: string) =>
       fetch(`${server.url}${path}`, {

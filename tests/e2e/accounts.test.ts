@@ -2,13 +2,13 @@
 // the e-mailed link's GET, log in, use the cookie and the Bearer token, change
 // the password, log out; a used code stays 404 despite netlify dev's retries.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 
 let server: DevServer;
 
 beforeAll(async () => {
   server = await startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! });
-});
+}, START_TIMEOUT);
 afterAll(async () => server?.stop());
 
 async function send(method: string, path: string, options: { json?: unknown; token?: string; cookie?: string } = {}) {
@@ -26,7 +26,7 @@ async function send(method: string, path: string, options: { json?: unknown; tok
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
 }
 
-describe('accounts under netlify dev', () => {
+describe('accounts under netlify dev', { timeout: FLOW_TIMEOUT }, () => {
   it('runs an account from registration to logout', async () => {
     const account = { username: 'e2e_walker', email: 'e2e.walker@example.com', password: 'Violet-Harbor-73!' };
     const registered = await send('POST', '/api/register', { json: account });

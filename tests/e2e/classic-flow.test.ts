@@ -1,13 +1,13 @@
 // The classic routes over real HTTP through netlify dev, as a form-and-cookie
 // client walks them; the 403s stay 403 despite netlify dev's retries of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 
 let server: DevServer;
 
 beforeAll(async () => {
   server = await startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! });
-});
+}, START_TIMEOUT);
 afterAll(async () => server?.stop());
 
 interface Sent {
@@ -32,7 +32,7 @@ function expectAnswer(res: Sent, status: number, body: unknown) {
   expect(res.text).toBe(JSON.stringify(body));
 }
 
-describe('classic routes under netlify dev', () => {
+describe('classic routes under netlify dev', { timeout: FLOW_TIMEOUT }, () => {
   it('runs the full flow: register, log in, profile, log out, reset the password', async () => {
     const email = 'classic.walker@example.com';
     const password = 'Violet-Harbor-73!';

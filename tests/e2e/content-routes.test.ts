@@ -1,7 +1,7 @@
 // Profiles, users, posts and comments over real HTTP through netlify dev: each
 // path, including the nested /api/posts/{id}/comments, reaches its function.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 
 let server: DevServer;
@@ -10,7 +10,7 @@ let me: TestUser;
 beforeAll(async () => {
   server = await startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! });
   me = await createUser();
-});
+}, START_TIMEOUT);
 afterAll(async () => server?.stop());
 
 async function request(method: string, path: string, json?: unknown) {
@@ -22,7 +22,7 @@ async function request(method: string, path: string, json?: unknown) {
   return { status: res.status, body: res.status === 204 ? null : await res.json() };
 }
 
-describe('content routes under netlify dev', () => {
+describe('content routes under netlify dev', { timeout: FLOW_TIMEOUT }, () => {
   it('runs a post and its comments through every endpoint', async () => {
     const profile = await request('PATCH', '/api/me/profile', { location: 'Turin' });
     expect(profile).toMatchObject({ status: 200, body: { profile: { location: 'Turin' } } });

@@ -1,17 +1,17 @@
 // The whole path over real HTTP: netlify dev -> function -> core -> Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSigningKey } from '../../src/signing/keys.ts';
-import { startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 
 let server: DevServer;
 const signingKey = await newSigningKey();
 
 beforeAll(async () => {
   server = await startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL!, JWT_SIGNING_KEYS: JSON.stringify([signingKey]) });
-});
+}, START_TIMEOUT);
 afterAll(async () => server?.stop());
 
-describe('netlify dev', () => {
+describe('netlify dev', { timeout: FLOW_TIMEOUT }, () => {
   it('serves GET /api/health after a database round trip', async () => {
     const res = await fetch(`${server.url}/api/health`);
     expect(res.status).toBe(200);

@@ -3,6 +3,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../src/db/embedded.ts';
 
+/** `netlify dev` bundles every function before its first answer: about 20 s idle, minutes with both cores busy. */
+export const START_TIMEOUT = 240_000;
+/** A flow of a dozen requests through `netlify dev`: 12-17 s idle, up to four times that at a load average of 10. */
+export const FLOW_TIMEOUT = 120_000;
+
 export interface DevServer {
   url: string;
   output(): string;
