@@ -18,25 +18,33 @@ import type { Requester } from './client.ts';
  * the session ended in between. The attempt counters keyed by the account
  * end with their windows and go with the purge: deleting them here would lock
  * a counter row after the user row, the reverse of a login's order.
+ *
+ * The session is read under a lock (FOR KEY SHARE), after the account row's
+ * (FOR UPDATE), the order an e-mail change or a reset takes them in. A plain
+ * read would see the session as this statement's snapshot had it: a
+ * transaction that ended it (an e-mail change confirmed) and committed while
+ * this one waited for the account row would leave a revoked session deleting
+ * the account. A locked read sees the row as that commit left it, or not at all.
  */
 export async function deleteAccount(claims: TokenClaims, password: string, by: Requester): Promise<void> {
   await proveOwnership(claims, password, by);
   const { at, idleSince } = sessionClock();
   const deleted = await getDb()
+    .with('owner', (qb) => qb.selectFrom('users').select('id').where('id', '=', claims.userId).forUpdate())
+    .with('live', (qb) =>
+      qb
+        .selectFrom('sessions')
+        .innerJoin('owner', 'owner.id', 'sessions.user_id')
+        .select('sessions.user_id')
+        .where('sessions.id', '=', claims.sessionId)
+        .where('sessions.expires_at', '>', at)
+        .where('sessions.last_seen_at', '>', idleSince)
+        .forKeyShare('sessions'),
+    )
     .with('gone', (qb) =>
       qb
         .deleteFrom('users')
-        .where('id', '=', claims.userId)
-        .where(({ exists, selectFrom }) =>
-          exists(
-            selectFrom('sessions')
-              .select(sql<number>`1`.as('live'))
-              .where('id', '=', claims.sessionId)
-              .where('user_id', '=', claims.userId)
-              .where('expires_at', '>', at)
-              .where('last_seen_at', '>', idleSince),
-          ),
-        )
+        .where('id', 'in', (eb) => eb.selectFrom('live').select('user_id'))
         .returning('id'),
     )
     .insertInto('security_events')
