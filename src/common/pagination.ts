@@ -19,11 +19,15 @@ export interface Pagination {
   cursor: string | null;
 }
 
-/** `v.number()` and `v.integer()` state the output type for the OpenAPI document; the regex already ensures both. */
+/**
+ * Decimal digits, as many as `max` has at most (leading zeros aside, which
+ * the range then judges); `v.number()` and `v.integer()` state the output type
+ * for the OpenAPI document, which the pattern already ensures.
+ */
 const integerText = (min: number, max: number, message: string) =>
   v.pipe(
     v.string(),
-    v.regex(/^\d{1,6}$/, message),
+    v.regex(new RegExp(`^\\d{1,${String(max).length}}$`), message),
     v.transform(Number),
     v.number(),
     v.integer(),
@@ -31,12 +35,15 @@ const integerText = (min: number, max: number, message: string) =>
     v.maxValue(max, message),
   );
 
+export const MAX_PAGE = 1_000_000;
+export const MAX_PAGE_SIZE = 100;
+
 /** `page` (>= 1, default 1) or `cursor`, and `pageSize` (1-100, default 20). */
 export const paginationSchema = v.object({
   page: v.optional(
-    v.pipe(integerText(1, 1_000_000, 'must be an integer of at least 1'), v.description('Default 1. Not combined with `cursor`.')),
+    v.pipe(integerText(1, MAX_PAGE, `must be an integer from 1 to ${MAX_PAGE}`), v.description('Default 1. Not combined with `cursor`.')),
   ),
-  pageSize: v.optional(integerText(1, 100, 'must be an integer from 1 to 100'), '20'),
+  pageSize: v.optional(integerText(1, MAX_PAGE_SIZE, `must be an integer from 1 to ${MAX_PAGE_SIZE}`), '20'),
   cursor: v.optional(
     v.pipe(
       v.string(),
