@@ -1,8 +1,8 @@
 // My account: the profile (PATCH /api/me/profile), the e-mail address
 // (POST /api/me/email; the link it sends opens pages/email.tsx), the password
 // (PUT /api/me/password), the sessions (GET /api/me/sessions, DELETE one or
-// every other) and the deletion (DELETE /api/me). Sections for features other
-// issues add (the second factor) go in `Account` below, one <section> each.
+// every other) and the deletion (DELETE /api/me). A new feature of the account
+// (enrolling the second factor, say) gets its own <section> in `Account` below.
 import { useState } from 'preact/hooks';
 import {
   api,
