@@ -23,7 +23,7 @@ export default route(config, classicResetPassword, {
     const { reset } = await requestPasswordReset(email, clientOf(req, ctx), { requireAccount: true }).catch(
       restate({ not_found: { status: 403 } }),
     );
-    // The token is in the body only under development delivery (the README, "Delivery").
+    // The token is in the body only under development delivery (src/auth/README.md, "Delivery and mail failures").
     return json(200, { email, ...(reset && { reset_token: reset.token }) });
   },
   PUT: async (req, ctx) => {

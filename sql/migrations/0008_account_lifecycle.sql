@@ -1,4 +1,4 @@
--- Account lifecycle (issue 17): where each session was opened, and the audit
+-- Account lifecycle: where each session was opened, and the audit
 -- trail of security events.
 --
 -- Safe on a populated database: the new columns are nullable without a

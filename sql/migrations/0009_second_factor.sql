@@ -1,4 +1,4 @@
--- A second factor (issue 19): TOTP (RFC 6238) with single-use recovery codes,
+-- A second factor: TOTP (RFC 6238) with single-use recovery codes,
 -- and the login step between the password and the session. New tables only:
 -- nothing existing is rewritten or locked for long.
 

@@ -1,4 +1,4 @@
--- Changing an account's e-mail (issue 17): POST /api/me/email issues a code of
+-- Changing an account's e-mail: POST /api/me/email issues a code of
 -- purpose change_email that holds the address asked for; the confirmation
 -- moves it into users.email. The live-code index of migration 0003 keeps one
 -- pending change per account: a new request replaces the old code.

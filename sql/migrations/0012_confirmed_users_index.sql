@@ -1,4 +1,4 @@
--- GET /api/users lists confirmed accounts only (issue 14): their usernames in
+-- GET /api/users lists confirmed accounts only: their usernames in
 -- order, so a page (by cursor or by number) is read from this index alone, as
 -- the whole list was from users_username_key. Its total is list_totals'
 -- confirmed_users, kept by migration 0006's triggers.

@@ -2,7 +2,7 @@
 // one self-contained ES module, dist/functions/<name>.mjs, which netlify.toml
 // hands to Netlify as it is (node_bundler = "none": no tracing, no node_modules
 // in the zip). `npm run build` (the deploy's build command), `npm run dev` and
-// the end-to-end tests all serve these files. README, "Packaging".
+// the end-to-end tests all serve these files. tests/bench/README.md, "Packaging (what ships)".
 import { readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';

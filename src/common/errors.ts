@@ -12,7 +12,7 @@ export const ERRORS = {
   invalid_credentials: { status: 401, message: 'The username or e-mail address and password do not match an account.' },
   account_not_confirmed: { status: 403, message: 'Confirm your e-mail address with the code you were sent, then log in.' },
   forbidden: { status: 403, message: 'You may not do that.' },
-  // Issue 19: the second factor. mfa_required carries the mfaToken for POST /api/login/mfa.
+  // The second factor. mfa_required carries the mfaToken for POST /api/login/mfa.
   mfa_required: {
     status: 403,
     message:
@@ -36,7 +36,7 @@ export const ERRORS = {
   rate_limited: { status: 429, message: 'Too many requests; try again later.' },
   internal_error: { status: 500, message: 'Something went wrong on our side.' },
   service_unavailable: { status: 503, message: 'The service is temporarily unavailable; try again shortly.' },
-  // Issue 18: access tokens need an asymmetric key, which a deploy with only JWT_SECRET lacks (a
+  // Access tokens need an asymmetric key, which a deploy with only JWT_SECRET lacks (a
   // setting of the deploy, not a fault: not a 5xx).
   access_tokens_unavailable: { status: 404, message: 'This service has no signing key, so it issues no access tokens.' },
 } as const satisfies Record<string, { status: number; message: string; fields?: readonly string[] }>;

@@ -66,7 +66,7 @@ const SCRYPT_LN = 17;
 const MAX_SCRYPT_LN = 20;
 
 const READERS = {
-  // Where the process runs (issue 15: what may be revealed, where links point).
+  // Where the process runs: what may be revealed, where links point.
   /**
    * The Netlify deploy context this process runs in, if any (production, deploy-preview,
    * branch-deploy; `netlify dev` sets CONTEXT=dev): CONTEXT in a build, and in a
@@ -97,13 +97,11 @@ const READERS = {
     const url = envValue('APP_URL');
     return url === undefined ? undefined : parseEnv('APP_URL', httpUrlSchema, url).replace(/\/+$/, '');
   },
-
-  // The purge (src/system/purge.ts): how long rows that nothing needs are kept.
-  /** PURGE_UNCONFIRMED_AFTER: accounts never confirmed go this long after sign-up (7d). */
-  purgeUnconfirmedAfterMs: () => parseEnv('PURGE_UNCONFIRMED_AFTER', v.optional(durationSchema, '7d')),
-  /** PURGE_EXPIRED_AFTER: expired sessions and used or expired codes go this long after (1d). */
-  purgeExpiredAfterMs: () => parseEnv('PURGE_EXPIRED_AFTER', v.optional(durationSchema, '1d')),
-
+  /** Netlify sets CONTEXT on every deploy (production, deploy-preview, branch-deploy); `dev` is a local `netlify dev`. */
+  deployed: () => {
+    const context = envValue('CONTEXT');
+    return context !== undefined && context !== 'dev';
+  },
   /** Vitest sets VITEST; some safety checks relax (never silently) under test. */
   test: () => envValue('VITEST') !== undefined || envValue('NODE_ENV') === 'test',
   /** `netlify dev` sets NETLIFY_DEV (see src/http/route.ts for why it matters). */
@@ -111,6 +109,15 @@ const READERS = {
   /** Netlify's URL: the site's main address; links in e-mails open its /app pages unless APP_URL says otherwise. */
   siteUrl: () => envValue('URL'),
 
+  // How long rows that nothing needs are kept before the purge (src/system/purge.ts) deletes them.
+  /** PURGE_UNCONFIRMED_AFTER: accounts never confirmed go this long after sign-up (7d). */
+  purgeUnconfirmedAfterMs: () => parseEnv('PURGE_UNCONFIRMED_AFTER', v.optional(durationSchema, '7d')),
+  /** PURGE_EXPIRED_AFTER: expired sessions and used or expired codes go this long after (1d). */
+  purgeExpiredAfterMs: () => parseEnv('PURGE_EXPIRED_AFTER', v.optional(durationSchema, '1d')),
+  /** AUDIT_EVENTS_RETENTION: how long security events are kept before the scheduled purge deletes them (default 90d). */
+  auditRetentionMs: () => parseEnv('AUDIT_EVENTS_RETENTION', v.optional(durationSchema, '90d')),
+
+  // The database and the driver that reaches it (src/db/README.md).
   /**
    * DATABASE_URL, or else Netlify DB's NETLIFY_DATABASE_URL (Neon underneath), with the variable it
    * came from; checked by src/db/url.ts, which names what is wrong without showing the password.
@@ -132,12 +139,7 @@ const READERS = {
   /** A local stand-in for Neon's proxy (tests, benchmarks). */
   neonWsProxy: () => envValue('NEON_WS_PROXY'),
 
-  // Issue 18: signing keys, access tokens and sliding sessions (src/signing/README.md).
-  /** Netlify sets CONTEXT on every deploy (production, deploy-preview, branch-deploy); `dev` is a local `netlify dev`. */
-  deployed: () => {
-    const context = envValue('CONTEXT');
-    return context !== undefined && context !== 'dev';
-  },
+  // Sessions, access tokens and the keys that sign them (src/signing/README.md).
   /** JWT_SIGNING_KEYS: a JSON array of private ES256 JWKs, the first signing (`npm run keys` prints one). */
   signingKeys: (): PrivateSigningJwk[] => {
     const text = envValue('JWT_SIGNING_KEYS');
@@ -150,7 +152,7 @@ const READERS = {
   },
   /** The HS256 secret: signs session tokens when there are no keys, and still verifies them when there are. */
   jwtSecret: (): string | undefined => {
-    // No fallback in shipped code (issue 14): the test setup and `npm run dev` supply their own.
+    // No fallback in shipped code: a default secret would be a known one. The test setup and `npm run dev` supply their own.
     const secret = envValue('JWT_SECRET');
     if (secret !== undefined && new TextEncoder().encode(secret).length < 32)
       throw new ConfigError('JWT_SECRET must be at least 32 bytes long');
@@ -167,57 +169,17 @@ const READERS = {
   jwtIssuer: () => parseEnv('JWT_ISSUER', v.optional(v.pipe(v.string(), v.url('must be an absolute URL')))),
   /** JWT_AUDIENCE: the access tokens' `aud`; default the issuer. */
   jwtAudience: () => parseEnv('JWT_AUDIENCE', v.optional(v.pipe(v.string(), v.maxLength(200, 'is too long')))),
-  // End of issue 18's block.
-  // Issue 17: the audit trail.
-  /** AUDIT_EVENTS_RETENTION: how long security events are kept before the scheduled purge deletes them (default 90d). */
-  auditRetentionMs: () => parseEnv('AUDIT_EVENTS_RETENTION', v.optional(durationSchema, '90d')),
-  // End of issue 17's block.
 
-  /** PASSWORD_SCRYPT_N, a power of two, as its log2. */
-  scryptLn: () =>
-    Math.log2(
-      parseEnv(
-        'PASSWORD_SCRYPT_N',
-        v.optional(
-          v.pipe(
-            v.string(),
-            v.transform(Number),
-            v.number(),
-            v.check(
-              (n) => Number.isInteger(Math.log2(n)) && n >= 2 ** 10 && n <= 2 ** MAX_SCRYPT_LN,
-              'must be a power of two from 1024 to 1048576',
-            ),
-          ),
-          String(2 ** SCRYPT_LN),
-        ),
-      ),
-    ),
-
-  // Issue 19: the second factor (src/auth/mfa/README.md).
-  /**
-   * MFA_ENCRYPTION_KEY: 32 bytes in base64, the AES-256-GCM key that seals TOTP secrets. Without
-   * it the second-factor endpoints answer 503 (`npm run dev` makes one in .data/).
-   */
-  mfaEncryptionKey: (): Buffer | undefined => {
-    const text = envValue('MFA_ENCRYPTION_KEY');
-    if (text === undefined) return undefined;
-    const key = Buffer.from(text, 'base64');
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32) {
-      throw new ConfigError('MFA_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)');
-    }
-    return key;
-  },
-  /** RATE_LIMIT_MFA: wrong second-factor codes per account, from all addresses together. */
-  mfaLimit: limit('RATE_LIMIT_MFA', '10/15m'),
-
+  // Rate limits: how many attempts per window.
   loginAccountLimit: limit('RATE_LIMIT_LOGIN_ACCOUNT', '10/15m'),
   loginIpLimit: limit('RATE_LIMIT_LOGIN_IP', '50/15m'),
   registerIpLimit: limit('RATE_LIMIT_REGISTER_IP', '30/10m'),
   emailLimit: limit('RATE_LIMIT_EMAIL', '5/10m'),
   emailIpLimit: limit('RATE_LIMIT_EMAIL_IP', '30/10m'),
+  /** RATE_LIMIT_MFA: wrong second-factor codes per account, from all addresses together. */
+  mfaLimit: limit('RATE_LIMIT_MFA', '10/15m'),
 
-  // Security hardening (issue 14): failed logins per account across all
-  // addresses, and how much of an IPv6 address names one client.
+  // Failed logins per account across all addresses, and how much of an IPv6 address names one client.
   loginAccountTotalLimit: limit('RATE_LIMIT_LOGIN_ACCOUNT_TOTAL', '100/1h'),
   /** RATE_LIMIT_IPV6_PREFIX: the leading bits of an IPv6 address that rate limits count as one client. */
   ipv6PrefixBits: () =>
@@ -248,7 +210,41 @@ const READERS = {
     };
   },
 
-  // Issue 19: the breached-password check (src/auth/passwords/breached.ts).
+  // The second factor (src/auth/mfa/README.md).
+  /**
+   * MFA_ENCRYPTION_KEY: 32 bytes in base64, the AES-256-GCM key that seals TOTP secrets. Without
+   * it the second-factor endpoints answer 503 (`npm run dev` makes one in .data/).
+   */
+  mfaEncryptionKey: (): Buffer | undefined => {
+    const text = envValue('MFA_ENCRYPTION_KEY');
+    if (text === undefined) return undefined;
+    const key = Buffer.from(text, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32) {
+      throw new ConfigError('MFA_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)');
+    }
+    return key;
+  },
+
+  // New passwords: how hard their hash is, and the breached-password check (src/auth/passwords/breached.ts).
+  /** PASSWORD_SCRYPT_N, a power of two, as its log2. */
+  scryptLn: () =>
+    Math.log2(
+      parseEnv(
+        'PASSWORD_SCRYPT_N',
+        v.optional(
+          v.pipe(
+            v.string(),
+            v.transform(Number),
+            v.number(),
+            v.check(
+              (n) => Number.isInteger(Math.log2(n)) && n >= 2 ** 10 && n <= 2 ** MAX_SCRYPT_LN,
+              'must be a power of two from 1024 to 1048576',
+            ),
+          ),
+          String(2 ** SCRYPT_LN),
+        ),
+      ),
+    ),
   /** BREACHED_PASSWORD_CHECK=on|off: new passwords are checked against Have I Been Pwned; on unless in local development. */
   breachedPasswordCheck: (): boolean => {
     const value = parseEnv('BREACHED_PASSWORD_CHECK', v.optional(v.picklist(['on', 'off'], 'must be on or off')));

@@ -34,7 +34,7 @@ export interface EmbeddedServer {
 }
 
 const USER = 'postgres';
-/** The password clusters made before they had their own (issue 14): replaced at their next start. */
+/** The password of clusters made when every cluster shared one: such a cluster gets its own at its next start. */
 const OLD_PASSWORD = 'postgres';
 export const PASSWORD_FILE = 'postgres-password';
 

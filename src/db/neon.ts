@@ -1,5 +1,6 @@
-// Neon's serverless driver, as the functions use it on Netlify (README, design
-// notes, "Connection strategy", with the figures of `npm run bench`): every
+// Neon's serverless driver, as the functions use it on Netlify (src/db/README.md,
+// "Connections on Netlify", and the figures of `npm run bench` in
+// tests/bench/README.md): every
 // statement outside a transaction is one HTTPS request to Neon's query
 // endpoint, one round trip (a new connection adds only its TCP and TLS
 // handshakes: no WebSocket upgrade, no Postgres startup); a transaction checks

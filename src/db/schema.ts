@@ -38,7 +38,7 @@ export interface SessionsTable {
   /** Moved forward by use, at most once an hour; the idle end is this plus SESSION_IDLE_TTL. */
   last_seen_at: GeneratedTimestamp;
   expires_at: Timestamp;
-  /** Where the session was opened (issue 17): the user agent, trimmed, and the client address. */
+  /** Where the session was opened: the user agent, trimmed, and the client address. */
   user_agent: string | null;
   ip: string | null;
 }
@@ -68,7 +68,7 @@ export interface KnownAddressesTable {
   last_login_at: Timestamp;
 }
 
-/** Issue 19: an account's TOTP secret, sealed (src/auth/mfa/sealed-secret.ts); pending until confirmed. */
+/** The second factor: an account's TOTP secret, sealed (src/auth/mfa/sealed-secret.ts); pending until confirmed. */
 export interface TotpFactorsTable {
   user_id: number;
   secret_sealed: Buffer;
@@ -123,7 +123,7 @@ export type SecurityEventKind =
   | 'email_changed'
   | 'account_confirmed'
   | 'account_deleted'
-  // Issue 19 (src/auth/mfa/events.ts).
+  // The second factor's (src/auth/mfa/events.ts).
   | 'mfa_enabled'
   | 'mfa_disabled'
   | 'recovery_code_used'

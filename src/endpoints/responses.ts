@@ -128,7 +128,7 @@ export const withProfile = v.strictObject({ profile: profileView });
 
 export const passwordChanged = v.strictObject({ revokedSessions: count });
 
-// Issue 19: the second factor.
+// The second factor.
 export const totpEnrolment = v.strictObject({
   secret: v.pipe(text, v.description('The shared secret in base32, for typing into an authenticator app')),
   otpauthUri: v.pipe(text, v.description('`otpauth://totp/…` (SHA-1, 6 digits, 30 s), for a QR code')),
@@ -220,7 +220,7 @@ export const classicProfile = v.strictObject({ email: text });
 
 export const classicResetIssued = v.strictObject({ email: text, reset_token: v.optional(v.pipe(text, v.description(DEVELOPMENT_ONLY))) });
 
-// Issue 18: access tokens and the keys that verify them.
+// Access tokens and the keys that verify them.
 export const accessToken = v.strictObject({
   accessToken: v.pipe(text, v.description('A JWT (header `typ: at+jwt`, RFC 9068) signed with the current key of /.well-known/jwks.json')),
   tokenType: v.literal('Bearer'),
@@ -245,7 +245,6 @@ export const openIdConfiguration = v.strictObject({
   issuer: v.pipe(text, v.description('The `iss` of access tokens')),
   jwks_uri: v.pipe(text, v.description('Where the verification keys are')),
 });
-// End of issue 18's schemas.
 
 /** The document itself, as far as a client relies on it. */
 export const openApiDocument = v.looseObject({

@@ -70,7 +70,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   PasswordResetDone: r.passwordReset,
   Health: r.health,
   OpenApiDocument: r.openApiDocument,
-  // Issue 18.
+  // Access tokens and the keys that verify them.
   AccessToken: r.accessToken,
   PublicJwk: r.publicJwk,
   Jwks: r.jwks,

@@ -26,7 +26,7 @@ const bucketKey = (kind: string, ...parts: (string | number)[]) => [kind, ...par
 
 /**
  * The per-account login counters. One is keyed by account AND client address,
- * so a guesser elsewhere cannot lock the owner out (README, design notes); the
+ * so a guesser elsewhere cannot lock the owner out (src/auth/README.md, "Security hardening"); the
  * other counts every address together, so guesses spread over many addresses
  * are bounded too, and does not apply to an address the account logged in
  * from lately (src/auth/login/known-addresses.ts). Their keys are `prefix + userId

@@ -2,6 +2,8 @@
 // API, authenticated by the session_id cookie the login sets (HttpOnly, so no
 // script ever holds a credential). Errors arrive as the API's envelope
 // {error: {code, message, details}} and leave here as one ApiError.
+import type * as v from 'valibot';
+import type * as answers from '../endpoints/responses.ts';
 
 export type FieldErrors = Record<string, string[]>;
 
@@ -52,60 +54,29 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
 
 export const segment = encodeURIComponent;
 
-// The shapes the pages read (README, "Accounts API" and "Profiles, users, posts and comments").
-export interface Author {
-  id: number;
-  username: string;
-}
-export interface User {
-  id: number;
-  username: string;
-  email?: string;
-  confirmed: boolean;
-  createdAt: string;
-}
-export interface Profile {
-  bio: string | null;
-  location: string | null;
-  birthday: string | null;
-  gender: string | null;
-  maritalStatus: string | null;
-}
-export interface Me {
-  user: User;
-  profile: Profile;
-}
-export interface Post {
-  id: number;
-  title: string;
-  body: string;
-  createdAt: string;
-  updatedAt: string;
-  author: Author;
-}
-export interface Comment {
-  id: number;
-  postId: number;
-  body: string;
-  createdAt: string;
-  author: Author;
-}
-export interface Session {
-  id: string;
-  createdAt: string;
-  expiresAt: string;
-  lastSeenAt: string;
-  userAgent: string | null;
-  ip: string | null;
-  current: boolean;
-}
-export interface DirectoryEntry {
-  id: number;
-  username: string;
-  createdAt: string;
-}
-export interface PublicProfile {
-  user: DirectoryEntry;
-  profile: Profile;
-  stats: { posts: number; comments: number };
-}
+// The shapes the pages read, derived from the response schemas the API's
+// answers are checked against (src/endpoints/responses.ts), so the two cannot
+// disagree. Type-only imports: nothing of valibot or the schemas reaches the
+// browser bundle.
+type Answer<Schema extends v.GenericSchema> = v.InferOutput<Schema>;
+
+export type User = Answer<typeof answers.userView>;
+export type Profile = Answer<typeof answers.profileView>;
+export type Author = Answer<typeof answers.authorRef>;
+export type Me = Answer<typeof answers.me>;
+export type Post = Answer<typeof answers.postView>;
+export type Comment = Answer<typeof answers.commentView>;
+export type Session = Answer<typeof answers.sessionItem>;
+export type SessionList = Answer<typeof answers.sessionList>;
+export type DirectoryEntry = Answer<typeof answers.directoryEntry>;
+export type PublicProfile = Answer<typeof answers.publicProfile>;
+export type Registered = Answer<typeof answers.registered>;
+export type WithUser = Answer<typeof answers.withUser>;
+export type WithPost = Answer<typeof answers.withPost>;
+export type WithProfile = Answer<typeof answers.withProfile>;
+export type EmailChangeRequested = Answer<typeof answers.emailChangeRequested>;
+export type ResetRequested = Answer<typeof answers.resetRequested>;
+export type RevokedSessions = Answer<typeof answers.sessionsRevoked>;
+export type PasswordChanged = Answer<typeof answers.passwordChanged>;
+/** A page of any list the API pages (`pageOf` in src/endpoints/responses.ts). */
+export type PageOf<Item> = Omit<Answer<ReturnType<typeof answers.pageOf>>, 'items'> & { items: Item[] };

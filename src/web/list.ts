@@ -2,7 +2,7 @@
 // page costs the same however deep (the API's `nextCursor`). A page's own
 // address carries the cursor it was opened with; the way back is the first
 // page (cursors only go forward) or the browser's Back.
-import { api } from './api.ts';
+import { api, type PageOf } from './api.ts';
 
 export interface ListPage<T> {
   items: T[];
@@ -13,16 +13,10 @@ export interface ListPage<T> {
   position: string;
 }
 
-interface PagedAnswer<T> {
-  items: T[];
-  nextCursor: string | null;
-  total: number;
-}
-
 export async function loadList<T>(path: string, query: URLSearchParams, pageSize = 20): Promise<ListPage<T>> {
   const cursor = query.get('cursor');
   const asked = new URLSearchParams({ pageSize: String(pageSize), ...(cursor ? { cursor } : {}) });
-  const answer = await api<PagedAnswer<T>>('GET', `${path}?${asked}`);
+  const answer = await api<PageOf<T>>('GET', `${path}?${asked}`);
   return {
     items: answer.items,
     ...(cursor ? { previous: '?' } : {}),

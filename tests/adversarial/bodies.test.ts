@@ -1,4 +1,4 @@
-// Hostile request bodies (issue 14, items 1 and 11): every 64 KiB shape of
+// Hostile request bodies: every 64 KiB shape of
 // tests/support/hostile-bodies.ts sent to every function that takes a body,
 // repeated names and keys valibot would skip (`__proto__`, `constructor`,
 // `prototype`). Prints the largest time one body took to read and validate

@@ -1,4 +1,4 @@
-// Requests without a client address (issue 14, item 6): every function that
+// Requests without a client address: every function that
 // counts by address refuses with 503 and a log line instead of counting
 // everyone in one shared bucket, and writes nothing.
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';

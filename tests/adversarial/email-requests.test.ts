@@ -1,5 +1,5 @@
-// A stranger asking for codes and reset tokens for someone else's address
-// (issue 14, item 9): over the per-e-mail limit the answer is the usual 202
+// A stranger asking for codes and reset tokens for someone else's address:
+// over the per-e-mail limit the answer is the usual 202
 // with nothing issued or sent, a live token less than a minute old is never
 // replaced, and the owner's token keeps working; the per-address limit still
 // answers the stranger 429.

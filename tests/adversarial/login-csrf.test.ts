@@ -1,4 +1,4 @@
-// Login CSRF (issue 14, item 5): a page on another origin posting a login
+// Login CSRF: a page on another origin posting a login
 // form would log its visitor into the attacker's account. Both login routes
 // refuse a foreign Origin (or, without one, Sec-Fetch-Site: cross-site) with
 // 403 before any statement, set no cookie and open no session; a same-origin

@@ -415,7 +415,7 @@ describe('deleting an account while it logs in', () => {
 });
 
 describe('one e-mail address, asked for codes by a crowd at once', () => {
-  it(`${CROWD} resends: one new code is issued and stays usable; the rest change nothing (issue 14)`, async () => {
+  it(`${CROWD} resends: one new code is issued and stays usable; the rest change nothing`, async () => {
     await rounds('resends of one address at once', 'api', async () => {
       const { email, userId } = await registerAccount();
       // Past the minute the registration's code is kept for.

@@ -1,4 +1,4 @@
-// The session row decides (issue 14, item 18): a row past its own absolute
+// The session row decides: a row past its own absolute
 // end, or past its idle end (unused for SESSION_IDLE_TTL: sliding sessions),
 // gives 401 on every authenticated endpoint, logout included, while its
 // token's `exp` is still ahead.

@@ -1,7 +1,7 @@
-// Errors nobody planned for (issue 14, items 10 and 17): an exception inside a
+// Errors nobody planned for: an exception inside a
 // handler whose message names a table and a secret gives the generic 500 body
 // on both surfaces with none of its text; the log line says what failed and
-// where (issue 17: never the message, which may quote a secret) and names the
+// where (never the message, which may quote a secret) and names the
 // declared path, never a secret from the request's path (a confirmation code).
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import postsId from '../../netlify/functions/posts-id.ts';

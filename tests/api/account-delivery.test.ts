@@ -67,7 +67,7 @@ describe('with a mail provider', () => {
     const acct = await registerAccount();
     const { user } = await createUser();
     const sent = provider();
-    // The code registration sent is kept for its first minute (issue 14).
+    // The code registration sent is kept for its first minute, so a stranger asking again cannot replace the one the owner is about to use.
     skipAhead();
     const resent = await call(resend, 'POST', '/api/register/resend', { json: { email: acct.email }, ip: uniqueIp() });
     expect(resent.body).toEqual({ message: expect.any(String) });

@@ -96,7 +96,7 @@ describe('registration limit per address', () => {
 });
 
 describe('resend and forgot limits', () => {
-  it('share a counter per e-mail address, from any client address; over it, 202 with nothing issued (issue 14)', async () => {
+  it('share a counter per e-mail address, from any client address; over it, 202 with nothing issued', async () => {
     const { user } = await createUser();
     const first = await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() });
     expect(first.status).toBe(202);

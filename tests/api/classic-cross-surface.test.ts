@@ -122,7 +122,7 @@ describe('shared rate-limit counters', () => {
     expect((await classic()).status).toBe(200);
     expect((await call(forgot, 'POST', '/api/password/forgot', { json: { email: user.email }, ip: uniqueIp() })).status).toBe(202);
     expect((await classic()).status).toBe(200);
-    // Over the per-e-mail limit nothing is issued, and the answer is as usual (issue 14): no token.
+    // Over the per-e-mail limit nothing is issued, and the answer is as usual (it tells nothing about the account): no token.
     const over = await classic();
     expect(over.status).toBe(200);
     expect(over.body).toEqual({ email: user.email });

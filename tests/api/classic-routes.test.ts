@@ -105,7 +105,7 @@ describe('POST /users', () => {
       [{ email, password: '' }, `password ${PASSWORD_MESSAGES.tooShort}; password ${PASSWORD_MESSAGES.classes}`],
     ];
     for (const [form, message] of cases) expectMessage(await post(users, '/users', { form }), 400, message);
-    // A repeated name is refused as the body is read, before the fields are checked (issue 14).
+    // A repeated name is refused as the body is read, before the fields are checked (so a body of repeats costs linear time).
     expectMessage(
       await post(users, '/users', {
         raw: `email=${email}&email=${email}&password=x`,
@@ -278,7 +278,7 @@ describe('POST /reset_password', () => {
   it('replaces the pending token of an account that already asked', async () => {
     const { email } = await registerClassic();
     const first = await issueToken(email);
-    // A live token is kept for its first minute (issue 14).
+    // A live token is kept for its first minute, so a stranger asking again cannot replace the one the owner is about to use.
     skipAhead();
     const res = await post(resetPassword, '/reset_password', { form: { email } });
     expect(res.status).toBe(200);

@@ -1,4 +1,4 @@
-// Issue 17, item 5: the service's log lines are JSON objects, one a line, that
+// The service's log lines are JSON objects, one a line, that
 // carry the request id, the declared route, method, status, duration and the
 // account when known, and never a password, code, token or cookie; every
 // response carries X-Request-Id, Netlify's x-nf-request-id when there is one.

@@ -1,4 +1,4 @@
-// DELETE /api/me (issue 17): the account and everything that is its own go
+// DELETE /api/me: the account and everything that is its own go
 // in one transaction; the password proves the owner and wrong ones count.
 import { describe, expect, it } from 'vitest';
 import forgot from '../../netlify/functions/password-forgot.ts';

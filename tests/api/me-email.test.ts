@@ -1,4 +1,4 @@
-// Changing the e-mail address (issue 17): POST /api/me/email sends a code to
+// Changing the e-mail address: POST /api/me/email sends a code to
 // the new address, GET or POST /api/me/email/confirm/{code} moves the account.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import login from '../../netlify/functions/login.ts';

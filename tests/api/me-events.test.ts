@@ -1,4 +1,4 @@
-// The audit trail (issue 17): every security event an operation records, with
+// The audit trail: every security event an operation records, with
 // its time, address and user agent, written by a statement the operation
 // already runs; GET /api/me/events lists the caller's own, newest first, by cursor.
 import { afterEach, describe, expect, it } from 'vitest';

@@ -36,7 +36,7 @@ describe('PATCH /api/me/profile', () => {
   it('leaves absent fields untouched and clears fields sent as null or empty', async () => {
     const { token } = await createUser();
     await patch(token, FULL);
-    // An empty gender or maritalStatus in JSON is a 400 since issue 14 (null clears them); an empty text field still clears.
+    // An empty gender or maritalStatus in JSON is a 400 (null clears them); an empty text field still clears.
     const res = await patch(token, { location: '', gender: null, bio: 'New bio' });
     expect(res.status).toBe(200);
     expect(res.body.profile).toEqual({ ...FULL, location: null, gender: null, bio: 'New bio' });
@@ -215,7 +215,7 @@ describe('user_profiles CHECK constraints', () => {
   });
 });
 
-describe('an empty gender or maritalStatus (issue 14)', () => {
+describe('an empty gender or maritalStatus', () => {
   it('is a 400 in a JSON body, where null clears; a form body clears with it', async () => {
     const { token } = await createUser();
     expect((await call(handler, 'PATCH', '/api/me/profile', { token, json: { gender: 'female', maritalStatus: 'single' } })).status).toBe(

@@ -1,4 +1,4 @@
-// Sessions people manage (issue 17): where each was opened, when it was last
+// Sessions people manage: where each was opened, when it was last
 // used, signing out everywhere else, and the cap on live sessions.
 import { afterEach, describe, expect, it } from 'vitest';
 import login from '../../netlify/functions/login.ts';
@@ -40,7 +40,7 @@ describe('sessions record where they were opened', () => {
     const res = await call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip });
     const list = await call(meSessions, 'GET', '/api/me/sessions', { token: res.body.token });
     expect(list.body.items.find((s: { current: boolean }) => s.current)).toMatchObject({ ip, userAgent: null });
-    // A login without a client address is refused before any session (issue 14): only the core opens one.
+    // A login without a client address is refused before any session: only the core opens one.
     const core = await call(meSessions, 'GET', '/api/me/sessions', { token });
     expect(core.body.items.find((s: { current: boolean }) => s.current)).toMatchObject({ ip: null, userAgent: null });
   });

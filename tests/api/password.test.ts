@@ -88,7 +88,7 @@ describe('POST /api/password/reset', () => {
   it('answers 404 for a token replaced by a newer request', async () => {
     const { user } = await createUser();
     const first = await resetToken(user.email);
-    // A live token is kept for its first minute (issue 14).
+    // A live token is kept for its first minute, so a stranger asking again cannot replace the one the owner is about to use.
     skipAhead();
     await resetToken(user.email);
     expect((await call(reset, 'POST', '/api/password/reset', { json: { token: first, password: NEW_PASSWORD } })).status).toBe(404);

@@ -183,7 +183,7 @@ describe('GET or POST /api/register/confirm/{code}', () => {
 describe('POST /api/register/resend', () => {
   it('replaces the code of an unconfirmed account with a new one', async () => {
     const acct = await registerAccount();
-    // A live code is kept for its first minute (issue 14).
+    // A live code is kept for its first minute, so a stranger asking again cannot replace the one the owner is about to use.
     skipAhead();
     const res = await call(resend, 'POST', '/api/register/resend', { json: { email: acct.email.toUpperCase() }, ip: uniqueIp() });
     expect(res.status).toBe(202);
@@ -211,7 +211,7 @@ describe('POST /api/register/resend', () => {
   });
 });
 
-describe('passwords that only look long (issue 14)', () => {
+describe('passwords that only look long', () => {
   it('are refused on both surfaces, each broken rule listed', async () => {
     for (const [password, rules] of [
       [' '.repeat(20), [PASSWORD_MESSAGES.invisible, PASSWORD_MESSAGES.distinct]],

@@ -134,7 +134,7 @@ describe('GET /api/users/{username}', () => {
 
 // Last in the file: it adds users the listing tests above do not expect.
 describe('GET /api/users and accounts that never confirmed', () => {
-  it('lists confirmed accounts only: one that never confirmed is not shown or counted (issue 14)', async () => {
+  it('lists confirmed accounts only: one that never confirmed is not shown or counted', async () => {
     const before = (await call(users, 'GET', '/api/users?pageSize=100')).body;
     const pending = await createUser({ username: 'dir_pending', confirmed: false });
     const after = (await call(users, 'GET', '/api/users?pageSize=100')).body;

@@ -1,8 +1,8 @@
 // `npm run bench:bodies`: the time to read and validate (or refuse) a request
 // body of the largest accepted size (64 KiB) in every hostile shape of
 // tests/support/hostile-bodies.ts, against the login body schema: the work a
-// route does before any rate limit. Goal: under 10 ms each (issue 14; one
-// 64 KiB `a&a&a…` once took 14 s). No database; a few seconds.
+// route does before any rate limit. Goal: under 10 ms each (one 64 KiB
+// `a&a&a…` once took 14 s). No database; a few seconds.
 import { cpus, loadavg } from 'node:os';
 import { hostileBodies, parseOnce } from '../support/hostile-bodies.ts';
 

@@ -81,3 +81,24 @@ export function sectionTimer() {
   }
   return { seconds, timed };
 }
+
+/**
+ * Writes a bench's figures to tests/bench/results/<name>.md, replacing the last run's: the one place
+ * they live, with the date, the Node, the machine and its load average before and after (figures on
+ * a shared machine move with the load). Prose elsewhere links to the file instead of copying them.
+ */
+export async function writeResults(name: string, title: string, body: string, loadBefore: number): Promise<string> {
+  const { writeFile, mkdir } = await import('node:fs/promises');
+  const { cpus, loadavg } = await import('node:os');
+  const dir = new URL('./results/', import.meta.url);
+  await mkdir(dir, { recursive: true });
+  const file = new URL(`${name}.md`, dir);
+  const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`;
+  const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+  await writeFile(
+    file,
+    `# ${title}\n\nWritten by the bench, not by hand. ${when} UTC, Node ${process.versions.node}, ${machine}, ` +
+      `load average ${round(loadBefore, 1)} before and ${round(loadavg()[0]!, 1)} after.\n\n${body.trim()}\n`,
+  );
+  return file.pathname;
+}

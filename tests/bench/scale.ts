@@ -1,7 +1,7 @@
 // `npm run bench:scale [-- 10000 1000000]`: every list endpoint on a small and
 // a large seeded database, at its first page, at a deep cursor page and at a
 // deep page number, p50 and p99 in-process, and the ratio large/small against
-// the goal of 2 (README "Lists at scale"). Starts its own embedded Postgres in
+// the goal of 2 (tests/bench/README.md, "Lists at scale"). Starts its own embedded Postgres in
 // a temporary folder; not part of `npm test`. The million-user seed is most of
 // its time (about 85 s alone on a quiet machine; 5-11 minutes under heavy load).
 //

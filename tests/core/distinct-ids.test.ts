@@ -1,5 +1,5 @@
-// The test template starts every table's ids far apart (tests/support/global-setup.ts,
-// issue 14 item 16): a user's id never equals one of its sessions', posts' or codes'.
+// The test template starts every table's ids far apart (tests/support/global-setup.ts),
+// so a test that mixes up ids fails: a user's id never equals one of its sessions', posts' or codes'.
 import { describe, expect, it } from 'vitest';
 import { changePassword } from '../../src/auth/passwords/change.ts';
 import { createSession, findSessionUser } from '../../src/auth/sessions/sessions.ts';

@@ -100,7 +100,7 @@ describe('confirmEmail', () => {
 describe('resendConfirmation', () => {
   it('replaces the code of an unconfirmed account', async () => {
     const { token, user } = await registerUser(input());
-    // A live code is kept for its first minute (issue 14).
+    // A live code is kept for its first minute, so a stranger asking again cannot replace the one the owner is about to use.
     skipAhead();
     const { confirmation } = await resendConfirmation(user.email, client());
     expect(confirmation?.code).toMatch(/^[A-Za-z0-9_-]{43}$/);

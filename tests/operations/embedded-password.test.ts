@@ -1,4 +1,4 @@
-// The embedded development database (issue 14, item 15): each cluster has its
+// The embedded development database: each cluster has its
 // own random password, kept beside it readable by its owner only, and the
 // commands (npm run dev, db:*) connect with it; the well-known `postgres` is
 // refused, also on a cluster made before passwords were random. The folders

@@ -36,7 +36,7 @@ describe('password rules', () => {
 
   it('lists every broken rule at once', async () => {
     expect(await passwordProblems('alice')).toEqual([M.tooShort, M.common, M.classes]);
-    // 20+ characters: a passphrase, exempt from the class rule, but not from the distinct-characters one (issue 14).
+    // 20+ characters: a passphrase, exempt from the class rule, but not from the distinct-characters one.
     expect(await passwordProblems('x'.repeat(129))).toEqual([M.tooLong, M.distinct]);
     expect(await passwordProblems('bobsmithalice1', { username: 'alice', email: 'BobSmith@example.com' })).toEqual([
       M.username,

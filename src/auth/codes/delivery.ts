@@ -1,4 +1,4 @@
-// Delivery of confirmation codes and reset tokens (the README, "Delivery"):
+// Delivery of confirmation codes and reset tokens (src/auth/README.md, "Delivery and mail failures"):
 // by e-mail when a provider is configured; otherwise, in local development
 // only, returned in the response (never logged). Anywhere else without a provider
 // (a deploy preview, a branch deploy, production) a code could neither be sent

@@ -1,10 +1,20 @@
 // My account: the profile (PATCH /api/me/profile), the e-mail address
 // (POST /api/me/email; the link it sends opens pages/email.tsx), the password
 // (PUT /api/me/password), the sessions (GET /api/me/sessions, DELETE one or
-// every other) and the deletion (DELETE /api/me). Sections for features other
-// issues add (the second factor) go in `Account` below, one <section> each.
+// every other) and the deletion (DELETE /api/me). A new feature of the account
+// (enrolling the second factor, say) gets its own <section> in `Account` below.
 import { useState } from 'preact/hooks';
-import { api, segment, type Me, type Profile, type Session } from '../api.ts';
+import {
+  api,
+  type EmailChangeRequested,
+  type Me,
+  type PasswordChanged,
+  type Profile,
+  type RevokedSessions,
+  type Session,
+  type SessionList,
+  type WithProfile,
+} from '../api.ts';
 import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to } from '../router.ts';
@@ -76,7 +86,7 @@ function ProfileForm({ me, saved }: { me: Me; saved: (profile: Profile) => void 
     () => {
       setStatus('');
       const patch = Object.fromEntries(Object.entries(draft).map(([name, value]) => [name, value === '' ? null : value]));
-      return api<{ profile: Profile }>('PATCH', '/api/me/profile', patch);
+      return api<WithProfile>('PATCH', '/api/me/profile', patch);
     },
     ({ profile }) => {
       saved(profile);
@@ -103,13 +113,6 @@ function ProfileForm({ me, saved }: { me: Me; saved: (profile: Profile) => void 
       </Form>
     </section>
   );
-}
-
-interface EmailChangeRequested {
-  pendingEmail: string;
-  expiresAt: string;
-  /** Only without a mail provider, outside production (README, "Configuration"). */
-  code?: string;
 }
 
 function EmailForm({ me }: { me: Me }) {
@@ -169,7 +172,7 @@ function PasswordForm({ me }: { me: Me }) {
   const [newPassword, setNew] = useState('');
   const [status, setStatus] = useState('');
   const submission = useSubmit(
-    () => api<{ revokedSessions: number }>('PUT', '/api/me/password', { currentPassword, newPassword }),
+    () => api<PasswordChanged>('PUT', '/api/me/password', { currentPassword, newPassword }),
     ({ revokedSessions }) => {
       setCurrent('');
       setNew('');
@@ -202,17 +205,17 @@ function PasswordForm({ me }: { me: Me }) {
 }
 
 function Sessions() {
-  const sessions = useLoad(() => api<{ items: Session[] }>('GET', '/api/me/sessions'), 'sessions');
+  const sessions = useLoad(() => api<SessionList>('GET', '/api/me/sessions'), 'sessions');
   const [status, setStatus] = useState('');
   const revoke = async (session: Session) => {
-    await api('DELETE', `/api/me/sessions/${segment(session.id)}`).then(
+    await api('DELETE', `/api/me/sessions/${session.id}`).then(
       () => setStatus('Session revoked.'),
       (error: Error) => setStatus(error.message),
     );
     sessions.reload();
   };
   const revokeOthers = async () => {
-    await api<{ revokedSessions: number }>('DELETE', '/api/me/sessions').then(
+    await api<RevokedSessions>('DELETE', '/api/me/sessions').then(
       ({ revokedSessions }) => setStatus(`${revokedSessions} other session${revokedSessions === 1 ? ' was' : 's were'} signed out.`),
       (error: Error) => setStatus(error.message),
     );

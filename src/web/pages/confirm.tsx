@@ -3,7 +3,7 @@
 // button sends it (POST /api/register/confirm/{code}). A used, unknown or
 // expired code offers a new one (POST /api/register/resend).
 import { useState } from 'preact/hooks';
-import { api, segment, type User } from '../api.ts';
+import { api, segment, type User, type WithUser } from '../api.ts';
 import { to, usePlace } from '../router.ts';
 import { Field, Form, useSubmit, useTitle } from '../ui.tsx';
 
@@ -12,7 +12,7 @@ export function Confirm() {
   const code = usePlace().query.get('code') ?? '';
   const [confirmed, setConfirmed] = useState<User>();
   const submission = useSubmit(
-    () => api<{ user: User }>('POST', `/api/register/confirm/${segment(code)}`),
+    () => api<WithUser>('POST', `/api/register/confirm/${segment(code)}`),
     (answer) => setConfirmed(answer.user),
   );
 

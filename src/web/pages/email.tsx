@@ -4,7 +4,7 @@
 // (POST /api/me/email/confirm/{code}). Confirming ends every other session of
 // the account; this browser's stays when it is signed in to that account.
 import { useEffect, useState } from 'preact/hooks';
-import { api, segment, type User } from '../api.ts';
+import { api, segment, type User, type WithUser } from '../api.ts';
 import { to, usePlace } from '../router.ts';
 import { useSession } from '../session.ts';
 import { Form, useSubmit, useTitle } from '../ui.tsx';
@@ -15,7 +15,7 @@ export function EmailChange() {
   const { me, setMe } = useSession();
   const [changed, setChanged] = useState<User>();
   const submission = useSubmit(
-    () => api<{ user: User }>('POST', `/api/me/email/confirm/${segment(code)}`),
+    () => api<WithUser>('POST', `/api/me/email/confirm/${segment(code)}`),
     ({ user }) => setChanged(user),
   );
   // Signed in to that account, this browser's session was kept: show the new address everywhere. In an

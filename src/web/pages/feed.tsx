@@ -1,7 +1,7 @@
 // The posts feed (/app/): newest first, every author a link to their page,
 // and a form to write a post for whoever is logged in.
 import { useState } from 'preact/hooks';
-import { api, type Post } from '../api.ts';
+import { api, type Post, type WithPost } from '../api.ts';
 import { loadList } from '../list.ts';
 import { navigate, to, usePlace } from '../router.ts';
 import { useSession } from '../session.ts';
@@ -56,7 +56,7 @@ function NewPost() {
   const [title, setTitle] = useState('');
   const [body, setBody] = useState('');
   const submission = useSubmit(
-    () => api<{ post: Post }>('POST', '/api/posts', { title, body }),
+    () => api<WithPost>('POST', '/api/posts', { title, body }),
     ({ post }) => navigate(to.post(post.id)),
   );
   return (

@@ -2,7 +2,7 @@
 // the reset e-mail links to /app/reset?token=…, where the new password is
 // checked as it is typed.
 import { useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { api, type ResetRequested } from '../api.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to, usePlace } from '../router.ts';
 import { Field, Form, useSubmit, useTitle } from '../ui.tsx';
@@ -11,8 +11,8 @@ export function Forgot() {
   useTitle('Forgot your password');
   const [email, setEmail] = useState('');
   /** `token` only without a mail provider, outside production. */
-  const [sent, setSent] = useState<{ token?: string }>();
-  const submission = useSubmit(() => api<{ token?: string }>('POST', '/api/password/forgot', { email }), setSent);
+  const [sent, setSent] = useState<ResetRequested>();
+  const submission = useSubmit(() => api<ResetRequested>('POST', '/api/password/forgot', { email }), setSent);
   return (
     <>
       <h1 tabIndex={-1}>Forgot your password</h1>

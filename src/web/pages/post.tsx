@@ -2,7 +2,7 @@
 // with its author's link), editing and deleting one's own post, writing
 // comments and deleting one's own (or any on one's own post, as the API allows).
 import { useState } from 'preact/hooks';
-import { api, type Comment, type Me, type Post } from '../api.ts';
+import { api, type Comment, type Me, type Post, type WithPost } from '../api.ts';
 import { loadList } from '../list.ts';
 import { navigate, to, usePlace } from '../router.ts';
 import { useSession } from '../session.ts';
@@ -10,7 +10,7 @@ import { AuthorLink, Field, Form, Pager, Pending, useLoad, useSubmit, useTitle, 
 
 export function PostPage({ id }: { id: string }) {
   const { me } = useSession();
-  const post = useLoad(() => api<{ post: Post }>('GET', `/api/posts/${encodeURIComponent(id)}`), id);
+  const post = useLoad(() => api<WithPost>('GET', `/api/posts/${encodeURIComponent(id)}`), id);
   useTitle(post.data?.post.title ?? (post.error ? 'Post not found' : 'Post'));
   if (post.data === undefined) {
     return (

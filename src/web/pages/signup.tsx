@@ -1,16 +1,10 @@
 // Sign up: POST /api/register. The password rules are checked as the person
 // types; the answer lists every rule the API found broken, under its field.
 import { useState } from 'preact/hooks';
-import { api, type User } from '../api.ts';
+import { api, type Registered } from '../api.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to } from '../router.ts';
 import { Field, Form, useSubmit, useTitle, When } from '../ui.tsx';
-
-interface Registered {
-  user: User;
-  /** `code` only without a mail provider, outside production (README, "Configuration"). */
-  confirmation: { expiresAt: string; code?: string };
-}
 
 export function SignUp() {
   useTitle('Sign up');
