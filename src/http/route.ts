@@ -141,6 +141,11 @@ function answererOf(operation: Operation, handler: MethodHandler<Operation>): An
   const paramSchemas = Object.entries(operation.params ?? {});
   const query = operation.query;
   const readInput = bodyReader(operation, check);
+  // Nothing to read or parse (GET /api/me and every other read without input): no extra step per request.
+  if (step === undefined && paramSchemas.length === 0 && query === undefined && readInput === undefined) {
+    return (req, _raw, url, ip, waitUntil) =>
+      handle(req, { params: NO_PARAMS, query: undefined, body: undefined, url, ip, waitUntil } as Input<Operation>, undefined);
+  }
   return async (req, raw, url, ip, waitUntil) => {
     const before = step === undefined ? undefined : await step(req);
     let params: Record<string, unknown> = NO_PARAMS;
