@@ -64,16 +64,16 @@ export interface CheckedHandler<O> {
 /** A handler that `step` precedes, before any input is read (made by `first()`). */
 export interface SteppedHandler<O> {
   readonly step: (req: Request) => unknown;
-  readonly then: Handler<O, never>;
+  readonly next: Handler<O, never>;
 }
 
 /**
  * Runs `step` before the input is read and parsed, and hands its result to
- * `handle`: the caller's session where a request without one must be a 401
+ * `next`: the caller's session where a request without one must be a 401
  * whatever its body, a login's origin (login CSRF) before its body.
  */
-export function first<F, O>(step: (req: Request) => F | Promise<F>, then: Handler<O, Awaited<F>>): SteppedHandler<O> {
-  return { step, then };
+export function first<F, O>(step: (req: Request) => F | Promise<F>, next: Handler<O, Awaited<F>>): SteppedHandler<O> {
+  return { step, next };
 }
 
 export type MethodHandler<O> = Handler<O> | CheckedHandler<O> | SteppedHandler<O>;
@@ -136,7 +136,7 @@ function answererOf(operation: Operation, handler: MethodHandler<Operation>): An
     typeof handler === 'function'
       ? { step: undefined, check: undefined, handle: handler as Handler<Operation, unknown> }
       : 'step' in handler
-        ? { step: handler.step, check: undefined, handle: handler.then as Handler<Operation, unknown> }
+        ? { step: handler.step, check: undefined, handle: handler.next as Handler<Operation, unknown> }
         : { step: undefined, check: handler.check as BodyCheck<unknown>, handle: handler.handle as Handler<Operation, unknown> };
   const paramSchemas = Object.entries(operation.params ?? {});
   const query = operation.query;
