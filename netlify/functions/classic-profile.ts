@@ -1,4 +1,4 @@
-// GET /profile — 1 SQL statement (the session with its user).
+// GET /profile — the session with its user.
 import { classicProfile } from '../../src/endpoints/classic-profile.ts';
 import { authenticate } from '../../src/http/caller.ts';
 import { restate } from '../../src/http/classic.ts';

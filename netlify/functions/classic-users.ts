@@ -1,9 +1,8 @@
-// POST /users — 3 SQL statements (the per-address registration counter; the
-// free username derived from the e-mail; user and profile in one INSERT), 0
-// when the body breaks a rule.
-import { signUpWithEmail } from '../../src/auth/signup/from-email.ts';
+// POST /users — the per-address registration counter; the free username
+// derived from the e-mail; user and profile in one INSERT. None when the body
+// breaks a rule.
+import { emailSignUpPolicy, signUpWithEmail } from '../../src/auth/signup/from-email.ts';
 import { classicUsers } from '../../src/endpoints/classic-users.ts';
-import { readBody } from '../../src/http/body.ts';
 import { restate } from '../../src/http/classic.ts';
 import { clientOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
@@ -12,10 +11,13 @@ import { route } from '../../src/http/route.ts';
 export const config = { path: '/users' };
 
 export default route(config, classicUsers, {
-  POST: async (req, ctx) => {
-    const user = await signUpWithEmail(await readBody(req), clientOf(req, ctx)).catch(
-      restate({ email_taken: { status: 400, message: 'email already registered' } }),
-    );
-    return json(200, { email: user.email, message: 'user created' });
+  POST: {
+    check: emailSignUpPolicy,
+    handle: async (req, input) => {
+      const user = await signUpWithEmail(input.body, clientOf(req, input)).catch(
+        restate({ email_taken: { status: 400, message: 'email already registered' } }),
+      );
+      return json(200, { email: user.email, message: 'user created' });
+    },
   },
 });

@@ -1,8 +1,7 @@
-// DELETE /api/comments/{id} — 2 SQL statements (authenticate; permission check and delete in one).
+// DELETE /api/comments/{id} — authenticate; then the permission check and the delete in one.
 import { deleteComment } from '../../src/content/comments.ts';
 import { commentsId } from '../../src/endpoints/comments-id.ts';
 import { authenticate } from '../../src/http/caller.ts';
-import { parseId } from '../../src/http/params.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 
@@ -10,9 +9,8 @@ export const config = { path: '/api/comments/:id' };
 
 export default route(config, commentsId, {
   DELETE: async (req, { params }) => {
-    const id = parseId(params.id);
     const caller = await authenticate(req);
-    await deleteComment(caller.user, id);
+    await deleteComment(caller.user, params.id);
     return noContent();
   },
 });

@@ -1,4 +1,4 @@
-// GET /api/health — 1 SQL statement.
+// GET /api/health — one round trip to the database.
 import { health } from '../../src/endpoints/health.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';

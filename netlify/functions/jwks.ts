@@ -1,4 +1,4 @@
-// GET /.well-known/jwks.json — 0 SQL statements. The public half of each
+// GET /.well-known/jwks.json — no database. The public half of each
 // configured key, serialized once per key set.
 import { jwks } from '../../src/endpoints/jwks.ts';
 import { cacheableJson } from '../../src/http/respond.ts';

@@ -1,5 +1,5 @@
-// POST /api/logout — 1 SQL statement (delete the caller's session and record
-// the logout; none deleted is 401).
+// POST /api/logout — the caller's session deleted and the logout recorded at
+// once; none deleted is 401.
 import { logout } from '../../src/endpoints/logout.ts';
 import { endCallerSession } from '../../src/http/caller.ts';
 import { requesterOf } from '../../src/http/client.ts';

@@ -1,4 +1,4 @@
-// GET /api/openapi.json — 0 SQL statements. The document is built on the first
+// GET /api/openapi.json — no database. The document is built on the first
 // request of an instance, not at import.
 import { openapi } from '../../src/endpoints/openapi.ts';
 import { route } from '../../src/http/route.ts';

@@ -1,4 +1,4 @@
-// GET /.well-known/openid-configuration — 0 SQL statements. Lets a verifier
+// GET /.well-known/openid-configuration — no database. Lets a verifier
 // configured with the issuer alone find the keys (OpenID Connect Discovery's
 // location, RFC 8414's two members that apply here).
 import { openidConfiguration } from '../../src/endpoints/openid-configuration.ts';

@@ -1,4 +1,4 @@
-// GET / — the classic welcome; 0 SQL statements.
+// GET / — the classic welcome; no database.
 import { root } from '../../src/endpoints/root.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';

@@ -1,4 +1,4 @@
-// POST /api/token — 1 SQL statement (authenticate; the token is signed without the database).
+// POST /api/token — authenticate; the token is signed without the database.
 import { issueAccessToken } from '../../src/auth/sessions/access-tokens.ts';
 import { token } from '../../src/endpoints/token.ts';
 import { authenticate } from '../../src/http/caller.ts';

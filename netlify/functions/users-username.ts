@@ -1,6 +1,5 @@
-// GET /api/users/{username} — 1 SQL statement (user, profile and counts together).
+// GET /api/users/{username} — the user, the profile and the counts together.
 import { usersUsername } from '../../src/endpoints/users-username.ts';
-import { parseUsernameParam } from '../../src/http/params.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { getPublicProfile } from '../../src/users/public-profile.ts';
@@ -8,5 +7,5 @@ import { getPublicProfile } from '../../src/users/public-profile.ts';
 export const config = { path: '/api/users/:username' };
 
 export default route(config, usersUsername, {
-  GET: async (_req, { params }) => json(200, await getPublicProfile(parseUsernameParam(params.username))),
+  GET: async (_req, { params }) => json(200, await getPublicProfile(params.username)),
 });

@@ -1,6 +1,5 @@
-// GET /api/users — 1 SQL statement (page and total together), whatever the page.
+// GET /api/users — the page and the total together, whatever the page.
 import { users } from '../../src/endpoints/users.ts';
-import { parsePagination } from '../../src/http/params.ts';
 import { listPage } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { listUsers } from '../../src/users/directory.ts';
@@ -8,8 +7,5 @@ import { listUsers } from '../../src/users/directory.ts';
 export const config = { path: '/api/users' };
 
 export default route(config, users, {
-  GET: async (req) => {
-    const url = new URL(req.url);
-    return listPage(url, await listUsers(parsePagination(url)));
-  },
+  GET: async (_req, { url, query }) => listPage(url, await listUsers(query)),
 });

@@ -1,6 +1,6 @@
 // PATCH /api/me/profile, served by netlify/functions/me-profile.ts.
 import { endpoint } from '../http/endpoint.ts';
-import { profilePatchSchema } from '../users/profile-rules.ts';
+import { jsonProfilePatchSchema, profilePatchSchema } from '../users/profile-rules.ts';
 import * as r from './responses.ts';
 
 export const meProfile = endpoint('/api/me/profile', {
@@ -14,6 +14,7 @@ export const meProfile = endpoint('/api/me/profile', {
       '`maritalStatus` is a 400 (send `null`; a form body, which cannot send null, clears them with an empty value). `{}` changes nothing.',
     auth: true,
     body: profilePatchSchema,
+    jsonBody: jsonProfilePatchSchema,
     answers: [{ status: 200, description: 'The profile after the change', body: r.withProfile }],
   },
 });

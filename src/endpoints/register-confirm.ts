@@ -4,15 +4,16 @@ import { endpoint, type Operation } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
 /** GET lets the link in the e-mail work when opened; POST suits API clients. */
-const confirm = (link: boolean): Operation => ({
-  id: `confirmRegistration${link ? 'Link' : ''}`,
-  tag: 'Accounts',
-  summary: link ? 'Confirm an e-mail address (the link in the e-mail)' : 'Confirm an e-mail address',
-  description: 'The code is single-use.',
-  statements: 1,
-  params: { code: secretSchema },
-  answers: [{ status: 200, description: 'Confirmed', body: r.withUser }],
-  errors: [404, 410],
-});
+const confirm = (link: boolean) =>
+  ({
+    id: `confirmRegistration${link ? 'Link' : ''}`,
+    tag: 'Accounts',
+    summary: link ? 'Confirm an e-mail address (the link in the e-mail)' : 'Confirm an e-mail address',
+    description: 'The code is single-use.',
+    statements: 1,
+    params: { code: secretSchema },
+    answers: [{ status: 200, description: 'Confirmed', body: r.withUser }],
+    errors: [404, 410],
+  }) satisfies Operation;
 
 export const registerConfirm = endpoint('/api/register/confirm/:code', { GET: confirm(true), POST: confirm(false) });

@@ -1,7 +1,7 @@
 // An endpoint's declaration: its path and, for each method, what it takes and
 // answers. Declared once per function (src/endpoints/<function>.ts); the
-// function's route() serves it and the OpenAPI document describes it from
-// the same object, so the two cannot drift apart.
+// function's route() parses every request with its schemas and the OpenAPI
+// document describes it from the same object, so the two cannot drift apart.
 import type * as v from 'valibot';
 import type { paginationSchema } from '../common/pagination.ts';
 
@@ -26,13 +26,24 @@ export interface Operation {
   tag: string;
   summary: string;
   description?: string;
-  /** SQL statements on the success path, as the function's header comment states (`npm run bench` counts them). */
+  /**
+   * SQL statements on the success path: the one place the number is written
+   * (tests/api/declared-statements.test.ts and `npm run bench` count them against it).
+   */
   statements: number;
   /** A live session: Bearer token or cookie on /api, the cookie on the classic routes. */
   auth?: boolean;
+  /** Each path parameter's schema, by name: route() parses them and a failure is a 400 naming the parameter. */
   params?: Record<string, v.GenericSchema>;
+  /** route() parses the query string with it and hands the handler a Pagination. */
   query?: typeof paginationSchema;
+  /** The body route() parses (JSON, urlencoded or multipart; src/http/body.ts) and hands the handler. */
   body?: v.GenericSchema;
+  /**
+   * A JSON body is parsed with this instead of `body` (JSON can send null where
+   * a form cannot); it must give what `body` gives. The document shows `body`.
+   */
+  jsonBody?: v.GenericSchema;
   answers: Answer[];
   /** Error statuses of this operation beyond those every route of its kind shares (see src/openapi/document.ts). */
   errors?: number[];
@@ -40,18 +51,30 @@ export interface Operation {
   database?: false;
 }
 
-export interface Endpoint {
+export type Operations = Partial<Record<Method, Operation>>;
+
+/** Its type keeps each operation's schemas, so that route() types each handler's input from them. */
+export interface Endpoint<Ops extends Operations = Operations> {
   /** As the function's `config.path` writes it: `/api/posts/:id`. */
   readonly path: string;
   /** `/api/*` and `/.well-known/*` are the JSON API, every other path a classic route (`{message}` errors). */
   readonly style: ErrorStyle;
-  readonly operations: Readonly<Partial<Record<Method, Operation>>>;
+  readonly operations: Readonly<Ops>;
 }
 
 /** Declares an endpoint: `endpoint('/api/posts', { GET: {...}, POST: {...} })`. */
-export function endpoint(path: string, operations: Partial<Record<Method, Operation>>): Endpoint {
+export function endpoint<Ops extends Operations>(path: string, operations: Ops & JsonBodiesMatch<Ops>): Endpoint<Ops> {
   return { path, style: /^\/(?:api|\.well-known)\//.test(path) ? 'api' : 'classic', operations };
 }
+
+/** A `jsonBody` whose output is not `body`'s is a type error at the declaration. */
+type JsonBodiesMatch<Ops extends Operations> = {
+  [M in keyof Ops]: Ops[M] extends { body: infer B extends v.GenericSchema; jsonBody: infer J extends v.GenericSchema }
+    ? [v.InferOutput<J>] extends [v.InferOutput<B>]
+      ? unknown
+      : { jsonBody: never }
+    : unknown;
+};
 
 /** `/api/posts/:id` -> `/api/posts/{id}`, as the OpenAPI document and the README write paths. */
 export const openApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');

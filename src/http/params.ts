@@ -1,4 +1,5 @@
 // Path and query parameters. Malformed values are 400, never 404 or 500.
+// route() parses each declared one; these parse one value alone.
 import { validationFailed } from '../common/errors.ts';
 import { idSchema } from '../common/ids.ts';
 import { paginationSchema, type Pagination } from '../common/pagination.ts';
@@ -15,15 +16,18 @@ export function parseUsernameParam(raw: string | undefined): string {
 
 const PAGINATION_KEYS = ['page', 'pageSize', 'cursor'] as const;
 
-/** `page` (>= 1, default 1) or `cursor`, and `pageSize` (1-100, default 20), from the query string. */
-export function parsePagination(url: URL): Pagination {
+/**
+ * `page` (>= 1, default 1) or `cursor`, and `pageSize` (1-100, default 20),
+ * from the query string, with `schema` (route() passes the declared one).
+ */
+export function parsePagination(url: URL, schema: typeof paginationSchema = paginationSchema): Pagination {
   const query: Record<string, string> = {};
   for (const key of PAGINATION_KEYS) {
     const values = url.searchParams.getAll(key);
     if (values.length > 1) throw validationFailed({ [key]: ['must be given once'] });
     if (values.length === 1) query[key] = values[0]!;
   }
-  const { page, pageSize, cursor } = parse(paginationSchema, query, 'query');
+  const { page, pageSize, cursor } = parse(schema, query, 'query');
   if (cursor !== undefined && page !== undefined) throw validationFailed({ cursor: ['cannot be combined with page'] });
   if (cursor !== undefined) return { page: null, pageSize, offset: 0, cursor };
   const number = page ?? 1;

@@ -1,19 +1,27 @@
 // Turns a function's declared endpoint and its method handlers into a Netlify
-// Functions v2 handler: path parameters, 405 with Allow, every error rendered
-// here, in one place, without internals, and each request's log lines (src/log).
+// Functions v2 handler: path parameters, query and body parsed with the
+// declared schemas and handed to the handler typed, 405 with Allow, every
+// error rendered here, in one place, without internals, and each request's log
+// lines (src/log).
 import type { Context } from '@netlify/functions';
+import * as v from 'valibot';
 import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
+import type { Pagination } from '../common/pagination.ts';
+import { parse, parseAsync } from '../common/validate.ts';
 import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { inRequestScope, log, requestIdOf } from '../log/log.ts';
 import { detailsMessage } from './classic.ts';
 import { finishResponse } from './edge-headers.ts';
-import type { Endpoint, ErrorStyle, Method } from './endpoint.ts';
+import { isJsonBody, readBody } from './body.ts';
+import type { Endpoint, ErrorStyle, Method, Operation, Operations } from './endpoint.ts';
+import { parsePagination } from './params.ts';
 import { json } from './respond.ts';
 
+/** What every handler is handed besides its input. */
 export interface RouteContext {
-  /** Path parameters by name, still raw: each handler validates its own. */
-  params: Record<string, string>;
+  /** The request's URL, parsed once. */
+  url: URL;
   /** The client address as the platform reports it (never X-Forwarded-For). */
   ip: string;
   /**
@@ -24,7 +32,54 @@ export interface RouteContext {
   waitUntil: (work: Promise<unknown>) => void;
 }
 
-export type Handler = (req: Request, ctx: RouteContext) => Promise<Response> | Response;
+type ParamsOf<O> = O extends { params: infer P extends Record<string, v.GenericSchema> }
+  ? { readonly [K in keyof P]: v.InferOutput<P[K]> }
+  : Readonly<Record<never, never>>;
+type QueryOf<O> = O extends { query: v.GenericSchema } ? Pagination : undefined;
+type BodyOf<O> = O extends { body: infer B extends v.GenericSchema } ? v.InferOutput<B> : undefined;
+
+/** A handler's input: its operation's path parameters, query and body, parsed with the declared schemas. */
+export interface Input<O> extends RouteContext {
+  params: ParamsOf<O>;
+  query: QueryOf<O>;
+  body: BodyOf<O>;
+}
+
+/** Handles one method of a declared endpoint; `first` is what `first()`'s step returned. */
+export type Handler<O, F = undefined> = (req: Request, input: Input<O>, first: F) => Promise<Response> | Response;
+
+/**
+ * A check piped after the declared body that needs code the declaration must
+ * not carry into every bundle that imports it (the password policy and its
+ * common-password list): it adds issues to the same 400, never changes the value.
+ */
+export type BodyCheck<T> = v.GenericValidation<T, T> | v.GenericValidationAsync<T, T>;
+
+/** A handler whose declared body is parsed with `check` piped after it. */
+export interface CheckedHandler<O> {
+  check: BodyCheck<BodyOf<O>>;
+  handle: Handler<O>;
+}
+
+/** A handler that `step` precedes, before any input is read (made by `first()`). */
+export interface SteppedHandler<O> {
+  readonly step: (req: Request) => unknown;
+  readonly next: Handler<O, never>;
+}
+
+/**
+ * Runs `step` before the input is read and parsed, and hands its result to
+ * `next`: the caller's session where a request without one must be a 401
+ * whatever its body, a login's origin (login CSRF) before its body.
+ */
+export function first<F, O>(step: (req: Request) => F | Promise<F>, next: Handler<O, Awaited<F>>): SteppedHandler<O> {
+  return { step, next };
+}
+
+export type MethodHandler<O> = Handler<O> | CheckedHandler<O> | SteppedHandler<O>;
+
+/** One handler per declared method, no more, no fewer. */
+export type Handlers<Ops extends Operations> = { [M in keyof Ops]: MethodHandler<NonNullable<Ops[M]>> };
 
 /** A function's handler, with the route it serves (read by the OpenAPI contract tests). */
 export interface RouteHandler {
@@ -33,37 +88,115 @@ export interface RouteHandler {
   readonly methods: readonly Method[];
 }
 
-export type Handlers = Partial<Record<Method, Handler>>;
+/** A handler of an ad-hoc route (handlerFor): the path parameters as they came. */
+export type RawHandler = (req: Request, ctx: RouteContext & { params: Record<string, string> }) => Promise<Response> | Response;
 
 /**
  * A function's handler for its declared endpoint. Netlify reads `config.path`
  * from the function's source, so it stays a literal there; a path or a method
- * that differs from the declaration fails when the module loads.
+ * that differs from the declaration fails when the module loads. Each request
+ * has its path parameters, then its query, then its body parsed with the
+ * declared schemas (after the handler's `first()` step, if it has one), every
+ * broken rule in one 400, before the handler runs.
  */
-export function route(config: { path: string }, declared: Endpoint, handlers: Handlers): RouteHandler {
+export function route<Ops extends Operations>(config: { path: string }, declared: Endpoint<Ops>, handlers: Handlers<Ops>): RouteHandler {
   if (config.path !== declared.path) throw new Error(`config.path ${config.path} is not the declared ${declared.path}`);
   const served = Object.keys(handlers).sort().join(', ');
   const listed = Object.keys(declared.operations).sort().join(', ');
   if (served !== listed) throw new Error(`${declared.path} serves ${served} but declares ${listed}`);
-  return handlerFor(declared.path, handlers, declared.style);
+  const answers: Partial<Record<Method, Answerer>> = {};
+  for (const [method, handler] of Object.entries(handlers) as [Method, MethodHandler<Operation>][]) {
+    answers[method] = answererOf(declared.operations[method]!, handler);
+  }
+  return serveMethods(declared.path, answers, declared.style);
 }
 
-/** The handler of `path` answering with these handlers (route() for a declared endpoint; ad-hoc routes in tests). */
-export function handlerFor(path: string, handlers: Handlers, style: ErrorStyle = 'api'): RouteHandler {
+/** The handler of `path` answering with these handlers, which parse their own input (ad-hoc routes in tests). */
+export function handlerFor(path: string, handlers: Partial<Record<Method, RawHandler>>, style: ErrorStyle = 'api'): RouteHandler {
+  const answers: Partial<Record<Method, Answerer>> = {};
+  for (const [method, handler] of Object.entries(handlers) as [Method, RawHandler][]) {
+    answers[method] = (req, params, url, ip, waitUntil) => handler(req, { params, url, ip, waitUntil });
+  }
+  return serveMethods(path, answers, style);
+}
+
+type Answerer = (
+  req: Request,
+  params: Record<string, string>,
+  url: URL,
+  ip: string,
+  waitUntil: RouteContext['waitUntil'],
+) => Promise<Response> | Response;
+
+const NO_PARAMS: Readonly<Record<never, never>> = Object.freeze({});
+
+/** Parses a request's input with `operation`'s schemas, then calls the handler; the parsers are made once, here. */
+function answererOf(operation: Operation, handler: MethodHandler<Operation>): Answerer {
+  const { step, check, handle } =
+    typeof handler === 'function'
+      ? { step: undefined, check: undefined, handle: handler as Handler<Operation, unknown> }
+      : 'step' in handler
+        ? { step: handler.step, check: undefined, handle: handler.next as Handler<Operation, unknown> }
+        : { step: undefined, check: handler.check as BodyCheck<unknown>, handle: handler.handle as Handler<Operation, unknown> };
+  const paramSchemas = Object.entries(operation.params ?? {});
+  const query = operation.query;
+  const readInput = bodyReader(operation, check);
+  // Nothing to read or parse (GET /api/me and every other read without input): no extra step per request.
+  if (step === undefined && paramSchemas.length === 0 && query === undefined && readInput === undefined) {
+    return (req, _raw, url, ip, waitUntil) =>
+      handle(req, { params: NO_PARAMS, query: undefined, body: undefined, url, ip, waitUntil } as Input<Operation>, undefined);
+  }
+  return async (req, raw, url, ip, waitUntil) => {
+    const before = step === undefined ? undefined : await step(req);
+    let params: Record<string, unknown> = NO_PARAMS;
+    if (paramSchemas.length > 0) {
+      params = {};
+      for (const [name, schema] of paramSchemas) params[name] = parse(schema, raw[name], name);
+    }
+    const input = {
+      params,
+      query: query === undefined ? undefined : parsePagination(url, query),
+      body: readInput === undefined ? undefined : await readInput(req),
+      url,
+      ip,
+      waitUntil,
+    } as Input<Operation>;
+    return handle(req, input, before);
+  };
+}
+
+/** The body's reader and parser, or undefined where the operation takes no body. */
+function bodyReader(operation: Operation, check: BodyCheck<unknown> | undefined): ((req: Request) => Promise<unknown>) | undefined {
+  if (operation.body === undefined) {
+    if (check !== undefined) throw new Error(`${operation.id} checks a body it does not declare`);
+    return undefined;
+  }
+  const form = check === undefined ? operation.body : v.pipeAsync(operation.body, check);
+  const json = operation.jsonBody === undefined ? form : check === undefined ? operation.jsonBody : v.pipeAsync(operation.jsonBody, check);
+  return async (req) => {
+    const schema = json !== form && isJsonBody(req) ? json : form;
+    const body = await readBody(req);
+    return schema.async ? parseAsync(schema, body) : parse(schema, body);
+  };
+}
+
+/** The route of `path` with these methods: 405 with Allow for any other, OPTIONS answered, HEAD as GET. */
+function serveMethods(path: string, answers: Partial<Record<Method, Answerer>>, style: ErrorStyle): RouteHandler {
   const matchPath = compilePath(path);
-  const methods = Object.keys(handlers) as Method[];
+  const methods = Object.keys(answers) as Method[];
   const allow = methods.join(', ');
 
   const handler = (req: Request, context: Context): Promise<Response> =>
     serve(req, context, path, style, async (waitUntil) => {
       // HEAD is answered as GET, without the body (finishResponse drops it).
-      const handler = handlers[(req.method === 'HEAD' ? 'GET' : req.method) as Method];
-      if (handler === undefined) {
+      const answer = answers[(req.method === 'HEAD' ? 'GET' : req.method) as Method];
+      if (answer === undefined) {
         if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
         throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
       }
-      const params = matchPath(new URL(req.url).pathname) ?? context?.params ?? {};
-      return await handler(req, { params, ip: context?.ip ?? '', waitUntil });
+      const url = new URL(req.url);
+      const params = matchPath(url.pathname) ?? context?.params ?? {};
+      return await answer(req, params, url, context?.ip ?? '', waitUntil);
     });
   return Object.assign(handler, { path, methods });
 }

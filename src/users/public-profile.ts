@@ -20,7 +20,7 @@ function written(eb: ExpressionBuilder<Database & { u: Database['users'] }, 'u'>
     .whereRef(`${table}.user_id`, '=', 'u.id');
 }
 
-/** 1 statement, counts included. `username` is already lower-case (parseUsernameParam). */
+/** 1 statement, counts included. `username` is already lower-case (the path parameter's schema). */
 export async function getPublicProfile(username: string): Promise<PublicProfile> {
   const row = await getDb()
     .selectFrom('users as u')

@@ -1,7 +1,7 @@
 // Password reset with an e-mailed token (30 minutes, single use; issued by
 // request.ts). Success revokes every session of the account.
 import { sql } from 'kysely';
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { validationFailed } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
@@ -12,7 +12,7 @@ import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
 import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
 import { hashPassword } from '../passwords/hash.ts';
 import { accountContext, passwordProblems, passwordRules } from '../passwords/policy.ts';
-import { emailResetFields, resetFields } from './bodies.ts';
+import type { emailResetFields, resetFields } from './bodies.ts';
 
 export interface PasswordReset {
   token: string;
@@ -22,25 +22,20 @@ export interface PasswordReset {
 }
 
 /**
- * The JSON body: a well-formed token and a password checked against every rule
- * that needs no account. The breached-password check waits for the token to be
- * found (updatePasswordWithResetToken), so the third party is asked once.
+ * The password policy of a body of resetFields: every rule that needs no
+ * account. The breached-password check waits for the token to be found
+ * (updatePasswordWithResetToken), so the third party is asked once.
  */
-export const resetSchema = v.pipeAsync(
-  resetFields,
-  passwordRules<{ token: string; password: string }>('password', undefined, { breachCheck: false }),
-);
+export const resetPolicy = passwordRules<v.InferOutput<typeof resetFields>>('password', undefined, { breachCheck: false });
 
 /**
- * The classic form `{email, reset_token, new_password}`: any token text (one
- * that matches nothing is the same 404 as a used one) and a password checked
- * against every rule that needs no username (the breach check waits, as above).
+ * The policy of the classic form `{email, reset_token, new_password}`
+ * (emailResetFields): every rule that needs no username (the breach check
+ * waits, as above).
  */
-export const emailResetSchema = v.pipeAsync(
-  emailResetFields,
-  passwordRules<{ email: string; reset_token: string; new_password: string }>('new_password', accountContext, { breachCheck: false }),
-  v.transform(({ email, reset_token, new_password }): PasswordReset => ({ email, token: reset_token, password: new_password })),
-);
+export const emailResetPolicy = passwordRules<v.InferOutput<typeof emailResetFields>>('new_password', accountContext, {
+  breachCheck: false,
+});
 
 /**
  * Set a new password with a reset token: 1 statement finds the token (404

@@ -1,9 +1,7 @@
 // Registration from an e-mail address and a password alone (the classic
 // POST /users): the account is confirmed at once and gets a username derived
 // from the e-mail, so it can also log in on /api/login by that name.
-import * as v from 'valibot';
 import { HttpError } from '../../common/errors.ts';
-import { parseAsync } from '../../common/validate.ts';
 import { getDb } from '../../db/connection.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { consume } from '../../rate-limit/counter.ts';
@@ -12,7 +10,6 @@ import { usernameCandidates, usernameStem } from '../../users/username-from-emai
 import type { Client } from '../accounts/client.ts';
 import { accountContext, passwordRules } from '../passwords/policy.ts';
 import type { PasswordContext } from '../passwords/problems.ts';
-import { emailSignUpFields } from './bodies.ts';
 import { registerUser } from './registration.ts';
 
 /** The username is not known before the lookup; its stem is, and every candidate starts with it. */
@@ -21,10 +18,13 @@ const withDerivedUsername = (input: Record<string, unknown>): PasswordContext =>
   return { email, username: email?.includes('@') ? usernameStem(email) : undefined };
 };
 
-export const emailSignUpSchema = v.pipeAsync(
-  emailSignUpFields,
-  passwordRules<{ email: string; password: string }>('password', withDerivedUsername),
-);
+/** The password policy of a body of emailSignUpFields: its username is the one the e-mail will give. */
+export const emailSignUpPolicy = passwordRules<EmailSignUp>('password', withDerivedUsername);
+
+export interface EmailSignUp {
+  email: string;
+  password: string;
+}
 
 /** The first candidate username no account uses: 1 statement. */
 async function freeUsername(email: string): Promise<string> {
@@ -39,13 +39,12 @@ async function freeUsername(email: string): Promise<string> {
 const ATTEMPTS = 3;
 
 /**
- * Every rule checked, the breached-password check included (400, counting
- * nothing), the per-address registration
- * limit (1 statement), a free derived username (1), the confirmed account
- * with its profile (1). A registered e-mail is 409 email_taken.
+ * A body parsed with emailSignUpFields and emailSignUpPolicy (every rule
+ * checked, the breached-password check included: 400, counting nothing): the
+ * per-address registration limit (1 statement), a free derived username (1),
+ * the confirmed account with its profile (1). A registered e-mail is 409 email_taken.
  */
-export async function signUpWithEmail(body: unknown, client: Client): Promise<UserRow> {
-  const { email, password } = await parseAsync(emailSignUpSchema, body);
+export async function signUpWithEmail({ email, password }: EmailSignUp, client: Client): Promise<UserRow> {
   await consume([checks.registerIp(client.ip)]);
   for (let attempt = 1; ; attempt++) {
     const username = await freeUsername(email);

@@ -23,7 +23,10 @@ export interface Registration {
   password: string;
 }
 
-export const registrationSchema = v.pipeAsync(registrationFields, passwordRules<Registration>('password', accountContext));
+/** The password policy of a registration body (registrationFields), with the username and e-mail it must not contain. */
+export const registrationPolicy = passwordRules<Registration>('password', accountContext);
+
+export const registrationSchema = v.pipeAsync(registrationFields, registrationPolicy);
 
 /** The same rules for a password whose breached-password check its caller has run (from-email.ts). */
 const recheckSchema = v.pipeAsync(registrationFields, passwordRules<Registration>('password', accountContext, { breachCheck: false }));
@@ -81,8 +84,9 @@ export interface SignUp {
 }
 
 /**
- * A registration request from `client`: every rule checked (400, counting
- * nothing), the per-address limit (1 statement), then the account (1
+ * A registration request from `client`, its body parsed with
+ * registrationFields and registrationPolicy (every rule checked: 400, counting
+ * nothing): the per-address limit (1 statement), then the account (1
  * statement) and the delivery of its code, which succeed or fail together.
  * With a mail provider the account is inserted in a transaction that commits
  * only once the provider has accepted the message (BEGIN, INSERT, COMMIT: 4
@@ -91,8 +95,7 @@ export interface SignUp {
  * address are free for the retry. Without a provider nothing can fail after
  * the INSERT (2 statements).
  */
-export async function signUp(body: unknown, client: Client, options: { confirmed?: boolean } = {}): Promise<SignUp> {
-  const input = await parseRegistration(body);
+export async function signUp(input: Registration, client: Client, options: { confirmed?: boolean } = {}): Promise<SignUp> {
   const confirmed = options.confirmed === true;
   // Before anything is written: an account whose code cannot reach anyone could never be confirmed.
   const route = confirmed ? undefined : deliveryRoute();
