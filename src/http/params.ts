@@ -1,18 +1,8 @@
-// Path and query parameters. Malformed values are 400, never 404 or 500.
-// route() parses each declared one; these parse one value alone.
+// The query of a list. Malformed values are 400, never 404 or 500; route()
+// parses path parameters with their declared schemas itself.
 import { validationFailed } from '../common/errors.ts';
-import { idSchema } from '../common/ids.ts';
 import { paginationSchema, type Pagination } from '../common/pagination.ts';
 import { parse } from '../common/validate.ts';
-import { usernameSchema } from '../users/username.ts';
-
-export function parseId(raw: string | undefined, name = 'id'): number {
-  return parse(idSchema, raw, name);
-}
-
-export function parseUsernameParam(raw: string | undefined): string {
-  return parse(usernameSchema, raw, 'username');
-}
 
 const PAGINATION_KEYS = ['page', 'pageSize', 'cursor'] as const;
 

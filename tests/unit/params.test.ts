@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { parseId, parsePagination, parseUsernameParam } from '../../src/http/params.ts';
+import { idSchema } from '../../src/common/ids.ts';
+import { parse } from '../../src/common/validate.ts';
+import { parsePagination } from '../../src/http/params.ts';
+import { usernameSchema } from '../../src/users/username.ts';
+
+// Path parameters as route() parses them: with the schema their declaration names.
+const parseId = (raw: string | undefined) => parse(idSchema, raw, 'id');
+const parseUsernameParam = (raw: string | undefined) => parse(usernameSchema, raw, 'username');
 
 describe('path ids', () => {
   it.each(['1', '42', '9007199254740991'])('accepts %s', (raw) => {
