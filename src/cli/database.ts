@@ -71,7 +71,9 @@ async function embeddedPort(dataDir: string): Promise<number> {
   const port = await freePort();
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${port}\n`, { mode: 0o600 });
-  console.log(`port ${wanted} is taken (another checkout's database?): this one uses ${port} from now on (${PORT_FILE} in .data/; EMBEDDED_PG_PORT sets it)`);
+  console.log(
+    `port ${wanted} is taken (another checkout's database?): this one uses ${port} from now on (${PORT_FILE} in .data/; EMBEDDED_PG_PORT sets it)`,
+  );
   return port;
 }
 
