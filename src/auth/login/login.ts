@@ -34,13 +34,13 @@ import { noteAccount } from '../../log/log.ts';
 import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks, limitFor, loginAccountKey, loginAccountTotalKey } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
-import type { Requester } from '../accounts/client.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
+import type { Requester } from '../shared/requester.ts';
+import { EVENT_COLUMNS, eventValues } from '../shared/event-rows.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
 import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
-import { isKnownAddress, rememberAddress } from './known-addresses.ts';
+import { isKnownAddress, rememberAddress } from '../attempts/known-addresses.ts';
 
 export interface Credentials {
   username?: string | undefined;

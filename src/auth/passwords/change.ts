@@ -3,8 +3,8 @@
 // revoked, the one making the change is kept.
 import { validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
-import { NO_REQUESTER, type Requester } from '../accounts/client.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
+import { NO_REQUESTER, type Requester } from '../shared/requester.ts';
+import { EVENT_COLUMNS, eventValues } from '../shared/event-rows.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { hashPassword, verifyPassword } from './hash.ts';
 import { passwordProblems } from './policy.ts';
