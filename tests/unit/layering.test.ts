@@ -45,7 +45,7 @@ const AUTH_LAYERS: readonly (readonly string[])[] = [
   ['src/auth/mfa', 'src/auth/accounts', 'src/auth/events'],
   ['src/auth/passwords'],
   ['src/auth/sessions', 'src/auth/codes', 'src/auth/attempts'],
-  ['src/auth/shared'],
+  ['src/auth/base'],
 ];
 
 /**
@@ -144,10 +144,10 @@ describe('layering', () => {
     expect(layerViolations(graph, AUTH_LAYERS, authFolderOf)).toEqual([]);
     // And the check bites: an import up, one sideways, and a folder without a rank.
     const bad = synthetic({
-      'src/auth/sessions/sessions.ts': ['src/auth/accounts/users.ts', 'src/auth/codes/tokens.ts', 'src/auth/shared/requester.ts'],
+      'src/auth/sessions/sessions.ts': ['src/auth/accounts/users.ts', 'src/auth/codes/tokens.ts', 'src/auth/base/requester.ts'],
       'src/auth/accounts/users.ts': [],
       'src/auth/codes/tokens.ts': [],
-      'src/auth/shared/requester.ts': ['src/common/errors.ts'],
+      'src/auth/base/requester.ts': ['src/common/errors.ts'],
       'src/auth/loose/thing.ts': [],
       'src/common/errors.ts': [],
     });

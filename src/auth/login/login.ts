@@ -35,8 +35,8 @@ import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
-import { EVENT_COLUMNS, eventValues } from '../shared/event-rows.ts';
-import type { Requester } from '../shared/requester.ts';
+import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
+import type { Requester } from '../base/requester.ts';
 
 export interface Credentials {
   username?: string | undefined;

@@ -15,7 +15,7 @@ import { countHitFor, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { passwordAttempt, releaseAttempt } from '../attempts/password-attempt.ts';
 import { passwordMatches } from '../passwords/proof.ts';
-import type { Requester } from '../shared/requester.ts';
+import type { Requester } from '../base/requester.ts';
 import { selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, rowsIn, type FactorState } from './codes.ts';

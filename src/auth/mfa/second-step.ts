@@ -14,7 +14,7 @@ import { checks, limitFor, MFA_BUCKET_PREFIX } from '../../rate-limit/limits.ts'
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashSecret } from '../codes/tokens.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
-import type { Requester } from '../shared/requester.ts';
+import type { Requester } from '../base/requester.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { acceptCode, checkCode, recoveryLookup, rowsIn } from './codes.ts';
 import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';

@@ -11,7 +11,7 @@ import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { passwordAttempt, type CountedAttempt } from '../attempts/password-attempt.ts';
 import { selectLiveSession, sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
-import type { Requester } from '../shared/requester.ts';
+import type { Requester } from '../base/requester.ts';
 import { verifyPassword } from './hash.ts';
 import { isOverlong } from './problems.ts';
 
