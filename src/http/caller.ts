@@ -3,7 +3,7 @@
 import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions/sessions.ts';
 import { verifySessionToken, type TokenClaims } from '../auth/sessions/tokens.ts';
 import { HttpError } from '../common/errors.ts';
-import type { Requester } from '../auth/accounts/client.ts';
+import type { Requester } from '../auth/base/requester.ts';
 import { noteAccount } from '../log/log.ts';
 import { SESSION_COOKIE } from './cookies.ts';
 

@@ -1,5 +1,5 @@
 // The core's view of the caller (auth's Client), built from a request.
-import type { Client, Requester } from '../auth/accounts/client.ts';
+import type { Client, Requester } from '../auth/base/requester.ts';
 import { setting } from '../config/settings.ts';
 import type { RouteContext } from './route.ts';
 

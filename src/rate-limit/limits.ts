@@ -29,7 +29,7 @@ const bucketKey = (kind: string, ...parts: (string | number)[]) => [kind, ...par
  * so a guesser elsewhere cannot lock the owner out (src/auth/README.md, "Security hardening"); the
  * other counts every address together, so guesses spread over many addresses
  * are bounded too, and does not apply to an address the account logged in
- * from lately (src/auth/login/known-addresses.ts). Their keys are `prefix + userId
+ * from lately (src/auth/attempts/known-addresses.ts). Their keys are `prefix + userId
  * + suffix`, so SQL can build them for a user it has just found.
  */
 export const loginAccountKey = (ip: string) => ({ prefix: 'login_account:', suffix: `:${addressKey(ip)}` });

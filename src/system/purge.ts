@@ -98,7 +98,7 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     name: 'known addresses unused for 30 days',
     batch: 5000,
     // Past that, an address no longer exempts its account from the login
-    // limit across addresses (src/auth/login/known-addresses.ts).
+    // limit across addresses (src/auth/attempts/known-addresses.ts).
     deleteBatch: batchOf('known_addresses', ['user_id', 'address'], (at) => sql`last_login_at < ${ago(at, KNOWN_ADDRESS_MS)}`),
   },
   {

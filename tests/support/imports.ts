@@ -1,17 +1,28 @@
 // The import graph of the code (src/, the web pages' .tsx included, and netlify/functions/), read from the
-// source text: every static import, re-export and dynamic import() of a
-// relative path, type-only imports included (they tie folders together too).
+// source by the TypeScript compiler: every static import, re-export and dynamic import() of a
+// relative path, type-only imports included (they tie folders together too); comments and strings
+// that look like imports are not imports.
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The specifiers a module imports, in source order. */
 export function importsOf(source: string): string[] {
-  return [
-    ...source.matchAll(/(?:import|export)[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm),
-  ].map((match) => match[1] ?? match[2] ?? match[3]!);
+  return ts.preProcessFile(source, true, true).importedFiles.map((file) => file.fileName);
+}
+
+/** The specifiers of a module's `import type … from` declarations: such an import brings no code into a bundle. */
+export function typeOnlyImportsOf(source: string): string[] {
+  return ts
+    .createSourceFile('module.tsx', source, ts.ScriptTarget.Latest, false)
+    .statements.filter(
+      (node): node is ts.ImportDeclaration & { moduleSpecifier: ts.StringLiteral } =>
+        ts.isImportDeclaration(node) && node.importClause?.isTypeOnly === true && ts.isStringLiteral(node.moduleSpecifier),
+    )
+    .map((node) => node.moduleSpecifier.text);
 }
 
 async function sourceFiles(dir: string): Promise<string[]> {
@@ -49,16 +60,31 @@ export function folderOf(file: string): string {
   return folder !== undefined && !/\.tsx?$/.test(folder) ? `${top}/${folder}` : top!;
 }
 
-/** Folder -> the folders it imports, with how many imports run along each arrow. */
-export function folderArrows(graph: ModuleGraph): Map<string, Map<string, number>> {
+/** The concept folder a file of src/auth belongs to (`src/auth/<folder>`); undefined outside src/auth. */
+export function authFolderOf(file: string): string | undefined {
+  if (!file.startsWith('src/auth/')) return undefined;
+  const [top, auth, folder] = file.split('/');
+  return /\.tsx?$/.test(folder!) ? `${top}/${auth}` : `${top}/${auth}/${folder}`;
+}
+
+/**
+ * Folder -> the folders it imports, with how many imports run along each
+ * arrow; `folder` names a file's folder (undefined: a file left out, as
+ * every file outside src/auth is for its inner graph).
+ */
+export function folderArrows(
+  graph: ModuleGraph,
+  folder: (file: string) => string | undefined = folderOf,
+): Map<string, Map<string, number>> {
   const arrows = new Map<string, Map<string, number>>();
   for (const [file, { local }] of graph.files) {
-    const from = folderOf(file);
+    const from = folder(file);
+    if (from === undefined) continue;
     const out = arrows.get(from) ?? new Map<string, number>();
     arrows.set(from, out);
     for (const target of local) {
-      const to = folderOf(target);
-      if (to !== from) out.set(to, (out.get(to) ?? 0) + 1);
+      const to = folder(target);
+      if (to !== undefined && to !== from) out.set(to, (out.get(to) ?? 0) + 1);
     }
   }
   return arrows;

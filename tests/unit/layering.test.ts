@@ -5,16 +5,19 @@
 // The web pages (src/web) are a browser bundle beside the OpenAPI builder:
 // outside their folder they import only pure modules, never server code, and
 // types from anywhere (a type-only import is erased from the bundle).
+// Inside src/auth, its concept folders are ranked the same way (src/auth/README.md).
 import { dirname, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ROOT,
+  authFolderOf,
   describeArrows,
   folderArrows,
   folderOf,
   importCycles,
   importsOf,
   moduleGraph,
+  typeOnlyImportsOf,
   type ModuleGraph,
 } from '../support/imports.ts';
 
@@ -32,23 +35,43 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/config'],
 ];
 
-const layerOf = (folder: string) => LAYERS.findIndex((layer) => layer.includes(folder));
+/**
+ * The concept folders of src/auth, top to bottom, ranked as LAYERS: the
+ * operations people start; what they build on; the password's rules and
+ * proofs; sessions, codes and the password attempt; what every concept
+ * shares (the requester, the audit rows).
+ */
+const AUTH_LAYERS: readonly (readonly string[])[] = [
+  ['src/auth/login', 'src/auth/signup', 'src/auth/reset', 'src/auth/email-change'],
+  ['src/auth/mfa', 'src/auth/accounts', 'src/auth/events'],
+  ['src/auth/passwords'],
+  ['src/auth/sessions', 'src/auth/codes', 'src/auth/attempts'],
+  ['src/auth/base'],
+];
 
-/** Every import that runs against the layer order, as `file -> imported file`. */
-function layerViolations(graph: ModuleGraph): string[] {
+/**
+ * Every import that runs against the order of `layers`, as `file -> imported
+ * file`, and every file whose folder has no layer; `folder` names a file's
+ * folder (undefined: the file is not ranked here).
+ */
+function layerViolations(
+  graph: ModuleGraph,
+  layers: readonly (readonly string[])[] = LAYERS,
+  folder: (file: string) => string | undefined = folderOf,
+): string[] {
+  const layerOf = (name: string) => layers.findIndex((layer) => layer.includes(name));
   const violations: string[] = [];
   for (const [file, { local }] of graph.files) {
-    const from = folderOf(file);
+    const from = folder(file);
+    if (from === undefined) continue;
     if (layerOf(from) < 0) violations.push(`${file}: its folder ${from} has no layer`);
     for (const target of local) {
-      const to = folderOf(target);
-      if (to !== from && !(layerOf(to) > layerOf(from))) violations.push(`${file} -> ${target}`);
+      const to = folder(target);
+      if (to !== undefined && to !== from && !(layerOf(to) > layerOf(from))) violations.push(`${file} -> ${target}`);
     }
   }
   return violations;
 }
-
-const TYPE_ONLY = /^import\s+type\s[^'"]*from\s*['"]([^'"]+)['"]/gm;
 
 const resolveFrom = (file: string, specifier: string) =>
   specifier.startsWith('.') ? relative(ROOT, resolve(ROOT, dirname(file), specifier)) : specifier;
@@ -58,8 +81,19 @@ const resolveFrom = (file: string, specifier: string) =>
  * the same module): the compiler erases such an import, so it brings no code into a bundle.
  */
 const typeOnly = (file: string, source: string) => {
-  const values = new Set(importsOf(source.replace(TYPE_ONLY, '')).map((specifier) => resolveFrom(file, specifier)));
-  return new Set([...source.matchAll(TYPE_ONLY)].map((m) => resolveFrom(file, m[1]!)).filter((target) => !values.has(target)));
+  const typed = typeOnlyImportsOf(source);
+  const values = importsOf(source).filter((specifier) => {
+    const at = typed.indexOf(specifier);
+    if (at < 0) return true;
+    typed.splice(at, 1); // each type-only declaration accounts for one import of its module
+    return false;
+  });
+  const valueTargets = new Set(values.map((specifier) => resolveFrom(file, specifier)));
+  return new Set(
+    typeOnlyImportsOf(source)
+      .map((specifier) => resolveFrom(file, specifier))
+      .filter((target) => !valueTargets.has(target)),
+  );
 };
 
 /**
@@ -121,6 +155,35 @@ describe('layering', () => {
     // The folder graph, for anyone reviewing the shape: `npx vitest run --config tests/vitest.config.ts tests/unit/layering.test.ts`.
     console.info(`folder imports (count of imports per arrow):\n${describeArrows(folderArrows(graph))}`);
     expect(layerViolations(graph)).toEqual([]);
+  });
+
+  it('ranks the concept folders of src/auth as the top level is: every import inside it runs down, none upward or sideways', async () => {
+    const graph = await moduleGraph();
+    const arrows = folderArrows(graph, authFolderOf);
+    expect([...arrows.keys()].sort()).toEqual(AUTH_LAYERS.flat().sort());
+    // The folder graph inside src/auth, printed as the top level's is.
+    console.info(`src/auth folder imports (count of imports per arrow):\n${describeArrows(arrows)}`);
+    expect(layerViolations(graph, AUTH_LAYERS, authFolderOf)).toEqual([]);
+    // And the check bites: an import up, one sideways, and a folder without a rank.
+    const bad = synthetic({
+      'src/auth/sessions/sessions.ts': ['src/auth/accounts/users.ts', 'src/auth/codes/tokens.ts', 'src/auth/base/requester.ts'],
+      'src/auth/accounts/users.ts': [],
+      'src/auth/codes/tokens.ts': [],
+      'src/auth/base/requester.ts': ['src/common/errors.ts'],
+      'src/auth/loose/thing.ts': [],
+      'src/common/errors.ts': [],
+    });
+    expect(layerViolations(bad, AUTH_LAYERS, authFolderOf)).toEqual([
+      'src/auth/sessions/sessions.ts -> src/auth/accounts/users.ts',
+      'src/auth/sessions/sessions.ts -> src/auth/codes/tokens.ts',
+      'src/auth/loose/thing.ts: its folder src/auth/loose has no layer',
+    ]);
+  });
+
+  it('reads imports as the compiler does: not in comments or strings', () => {
+    const source = `// import { x } from './commented.ts';\nconst s = "import y from './quoted.ts'";\nexport * from './all.ts';\nimport type { T } from './types.ts';\nimport { type U, v } from './mixed.ts';`;
+    expect(importsOf(source)).toEqual(['./all.ts', './types.ts', './mixed.ts']);
+    expect(typeOnlyImportsOf(source)).toEqual(['./types.ts']);
   });
 
   it('lets the web pages import only preact, their own folder and pure modules', async () => {

@@ -9,7 +9,7 @@ import { getDb } from '../../db/connection.ts';
 import { proveOwnership } from '../passwords/proof.ts';
 import { sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
-import type { Requester } from './client.ts';
+import type { Requester } from '../base/requester.ts';
 
 /**
  * 1 statement proves the password (proveOwnership: 401, 429, 400); then 1

@@ -8,7 +8,7 @@ import { rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { countHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
-import type { Client } from '../accounts/client.ts';
+import type { Client } from '../base/requester.ts';
 
 /** A live code or token younger than this is kept, not replaced. */
 export const KEEP_LIVE_TOKEN_MS = 60_000;

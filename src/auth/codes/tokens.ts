@@ -8,8 +8,8 @@ import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database, SecurityEventKind, TokenPurpose } from '../../db/schema.ts';
-import type { Requester } from '../accounts/client.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
+import type { Requester } from '../base/requester.ts';
+import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 
 export const TOKEN_TTL_MS: Readonly<Record<TokenPurpose, number>> = {
   confirm_email: 10 * 60_000,

@@ -6,9 +6,9 @@ import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
-import type { Requester } from '../accounts/client.ts';
+import type { Requester } from '../base/requester.ts';
 import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
+import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 
 /**

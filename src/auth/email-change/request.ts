@@ -2,13 +2,15 @@
 // valid 10 minutes goes to the new address, a notice without it to the old one.
 import { sql } from 'kysely';
 import { HttpError, validationFailed } from '../../common/errors.ts';
+import { getDb } from '../../db/connection.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
-import type { Client } from '../accounts/client.ts';
+import { releaseAttempt } from '../attempts/password-attempt.ts';
+import type { Client } from '../base/requester.ts';
 import { composeEmailChangeNotice, deliverNotice, deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { newToken, replacingLiveToken, TOKEN_COLUMNS, tokenValues } from '../codes/tokens.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
-import { proveOwnership, releaseProof } from '../passwords/proof.ts';
+import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
+import { proveOwnership } from '../passwords/proof.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import type { EmailChange } from './bodies.ts';
 
@@ -38,7 +40,7 @@ export async function requestEmailChange(claims: TokenClaims, input: EmailChange
 
   const token = newToken('change_email');
   const newEmail = sql<string>`${input.email}::text`;
-  const row = await releaseProof(attempt)
+  const row = await releaseAttempt(getDb(), claims.userId, attempt.counted)
     // The account row is read FOR KEY SHARE before the code's INSERT, the order a deletion locks in.
     .with('holder', (qb) =>
       qb

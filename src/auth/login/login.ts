@@ -1,18 +1,15 @@
 // Login: at most 2 SQL statements on every path, rate limits included.
 //   1. the attempt is counted BEFORE any hash is computed: one statement finds
-//      the user (by username or e-mail) and UPSERTs the failure counters (per
-//      address; per account and address; then, if those let it through, per
-//      account across addresses), returning them with whether the account
-//      logged in from this address in the last 30 days (then the limit across
-//      addresses does not apply). Concurrent guesses therefore cannot all read
-//      the counters before any of them is counted: no more than the limits
-//      ever reach scrypt;
+//      the user (by username or e-mail) and counts the attempt on the login
+//      counters (src/auth/attempts/password-attempt.ts: per address, and for
+//      an existing user per account and address and across addresses).
+//      Concurrent guesses therefore cannot all read the counters before any
+//      of them is counted: no more than the limits ever reach scrypt;
 //   2. after the right password only: the attempt is released (this address's
-//      counter for the account cleared, its hits on the per-address and
-//      across-addresses counters given back) with the session INSERT, the
-//      address remembered and, when the stored hash uses old parameters, its
-//      upgrade, all as one statement. An unconfirmed account gets the release
-//      without the session.
+//      counter for the account cleared, its other hits given back) with the
+//      session INSERT, the address remembered and, when the stored hash uses
+//      old parameters, its upgrade, all as one statement. An unconfirmed
+//      account gets the release without the session.
 // A wrong password and an unknown user stay counted: the same 401 after one
 // statement and one scrypt each.
 // The audit trail costs no statement: statement 1 records a failed login of
@@ -26,21 +23,20 @@
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
-import type { Limit } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import { foreignKeyViolation } from '../../db/errors.ts';
 import type { Database, LoginFailure } from '../../db/schema.ts';
 import { noteAccount } from '../../log/log.ts';
-import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
-import { checks, limitFor, loginAccountKey, loginAccountTotalKey } from '../../rate-limit/limits.ts';
+import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
-import type { Requester } from '../accounts/client.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
+import { rememberAddress } from '../attempts/known-addresses.ts';
+import { passwordAttempt, releaseAttempt, type CountedAttempt, type PasswordAttempt } from '../attempts/password-attempt.ts';
+import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
-import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
-import { isKnownAddress, rememberAddress } from './known-addresses.ts';
+import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
+import type { Requester } from '../base/requester.ts';
 
 export interface Credentials {
   username?: string | undefined;
@@ -80,22 +76,11 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
   if (isOverlong(credentials.password)) throw new HttpError('invalid_credentials');
   const at = now();
   const by: Requester = { ip, userAgent };
-  const ipLimit = limitFor('loginIp');
-  const accountLimit = limitFor('loginAccount');
-  const totalLimit = limitFor('loginAccountTotal');
-  const row = await findUserCountingAttempt(credentials, by, at).catch(accountGone);
+  const attempt = passwordAttempt(ip, at, { perAddress: true });
+  const row = await findUserCountingAttempt(credentials, by, attempt, at).catch(accountGone);
   if (row.id !== null) noteAccount(row.id);
-
-  const wait = Math.max(
-    retryAfterSeconds({ hits: row.ip_hits, windowStart: row.ip_window_start }, ipLimit, at),
-    row.account_window_start === null
-      ? 0
-      : retryAfterSeconds({ hits: row.account_hits!, windowStart: row.account_window_start }, accountLimit, at),
-    row.total_window_start === null || row.known_address
-      ? 0
-      : retryAfterSeconds({ hits: row.total_hits!, windowStart: row.total_window_start }, totalLimit, at),
-  );
-  if (wait > 0) throw rateLimited(wait);
+  const counted = attempt.read(row);
+  if (counted.wait > 0) throw rateLimited(counted.wait);
 
   if (row.id === null || row.password_hash === null) {
     await spendOneVerification(credentials.password);
@@ -104,7 +89,7 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
   const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
   if (!ok) throw new HttpError('invalid_credentials');
 
-  const release = (outcome: Outcome) => releaseAttempt(row.id!, ip, row.ip_window_start, row.total_window_start, row.event_id!, outcome);
+  const release = (outcome: Outcome) => releasingAttempt(row.id!, counted, row.event_id!, outcome);
   if (row.confirmed_at === null) {
     await release('unconfirmed').selectNoFrom(sql<number>`1`.as('released')).execute().catch(accountGone);
     throw new HttpError('account_not_confirmed');
@@ -140,82 +125,32 @@ function accountGone(error: unknown): never {
   throw error;
 }
 
+/** How a right password ends: a session, an unconfirmed account, or the second factor's challenge. */
+type Outcome = 'succeeded' | 'unconfirmed' | 'second_factor';
+
 /**
  * Statement 1: the user the credentials name (every user column null when
- * there is none), with this attempt counted on the per-address counter and,
- * for an existing user, on the per-account-and-address one and, when those
- * let it through, the one across addresses; the counters returned, with
- * whether the account logged in from this address lately and the id of the
- * failed login it records for an existing user.
+ * there is none), with this attempt counted (src/auth/attempts/password-attempt.ts:
+ * on the address's counter, and for an existing user on the account's), the
+ * counters returned with whether the account logged in from this address
+ * lately, and the id of the failed login it records for an existing user.
  */
-async function findUserCountingAttempt(credentials: Credentials, by: Requester, at: Date) {
-  const ip = by.ip;
-  const ipCheck = checks.loginIp(ip);
-  const accountLimit = limitFor('loginAccount');
-  const totalLimit = limitFor('loginAccountTotal');
-  const { prefix, suffix } = loginAccountKey(ip);
-  const total = loginAccountTotalKey;
+async function findUserCountingAttempt(credentials: Credentials, by: Requester, attempt: PasswordAttempt, at: Date) {
   const [column, value] =
     credentials.username !== undefined ? (['username', credentials.username] as const) : (['email', credentials.email ?? ''] as const);
   // Postgres text cannot hold NUL, so no account has such a name, and the
   // driver could not even send it: look up a name that cannot exist instead,
   // for the same unknown-user answer and work.
   const lookup = value.includes('\0') ? '' : value.toLowerCase();
-  const windowEndedBefore = (limit: Limit) => sql<Date>`${new Date(at.getTime() - limit.windowMs)}::timestamptz`;
-
+  const db = getDb().with('account', (qb) =>
+    qb
+      .selectFrom('users')
+      .select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at', hasSecondFactor.as('mfa')])
+      .where(column, '=', lookup),
+  );
   return (
-    getDb()
-      .with('account', (qb) =>
-        qb
-          .selectFrom('users')
-          .select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at', hasSecondFactor.as('mfa')])
-          .where(column, '=', lookup),
-      )
-      .with('attempt', (qb) =>
-        qb
-          .insertInto('rate_limits')
-          .columns(['bucket', 'window_start', 'hits'])
-          .expression((eb) =>
-            eb
-              .selectFrom(
-                sql<{
-                  bucket: string;
-                }>`(SELECT ${ipCheck.bucket}::text AS bucket UNION ALL SELECT ${prefix} || id::text || ${suffix} FROM account)`.as('b'),
-              )
-              .select(['b.bucket', sql<Date>`${at}::timestamptz`.as('window_start'), sql<number>`1`.as('hits')])
-              // Rows are locked in bucket order, as countHits does: concurrent counting never deadlocks.
-              .orderBy('b.bucket'),
-          )
-          .onConflict(
-            countAnotherHit(
-              sql<Date>`CASE WHEN rate_limits.bucket = ${ipCheck.bucket} THEN ${windowEndedBefore(ipCheck.limit)} ELSE ${windowEndedBefore(accountLimit)} END`,
-            ),
-          )
-          .returning(['bucket', 'hits', 'window_start']),
-      )
-      // Counted across addresses only when the two counters above let the attempt
-      // through: guesses one address can no longer make do not use up the owner's
-      // budget elsewhere. Its row is always locked after theirs.
-      .with('attempt_total', (qb) =>
-        qb
-          .insertInto('rate_limits')
-          .columns(['bucket', 'window_start', 'hits'])
-          .expression((eb) =>
-            eb
-              .selectFrom('account')
-              .select([
-                sql<string>`${total.prefix} || account.id::text || ${total.suffix}`.as('bucket'),
-                sql<Date>`${at}::timestamptz`.as('window_start'),
-                sql<number>`1`.as('hits'),
-              ])
-              .where(
-                sql<boolean>`NOT EXISTS (SELECT 1 FROM attempt a
-                WHERE a.hits > CASE WHEN a.bucket = ${ipCheck.bucket} THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)`,
-              ),
-          )
-          .onConflict(countAnotherHit(windowEndedBefore(totalLimit)))
-          .returning(['bucket', 'hits', 'window_start']),
-      )
+    attempt
+      .count(db, 'account')
       .with('recorded', (qb) =>
         qb
           .insertInto('security_events')
@@ -228,21 +163,17 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
                 by,
                 at,
                 // The counts just returned decide as checkLogin will: over a limit is a 429.
-                sql<LoginFailure>`CASE WHEN EXISTS (SELECT FROM attempt WHERE hits > CASE WHEN bucket = ${ipCheck.bucket}
-                  THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)
-                OR (EXISTS (SELECT FROM attempt_total WHERE hits > ${totalLimit.count}::int) AND NOT ${isKnownAddress(sql`account.id`, ip, at)})
-                THEN 'rate_limited' ELSE 'wrong_password' END`,
+                sql<LoginFailure>`CASE WHEN ${attempt.overLimit(sql`account.id`)} THEN 'rate_limited' ELSE 'wrong_password' END`,
               ),
             ]),
           )
           .returning('id'),
       )
+      // One row whether or not an account was found: the address's counter always has one.
       .selectFrom('attempt as by_ip')
       .leftJoin('account as u', (join) => join.onTrue())
-      .leftJoin('attempt as by_account', (join) => join.onRef('by_account.bucket', '<>', 'by_ip.bucket'))
-      .leftJoin('attempt_total as by_total', (join) => join.onTrue())
       .leftJoin('recorded as e', (join) => join.onTrue())
-      .where('by_ip.bucket', '=', ipCheck.bucket)
+      .where('by_ip.bucket', '=', checks.loginIp(by.ip).bucket)
       .select([
         'u.id',
         'u.username',
@@ -251,13 +182,7 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
         'u.confirmed_at',
         'u.created_at',
         'u.mfa',
-        'by_ip.hits as ip_hits',
-        'by_ip.window_start as ip_window_start',
-        'by_account.hits as account_hits',
-        'by_account.window_start as account_window_start',
-        'by_total.hits as total_hits',
-        'by_total.window_start as total_window_start',
-        isKnownAddress(sql`u.id`, ip, at).as('known_address'),
+        ...attempt.columns(sql`u.id`),
         'e.id as event_id',
       ])
       .executeTakeFirstOrThrow()
@@ -265,55 +190,21 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
 }
 
 /**
- * Statement 2's CTEs, after a correct password, which is no failed login:
- * statement 1's event becomes a login_succeeded, or a failure as unconfirmed.
- * Only this address's counter for the account is cleared, and only this
- * attempt's hits given back on the per-address counter and the account's
- * counter across addresses (each in the window it was counted in): clearing
- * more would let a guesser reset the per-address counter by logging into an
- * account of their own, or the owner reopen their account to guesses spread
- * over other addresses. The caller ends the statement: the session INSERT, or
- * nothing more for an unconfirmed account.
+ * Statement 2's CTEs, after a correct password, which is no failed login: the
+ * attempt released (this address's counter for the account cleared, the
+ * other hits given back) and statement 1's event made a login_succeeded, or a
+ * failure as unconfirmed, or removed for the second step. The caller ends the
+ * statement: the session INSERT, the challenge, or nothing more for an
+ * unconfirmed account.
  */
-/** How a right password ends: a session, an unconfirmed account, or the second factor's challenge. */
-type Outcome = 'succeeded' | 'unconfirmed' | 'second_factor';
-
-function releaseAttempt(userId: number, ip: string, ipWindowStart: Date, totalWindowStart: Date | null, eventId: number, outcome: Outcome) {
-  const accountBucket = checks.loginAccount(userId, ip).bucket;
-  const ipBucket = checks.loginIp(ip).bucket;
-  const totalBucket = checks.loginAccountTotal(userId).bucket;
-  const givenBack: [string, Date][] = [[ipBucket, ipWindowStart]];
-  if (totalWindowStart !== null) givenBack.push([totalBucket, totalWindowStart]);
-  return (
-    getDb()
-      // The rows locked first, in the order the counting statement locks them
-      // (the per-address and per-account rows by bucket, then the one across
-      // addresses), so a concurrent attempt and this release never wait on
-      // each other in a cycle.
-      .with('locked', (qb) =>
-        qb
-          .selectFrom('rate_limits')
-          .select('bucket')
-          .where('bucket', 'in', [accountBucket, ipBucket, totalBucket])
-          .orderBy(sql`bucket = ${totalBucket}`)
-          .orderBy('bucket')
-          .forUpdate(),
-      )
-      .with('cleared', (qb) =>
-        qb
-          .deleteFrom('rate_limits')
-          .where('bucket', '=', accountBucket)
-          .where('bucket', 'in', (eb) => eb.selectFrom('locked').select('bucket')),
-      )
-      .with('given_back', giveBackHits(givenBack))
-      .with('outcome', (qb) =>
-        outcome === 'second_factor'
-          ? // Neither failed nor done: the second step records how it ends (src/auth/mfa/events.ts).
-            qb.deleteFrom('security_events').where('id', '=', eventId)
-          : qb
-              .updateTable('security_events')
-              .set(outcome === 'succeeded' ? { kind: 'login_succeeded', reason: null } : { reason: 'unconfirmed' })
-              .where('id', '=', eventId),
-      )
+function releasingAttempt(userId: number, counted: CountedAttempt, eventId: number, outcome: Outcome) {
+  return releaseAttempt(getDb(), userId, counted, { clearAccountCounter: true }).with('outcome', (qb) =>
+    outcome === 'second_factor'
+      ? // Neither failed nor done: the second step records how it ends (src/auth/mfa/events.ts).
+        qb.deleteFrom('security_events').where('id', '=', eventId)
+      : qb
+          .updateTable('security_events')
+          .set(outcome === 'succeeded' ? { kind: 'login_succeeded', reason: null } : { reason: 'unconfirmed' })
+          .where('id', '=', eventId),
   );
 }

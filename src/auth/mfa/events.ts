@@ -5,8 +5,8 @@
 // statement 2 turns that row into the success event when the code was right.
 import { sql, type QueryCreator, type RawBuilder } from 'kysely';
 import type { Database, SecurityEventKind } from '../../db/schema.ts';
-import type { Requester } from '../accounts/client.ts';
-import { EVENT_COLUMNS, eventRow } from '../events/events.ts';
+import type { Requester } from '../base/requester.ts';
+import { EVENT_COLUMNS, eventRow } from '../base/event-rows.ts';
 
 export const MFA_EVENT = {
   enabled: 'mfa_enabled',

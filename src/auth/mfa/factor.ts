@@ -6,17 +6,16 @@
 // (2) the change, with the compare-and-set that accepts a code and the
 // release of the counters the right answer earned back. A refusal is 1.
 import { randomBytes } from 'node:crypto';
-import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import { HttpError, rateLimited, validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countHitFor, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { countHitFor, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
-import type { Requester } from '../accounts/client.ts';
-import { isKnownAddress } from '../login/known-addresses.ts';
-import { verifyPassword } from '../passwords/hash.ts';
-import { isOverlong } from '../passwords/problems.ts';
+import { passwordAttempt, releaseAttempt } from '../attempts/password-attempt.ts';
+import { passwordMatches } from '../passwords/proof.ts';
+import type { Requester } from '../base/requester.ts';
 import { selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, rowsIn, type FactorState } from './codes.ts';
@@ -39,16 +38,13 @@ interface Counted {
 /**
  * Statement 1: the caller's live session, user and factor (if any), with this
  * attempt counted BEFORE anything is checked: a password on the login's
- * counters as the password change does (this address's for the account, then,
- * when that one lets it through, the one across addresses), a code on the
- * account's second-factor counter. Rows are locked in that order. 401 when
- * the session is not live, 429 over a limit (the one across addresses not for
- * an address the account logged in from lately).
+ * counters as a proof of ownership is (src/auth/attempts/password-attempt.ts),
+ * then a code on the account's second-factor counter, the rows locked in that
+ * order. 401 when the session is not live, 429 over a limit.
  */
 async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, at: Date) {
   const { claims, ip } = by;
-  const account = checks.loginAccount(claims.userId, ip);
-  const total = checks.loginAccountTotal(claims.userId);
+  const attempt = passwordAttempt(ip, at);
   const code = checks.mfa(claims.userId);
   const db = getDb().with('caller', (qb) =>
     selectLiveSession(claims, qb)
@@ -61,59 +57,32 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
         sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.code_hash = ${recoveryHash})`.as(
           'recovery_code_found',
         ),
-        isKnownAddress(sql`u.id`, ip, at).as('known_address'),
       ]),
   ) as unknown as QueryCreator<Database>;
-  const row = await db
-    .with('attempt', countHitFor(account, at, 'caller', sql<boolean>`${counted.password}::boolean`))
-    .with(
-      'attempt_total',
-      countHitFor(
-        total,
-        at,
-        'caller',
-        sql<boolean>`${counted.password}::boolean AND NOT EXISTS (SELECT 1 FROM attempt WHERE hits > ${account.limit.count}::int)`,
-      ),
-    )
+  const row = await attempt
+    .count(db, 'caller', sql<boolean>`${counted.password}::boolean`)
     .with('attempt_code', countHitFor(code, at, 'caller', sql<boolean>`${counted.code}::boolean`))
     // A refused code until statement 2 says otherwise.
     .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id'))
     .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, sql<boolean>`${counted.code}::boolean`))
     .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
-    .leftJoin(sql<{ hits: number; window_start: Date }>`attempt`.as('a'), (join) => join.onTrue())
-    .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_total`.as('t'), (join) => join.onTrue())
     .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_code`.as('c'), (join) => join.onTrue())
     .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())
     .selectAll('caller')
-    .select([
-      'a.hits as account_hits',
-      'a.window_start as account_window_start',
-      't.hits as total_hits',
-      't.window_start as total_window_start',
-      'c.hits as code_hits',
-      'c.window_start as code_window_start',
-      'e.id as event_id',
-    ])
+    .select([...attempt.columns(sql`caller.id`), 'c.hits as code_hits', 'c.window_start as code_window_start', 'e.id as event_id'])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
-  const caller = row as typeof row & CallerRow;
-  const state = (hits: unknown, windowStart: unknown) =>
-    windowStart === null ? undefined : { hits: hits as number, windowStart: windowStart as Date };
-  const wait = Math.max(
-    retryAfterSeconds(state(row.account_hits, row.account_window_start), account.limit, at),
-    caller.known_address ? 0 : retryAfterSeconds(state(row.total_hits, row.total_window_start), total.limit, at),
-    retryAfterSeconds(state(row.code_hits, row.code_window_start), code.limit, at),
-  );
+  const password = attempt.read(row);
+  const codeState =
+    row.code_window_start === null ? undefined : { hits: row.code_hits as number, windowStart: row.code_window_start as Date };
+  const wait = Math.max(password.wait, retryAfterSeconds(codeState, code.limit, at));
   if (wait > 0) throw rateLimited(wait);
-  // The password's hits, to give back when it was right.
-  const passwordHits: [string, Date][] = [];
-  if (row.account_window_start !== null) passwordHits.push([account.bucket, row.account_window_start as Date]);
-  if (row.total_window_start !== null) passwordHits.push([total.bucket, row.total_window_start as Date]);
   return {
-    ...caller,
-    passwordHits,
+    ...(row as typeof row & CallerRow),
+    /** The password's attempt, released by statement 2 when the password was right. */
+    password,
     eventId: row.event_id as number | null,
-    buckets: { account: account.bucket, total: total.bucket, code: code.bucket },
+    codeBucket: code.bucket,
   };
 }
 
@@ -124,33 +93,6 @@ interface CallerRow {
   factor_confirmed_at: Date | null;
   last_used_step: number | null;
   recovery_code_found: boolean;
-  known_address: boolean;
-}
-
-const passwordRight = async (password: string, hash: string) => !isOverlong(password) && (await verifyPassword(password, hash)).ok;
-
-/**
- * Statement 2's CTEs that give back the password's hits (a right password is
- * no failed login), its rows locked in the counting order first, as the
- * password change does, so a concurrent login never waits on it in a cycle.
- */
-function givingBack(
-  db: QueryCreator<Database>,
-  caller: Awaited<ReturnType<typeof readCounting>>,
-  onlyIf: RawBuilder<boolean> = sql<boolean>`true`,
-) {
-  const { account, total } = caller.buckets;
-  return db
-    .with('locked', (qb) =>
-      qb
-        .selectFrom('rate_limits')
-        .select('bucket')
-        .where('bucket', 'in', [account, total])
-        .where(onlyIf)
-        .orderBy(sql`bucket = ${total}`)
-        .forUpdate(),
-    )
-    .with('given_back', giveBackHits(caller.passwordHits));
 }
 
 export interface Enrolment {
@@ -170,11 +112,11 @@ export async function startEnrolment(caller: Caller, password: string, issuer: s
   const at = now();
   const userId = caller.claims.userId;
   const row = await readCounting(caller, { password: true, code: false }, Buffer.alloc(32), at);
-  if (!(await passwordRight(password, row.password_hash))) throw validationFailed({ password: ['is not correct'] });
+  if (!(await passwordMatches(password, row.password_hash))) throw validationFailed({ password: ['is not correct'] });
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
 
   const secret = randomBytes(SECRET_BYTES);
-  const stored = await givingBack(getDb(), row)
+  const stored = await releaseAttempt(getDb(), userId, row.password)
     .insertInto('totp_factors')
     .values({ user_id: userId, secret_sealed: sealSecret(secret, userId, key), created_at: at })
     .onConflict((oc) =>
@@ -234,7 +176,7 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
         .columns(['user_id', 'code_hash'])
         .expression((eb) => eb.selectFrom('confirmed').select(['user_id', sql<Buffer>`unnest(${hashes}::bytea[])`.as('code_hash')])),
     )
-    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.buckets.code).where(rowsIn('confirmed')))
+    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.codeBucket).where(rowsIn('confirmed')))
     .with('enabled_event', eventBecomes(row.eventId!, MFA_EVENT.enabled, rowsIn('confirmed')))
     .with('revoked', (qb) =>
       qb
@@ -266,7 +208,7 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   const userId = caller.claims.userId;
   const row = await readCounting(caller, { password: true, code: true }, recoveryLookup(code), at);
   const details: ErrorDetails = {};
-  if (!(await passwordRight(password, row.password_hash))) details.password = ['is not correct'];
+  if (!(await passwordMatches(password, row.password_hash))) details.password = ['is not correct'];
   if (row.secret_sealed === null || row.factor_confirmed_at === null) {
     if (details.password !== undefined) throw validationFailed(details);
     throw new HttpError('not_found', 'No second factor is enabled.');
@@ -296,8 +238,8 @@ export async function removeFactor(caller: Caller, password: string, code: strin
     )
     .with('codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(rowsIn('removed')));
   // A CTE may only name those before it: the hits are given back after the removal is known.
-  const result = await givingBack(removed as unknown as QueryCreator<Database>, row, rowsIn('removed'))
-    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.buckets.code).where(rowsIn('removed')))
+  const result = await releaseAttempt(removed as unknown as QueryCreator<Database>, userId, row.password, { onlyIf: rowsIn('removed') })
+    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.codeBucket).where(rowsIn('removed')))
     .with('disabled_event', eventBecomes(row.eventId!, MFA_EVENT.disabled, rowsIn('removed')))
     .with(
       'recovery_used',

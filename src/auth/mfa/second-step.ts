@@ -13,8 +13,8 @@ import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts'
 import { checks, limitFor, MFA_BUCKET_PREFIX } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashSecret } from '../codes/tokens.ts';
-import { rememberAddress } from '../login/known-addresses.ts';
-import type { Requester } from '../accounts/client.ts';
+import { rememberAddress } from '../attempts/known-addresses.ts';
+import type { Requester } from '../base/requester.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { acceptCode, checkCode, recoveryLookup, rowsIn } from './codes.ts';
 import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';
@@ -55,7 +55,7 @@ export async function openChallenge(userId: number, db: QueryCreator<Database>):
  *   2. after a right code: the code accepted by compare-and-set, the
  *      challenge deleted (its row locked first, so one token opens one
  *      session), the counter cleared, the address remembered as the login's
- *      (src/auth/login/known-addresses.ts), and the session INSERT, which
+ *      (src/auth/attempts/known-addresses.ts), and the session INSERT, which
  *      happens only if the code was accepted.
  * 401 mfa_token_invalid for a token that is unknown, used, expired or out of
  * tries; 401 invalid_mfa_code for a wrong or replayed code; 429 over the

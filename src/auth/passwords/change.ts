@@ -3,13 +3,14 @@
 // revoked, the one making the change is kept.
 import { validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
-import { NO_REQUESTER, type Requester } from '../accounts/client.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
+import { getDb } from '../../db/connection.ts';
+import { releaseAttempt } from '../attempts/password-attempt.ts';
+import { NO_REQUESTER, type Requester } from '../base/requester.ts';
+import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
-import { hashPassword, verifyPassword } from './hash.ts';
+import { hashPassword } from './hash.ts';
 import { passwordProblems } from './policy.ts';
-import { isOverlong } from './problems.ts';
-import { countProofAttempt, releaseProof } from './proof.ts';
+import { countProofAttempt, passwordMatches } from './proof.ts';
 
 export interface PasswordChange {
   currentPassword: string;
@@ -37,16 +38,16 @@ export async function changePassword(
   // An overlong input is wrong without spending a hash on it. The hash and the
   // new password's checks (the breached-password one waits on the network) overlap.
   const [current, problems] = await Promise.all([
-    isOverlong(input.currentPassword) ? { ok: false } : verifyPassword(input.currentPassword, attempt.passwordHash),
+    passwordMatches(input.currentPassword, attempt.passwordHash),
     passwordProblems(input.newPassword, attempt.user),
   ]);
-  if (!current.ok) details.currentPassword = ['is not correct'];
+  if (!current) details.currentPassword = ['is not correct'];
   if (problems.length > 0) details.newPassword = problems;
   if (Object.keys(details).length > 0) throw validationFailed(details);
 
   const passwordHash = await hashPassword(input.newPassword);
   const at = now();
-  const result = await releaseProof(attempt)
+  const result = await releaseAttempt(getDb(), claims.userId, attempt.counted)
     .with('changed', (qb) =>
       qb.updateTable('users').set({ password_hash: passwordHash, updated_at: at }).where('id', '=', claims.userId).returning('id'),
     )

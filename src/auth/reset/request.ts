@@ -1,7 +1,7 @@
 // Asking for a password reset: a token valid 30 minutes, delivered by e-mail.
 // Apart from reset.ts so that this function does not carry the password checks.
 import { HttpError } from '../../common/errors.ts';
-import { NO_REQUESTER, type Client } from '../accounts/client.ts';
+import { NO_REQUESTER, type Client } from '../base/requester.ts';
 import { findUserBy } from '../accounts/users.ts';
 import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { consumeEmailRequest, KEEP_LIVE_TOKEN_MS } from '../codes/email-requests.ts';

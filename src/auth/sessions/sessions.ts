@@ -12,8 +12,8 @@ import { byCreatedAt, micros, pageWindow } from '../../db/page-query.ts';
 import { prepare } from '../../db/prepared.ts';
 import type { Database, ProfileRow } from '../../db/schema.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
-import { NO_REQUESTER, type Requester } from '../accounts/client.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
+import { NO_REQUESTER, type Requester } from '../base/requester.ts';
+import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import { signSessionToken, verifySessionToken, type TokenClaims } from './tokens.ts';
 
 export interface NewSession {

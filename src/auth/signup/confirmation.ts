@@ -5,11 +5,11 @@ import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { noteAccount } from '../../log/log.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
-import { NO_REQUESTER, type Client, type Requester } from '../accounts/client.ts';
+import { NO_REQUESTER, type Client, type Requester } from '../base/requester.ts';
 import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { consumeEmailRequest, KEEP_LIVE_TOKEN_MS } from '../codes/email-requests.ts';
 import { hashSecret, issueTokenByEmail, tokenExpired, unknownToken } from '../codes/tokens.ts';
-import { EVENT_COLUMNS, eventValues } from '../events/events.ts';
+import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 
 /**
  * Use a confirmation code: 1 statement consumes it atomically, confirms

@@ -7,7 +7,7 @@ import type { UserRow } from '../../db/schema.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { usernameCandidates, usernameStem } from '../../users/username-from-email.ts';
-import type { Client } from '../accounts/client.ts';
+import type { Client } from '../base/requester.ts';
 import { accountContext, passwordRules } from '../passwords/policy.ts';
 import type { PasswordContext } from '../passwords/problems.ts';
 import { registerUser } from './registration.ts';

@@ -9,7 +9,7 @@ import type { Database, UserRow } from '../../db/schema.ts';
 import { noteAccount } from '../../log/log.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
-import type { Client } from '../accounts/client.ts';
+import type { Client } from '../base/requester.ts';
 import { addUser, mapDuplicates, withNewUser } from '../accounts/users.ts';
 import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { newToken, TOKEN_COLUMNS, tokenValues, type NewToken } from '../codes/tokens.ts';

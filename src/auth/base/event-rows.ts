@@ -3,7 +3,7 @@
 // recording adds no round trip; these builders give those CTEs their values.
 import { sql, type RawBuilder } from 'kysely';
 import type { LoginFailure, SecurityEventKind } from '../../db/schema.ts';
-import type { Requester } from '../accounts/client.ts';
+import type { Requester } from './requester.ts';
 
 export const EVENT_COLUMNS = ['user_id', 'kind', 'reason', 'ip', 'user_agent', 'created_at'] as const;
 
