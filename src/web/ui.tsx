@@ -96,6 +96,12 @@ export function CurrentPasswordField(props: {
   return <Field {...field} type="password" autoComplete="current-password" errors={submission.errorsOf(props.name)} required />;
 }
 
+/** The `email` field of a form: an address the API checks (sign up, resend, reset, e-mail change). */
+export function EmailField(props: { label: string; value: string; onInput: (value: string) => void; submission: Submission }) {
+  const { submission, ...field } = props;
+  return <Field {...field} name="email" type="email" autoComplete="email" errors={submission.errorsOf('email')} required />;
+}
+
 export interface Submission {
   busy: boolean;
   error: ApiError | undefined;

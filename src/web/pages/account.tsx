@@ -19,7 +19,7 @@ import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to } from '../router.ts';
 import { useSession } from '../session.ts';
-import { CurrentPasswordField, Field, Form, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
+import { CurrentPasswordField, EmailField, Field, Form, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
 
 export function Account() {
   const { me, setMe } = useSession();
@@ -144,16 +144,7 @@ function EmailForm({ me }: { me: Me }) {
         </p>
       )}
       <Form label="Change the e-mail address" submission={submission} action="Send a confirmation link">
-        <Field
-          label="New e-mail"
-          name="email"
-          type="email"
-          value={email}
-          onInput={setEmail}
-          autoComplete="email"
-          errors={submission.errorsOf('email')}
-          required
-        />
+        <EmailField label="New e-mail" value={email} onInput={setEmail} submission={submission} />
         <CurrentPasswordField
           label="Your password"
           name="password"

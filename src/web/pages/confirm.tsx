@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { api, segment, type User, type WithUser } from '../api.ts';
 import { to, usePlace } from '../router.ts';
-import { Field, Form, useSubmit, useTitle } from '../ui.tsx';
+import { EmailField, Form, useSubmit, useTitle } from '../ui.tsx';
 
 export function Confirm() {
   useTitle('Confirm your account');
@@ -56,16 +56,7 @@ function Resend() {
         <p role="status">If {email} has an unconfirmed account, a new link is on its way; older links no longer work.</p>
       ) : (
         <Form label="Get a new confirmation link" submission={submission} action="Send a new link">
-          <Field
-            label="E-mail"
-            name="email"
-            type="email"
-            value={email}
-            onInput={setEmail}
-            autoComplete="email"
-            errors={submission.errorsOf('email')}
-            required
-          />
+          <EmailField label="E-mail" value={email} onInput={setEmail} submission={submission} />
         </Form>
       )}
     </section>

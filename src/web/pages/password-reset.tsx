@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, type ResetRequested } from '../api.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to, usePlace } from '../router.ts';
-import { Field, Form, useSubmit, useTitle } from '../ui.tsx';
+import { EmailField, Form, useSubmit, useTitle } from '../ui.tsx';
 
 export function Forgot() {
   useTitle('Forgot your password');
@@ -28,16 +28,7 @@ export function Forgot() {
         </>
       ) : (
         <Form label="Ask for a reset link" submission={submission} action="Send the link">
-          <Field
-            label="E-mail"
-            name="email"
-            type="email"
-            value={email}
-            onInput={setEmail}
-            autoComplete="email"
-            errors={submission.errorsOf('email')}
-            required
-          />
+          <EmailField label="E-mail" value={email} onInput={setEmail} submission={submission} />
         </Form>
       )}
     </>

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { api, type Registered } from '../api.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to } from '../router.ts';
-import { Field, Form, useSubmit, useTitle, When } from '../ui.tsx';
+import { EmailField, Field, Form, useSubmit, useTitle, When } from '../ui.tsx';
 
 export function SignUp() {
   useTitle('Sign up');
@@ -45,16 +45,7 @@ export function SignUp() {
           errors={submission.errorsOf('username')}
           required
         />
-        <Field
-          label="E-mail"
-          name="email"
-          type="email"
-          value={email}
-          onInput={setEmail}
-          autoComplete="email"
-          errors={submission.errorsOf('email')}
-          required
-        />
+        <EmailField label="E-mail" value={email} onInput={setEmail} submission={submission} />
         <NewPasswordField
           label="Password"
           name="password"
