@@ -7,19 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/passwords/hash.ts';
 import { newSigningKey } from '../../src/signing/keys.ts';
 import { loadEndpoints } from '../bench/functions.ts';
-import { countStatements } from '../bench/statements.ts';
+import { countStatements, UNTHROTTLED } from '../bench/statements.ts';
 import { envForFile } from '../support/env.ts';
 import { STRONG_PASSWORD } from '../support/users.ts';
 
 // As the benchmark runs them: one client address for all, and no third party asked.
 envForFile({
-  RATE_LIMIT_LOGIN_ACCOUNT: '1000000/1h',
-  RATE_LIMIT_LOGIN_IP: '1000000/1h',
-  RATE_LIMIT_REGISTER_IP: '1000000/1h',
-  RATE_LIMIT_EMAIL: '1000000/1h',
-  RATE_LIMIT_EMAIL_IP: '1000000/1h',
-  RATE_LIMIT_MFA: '1000000/1h',
-  BREACHED_PASSWORD_CHECK: 'off',
+  ...UNTHROTTLED,
   MAIL_API_URL: undefined,
   // POST /api/token signs with a key.
   JWT_SIGNING_KEYS: JSON.stringify([await newSigningKey()]),
