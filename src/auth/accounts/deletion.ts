@@ -5,9 +5,8 @@
 // account_deleted event is kept, holding nothing but the former id and the time.
 import { sql } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
-import { getDb } from '../../db/connection.ts';
 import { proveOwnership } from '../passwords/proof.ts';
-import { sessionClock } from '../sessions/sessions.ts';
+import { lockLiveCaller, sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import type { Requester } from '../base/requester.ts';
 
@@ -19,28 +18,15 @@ import type { Requester } from '../base/requester.ts';
  * end with their windows and go with the purge: deleting them here would lock
  * a counter row after the user row, the reverse of a login's order.
  *
- * The session is read under a lock (FOR KEY SHARE), after the account row's
- * (FOR UPDATE), the order an e-mail change or a reset takes them in. A plain
- * read would see the session as this statement's snapshot had it: a
- * transaction that ended it (an e-mail change confirmed) and committed while
- * this one waited for the account row would leave a revoked session deleting
- * the account. A locked read sees the row as that commit left it, or not at all.
+ * The session is read under a lock after the account row's (lockLiveCaller):
+ * an e-mail change confirmed or a reset completed meanwhile leaves no revoked
+ * session deleting the account.
  */
 export async function deleteAccount(claims: TokenClaims, password: string, by: Requester): Promise<void> {
   await proveOwnership(claims, password, by);
-  const { at, idleSince } = sessionClock();
-  const deleted = await getDb()
-    .with('owner', (qb) => qb.selectFrom('users').select('id').where('id', '=', claims.userId).forUpdate())
-    .with('live', (qb) =>
-      qb
-        .selectFrom('sessions')
-        .innerJoin('owner', 'owner.id', 'sessions.user_id')
-        .select('sessions.user_id')
-        .where('sessions.id', '=', claims.sessionId)
-        .where('sessions.expires_at', '>', at)
-        .where('sessions.last_seen_at', '>', idleSince)
-        .forKeyShare('sessions'),
-    )
+  const clock = sessionClock();
+  const { at } = clock;
+  const deleted = await lockLiveCaller(claims, { clock, deleting: true })
     .with('gone', (qb) =>
       qb
         .deleteFrom('users')

@@ -7,6 +7,7 @@ import { getDb } from '../../db/connection.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import type { Requester } from '../base/requester.ts';
+import { retireIssued } from '../codes/retired.ts';
 import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
@@ -14,8 +15,8 @@ import type { TokenClaims } from '../sessions/tokens.ts';
 /**
  * 1 statement: the code consumed, the account moved to the address it holds,
  * every session of the account ended but `keep` (the caller's own, when it is
- * one of them), unused reset tokens retired (they went to the old address),
- * and email_changed recorded by `by`. Unknown or used: 404; expired: 410; the
+ * one of them), unused reset tokens (they went to the old address) and open
+ * login challenges retired (codes/retired.ts), and email_changed recorded by `by`. Unknown or used: 404; expired: 410; the
  * address taken by another account since the request: 409, and the code stays
  * unused. Of two uses at once exactly one succeeds.
  *
@@ -26,7 +27,7 @@ export async function confirmEmailChange(code: string, keep: TokenClaims | undef
   const at = now();
   const hash = hashSecret(code);
   const taken = (email: ReturnType<typeof sql.ref>) => sql<boolean>`EXISTS (SELECT FROM users other WHERE other.email = ${email})`;
-  const row = await getDb()
+  const changing = getDb()
     .with('target', (qb) =>
       qb
         .selectFrom('one_time_tokens as t')
@@ -54,20 +55,15 @@ export async function confirmEmailChange(code: string, keep: TokenClaims | undef
         .set((eb) => ({ email: eb.ref('consumed.new_email').$notNull(), updated_at: at }))
         .whereRef('users.id', '=', 'consumed.user_id')
         .returning(['users.id', 'users.username', 'users.email', 'users.confirmed_at', 'users.created_at']),
-    )
+    );
+  // The pending change is the code consumed here: one live per account.
+  const row = await retireIssued(changing, { account: { cte: 'changed', column: 'id' }, emailChange: false })
     .with('revoked', (qb) =>
       qb
         .deleteFrom('sessions')
         .where('user_id', 'in', (eb) => eb.selectFrom('changed').select('id'))
         // Ids start at 1: without a session to keep, 0 matches none.
         .where(sql<boolean>`(id, user_id) <> (${keep?.sessionId ?? 0}::bigint, ${keep?.userId ?? 0}::bigint)`),
-    )
-    .with('retired', (qb) =>
-      qb
-        .deleteFrom('one_time_tokens')
-        .where('user_id', 'in', (eb) => eb.selectFrom('changed').select('id'))
-        .where('purpose', '=', 'reset_password')
-        .where('used_at', 'is', null),
     )
     .with('recorded', (qb) =>
       qb

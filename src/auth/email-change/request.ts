@@ -1,8 +1,8 @@
 // Asking to change the account's e-mail address (POST /api/me/email): a code
 // valid 10 minutes goes to the new address, a notice without it to the old one.
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import { HttpError, validationFailed } from '../../common/errors.ts';
-import { getDb } from '../../db/connection.ts';
+import type { Database } from '../../db/schema.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
@@ -11,6 +11,7 @@ import { composeEmailChangeNotice, deliverNotice, deliverSecret, deliveryRoute }
 import { newToken, replacingLiveToken, TOKEN_COLUMNS, tokenValues } from '../codes/tokens.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import { proveOwnership } from '../passwords/proof.ts';
+import { CALLER_LIVE, lockLiveCaller } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import type { EmailChange } from './bodies.ts';
 
@@ -28,7 +29,9 @@ export interface EmailChangeRequested {
  * 400 `details.password`, counted as a failed login); then, in one statement,
  * the proof's hits given back, the code issued for the account (replacing
  * its pending change, one live code per account and purpose) unless another
- * account has the address (409), and email_change_requested recorded.
+ * account has the address (409), and email_change_requested recorded, only
+ * while the caller's session is live (lockLiveCaller; 401 when a reset
+ * ended it meanwhile).
  * Nothing is written when no code could reach anyone here (503).
  */
 export async function requestEmailChange(claims: TokenClaims, input: EmailChange, client: Client): Promise<EmailChangeRequested> {
@@ -40,17 +43,17 @@ export async function requestEmailChange(claims: TokenClaims, input: EmailChange
 
   const token = newToken('change_email');
   const newEmail = sql<string>`${input.email}::text`;
-  const row = await releaseAttempt(getDb(), claims.userId, attempt.counted)
-    // The account row is read FOR KEY SHARE before the code's INSERT, the order a deletion locks in.
+  // The account row first, then the caller's session, still live (a reset or another e-mail change
+  // may have ended it while the password was hashed): a code issued after that would outlive it.
+  const caller = lockLiveCaller(claims) as unknown as QueryCreator<Database>;
+  const row = await releaseAttempt(caller, claims.userId, attempt.counted, { onlyIf: CALLER_LIVE })
     .with('holder', (qb) =>
       qb
-        .selectFrom('users')
-        .select('id')
-        .where('id', '=', claims.userId)
+        .selectFrom(sql<{ user_id: number }>`live`.as('live'))
+        .select('live.user_id as id')
         .where(({ not, exists, selectFrom }) =>
           not(exists(selectFrom('users as other').select('other.id').where('other.email', '=', newEmail))),
-        )
-        .forKeyShare(),
+        ),
     )
     .with('issued', (qb) =>
       qb

@@ -16,7 +16,8 @@ import { checks } from '../../rate-limit/limits.ts';
 import { passwordAttempt, releaseAttempt } from '../attempts/password-attempt.ts';
 import { passwordMatches } from '../passwords/proof.ts';
 import type { Requester } from '../base/requester.ts';
-import { selectLiveSession } from '../sessions/sessions.ts';
+import { retireIssued } from '../codes/retired.ts';
+import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, rowsIn, type FactorState } from './codes.ts';
 import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';
@@ -29,10 +30,23 @@ interface Caller extends Requester {
   claims: TokenClaims;
 }
 
-/** What statement 1 counts: a password (as a login from this address is) and/or a second-factor code. */
+/**
+ * What statement 1 counts: a password (as a login from this address is)
+ * and/or a second-factor code, the code only where it will be checked: against
+ * a pending enrolment (confirm) or the enabled factor (removal). A code that
+ * meets no factor to check it against is answered (404, 409) uncounted, so no
+ * session can spend the owner's code attempts with it.
+ */
 interface Counted {
   password: boolean;
-  code: boolean;
+  code: false | 'pending' | 'enabled';
+}
+
+/** Over statement 1's `caller` row: the code of `counted` is checked, so it counts. */
+function codeChecked(code: Counted['code']) {
+  if (code === 'pending') return sql<boolean>`(secret_sealed IS NOT NULL AND factor_confirmed_at IS NULL)`;
+  if (code === 'enabled') return sql<boolean>`(factor_confirmed_at IS NOT NULL)`;
+  return sql<boolean>`false`;
 }
 
 /**
@@ -46,6 +60,7 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
   const { claims, ip } = by;
   const attempt = passwordAttempt(ip, at);
   const code = checks.mfa(claims.userId);
+  const codeCounted = codeChecked(counted.code);
   const db = getDb().with('caller', (qb) =>
     selectLiveSession(claims, qb)
       .leftJoin('totp_factors as f', 'f.user_id', 'u.id')
@@ -61,10 +76,10 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
   ) as unknown as QueryCreator<Database>;
   const row = await attempt
     .count(db, 'caller', sql<boolean>`${counted.password}::boolean`)
-    .with('attempt_code', countHitFor(code, at, 'caller', sql<boolean>`${counted.code}::boolean`))
+    .with('attempt_code', countHitFor(code, at, 'caller', codeCounted))
     // A refused code until statement 2 says otherwise.
-    .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id'))
-    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, sql<boolean>`${counted.code}::boolean`))
+    .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id').where(codeCounted))
+    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at))
     .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
     .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_code`.as('c'), (join) => join.onTrue())
     .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())
@@ -116,23 +131,39 @@ export async function startEnrolment(caller: Caller, password: string, issuer: s
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
 
   const secret = randomBytes(SECRET_BYTES);
-  const stored = await releaseAttempt(getDb(), userId, row.password)
-    .insertInto('totp_factors')
-    .values({ user_id: userId, secret_sealed: sealSecret(secret, userId, key), created_at: at })
-    .onConflict((oc) =>
-      oc
-        .column('user_id')
-        .doUpdateSet({
-          secret_sealed: (eb) => eb.ref('excluded.secret_sealed'),
-          created_at: (eb) => eb.ref('excluded.created_at'),
-          last_used_step: null,
-        })
-        // A factor confirmed meanwhile stays as it is.
-        .where('totp_factors.confirmed_at', 'is', null),
+  // A pending secret is written only while the caller's session is live (lockLiveCaller).
+  const locked = lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>;
+  const stored = await releaseAttempt(locked, userId, row.password, { onlyIf: CALLER_LIVE })
+    .with('stored', (qb) =>
+      qb
+        .insertInto('totp_factors')
+        .columns(['user_id', 'secret_sealed', 'created_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom(sql<{ user_id: number }>`live`.as('live'))
+            .select([
+              'live.user_id',
+              sql<Buffer>`${sealSecret(secret, userId, key)}::bytea`.as('secret_sealed'),
+              sql<Date>`${at}::timestamptz`.as('created_at'),
+            ]),
+        )
+        .onConflict((oc) =>
+          oc
+            .column('user_id')
+            .doUpdateSet({
+              secret_sealed: (eb) => eb.ref('excluded.secret_sealed'),
+              created_at: (eb) => eb.ref('excluded.created_at'),
+              last_used_step: null,
+            })
+            // A factor confirmed meanwhile stays as it is.
+            .where('totp_factors.confirmed_at', 'is', null),
+        )
+        .returning('user_id'),
     )
-    .returning('user_id')
-    .executeTakeFirst();
-  if (stored === undefined) throw new HttpError('mfa_already_enabled');
+    .selectNoFrom([CALLER_LIVE.as('live'), sql<boolean>`EXISTS (SELECT FROM stored)`.as('stored')])
+    .executeTakeFirstOrThrow();
+  if (!stored.live) throw new HttpError('unauthenticated');
+  if (!stored.stored) throw new HttpError('mfa_already_enabled');
   return { secret: base32(secret), otpauthUri: otpauthUri(secret, issuer, row.username) };
 }
 
@@ -151,7 +182,7 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
   mfaKey();
   const at = now();
   const userId = caller.claims.userId;
-  const row = await readCounting(caller, { password: false, code: true }, Buffer.alloc(32), at);
+  const row = await readCounting(caller, { password: false, code: 'pending' }, Buffer.alloc(32), at);
   if (row.secret_sealed === null)
     throw new HttpError('not_found', 'There is no enrolment to confirm: start one with POST /api/me/mfa/totp.');
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
@@ -159,12 +190,13 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
   if (step === undefined) throw validationFailed({ code: ['is not correct'] });
 
   const { codes, hashes } = newRecoveryCodes();
-  const result = await getDb()
+  const result = await (lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>)
     .with('confirmed', (qb) =>
       qb
         .updateTable('totp_factors')
         .set({ confirmed_at: at, last_used_step: step })
         .where('user_id', '=', userId)
+        .where(CALLER_LIVE)
         .where('confirmed_at', 'is', null)
         // Still the secret the code was checked against: not replaced by a new enrolment meanwhile.
         .where('secret_sealed', '=', row.secret_sealed!)
@@ -188,10 +220,13 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
         .returning('id'),
     )
     .selectNoFrom([
+      CALLER_LIVE.as('live'),
       sql<boolean>`EXISTS (SELECT FROM confirmed)`.as('confirmed'),
       sql<number>`(SELECT count(*)::int FROM revoked)`.as('revoked'),
     ])
     .executeTakeFirstOrThrow();
+  // A reset or an e-mail change ended the session since statement 1: a factor it turned on would outlive them.
+  if (!result.live) throw new HttpError('unauthenticated');
   if (!result.confirmed) throw new HttpError('mfa_already_enabled', 'The enrolment was confirmed or started again meanwhile.');
   return { recoveryCodes: codes, revokedSessions: result.revoked };
 }
@@ -206,7 +241,7 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   mfaKey();
   const at = now();
   const userId = caller.claims.userId;
-  const row = await readCounting(caller, { password: true, code: true }, recoveryLookup(code), at);
+  const row = await readCounting(caller, { password: true, code: 'enabled' }, recoveryLookup(code), at);
   const details: ErrorDetails = {};
   if (!(await passwordMatches(password, row.password_hash))) details.password = ['is not correct'];
   if (row.secret_sealed === null || row.factor_confirmed_at === null) {
@@ -226,17 +261,22 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   // A TOTP code is accepted by the DELETE itself (a row cannot be both updated
   // and deleted by one statement); a recovery code is deleted first.
   const taken = accepted!;
-  const db = taken.kind === 'recovery' ? (acceptCode(getDb(), userId, taken) as unknown as QueryCreator<Database>) : getDb();
-  const removed = db
+  // The account row and the caller's session first (lockLiveCaller): a reset meanwhile ends the removal too.
+  const locked = lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>;
+  const db = taken.kind === 'recovery' ? (acceptCode(locked, userId, taken, CALLER_LIVE) as unknown as QueryCreator<Database>) : locked;
+  const removing = db
     .with('removed', (qb) =>
       qb
         .deleteFrom('totp_factors')
         .where('user_id', '=', userId)
+        .where(CALLER_LIVE)
         .where('confirmed_at', 'is not', null)
         .where(taken.kind === 'recovery' ? rowsIn('accepted') : laterThanLastUsed(taken.step))
         .returning('user_id'),
     )
     .with('codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(rowsIn('removed')));
+  // What was opened or asked for while the factor guarded the account: codes/retired.ts.
+  const removed = retireIssued(removing as unknown as QueryCreator<Database>, { account: { cte: 'removed', column: 'user_id' } });
   // A CTE may only name those before it: the hits are given back after the removal is known.
   const result = await releaseAttempt(removed as unknown as QueryCreator<Database>, userId, row.password, { onlyIf: rowsIn('removed') })
     .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.codeBucket).where(rowsIn('removed')))
@@ -245,8 +285,9 @@ export async function removeFactor(caller: Caller, password: string, code: strin
       'recovery_used',
       eventFrom('removed', MFA_EVENT.recoveryCodeUsed, caller, at, sql<boolean>`${taken.kind === 'recovery'}::boolean`),
     )
-    .selectNoFrom(sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed'))
+    .selectNoFrom([CALLER_LIVE.as('live'), sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed')])
     .executeTakeFirstOrThrow();
+  if (!result.live) throw new HttpError('unauthenticated');
   // Another request used the same code first, or removed the factor.
   if (!result.removed) throw validationFailed({ code: ['is not correct'] });
 }

@@ -1,12 +1,14 @@
 // Password change by a logged-in user: the current password proves it is
 // them (counted as a login attempt is: proof.ts); every other session is
 // revoked, the one making the change is kept.
-import { validationFailed, type ErrorDetails } from '../../common/errors.ts';
-import { now } from '../../config/clock.ts';
-import { getDb } from '../../db/connection.ts';
+import { sql, type QueryCreator } from 'kysely';
+import { HttpError, validationFailed, type ErrorDetails } from '../../common/errors.ts';
+import type { Database } from '../../db/schema.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
 import { NO_REQUESTER, type Requester } from '../base/requester.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
+import { retireIssued } from '../codes/retired.ts';
+import { CALLER_LIVE, lockLiveCaller, sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { hashPassword } from './hash.ts';
 import { passwordProblems } from './policy.ts';
@@ -23,9 +25,13 @@ export interface PasswordChange {
  * a limit, before any hash); a wrong current password (`details.currentPassword`)
  * and every rule the new one breaks, the breached-password check included
  * (`details.newPassword`), are reported together as 400, change nothing and
- * stay counted; otherwise 1 statement sets the hash, retires unused reset
- * tokens, deletes the user's other sessions, gives the attempt's hits back
- * and records password_changed by `by`.
+ * stay counted; otherwise 1 statement sets the hash, deletes the user's
+ * other sessions, retires what the old password let someone open (unused
+ * reset codes, a pending e-mail change, login challenges: codes/retired.ts),
+ * gives the attempt's hits back and records password_changed by `by`, all
+ * only if the caller's session is still live, read under a lock after the
+ * account row's (lockLiveCaller): 401 when a reset or an e-mail change ended
+ * it while the new password was hashed.
  */
 export async function changePassword(
   claims: TokenClaims,
@@ -46,10 +52,17 @@ export async function changePassword(
   if (Object.keys(details).length > 0) throw validationFailed(details);
 
   const passwordHash = await hashPassword(input.newPassword);
-  const at = now();
-  const result = await releaseAttempt(getDb(), claims.userId, attempt.counted)
+  const clock = sessionClock();
+  const { at } = clock;
+  const caller = lockLiveCaller(claims, { clock }) as unknown as QueryCreator<Database>;
+  // The hits go back only for a change that happens: its counter rows are locked after the account row.
+  const released = releaseAttempt(caller, claims.userId, attempt.counted, { onlyIf: CALLER_LIVE })
     .with('changed', (qb) =>
-      qb.updateTable('users').set({ password_hash: passwordHash, updated_at: at }).where('id', '=', claims.userId).returning('id'),
+      qb
+        .updateTable('users')
+        .set({ password_hash: passwordHash, updated_at: at })
+        .where('id', 'in', (eb) => eb.selectFrom(sql<{ user_id: number }>`live`.as('live')).select('live.user_id'))
+        .returning('id'),
     )
     .with('recorded', (qb) =>
       qb
@@ -57,16 +70,20 @@ export async function changePassword(
         .columns([...EVENT_COLUMNS])
         .expression((eb) => eb.selectFrom('changed').select(['id', ...eventValues('password_changed', by, at)])),
     )
-    .with('retired', (qb) =>
+    .with('revoked', (qb) =>
       qb
-        .deleteFrom('one_time_tokens')
-        .where('user_id', '=', claims.userId)
-        .where('purpose', '=', 'reset_password')
-        .where('used_at', 'is', null),
-    )
-    .deleteFrom('sessions')
-    .where('user_id', '=', claims.userId)
-    .where('id', '<>', claims.sessionId)
-    .executeTakeFirst();
-  return { revokedSessions: Number(result.numDeletedRows) };
+        .deleteFrom('sessions')
+        .where('user_id', 'in', (eb) => eb.selectFrom('changed').select('id'))
+        .where('id', '<>', claims.sessionId)
+        .returning('id'),
+    );
+  const row = await retireIssued(released, { account: { cte: 'changed', column: 'id' } })
+    .selectNoFrom([
+      sql<boolean>`EXISTS (SELECT FROM changed)`.as('changed'),
+      sql<number>`(SELECT count(*)::int FROM revoked)`.as('revoked'),
+    ])
+    .executeTakeFirstOrThrow();
+  // The session ended after statement 1 (a reset, an e-mail change): nothing is changed.
+  if (!row.changed) throw new HttpError('unauthenticated');
+  return { revokedSessions: row.revoked };
 }

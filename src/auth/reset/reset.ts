@@ -8,6 +8,7 @@ import { getDb } from '../../db/connection.ts';
 import { noteAccount } from '../../log/log.ts';
 import type { UserFields } from '../../users/present.ts';
 import { NO_REQUESTER, type Requester } from '../base/requester.ts';
+import { retireIssued } from '../codes/retired.ts';
 import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import { hashPassword } from '../passwords/hash.ts';
@@ -43,7 +44,9 @@ export const emailResetPolicy = passwordRules<v.InferOutput<typeof emailResetFie
  * the breached-password check included (400, and the token stays usable), then
  * 1 statement consumes the token,
  * sets the password, confirms the address (the token proved the mailbox),
- * retires other reset tokens, revokes every session and records password_reset by `by`.
+ * revokes every session, retires what the old password let someone open
+ * (other reset codes, a pending e-mail change, login challenges:
+ * codes/retired.ts) and records password_reset by `by`.
  */
 export async function updatePasswordWithResetToken(
   input: PasswordReset,
@@ -69,24 +72,21 @@ export async function updatePasswordWithResetToken(
   const passwordHash = await hashPassword(input.password);
   const at = now();
   const userId = found.id;
-  const row = await db
+  // The account row is locked first, the order an e-mail change's confirmation,
+  // a password change and a deletion take it in (sessions/sessions.ts, lockLiveCaller).
+  const locked = db
+    .with('owner', (qb) => qb.selectFrom('users').select('id').where('id', '=', userId).forNoKeyUpdate())
     .with('consumed', (qb) =>
       qb
         .updateTable('one_time_tokens')
         .set({ used_at: at })
         .where('id', '=', found.token_id)
+        .where('user_id', 'in', (eb) => eb.selectFrom('owner').select('id'))
         .where('used_at', 'is', null)
         .where('expires_at', '>', at)
         .returning('user_id'),
-    )
-    .with('retired', (qb) =>
-      qb
-        .deleteFrom('one_time_tokens')
-        .where('user_id', 'in', (eb) => eb.selectFrom('consumed').select('user_id'))
-        .where('purpose', '=', 'reset_password')
-        .where('used_at', 'is', null)
-        .where('id', '<>', found.token_id),
-    )
+    );
+  const row = await retireIssued(locked, { account: { cte: 'consumed', column: 'user_id' }, resetCodes: { except: found.token_id } })
     .with('revoked', (qb) =>
       qb
         .deleteFrom('sessions')

@@ -138,6 +138,45 @@ export function selectLiveSession(claims: TokenClaims, db: QueryCreator<Database
     .where('s.last_seen_at', '>', clock.idleSince);
 }
 
+/**
+ * For the statement that writes what a session authorized in an earlier one
+ * (a slow hash may lie between): the CTEs `owner`, the account row locked
+ * first (FOR UPDATE to delete it, else FOR NO KEY UPDATE, which a login's
+ * FOR KEY SHARE read does not wait for), and `live`, the caller's session
+ * read FOR KEY SHARE after it, when it is still live. Each write of the
+ * statement depends on `live` (CALLER_LIVE): no row there is a 401.
+ *
+ * A plain read would see the session as the statement's snapshot had it: a
+ * reset or an e-mail change that ended it and committed while this statement
+ * waited for the account row would leave a revoked session writing. A locked
+ * read sees the row as that commit left it, or not at all. The account row
+ * comes first, the order a reset, an e-mail change's confirmation and a
+ * deletion take it in, so none of them waits on another in a cycle.
+ */
+export function lockLiveCaller(
+  claims: TokenClaims,
+  { clock = sessionClock(), deleting = false }: { clock?: SessionClock; deleting?: boolean } = {},
+) {
+  return getDb()
+    .with('owner', (qb) => {
+      const row = qb.selectFrom('users').select('id').where('id', '=', claims.userId);
+      return deleting ? row.forUpdate() : row.forNoKeyUpdate();
+    })
+    .with('live', (qb) =>
+      qb
+        .selectFrom('sessions')
+        .innerJoin('owner', 'owner.id', 'sessions.user_id')
+        .select('sessions.user_id')
+        .where('sessions.id', '=', claims.sessionId)
+        .where('sessions.expires_at', '>', clock.at)
+        .where('sessions.last_seen_at', '>', clock.idleSince)
+        .forKeyShare('sessions'),
+    );
+}
+
+/** For a CTE or the final statement after lockLiveCaller: the caller's session is still live. */
+export const CALLER_LIVE = sql<boolean>`EXISTS (SELECT FROM live)`;
+
 type LiveSessionParams = TokenClaims & SessionClock;
 
 /**
