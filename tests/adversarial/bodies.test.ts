@@ -67,6 +67,37 @@ describe('every 64 KiB body, of any shape', () => {
   );
 });
 
+describe('the size limit, in bytes written out', () => {
+  // Literal sizes, not MAX_BODY_BYTES: a limit changed by mistake fails here.
+  const jsonOf = (bytes: number) => {
+    const shell = '{"username":"","password":"x"}';
+    return `{"username":"${'a'.repeat(bytes - shell.length)}","password":"x"}`;
+  };
+
+  it.each([
+    ['streamed', false],
+    ['with its Content-Length', true],
+  ])('a body of 65,537 bytes is 413 and one of 65,536 is read (%s)', async (_how, declared) => {
+    for (const [bytes, tooLarge] of [
+      [65_537, true],
+      [65_536, false],
+    ] as const) {
+      const raw = jsonOf(bytes);
+      expect(Buffer.byteLength(raw)).toBe(bytes);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (declared) headers['content-length'] = String(bytes);
+      const res = await call(login, 'POST', '/api/login', { raw, headers });
+      if (tooLarge) {
+        expect(res.status).toBe(413);
+        expect(res.body.error.code).toBe('payload_too_large');
+      } else {
+        expect(res.status).not.toBe(413);
+        expect(res.status).toBeLessThan(500);
+      }
+    }
+  });
+});
+
 describe('repeated names and wide bodies', () => {
   it('a form field sent twice is a 400 naming it, on both surfaces', async () => {
     const form = `username=${owner.user.username}&password=a&password=b`;
