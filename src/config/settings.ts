@@ -57,6 +57,13 @@ const httpUrlSchema = v.pipe(
   v.check((text) => /^https?:\/\//i.test(text), 'must be an http or https URL'),
 );
 
+/** An absolute https URL: what a deploy context asks of a third party (BREACHED_PASSWORD_API_URL). */
+const httpsUrlSchema = v.pipe(
+  v.string(),
+  v.url('must be an absolute URL'),
+  v.check((text) => /^https:\/\//i.test(text), 'must be an https URL in a deploy context'),
+);
+
 /** `neon`: HTTP per statement, WebSocket for transactions; `neon-ws`: WebSocket only (see src/db/neon.ts). */
 export const DRIVERS = ['pg', 'neon', 'neon-ws'] as const;
 export type Driver = (typeof DRIVERS)[number];
@@ -250,9 +257,15 @@ const READERS = {
     const value = parseEnv('BREACHED_PASSWORD_CHECK', v.optional(v.picklist(['on', 'off'], 'must be on or off')));
     return value === undefined ? !READERS.localDevelopment() : value === 'on';
   },
-  /** BREACHED_PASSWORD_API_URL: the base of the range API, asked at `<base>/range/<prefix>`. */
+  /**
+   * BREACHED_PASSWORD_API_URL: the base of the range API, asked at `<base>/range/<prefix>`;
+   * https in every deploy context (a prefix of a new password's hash goes out in it).
+   */
   breachedPasswordApiUrl: () =>
-    parseEnv('BREACHED_PASSWORD_API_URL', v.optional(httpUrlSchema, 'https://api.pwnedpasswords.com')).replace(/\/+$/, ''),
+    parseEnv(
+      'BREACHED_PASSWORD_API_URL',
+      v.optional(READERS.deployContext() === undefined ? httpUrlSchema : httpsUrlSchema, 'https://api.pwnedpasswords.com'),
+    ).replace(/\/+$/, ''),
   /** BREACHED_PASSWORD_TIMEOUT: after this (1s), the password is accepted unchecked; at most 10s: no request should wait longer on a third party. */
   breachedPasswordTimeoutMs: () =>
     parseEnv('BREACHED_PASSWORD_TIMEOUT', v.optional(v.pipe(durationSchema, v.maxValue(10_000, 'must be at most 10s')), '1s')),

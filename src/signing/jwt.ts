@@ -15,7 +15,38 @@ export function signJwt(keys: KeySet, kind: TokenKind, payload: JWTPayload): Pro
   if (signer.alg !== SIGNING_ALG && kind !== 'session') throw new Error(`${kind} tokens need an ${SIGNING_ALG} signing key`);
   const header: JWTHeaderParameters =
     signer.alg === SIGNING_ALG ? { alg: signer.alg, typ: TOKEN_TYPES[kind], kid: signer.kid } : { alg: signer.alg, typ: TOKEN_TYPES[kind] };
-  return new SignJWT(payload).setProtectedHeader(header).sign(signer.key);
+  const signed = new SignJWT(payload).setProtectedHeader(header).sign(signer.key);
+  return signer.alg === SIGNING_ALG ? signed.then(withLowS) : signed;
+}
+
+/** The order n of P-256's base point; an ES256 signature is r then s, 32 bytes each (RFC 7518 §3.4). */
+const P256_ORDER = 0xffffffff_00000000_ffffffff_ffffffff_bce6faad_a7179e84_f3b9cac2_fc632551n;
+const HALF_ORDER = P256_ORDER >> 1n;
+
+const signatureS = (token: string) => {
+  const signature = Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url');
+  return signature.length === 64 ? BigInt(`0x${signature.subarray(32).toString('hex')}`) : undefined;
+};
+
+const isLowS = (token: string) => {
+  const s = signatureS(token);
+  return s !== undefined && s <= HALF_ORDER;
+};
+
+/**
+ * ECDSA signatures are malleable: (r, n−s) verifies wherever (r, s) does, so
+ * anyone holding a token could make a second one that verifies. WebCrypto
+ * picks either s; tokens go out with the low one (s ≤ n/2), and a session token
+ * with the high one is refused: only the form we issue counts (a session token
+ * signed before this rule with a high s is refused too: its user logs in again).
+ */
+function withLowS(token: string): string {
+  if (isLowS(token)) return token;
+  const s = signatureS(token)!;
+  const cut = token.lastIndexOf('.') + 1;
+  const signature = Buffer.from(token.slice(cut), 'base64url');
+  signature.write((P256_ORDER - s).toString(16).padStart(64, '0'), 32, 'hex');
+  return token.slice(0, cut) + signature.toString('base64url');
 }
 
 /**
@@ -42,11 +73,12 @@ export async function verifySessionJwt(
   token: string,
   options: { currentDate: Date; requiredClaims: string[] },
 ): Promise<JWTPayload> {
-  const { payload } = await jwtVerify(token, (header) => sessionKey(keys, header), {
+  const { payload, protectedHeader } = await jwtVerify(token, (header) => sessionKey(keys, header), {
     algorithms: keys.secret === undefined ? [SIGNING_ALG] : [SIGNING_ALG, 'HS256'],
     typ: TOKEN_TYPES.session,
     currentDate: options.currentDate,
     requiredClaims: options.requiredClaims,
   });
+  if (protectedHeader.alg === SIGNING_ALG && !isLowS(token)) throw new Error('a high-S signature: not the form we issued');
   return payload;
 }

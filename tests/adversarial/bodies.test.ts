@@ -1,9 +1,11 @@
 // Hostile request bodies: every 64 KiB shape of
 // tests/support/hostile-bodies.ts sent to every function that takes a body,
 // repeated names and keys valibot would skip (`__proto__`, `constructor`,
-// `prototype`). Prints the largest time one body took to read and validate
-// (a figure, not a limit: `npm run bench:bodies` measures it properly).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// `prototype`), multipart boundaries the parser reads otherwise than a naive
+// reading of the header, and the size limit in literal bytes. Prints the
+// largest time one body took to read and validate (a figure, not a limit:
+// `npm run bench:bodies` measures it properly).
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import login from '../../netlify/functions/login.ts';
 import meProfile from '../../netlify/functions/me-profile.ts';
 import register from '../../netlify/functions/register.ts';
@@ -11,7 +13,7 @@ import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { MAX_BODY_FIELDS, MAX_JSON_DEPTH, readBody } from '../../src/http/body.ts';
 import { call } from '../support/call.ts';
-import { hostileBodies, hostileRequest, parseOnce } from '../support/hostile-bodies.ts';
+import { hostileBodies, hostileRequest, parseOnce, trickyBoundaries } from '../support/hostile-bodies.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 import { expectSafe, loadRoutes, report, StatusCount } from './harness.ts';
 
@@ -65,6 +67,37 @@ describe('every 64 KiB body, of any shape', () => {
   );
 });
 
+describe('the size limit, in bytes written out', () => {
+  // Literal sizes, not MAX_BODY_BYTES: a limit changed by mistake fails here.
+  const jsonOf = (bytes: number) => {
+    const shell = '{"username":"","password":"x"}';
+    return `{"username":"${'a'.repeat(bytes - shell.length)}","password":"x"}`;
+  };
+
+  it.each([
+    ['streamed', false],
+    ['with its Content-Length', true],
+  ])('a body of 65,537 bytes is 413 and one of 65,536 is read (%s)', async (_how, declared) => {
+    for (const [bytes, tooLarge] of [
+      [65_537, true],
+      [65_536, false],
+    ] as const) {
+      const raw = jsonOf(bytes);
+      expect(Buffer.byteLength(raw)).toBe(bytes);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (declared) headers['content-length'] = String(bytes);
+      const res = await call(login, 'POST', '/api/login', { raw, headers });
+      if (tooLarge) {
+        expect(res.status).toBe(413);
+        expect(res.body.error.code).toBe('payload_too_large');
+      } else {
+        expect(res.status).not.toBe(413);
+        expect(res.status).toBeLessThan(500);
+      }
+    }
+  });
+});
+
 describe('repeated names and wide bodies', () => {
   it('a form field sent twice is a 400 naming it, on both surfaces', async () => {
     const form = `username=${owner.user.username}&password=a&password=b`;
@@ -103,6 +136,30 @@ describe('repeated names and wide bodies', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.details).toEqual({ body: [`must have at most ${MAX_BODY_FIELDS} fields`] });
     }
+  });
+
+  it.each(trickyBoundaries)(
+    `a multipart body of more than ${MAX_BODY_FIELDS} parts behind a boundary with $shape is refused before the parser runs`,
+    async ({ shape }) => {
+      const body = bodies.find((b) => b.name.endsWith(shape))!;
+      const parser = vi.spyOn(Response.prototype, 'formData');
+      try {
+        expect((await parseOnce(body)).status).toBe(400);
+        expect(parser).not.toHaveBeenCalled();
+      } finally {
+        parser.mockRestore();
+      }
+    },
+  );
+
+  it('the parts are counted with the boundary the parser reads, past a decoy parameter', async () => {
+    const boundary = 'real-boundary';
+    const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const res = await call(login, 'POST', '/api/login', {
+      raw: `${part('username', owner.user.username)}${part('password', owner.password)}--${boundary}--\r\n`,
+      headers: { 'content-type': `multipart/form-data; x="; boundary=fake"; boundary=${boundary}` },
+    });
+    expect(res.status).toBe(200);
   });
 
   it(`JSON nested deeper than ${MAX_JSON_DEPTH} levels is a 400 before it is parsed`, async () => {

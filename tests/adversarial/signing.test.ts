@@ -153,6 +153,39 @@ describe('session tokens against the signing keys', () => {
   });
 });
 
+describe('ECDSA malleability: (r, s) and (r, n−s) both verify', () => {
+  const P256_ORDER = 0xffffffff_00000000_ffffffff_ffffffff_bce6faad_a7179e84_f3b9cac2_fc632551n;
+  const signatureS = (jwt: string) => BigInt(`0x${Buffer.from(jwt.split('.')[2]!, 'base64url').subarray(32).toString('hex')}`);
+  /** The same token with its signature rewritten as (r, n−s): as valid to ECDSA, not the form issued. */
+  const malleated = (jwt: string) => {
+    const [head, payload, signature] = jwt.split('.') as [string, string, string];
+    const bytes = Buffer.from(signature, 'base64url');
+    bytes.write((P256_ORDER - signatureS(jwt)).toString(16).padStart(64, '0'), 32, 'hex');
+    return `${head}.${payload}.${bytes.toString('base64url')}`;
+  };
+
+  it('a genuine session token with its signature rewritten as (r, n−s) is refused, the genuine one still works', async () => {
+    const rewritten = malleated(victim.token);
+    // The rewritten signature is valid ECDSA: only the rule on s tells it apart.
+    const { d: _d, ...publicJwk } = current;
+    await jwtVerify(rewritten, await importJWK(publicJwk, 'ES256'), { typ: 'JWT' });
+    expect((await call(me, 'GET', '/api/me', { token: rewritten })).status).toBe(401);
+    expect((await call(meSessions, 'GET', '/api/me/sessions', { cookie: `session_id=${rewritten}` })).status).toBe(401);
+    expect((await call(token, 'POST', '/api/token', { token: rewritten })).status).toBe(401);
+    expect((await call(classicProfile, 'GET', '/profile', { cookie: `session_id=${rewritten}` })).status).toBe(403);
+    expect((await call(me, 'GET', '/api/me', { token: victim.token })).status).toBe(200);
+  });
+
+  it('every token the service issues carries the low s (s ≤ n/2)', async () => {
+    const issued = [victim.token];
+    for (let i = 0; i < 16; i++) {
+      issued.push((await call(token, 'POST', '/api/token', { token: victim.token })).body.accessToken);
+      issued.push((await createUser()).token);
+    }
+    expect(issued.filter((jwt) => signatureS(jwt) > P256_ORDER >> 1n)).toEqual([]);
+  });
+});
+
 describe('access tokens as another service verifies them', () => {
   it('accepts a genuine one, and refuses every forged, misaddressed, expired or session token', async () => {
     const genuine = (await call(token, 'POST', '/api/token', { token: victim.token })).body.accessToken;

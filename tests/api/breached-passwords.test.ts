@@ -12,6 +12,7 @@ import mePassword from '../../netlify/functions/me-password.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
 import register from '../../netlify/functions/register.ts';
+import { isBreached } from '../../src/auth/passwords/breached.ts';
 import { verifyPassword } from '../../src/auth/passwords/hash.ts';
 import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { ConfigError, setting } from '../../src/config/settings.ts';
@@ -164,6 +165,28 @@ const FAIL_OPEN: { name: string; reply: RangeApiOptions['reply']; reason: RegExp
   { name: 'a malformed body', reply: () => HttpResponse.html('<html><body>Attention required</body></html>'), reason: /malformed body/ },
   { name: 'an empty body', reply: () => new HttpResponse('', { status: 200 }), reason: /malformed body/ },
   { name: 'a network error', reply: () => HttpResponse.error(), reason: /request failed/ },
+  {
+    name: 'a redirect to http:// (never followed)',
+    reply: () => new HttpResponse(null, { status: 302, headers: { location: 'http://api.pwnedpasswords.com/range/00000' } }),
+    reason: /answered 302/,
+  },
+  {
+    name: 'an answer of 320,000 bytes of range lines (dropped unread)',
+    reply: () => new HttpResponse(`${'0'.repeat(35)}:0\r\n`.repeat(8_000), { headers: { 'content-type': 'text/plain' } }),
+    reason: /answered more than 262144 bytes/,
+  },
+  {
+    name: 'an answer of 320,000 bytes of range lines, streamed without a length',
+    reply: () => {
+      const line = new TextEncoder().encode(`${'0'.repeat(35)}:0\r\n`.repeat(1_000));
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull: (controller) => (sent++ < 8 ? controller.enqueue(line) : controller.close()),
+      });
+      return new HttpResponse(stream, { headers: { 'content-type': 'text/plain' } });
+    },
+    reason: /answered more than 262144 bytes/,
+  },
 ];
 
 describe.each(FLOWS)('$name', (flow) => {
@@ -279,6 +302,35 @@ describe('BREACHED_PASSWORD_* settings', () => {
     expect([setting('breachedPasswordApiUrl'), setting('breachedPasswordTimeoutMs')]).toEqual([PWNED_PASSWORDS_API, 1_000]);
     env({ BREACHED_PASSWORD_API_URL: 'https://pwned.example.test/', BREACHED_PASSWORD_TIMEOUT: '750ms' });
     expect([setting('breachedPasswordApiUrl'), setting('breachedPasswordTimeoutMs')]).toEqual(['https://pwned.example.test', 750]);
+  });
+
+  it.each([
+    ['production', { CONTEXT: 'production' }],
+    ['a deploy preview', { CONTEXT: 'deploy-preview' }],
+    ['a Netlify function whose CONTEXT is missing', { ...notTheTestRunner, AWS_LAMBDA_FUNCTION_NAME: 'register' }],
+  ])('refuses an http:// or malformed BREACHED_PASSWORD_API_URL in a deploy context, naming it: %s', (_, values) => {
+    for (const url of ['http://pwned.example.test', 'pwned.example.test']) {
+      env({ ...values, BREACHED_PASSWORD_API_URL: url });
+      expect(() => setting('breachedPasswordApiUrl')).toThrow(ConfigError);
+      expect(() => setting('breachedPasswordApiUrl')).toThrow(/^BREACHED_PASSWORD_API_URL: must be an/);
+    }
+    env({ ...values, BREACHED_PASSWORD_API_URL: 'https://pwned.example.test/' });
+    expect(setting('breachedPasswordApiUrl')).toBe('https://pwned.example.test');
+  });
+
+  it('takes an http:// mirror in local development', () => {
+    env({ BREACHED_PASSWORD_API_URL: 'http://pwned.example.test/' });
+    expect(setting('breachedPasswordApiUrl')).toBe('http://pwned.example.test');
+  });
+
+  it('fails open on a refused BREACHED_PASSWORD_API_URL: the password passes, asked of nobody, and the line names the variable', async () => {
+    env({ CONTEXT: 'production', BREACHED_PASSWORD_API_URL: 'http://pwned.example.test' });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(await isBreached(PASSWORD)).toBe(false);
+    expect(skipLines(warn, PASSWORD)).toEqual(['BREACHED_PASSWORD_API_URL is refused']);
+    expect(warn.mock.calls.map(String).join('\n')).toContain(
+      '"errorMessage":"BREACHED_PASSWORD_API_URL: must be an https URL in a deploy context"',
+    );
   });
 
   it.each([

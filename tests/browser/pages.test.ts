@@ -104,11 +104,13 @@ describe('the web pages', () => {
     expect(js[0]!.gzipBytes).toBeLessThanOrEqual(60 * 1024);
   });
 
-  it("are served under Content-Security-Policy: default-src 'self', which the browser enforces", async () => {
+  it("are served under Content-Security-Policy: default-src 'self' (and no base, forms only here, no plugins, no framing), which the browser enforces", async () => {
     for (const path of ['/app/', '/app/u/somebody', '/app/login', '/app/app.js']) {
       const res = await fetch(`${server.url}${path}`);
       expect(res.status).toBe(200);
-      expect(res.headers.get('content-security-policy')).toBe("default-src 'self'");
+      expect(res.headers.get('content-security-policy')).toBe(
+        "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
+      );
     }
     // The JSON routes keep their contract: `/` is the classic welcome, not a page.
     expect(await (await fetch(`${server.url}/`)).json()).toEqual({ message: 'Bienvenue' });

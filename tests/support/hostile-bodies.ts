@@ -31,12 +31,28 @@ function fill(head: string, unit: (i: number) => string, tail = '', reserve = 0)
 
 const BOUNDARY = 'x-boundary-7f3a';
 
-function multipart(part: (i: number) => string): string {
-  const tail = `--${BOUNDARY}--\r\n`;
+function multipart(part: (i: number) => string, boundary = BOUNDARY): string {
+  const tail = `--${boundary}--\r\n`;
   return fill('', part, tail);
 }
 
-const field = (name: string, value: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+const field = (name: string, value: string, boundary = BOUNDARY) =>
+  `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+
+/**
+ * Content types whose boundary a naive reading of the header gets wrong, with
+ * the boundary the platform's multipart parser reads in each: an escaped quote
+ * inside a quoted boundary, and a decoy `boundary=` inside another parameter's
+ * quoted value. Each once let a body of many parts past the part count.
+ */
+export const trickyBoundaries = [
+  { shape: 'escaped quote in the boundary', contentType: 'multipart/form-data; boundary="x\\"b"', boundary: 'x"b' },
+  {
+    shape: 'decoy boundary in another parameter',
+    contentType: `multipart/form-data; x="; boundary=fake"; boundary=${BOUNDARY}`,
+    boundary: BOUNDARY,
+  },
+] as const;
 
 /** `open` nested as deep as fits in `room` bytes, around `inner`. */
 const deep = (open: string, close: string, inner = '', room = MAX_BODY_BYTES - 32) => {
@@ -47,9 +63,9 @@ const deep = (open: string, close: string, inner = '', room = MAX_BODY_BYTES - 3
 export function hostileBodies(): HostileBody[] {
   const json = (name: string, text: string) => ({ name: `json: ${name}`, contentType: 'application/json', text });
   const form = (name: string, text: string) => ({ name: `urlencoded: ${name}`, contentType: 'application/x-www-form-urlencoded', text });
-  const parts = (name: string, text: string) => ({
+  const parts = (name: string, text: string, contentType = `multipart/form-data; boundary=${BOUNDARY}`) => ({
     name: `multipart: ${name}`,
-    contentType: `multipart/form-data; boundary=${BOUNDARY}`,
+    contentType,
     text,
   });
   const all = [
@@ -114,6 +130,13 @@ export function hostileBodies(): HostileBody[] {
         'username',
         fill('', () => `\r\n--${BOUNDARY.slice(0, -1)}`, '', 200),
       )}--${BOUNDARY}--\r\n`,
+    ),
+    ...trickyBoundaries.map(({ shape, contentType, boundary }) =>
+      parts(
+        `one name repeated, ${shape}`,
+        multipart(() => field('a', '', boundary), boundary),
+        contentType,
+      ),
     ),
   ];
   return all.map(({ name, contentType, text }) => {

@@ -3,15 +3,23 @@
 // answer lists every known suffix under that prefix, which is compared here.
 // `Add-Padding: true` makes every answer 800-1,000 lines long, the padding
 // lines with a count of 0, so its size does not hint at the prefix either.
-// The check fails open: a slow, failing or garbled answer lets the password
-// through with one log line, since the local rules have already passed and an
-// outage of a third party must not stop sign-ups, changes and resets.
+// The check fails open: a slow, failing, redirected, oversized or garbled
+// answer (or an unusable BREACHED_PASSWORD_API_URL) lets the password through
+// with one log line, since the local rules have already passed and an outage
+// of a third party must not stop sign-ups, changes and resets.
 import { createHash } from 'node:crypto';
 import { setting } from '../../config/settings.ts';
 import { log } from '../../log/log.ts';
 
 /** A range line: the 35 remaining hex characters of a SHA-1, a colon and how often it was seen. */
 const RANGE_LINE = /^([0-9A-F]{35}):(\d{1,12})$/;
+
+/**
+ * The most of an answer that is read. A padded answer is 800-1,000 lines of
+ * at most 50 bytes (about 40 KB; unpadded ones are no longer): a larger one is
+ * not the range API's, and is dropped unread rather than held in memory.
+ */
+export const MAX_RANGE_BYTES = 256 * 1024;
 
 /**
  * Whether the password has appeared in a known data breach. False when the
@@ -23,11 +31,20 @@ export async function isBreached(password: string): Promise<boolean> {
   // NFC, as the stored hash sees it (hash.ts): equivalent spellings are one password.
   const sha1 = createHash('sha1').update(password.normalize('NFC'), 'utf8').digest('hex').toUpperCase();
   const timeoutMs = setting('breachedPasswordTimeoutMs');
-  const deadline = AbortSignal.timeout(timeoutMs);
-  let body: string;
+  let base: string;
   try {
-    const response = await fetch(`${setting('breachedPasswordApiUrl')}/range/${sha1.slice(0, 5)}`, {
+    base = setting('breachedPasswordApiUrl');
+  } catch (error) {
+    // A ConfigError names the variable in the line; the check fails open like any other failure.
+    return skipped('BREACHED_PASSWORD_API_URL is refused', error);
+  }
+  const deadline = AbortSignal.timeout(timeoutMs);
+  let body: string | undefined;
+  try {
+    const response = await fetch(`${base}/range/${sha1.slice(0, 5)}`, {
       headers: { 'Add-Padding': 'true' },
+      // A redirect is answered as it is (a 3xx, refused below), never followed: not to http://, not anywhere.
+      redirect: 'manual',
       signal: deadline,
     });
     if (!response.ok) {
@@ -35,7 +52,8 @@ export async function isBreached(password: string): Promise<boolean> {
       response.body?.cancel().catch(() => undefined);
       return skipped(`the range API answered ${response.status}`);
     }
-    body = await beforeDeadline(response.text(), deadline);
+    body = await beforeDeadline(textUpTo(response, MAX_RANGE_BYTES), deadline);
+    if (body === undefined) return skipped(`the range API answered more than ${MAX_RANGE_BYTES} bytes`);
   } catch (error) {
     if ((error as Error).name === 'TimeoutError') return skipped(`no answer within ${timeoutMs} ms`);
     // Node's fetch says "fetch failed" and keeps why (DNS, TLS, refused) in its cause, whose code the line carries.
@@ -57,6 +75,29 @@ function beforeDeadline<T>(work: Promise<T>, deadline: AbortSignal): Promise<T> 
     deadline.addEventListener('abort', () => reject(deadline.reason), { once: true });
   });
   return Promise.race([work, timedOut]);
+}
+
+/** The body as text if it has at most `limit` bytes; undefined (the rest unread, the connection freed) if it has more. */
+async function textUpTo(response: Response, limit: number): Promise<string | undefined> {
+  if (response.body === null) return '';
+  if (Number(response.headers.get('content-length') ?? 0) > limit) {
+    response.body.cancel().catch(() => undefined);
+    return undefined;
+  }
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** How often `suffix` was seen according to a range answer (0 when absent or padding); undefined when a line is not a range line. */
