@@ -19,7 +19,7 @@ import type { Requester } from '../base/requester.ts';
 import { selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, rowsIn, type FactorState } from './codes.ts';
-import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';
+import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { mfaKey, openSecret, sealSecret } from './sealed-secret.ts';
 import { base32, matchingStep, otpauthUri, SECRET_BYTES } from './totp.ts';
@@ -64,7 +64,16 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
     .with('attempt_code', countHitFor(code, at, 'caller', sql<boolean>`${counted.code}::boolean`))
     // A refused code until statement 2 says otherwise.
     .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id'))
-    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, sql<boolean>`${counted.code}::boolean`))
+    .with(
+      'recorded',
+      eventFrom(
+        'caller_user',
+        MFA_EVENT.failed,
+        by,
+        at,
+        sql<boolean>`${counted.code}::boolean AND ${keptInTrail('attempt_code', code.limit)}`,
+      ),
+    )
     .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
     .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_code`.as('c'), (join) => join.onTrue())
     .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())
