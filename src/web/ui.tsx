@@ -232,6 +232,23 @@ export function When({ at }: { at: string }) {
   return <time dateTime={at}>{new Date(at).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' })}</time>;
 }
 
+/** Characters of client-reported text shown: enough to tell browsers apart, too few for a message. */
+const REPORTED_LENGTH = 60;
+
+/**
+ * Text a client said about itself (its User-Agent), which anyone can set to
+ * anything: rendered as text, never markup, quoted and marked as the client's
+ * claim, and cut to REPORTED_LENGTH characters.
+ */
+export function ClientReported({ text }: { text: string }) {
+  const shown = text.length > REPORTED_LENGTH ? `${text.slice(0, REPORTED_LENGTH - 1)}…` : text;
+  return (
+    <span class="client-reported">
+      a client that reported itself as <q>{shown}</q>
+    </span>
+  );
+}
+
 export function Pager({ list, path, label }: { list: ListPage<unknown>; path: string; label: string }) {
   return (
     <nav class="pager" aria-label={label}>

@@ -2,7 +2,7 @@
 // limits (10 failures per account and address, 50 per address, 15 minutes;
 // 100 per account across addresses, an hour): how many guesses reached the
 // account's password hash, one after another and 50 at a time, from one
-// address, behind spoofed X-Forwarded-For headers, across both login routes,
+// address, behind spoofed X-Forwarded-For headers, across both login routes, mixed with logins to the attacker's own account,
 // from every address of one IPv6 /64, and 10,000 spread over 1,000 addresses;
 // and the owner still logs in from their own address. ADVERSARIAL_GUESSES,
 // ADVERSARIAL_PARALLEL and ADVERSARIAL_ADDRESSES set the sizes.
@@ -140,6 +140,56 @@ describe(`${GUESSES} password guesses at one account`, () => {
       });
       expect(owner.status).toBe(200);
     }
+  });
+});
+
+describe("logging into the attacker's own account between guesses", () => {
+  // A right password gives its own hit back on the address's counter and clears
+  // this address's counter for that account only: the address's counter keeps
+  // every wrong guess, or the attacker could reset it at will.
+  const ownLogin = (own: TestUser, ip: string) =>
+    call(login, 'POST', '/api/login', { json: { username: own.user.username, password: own.password }, ip });
+
+  it("keeps the address's count: limit−1 wrong guesses, a right login, then the limit's last guess and a 429", async () => {
+    const attacker = uniqueIp();
+    const own = await createUser();
+    const { count: limit } = limitFor('loginIp');
+    const tag = Math.random().toString(36).slice(2, 8);
+    const wrong = (i: number) =>
+      call(login, 'POST', '/api/login', { json: { username: `ghost_${tag}_${i}`, password: `Guess-${i}-Aa!x` }, ip: attacker });
+    expect(await guess(wrong, PARALLEL, limit - 1)).toEqual({ 401: limit - 1 });
+    expect((await ownLogin(own, attacker)).status).toBe(200);
+    // The right login's hit went back, none of the guesses' did: one guess is left, then 429.
+    expect((await wrong(limit)).status).toBe(401);
+    const refused = await wrong(limit + 1);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await ownLogin(own, attacker)).status).toBe(429);
+  });
+
+  it(`${GUESSES} attempts, every fifth a right login to the attacker's own account: at most the per-address limit of guesses reach a hash`, async () => {
+    const attacker = uniqueIp();
+    const own = await createUser();
+    const victims = await Promise.all(Array.from({ length: 5 }, () => createUser()));
+    vi.clearAllMocks();
+    const statuses = await guess(
+      (i) =>
+        i % 5 === 0
+          ? ownLogin(own, attacker)
+          : call(login, 'POST', '/api/login', {
+              json: { username: i % 2 === 0 ? victims[i % 5]!.user.username : `ghost_${i}`, password: `Guess-${i}-Aa!x` },
+              ip: attacker,
+            }),
+      PARALLEL,
+    );
+    // Every hash but the attacker's own; the first unknown name of a process makes the dummy hash instead of verifying against it.
+    const guessesHashed =
+      vi.mocked(verifyPassword).mock.calls.filter(([, hash]) => hash !== own.user.password_hash).length +
+      vi.mocked(hashPassword).mock.calls.length;
+    figures['many accounts and own logins, one address'] = `${guessesHashed} of ${GUESSES - GUESSES / 5} guesses reached a hash`;
+    expect(guessesHashed).toBeLessThanOrEqual(limitFor('loginIp').count);
+    expect(statuses[200]).toBeGreaterThan(0);
+    expect(statuses[429]).toBeGreaterThanOrEqual(GUESSES - limitFor('loginIp').count - (statuses[200] ?? 0));
   });
 });
 

@@ -109,6 +109,8 @@ beforeAll(async () => {
     'an unknown kid',
     await new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: 'not-a-kid' }).sign(attacker),
   );
+  // A lookup that fell back to some configured key (the first, the current one) would take this.
+  sessionAttacks.set('an unknown kid, signed with the current key', await withKey(current, { typ: 'JWT', kid: 'not-a-kid' }, claims));
   sessionAttacks.set('no kid, signed with the current key', await withKey(current, { typ: 'JWT' }, claims));
   sessionAttacks.set(
     'a kid naming the current key, signed with the previous one',

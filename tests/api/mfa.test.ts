@@ -220,6 +220,18 @@ describe('login with a second factor', () => {
     expect((await second(await mfaToken(user.username), codeAt(secret, start))).body.error.code).toBe('invalid_mfa_code');
   });
 
+  it('a replayed code is refused by the check before any statement acts: 1 statement, as for a wrong code', async () => {
+    const { user, token } = await createUser();
+    const { secret } = await enableMfa(token);
+    const code = codeAt(secret);
+    expect((await second(await mfaToken(user.username), code)).status).toBe(200);
+    const t = await mfaToken(user.username);
+    // The statement that acts would refuse it too (its compare-and-set), but only as a second statement.
+    const replayed = second(t, code);
+    expect(await measured(() => replayed)).toEqual([401, 1]);
+    expect((await replayed).body.error.code).toBe('invalid_mfa_code');
+  });
+
   it('a recovery code works once, in any case and with or without dashes', async () => {
     const { user, token } = await createUser();
     const { recoveryCodes } = await enableMfa(token);

@@ -310,10 +310,12 @@ describe('the web pages', () => {
     await eventually(() => page.locator('main').textContent()).toContain('You are not logged in');
   });
 
-  it('sessions: another one is listed and revoked', { timeout: FLOW_TIMEOUT }, async () => {
+  it('sessions: another one is listed, its user agent as the text a client reported, and revoked', { timeout: FLOW_TIMEOUT }, async () => {
+    // Anyone with the password chooses what the owner's page shows here.
+    const agent = `<img src=x onerror="document.title='owned'"> Security notice: call +1 555 0100 ${'x'.repeat(200)}`;
     const other = await fetch(`${server.url}/api/login`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', 'user-agent': agent },
       body: JSON.stringify({ username: alice.username, password: alice.password }),
     });
     const otherToken = ((await other.json()) as { token: string }).token;
@@ -325,6 +327,11 @@ describe('the web pages', () => {
     await expectTitle(page, 'My account');
     const revoke = page.getByRole('button', { name: 'Revoke' });
     await eventually(() => revoke.count()).toBeGreaterThanOrEqual(1);
+    const reported = await page.locator('.sessions .client-reported').allTextContents();
+    // Quoted by the page's CSS (no characters in the text), and cut short.
+    expect(reported).toContain(`a client that reported itself as ${agent.slice(0, 59)}…`);
+    expect(await page.locator('.sessions img').count()).toBe(0);
+    expect(await page.title()).not.toBe('owned');
     const before = await page.locator('.sessions li').count();
     await revoke.first().click();
     await eventually(() => page.locator('.sessions li').count()).toBe(before - 1);

@@ -1,6 +1,7 @@
 // RFC 6238 Appendix B: each algorithm with its own seed (20, 32 and 64 bytes:
 // the classic mistake is to reuse the 20-byte one), 8 digits, 30-second steps.
 import { describe, expect, it } from 'vitest';
+import { checkCode, type FactorState } from '../../src/auth/mfa/codes.ts';
 import { openSecret, sealSecret } from '../../src/auth/mfa/sealed-secret.ts';
 import { base32, matchingStep, otpauthUri, timeStep, totpCode, type TotpAlgorithm } from '../../src/auth/mfa/totp.ts';
 
@@ -81,5 +82,32 @@ describe('sealed secrets (AES-256-GCM)', () => {
     const altered = Buffer.from(sealed);
     altered[14]! ^= 1;
     expect(() => openSecret(altered, 42, key)).toThrow();
+  });
+});
+
+// The check in Node that runs before any statement acts on a code: the SQL
+// compare-and-set would refuse a replay too, but only in a second statement.
+describe('checking a TOTP code against the last accepted step', () => {
+  const secret = SEEDS.sha1;
+  const at = new Date(1_111_111_111_000);
+  const step = timeStep(at);
+  const factor = (lastUsedStep: number | null): FactorState => ({
+    userId: 42,
+    sealed: sealSecret(secret, 42),
+    lastUsedStep,
+    recoveryCodeFound: false,
+  });
+  const code = (offset: number) => totpCode(secret, step + offset);
+
+  it('accepts a code of any step in the window when none was used yet', () => {
+    for (const offset of [-1, 0, 1]) expect(checkCode(code(offset), factor(null), at)).toEqual({ kind: 'totp', step: step + offset });
+  });
+
+  it('refuses the step last accepted (a replay) and every earlier one, and accepts a later one', () => {
+    expect(checkCode(code(0), factor(step), at)).toBeUndefined();
+    expect(checkCode(code(-1), factor(step), at)).toBeUndefined();
+    expect(checkCode(code(0), factor(step + 1), at)).toBeUndefined();
+    expect(checkCode(code(1), factor(step), at)).toEqual({ kind: 'totp', step: step + 1 });
+    expect(checkCode(code(0), factor(step - 1), at)).toEqual({ kind: 'totp', step });
   });
 });

@@ -142,6 +142,18 @@ export function passwordAttempt(ip: string, at: Date, { perAddress = false }: { 
         OR (EXISTS (SELECT FROM attempt_total WHERE hits > ${totalLimit.count}::int) AND NOT ${isKnownAddress(userId, ip, at)}))`;
     },
 
+    /**
+     * SQL, after `count`: this attempt is the one that took a counter over its
+     * limit in its window (concurrent attempts get distinct counts, so one does),
+     * as `overLimit` reads them. An audit row of the same statement records a
+     * refusal by it rather than every attempt refused after it.
+     */
+    tookOverLimit(userId: RawBuilder<unknown>) {
+      return sql<boolean>`(EXISTS (SELECT 1 FROM attempt a
+          WHERE a.hits = 1 + CASE WHEN a.bucket = ${ipCheck.bucket} THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)
+        OR (EXISTS (SELECT FROM attempt_total WHERE hits = ${totalLimit.count + 1}::int) AND NOT ${isKnownAddress(userId, ip, at)}))`;
+    },
+
     /** The attempt as the statement counted it: its wait, and the windows a release gives its hits back in. */
     read(row: AttemptColumns): CountedAttempt {
       const state = (hits: number | null, windowStart: Date | null): CounterState | undefined =>

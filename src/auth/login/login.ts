@@ -13,10 +13,10 @@
 // A wrong password and an unknown user stay counted: the same 401 after one
 // statement and one scrypt each.
 // The audit trail costs no statement: statement 1 records a failed login of
-// an existing account (rate_limited when a counter is over its limit, else
-// wrong_password), and statement 2 turns that row into login_succeeded, or
-// its reason into unconfirmed. A login that dies between the two (the
-// database gone, say) stays a failed one, which it was.
+// an existing account (wrong_password, or rate_limited for the first attempt
+// over a limit in a window: keptInTrail), and statement 2 turns that row into
+// login_succeeded, or its reason into unconfirmed. A login that dies between
+// the two (the database gone, say) stays a failed one, which it was.
 // An account with a second factor gets, in statement 2, the release and a
 // challenge instead of a session: 403 mfa_required with its mfaToken
 // (src/auth/mfa/second-step.ts).
@@ -27,7 +27,7 @@ import { getDb } from '../../db/connection.ts';
 import { foreignKeyViolation } from '../../db/errors.ts';
 import type { Database, LoginFailure } from '../../db/schema.ts';
 import { noteAccount } from '../../log/log.ts';
-import { checks } from '../../rate-limit/limits.ts';
+import { checks, limitFor } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
 import { passwordAttempt, releaseAttempt, type CountedAttempt, type PasswordAttempt } from '../attempts/password-attempt.ts';
@@ -156,16 +156,19 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
           .insertInto('security_events')
           .columns([...EVENT_COLUMNS])
           .expression((eb) =>
-            eb.selectFrom('account').select([
-              'id',
-              ...eventValues(
-                'login_failed',
-                by,
-                at,
-                // The counts just returned decide as checkLogin will: over a limit is a 429.
-                sql<LoginFailure>`CASE WHEN ${attempt.overLimit(sql`account.id`)} THEN 'rate_limited' ELSE 'wrong_password' END`,
-              ),
-            ]),
+            eb
+              .selectFrom('account')
+              .select([
+                'id',
+                ...eventValues(
+                  'login_failed',
+                  by,
+                  at,
+                  // The counts just returned decide as checkLogin will: over a limit is a 429.
+                  sql<LoginFailure>`CASE WHEN ${attempt.overLimit(sql`account.id`)} THEN 'rate_limited' ELSE 'wrong_password' END`,
+                ),
+              ])
+              .where(keptInTrail(attempt, at)),
           )
           .returning('id'),
       )
@@ -187,6 +190,21 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
       ])
       .executeTakeFirstOrThrow()
   );
+}
+
+/**
+ * The failed logins statement 1 records, so that strangers cannot fill an
+ * account's trail: every attempt under the limits (its password is checked,
+ * and the limits bound how many), and of those refused with 429 only the one
+ * that took a counter over its limit, when the account has no rate_limited
+ * row from the last window of RATE_LIMIT_LOGIN_ACCOUNT: one a window,
+ * whatever the number of addresses.
+ */
+function keptInTrail(attempt: PasswordAttempt, at: Date) {
+  const since = new Date(at.getTime() - limitFor('loginAccount').windowMs);
+  return sql<boolean>`(NOT ${attempt.overLimit(sql`account.id`)} OR (${attempt.tookOverLimit(sql`account.id`)} AND NOT EXISTS (
+    SELECT FROM security_events r WHERE r.user_id = account.id AND r.kind = 'login_failed' AND r.reason = 'rate_limited'
+      AND r.created_at > ${since}::timestamptz)))`;
 }
 
 /**

@@ -4,6 +4,7 @@
 // before the code is checked (as the login records a failed login), and
 // statement 2 turns that row into the success event when the code was right.
 import { sql, type QueryCreator, type RawBuilder } from 'kysely';
+import type { Limit } from '../../config/settings.ts';
 import type { Database, SecurityEventKind } from '../../db/schema.ts';
 import type { Requester } from '../base/requester.ts';
 import { EVENT_COLUMNS, eventRow } from '../base/event-rows.ts';
@@ -41,3 +42,12 @@ export function eventBecomes(eventId: number, kind: SecurityEventKind, onlyIf: R
   return <DB extends Database>(qb: QueryCreator<DB>) =>
     (qb as unknown as QueryCreator<Database>).updateTable('security_events').set({ kind }).where('id', '=', eventId).where(onlyIf);
 }
+
+/**
+ * For statement 1's refused-code event: the attempt the CTE `counter` just
+ * counted is under `limit` (its code is checked) or the one that took the
+ * counter over it. Attempts refused after it are not recorded: at most
+ * limit + 1 refused codes per account and window, whoever sends them.
+ */
+export const keptInTrail = (counter: string, limit: Limit) =>
+  sql<boolean>`EXISTS (SELECT FROM ${sql.table(counter)} WHERE hits <= ${limit.count + 1}::int)`;

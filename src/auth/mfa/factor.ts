@@ -20,7 +20,7 @@ import { retireIssued } from '../codes/retired.ts';
 import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, rowsIn, type FactorState } from './codes.ts';
-import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';
+import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { mfaKey, openSecret, sealSecret } from './sealed-secret.ts';
 import { base32, matchingStep, otpauthUri, SECRET_BYTES } from './totp.ts';
@@ -79,7 +79,7 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
     .with('attempt_code', countHitFor(code, at, 'caller', codeCounted))
     // A refused code until statement 2 says otherwise.
     .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id').where(codeCounted))
-    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at))
+    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, keptInTrail('attempt_code', code.limit)))
     .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
     .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_code`.as('c'), (join) => join.onTrue())
     .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())

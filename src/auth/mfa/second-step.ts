@@ -17,7 +17,7 @@ import { rememberAddress } from '../attempts/known-addresses.ts';
 import type { Requester } from '../base/requester.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { acceptCode, checkCode, recoveryLookup, rowsIn } from './codes.ts';
-import { eventBecomes, eventFrom, MFA_EVENT } from './events.ts';
+import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
 import { mfaKey } from './sealed-secret.ts';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -96,10 +96,11 @@ export async function completeSecondStep(
         .returning(['hits', 'window_start']),
     )
     // A refused code until statement 2 says otherwise.
-    .with('recorded', eventFrom('challenge', MFA_EVENT.failed, by, at))
+    .with('recorded', eventFrom('challenge', MFA_EVENT.failed, by, at, keptInTrail('attempt', limit)))
     .selectFrom('challenge as c')
     .innerJoin('attempt as a', (join) => join.onTrue())
-    .innerJoin('recorded as e', (join) => join.onTrue())
+    // No event once over the limit: the attempt is refused all the same.
+    .leftJoin('recorded as e', (join) => join.onTrue())
     .innerJoin('users as u', 'u.id', 'c.user_id')
     .innerJoin('totp_factors as f', 'f.user_id', 'c.user_id')
     .where('f.confirmed_at', 'is not', null)
@@ -147,7 +148,7 @@ export async function completeSecondStep(
     )
     .with('consumed_user', (qb) => qb.selectFrom('consumed').select('user_id'))
     .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.mfa(userId).bucket).where(rowsIn('consumed')))
-    .with('logged_in', eventBecomes(row.event_id, MFA_EVENT.loggedIn, rowsIn('consumed')))
+    .with('logged_in', eventBecomes(row.event_id!, MFA_EVENT.loggedIn, rowsIn('consumed')))
     .with(
       'recovery_used',
       eventFrom('consumed_user', MFA_EVENT.recoveryCodeUsed, by, at, sql<boolean>`${accepted.kind === 'recovery'}::boolean`),

@@ -19,7 +19,7 @@ import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to } from '../router.ts';
 import { useSession } from '../session.ts';
-import { CurrentPasswordField, EmailField, Field, Form, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
+import { ClientReported, CurrentPasswordField, EmailField, Field, Form, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
 
 export function Account() {
   const { me, setMe } = useSession();
@@ -224,7 +224,12 @@ function Sessions() {
             {sessions.data.items.map((session) => (
               <li>
                 <span id={`session-${session.id}`}>
-                  Started <When at={session.createdAt} /> {session.userAgent !== null && <>in {session.userAgent} </>}
+                  Started <When at={session.createdAt} />{' '}
+                  {session.userAgent !== null && (
+                    <>
+                      in <ClientReported text={session.userAgent} />{' '}
+                    </>
+                  )}
                   {session.ip !== null && <>from {session.ip}</>}, last used <When at={session.lastSeenAt} />, expires{' '}
                   <When at={session.expiresAt} />
                   {session.current && <strong> (this browser)</strong>}
