@@ -243,7 +243,7 @@ async function serve(
     try {
       response = await answer(waitUntil);
     } catch (error) {
-      response = renderError(toHttpError(error), style);
+      response = renderError(toHttpError(error), style, req);
     } finally {
       await Promise.allSettled(pending);
     }
@@ -265,12 +265,22 @@ function toHttpError(error: unknown): HttpError {
   return new HttpError('internal_error');
 }
 
-function renderError(error: HttpError, style: ErrorStyle): Response {
+function renderError(error: HttpError, style: ErrorStyle, req: Request): Response {
   const body =
     style === 'api'
       ? { error: { ...errorBody(error.code, error.message, error.details), ...error.fields } }
       : { message: error.details === undefined ? error.message : detailsMessage(error.details) };
-  return json(error.status, body, error.headers);
+  return json(error.status, body, { ...error.headers, ...challengeOf(error, style, req) });
+}
+
+/**
+ * RFC 6750, section 3.1: a Bearer token that was sent and refused is named
+ * `invalid_token` (expired, revoked, malformed or forged); a request that sent
+ * none gets the bare `Bearer` challenge the edge adds to every 401 of /api.
+ */
+function challengeOf(error: HttpError, style: ErrorStyle, req: Request): Record<string, string> | undefined {
+  if (style !== 'api' || error.code !== 'unauthenticated' || !/^Bearer\s/i.test(req.headers.get('authorization') ?? '')) return undefined;
+  return { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
 }
 
 function errorBody(code: ErrorCode, message: string, details?: ErrorDetails) {

@@ -7,6 +7,7 @@ import type { Context } from '@netlify/functions';
 import { describe, expect, it } from 'vitest';
 import catchAll, { config as catchAllConfig } from '../../netlify/functions/api-not-found.ts';
 import login from '../../netlify/functions/login.ts';
+import logout from '../../netlify/functions/logout.ts';
 import me from '../../netlify/functions/me.ts';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import type { Method } from '../../src/http/endpoint.ts';
@@ -100,6 +101,18 @@ describe('401 on /api', () => {
     const { user } = await createUser();
     const refused = await call(login, 'POST', '/api/login', { json: { username: user.username, password: 'Not-The-Password-1!' } });
     expect([refused.status, refused.headers.get('www-authenticate')]).toEqual([401, 'Bearer']);
+  });
+
+  it('names a Bearer token that was sent and refused invalid_token (RFC 6750), expired, forged or revoked alike', async () => {
+    const { token } = await createUser();
+    const forged = `${token.slice(0, -4)}AAAA`;
+    for (const sent of [forged, 'not-a-token']) {
+      const res = await call(me, 'GET', '/api/me', { token: sent });
+      expect([res.status, res.headers.get('www-authenticate')]).toEqual([401, 'Bearer error="invalid_token"']);
+    }
+    expect((await call(logout, 'POST', '/api/logout', { token })).status).toBe(204);
+    const revoked = await call(me, 'GET', '/api/me', { token });
+    expect([revoked.status, revoked.headers.get('www-authenticate')]).toEqual([401, 'Bearer error="invalid_token"']);
   });
 
   it('is not sent by the classic routes, which use a cookie', async () => {

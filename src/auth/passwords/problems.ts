@@ -31,7 +31,7 @@ export interface PasswordContext {
 }
 
 /** Fewer distinct characters make a password of any length guessable (`aaaa…`, `abab…`). */
-const MIN_DISTINCT_CHARACTERS = 6;
+export const MIN_DISTINCT_CHARACTERS = 6;
 
 export const PASSWORD_MESSAGES = {
   tooShort: `must be at least ${PASSWORD_MIN_LENGTH} characters`,
@@ -45,6 +45,25 @@ export const PASSWORD_MESSAGES = {
   /** Reported by the API alone (policy.ts), for a password that passes every rule here. */
   breached: 'has appeared in a known data breach',
 } as const;
+
+/**
+ * Each rule as the documents state it (the OpenAPI document's password
+ * description, built from these in rules.ts), one for every message above: a
+ * message without its statement does not compile, so no rule goes undocumented.
+ */
+export const PASSWORD_RULES: Readonly<Record<keyof typeof PASSWORD_MESSAGES, string>> = {
+  tooShort: `at least ${PASSWORD_MIN_LENGTH} characters`,
+  tooLong: `at most ${PASSWORD_MAX_LENGTH} characters`,
+  common: 'not one of the most common passwords',
+  username: `not containing the username (ignoring case; names of ${MIN_CONTAINED_LENGTH}+ characters)`,
+  emailLocalPart: `not containing the part of the e-mail address before the @ (ignoring case; ${MIN_CONTAINED_LENGTH}+ characters)`,
+  invisible: 'visible characters, not only spaces or invisible ones',
+  distinct: `at least ${MIN_DISTINCT_CHARACTERS} different characters`,
+  classes: `at least 3 of lower-case letters, upper-case letters, digits and symbols, unless it is ${PASSPHRASE_LENGTH} characters or longer`,
+  breached:
+    "where the service has the check on (every deploy by default), not in a known data breach (Have I Been Pwned's range API, " +
+    "sent only a 5-character prefix of the password's SHA-1; accepted unchecked when that service does not answer in time)",
+};
 
 /**
  * Whitespace, default-ignorable code points (zero-width spaces and joiners,
