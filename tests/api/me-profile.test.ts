@@ -42,6 +42,18 @@ describe('PATCH /api/me/profile', () => {
     expect(res.body.profile).toEqual({ ...FULL, location: null, gender: null, bio: 'New bio' });
   });
 
+  it('reads an application/merge-patch+json body as JSON, with the same meaning (absent kept, null cleared)', async () => {
+    const { token } = await createUser();
+    await patch(token, FULL);
+    const res = await call(handler, 'PATCH', PATH, {
+      token,
+      raw: JSON.stringify({ bio: null, location: 'Nantes' }),
+      headers: { 'content-type': 'application/merge-patch+json' },
+    });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.profile).toEqual({ ...FULL, bio: null, location: 'Nantes' });
+  });
+
   it('changes only the caller’s profile', async () => {
     const me = await createUser();
     const other = await createUser();

@@ -12,6 +12,13 @@ beforeAll(async () => {
 afterAll(async () => server?.stop());
 
 describe('netlify dev', { timeout: FLOW_TIMEOUT }, () => {
+  it('answers a path nothing serves, outside /api, with the 404 page', async () => {
+    const res = await fetch(`${server.url}/nope`);
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toContain('<title>Not found</title>');
+  });
+
   it('serves GET /api/health after a database round trip', async () => {
     const res = await fetch(`${server.url}/api/health`);
     expect(res.status).toBe(200);
