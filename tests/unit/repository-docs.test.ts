@@ -127,7 +127,15 @@ function missingPaths(named: [string, string][]): string[] {
   });
 }
 
+/** The top level as agreed: these, and dotfiles (tool settings live in .config/). */
+const TOP_LEVEL = ['README.md', 'package.json', 'package-lock.json', 'tsconfig.json', 'netlify.toml', 'netlify', 'src', 'sql', 'tests'];
+
 describe('the repository stands alone', () => {
+  it('keeps the agreed top level: nothing beside it but dotfiles', () => {
+    const entries = new Set(tracked.map((path) => path.split('/')[0]!));
+    expect([...entries].filter((entry) => !entry.startsWith('.') && !TOP_LEVEL.includes(entry))).toEqual([]);
+  });
+
   it('finds the links of a markdown text, not those in code', () => {
     const text = '[a](src/a.md) and [b](https://x.org)\n`[c](not/a/link)`\n```\n[d](nor/this)\n```\n[e](#top "title")';
     expect(linksIn(text)).toEqual(['src/a.md', 'https://x.org', '#top']);
