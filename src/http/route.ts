@@ -247,7 +247,7 @@ async function serve(
     } finally {
       await Promise.allSettled(pending);
     }
-    const finished = finishResponse(req, response, style, requestId);
+    const finished = finishResponse(req, response, requestId);
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     log(finished.status >= 500 ? 'error' : 'info', 'request', { status: finished.status, durationMs });
     return finished;
@@ -274,13 +274,15 @@ function renderError(error: HttpError, style: ErrorStyle, req: Request): Respons
 }
 
 /**
- * RFC 6750, section 3.1: a Bearer token that was sent and refused is named
- * `invalid_token` (expired, revoked, malformed or forged); a request that sent
- * none gets the bare `Bearer` challenge the edge adds to every 401 of /api.
+ * Every 401 of /api names the scheme to retry with (RFC 6750, section 3.1):
+ * `Bearer`, and `error="invalid_token"` when the request sent a Bearer token
+ * that was refused (expired, revoked, malformed or forged), so a client knows
+ * to get a new token rather than add one. The classic routes use a cookie.
  */
 function challengeOf(error: HttpError, style: ErrorStyle, req: Request): Record<string, string> | undefined {
-  if (style !== 'api' || error.code !== 'unauthenticated' || !/^Bearer\s/i.test(req.headers.get('authorization') ?? '')) return undefined;
-  return { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
+  if (style !== 'api' || error.status !== 401) return undefined;
+  const refusedToken = error.code === 'unauthenticated' && /^Bearer\s/i.test(req.headers.get('authorization') ?? '');
+  return { 'WWW-Authenticate': refusedToken ? 'Bearer error="invalid_token"' : 'Bearer' };
 }
 
 function errorBody(code: ErrorCode, message: string, details?: ErrorDetails) {
