@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { ConfigError, envValue, setting } from '../config/settings.ts';
-import { databaseUrl, freePort, portIsFree, runningEmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded.ts';
+import { databaseUrl, freePort, runningEmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded.ts';
 import { parseDatabaseUrl } from '../db/url.ts';
 import { newSigningKey } from '../signing/keys.ts';
 
@@ -61,14 +61,15 @@ async function embeddedPort(dataDir: string): Promise<number> {
   if (configured !== undefined) {
     const port = Number(configured);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new ConfigError('EMBEDDED_PG_PORT must be a TCP port (1-65535)');
-    if (!(await portIsFree(port))) throw new ConfigError(`EMBEDDED_PG_PORT: port ${port} is taken by another program; choose another`);
+    if ((await freePort(port)) !== port)
+      throw new ConfigError(`EMBEDDED_PG_PORT: port ${port} is taken by another program; choose another`);
     return port;
   }
   const file = join(dataDir, PORT_FILE);
   const kept = Number((await readFile(file, 'utf8').catch(() => '')).trim()) || undefined;
   const wanted = kept ?? DEFAULT_PORT;
-  if (await portIsFree(wanted)) return wanted;
-  const port = await freePort();
+  const port = await freePort(wanted);
+  if (port === wanted) return port;
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   await writeFile(file, `${port}\n`, { mode: 0o600 });
   console.log(

@@ -5,7 +5,7 @@ import './require-node.ts';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { envValue } from '../config/settings.ts';
-import { freePort, portIsFree } from '../db/embedded.ts';
+import { freePort } from '../db/embedded.ts';
 import { migrate } from '../db/migrate.ts';
 import { localJwtSecret, localMfaKey, localSigningKeys, resolveDatabase } from './database.ts';
 import { watchFunctions } from './function-bundles.ts';
@@ -14,7 +14,7 @@ import { watchWeb } from './web-bundle.ts';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 // A second checkout's `npm run dev` on the same machine holds 8888 (and
 // netlify dev's own helper ports): take free ones rather than fail.
-const port = envValue('PORT') ?? String((await portIsFree(8888)) ? 8888 : await freePort());
+const port = envValue('PORT') ?? String(await freePort(8888));
 
 const database = await resolveDatabase();
 const applied = await migrate(database.url);

@@ -189,26 +189,28 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** A TCP port nobody listens on right now. */
-export async function freePort(): Promise<number> {
+/** `preferred` when nobody listens on it right now (on loopback), otherwise a port nobody listens on. */
+export async function freePort(preferred?: number): Promise<number> {
+  if (preferred !== undefined) {
+    const taken = await listenOnce(preferred).then(
+      () => false,
+      () => true,
+    );
+    if (!taken) return preferred;
+  }
+  return listenOnce(0);
+}
+
+/** Binds `port` (0: any) on loopback and lets it go again: the port it had. */
+function listenOnce(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
+    probe.once('error', reject);
+    probe.listen(port, '127.0.0.1', () => {
       const address = probe.address();
       probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
-  });
-}
-
-/** Whether nothing listens on the loopback port `port` right now. */
-export async function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.unref();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
 }
 
