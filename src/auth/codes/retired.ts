@@ -10,16 +10,15 @@ import type { Database } from '../../db/schema.ts';
 export interface Retiring {
   /** The CTE of the statement whose rows name the account, and the column holding its id. */
   account: { cte: string; column: string };
-  /** Unused reset codes, but for this one (consumed by the same statement, still unused in its snapshot). */
-  resetCodes?: { except?: number } | false;
-  /** The pending e-mail change (false where the statement consumes it). */
+  /** The code the same statement consumes (still unused in its snapshot): not deleted under it. */
+  except?: number;
+  /** False where the statement is the e-mail change's confirmation, which consumes the pending change itself. */
   emailChange?: boolean;
-  challenges?: boolean;
 }
 
 /**
- * `db` with the CTEs `retired_reset_codes`, `retired_email_change` and
- * `retired_challenges` (each deleting nothing when not asked for).
+ * `db` with the CTEs `retired_codes` (unused reset codes, and the pending
+ * e-mail change unless told otherwise) and `retired_challenges`.
  *
  * A challenge being used at this moment (its row locked by the login's second
  * step) is skipped, not waited for: that step holds it while it waits on the
@@ -29,41 +28,23 @@ export interface Retiring {
  */
 export function retireIssued<DB extends Database>(
   db: QueryCreator<DB>,
-  { account, resetCodes = {}, emailChange = true, challenges = true }: Retiring,
+  { account, except, emailChange = true }: Retiring,
 ): QueryCreator<DB> {
   const ofAccount = sql<boolean>`user_id IN (SELECT ${sql.ref(account.column)} FROM ${sql.table(account.cte)})`;
+  const purposes = emailChange ? (['reset_password', 'change_email'] as const) : (['reset_password'] as const);
   // Kysely's types are invariant in the CTEs' names; nothing after these names them.
   return (db as unknown as QueryCreator<Database>)
-    .with('retired_reset_codes', (qb) =>
+    .with('retired_codes', (qb) =>
       qb
         .deleteFrom('one_time_tokens')
         .where(ofAccount)
-        .where('purpose', '=', 'reset_password')
         .where('used_at', 'is', null)
-        .where(sql<boolean>`${resetCodes !== false}::boolean`)
-        .$if(resetCodes !== false && resetCodes.except !== undefined, (q) =>
-          q.where('id', '<>', (resetCodes as { except: number }).except),
-        ),
-    )
-    .with('retired_email_change', (qb) =>
-      qb
-        .deleteFrom('one_time_tokens')
-        .where(ofAccount)
-        .where('purpose', '=', 'change_email')
-        .where('used_at', 'is', null)
-        .where(sql<boolean>`${emailChange}::boolean`),
+        .where('purpose', 'in', [...purposes])
+        .$if(except !== undefined, (q) => q.where('id', '<>', except!)),
     )
     .with('retired_challenges', (qb) =>
       qb
         .deleteFrom('mfa_challenges')
-        .where('id', 'in', (eb) =>
-          eb
-            .selectFrom('mfa_challenges')
-            .select('id')
-            .where(ofAccount)
-            .where(sql<boolean>`${challenges}::boolean`)
-            .forUpdate()
-            .skipLocked(),
-        ),
+        .where('id', 'in', (eb) => eb.selectFrom('mfa_challenges').select('id').where(ofAccount).forUpdate().skipLocked()),
     ) as unknown as QueryCreator<DB>;
 }

@@ -86,7 +86,7 @@ export async function updatePasswordWithResetToken(
         .where('expires_at', '>', at)
         .returning('user_id'),
     );
-  const row = await retireIssued(locked, { account: { cte: 'consumed', column: 'user_id' }, resetCodes: { except: found.token_id } })
+  const row = await retireIssued(locked, { account: { cte: 'consumed', column: 'user_id' }, except: found.token_id })
     .with('revoked', (qb) =>
       qb
         .deleteFrom('sessions')
