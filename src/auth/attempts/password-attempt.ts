@@ -76,9 +76,18 @@ export function passwordAttempt(ip: string, at: Date, { perAddress = false }: { 
   const account = loginAccountKey(ip);
   const total = loginAccountTotalKey;
   const windowEndedBefore = (limit: Limit) => sql<Date>`${new Date(at.getTime() - limit.windowMs)}::timestamptz`;
-  // Over the per-address limits (this address's for the account, the address's own): then not counted across addresses.
-  const overAddressLimits = sql<boolean>`EXISTS (SELECT 1 FROM attempt a
-    WHERE a.hits > CASE WHEN a.bucket = ${ipCheck.bucket} THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)`;
+  /** Hits past a limit: over it, or (`justCrossed`) the very hit that went over it. */
+  const past = (hits: RawBuilder<unknown>, limit: RawBuilder<unknown>, justCrossed: boolean) =>
+    justCrossed ? sql<boolean>`${hits} = ${limit} + 1` : sql<boolean>`${hits} > ${limit}`;
+  const addressLimit = sql`CASE WHEN a.bucket = ${ipCheck.bucket} THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END`;
+  /** Past the per-address limits (this address's for the account, the address's own). */
+  const pastAddressLimits = (justCrossed: boolean) =>
+    sql<boolean>`EXISTS (SELECT 1 FROM attempt a WHERE ${past(sql`a.hits`, addressLimit, justCrossed)})`;
+  /** Past any limit, the one across addresses only for an address the account has not logged in from lately. */
+  const pastLimits = (userId: RawBuilder<unknown>, justCrossed: boolean) =>
+    sql<boolean>`(${pastAddressLimits(justCrossed)}
+      OR (EXISTS (SELECT FROM attempt_total WHERE ${past(sql`hits`, sql`${totalLimit.count}::int`, justCrossed)})
+        AND NOT ${isKnownAddress(userId, ip, at)}))`;
 
   return {
     /**
@@ -113,7 +122,7 @@ export function passwordAttempt(ip: string, at: Date, { perAddress = false }: { 
             .columns(['bucket', 'window_start', 'hits'])
             .expression(
               sql`SELECT ${total.prefix} || id::text || ${total.suffix}, ${at}::timestamptz, 1 FROM ${sql.table(from)}
-                WHERE ${onlyIf} AND NOT ${overAddressLimits}`,
+                WHERE ${onlyIf} AND NOT ${pastAddressLimits(false)}`,
             )
             .onConflict(countAnotherHit(windowEndedBefore(totalLimit)))
             .returning(['bucket', 'hits', 'window_start']),
@@ -137,22 +146,15 @@ export function passwordAttempt(ip: string, at: Date, { perAddress = false }: { 
     },
 
     /** SQL, after `count`: the attempt is over a limit, as `read` will find (for an audit row written in the same statement). */
-    overLimit(userId: RawBuilder<unknown>) {
-      return sql<boolean>`(${overAddressLimits}
-        OR (EXISTS (SELECT FROM attempt_total WHERE hits > ${totalLimit.count}::int) AND NOT ${isKnownAddress(userId, ip, at)}))`;
-    },
+    overLimit: (userId: RawBuilder<unknown>) => pastLimits(userId, false),
 
     /**
      * SQL, after `count`: this attempt is the one that took a counter over its
-     * limit in its window (concurrent attempts get distinct counts, so one does),
-     * as `overLimit` reads them. An audit row of the same statement records a
-     * refusal by it rather than every attempt refused after it.
+     * limit in its window (concurrent attempts get distinct counts, so one does).
+     * An audit row of the same statement records a refusal by it rather than
+     * every attempt refused after it.
      */
-    tookOverLimit(userId: RawBuilder<unknown>) {
-      return sql<boolean>`(EXISTS (SELECT 1 FROM attempt a
-          WHERE a.hits = 1 + CASE WHEN a.bucket = ${ipCheck.bucket} THEN ${ipCheck.limit.count}::int ELSE ${accountLimit.count}::int END)
-        OR (EXISTS (SELECT FROM attempt_total WHERE hits = ${totalLimit.count + 1}::int) AND NOT ${isKnownAddress(userId, ip, at)}))`;
-    },
+    tookOverLimit: (userId: RawBuilder<unknown>) => pastLimits(userId, true),
 
     /** The attempt as the statement counted it: its wait, and the windows a release gives its hits back in. */
     read(row: AttemptColumns): CountedAttempt {
