@@ -23,15 +23,12 @@ export function signJwt(keys: KeySet, kind: TokenKind, payload: JWTPayload): Pro
 const P256_ORDER = 0xffffffff_00000000_ffffffff_ffffffff_bce6faad_a7179e84_f3b9cac2_fc632551n;
 const HALF_ORDER = P256_ORDER >> 1n;
 
-const signatureS = (token: string) => {
-  const signature = Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url');
-  return signature.length === 64 ? BigInt(`0x${signature.subarray(32).toString('hex')}`) : undefined;
-};
+/** s ≤ n/2 as the 32 big-endian bytes of s compare: the check runs on every session token, so no BigInt there. */
+const HALF_ORDER_BYTES = Buffer.from(HALF_ORDER.toString(16).padStart(64, '0'), 'hex');
 
-const isLowS = (token: string) => {
-  const s = signatureS(token);
-  return s !== undefined && s <= HALF_ORDER;
-};
+const signatureOf = (token: string) => Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url');
+
+const isLowS = (signature: Buffer) => signature.length === 64 && Buffer.compare(signature.subarray(32), HALF_ORDER_BYTES) <= 0;
 
 /**
  * ECDSA signatures are malleable: (r, n−s) verifies wherever (r, s) does, so
@@ -41,12 +38,11 @@ const isLowS = (token: string) => {
  * signed before this rule with a high s is refused too: its user logs in again).
  */
 function withLowS(token: string): string {
-  if (isLowS(token)) return token;
-  const s = signatureS(token)!;
-  const cut = token.lastIndexOf('.') + 1;
-  const signature = Buffer.from(token.slice(cut), 'base64url');
+  const signature = signatureOf(token);
+  if (isLowS(signature)) return token;
+  const s = BigInt(`0x${signature.subarray(32).toString('hex')}`);
   signature.write((P256_ORDER - s).toString(16).padStart(64, '0'), 32, 'hex');
-  return token.slice(0, cut) + signature.toString('base64url');
+  return token.slice(0, token.lastIndexOf('.') + 1) + signature.toString('base64url');
 }
 
 /**
@@ -79,6 +75,6 @@ export async function verifySessionJwt(
     currentDate: options.currentDate,
     requiredClaims: options.requiredClaims,
   });
-  if (protectedHeader.alg === SIGNING_ALG && !isLowS(token)) throw new Error('a high-S signature: not the form we issued');
+  if (protectedHeader.alg === SIGNING_ALG && !isLowS(signatureOf(token))) throw new Error('a high-S signature: not the form we issued');
   return payload;
 }
