@@ -249,6 +249,25 @@ describe('a registration of an address whose account never confirmed replaces it
     expect([once.status, twice.status]).toEqual([201, 201]);
   });
 
+  it('racing the confirmation of the account it would replace: the confirmation wins whole (200, then 409) or loses whole (404, 201)', async () => {
+    for (let round = 0; round < 10; round++) {
+      const email = `${uniqueName('race')}@example.com`;
+      const first = await registration(uniqueName('first'), email, OWNER_PASSWORD);
+      const [confirmed, second] = await Promise.all([
+        useCode(first.body.confirmation.code),
+        registration(uniqueName('second'), email, ATTACKER_PASSWORD),
+      ]);
+      expect([
+        [200, 409],
+        [404, 201],
+      ]).toContainEqual([confirmed.status, second.status]);
+      if (second.status === 409) expect(second.body.error.code).toBe('email_taken');
+      const rows = await getDb().selectFrom('users').select('confirmed_at').where('email', '=', email).execute();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.confirmed_at !== null).toBe(confirmed.status === 200);
+    }
+  });
+
   it("a confirmed account's address stays 409 email_taken, its account untouched", async () => {
     const owner = await createUser();
     const res = await registration(uniqueName('squat'), owner.user.email, ATTACKER_PASSWORD);
