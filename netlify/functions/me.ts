@@ -10,14 +10,14 @@ import { requesterOf } from '../../src/http/client.ts';
 import { clearedSessionCookie } from '../../src/http/cookies.ts';
 import { json, noContent } from '../../src/http/respond.ts';
 import { first, route } from '../../src/http/route.ts';
-import { presentProfile, presentUser } from '../../src/users/present.ts';
+import { presentAccountUser, presentProfile } from '../../src/users/present.ts';
 
 export const config = { path: '/api/me' };
 
 export default route(config, me, {
   GET: async (req) => {
-    const { user, profile } = await authenticate(req, { withProfile: true });
-    return json(200, { user: presentUser(user, { withEmail: true }), profile: presentProfile(profile) });
+    const { user, emailVerifiedAt, profile } = await authenticate(req, { withProfile: true });
+    return json(200, { user: presentAccountUser({ ...user, email_verified_at: emailVerifiedAt }), profile: presentProfile(profile) });
   },
   DELETE: first(callerClaims, async (req, input, claims) => {
     await deleteAccount(claims, input.body.password, requesterOf(req, input));

@@ -21,6 +21,12 @@ export const ERRORS = {
   },
   invalid_mfa_code: { status: 401, message: 'The code is not valid (a code is accepted once, within 30 seconds of its time).' },
   mfa_token_invalid: { status: 401, message: 'This login step is unknown, used, expired or out of tries: log in again.' },
+  // A second factor needs a proven address (src/auth/README.md, "The proven mailbox").
+  email_unverified: {
+    status: 403,
+    message:
+      'Prove your e-mail address first: ask for a code with POST /api/register/resend and use it (or reset your password), then enrol.',
+  },
   mfa_already_enabled: { status: 409, message: 'A second factor is already enabled; disable it before enrolling again.' },
   mfa_unavailable: { status: 503, message: 'The second factor is not available on this service at the moment.' },
   not_found: { status: 404, message: 'Not found.' },

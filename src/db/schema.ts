@@ -16,6 +16,8 @@ export interface UsersTable {
   email: string;
   password_hash: string;
   confirmed_at: Timestamp | null;
+  /** When the current address was last proven by a code or reset sent to it (migration 0013); null: never. */
+  email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }
@@ -127,7 +129,10 @@ export type SecurityEventKind =
   | 'mfa_enabled'
   | 'mfa_disabled'
   | 'recovery_code_used'
-  | 'mfa_failed';
+  | 'mfa_failed'
+  // The proven mailbox (migration 0013).
+  | 'email_verified'
+  | 'mfa_removed_by_reset';
 export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited';
 
 export interface SecurityEventsTable {

@@ -20,7 +20,9 @@ export const classicResetPassword = endpoint('/reset_password', {
     tag: 'Classic',
     summary: 'Set a new password with a reset token; every session is revoked',
     statements: 2,
-    description: 'A wrong or used token, or one of another account, is a 403.',
+    description:
+      'A wrong or used token, or one of another account, is a 403. As `POST /api/password/reset`, the token proves the address ' +
+      'and, when it had never been proven, the second factor goes.',
     body: emailResetFields,
     answers: [{ status: 200, description: 'Password updated', body: r.classicAccount }],
     errors: [403],

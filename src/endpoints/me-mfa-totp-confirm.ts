@@ -11,7 +11,8 @@ export const meMfaTotpConfirm = endpoint('/api/me/mfa/totp/confirm', {
     statements: 2,
     description:
       'A wrong code is a 400 with `details.code`, counted on the account (`RATE_LIMIT_MFA`). From then on login needs a code. ' +
-      'Every other session is ended unless `revokeOtherSessions` is false.',
+      'Every other session is ended unless `revokeOtherSessions` is false. ' +
+      'Only on a proven address: else 403 `email_unverified`, nothing counted.',
     auth: true,
     body: confirmSchema,
     answers: [{ status: 200, description: 'On', body: r.mfaEnabled }],

@@ -11,7 +11,8 @@ export const meMfaTotp = endpoint('/api/me/mfa/totp', {
     statements: 2,
     description:
       'The password proves the caller: a wrong one is a 400 with `details.password`, counted as a failed login (from this address, and across addresses). ' +
-      'Starting again replaces a pending enrolment; 409 `mfa_already_enabled` when a factor is on.',
+      'Starting again replaces a pending enrolment; 409 `mfa_already_enabled` when a factor is on. ' +
+      'Only on a proven address (`emailVerified` in `GET /api/me`): else 403 `email_unverified`, nothing counted.',
     auth: true,
     body: enrolSchema,
     answers: [

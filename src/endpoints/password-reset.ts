@@ -9,6 +9,9 @@ export const passwordReset = endpoint('/api/password/reset', {
     tag: 'Accounts',
     summary: 'Set a new password with a reset token; every session of the account is revoked',
     statements: 2,
+    description:
+      'The token proves the address (and confirms an unconfirmed account). When the address had never been proven, ' +
+      'the second factor and recovery codes go too (`mfa_removed_by_reset` in the audit trail): whoever reads the mailbox gets the account back.',
     body: resetFields,
     answers: [{ status: 200, description: 'Reset', body: r.passwordReset }],
     errors: [404, 410],

@@ -9,7 +9,7 @@ const confirm = (link: boolean) =>
     id: `confirmRegistration${link ? 'Link' : ''}`,
     tag: 'Accounts',
     summary: link ? 'Confirm an e-mail address (the link in the e-mail)' : 'Confirm an e-mail address',
-    description: 'The code is single-use.',
+    description: 'The code is single-use. It confirms the account and proves its address (`emailVerified`).',
     statements: 1,
     params: { code: secretSchema },
     answers: [{ status: 200, description: 'Confirmed', body: r.withUser }],

@@ -45,6 +45,18 @@ export const userView = v.strictObject({
 
 export const publicUserView = v.omit(userView, ['email']);
 
+export const accountUserView = v.strictObject({
+  ...userView.entries,
+  email: text,
+  emailVerified: v.pipe(
+    v.boolean(),
+    v.description(
+      'Whether the address is proven: a registration or e-mail change code came back from it, or a password reset was completed with its token. ' +
+        'A second factor needs it; an account made by the classic `POST /users` proves it with a code from `POST /api/register/resend`.',
+    ),
+  ),
+});
+
 export const profileView = v.strictObject({
   bio: v.nullable(text),
   location: v.nullable(text),
@@ -122,7 +134,7 @@ export const resendAccepted = v.strictObject({
 
 export const loggedIn = v.strictObject({ token: text, tokenType: v.literal('Bearer'), expiresAt: timestamp, user: userView });
 
-export const me = v.strictObject({ user: userView, profile: profileView });
+export const me = v.strictObject({ user: accountUserView, profile: profileView });
 
 export const withProfile = v.strictObject({ profile: profileView });
 
@@ -162,6 +174,8 @@ const EVENT_KINDS = [
   'mfa_disabled',
   'recovery_code_used',
   'mfa_failed',
+  'email_verified',
+  'mfa_removed_by_reset',
 ] as const satisfies readonly SecurityEventKind[];
 
 export const eventView = v.strictObject({

@@ -46,6 +46,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   ClassicPasswordReset: emailResetFields,
   User: r.userView,
   PublicUser: r.publicUserView,
+  AccountUser: r.accountUserView,
   Profile: r.profileView,
   AuthorRef: r.authorRef,
   UserListItem: r.directoryEntry,

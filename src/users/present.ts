@@ -35,6 +35,16 @@ export function presentUser(user: Omit<UserFields, 'email'> & { email?: string }
   };
 }
 
+/** The user of `GET /api/me`: with whether the address is proven (a second factor needs it). */
+export interface AccountUserView extends UserView {
+  email: string;
+  emailVerified: boolean;
+}
+
+export function presentAccountUser(user: UserFields & { email_verified_at: Date | null }): AccountUserView {
+  return { ...presentUser(user, { withEmail: true }), email: user.email, emailVerified: user.email_verified_at !== null };
+}
+
 export type ProfileFields = Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;
 
 export interface ProfileView {

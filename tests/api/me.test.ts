@@ -22,7 +22,14 @@ describe('GET /api/me', () => {
     const res = await call(me, 'GET', '/api/me', { token });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      user: { id: user.id, username: user.username, email: user.email, confirmed: true, createdAt: user.created_at.toISOString() },
+      user: {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        confirmed: true,
+        emailVerified: true,
+        createdAt: user.created_at.toISOString(),
+      },
       profile: { bio: 'Hello', location: 'Lyon', birthday: null, gender: 'other', maritalStatus: null },
     });
     expect(res.text).not.toMatch(/password|scrypt/);

@@ -74,6 +74,34 @@ describe('migrations', () => {
     }
   });
 
+  it('0013 counts as proven only an address the audit trail shows proven, from its latest proof', async () => {
+    const url = await emptyDatabase();
+    const dir = await mkdtemp(join(tmpdir(), 'migrations-'));
+    try {
+      const before = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql') && f < '0013');
+      for (const file of before) await copyFile(join(MIGRATIONS_DIR, file), join(dir, file));
+      await migrate(url, dir);
+      await admin(url, async (client) => {
+        await client.query(`INSERT INTO users (id, username, email, password_hash, confirmed_at) OVERRIDING SYSTEM VALUE VALUES
+          (1, 'coded', 'coded@example.com', '$scrypt$x', now()), (2, 'reset', 'reset@example.com', '$scrypt$x', now()),
+          (3, 'classic', 'classic@example.com', '$scrypt$x', now()), (4, 'pending', 'pending@example.com', '$scrypt$x', NULL)`);
+        await client.query(`INSERT INTO security_events (user_id, kind, created_at) VALUES
+          (1, 'account_confirmed', '2026-01-01Z'), (1, 'email_changed', '2026-02-01Z'), (2, 'password_reset', '2026-03-01Z'),
+          (3, 'login_succeeded', '2026-03-01Z'), (3, 'password_changed', '2026-03-02Z')`);
+      });
+      expect(await migrate(url)).toEqual((await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql') && f >= '0013'));
+      const proven = await admin(url, (c) => c.query('SELECT id, email_verified_at FROM users ORDER BY id'));
+      expect(proven.rows).toEqual([
+        { id: '1', email_verified_at: new Date('2026-02-01Z') },
+        { id: '2', email_verified_at: new Date('2026-03-01Z') },
+        { id: '3', email_verified_at: null },
+        { id: '4', email_verified_at: null },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keep usernames and e-mails unique whatever their case', async () => {
     const url = process.env.DATABASE_URL!;
     await admin(url, async (client) => {

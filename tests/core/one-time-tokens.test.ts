@@ -51,10 +51,10 @@ describe('one-time tokens', () => {
     expect((await unusedTokens(user.id)).map((row) => row.purpose).sort()).toEqual(['confirm_email', 'reset_password']);
   });
 
-  it('are not issued for an unknown e-mail, nor to a confirmed account when only unconfirmed ones qualify', async () => {
+  it('are not issued for an unknown e-mail, nor to a proven account when only unproven ones qualify', async () => {
     const { user } = await createUser();
     expect(await issueTokenByEmail('reset_password', 'nobody@example.com')).toBeUndefined();
-    expect(await issueTokenByEmail('confirm_email', user.email, { unconfirmedOnly: true })).toBeUndefined();
+    expect(await issueTokenByEmail('confirm_email', user.email, { unprovenOnly: true })).toBeUndefined();
     expect(await unusedTokens(user.id)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setClock } from '../../src/config/clock.ts';
+import { getDb } from '../../src/db/connection.ts';
 import { verifyPassword } from '../../src/auth/passwords/hash.ts';
 import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { confirmEmail, resendConfirmation } from '../../src/auth/signup/confirmation.ts';
@@ -7,7 +8,7 @@ import { registerUser } from '../../src/auth/signup/registration.ts';
 import { findUserBy } from '../../src/auth/accounts/users.ts';
 import { skipAhead } from '../support/clock.ts';
 import { countStatements } from '../support/statements.ts';
-import { STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
 afterEach(() => setClock());
 
@@ -38,14 +39,25 @@ describe('registerUser', () => {
     expect(token).toBeUndefined();
   });
 
-  it('refuses a duplicate username or e-mail', async () => {
+  it('refuses a duplicate username, or the e-mail of a confirmed account', async () => {
     const data = input();
-    await registerUser(data);
+    await registerUser(data, { confirmed: true });
     await expect(registerUser({ ...input(), username: data.username.toUpperCase() })).rejects.toMatchObject({
       status: 409,
       code: 'username_taken',
     });
     await expect(registerUser({ ...input(), email: data.email })).rejects.toMatchObject({ status: 409, code: 'email_taken' });
+  });
+
+  it('replaces an account that never confirmed the address, in the same one statement; its code dies', async () => {
+    const first = await registerUser(input());
+    const again = input({ email: first.user.email });
+    const { result, statements } = await countStatements(() => registerUser(again));
+    expect(statements).toBe(1);
+    expect(result.user).toMatchObject({ username: again.username, email: first.user.email, confirmed_at: null });
+    await expect(findUserBy({ username: first.user.username })).rejects.toMatchObject({ status: 404 });
+    await expect(confirmEmail(first.token!.secret)).rejects.toMatchObject({ status: 404 });
+    await expect(confirmEmail(result.token!.secret)).resolves.toMatchObject({ id: result.user.id });
   });
 
   it('reports every broken rule of every field and stores nothing', async () => {
@@ -108,9 +120,18 @@ describe('resendConfirmation', () => {
     await expect(confirmEmail(confirmation!.code)).resolves.toMatchObject({ id: user.id });
   });
 
-  it('issues nothing for an unknown or already confirmed address', async () => {
-    const { user } = await registerUser(input(), { confirmed: true });
+  it('issues nothing for an unknown or already proven address', async () => {
+    const { user } = await createUser();
     expect(await resendConfirmation(user.email, client())).toEqual({});
     expect(await resendConfirmation('nobody@example.com', client())).toEqual({});
+  });
+
+  it('sends a code to a classic account (confirmed, address unproven), whose use proves the address as email_verified', async () => {
+    const { user } = await registerUser(input(), { confirmed: true });
+    const { confirmation } = await resendConfirmation(user.email, client());
+    await expect(confirmEmail(confirmation!.code)).resolves.toMatchObject({ id: user.id, confirmed_at: user.confirmed_at });
+    expect((await findUserBy({ id: user.id })).email_verified_at).toBeInstanceOf(Date);
+    const kinds = await getDb().selectFrom('security_events').select('kind').where('user_id', '=', user.id).execute();
+    expect(kinds.map((row) => row.kind)).toEqual(['email_verified']);
   });
 });

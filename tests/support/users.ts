@@ -30,13 +30,18 @@ export interface TestUser {
   sessionId: number;
 }
 
-/** A confirmed user (unless `confirmed: false`) with one live session. */
+/**
+ * A confirmed user (unless `confirmed: false`) with one live session. A
+ * confirmed one stands for an account confirmed by its code, its address
+ * proven, unless `proven: false` (as the classic POST /users leaves it).
+ */
 export async function createUser(
   options: {
     username?: string;
     email?: string;
     password?: string;
-    confirmed?: boolean /** Of `password`, made beforehand: skips the scrypt. */;
+    confirmed?: boolean;
+    proven?: boolean /** Of `password`, made beforehand: skips the scrypt. */;
     passwordHash?: string;
   } = {},
 ): Promise<TestUser> {
@@ -47,6 +52,7 @@ export async function createUser(
     email: options.email ?? `${username}@example.com`,
     passwordHash: options.passwordHash ?? (await hashPassword(password)),
     confirmedAt: options.confirmed === false ? null : new Date(),
+    emailVerifiedAt: options.confirmed === false || options.proven === false ? null : new Date(),
   });
   const session = await createSession(user.id);
   return { user, password, token: session.token, sessionId: session.sessionId };

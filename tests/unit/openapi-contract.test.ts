@@ -12,7 +12,7 @@ import { openApiDocument } from '../../src/openapi/document.ts';
 import type * as r from '../../src/endpoints/responses.ts';
 import type { RouteHandler } from '../../src/http/route.ts';
 import type { DirectoryEntry } from '../../src/users/directory.ts';
-import type { AuthorRef, ProfileView, UserView } from '../../src/users/present.ts';
+import type { AccountUserView, AuthorRef, ProfileView, UserView } from '../../src/users/present.ts';
 import type { PublicProfile } from '../../src/users/public-profile.ts';
 import { contractProblems, type RecordedResponse } from '../support/openapi-contract.ts';
 
@@ -127,6 +127,7 @@ describe('the response contract check', () => {
 describe('the response schemas', () => {
   it('are the view types the core returns', () => {
     expectTypeOf<v.InferOutput<typeof r.userView>>().toEqualTypeOf<UserView>();
+    expectTypeOf<v.InferOutput<typeof r.accountUserView>>().toEqualTypeOf<AccountUserView>();
     expectTypeOf<v.InferOutput<typeof r.profileView>>().toEqualTypeOf<ProfileView>();
     expectTypeOf<v.InferOutput<typeof r.authorRef>>().toEqualTypeOf<AuthorRef>();
     expectTypeOf<v.InferOutput<typeof r.directoryEntry>>().toEqualTypeOf<DirectoryEntry>();

@@ -4,7 +4,7 @@
 // hashPassword, registerUser, checkLogin, createSession, findSessionUser,
 // destroySession, issueResetToken, updatePasswordWithResetToken) are the
 // seed's required public API: they stay, each tested, even where no route calls them.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
@@ -16,26 +16,49 @@ export interface NewUser {
   email: string;
   passwordHash: string;
   confirmedAt?: Date | null;
+  /** When the address was proven (a test fixture standing for a code-confirmed account); null for a new account. */
+  emailVerifiedAt?: Date | null;
 }
 
 /**
  * The CTEs that insert a user (`new_user`) and their empty profile; a caller
  * may add statements of its own and selects from `new_user`. Run it through
  * mapDuplicates.
+ *
+ * `replacingUnconfirmed`: an account with this address that was never
+ * confirmed is deleted first (`replaced`; its code and profile go by
+ * cascade), so the address's new registration takes it over; a confirmed one
+ * stays and the INSERT meets its address (409). The INSERT reads `replaced`
+ * to the end before it writes, so the DELETE has happened when the unique
+ * index is checked (a row this statement deleted is no conflict).
  */
-export function withNewUser(input: NewUser, db: Kysely<Database> = getDb()) {
-  return db
-    .with('new_user', (qb) =>
-      qb
-        .insertInto('users')
-        .values({
-          username: input.username.toLowerCase(),
-          email: input.email.toLowerCase(),
-          password_hash: input.passwordHash,
-          confirmed_at: input.confirmedAt ?? null,
-        })
-        .returningAll(),
-    )
+export function withNewUser(input: NewUser, db: Kysely<Database> = getDb(), { replacingUnconfirmed = false } = {}) {
+  const email = input.email.toLowerCase();
+  const row = {
+    username: input.username.toLowerCase(),
+    email,
+    password_hash: input.passwordHash,
+    confirmed_at: input.confirmedAt ?? null,
+    email_verified_at: input.emailVerifiedAt ?? null,
+  };
+  // The CTE is added to `db`'s type as a table nothing else names.
+  const from = replacingUnconfirmed
+    ? (db.with('replaced', (qb) =>
+        qb.deleteFrom('users').where('email', '=', email).where('confirmed_at', 'is', null).returning('id'),
+      ) as unknown as Kysely<Database>)
+    : db;
+  return from
+    .with('new_user', (qb) => {
+      const insert = qb.insertInto('users');
+      return (
+        replacingUnconfirmed
+          ? insert.columns(['username', 'email', 'password_hash', 'confirmed_at', 'email_verified_at']).expression(
+              sql`SELECT ${row.username}::text, ${row.email}::text, ${row.password_hash}::text, ${row.confirmed_at}::timestamptz,
+                  ${row.email_verified_at}::timestamptz FROM (SELECT count(*) FROM replaced) AS r`,
+            )
+          : insert.values(row)
+      ).returningAll();
+    })
     .with('new_profile', (qb) =>
       qb
         .insertInto('user_profiles')

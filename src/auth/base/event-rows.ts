@@ -22,13 +22,13 @@ export function eventRow(userId: number, kind: SecurityEventKind, by: Requester,
  * parameters in a SELECT list would otherwise be taken as text.
  */
 export function eventValues(
-  kind: SecurityEventKind,
+  kind: SecurityEventKind | RawBuilder<SecurityEventKind>,
   by: Requester,
   at: Date,
   reason: LoginFailure | null | RawBuilder<LoginFailure> = null,
 ) {
   return [
-    sql<SecurityEventKind>`${kind}::text`.as('kind'),
+    (typeof kind === 'string' ? sql<SecurityEventKind>`${kind}::text` : kind).as('kind'),
     (typeof reason === 'string' || reason === null ? sql<LoginFailure | null>`${reason}::text` : reason).as('reason'),
     sql<string | null>`${ipOf(by)}::text`.as('ip'),
     sql<string | null>`${agentOf(by)}::text`.as('user_agent'),

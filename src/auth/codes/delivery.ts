@@ -32,7 +32,8 @@ export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage
         `Confirm your account on this page: ${appUrl}/confirm?code=${token.secret}`,
         expiry,
         '',
-        'If you did not register, ignore this message.',
+        // Confirming hands the account to whoever registered it, with their password.
+        'If you did not register with this address, ignore this message: do not confirm an account you did not make.',
       ].join('\n'),
     };
   }

@@ -88,8 +88,8 @@ export interface TokenHolder {
 }
 
 /**
- * For the user with this e-mail (and, with `unconfirmedOnly`, not yet
- * confirmed): a new token of this purpose, replacing their unused one, in 1
+ * For the user with this e-mail (and, with `unprovenOnly`, whose address
+ * is not proven yet): a new token of this purpose, replacing their unused one, in 1
  * statement. A unique index keeps one live token per user and purpose, so the
  * replacement holds even when two requests issue at the same moment. With
  * `keepYoungerThanMs`, a live token issued less than that long ago is kept
@@ -101,7 +101,7 @@ export interface TokenHolder {
 export async function issueTokenByEmail(
   purpose: TokenPurpose,
   email: string,
-  options: { unconfirmedOnly?: boolean; keepYoungerThanMs?: number; record?: { kind: SecurityEventKind; by: Requester } } = {},
+  options: { unprovenOnly?: boolean; keepYoungerThanMs?: number; record?: { kind: SecurityEventKind; by: Requester } } = {},
 ): Promise<{ user: TokenHolder; token: NewToken | undefined } | undefined> {
   const { record } = options;
   const token = newToken(purpose);
@@ -112,7 +112,7 @@ export async function issueTokenByEmail(
         .selectFrom('users')
         .select(['id', 'username', 'email'])
         .where('email', '=', email.toLowerCase())
-        .$if(options.unconfirmedOnly === true, (q) => q.where('confirmed_at', 'is', null)),
+        .$if(options.unprovenOnly === true, (q) => q.where('email_verified_at', 'is', null)),
     )
     .with('issued', (qb) =>
       qb

@@ -52,7 +52,8 @@ export async function confirmEmailChange(code: string, keep: TokenClaims | undef
       qb
         .updateTable('users')
         .from('consumed')
-        .set((eb) => ({ email: eb.ref('consumed.new_email').$notNull(), updated_at: at }))
+        // The code came back from the new address: proven from now.
+        .set((eb) => ({ email: eb.ref('consumed.new_email').$notNull(), email_verified_at: at, updated_at: at }))
         .whereRef('users.id', '=', 'consumed.user_id')
         .returning(['users.id', 'users.username', 'users.email', 'users.confirmed_at', 'users.created_at']),
     );

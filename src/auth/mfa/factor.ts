@@ -40,13 +40,25 @@ interface Caller extends Requester {
 interface Counted {
   password: boolean;
   code: false | 'pending' | 'enabled';
+  /** Enrolment and its confirmation: on an unproven address nothing is checked (403 email_unverified), so nothing counts. */
+  provenOnly?: boolean;
+}
+
+/** Over statement 1's `caller` row: the operation goes on to check what it was sent. */
+function checked({ provenOnly = false }: Counted) {
+  return provenOnly ? sql<boolean>`(email_verified_at IS NOT NULL)` : sql<boolean>`true`;
 }
 
 /** Over statement 1's `caller` row: the code of `counted` is checked, so it counts. */
-function codeChecked(code: Counted['code']) {
-  if (code === 'pending') return sql<boolean>`(secret_sealed IS NOT NULL AND factor_confirmed_at IS NULL)`;
-  if (code === 'enabled') return sql<boolean>`(factor_confirmed_at IS NOT NULL)`;
+function codeChecked(counted: Counted) {
+  if (counted.code === 'pending') return sql<boolean>`(secret_sealed IS NOT NULL AND factor_confirmed_at IS NULL AND ${checked(counted)})`;
+  if (counted.code === 'enabled') return sql<boolean>`(factor_confirmed_at IS NOT NULL)`;
   return sql<boolean>`false`;
+}
+
+/** A second factor only where the address is proven: else it could be a squatter's on someone else's address. */
+function requireProvenMailbox(row: { email_verified_at: Date | null }): void {
+  if (row.email_verified_at === null) throw new HttpError('email_unverified');
 }
 
 /**
@@ -60,12 +72,13 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
   const { claims, ip } = by;
   const attempt = passwordAttempt(ip, at);
   const code = checks.mfa(claims.userId);
-  const codeCounted = codeChecked(counted.code);
+  const codeCounted = codeChecked(counted);
   const db = getDb().with('caller', (qb) =>
     selectLiveSession(claims, qb)
       .leftJoin('totp_factors as f', 'f.user_id', 'u.id')
       .select([
         'u.password_hash',
+        'u.email_verified_at',
         'f.secret_sealed',
         'f.confirmed_at as factor_confirmed_at',
         'f.last_used_step',
@@ -75,7 +88,7 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
       ]),
   ) as unknown as QueryCreator<Database>;
   const row = await attempt
-    .count(db, 'caller', sql<boolean>`${counted.password}::boolean`)
+    .count(db, 'caller', sql<boolean>`${counted.password}::boolean AND ${checked(counted)}`)
     .with('attempt_code', countHitFor(code, at, 'caller', codeCounted))
     // A refused code until statement 2 says otherwise.
     .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id').where(codeCounted))
@@ -104,6 +117,7 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
 interface CallerRow {
   username: string;
   password_hash: string;
+  email_verified_at: Date | null;
   secret_sealed: Buffer | null;
   factor_confirmed_at: Date | null;
   last_used_step: number | null;
@@ -126,7 +140,8 @@ export async function startEnrolment(caller: Caller, password: string, issuer: s
   const key = mfaKey();
   const at = now();
   const userId = caller.claims.userId;
-  const row = await readCounting(caller, { password: true, code: false }, Buffer.alloc(32), at);
+  const row = await readCounting(caller, { password: true, code: false, provenOnly: true }, Buffer.alloc(32), at);
+  requireProvenMailbox(row);
   if (!(await passwordMatches(password, row.password_hash))) throw validationFailed({ password: ['is not correct'] });
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
 
@@ -182,7 +197,8 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
   mfaKey();
   const at = now();
   const userId = caller.claims.userId;
-  const row = await readCounting(caller, { password: false, code: 'pending' }, Buffer.alloc(32), at);
+  const row = await readCounting(caller, { password: false, code: 'pending', provenOnly: true }, Buffer.alloc(32), at);
+  requireProvenMailbox(row);
   if (row.secret_sealed === null)
     throw new HttpError('not_found', 'There is no enrolment to confirm: start one with POST /api/me/mfa/totp.');
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');

@@ -46,7 +46,10 @@ export const emailResetPolicy = passwordRules<v.InferOutput<typeof emailResetFie
  * sets the password, confirms the address (the token proved the mailbox),
  * revokes every session, retires what the old password let someone open
  * (other reset codes, a pending e-mail change, login challenges:
- * codes/retired.ts) and records password_reset by `by`.
+ * codes/retired.ts) and records password_reset by `by`. The token proves the
+ * mailbox (email_verified_at); when it had never been proven, the second
+ * factor and recovery codes attached meanwhile go too, recorded as
+ * mfa_removed_by_reset: whoever reads the mailbox ends up with the account.
  */
 export async function updatePasswordWithResetToken(
   input: PasswordReset,
@@ -75,7 +78,7 @@ export async function updatePasswordWithResetToken(
   // The account row is locked first, the order an e-mail change's confirmation,
   // a password change and a deletion take it in (sessions/sessions.ts, lockLiveCaller).
   const locked = db
-    .with('owner', (qb) => qb.selectFrom('users').select('id').where('id', '=', userId).forNoKeyUpdate())
+    .with('owner', (qb) => qb.selectFrom('users').select(['id', 'email_verified_at']).where('id', '=', userId).forNoKeyUpdate())
     .with('consumed', (qb) =>
       qb
         .updateTable('one_time_tokens')
@@ -99,10 +102,34 @@ export async function updatePasswordWithResetToken(
         .columns([...EVENT_COLUMNS])
         .expression((eb) => eb.selectFrom('consumed').select(['user_id', ...eventValues('password_reset', by, at)])),
     )
+    // A mailbox never proven until this token: the factor may be a squatter's (a classic sign-up with someone else's address).
+    .with('unproven', (qb) =>
+      qb
+        .selectFrom('owner')
+        .select('id')
+        .where('email_verified_at', 'is', null)
+        .where('id', 'in', (eb) => eb.selectFrom('consumed').select('user_id')),
+    )
+    .with('factor_removed', (qb) =>
+      qb
+        .deleteFrom('totp_factors')
+        .where('user_id', 'in', (eb) => eb.selectFrom('unproven').select('id'))
+        .returning('user_id'),
+    )
+    .with('recovery_removed', (qb) =>
+      qb.deleteFrom('recovery_codes').where('user_id', 'in', (eb) => eb.selectFrom('unproven').select('id')),
+    )
+    .with('factor_recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) => eb.selectFrom('factor_removed').select(['user_id', ...eventValues('mfa_removed_by_reset', by, at)])),
+    )
     .updateTable('users')
     .set((eb) => ({
       password_hash: passwordHash,
       confirmed_at: eb.fn.coalesce('confirmed_at', sql<Date>`${at}::timestamptz`),
+      email_verified_at: at,
       updated_at: at,
     }))
     .where('id', '=', userId)

@@ -102,6 +102,8 @@ export interface SessionUser {
 }
 
 export type SessionUserWithProfile = SessionUser & {
+  /** When the address was last proven (GET /api/me shows it). */
+  emailVerifiedAt: Date | null;
   profile: Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;
 };
 
@@ -207,7 +209,7 @@ const liveSession = prepare((db, p: LiveSessionParams) => touchLiveSession(p, db
 const liveSessionWithProfile = prepare((db, p: LiveSessionParams) =>
   touchLiveSession(p, db)
     .innerJoin('user_profiles as p', 'p.user_id', 'u.id')
-    .select(['p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status']),
+    .select(['u.email_verified_at', 'p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status']),
 );
 
 /**
@@ -227,9 +229,10 @@ export async function findSessionUser(
   if (row === undefined) return undefined;
   const base = { sessionId: row.session_id, sessionExpiresAt: row.expires_at, user: userFieldsOf(row) };
   if (!options.withProfile) return base;
-  const p = row as typeof row & SessionUserWithProfile['profile'];
+  const p = row as typeof row & SessionUserWithProfile['profile'] & { email_verified_at: Date | null };
   return {
     ...base,
+    emailVerifiedAt: p.email_verified_at,
     profile: { bio: p.bio, location: p.location, birthday: p.birthday, gender: p.gender, marital_status: p.marital_status },
   };
 }

@@ -41,7 +41,12 @@ interface Created {
   token?: NewToken;
 }
 
-/** User, empty profile and (unless confirmed) the code, in 1 statement on `db`. */
+/**
+ * User, empty profile and (unless confirmed) the code, in 1 statement on `db`.
+ * An unconfirmed registration replaces an account that never confirmed the
+ * address (its row, username and code go): whoever reads the mailbox decides
+ * which registration of the address lives (src/auth/README.md, "The proven mailbox").
+ */
 async function insertAccount(
   input: Registration,
   passwordHash: string,
@@ -51,7 +56,7 @@ async function insertAccount(
   if (confirmed) return { user: await addUser({ ...input, passwordHash, confirmedAt: now() }, db) };
   const token = newToken('confirm_email');
   const user = await mapDuplicates(() =>
-    withNewUser({ ...input, passwordHash }, db)
+    withNewUser({ ...input, passwordHash }, db, { replacingUnconfirmed: true })
       .with('new_token', (qb) =>
         qb
           .insertInto('one_time_tokens')
@@ -68,7 +73,8 @@ async function insertAccount(
 /**
  * Register a user (the classic operation, part of the seed's required public
  * API: see src/auth/accounts/users.ts): every rule checked (400), then 1
- * statement; a taken username or e-mail is 409. Without `confirmed` the
+ * statement; a taken username, or the e-mail of a confirmed account, is 409
+ * (an unconfirmed one is replaced: insertAccount). Without `confirmed` the
  * account needs its confirmation code, returned here for the caller to deliver.
  * `breachChecked`: the caller has run the breached-password check on this
  * password in the same request; it is not asked again.

@@ -21,7 +21,8 @@ export function EmailChange() {
   // Signed in to that account, this browser's session was kept: show the new address everywhere. In an
   // effect, since who is signed in may be known only after the button was pressed.
   useEffect(() => {
-    if (changed !== undefined && me?.user.id === changed.id && me.user.email !== changed.email) setMe({ ...me, user: changed });
+    if (changed !== undefined && me?.user.id === changed.id && me.user.email !== changed.email)
+      setMe({ ...me, user: { ...changed, email: changed.email ?? me.user.email, emailVerified: true } });
   }, [changed, me]);
 
   if (changed !== undefined) {
