@@ -50,7 +50,7 @@ describe('GET /api/openapi.json', () => {
   it('answers 405 to other methods', async () => {
     const res = await call(handler, 'POST', '/api/openapi.json');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 });
 

@@ -58,7 +58,7 @@ describe('netlify dev', { timeout: FLOW_TIMEOUT }, () => {
   it('answers a wrong method with 405 and Allow', async () => {
     const res = await fetch(`${server.url}/api/health`, { method: 'DELETE' });
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 
   it('serves GET /api/openapi.json, cacheable and revalidated by its ETag', async () => {
