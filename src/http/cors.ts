@@ -5,7 +5,8 @@
 // - the JSON API: only the origins of CORS_ALLOWED_ORIGINS, and only with a
 //   Bearer token. Credentials (the cookie) are never allowed cross-origin, so
 //   the login-CSRF rule (caller.ts: a cookie-authenticated write from another
-//   origin is 403, trusted or not) is untouched;
+//   origin is 403, trusted or not) is untouched; a trusted page may log in,
+//   and gets the token but no cookie (logged-in.ts);
 // - the classic routes: none (forms and a cookie, same origin only).
 import { setting } from '../config/settings.ts';
 
@@ -20,6 +21,15 @@ const API_EXPOSED = 'Link, Retry-After, WWW-Authenticate, X-Request-Id';
 const PUBLIC_EXPOSED = 'ETag, X-Request-Id';
 /** Ten minutes of cached preflights: browsers cap it at two hours or less anyway. */
 const MAX_AGE = '600';
+
+/**
+ * A request from a page of another origin that CORS_ALLOWED_ORIGINS trusts:
+ * it may log in on the JSON API, and gets the token without the cookie.
+ */
+export function fromTrustedOrigin(req: Request): boolean {
+  const origin = req.headers.get('origin');
+  return origin !== null && origin !== new URL(req.url).origin && setting('corsAllowedOrigins').has(origin);
+}
 
 /** The CORS headers of an answer to `req`: none for an origin the route does not trust. */
 export function corsHeaders(req: Request, policy: CorsPolicy): Record<string, string> {

@@ -5,15 +5,17 @@
 import { describe, expect, it } from 'vitest';
 import classicProfile from '../../netlify/functions/classic-profile.ts';
 import jwks from '../../netlify/functions/jwks.ts';
+import login from '../../netlify/functions/login.ts';
+import me from '../../netlify/functions/me.ts';
 import oauthAuthorizationServer from '../../netlify/functions/oauth-authorization-server.ts';
 import openapi from '../../netlify/functions/openapi.ts';
 import openidConfiguration from '../../netlify/functions/openid-configuration.ts';
 import posts from '../../netlify/functions/posts.ts';
 import postsId from '../../netlify/functions/posts-id.ts';
-import { call } from '../support/call.ts';
+import { BASE_URL, call } from '../support/call.ts';
 import { envPerTest } from '../support/env.ts';
 import { captureLogs } from '../support/logs.ts';
-import { createUser } from '../support/users.ts';
+import { createUser, uniqueIp } from '../support/users.ts';
 
 const env = envPerTest();
 const TRUSTED = 'https://app.example.test';
@@ -65,6 +67,25 @@ describe('the JSON API', () => {
     expect(refused.status).toBe(401);
     expect(refused.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
     for (const res of [created, refused]) expect(res.headers.has('access-control-allow-credentials')).toBe(false);
+  });
+
+  it('lets a trusted page log in for a token (no cookie) and use it, where another origin is refused', async () => {
+    trust();
+    const { user, password } = await createUser();
+    const json = { username: user.username, password };
+    const res = await call(login, 'POST', '/api/login', { json, headers: { origin: TRUSTED }, ip: uniqueIp() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBe(TRUSTED);
+    expect(res.headers.get('set-cookie')).toBeNull();
+    const read = await call(me, 'GET', '/api/me', { token: res.body.token, headers: { origin: TRUSTED } });
+    expect([read.status, read.headers.get('access-control-allow-origin')]).toEqual([200, TRUSTED]);
+    expect((await call(login, 'POST', '/api/login', { json, headers: { origin: 'https://evil.example' }, ip: uniqueIp() })).status).toBe(
+      403,
+    );
+    // Our own origin listed among the trusted ones still gets its cookie.
+    env({ CORS_ALLOWED_ORIGINS: BASE_URL });
+    const own = await call(login, 'POST', '/api/login', { json, headers: { origin: BASE_URL }, ip: uniqueIp() });
+    expect(own.headers.get('set-cookie')).toMatch(/^session_id=/);
   });
 
   it('gives an untrusted origin, or any origin when none is configured, nothing to read', async () => {
