@@ -2,10 +2,11 @@
 // second-factor counter counted (before the code is checked); then the code
 // accepted by compare-and-set, the token used up and the session INSERT. Only
 // the first for a 401 or 429; none without MFA_ENCRYPTION_KEY (503) or for a
-// form posted from another origin (403, login CSRF: it sets the session cookie).
+// form posted from another origin CORS_ALLOWED_ORIGINS does not trust (403,
+// login CSRF: it sets the session cookie, which a trusted origin never gets).
 import { completeSecondStep } from '../../src/auth/mfa/second-step.ts';
 import { loginMfa } from '../../src/endpoints/login-mfa.ts';
-import { assertSameOriginLogin } from '../../src/http/caller.ts';
+import { assertLoginOrigin } from '../../src/http/caller.ts';
 import { requesterOf } from '../../src/http/client.ts';
 import { loggedIn } from '../../src/http/logged-in.ts';
 import { first, route } from '../../src/http/route.ts';
@@ -13,5 +14,5 @@ import { first, route } from '../../src/http/route.ts';
 export const config = { path: '/api/login/mfa' };
 
 export default route(config, loginMfa, {
-  POST: first(assertSameOriginLogin, async (req, input) => loggedIn(req, await completeSecondStep(input.body, requesterOf(req, input)))),
+  POST: first(assertLoginOrigin, async (req, input) => loggedIn(req, await completeSecondStep(input.body, requesterOf(req, input)))),
 });

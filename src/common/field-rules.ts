@@ -2,17 +2,18 @@
 // and closed objects that name every unknown field.
 import * as v from 'valibot';
 
-// In a `u` regex a paired surrogate is one code point, so this matches lone halves only.
-const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
-
 /**
  * No NUL (Postgres `text` refuses it) and no lone surrogate (it would be
  * silently replaced by U+FFFD on the way to UTF-8). Lengths are counted with
  * v.minCodePoints/v.maxCodePoints, as Postgres `char_length` counts them.
+ * Patterns rather than checks, so that the OpenAPI document states them: in a
+ * `u` regex (and in JSON Schema, whose patterns are Unicode-aware) a paired
+ * surrogate is one code point, so the second matches lone halves only.
  */
 export const storableText = [
-  v.check((text: string) => !text.includes('\0'), 'must not contain NUL characters'),
-  v.check((text: string) => !LONE_SURROGATE.test(text), 'must be valid Unicode text'),
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is the character refused
+  v.regex(/^[^\u0000]*$/, 'must not contain NUL characters'),
+  v.regex(/^[^\uD800-\uDFFF]*$/u, 'must be valid Unicode text'),
 ] as const;
 
 /** 1..max code points, not only whitespace (an empty one is reported once, as empty). */
@@ -22,7 +23,8 @@ export const requiredText = (max: number) =>
     ...storableText,
     v.minCodePoints(1, 'must not be empty'),
     v.maxCodePoints(max, `must be at most ${max} characters`),
-    v.check((text: string) => text === '' || text.trim() !== '', 'must not be blank'),
+    // `\S` is what trim() keeps; an empty text is reported once, as empty.
+    v.regex(/^$|\S/u, 'must not be blank'),
   );
 
 const plainObject = v.custom<Record<string, unknown>>(
@@ -59,4 +61,22 @@ export const closedObject = <const E extends v.ObjectEntries>(entries: E) =>
     v.objectWithRest(entries, v.never('is not a known field'), 'is required'),
     // Only the declared fields can pass; drop the `[key]: never` the rest schema adds to the type.
     v.transform((fields) => fields as v.InferOutput<v.ObjectSchema<E, undefined>>),
+  );
+
+/**
+ * Exactly one of two optional fields of an object (`{username}` or `{email}`),
+ * piped after its closedObject. Carries its fields as `requirement`, from which
+ * the OpenAPI document states it (`oneOf` of their `required`).
+ */
+export const exactlyOneOf = <T>(a: string, b: string) =>
+  Object.assign(
+    v.rawCheck<T>(({ dataset, addIssue }) => {
+      // Runs even when the object schema failed; only an object can miss a field.
+      const input = dataset.value;
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) return;
+      const given = [a, b].filter((key) => (input as Record<string, unknown>)[key] !== undefined).length;
+      if (given === 0) addIssue({ message: `must contain ${a} or ${b}` });
+      if (given === 2) addIssue({ message: `must contain ${a} or ${b}, not both` });
+    }),
+    { requirement: [a, b] as const },
   );

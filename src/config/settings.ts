@@ -57,6 +57,31 @@ const httpUrlSchema = v.pipe(
   v.check((text) => /^https?:\/\//i.test(text), 'must be an http or https URL'),
 );
 
+/**
+ * Exact origins, comma-separated, as a browser writes them in `Origin`: a
+ * scheme, a host and a port only where it is not the default. Anything looser
+ * (`*`, a path, a trailing slash, upper case) is refused, not reinterpreted.
+ */
+const isOrigin = (text: string) => {
+  try {
+    return /^https?:\/\//.test(text) && new URL(text).origin === text;
+  } catch {
+    return false;
+  }
+};
+
+const originListSchema = v.pipe(
+  v.string(),
+  v.transform((list) => list.split(',').flatMap((origin) => origin.trim() || [])),
+  v.array(
+    v.pipe(
+      v.string(),
+      v.check(isOrigin, (issue) => `${JSON.stringify(issue.input)} is not an origin such as https://app.example.com`),
+    ),
+  ),
+  v.transform((origins): ReadonlySet<string> => new Set(origins)),
+);
+
 /** An absolute https URL: what a deploy context asks of a third party (BREACHED_PASSWORD_API_URL). */
 const httpsUrlSchema = v.pipe(
   v.string(),
@@ -176,6 +201,8 @@ const READERS = {
   jwtIssuer: () => parseEnv('JWT_ISSUER', v.optional(v.pipe(v.string(), v.url('must be an absolute URL')))),
   /** JWT_AUDIENCE: the access tokens' `aud`; default the issuer. */
   jwtAudience: () => parseEnv('JWT_AUDIENCE', v.optional(v.pipe(v.string(), v.maxLength(200, 'is too long')))),
+  /** CORS_ALLOWED_ORIGINS: the origins whose pages may call the JSON API with a Bearer token (src/http/README.md, "CORS"). */
+  corsAllowedOrigins: () => parseEnv('CORS_ALLOWED_ORIGINS', v.optional(originListSchema, '')),
 
   // Rate limits: how many attempts per window.
   loginAccountLimit: limit('RATE_LIMIT_LOGIN_ACCOUNT', '10/15m'),

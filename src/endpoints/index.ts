@@ -23,6 +23,7 @@ import { meEmail } from './me-email.ts';
 import { meEvents } from './me-events.ts';
 import { me } from './me.ts';
 import { openapi } from './openapi.ts';
+import { oauthAuthorizationServer } from './oauth-authorization-server.ts';
 import { openidConfiguration } from './openid-configuration.ts';
 import { passwordForgot } from './password-forgot.ts';
 import { passwordReset } from './password-reset.ts';
@@ -60,6 +61,7 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   token: token,
   jwks: jwks,
   'openid-configuration': openidConfiguration,
+  'oauth-authorization-server': oauthAuthorizationServer,
   health: health,
   openapi: openapi,
   users: users,

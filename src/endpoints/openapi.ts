@@ -2,14 +2,18 @@
 import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 
-export const openapi = endpoint('/api/openapi.json', {
-  GET: {
-    id: 'getOpenApi',
-    tag: 'System',
-    summary: 'This document',
-    statements: 0,
-    description: 'Cacheable; send `If-None-Match` with the ETag to revalidate.',
-    answers: r.cacheable('The OpenAPI document', r.openApiDocument),
-    database: false,
+export const openapi = endpoint(
+  '/api/openapi.json',
+  {
+    GET: {
+      id: 'getOpenApi',
+      tag: 'System',
+      summary: 'This document',
+      statements: 0,
+      description: 'Cacheable; send `If-None-Match` with the ETag to revalidate.',
+      answers: r.cacheable('The OpenAPI document', r.openApiDocument),
+      database: false,
+    },
   },
-});
+  { public: true },
+);

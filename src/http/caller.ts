@@ -6,6 +6,7 @@ import { HttpError } from '../common/errors.ts';
 import type { Requester } from '../auth/base/requester.ts';
 import { noteAccount } from '../log/log.ts';
 import { SESSION_COOKIE } from './cookies.ts';
+import { fromTrustedOrigin } from './cors.ts';
 
 export type TokenSource = 'bearer' | 'cookie';
 
@@ -52,6 +53,15 @@ function crossOrigin(req: Request): boolean {
 
 /** Login CSRF: see assertSameOrigin. */
 export const assertSameOriginLogin = (req: Request) => assertSameOrigin(req, 'Cross-origin logins are refused.');
+
+/**
+ * The JSON API's logins: as assertSameOriginLogin, but a page of an origin
+ * trusted for CORS may log in. It gets the token and no cookie (loggedIn), so
+ * there is nothing for a login CSRF to plant in the browser.
+ */
+export const assertLoginOrigin = (req: Request) => {
+  if (!fromTrustedOrigin(req)) assertSameOriginLogin(req);
+};
 
 export interface Caller extends SessionUser {
   via: TokenSource;

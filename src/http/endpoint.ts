@@ -4,6 +4,7 @@
 // document describes it from the same object, so the two cannot drift apart.
 import type * as v from 'valibot';
 import type { paginationSchema } from '../common/pagination.ts';
+import type { CorsPolicy } from './cors.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -59,13 +60,26 @@ export interface Endpoint<Ops extends Operations = Operations> {
   readonly path: string;
   /** `/api/*` and `/.well-known/*` are the JSON API, every other path a classic route (`{message}` errors). */
   readonly style: ErrorStyle;
+  /** Which origins may read its answers (src/http/cors.ts): any for a public document, the trusted ones on the JSON API. */
+  readonly cors: CorsPolicy;
   readonly operations: Readonly<Ops>;
 }
 
-/** Declares an endpoint: `endpoint('/api/posts', { GET: {...}, POST: {...} })`. */
-export function endpoint<Ops extends Operations>(path: string, operations: Ops & JsonBodiesMatch<Ops>): Endpoint<Ops> {
-  return { path, style: /^\/(?:api|\.well-known)\//.test(path) ? 'api' : 'classic', operations };
+/**
+ * Declares an endpoint: `endpoint('/api/posts', { GET: {...}, POST: {...} })`;
+ * `{ public: true }` for a document any page may read (no credentials).
+ */
+export function endpoint<Ops extends Operations>(
+  path: string,
+  operations: Ops & JsonBodiesMatch<Ops>,
+  options: { public?: true } = {},
+): Endpoint<Ops> {
+  const style = /^\/(?:api|\.well-known)\//.test(path) ? 'api' : 'classic';
+  return { path, style, cors: options.public ? 'public' : corsOf(style), operations };
 }
+
+/** The CORS policy of a route that is no public document. */
+export const corsOf = (style: ErrorStyle): CorsPolicy => (style === 'api' ? 'api' : 'none');
 
 /** A `jsonBody` whose output is not `body`'s is a type error at the declaration. */
 type JsonBodiesMatch<Ops extends Operations> = {

@@ -1,8 +1,8 @@
 // Turns a function's declared endpoint and its method handlers into a Netlify
 // Functions v2 handler: path parameters, query and body parsed with the
-// declared schemas and handed to the handler typed, 405 with Allow, every
-// error rendered here, in one place, without internals, and each request's log
-// lines (src/log).
+// declared schemas and handed to the handler typed, 405 with Allow, OPTIONS
+// and CORS (cors.ts), every error rendered here, in one place, without
+// internals, and each request's log lines (src/log).
 import type { Context } from '@netlify/functions';
 import * as v from 'valibot';
 import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from '../common/errors.ts';
@@ -12,9 +12,10 @@ import { ConfigError, setting } from '../config/settings.ts';
 import { isDatabaseUnavailable } from '../db/errors.ts';
 import { inRequestScope, log, requestIdOf } from '../log/log.ts';
 import { detailsMessage } from './classic.ts';
+import { corsHeaders, preflightHeaders, type CorsPolicy } from './cors.ts';
 import { finishResponse } from './edge-headers.ts';
 import { isJsonBody, readBody } from './body.ts';
-import type { Endpoint, ErrorStyle, Method, Operation, Operations } from './endpoint.ts';
+import { corsOf, type Endpoint, type ErrorStyle, type Method, type Operation, type Operations } from './endpoint.ts';
 import { parsePagination } from './params.ts';
 import { json } from './respond.ts';
 
@@ -108,7 +109,7 @@ export function route<Ops extends Operations>(config: { path: string }, declared
   for (const [method, handler] of Object.entries(handlers) as [Method, MethodHandler<Operation>][]) {
     answers[method] = answererOf(declared.operations[method]!, handler);
   }
-  return serveMethods(declared.path, answers, declared.style);
+  return serveMethods(declared.path, answers, declared.style, declared.cors);
 }
 
 /** The handler of `path` answering with these handlers, which parse their own input (ad-hoc routes in tests). */
@@ -117,7 +118,7 @@ export function handlerFor(path: string, handlers: Partial<Record<Method, RawHan
   for (const [method, handler] of Object.entries(handlers) as [Method, RawHandler][]) {
     answers[method] = (req, params, url, ip, waitUntil) => handler(req, { params, url, ip, waitUntil });
   }
-  return serveMethods(path, answers, style);
+  return serveMethods(path, answers, style, corsOf(style));
 }
 
 type Answerer = (
@@ -180,19 +181,24 @@ function bodyReader(operation: Operation, check: BodyCheck<unknown> | undefined)
   };
 }
 
-/** The route of `path` with these methods: 405 with Allow for any other, OPTIONS answered, HEAD as GET. */
-function serveMethods(path: string, answers: Partial<Record<Method, Answerer>>, style: ErrorStyle): RouteHandler {
+/** The methods a route serves, as `Allow` lists them: its own, HEAD with GET, and OPTIONS. */
+const allowOf = (methods: readonly Method[]) => [...methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])), 'OPTIONS'].join(', ');
+
+/** The route of `path` with these methods: 405 with Allow for any other, OPTIONS (and preflights) answered, HEAD as GET. */
+function serveMethods(path: string, answers: Partial<Record<Method, Answerer>>, style: ErrorStyle, cors: CorsPolicy): RouteHandler {
   const matchPath = compilePath(path);
   const methods = Object.keys(answers) as Method[];
-  const allow = methods.join(', ');
+  const allow = allowOf(methods);
 
   const handler = (req: Request, context: Context): Promise<Response> =>
-    serve(req, context, path, style, async (waitUntil) => {
+    serve(req, context, path, style, cors, async (waitUntil) => {
       // HEAD is answered as GET, without the body (finishResponse drops it).
       const answer = answers[(req.method === 'HEAD' ? 'GET' : req.method) as Method];
       if (answer === undefined) {
-        if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: { Allow: allow } });
-        throw new HttpError('method_not_allowed', `Use ${allow} on this path.`, { headers: { Allow: allow } });
+        if (req.method === 'OPTIONS') {
+          return new Response(null, { status: 204, headers: { Allow: allow, ...preflightHeaders(req, cors, methods) } });
+        }
+        throw new HttpError('method_not_allowed', `Use ${methods.join(', ')} on this path.`, { headers: { Allow: allow } });
       }
       const url = new URL(req.url);
       const params = matchPath(url.pathname) ?? context?.params ?? {};
@@ -204,7 +210,7 @@ function serveMethods(path: string, answers: Partial<Record<Method, Answerer>>, 
 /** A handler that answers every request of `path` with `error` and serves no method of its own (the /api/* catch-all). */
 export function alwaysError(path: string, error: HttpError): RouteHandler {
   const handler = (req: Request, context: Context): Promise<Response> =>
-    serve(req, context, path, 'api', () => {
+    serve(req, context, path, 'api', 'api', () => {
       throw error;
     });
   return Object.assign(handler, { path, methods: [] });
@@ -213,7 +219,7 @@ export function alwaysError(path: string, error: HttpError): RouteHandler {
 /** A scheduled function (no path): its lines in one scope named `name`, its `request` line, and 204 once `run` is done. */
 export function scheduled(name: string, run: () => Promise<void>): (req?: Request, context?: Context) => Promise<Response> {
   return (req = new Request(`http://localhost/.netlify/functions/${name}`, { method: 'POST' }), context) =>
-    serve(req, context, name, 'api', async () => {
+    serve(req, context, name, 'api', 'none', async () => {
       await run();
       return new Response(null, { status: 204 });
     });
@@ -229,6 +235,7 @@ async function serve(
   context: Context | undefined,
   path: string,
   style: ErrorStyle,
+  cors: CorsPolicy,
   answer: (waitUntil: RouteContext['waitUntil']) => Promise<Response>,
 ): Promise<Response> {
   const started = performance.now();
@@ -240,14 +247,17 @@ async function serve(
         ? (work: Promise<unknown>) => context.waitUntil(work)
         : (work: Promise<unknown>) => void pending.push(work);
     let response: Response;
+    // Errors included; a malformed CORS_ALLOWED_ORIGINS is a 500 naming it in the log, without CORS headers.
+    let allowed: Record<string, string> = {};
     try {
+      allowed = corsHeaders(req, cors);
       response = await answer(waitUntil);
     } catch (error) {
       response = renderError(toHttpError(error), style, req);
     } finally {
       await Promise.allSettled(pending);
     }
-    const finished = finishResponse(req, response, requestId);
+    const finished = finishResponse(req, response, requestId, allowed);
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
     log(finished.status >= 500 ? 'error' : 'info', 'request', { status: finished.status, durationMs });
     return finished;

@@ -103,7 +103,8 @@ function build(): OpenApiDocument {
     tags: [op.tag],
     summary: op.summary,
     ...(op.description && { description: op.description }),
-    ...(op.auth && { security: op.style === 'api' ? [{ bearerAuth: [] }, { sessionCookie: [] }] : [{ sessionCookie: [] }] }),
+    // Either surface takes the token as a Bearer header or as the cookie (src/http/caller.ts).
+    ...(op.auth && { security: [{ bearerAuth: [] }, { sessionCookie: [] }] }),
     ...((op.params || op.query) && {
       parameters: [
         ...Object.entries(op.params ?? {}).map(([name, of]) => ({ name, in: 'path', required: true, schema: schema(of) })),
@@ -177,7 +178,7 @@ function build(): OpenApiDocument {
           type: 'http',
           scheme: 'bearer',
           bearerFormat: 'JWT',
-          description: 'The token from POST /api/login (never an access token)',
+          description: 'The session token: the `token` of POST /api/login, the value of the `session_id` cookie (never an access token)',
         },
         sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'The same token, as set by the login routes' },
       },

@@ -10,10 +10,9 @@ import * as v from 'valibot';
 
 /**
  * Transformations our pipes use keep the type (a type change is followed by a
- * schema that states the new one); cross-field checks are described by the
- * operations.
+ * schema that states the new one).
  */
-const UNSTATED_ACTIONS = ['transform', 'trim', 'raw_check'];
+const UNSTATED_ACTIONS = ['transform', 'trim'];
 
 const withRule = (schema: JsonSchema, rule: string): JsonSchema => ({
   ...schema,
@@ -38,10 +37,19 @@ const CONFIG: ConversionConfig = {
       case 'check':
         return typeof message === 'string' ? withRule(jsonSchema, message) : undefined;
       case 'regex': {
-        // A second pattern joins the first instead of replacing it; flags have no JSON Schema form.
+        // JSON Schema patterns are Unicode-aware, as `u` makes a regex (ajv compiles them with it); other flags have no form there.
         const { source, flags } = requirement as RegExp;
-        if (flags !== '' || jsonSchema.pattern === source) return undefined;
+        if (flags !== '' && flags !== 'u') return undefined;
+        if (jsonSchema.pattern === source) return jsonSchema;
+        // A second pattern joins the first instead of replacing it.
         return { ...jsonSchema, allOf: [...(jsonSchema.allOf ?? []), { pattern: source }] };
+      }
+      case 'raw_check': {
+        // exactlyOneOf (src/common/field-rules.ts) names its fields; other cross-field checks are described by the operations.
+        if (!Array.isArray(requirement)) return jsonSchema;
+        // Each branch restates its field (strict validators want a required field among the properties beside it).
+        const branch = (field: string) => ({ properties: { [field]: jsonSchema.properties?.[field] ?? {} }, required: [field] });
+        return { ...jsonSchema, oneOf: (requirement as string[]).map(branch) };
       }
       default:
         return undefined;

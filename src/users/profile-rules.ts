@@ -63,6 +63,8 @@ const birthdaySchema = v.pipe(
   v.string('must be a string'),
   v.regex(DATE_SHAPE, 'must be a date written YYYY-MM-DD'),
   v.check((text: string) => !DATE_SHAPE.test(text) || parseCalendarDate(text) !== undefined, 'must be a real calendar date'),
+  // The two rules above are RFC 3339's full-date, JSON Schema's `format: date`: the document states them so.
+  v.metadata({ format: 'date' }),
   onRealDate((date) => compare(date, today()) <= 0, 'must not be in the future'),
   onRealDate((date) => ageOn(date, today()) >= MIN_AGE, TOO_YOUNG),
   onRealDate((date) => ageOn(date, today()) <= MAX_AGE, `must make the user at most ${MAX_AGE} years old`),

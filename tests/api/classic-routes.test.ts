@@ -55,7 +55,7 @@ describe('GET /', () => {
   it('answers another method with 405 and Allow', async () => {
     const res = await call(root, 'DELETE', '/');
     expectMessage(res, 405, 'Use GET on this path.');
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 });
 
@@ -143,7 +143,7 @@ describe('POST /users', () => {
     expect(big.status).toBe(413);
     const get = await call(users, 'GET', '/users');
     expectMessage(get, 405, 'Use POST on this path.');
-    expect(get.headers.get('allow')).toBe('POST');
+    expect(get.headers.get('allow')).toBe('POST, OPTIONS');
   });
 
   it('accepts multipart forms', async () => {
@@ -400,6 +400,6 @@ describe('PUT /reset_password', () => {
     ];
     for (const [form, message] of cases) expectMessage(await putReset(form), 400, message);
     const get = await call(resetPassword, 'GET', '/reset_password');
-    expect(get.headers.get('allow')).toBe('POST, PUT');
+    expect(get.headers.get('allow')).toBe('POST, PUT, OPTIONS');
   });
 });

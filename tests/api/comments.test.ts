@@ -98,7 +98,7 @@ describe('GET /api/posts/{id}/comments', () => {
   it.each(['PUT', 'PATCH', 'DELETE'])('answers %s with 405', async (method) => {
     const res = await call(postComments, method, '/api/posts/1/comments');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET, POST');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
   });
 });
 
@@ -245,6 +245,6 @@ describe('DELETE /api/comments/{id}', () => {
   it.each(['GET', 'POST', 'PATCH'])('answers %s with 405', async (method) => {
     const res = await call(commentById, method, '/api/comments/1');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('DELETE');
+    expect(res.headers.get('allow')).toBe('DELETE, OPTIONS');
   });
 });

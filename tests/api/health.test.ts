@@ -17,7 +17,7 @@ describe('GET /api/health', () => {
   it.each(['POST', 'PUT', 'PATCH', 'DELETE'])('refuses %s with 405 and Allow', async (method) => {
     const res = await call(health, method, '/api/health');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect(res.body.error.code).toBe('method_not_allowed');
   });
 
@@ -54,7 +54,7 @@ describe('GET /', () => {
   it('refuses other methods with 405, Allow and a classic body', async () => {
     const res = await call(root, 'POST', '/');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
     expect(res.body).toEqual({ message: 'Use GET on this path.' });
   });
 });

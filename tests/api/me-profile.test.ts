@@ -174,7 +174,7 @@ describe('PATCH /api/me/profile', () => {
   it.each(['GET', 'POST', 'PUT', 'DELETE'])('answers %s with 405 and Allow', async (method) => {
     const res = await call(handler, method, PATH);
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('PATCH');
+    expect(res.headers.get('allow')).toBe('PATCH, OPTIONS');
   });
 
   let owner = '';

@@ -47,7 +47,7 @@ describe('GET /api/me', () => {
     }
     const res = await call(me, 'POST', '/api/me');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET, DELETE');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, DELETE, OPTIONS');
   });
 });
 
@@ -215,6 +215,6 @@ describe('DELETE /api/me/sessions/{id}', () => {
     expect(crossSite.status).toBe(403);
     const get = await call(meSession, 'GET', `/api/me/sessions/${sessionId}`, { token });
     expect(get.status).toBe(405);
-    expect(get.headers.get('allow')).toBe('DELETE');
+    expect(get.headers.get('allow')).toBe('DELETE, OPTIONS');
   });
 });

@@ -1,10 +1,24 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import login from '../../netlify/functions/login.ts';
 import handler from '../../netlify/functions/openapi.ts';
 import { openApiDocument } from '../../src/openapi/document.ts';
 import { call } from '../support/call.ts';
+import { createUser, uniqueIp } from '../support/users.ts';
+
+/** The document's schemas as a strict JSON Schema 2020-12 validator reads them (ajv, strict, with formats). */
+function strictValidator() {
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  addFormats.default(ajv);
+  ajv.addKeyword({ keyword: 'components' });
+  ajv.addSchema({ $id: 'openapi.json', components: openApiDocument().components });
+  return (name: string) => ajv.compile({ $ref: `openapi.json#/components/schemas/${name}` });
+}
 
 describe('GET /api/openapi.json', () => {
   it('answers the document, cacheable, with an ETag', async () => {
@@ -36,7 +50,71 @@ describe('GET /api/openapi.json', () => {
   it('answers 405 to other methods', async () => {
     const res = await call(handler, 'POST', '/api/openapi.json');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+  });
+});
+
+describe('the schemas, as strict validators and the service read them', () => {
+  it('compile, every one, in ajv strict mode (unknown keywords, required fields without a schema, loose types refused)', () => {
+    const compile = strictValidator();
+    for (const name of Object.keys(openApiDocument().components.schemas!)) expect(() => compile(name), name).not.toThrow();
+  });
+
+  it('Login: the service accepts a body exactly when the schema does (both identifiers, neither, lengths, types)', async () => {
+    const valid = strictValidator()('Login');
+    const { user, password } = await createUser();
+    const identifier = fc.constantFrom(
+      user.username,
+      user.email,
+      '',
+      'a',
+      'x'.repeat(254),
+      'x'.repeat(255),
+      '😀'.repeat(254),
+      '😀'.repeat(255),
+      7,
+      null,
+    );
+    const body = fc.record(
+      { username: identifier, email: identifier, password: fc.constantFrom(password, '', 'wrong', 12345), extra: fc.constant('x') },
+      { requiredKeys: [] },
+    );
+    const examples: [Record<string, unknown>][] = [
+      [{ username: user.username, email: user.email, password }],
+      [{ password }],
+      [{ username: user.username, password }],
+      [{ email: user.email, password }],
+      [{ username: 'x'.repeat(255), password }],
+      [{ email: '😀'.repeat(254), password }],
+    ];
+    let refused = 0;
+    await fc.assert(
+      fc.asyncProperty(body, async (json) => {
+        const res = await call(login, 'POST', '/api/login', { json, ip: uniqueIp() });
+        // A body the schema refuses is a 400; any other answer (200, 401 unknown name or wrong password) accepted it.
+        expect(res.status === 400, JSON.stringify(json)).toBe(!valid(json));
+        if (res.status === 400) refused += 1;
+      }),
+      { numRuns: 60, examples },
+    );
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('declare the Bearer token and the cookie on the classic routes too', () => {
+    const { paths } = openApiDocument();
+    expect(paths['/profile']!.get!.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+    expect(paths['/api/me']!.get!.security).toEqual([{ bearerAuth: [] }, { sessionCookie: [] }]);
+  });
+
+  it('state dates, text and the one-of-two identifiers where JSON Schema can', () => {
+    const valid = strictValidator();
+    const patch = valid('ProfilePatch');
+    expect(patch({ birthday: '1990-04-12' })).toBe(true);
+    expect(patch({ birthday: '1990-02-30' })).toBe(false);
+    const post = valid('NewPost');
+    for (const title of ['   ', 'a\u0000b', 'a\ud800']) expect(post({ title, body: 'text' }), JSON.stringify(title)).toBe(false);
+    expect(post({ title: '😀', body: 'text' })).toBe(true);
+    expect(valid('TotpConfirmation')({ code: '12345' })).toBe(false);
   });
 });
 

@@ -77,7 +77,7 @@ describe('GET /api/posts', () => {
   it.each(['PUT', 'PATCH', 'DELETE'])('answers %s with 405', async (method) => {
     const res = await call(posts, method, '/api/posts');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET, POST');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
   });
 });
 
@@ -179,7 +179,7 @@ describe('GET /api/posts/{id}', () => {
   it.each(['POST', 'PUT'])('answers %s with 405', async (method) => {
     const res = await call(postById, method, '/api/posts/1');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET, PATCH, DELETE');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, PATCH, DELETE, OPTIONS');
   });
 });
 

@@ -177,7 +177,7 @@ describe('GET or POST /api/register/confirm/{code}', () => {
   it.each(['PUT', 'PATCH', 'DELETE'])('answers %s with 405 and Allow', async (method) => {
     const res = await call(confirm, method, `/api/register/confirm/${'A'.repeat(43)}`);
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET, POST');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, POST, OPTIONS');
   });
 });
 

@@ -60,6 +60,7 @@ describe('POST /api/token', () => {
       iat: expect.any(Number),
       exp: payload.iat! + 900,
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      client_id: BASE_URL,
     });
   });
 
@@ -166,11 +167,20 @@ describe('GET /.well-known/openid-configuration', () => {
     withKeys(first);
     const res = await call(openidConfiguration, 'GET', '/.well-known/openid-configuration');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ issuer: BASE_URL, jwks_uri: `${BASE_URL}/.well-known/jwks.json` });
+    expect(res.body).toEqual({
+      issuer: BASE_URL,
+      jwks_uri: `${BASE_URL}/.well-known/jwks.json`,
+      response_types_supported: [],
+      grant_types_supported: [],
+      subject_types_supported: ['public'],
+    });
     expect(res.headers.get('etag')).toMatch(/^"/);
     env({ URL: 'https://site.example.test', JWT_ISSUER: 'https://auth.example.test' });
     const configured = await call(openidConfiguration, 'GET', '/.well-known/openid-configuration');
-    expect(configured.body).toEqual({ issuer: 'https://auth.example.test', jwks_uri: 'https://site.example.test/.well-known/jwks.json' });
+    expect(configured.body).toMatchObject({
+      issuer: 'https://auth.example.test',
+      jwks_uri: 'https://site.example.test/.well-known/jwks.json',
+    });
   });
 });
 

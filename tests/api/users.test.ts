@@ -69,7 +69,7 @@ describe('GET /api/users', () => {
   it.each(['POST', 'PATCH', 'DELETE'])('answers %s with 405', async (method) => {
     const res = await call(users, method, '/api/users');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 });
 
@@ -128,7 +128,7 @@ describe('GET /api/users/{username}', () => {
   it.each(['POST', 'PATCH', 'DELETE'])('answers %s with 405', async (method) => {
     const res = await call(userPage, method, '/api/users/someone');
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 });
 

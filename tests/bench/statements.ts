@@ -80,6 +80,7 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     'GET /api/openapi.json': async () => ({ path: '/api/openapi.json' }),
     'GET /.well-known/jwks.json': async () => ({ path: '/.well-known/jwks.json' }),
     'GET /.well-known/openid-configuration': async () => ({ path: '/.well-known/openid-configuration' }),
+    'GET /.well-known/oauth-authorization-server': async () => ({ path: '/.well-known/oauth-authorization-server' }),
     'POST /api/token': async () => ({ path: '/api/token', options: token(await newUser()) }),
     'POST /api/register': async () => {
       const username = unique('stmt');

@@ -1,5 +1,5 @@
 // What every response carries, on both surfaces (JSON API and classic routes):
-// security headers and X-Request-Id, HSTS over https, HEAD wherever GET, WWW-Authenticate on
+// security headers and X-Request-Id, HSTS over https, HEAD wherever GET, Allow, WWW-Authenticate on
 // every 401 of /api, and the JSON 404 for a path under /api/ that no function serves.
 import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -82,6 +82,19 @@ describe('HEAD', () => {
       compared += 1;
     }
     expect(compared).toBeGreaterThan(10);
+  });
+});
+
+describe('Allow', () => {
+  it('lists, on OPTIONS and on 405 alike, the declared methods, HEAD after GET, and OPTIONS', async () => {
+    for (const handler of await served()) {
+      const expected = [...handler.methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])), 'OPTIONS'].join(', ');
+      const wrong = (['PUT', 'PATCH', 'POST', 'DELETE'] as const).find((m) => !handler.methods.includes(m))!;
+      for (const method of ['OPTIONS', wrong]) {
+        const res = await call(handler, method, concrete(handler.path), method === 'OPTIONS' ? {} : { json: {} });
+        expect([res.status, res.headers.get('allow')], `${method} ${handler.path}`).toEqual([method === 'OPTIONS' ? 204 : 405, expected]);
+      }
+    }
   });
 });
 

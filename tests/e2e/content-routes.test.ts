@@ -68,6 +68,6 @@ describe('content routes under netlify dev', { timeout: FLOW_TIMEOUT }, () => {
     expect((await request('GET', '/api/posts/abc/comments')).status).toBe(400);
     const wrong = await fetch(`${server.url}/api/comments/1`, { method: 'GET' });
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('DELETE');
+    expect(wrong.headers.get('allow')).toBe('DELETE, OPTIONS');
   });
 });

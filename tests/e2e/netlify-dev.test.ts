@@ -58,7 +58,7 @@ describe('netlify dev', { timeout: FLOW_TIMEOUT }, () => {
   it('answers a wrong method with 405 and Allow', async () => {
     const res = await fetch(`${server.url}/api/health`, { method: 'DELETE' });
     expect(res.status).toBe(405);
-    expect(res.headers.get('allow')).toBe('GET');
+    expect(res.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
   });
 
   it('serves GET /api/openapi.json, cacheable and revalidated by its ETag', async () => {
@@ -79,6 +79,10 @@ describe('netlify dev', { timeout: FLOW_TIMEOUT }, () => {
     expect(again.status).toBe(304);
     const metadata = await (await fetch(`${server.url}/.well-known/openid-configuration`)).json();
     expect(metadata.jwks_uri).toBe(`${metadata.issuer}/.well-known/jwks.json`);
+    // RFC 8414's address reaches its function too (nothing in netlify.toml stands in the way), readable from any origin.
+    const rfc8414 = await fetch(`${server.url}/.well-known/oauth-authorization-server`, { headers: { origin: 'https://anyone.example' } });
+    expect(rfc8414.headers.get('access-control-allow-origin')).toBe('*');
+    expect(await rfc8414.json()).toEqual(metadata);
     expect((await fetch(`${server.url}/api/token`, { method: 'POST' })).status).toBe(401);
   });
 

@@ -2,6 +2,9 @@
 // session, for other services to verify with the JWKS and no database. They
 // are not session tokens: `typ: at+jwt` and an audience set them apart, and no
 // route here accepts one. A verifier cannot see a logout, so they live minutes.
+// Every claim RFC 9068 requires is there, so a strict verifier (oauth4webapi's
+// validateJwtAccessToken) accepts them; `scope` is left out, as no request
+// names one and the token stands for the whole account (src/signing/README.md).
 import { randomUUID } from 'node:crypto';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
@@ -37,6 +40,9 @@ export async function issueAccessToken(caller: SessionUser, issuer: string): Pro
     iat,
     exp,
     jti: randomUUID(),
+    // The requesting client: there are no registered OAuth clients, only this
+    // service's own (the web pages, apps holding a session), named by the issuer.
+    client_id: issuer,
   });
   return { accessToken, expiresIn: exp - iat };
 }
