@@ -22,6 +22,11 @@ export const ERRORS = {
   invalid_mfa_code: { status: 401, message: 'The code is not valid (a code is accepted once, within 30 seconds of its time).' },
   mfa_token_invalid: { status: 401, message: 'This login step is unknown, used, expired or out of tries: log in again.' },
   mfa_already_enabled: { status: 409, message: 'A second factor is already enabled; disable it before enrolling again.' },
+  // Past RATE_LIMIT_MFA_DAY: no wait lifts it, a password reset does (src/auth/mfa/README.md).
+  mfa_locked: {
+    status: 429,
+    message: 'Too many wrong codes: the second step of this account is locked until its password is reset (POST /api/password/forgot).',
+  },
   mfa_unavailable: { status: 503, message: 'The second factor is not available on this service at the moment.' },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'This path does not answer that method.' },
