@@ -8,7 +8,7 @@ import { requestPasswordReset } from '../../src/auth/reset/request.ts';
 import { emailResetPolicy, updatePasswordWithResetToken } from '../../src/auth/reset/reset.ts';
 import { classicResetPassword } from '../../src/endpoints/classic-reset-password.ts';
 import { restate } from '../../src/http/classic.ts';
-import { clientOf, requesterOf } from '../../src/http/client.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 
@@ -29,7 +29,7 @@ export default route(config, classicResetPassword, {
       const { email, reset_token, new_password } = input.body;
       const { user } = await updatePasswordWithResetToken(
         { email, token: reset_token, password: new_password },
-        requesterOf(req, input),
+        clientOf(req, input),
       ).catch(
         restate({
           not_found: { status: 403 },

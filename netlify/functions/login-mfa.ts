@@ -7,12 +7,12 @@
 import { completeSecondStep } from '../../src/auth/mfa/second-step.ts';
 import { loginMfa } from '../../src/endpoints/login-mfa.ts';
 import { assertLoginOrigin } from '../../src/http/caller.ts';
-import { requesterOf } from '../../src/http/client.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { loggedIn } from '../../src/http/logged-in.ts';
 import { first, route } from '../../src/http/route.ts';
 
 export const config = { path: '/api/login/mfa' };
 
 export default route(config, loginMfa, {
-  POST: first(assertLoginOrigin, async (req, input) => loggedIn(req, await completeSecondStep(input.body, requesterOf(req, input)))),
+  POST: first(assertLoginOrigin, async (req, input) => loggedIn(req, await completeSecondStep(input.body, clientOf(req, input)))),
 });

@@ -6,7 +6,7 @@
 import { confirmEnrolment } from '../../src/auth/mfa/factor.ts';
 import { meMfaTotpConfirm } from '../../src/endpoints/me-mfa-totp-confirm.ts';
 import { callerClaims } from '../../src/http/caller.ts';
-import { requesterOf } from '../../src/http/client.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { first, route } from '../../src/http/route.ts';
 
@@ -15,6 +15,6 @@ export const config = { path: '/api/me/mfa/totp/confirm' };
 export default route(config, meMfaTotpConfirm, {
   POST: first(callerClaims, async (req, input, claims) => {
     const { code, revokeOtherSessions } = input.body;
-    return json(200, await confirmEnrolment({ claims, ...requesterOf(req, input) }, code, revokeOtherSessions));
+    return json(200, await confirmEnrolment({ claims, ...clientOf(req, input) }, code, revokeOtherSessions));
   }),
 });

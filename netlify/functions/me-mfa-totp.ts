@@ -9,7 +9,7 @@
 import { removeFactor, startEnrolment } from '../../src/auth/mfa/factor.ts';
 import { meMfaTotp } from '../../src/endpoints/me-mfa-totp.ts';
 import { callerClaims } from '../../src/http/caller.ts';
-import { requesterOf } from '../../src/http/client.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { json, noContent } from '../../src/http/respond.ts';
 import { first, route } from '../../src/http/route.ts';
 
@@ -17,11 +17,11 @@ export const config = { path: '/api/me/mfa/totp' };
 
 export default route(config, meMfaTotp, {
   POST: first(callerClaims, async (req, input, claims) =>
-    json(200, await startEnrolment({ claims, ...requesterOf(req, input) }, input.body.password, input.url.host)),
+    json(200, await startEnrolment({ claims, ...clientOf(req, input) }, input.body.password, input.url.host)),
   ),
   DELETE: first(callerClaims, async (req, input, claims) => {
     const { password, code } = input.body;
-    await removeFactor({ claims, ...requesterOf(req, input) }, password, code);
+    await removeFactor({ claims, ...clientOf(req, input) }, password, code);
     return noContent();
   }),
 });

@@ -5,12 +5,12 @@
 import { changePassword } from '../../src/auth/passwords/change.ts';
 import { mePassword } from '../../src/endpoints/me-password.ts';
 import { callerClaims } from '../../src/http/caller.ts';
-import { requesterOf } from '../../src/http/client.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { first, route } from '../../src/http/route.ts';
 
 export const config = { path: '/api/me/password' };
 
 export default route(config, mePassword, {
-  PUT: first(callerClaims, async (req, input, claims) => json(200, await changePassword(claims, input.body, requesterOf(req, input)))),
+  PUT: first(callerClaims, async (req, input, claims) => json(200, await changePassword(claims, input.body, clientOf(req, input)))),
 });

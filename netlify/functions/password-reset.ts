@@ -4,7 +4,7 @@
 // none when the body breaks a rule that needs no account.
 import { resetPolicy, updatePasswordWithResetToken } from '../../src/auth/reset/reset.ts';
 import { passwordReset } from '../../src/endpoints/password-reset.ts';
-import { requesterOf } from '../../src/http/client.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
 import { presentUser } from '../../src/users/present.ts';
@@ -15,7 +15,7 @@ export default route(config, passwordReset, {
   POST: {
     check: resetPolicy,
     handle: async (req, input) => {
-      const { user, revokedSessions } = await updatePasswordWithResetToken(input.body, requesterOf(req, input));
+      const { user, revokedSessions } = await updatePasswordWithResetToken(input.body, clientOf(req, input));
       return json(200, { user: presentUser(user, { withEmail: true }), revokedSessions });
     },
   },

@@ -28,6 +28,11 @@ export const ERRORS = {
       'Prove your e-mail address first: ask for a code with POST /api/register/resend and use it (or reset your password), then enrol.',
   },
   mfa_already_enabled: { status: 409, message: 'A second factor is already enabled; disable it before enrolling again.' },
+  // Past RATE_LIMIT_MFA_DAY: no wait lifts it, a password reset does (src/auth/mfa/README.md).
+  mfa_locked: {
+    status: 429,
+    message: 'Too many wrong codes: the second step of this account is locked until its password is reset (POST /api/password/forgot).',
+  },
   mfa_unavailable: { status: 503, message: 'The second factor is not available on this service at the moment.' },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'This path does not answer that method.' },

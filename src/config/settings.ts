@@ -212,6 +212,8 @@ const READERS = {
   emailIpLimit: limit('RATE_LIMIT_EMAIL_IP', '30/10m'),
   /** RATE_LIMIT_MFA: wrong second-factor codes per account, from all addresses together. */
   mfaLimit: limit('RATE_LIMIT_MFA', '10/15m'),
+  /** RATE_LIMIT_MFA_DAY: the long cap on them; past it the second step is locked until a password reset. */
+  mfaDayLimit: limit('RATE_LIMIT_MFA_DAY', '30/24h'),
 
   // Failed logins per account across all addresses, and how much of an IPv6 address names one client.
   loginAccountTotalLimit: limit('RATE_LIMIT_LOGIN_ACCOUNT_TOTAL', '100/1h'),

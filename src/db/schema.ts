@@ -78,6 +78,8 @@ export interface TotpFactorsTable {
   /** The time step of the last accepted code. */
   last_used_step: number | null;
   created_at: GeneratedTimestamp;
+  /** Set when wrong codes passed the long-window cap (RATE_LIMIT_MFA_DAY); only a password reset clears it (migration 0015). */
+  locked_at: Timestamp | null;
 }
 
 export interface RecoveryCodesTable {

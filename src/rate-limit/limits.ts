@@ -3,7 +3,7 @@
 import { setting, type Limit } from '../config/settings.ts';
 import { addressKey } from './address.ts';
 
-export const LIMIT_NAMES = ['loginAccount', 'loginAccountTotal', 'loginIp', 'registerIp', 'email', 'emailIp', 'mfa'] as const;
+export const LIMIT_NAMES = ['loginAccount', 'loginAccountTotal', 'loginIp', 'registerIp', 'email', 'emailIp', 'mfa', 'mfaDay'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
 /** The limit as configured (RATE_LIMIT_*, see src/config/settings.ts). */
@@ -38,8 +38,9 @@ export const loginAccountTotalKey = { prefix: 'login_account_total:', suffix: ''
 /** How long a successful login exempts its address from the per-account total (30 days); the purge drops older rows. */
 export const KNOWN_ADDRESS_MS = 30 * 24 * 60 * 60_000;
 
-/** The second-factor counter's key is this and the user id, so SQL can build it for a user it has just found. */
+/** The second-factor counters' keys are these and the user id, so SQL can build them for a user it has just found. */
 export const MFA_BUCKET_PREFIX = 'mfa:';
+export const MFA_DAY_BUCKET_PREFIX = 'mfa_day:';
 
 export const checks = {
   loginAccount: (userId: number, ip: string): Check => {
@@ -66,4 +67,10 @@ export const checks = {
    * password does not clear this counter (only a right code does).
    */
   mfa: (userId: number): Check => ({ bucket: `${MFA_BUCKET_PREFIX}${userId}`, limit: limitFor('mfa') }),
+  /**
+   * The same codes over a long window (RATE_LIMIT_MFA_DAY), which a right code
+   * does not clear: past it the factor is locked until a password reset
+   * (src/auth/mfa/guesses.ts).
+   */
+  mfaDay: (userId: number): Check => ({ bucket: `${MFA_DAY_BUCKET_PREFIX}${userId}`, limit: limitFor('mfaDay') }),
 };

@@ -12,6 +12,8 @@ export interface CallOptions {
   token?: string;
   cookie?: string;
   ip?: string;
+  /** The platform's context.waitUntil; without it the route awaits such work before answering. */
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
 export interface CallResult {
@@ -52,7 +54,7 @@ export async function call(handler: NetlifyHandler, method: string, path: string
   if (options.cookie) headers.set('cookie', options.cookie);
   const url = new URL(path, BASE_URL);
   const request = new Request(url, { method, headers, body });
-  const context = { ip: options.ip ?? '203.0.113.7', params: {} } as unknown as Context;
+  const context = { ip: options.ip ?? '203.0.113.7', params: {}, waitUntil: options.waitUntil } as unknown as Context;
   const response = await handler(request, context);
   const text = await response.text();
   for (const observe of callObservers) observe({ handler, method, url, status: response.status, headers: response.headers, text });

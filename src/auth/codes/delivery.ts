@@ -7,6 +7,8 @@ import { HttpError, serviceUnavailable } from '../../common/errors.ts';
 import { setting } from '../../config/settings.ts';
 import { log, type Level, type LogFields } from '../../log/log.ts';
 import { MailDeliveryError, sendMail, type MailMessage } from '../../mail/send.ts';
+import { confirmationCode, emailChangeCode, resetLink, type Origin } from '../../mail/templates.ts';
+import type { Client, Requester } from '../base/requester.ts';
 import type { NewToken, TokenHolder } from './tokens.ts';
 
 export interface SecretNotice {
@@ -16,74 +18,10 @@ export interface SecretNotice {
   appUrl: string;
 }
 
-const minutes = (token: NewToken) => Math.round((token.expiresAt.getTime() - token.createdAt.getTime()) / 60_000);
+const TEMPLATES = { confirm_email: confirmationCode, change_email: emailChangeCode, reset_password: resetLink } as const;
 
 export function composeMessage({ to, token, appUrl }: SecretNotice): MailMessage {
-  const expiry = `It expires at ${token.expiresAt.toISOString()} (in ${minutes(token)} minutes) and works once.`;
-  if (token.purpose === 'confirm_email') {
-    return {
-      to: to.email,
-      subject: 'Confirm your account',
-      text: [
-        `Hello ${to.username},`,
-        '',
-        `Your confirmation code is: ${token.secret}`,
-        '',
-        `Confirm your account on this page: ${appUrl}/confirm?code=${token.secret}`,
-        expiry,
-        '',
-        // Confirming hands the account to whoever registered it, with their password.
-        'If you did not register with this address, ignore this message: do not confirm an account you did not make.',
-      ].join('\n'),
-    };
-  }
-  if (token.purpose === 'change_email') {
-    // `to` is the account with the address asked for: only that mailbox gets the code.
-    return {
-      to: to.email,
-      subject: 'Confirm your new e-mail address',
-      text: [
-        `Hello ${to.username},`,
-        '',
-        `To use ${to.email} for your account, confirm it. Your code is: ${token.secret}`,
-        '',
-        `Or confirm it on this page: ${appUrl}/email?code=${token.secret}`,
-        `${expiry} Confirming signs out your other sessions.`,
-        '',
-        'If you did not ask for this, ignore this message: the account keeps its address.',
-      ].join('\n'),
-    };
-  }
-  return {
-    to: to.email,
-    subject: 'Reset your password',
-    text: [
-      `Hello ${to.username},`,
-      '',
-      `A password reset was requested for your account. Your reset token is: ${token.secret}`,
-      '',
-      `Choose a new password on this page: ${appUrl}/reset?token=${token.secret}`,
-      `${expiry} Resetting signs out every session.`,
-      '',
-      'If you did not ask for this, ignore this message: your password stays as it is.',
-    ].join('\n'),
-  };
-}
-
-/** The notice to the address an account is leaving: no code, only what happened and what to do if it was not them. */
-export function composeEmailChangeNotice(user: TokenHolder, newEmail: string, appUrl: string): MailMessage {
-  return {
-    to: user.email,
-    subject: 'Your e-mail address is being changed',
-    text: [
-      `Hello ${user.username},`,
-      '',
-      `Someone signed in to your account, with its password, asked to change its e-mail address to ${newEmail}.`,
-      "The change happens once the code sent to that address is used; until then this address stays the account's.",
-      '',
-      `If this was not you, change your password now: ${appUrl}/forgot (a reset signs out every session).`,
-    ].join('\n'),
-  };
+  return TEMPLATES[token.purpose](to, token, appUrl);
 }
 
 export interface Delivery {
@@ -143,7 +81,7 @@ const mailNotSent = (what: LogFields, error: unknown) =>
  * `waitUntil` it goes out after the response, and a failure is only logged;
  * without a provider (local development) it is only logged.
  */
-export async function deliverNotice(
+async function deliverNotice(
   message: MailMessage,
   what: { purpose: string; accountId: number },
   waitUntil?: (work: Promise<unknown>) => void,
@@ -156,6 +94,25 @@ export async function deliverNotice(
   const sending = sendMail(settings, message).catch((error: unknown) => mailNotSent(what, error));
   if (waitUntil !== undefined) waitUntil(sending);
   else await sending;
+}
+
+/**
+ * A notice of what `by` did to an account (src/mail/templates.ts), which never
+ * delays or fails the answer: after it, through the request's waitUntil.
+ * A call from code (the seed, the classic core API) is no request: it has no
+ * pages to link to and sends none.
+ */
+export function notify(
+  by: Requester | Client,
+  what: { purpose: string; accountId: number },
+  compose: (origin: Origin, appUrl: string) => MailMessage,
+  at: Date,
+): Promise<void> {
+  if (!('appUrl' in by)) {
+    log('info', 'notice_not_sent', { ...what, reason: 'no request' });
+    return Promise.resolve();
+  }
+  return deliverNotice(compose({ at, ip: by.ip, userAgent: by.userAgent }, by.appUrl), what, by.waitUntil);
 }
 
 /**

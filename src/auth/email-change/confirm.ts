@@ -5,8 +5,10 @@ import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { uniqueViolation } from '../../db/errors.ts';
+import { emailChanged } from '../../mail/templates.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
-import type { Requester } from '../base/requester.ts';
+import type { Client, Requester } from '../base/requester.ts';
+import { notify } from '../codes/delivery.ts';
 import { retireIssued } from '../codes/retired.ts';
 import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
@@ -18,12 +20,13 @@ import type { TokenClaims } from '../sessions/tokens.ts';
  * one of them), unused reset tokens (they went to the old address) and open
  * login challenges retired (codes/retired.ts), and email_changed recorded by `by`. Unknown or used: 404; expired: 410; the
  * address taken by another account since the request: 409, and the code stays
- * unused. Of two uses at once exactly one succeeds.
+ * unused. Of two uses at once exactly one succeeds. Then a notice to the
+ * address the account left, after the answer.
  *
  * The account row is locked (FOR UPDATE) before the code's row, the order a
  * deletion of the account takes them in.
  */
-export async function confirmEmailChange(code: string, keep: TokenClaims | undefined, by: Requester): Promise<UserFields> {
+export async function confirmEmailChange(code: string, keep: TokenClaims | undefined, by: Requester | Client): Promise<UserFields> {
   const at = now();
   const hash = hashSecret(code);
   const taken = (email: ReturnType<typeof sql.ref>) => sql<boolean>`EXISTS (SELECT FROM users other WHERE other.email = ${email})`;
@@ -32,7 +35,8 @@ export async function confirmEmailChange(code: string, keep: TokenClaims | undef
       qb
         .selectFrom('one_time_tokens as t')
         .innerJoin('users as u', 'u.id', 't.user_id')
-        .select(['t.id', 't.user_id'])
+        // The address the account leaves, for its notice.
+        .select(['t.id', 't.user_id', 'u.email as old_email'])
         .where('t.token_hash', '=', hash)
         .where('t.purpose', '=', 'change_email')
         .where('t.used_at', 'is', null)
@@ -75,7 +79,9 @@ export async function confirmEmailChange(code: string, keep: TokenClaims | undef
     // The code's row as it was before this statement, to tell expired, taken and used apart.
     .selectFrom('one_time_tokens as t')
     .leftJoin('changed as c', 'c.id', 't.user_id')
+    .leftJoin('target as g', 'g.id', 't.id')
     .select([
+      'g.old_email',
       't.used_at',
       't.expires_at',
       taken(sql.ref('t.new_email')).as('taken'),
@@ -99,5 +105,12 @@ export async function confirmEmailChange(code: string, keep: TokenClaims | undef
     // Unused but not consumed: taken by another account, or a concurrent use won the race.
     throw row.taken ? new HttpError('email_taken') : unknownToken();
   }
-  return userFieldsOf(row);
+  const user = userFieldsOf(row);
+  await notify(
+    by,
+    { purpose: 'email_changed', accountId: user.id },
+    (origin, appUrl) => emailChanged({ username: user.username, email: row.old_email! }, user.email, origin, appUrl),
+    at,
+  );
+  return user;
 }

@@ -3,11 +3,12 @@
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError, validationFailed } from '../../common/errors.ts';
 import type { Database } from '../../db/schema.ts';
+import { emailChangeRequested } from '../../mail/templates.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
 import type { Client } from '../base/requester.ts';
-import { composeEmailChangeNotice, deliverNotice, deliverSecret, deliveryRoute } from '../codes/delivery.ts';
+import { deliverSecret, deliveryRoute, notify } from '../codes/delivery.ts';
 import { newToken, replacingLiveToken, TOKEN_COLUMNS, tokenValues } from '../codes/tokens.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import { proveOwnership } from '../passwords/proof.ts';
@@ -77,10 +78,11 @@ export async function requestEmailChange(claims: TokenClaims, input: EmailChange
   if (!row.issued) throw new HttpError(row.taken ? 'email_taken' : 'unauthenticated');
 
   const { revealed } = await deliverSecret({ to: { ...user, email: input.email }, token, appUrl: client.appUrl }, client.waitUntil);
-  await deliverNotice(
-    composeEmailChangeNotice(user, input.email, client.appUrl),
+  await notify(
+    client,
     { purpose: 'email_change_notice', accountId: user.id },
-    client.waitUntil,
+    (origin, appUrl) => emailChangeRequested(user, input.email, origin, appUrl),
+    token.createdAt,
   );
   return { pendingEmail: input.email, expiresAt: token.expiresAt, ...(revealed && { code: token.secret }) };
 }

@@ -7,20 +7,22 @@
 // release of the counters the right answer earned back. A refusal is 1.
 import { randomBytes } from 'node:crypto';
 import { sql, type QueryCreator } from 'kysely';
-import { HttpError, rateLimited, validationFailed, type ErrorDetails } from '../../common/errors.ts';
+import { HttpError, validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countHitFor, retryAfterSeconds } from '../../rate-limit/counter.ts';
-import { checks } from '../../rate-limit/limits.ts';
+import { secondFactorEnabled, secondFactorRemoved } from '../../mail/templates.ts';
+import { limitFor } from '../../rate-limit/limits.ts';
 import { passwordAttempt, releaseAttempt } from '../attempts/password-attempt.ts';
 import { passwordMatches } from '../passwords/proof.ts';
 import type { Requester } from '../base/requester.ts';
+import { notify } from '../codes/delivery.ts';
 import { retireIssued } from '../codes/retired.ts';
 import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, rowsIn, type FactorState } from './codes.ts';
 import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
+import { codeCountColumns, countCode, refuseOverLimits, releaseCode } from './guesses.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { mfaKey, openSecret, sealSecret } from './sealed-secret.ts';
 import { base32, matchingStep, otpauthUri, SECRET_BYTES } from './totp.ts';
@@ -71,7 +73,6 @@ function requireProvenMailbox(row: { email_verified_at: Date | null }): void {
 async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, at: Date) {
   const { claims, ip } = by;
   const attempt = passwordAttempt(ip, at);
-  const code = checks.mfa(claims.userId);
   const codeCounted = codeChecked(counted);
   const db = getDb().with('caller', (qb) =>
     selectLiveSession(claims, qb)
@@ -82,40 +83,40 @@ async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, 
         'f.secret_sealed',
         'f.confirmed_at as factor_confirmed_at',
         'f.last_used_step',
+        'f.locked_at',
         sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.code_hash = ${recoveryHash})`.as(
           'recovery_code_found',
         ),
       ]),
   ) as unknown as QueryCreator<Database>;
-  const row = await attempt
+  const passwordCounted = attempt
     .count(db, 'caller', sql<boolean>`${counted.password}::boolean AND ${checked(counted)}`)
-    .with('attempt_code', countHitFor(code, at, 'caller', codeCounted))
+    .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id').where(codeCounted));
+  const row = await countCode(passwordCounted as unknown as QueryCreator<Database>, 'caller_user', at)
     // A refused code until statement 2 says otherwise.
-    .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id').where(codeCounted))
-    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, keptInTrail('attempt_code', code.limit)))
+    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, keptInTrail('code_hits', limitFor('mfa'))))
     .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
-    .leftJoin(sql<{ hits: number; window_start: Date }>`attempt_code`.as('c'), (join) => join.onTrue())
     .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())
     .selectAll('caller')
-    .select([...attempt.columns(sql`caller.id`), 'c.hits as code_hits', 'c.window_start as code_window_start', 'e.id as event_id'])
+    .select([...attempt.columns(sql`caller.id`), ...codeCountColumns, 'e.id as event_id'])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
   const password = attempt.read(row);
-  const codeState =
-    row.code_window_start === null ? undefined : { hits: row.code_hits as number, windowStart: row.code_window_start as Date };
-  const wait = Math.max(password.wait, retryAfterSeconds(codeState, code.limit, at));
-  if (wait > 0) throw rateLimited(wait);
+  const caller = row as typeof row & CallerRow;
+  await refuseOverLimits(caller, caller, by, at, password.wait);
   return {
-    ...(row as typeof row & CallerRow),
+    ...caller,
     /** The password's attempt, released by statement 2 when the password was right. */
     password,
     eventId: row.event_id as number | null,
-    codeBucket: code.bucket,
   };
 }
 
 interface CallerRow {
+  id: number;
   username: string;
+  email: string;
+  locked_at: Date | null;
   password_hash: string;
   email_verified_at: Date | null;
   secret_sealed: Buffer | null;
@@ -206,25 +207,24 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
   if (step === undefined) throw validationFailed({ code: ['is not correct'] });
 
   const { codes, hashes } = newRecoveryCodes();
-  const result = await (lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>)
-    .with('confirmed', (qb) =>
-      qb
-        .updateTable('totp_factors')
-        .set({ confirmed_at: at, last_used_step: step })
-        .where('user_id', '=', userId)
-        .where(CALLER_LIVE)
-        .where('confirmed_at', 'is', null)
-        // Still the secret the code was checked against: not replaced by a new enrolment meanwhile.
-        .where('secret_sealed', '=', row.secret_sealed!)
-        .returning('user_id'),
-    )
+  const confirming = (lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>).with('confirmed', (qb) =>
+    qb
+      .updateTable('totp_factors')
+      .set({ confirmed_at: at, last_used_step: step })
+      .where('user_id', '=', userId)
+      .where(CALLER_LIVE)
+      .where('confirmed_at', 'is', null)
+      // Still the secret the code was checked against: not replaced by a new enrolment meanwhile.
+      .where('secret_sealed', '=', row.secret_sealed!)
+      .returning('user_id'),
+  );
+  const result = await releaseCode(confirming, userId, row, rowsIn('confirmed'))
     .with('codes', (qb) =>
       qb
         .insertInto('recovery_codes')
         .columns(['user_id', 'code_hash'])
         .expression((eb) => eb.selectFrom('confirmed').select(['user_id', sql<Buffer>`unnest(${hashes}::bytea[])`.as('code_hash')])),
     )
-    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.codeBucket).where(rowsIn('confirmed')))
     .with('enabled_event', eventBecomes(row.eventId!, MFA_EVENT.enabled, rowsIn('confirmed')))
     .with('revoked', (qb) =>
       qb
@@ -244,6 +244,7 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
   // A reset or an e-mail change ended the session since statement 1: a factor it turned on would outlive them.
   if (!result.live) throw new HttpError('unauthenticated');
   if (!result.confirmed) throw new HttpError('mfa_already_enabled', 'The enrolment was confirmed or started again meanwhile.');
+  await notify(caller, { purpose: 'mfa_enabled', accountId: userId }, (origin, appUrl) => secondFactorEnabled(row, origin, appUrl), at);
   return { recoveryCodes: codes, revokedSessions: result.revoked };
 }
 
@@ -294,8 +295,8 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   // What was opened or asked for while the factor guarded the account: codes/retired.ts.
   const removed = retireIssued(removing as unknown as QueryCreator<Database>, { account: { cte: 'removed', column: 'user_id' } });
   // A CTE may only name those before it: the hits are given back after the removal is known.
-  const result = await releaseAttempt(removed as unknown as QueryCreator<Database>, userId, row.password, { onlyIf: rowsIn('removed') })
-    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', row.codeBucket).where(rowsIn('removed')))
+  const released = releaseAttempt(removed as unknown as QueryCreator<Database>, userId, row.password, { onlyIf: rowsIn('removed') });
+  const result = await releaseCode(released as unknown as QueryCreator<Database>, userId, row, rowsIn('removed'))
     .with('disabled_event', eventBecomes(row.eventId!, MFA_EVENT.disabled, rowsIn('removed')))
     .with(
       'recovery_used',
@@ -306,4 +307,10 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   if (!result.live) throw new HttpError('unauthenticated');
   // Another request used the same code first, or removed the factor.
   if (!result.removed) throw validationFailed({ code: ['is not correct'] });
+  await notify(
+    caller,
+    { purpose: 'mfa_disabled', accountId: userId },
+    (origin, appUrl) => secondFactorRemoved(row, taken.kind === 'recovery', origin, appUrl),
+    at,
+  );
 }

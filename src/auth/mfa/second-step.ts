@@ -5,19 +5,21 @@
 // session POST /api/login would have opened.
 import { sql, type QueryCreator } from 'kysely';
 import { randomBytes } from 'node:crypto';
-import { HttpError, rateLimited } from '../../common/errors.ts';
+import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
-import { checks, limitFor, MFA_BUCKET_PREFIX } from '../../rate-limit/limits.ts';
+import { recoveryCodeUsed } from '../../mail/templates.ts';
+import { limitFor } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { hashSecret } from '../codes/tokens.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
-import type { Requester } from '../base/requester.ts';
+import type { Client, Requester } from '../base/requester.ts';
+import { notify } from '../codes/delivery.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { acceptCode, checkCode, recoveryLookup, rowsIn } from './codes.ts';
 import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
+import { codeCountColumns, countCode, refuseOverLimits, releaseCode } from './guesses.ts';
 import { mfaKey } from './sealed-secret.ts';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
@@ -49,58 +51,41 @@ export async function openChallenge(userId: number, db: QueryCreator<Database>):
  * POST /api/login/mfa — 2 statements on success, 1 for a refusal:
  *   1. one try of the challenge spent (so 5 concurrent guesses are all that
  *      one token ever gets) and one hit counted on the account's
- *      second-factor counter, BEFORE the code is checked, returning the
- *      user, the sealed secret, the last accepted step and whether the code
- *      is one of the recovery codes;
+ *      second-factor counters (guesses.ts), BEFORE the code is checked,
+ *      returning the user, the sealed secret, the last accepted step, the
+ *      factor's lock and whether the code is one of the recovery codes;
  *   2. after a right code: the code accepted by compare-and-set, the
  *      challenge deleted (its row locked first, so one token opens one
- *      session), the counter cleared, the address remembered as the login's
+ *      session), the counters released (guesses.ts), the address remembered as the login's
  *      (src/auth/attempts/known-addresses.ts), and the session INSERT, which
  *      happens only if the code was accepted.
  * 401 mfa_token_invalid for a token that is unknown, used, expired or out of
  * tries; 401 invalid_mfa_code for a wrong or replayed code; 429 over the
- * account's limit (RATE_LIMIT_MFA).
+ * account's limit (RATE_LIMIT_MFA), 429 mfa_locked once the factor is locked
+ * (RATE_LIMIT_MFA_DAY). A recovery code used e-mails the account, after the answer.
  */
 export async function completeSecondStep(
   input: { mfaToken: string; code: string },
-  by: Requester,
+  by: Requester | Client,
 ): Promise<{ user: UserFields; session: NewSession }> {
   const ip = by.ip;
   mfaKey();
   const at = now();
-  const limit = limitFor('mfa');
-  const row = await getDb()
-    .with('challenge', (qb) =>
-      qb
-        .updateTable('mfa_challenges')
-        .set({ tries_left: sql`tries_left - 1` })
-        .where('token_hash', '=', hashSecret(input.mfaToken))
-        .where('expires_at', '>', at)
-        .where('tries_left', '>', 0)
-        .returning(['id', 'user_id']),
-    )
-    .with('attempt', (qb) =>
-      qb
-        .insertInto('rate_limits')
-        .columns(['bucket', 'window_start', 'hits'])
-        .expression((eb) =>
-          eb
-            .selectFrom('challenge')
-            .select([
-              sql<string>`${MFA_BUCKET_PREFIX}::text || user_id::text`.as('bucket'),
-              sql<Date>`${at}::timestamptz`.as('window_start'),
-              sql<number>`1`.as('hits'),
-            ]),
-        )
-        .onConflict(countAnotherHit(sql<Date>`${new Date(at.getTime() - limit.windowMs)}::timestamptz`))
-        .returning(['hits', 'window_start']),
-    )
+  const counted = getDb().with('challenge', (qb) =>
+    qb
+      .updateTable('mfa_challenges')
+      .set({ tries_left: sql`tries_left - 1` })
+      .where('token_hash', '=', hashSecret(input.mfaToken))
+      .where('expires_at', '>', at)
+      .where('tries_left', '>', 0)
+      .returning(['id', 'user_id']),
+  );
+  const row = await countCode(counted as unknown as QueryCreator<Database>, 'challenge', at)
     // A refused code until statement 2 says otherwise.
-    .with('recorded', eventFrom('challenge', MFA_EVENT.failed, by, at, keptInTrail('attempt', limit)))
-    .selectFrom('challenge as c')
-    .innerJoin('attempt as a', (join) => join.onTrue())
+    .with('recorded', eventFrom('challenge', MFA_EVENT.failed, by, at, keptInTrail('code_hits', limitFor('mfa'))))
+    .selectFrom(sql<{ id: number; user_id: number }>`challenge`.as('c'))
     // No event once over the limit: the attempt is refused all the same.
-    .leftJoin('recorded as e', (join) => join.onTrue())
+    .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())
     .innerJoin('users as u', 'u.id', 'c.user_id')
     .innerJoin('totp_factors as f', 'f.user_id', 'c.user_id')
     .where('f.confirmed_at', 'is not', null)
@@ -113,17 +98,17 @@ export async function completeSecondStep(
       'u.created_at',
       'f.secret_sealed',
       'f.last_used_step',
-      'a.hits',
-      'a.window_start',
+      'f.locked_at',
+      ...codeCountColumns,
       'e.id as event_id',
+      sql<number>`(SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = c.user_id)`.as('recovery_codes'),
       sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = c.user_id AND r.code_hash = ${recoveryLookup(input.code)})`.as(
         'recovery_code_found',
       ),
     ])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('mfa_token_invalid');
-  const wait = retryAfterSeconds({ hits: row.hits, windowStart: row.window_start }, limit, at);
-  if (wait > 0) throw rateLimited(wait);
+  await refuseOverLimits(row, row, by, at);
   const userId = row.id;
   const accepted = checkCode(
     input.code,
@@ -137,7 +122,7 @@ export async function completeSecondStep(
   const locked = getDb().with('locked', (qb) =>
     qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).forUpdate(),
   );
-  const statement = acceptCode(locked as unknown as QueryCreator<Database>, userId, accepted, rowsIn('locked'))
+  const taking = acceptCode(locked as unknown as QueryCreator<Database>, userId, accepted, rowsIn('locked'))
     .with('consumed', (qb) =>
       qb
         .deleteFrom('mfa_challenges')
@@ -147,17 +132,25 @@ export async function completeSecondStep(
         .returning(['id', 'user_id']),
     )
     .with('consumed_user', (qb) => qb.selectFrom('consumed').select('user_id'))
-    .with('released', (qb) => qb.deleteFrom('rate_limits').where('bucket', '=', checks.mfa(userId).bucket).where(rowsIn('consumed')))
     .with('logged_in', eventBecomes(row.event_id!, MFA_EVENT.loggedIn, rowsIn('consumed')))
     .with(
       'recovery_used',
       eventFrom('consumed_user', MFA_EVENT.recoveryCodeUsed, by, at, sql<boolean>`${accepted.kind === 'recovery'}::boolean`),
     );
+  const statement = releaseCode(taking as unknown as QueryCreator<Database>, userId, row, rowsIn('consumed'));
   // A login completed from this address: it is known to the account from now on, as after a password-only login.
   const remembered = rememberAddress(statement as unknown as QueryCreator<Database>, userId, ip, at, rowsIn('consumed'));
   try {
     // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
     const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, by, rowsIn('consumed'));
+    if (accepted.kind === 'recovery') {
+      await notify(
+        by,
+        { purpose: 'recovery_code_used', accountId: userId },
+        (origin, appUrl) => recoveryCodeUsed(row, row.recovery_codes - 1, origin, appUrl),
+        at,
+      );
+    }
     return { user: userFieldsOf(row), session };
   } catch (error) {
     // The same code or token was used by a concurrent request first (or the account is gone).

@@ -4,9 +4,11 @@
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError, validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import type { Database } from '../../db/schema.ts';
+import { passwordChanged } from '../../mail/templates.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
-import { NO_REQUESTER, type Requester } from '../base/requester.ts';
+import { NO_REQUESTER, type Client, type Requester } from '../base/requester.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
+import { notify } from '../codes/delivery.ts';
 import { retireIssued } from '../codes/retired.ts';
 import { CALLER_LIVE, lockLiveCaller, sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
@@ -31,12 +33,13 @@ export interface PasswordChange {
  * gives the attempt's hits back and records password_changed by `by`, all
  * only if the caller's session is still live, read under a lock after the
  * account row's (lockLiveCaller): 401 when a reset or an e-mail change ended
- * it while the new password was hashed.
+ * it while the new password was hashed. Then a notice to the account's address
+ * (codes/delivery.ts, notify), after the answer.
  */
 export async function changePassword(
   claims: TokenClaims,
   input: PasswordChange,
-  by: Requester = NO_REQUESTER,
+  by: Requester | Client = NO_REQUESTER,
 ): Promise<{ revokedSessions: number }> {
   const attempt = await countProofAttempt(claims, by);
 
@@ -85,5 +88,11 @@ export async function changePassword(
     .executeTakeFirstOrThrow();
   // The session ended after statement 1 (a reset, an e-mail change): nothing is changed.
   if (!row.changed) throw new HttpError('unauthenticated');
+  await notify(
+    by,
+    { purpose: 'password_changed', accountId: claims.userId },
+    (origin, appUrl) => passwordChanged(attempt.user, 'change', origin, appUrl),
+    at,
+  );
   return { revokedSessions: row.revoked };
 }

@@ -6,11 +6,14 @@ import { validationFailed } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import { noteAccount } from '../../log/log.ts';
+import { passwordChanged } from '../../mail/templates.ts';
 import type { UserFields } from '../../users/present.ts';
-import { NO_REQUESTER, type Requester } from '../base/requester.ts';
+import { NO_REQUESTER, type Client, type Requester } from '../base/requester.ts';
+import { notify } from '../codes/delivery.ts';
 import { retireIssued } from '../codes/retired.ts';
 import { hashSecret, tokenExpired, unknownToken } from '../codes/tokens.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
+import { unlockAfterReset } from '../mfa/guesses.ts';
 import { hashPassword } from '../passwords/hash.ts';
 import { accountContext, passwordProblems, passwordRules } from '../passwords/policy.ts';
 import type { emailResetFields, resetFields } from './bodies.ts';
@@ -46,14 +49,16 @@ export const emailResetPolicy = passwordRules<v.InferOutput<typeof emailResetFie
  * sets the password, confirms the address (the token proved the mailbox),
  * revokes every session, retires what the old password let someone open
  * (other reset codes, a pending e-mail change, login challenges:
- * codes/retired.ts) and records password_reset by `by`. The token proves the
- * mailbox (email_verified_at); when it had never been proven, the second
- * factor and recovery codes attached meanwhile go too, recorded as
- * mfa_removed_by_reset: whoever reads the mailbox ends up with the account.
+ * codes/retired.ts), unlocks a second factor locked by wrong codes, and
+ * records password_reset by `by`; then a notice to the account's address,
+ * after the answer. The token proves the mailbox (email_verified_at); when it
+ * had never been proven, the second factor and recovery codes attached
+ * meanwhile go too, recorded as mfa_removed_by_reset: whoever reads the
+ * mailbox ends up with the account.
  */
 export async function updatePasswordWithResetToken(
   input: PasswordReset,
-  by: Requester = NO_REQUESTER,
+  by: Requester | Client = NO_REQUESTER,
 ): Promise<{ user: UserFields; revokedSessions: number }> {
   const hash = hashSecret(input.token);
   const db = getDb();
@@ -89,7 +94,12 @@ export async function updatePasswordWithResetToken(
         .where('expires_at', '>', at)
         .returning('user_id'),
     );
-  const row = await retireIssued(locked, { account: { cte: 'consumed', column: 'user_id' }, except: found.token_id })
+  // The reset proves the mailbox: a second factor locked by wrong codes works again (mfa/guesses.ts).
+  const unlocked = unlockAfterReset(
+    retireIssued(locked, { account: { cte: 'consumed', column: 'user_id' }, except: found.token_id }),
+    'consumed',
+  );
+  const row = await unlocked
     .with('revoked', (qb) =>
       qb
         .deleteFrom('sessions')
@@ -149,5 +159,12 @@ export async function updatePasswordWithResetToken(
   // Found a moment ago but not consumed now: a concurrent reset used it first.
   if (row === undefined) throw unknownToken();
   const { revoked_sessions, ...user } = row;
+  // The mailbox's owner did this, or someone who reads it: either way the owner should hear of it.
+  await notify(
+    by,
+    { purpose: 'password_reset', accountId: userId },
+    (origin, appUrl) => passwordChanged(user, 'reset', origin, appUrl),
+    at,
+  );
   return { user, revokedSessions: revoked_sessions ?? 0 };
 }
