@@ -21,6 +21,12 @@ export const ERRORS = {
   },
   invalid_mfa_code: { status: 401, message: 'The code is not valid (a code is accepted once, within 30 seconds of its time).' },
   mfa_token_invalid: { status: 401, message: 'This login step is unknown, used, expired or out of tries: log in again.' },
+  // A change that could take the account away (password, e-mail, deletion, the factor itself) on an account with a factor.
+  step_up_required: {
+    status: 403,
+    message:
+      'This change needs a second proof: send `code`, a current code from the authenticator app or one of the recovery codes, with the request.',
+  },
   mfa_already_enabled: { status: 409, message: 'A second factor is already enabled; disable it before enrolling again.' },
   mfa_unavailable: { status: 503, message: 'The second factor is not available on this service at the moment.' },
   not_found: { status: 404, message: 'Not found.' },
