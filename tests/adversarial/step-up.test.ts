@@ -159,7 +159,7 @@ describe('with the code', () => {
 });
 
 describe('wrong codes', () => {
-  it("count on the factor's counter, with the login's second step: past RATE_LIMIT_MFA it is 429 with Retry-After, for the owner too", async () => {
+  it("count on the factor's counter, with the login's second step: the 11th wrong one (RATE_LIMIT_MFA 10) is 429 with Retry-After, for the owner too", async () => {
     const { owner, secret, stolen } = await ownerAndThief();
     const limit = limitFor('mfa').count;
     const right = codeAt(secret);
@@ -169,11 +169,14 @@ describe('wrong codes', () => {
       expect(res.status).toBe(400);
       expect(res.body.error.details).toEqual({ code: ['is not correct'] });
     }
-    const over = await CHANGES['PUT /api/me/password']!.change(stolen, right);
+    const over = await CHANGES['PUT /api/me/password']!.change(stolen, wrong);
     expect(over.status).toBe(429);
     expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Over the limit even the right code is not checked.
+    expect((await CHANGES['PUT /api/me/password']!.change(stolen, right)).status).toBe(429);
     const { counters, user, events } = await accountState(owner.user.id);
-    expect(counters).toContainEqual({ bucket: checks.mfa(owner.user.id).bucket, hits: limit + 1 });
+    expect(counters).toContainEqual({ bucket: checks.mfa(owner.user.id).bucket, hits: limit + 2 });
+    // The trail keeps the attempts under the limit and the one that took it over, not the ones after.
     expect(events.filter((e) => e.kind === 'mfa_failed')).toHaveLength(limit + 1);
     expect(user?.password_hash).toBe(owner.user.password_hash);
     const first = await call(login, 'POST', '/api/login', { json: { username: owner.user.username, password: STRONG_PASSWORD } });
