@@ -205,20 +205,27 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
 }
 
 /**
- * DELETE /api/me/mfa/totp: the password and a code (from the app, or a
- * recovery code) both prove the caller, as for every change the step-up
- * guards (proveOwnership; without a code, 403 step_up_required). Then the
- * factor and its recovery codes are deleted, the code taken by the DELETE.
- * 404 when no factor is on.
+ * The removal's and the renewal's proof, as every change the step-up guards
+ * is proved (proveOwnership: the password and a code, 403 step_up_required
+ * without one); 404 when no factor is on. Then statement 2's first CTEs: the
+ * account row and the caller's session locked (lockLiveCaller: a reset
+ * meanwhile ends the change too), the password's hits given back.
  */
-export async function removeFactor(caller: Caller, password: string, code: string | undefined): Promise<void> {
+async function proveForFactor(caller: Caller, password: string, code: string | undefined) {
   mfaKey();
-  const userId = caller.claims.userId;
   const proof = await proveOwnership(caller.claims, password, caller, stepUp(code));
   if (!proof.stepUp.factor) throw new HttpError('not_found', 'No second factor is enabled.');
-  // The account row and the caller's session first (lockLiveCaller): a reset meanwhile ends the removal too.
   const locked = lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>;
-  const released = releaseAttempt(locked, userId, proof.counted, { onlyIf: CALLER_LIVE });
+  return { proof, released: releaseAttempt(locked, caller.claims.userId, proof.counted, { onlyIf: CALLER_LIVE }) };
+}
+
+/**
+ * DELETE /api/me/mfa/totp: proved by proveForFactor; the factor and its
+ * recovery codes are deleted, the code taken by the DELETE.
+ */
+export async function removeFactor(caller: Caller, password: string, code: string | undefined): Promise<void> {
+  const userId = caller.claims.userId;
+  const { proof, released } = await proveForFactor(caller, password, code);
   const { db, taken, takenIn } = proof.stepUp.take(released, { onlyIf: CALLER_LIVE, change: 'removing-factor' });
   const removing = db.with('codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(taken));
   // What was opened or asked for while the factor guarded the account: codes/retired.ts.
@@ -231,22 +238,17 @@ export async function removeFactor(caller: Caller, password: string, code: strin
 }
 
 /**
- * POST /api/me/mfa/recovery-codes: proved as the removal is (the password and
- * a code); ten new recovery codes replace the old ones, used or not, in the
- * statement that takes the code. 404 when no factor is on.
+ * POST /api/me/mfa/recovery-codes: proved by proveForFactor; ten new recovery
+ * codes replace the old ones, used or not, in the statement that takes the code.
  */
 export async function regenerateRecoveryCodes(
   caller: Caller,
   password: string,
   code: string | undefined,
 ): Promise<{ recoveryCodes: string[] }> {
-  mfaKey();
   const userId = caller.claims.userId;
-  const proof = await proveOwnership(caller.claims, password, caller, stepUp(code));
-  if (!proof.stepUp.factor) throw new HttpError('not_found', 'No second factor is enabled.');
+  const { proof, released } = await proveForFactor(caller, password, code);
   const { codes, hashes } = newRecoveryCodes();
-  const locked = lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>;
-  const released = releaseAttempt(locked, userId, proof.counted, { onlyIf: CALLER_LIVE });
   const { db, taken, takenIn } = proof.stepUp.take(released, { onlyIf: CALLER_LIVE });
   const result = await (db as unknown as QueryCreator<Database>)
     // A recovery code given as the proof goes with the others (this CTE and the code's own deletion agree).
