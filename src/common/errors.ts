@@ -27,6 +27,12 @@ export const ERRORS = {
     message:
       'Prove your e-mail address first: ask for a code with POST /api/register/resend and use it (or reset your password), then enrol.',
   },
+  // A change that could take the account away (password, e-mail, deletion, the factor itself) on an account with a factor.
+  step_up_required: {
+    status: 403,
+    message:
+      'This change needs a second proof: send `code`, a current code from the authenticator app or one of the recovery codes, with the request.',
+  },
   mfa_already_enabled: { status: 409, message: 'A second factor is already enabled; disable it before enrolling again.' },
   // Past RATE_LIMIT_MFA_DAY: no wait lifts it, a password reset does (src/auth/mfa/README.md).
   mfa_locked: {

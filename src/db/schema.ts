@@ -43,7 +43,12 @@ export interface SessionsTable {
   /** Where the session was opened: the user agent, trimmed, and the client address. */
   user_agent: string | null;
   ip: string | null;
+  /** How it was authenticated: RFC 8176 `amr` values (migration 0014), never empty. */
+  amr: ColumnType<AuthMethod[], AuthMethod[] | undefined, never>;
 }
+
+/** RFC 8176 authentication methods a session records: a password, a second factor's one-time code, passkeys later. */
+export type AuthMethod = 'pwd' | 'otp' | 'hwk' | 'swk';
 
 export interface OneTimeTokensTable {
   id: Generated<number>;

@@ -12,10 +12,12 @@ import { jwks } from './jwks.ts';
 import { loginMfa } from './login-mfa.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
+import { meMfaRecoveryCodes } from './me-mfa-recovery-codes.ts';
 import { meMfaTotpConfirm } from './me-mfa-totp-confirm.ts';
 import { meMfaTotp } from './me-mfa-totp.ts';
 import { mePassword } from './me-password.ts';
 import { meProfile } from './me-profile.ts';
+import { meCurrentSession } from './me-current-session.ts';
 import { meSession } from './me-session.ts';
 import { meSessions } from './me-sessions.ts';
 import { meEmailConfirm } from './me-email-confirm.ts';
@@ -51,6 +53,8 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'me-password': mePassword,
   'me-mfa-totp': meMfaTotp,
   'me-mfa-totp-confirm': meMfaTotpConfirm,
+  'me-mfa-recovery-codes': meMfaRecoveryCodes,
+  'me-current-session': meCurrentSession,
   'me-sessions': meSessions,
   'me-session': meSession,
   'me-events': meEvents,

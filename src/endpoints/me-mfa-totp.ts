@@ -25,10 +25,12 @@ export const meMfaTotp = endpoint('/api/me/mfa/totp', {
     tag: 'Accounts',
     summary: 'Turn the second factor off: needs the password and a code (from the app, or a recovery code)',
     statements: 2,
-    description: 'Every wrong one is listed (`details.password`, `details.code`). The recovery codes go with the factor.',
+    description:
+      'Every wrong one is listed (`details.password`, `details.code`; a wrong code counts on `RATE_LIMIT_MFA`). Without `code`, 403 ' +
+      '`step_up_required` (nothing counted or checked), as for every change the second factor guards. The recovery codes go with the factor.',
     auth: true,
     body: disableSchema,
     answers: [{ status: 204, description: 'Off: login needs the password only' }],
-    errors: [404, 429],
+    errors: [403, 404, 429],
   },
 });

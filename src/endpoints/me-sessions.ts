@@ -9,7 +9,8 @@ export const meSessions = endpoint('/api/me/sessions', {
     tag: 'Accounts',
     summary: "The caller's live sessions, newest first",
     description:
-      'Each with where it was opened (user agent, address) and when it was last used (`lastSeenAt`, updated at most once an hour). ' +
+      'Each with where it was opened (user agent, address), how (`amr`, `aal`: `aal2` when a code of the second factor was given) ' +
+      'and when it was last used (`lastSeenAt`, updated at most once an hour). ' +
       r.PAGINATED.replace(' and the real total', ''),
     statements: 1,
     auth: true,

@@ -79,15 +79,32 @@ export const postView = v.strictObject({ id, title: text, body: text, createdAt:
 
 export const commentView = v.strictObject({ id, postId: id, body: text, createdAt: timestamp, author: authorRef });
 
-export const sessionItem = v.strictObject({
+/** What every view of a session says of it: when, and how it was authenticated. */
+const sessionFacts = {
   id,
   createdAt: timestamp,
   expiresAt: timestamp,
   lastSeenAt: v.pipe(timestamp, v.description('When the session was last used, updated at most once an hour.')),
+  amr: v.pipe(
+    v.array(v.picklist(['pwd', 'otp', 'hwk', 'swk'])),
+    v.description(
+      'How the session was authenticated (RFC 8176): `pwd` the password, `otp` a code of the second factor (a recovery code included).',
+    ),
+  ),
+  aal: v.pipe(
+    v.picklist(['aal1', 'aal2']),
+    v.description('The assurance level: `aal2` when a second factor was given at login, `aal1` for the password alone.'),
+  ),
+};
+
+export const sessionItem = v.strictObject({
+  ...sessionFacts,
   userAgent: v.pipe(v.nullable(text), v.description('The User-Agent that opened the session, trimmed to 256 characters.')),
   ip: v.pipe(v.nullable(text), v.description('The client address that opened the session.')),
   current: v.pipe(v.boolean(), v.description('Whether this is the session making the request.')),
 });
+
+export const currentSession = v.strictObject({ session: v.strictObject(sessionFacts) });
 
 const listPage = <T extends v.GenericSchema>(item: T) => ({
   items: v.array(item),
@@ -146,13 +163,14 @@ export const totpEnrolment = v.strictObject({
   otpauthUri: v.pipe(text, v.description('`otpauth://totp/…` (SHA-1, 6 digits, 30 s), for a QR code')),
 });
 
-export const mfaEnabled = v.strictObject({
-  recoveryCodes: v.pipe(
-    v.array(text),
-    v.description('Ten single-use codes (`xxxx-xxxx-xxxx-xxxx`) for when the app is lost; shown only now'),
-  ),
-  revokedSessions: count,
-});
+const recoveryCodeList = v.pipe(
+  v.array(text),
+  v.description('Ten single-use codes (`xxxx-xxxx-xxxx-xxxx`) for when the app is lost; shown only now'),
+);
+
+export const mfaEnabled = v.strictObject({ recoveryCodes: recoveryCodeList, revokedSessions: count });
+
+export const recoveryCodes = v.strictObject({ recoveryCodes: recoveryCodeList });
 
 export const sessionList = v.strictObject(listPage(sessionItem));
 

@@ -4,7 +4,7 @@ import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
-import { confirmSchema, disableSchema, enrolSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
+import { confirmSchema, disableSchema, enrolSchema, recoveryCodesSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
 import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
@@ -35,6 +35,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   TotpEnrolment: enrolSchema,
   TotpConfirmation: confirmSchema,
   TotpRemoval: disableSchema,
+  RecoveryCodesRenewal: recoveryCodesSchema,
   LoginSecondStep: secondStepSchema,
   PasswordReset: resetFields,
   ProfilePatch: profilePatchSchema,
@@ -53,6 +54,8 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Post: r.postView,
   Comment: r.commentView,
   Session: r.sessionItem,
+  CurrentSession: r.currentSession,
+  RecoveryCodes: r.recoveryCodes,
   Registered: r.registered,
   UserAnswer: r.withUser,
   EmailChangeRequested: r.emailChangeRequested,

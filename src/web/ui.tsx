@@ -114,6 +114,7 @@ export interface Submission {
 const FIELD_OF_CODE: Record<string, [field: string, message: string]> = {
   username_taken: ['username', 'is already taken'],
   email_taken: ['email', 'already belongs to an account'],
+  step_up_required: ['code', 'is needed for this change'],
 };
 
 function errorsOf(error: ApiError | undefined, field: string): string[] | undefined {
@@ -146,6 +147,7 @@ export function useSubmit<T>(action: () => Promise<T>, done: (result: T) => void
 /** What a failure means for the person, beyond the API's message. */
 function explain(error: ApiError): string {
   if (error.code === 'validation_failed') return 'Some fields need a change: see the messages below them.';
+  if (error.code === 'step_up_required') return 'Your account has a second factor: enter a code from it below, then send again.';
   if (error.code in FIELD_OF_CODE) return `${error.message} See the message below the field.`;
   if (error.retryAfter !== undefined) return `${error.message} Try again in ${error.retryAfter} seconds.`;
   return error.message;
@@ -184,6 +186,62 @@ export function Form({ label, submission, action, children, help }: FormProps) {
         {busy ? 'Please wait…' : action}
       </button>
     </form>
+  );
+}
+
+/**
+ * A change the second factor guards (password, e-mail, deletion, the factor
+ * itself): the API answers 403 step_up_required until a code comes with it.
+ * `send` wraps the form's request and shows the code field from then on;
+ * `body` is the `code` to send along once typed.
+ */
+export interface StepUp {
+  asked: boolean;
+  code: string;
+  setCode: (code: string) => void;
+  body: { code?: string };
+  send: <T>(request: () => Promise<T>) => Promise<T>;
+  /** After the change went through: the next one asks again. */
+  done: () => void;
+}
+
+export function useStepUp(): StepUp {
+  const [asked, setAsked] = useState(false);
+  const [code, setCode] = useState('');
+  return {
+    asked,
+    code,
+    setCode,
+    body: asked && code.trim() !== '' ? { code: code.trim() } : {},
+    send: async (request) => {
+      try {
+        return await request();
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'step_up_required') setAsked(true);
+        throw error;
+      }
+    },
+    done: () => {
+      setAsked(false);
+      setCode('');
+    },
+  };
+}
+
+/** The code field of a guarded change, once the API asked for it. */
+export function StepUpField({ stepUp, submission }: { stepUp: StepUp; submission: Submission }) {
+  if (!stepUp.asked) return null;
+  return (
+    <Field
+      label="Code"
+      name="code"
+      value={stepUp.code}
+      onInput={stepUp.setCode}
+      autoComplete="one-time-code"
+      hint="The 6-digit code your authenticator app shows now, or one of your recovery codes (it then works no more)."
+      errors={submission.errorsOf('code')}
+      required
+    />
   );
 }
 

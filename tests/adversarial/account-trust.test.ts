@@ -32,12 +32,12 @@ beforeAll(() => {
 });
 afterEach(() => setClock());
 
-/** Someone holding the account's session and password asks to move it to an address of theirs: the code. */
-async function pendingEmailChange(holder: TestUser): Promise<string> {
+/** Someone holding the account's session and password (and `factorCode`, its factor's) asks to move it to an address of theirs: the code. */
+async function pendingEmailChange(holder: TestUser, factorCode?: string): Promise<string> {
   const email = `${uniqueName('taker')}@example.net`;
   const res = await call(changeEmail, 'POST', '/api/me/email', {
     token: holder.token,
-    json: { email, password: holder.password },
+    json: { email, password: holder.password, ...(factorCode !== undefined && { code: factorCode }) },
     ip: uniqueIp(),
   });
   expect(res.status).toBe(202);
@@ -89,11 +89,12 @@ describe('a password change', () => {
   it('retires the pending e-mail change and the open mfaTokens', async () => {
     const owner = await createUser();
     const { secret } = await enableMfa(owner.token);
-    const code = await pendingEmailChange(owner);
+    const code = await pendingEmailChange(owner, codeAt(secret));
     const mfaToken = await openChallenge(owner.user.username);
     const changed = await call(mePassword, 'PUT', '/api/me/password', {
       token: owner.token,
-      json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD },
+      // The next step's code: the current one went to the e-mail change.
+      json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD, code: codeAt(secret, Date.now(), 1) },
       ip: uniqueIp(),
     });
     expect(changed.status).toBe(200);
@@ -151,7 +152,7 @@ describe('an e-mail change', () => {
     const owner = await createUser();
     const { secret } = await enableMfa(owner.token);
     const mfaToken = await openChallenge(owner.user.username);
-    const code = await pendingEmailChange(owner);
+    const code = await pendingEmailChange(owner, codeAt(secret));
     expect((await confirmPending(code)).status).toBe(200);
     expect((await secondStep(mfaToken, codeAt(secret))).status).toBe(401);
   });
@@ -160,9 +161,9 @@ describe('an e-mail change', () => {
 describe("a second factor's removal", () => {
   it('retires the pending e-mail change, the reset codes and the mfaTokens opened under it, a new factor included', async () => {
     const owner = await createUser();
-    const { secret } = await enableMfa(owner.token);
+    const { secret, recoveryCodes } = await enableMfa(owner.token);
     const mfaToken = await openChallenge(owner.user.username);
-    const code = await pendingEmailChange(owner);
+    const code = await pendingEmailChange(owner, recoveryCodes[0]);
     const asked = await call(forgot, 'POST', '/api/password/forgot', { json: { email: owner.user.email }, ip: uniqueIp() });
     const removed = await call(factor, 'DELETE', '/api/me/mfa/totp', {
       token: owner.token,

@@ -17,6 +17,7 @@ import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import confirmChange from '../../netlify/functions/me-email-confirm.ts';
 import changeEmail from '../../netlify/functions/me-email.ts';
+import recoveryCodes from '../../netlify/functions/me-mfa-recovery-codes.ts';
 import mfaConfirm from '../../netlify/functions/me-mfa-totp-confirm.ts';
 import mfaTotp from '../../netlify/functions/me-mfa-totp.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
@@ -268,6 +269,39 @@ const OPERATIONS: Operation[] = [
       const { token, password } = await createUser();
       const { secret } = await enableMfa(token);
       return () => call(mfaTotp, 'DELETE', '/api/me/mfa/totp', { token, json: { password, code: codeAt(secret) } });
+    },
+  },
+  {
+    name: 'POST /api/me/mfa/recovery-codes',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { token, password } = await createUser();
+      const { secret } = await enableMfa(token);
+      return () => call(recoveryCodes, 'POST', '/api/me/mfa/recovery-codes', { token, json: { password, code: codeAt(secret) } });
+    },
+  },
+  // The step-up: the code counted by the first statement, taken by the second.
+  {
+    name: 'PUT /api/me/password (with a second factor)',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { user, token, password } = await createUser();
+      const { secret } = await enableMfa(token);
+      await createSession(user.id);
+      const body = json({ currentPassword: password, newPassword: 'Copper-Lantern-26#', code: codeAt(secret) });
+      return () => call(mePassword, 'PUT', '/api/me/password', { token, ...body });
+    },
+  },
+  {
+    name: 'DELETE /api/me (with a second factor)',
+    style: 'api',
+    expected: 204,
+    prepare: async () => {
+      const { token, password } = await createUser();
+      const { recoveryCodes: codes } = await enableMfa(token);
+      return () => call(me, 'DELETE', '/api/me', { token, ...json({ password, code: codes[0] }) });
     },
   },
   {

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import me from '../../netlify/functions/me.ts';
+import meEmail from '../../netlify/functions/me-email.ts';
+import recoveryCodes from '../../netlify/functions/me-mfa-recovery-codes.ts';
+import mfaTotp from '../../netlify/functions/me-mfa-totp.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
 import meSession from '../../netlify/functions/me-session.ts';
 import meSessions from '../../netlify/functions/me-sessions.ts';
@@ -18,6 +21,7 @@ import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { updateUser } from '../../src/auth/accounts/users.ts';
 import { call } from '../support/call.ts';
 import { registerAccount, useMailProvider } from '../support/accounts.ts';
+import { codeAt, enableMfa } from '../support/mfa.ts';
 import { measured, stated } from '../support/statements.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 
@@ -98,6 +102,27 @@ describe('statements per request', () => {
     const put = (json: object) => measured(() => call(mePassword, 'PUT', '/api/me/password', { token, json }));
     expect(await put({ currentPassword: 'Wrong-Password-1', newPassword: 'Granite-Meadow-58?' })).toEqual([400, 1]);
     expect(await put({ currentPassword: password, newPassword: 'Granite-Meadow-58?' })).toEqual([200, stated('me-password', 'PUT')]);
+  });
+
+  it('the step-up adds none: with a second factor, the guarded changes run their stated count with a code, 1 without (2 for the e-mail change, its limits first), and 1 with a wrong one', async () => {
+    const guarded = [
+      ['me-password', 'PUT', mePassword, '/api/me/password', { currentPassword: STRONG_PASSWORD, newPassword: 'Granite-Meadow-58?' }, 200],
+      ['me-email', 'POST', meEmail, '/api/me/email', { email: `${uniqueName('moved')}@example.org`, password: STRONG_PASSWORD }, 202],
+      ['me-mfa-totp', 'DELETE', mfaTotp, '/api/me/mfa/totp', { password: STRONG_PASSWORD }, 204],
+      ['me-mfa-recovery-codes', 'POST', recoveryCodes, '/api/me/mfa/recovery-codes', { password: STRONG_PASSWORD }, 200],
+      ['me', 'DELETE', me, '/api/me', { password: STRONG_PASSWORD }, 204],
+    ] as const;
+    for (const [name, method, handler, path, body, success] of guarded) {
+      const { token } = await createUser();
+      const { secret } = await enableMfa(token);
+      const send = (code?: string) =>
+        measured(() => call(handler, method, path, { token, json: { ...body, ...(code && { code }) }, ip: uniqueIp() }));
+      const before = name === 'me-email' ? 1 : 0;
+      expect(await send()).toEqual([403, before + 1]);
+      const right = codeAt(secret);
+      expect(await send(right === '000000' ? '000001' : '000000')).toEqual([400, before + 1]);
+      expect(await send(right)).toEqual([success, stated(name, method)]);
+    }
   });
 
   it('DELETE /api/me/sessions/{id}: 2', async () => {

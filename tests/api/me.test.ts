@@ -138,8 +138,10 @@ describe('GET /api/me/sessions', () => {
         userAgent: 'Firefox/140.0',
         ip: '198.51.100.4',
         current: false,
+        amr: ['pwd'],
+        aal: 'aal1',
       },
-      { id: sessionId, ...opened, expiresAt: expect.any(String), userAgent: null, ip: null, current: true },
+      { id: sessionId, ...opened, expiresAt: expect.any(String), userAgent: null, ip: null, current: true, amr: ['pwd'], aal: 'aal1' },
     ]);
     expect(res.body.items.map((s: { id: number }) => s.id)).not.toContain(stranger.sessionId);
   });
@@ -156,6 +158,8 @@ describe('GET /api/me/sessions', () => {
         userAgent: null,
         ip: null,
         current: true,
+        amr: ['pwd'],
+        aal: 'aal1',
       },
     ]);
   });

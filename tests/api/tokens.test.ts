@@ -57,6 +57,8 @@ describe('POST /api/token', () => {
       sub: String(user.id),
       sid: sessionId,
       username: user.username,
+      amr: ['pwd'],
+      acr: 'aal1',
       iat: expect.any(Number),
       exp: payload.iat! + 900,
       jti: expect.stringMatching(/^[0-9a-f-]{36}$/),

@@ -104,6 +104,7 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       return { path: '/api/me/password', options: { json: { currentPassword: password, newPassword: NEW_PASSWORD }, ...token(user) } };
     },
     'DELETE /api/me': async () => ({ path: '/api/me', options: { json: { password }, ...token(await newUser()), ip: IP } }),
+    'GET /api/me/session': async () => ({ path: '/api/me/session', options: token(await newUser()) }),
     'GET /api/me/sessions': async () => ({ path: '/api/me/sessions', options: token(await newUser()) }),
     'DELETE /api/me/sessions': async () => ({ path: '/api/me/sessions', options: token(await newUser()) }),
     'GET /api/me/events': async () => ({ path: '/api/me/events', options: token(await newUser()) }),
@@ -123,6 +124,11 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       const user = await newUser();
       const { secret } = await enableMfa(user.token, password);
       return { path: '/api/me/mfa/totp', options: { json: { password, code: codeAt(secret) }, ...token(user) } };
+    },
+    'POST /api/me/mfa/recovery-codes': async () => {
+      const user = await newUser();
+      const { secret } = await enableMfa(user.token, password);
+      return { path: '/api/me/mfa/recovery-codes', options: { json: { password, code: codeAt(secret) }, ...token(user) } };
     },
     'POST /api/login/mfa': async () => {
       const user = await newUser();

@@ -371,6 +371,39 @@ describe('the web pages', () => {
     await eventually(() => page.getByText(user.email).count()).toBeGreaterThan(0);
   });
 
+  it('account with a second factor: each session shows how it was signed in; a password change asks for the code, then goes through', {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
+    const { user, token } = await createUser();
+    const { secret } = await enableMfa(token);
+    const page = await newPage();
+    await page.goto('/app/login?next=/app/account');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(user.username);
+    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectTitle(page, 'Enter your code');
+    await page.getByLabel('Code', { exact: true }).fill(codeAt(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expectTitle(page, 'My account');
+    // This browser's session gave a code; the one enableMfa used gave the password alone.
+    const current = page.locator('.sessions li', { hasText: '(this browser)' });
+    await eventually(() => current.locator('.level').textContent()).toBe('password + code');
+    expect(await page.locator('.sessions li', { hasNotText: '(this browser)' }).locator('.level').allTextContents()).toEqual(['password']);
+
+    const form = page.getByRole('form', { name: 'Change the password' });
+    await form.getByLabel('Current password', { exact: true }).fill(STRONG_PASSWORD);
+    await form.getByLabel('New password', { exact: true }).fill('Granite-Meadow-58?');
+    await form.getByRole('button', { name: 'Change the password' }).click();
+    await eventually(() => form.getByRole('alert').textContent()).toContain('second factor');
+    expect(await fieldErrors(page, 'Code')).toEqual(['Code is needed for this change']);
+    expect(await seriousViolations(page)).toEqual([]);
+    // The login took this step's code: the next one.
+    await form.getByLabel('Code', { exact: true }).fill(codeAt(secret, Date.now(), 1));
+    await form.getByRole('button', { name: 'Change the password' }).click();
+    await eventually(() => page.getByText('Password changed.').count()).toBe(1);
+    expect(await form.getByLabel('Code', { exact: true }).count()).toBe(0);
+  });
+
   it('forgot, then reset through the e-mailed link; a used link is refused', { timeout: FLOW_TIMEOUT }, async () => {
     const page = await newPage();
     await page.goto('/app/forgot');

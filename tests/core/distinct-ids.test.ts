@@ -1,6 +1,7 @@
 // The test template starts every table's ids far apart (tests/support/global-setup.ts),
 // so a test that mixes up ids fails: a user's id never equals one of its sessions', posts' or codes'.
 import { describe, expect, it } from 'vitest';
+import { stepUp } from '../../src/auth/mfa/step-up.ts';
 import { changePassword } from '../../src/auth/passwords/change.ts';
 import { createSession, findSessionUser } from '../../src/auth/sessions/sessions.ts';
 import { createUser, uniqueIp } from '../support/users.ts';
@@ -20,6 +21,7 @@ describe('ids of different tables', () => {
       { userId: user.id, sessionId },
       { currentPassword: password, newPassword: 'Granite-Meadow-58?' },
       { ip: uniqueIp() },
+      stepUp(undefined),
     );
     expect(result).toEqual({ revokedSessions: others.length });
     expect(await findSessionUser(token)).toBeDefined();

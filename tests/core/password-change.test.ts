@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stepUp } from '../../src/auth/mfa/step-up.ts';
 import { changePassword } from '../../src/auth/passwords/change.ts';
 import { verifyPassword } from '../../src/auth/passwords/hash.ts';
 import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
@@ -20,6 +21,7 @@ describe('changePassword', () => {
       { userId: user.id, sessionId },
       { currentPassword: password, newPassword: NEW_PASSWORD },
       { ip: IP },
+      stepUp(undefined),
     );
     expect(result).toEqual({ revokedSessions: 1 });
     expect(await findSessionUser(token)).toBeDefined();
@@ -33,7 +35,12 @@ describe('changePassword', () => {
     const { user, password, sessionId } = await createUser();
     const other = await createSession(user.id);
     await expect(
-      changePassword({ userId: user.id, sessionId }, { currentPassword: 'Not-my-password-1', newPassword: 'shrt9x' }, { ip: IP }),
+      changePassword(
+        { userId: user.id, sessionId },
+        { currentPassword: 'Not-my-password-1', newPassword: 'shrt9x' },
+        { ip: IP },
+        stepUp(undefined),
+      ),
     ).rejects.toMatchObject({
       status: 400,
       details: { currentPassword: ['is not correct'], newPassword: [PASSWORD_MESSAGES.tooShort, PASSWORD_MESSAGES.classes] },
@@ -45,7 +52,12 @@ describe('changePassword', () => {
   it('answers 401 for a session that no longer exists', async () => {
     const { user, password } = await createUser();
     await expect(
-      changePassword({ userId: user.id, sessionId: 2 ** 40 }, { currentPassword: password, newPassword: NEW_PASSWORD }, { ip: IP }),
+      changePassword(
+        { userId: user.id, sessionId: 2 ** 40 },
+        { currentPassword: password, newPassword: NEW_PASSWORD },
+        { ip: IP },
+        stepUp(undefined),
+      ),
     ).rejects.toMatchObject({ status: 401 });
   });
 });

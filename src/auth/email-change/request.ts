@@ -7,6 +7,7 @@ import { emailChangeRequested } from '../../mail/templates.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
+import type { StepUp } from '../attempts/step-up.ts';
 import type { Client } from '../base/requester.ts';
 import { deliverSecret, deliveryRoute, notify } from '../codes/delivery.ts';
 import { newToken, replacingLiveToken, TOKEN_COLUMNS, tokenValues } from '../codes/tokens.ts';
@@ -27,18 +28,24 @@ export interface EmailChangeRequested {
  * 3 statements: the limits per client address and per new address (which
  * gets a message; a bucket apart from that address's own resends and resets,
  * whose budget a stranger must not spend): 429; the password proof (401, 429,
- * 400 `details.password`, counted as a failed login); then, in one statement,
- * the proof's hits given back, the code issued for the account (replacing
+ * 400 `details.password`, counted as a failed login; on an account with a
+ * second factor its code too: 403 step_up_required, `details.code`); then, in
+ * one statement, the proof's hits given back, the factor's code taken, the code issued for the account (replacing
  * its pending change, one live code per account and purpose) unless another
  * account has the address (409), and email_change_requested recorded, only
  * while the caller's session is live (lockLiveCaller; 401 when a reset
  * ended it meanwhile).
  * Nothing is written when no code could reach anyone here (503).
  */
-export async function requestEmailChange(claims: TokenClaims, input: EmailChange, client: Client): Promise<EmailChangeRequested> {
+export async function requestEmailChange(
+  claims: TokenClaims,
+  input: Omit<EmailChange, 'code'>,
+  client: Client,
+  stepUp: StepUp,
+): Promise<EmailChangeRequested> {
   deliveryRoute();
   await consume([checks.emailChange(input.email), checks.emailIp(client.ip)]);
-  const attempt = await proveOwnership(claims, input.password, client);
+  const attempt = await proveOwnership(claims, input.password, client, stepUp);
   const { user } = attempt;
   if (user.email === input.email) throw validationFailed({ email: ['is already the address of this account'] });
 
@@ -47,11 +54,15 @@ export async function requestEmailChange(claims: TokenClaims, input: EmailChange
   // The account row first, then the caller's session, still live (a reset or another e-mail change
   // may have ended it while the password was hashed): a code issued after that would outlive it.
   const caller = lockLiveCaller(claims) as unknown as QueryCreator<Database>;
-  const row = await releaseAttempt(caller, claims.userId, attempt.counted, { onlyIf: CALLER_LIVE })
+  const { db, taken } = attempt.stepUp.take(releaseAttempt(caller, claims.userId, attempt.counted, { onlyIf: CALLER_LIVE }), {
+    onlyIf: CALLER_LIVE,
+  });
+  const row = await db
     .with('holder', (qb) =>
       qb
         .selectFrom(sql<{ user_id: number }>`live`.as('live'))
         .select('live.user_id as id')
+        .where(taken)
         .where(({ not, exists, selectFrom }) =>
           not(exists(selectFrom('users as other').select('other.id').where('other.email', '=', newEmail))),
         ),
@@ -71,11 +82,18 @@ export async function requestEmailChange(claims: TokenClaims, input: EmailChange
         .expression((eb) => eb.selectFrom('issued').select(['user_id', ...eventValues('email_change_requested', client, token.createdAt)])),
     )
     .selectNoFrom((eb) => [
+      CALLER_LIVE.as('live'),
+      taken.as('taken_code'),
       eb.exists(eb.selectFrom('issued').select('user_id')).as('issued'),
       eb.exists(eb.selectFrom('users').select('id').where('email', '=', newEmail)).as('taken'),
     ])
     .executeTakeFirstOrThrow();
-  if (!row.issued) throw new HttpError(row.taken ? 'email_taken' : 'unauthenticated');
+  if (!row.issued) {
+    if (!row.live) throw new HttpError('unauthenticated');
+    // Another request used the factor's code first.
+    if (!row.taken_code) throw validationFailed({ code: ['is not correct'] });
+    throw new HttpError('email_taken');
+  }
 
   const { revealed } = await deliverSecret({ to: { ...user, email: input.email }, token, appUrl: client.appUrl }, client.waitUntil);
   await notify(

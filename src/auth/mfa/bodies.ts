@@ -38,6 +38,9 @@ export const confirmSchema = closedObject({
   ),
 });
 
-export const disableSchema = closedObject({ password, code: appOrRecoveryCode });
+/** The factor's removal and new recovery codes: the password and a code (none: 403 step_up_required). */
+export const disableSchema = closedObject({ password, code: v.optional(appOrRecoveryCode) });
+
+export const recoveryCodesSchema = closedObject({ password, code: v.optional(appOrRecoveryCode) });
 
 export const secondStepSchema = closedObject({ mfaToken: secretSchema, code: appOrRecoveryCode });

@@ -3,7 +3,7 @@
 // never sees) against what statement 1 read; the statement that acts on it
 // accepts it again by a compare-and-set, so of two requests carrying one
 // code at once only one gets through, and a code is never accepted twice.
-import { sql, type Expression, type QueryCreator, type SqlBool } from 'kysely';
+import { sql, type Expression, type QueryCreator, type RawBuilder, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { hashRecoveryCode, isRecoveryCode } from './recovery-codes.ts';
 import { openSecret } from './sealed-secret.ts';
@@ -60,6 +60,10 @@ export function acceptCode(
 
 /** For a statement on `totp_factors`: `step` comes after the last accepted one. */
 export const laterThanLastUsed = (step: number) => sql<boolean>`(last_used_step IS NULL OR last_used_step < ${step})`;
+
+/** SQL: the account `userId` (an SQL reference) has a confirmed factor (a pending enrolment enforces nothing). */
+export const enabledFactor = (userId: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
+  sql<boolean>`EXISTS (SELECT FROM totp_factors f WHERE f.user_id = ${userId} AND f.confirmed_at IS NOT NULL)`;
 
 /** `EXISTS (SELECT FROM <cte>)`, to make a CTE or the final statement depend on another's rows. */
 export const rowsIn = (cte: string) => sql<boolean>`EXISTS (SELECT FROM ${sql.table(cte)})`;

@@ -1,62 +1,45 @@
-// Enrolling, confirming and removing an account's TOTP factor. Each is 2 SQL
-// statements on success: (1) the caller's live session with the user's hash
-// and factor, this attempt counted BEFORE anything is checked (a password on
-// the login's counters, as the password change does; a code on the account's
-// second-factor counter), so concurrent guesses cannot pass the limits;
-// (2) the change, with the compare-and-set that accepts a code and the
-// release of the counters the right answer earned back. A refusal is 1.
+// Enrolling, confirming and removing an account's TOTP factor, and new
+// recovery codes. Each is 2 SQL statements on success: (1) the caller's live
+// session with the user's hash and factor, this attempt counted BEFORE
+// anything is checked (a password on the login's counters, as the password
+// change does; a code on the account's second-factor counter), so concurrent
+// guesses cannot pass the limits; (2) the change, with the compare-and-set
+// that accepts a code and the release of the counters the right answer earned
+// back. A refusal is 1. Removal and new recovery codes prove the owner as the
+// other guarded changes do: the password and the step-up (step-up.ts).
 import { randomBytes } from 'node:crypto';
 import { sql, type QueryCreator } from 'kysely';
-import { HttpError, validationFailed, type ErrorDetails } from '../../common/errors.ts';
+import { HttpError, validationFailed } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
 import { secondFactorEnabled, secondFactorRemoved } from '../../mail/templates.ts';
-import { limitFor } from '../../rate-limit/limits.ts';
 import { passwordAttempt, releaseAttempt } from '../attempts/password-attempt.ts';
-import { passwordMatches } from '../passwords/proof.ts';
-import type { Requester } from '../base/requester.ts';
+import { passwordMatches, proveOwnership } from '../passwords/proof.ts';
+import type { Client, Requester } from '../base/requester.ts';
 import { notify } from '../codes/delivery.ts';
 import { retireIssued } from '../codes/retired.ts';
 import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
-import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, rowsIn, type FactorState } from './codes.ts';
-import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
-import { codeCountColumns, countCode, refuseOverLimits, releaseCode } from './guesses.ts';
+import { rowsIn } from './codes.ts';
+import { eventBecomes, MFA_EVENT } from './events.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { mfaKey, openSecret, sealSecret } from './sealed-secret.ts';
+import { releaseCode } from './guesses.ts';
+import { CODE_COLUMNS, countCheckedCode, readCheckedCode, stepUp } from './step-up.ts';
 import { base32, matchingStep, otpauthUri, SECRET_BYTES } from './totp.ts';
 
 /** Who calls (address and user agent, for the counters and the audit trail) with which session. */
-interface Caller extends Requester {
-  claims: TokenClaims;
-}
+type Caller = (Requester | Client) & { claims: TokenClaims };
 
 /**
- * What statement 1 counts: a password (as a login from this address is)
- * and/or a second-factor code, the code only where it will be checked: against
- * a pending enrolment (confirm) or the enabled factor (removal). A code that
- * meets no factor to check it against is answered (404, 409) uncounted, so no
- * session can spend the owner's code attempts with it.
+ * What statement 1 of an enrolment counts: the password (as a login from this
+ * address is) to start one, the code of the pending secret to confirm it, the
+ * code only when there is a pending enrolment to check it against: a code that
+ * meets none is answered (404, 409) uncounted, so no session can spend the
+ * owner's code attempts with it.
  */
-interface Counted {
-  password: boolean;
-  code: false | 'pending' | 'enabled';
-  /** Enrolment and its confirmation: on an unproven address nothing is checked (403 email_unverified), so nothing counts. */
-  provenOnly?: boolean;
-}
-
-/** Over statement 1's `caller` row: the operation goes on to check what it was sent. */
-function checked({ provenOnly = false }: Counted) {
-  return provenOnly ? sql<boolean>`(email_verified_at IS NOT NULL)` : sql<boolean>`true`;
-}
-
-/** Over statement 1's `caller` row: the code of `counted` is checked, so it counts. */
-function codeChecked(counted: Counted) {
-  if (counted.code === 'pending') return sql<boolean>`(secret_sealed IS NOT NULL AND factor_confirmed_at IS NULL AND ${checked(counted)})`;
-  if (counted.code === 'enabled') return sql<boolean>`(factor_confirmed_at IS NOT NULL)`;
-  return sql<boolean>`false`;
-}
+type Counted = 'password' | 'pending code';
 
 /** A second factor only where the address is proven: else it could be a squatter's on someone else's address. */
 function requireProvenMailbox(row: { email_verified_at: Date | null }): void {
@@ -67,48 +50,38 @@ function requireProvenMailbox(row: { email_verified_at: Date | null }): void {
  * Statement 1: the caller's live session, user and factor (if any), with this
  * attempt counted BEFORE anything is checked: a password on the login's
  * counters as a proof of ownership is (src/auth/attempts/password-attempt.ts),
- * then a code on the account's second-factor counter, the rows locked in that
- * order. 401 when the session is not live, 429 over a limit.
+ * or a code on the account's second-factor counters (step-up.ts's
+ * countCheckedCode). On an unproven address nothing is counted: 403
+ * email_unverified before anything is checked. 401 when the session is not
+ * live, 429 over a limit (mfa_locked for a locked factor).
  */
-async function readCounting(by: Caller, counted: Counted, recoveryHash: Buffer, at: Date) {
+async function readCounting(by: Caller, counted: Counted, at: Date) {
   const { claims, ip } = by;
   const attempt = passwordAttempt(ip, at);
-  const codeCounted = codeChecked(counted);
+  const context = { userId: claims.userId, by, at };
   const db = getDb().with('caller', (qb) =>
     selectLiveSession(claims, qb)
       .leftJoin('totp_factors as f', 'f.user_id', 'u.id')
-      .select([
-        'u.password_hash',
-        'u.email_verified_at',
-        'f.secret_sealed',
-        'f.confirmed_at as factor_confirmed_at',
-        'f.last_used_step',
-        'f.locked_at',
-        sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.code_hash = ${recoveryHash})`.as(
-          'recovery_code_found',
-        ),
-      ]),
+      .select(['u.password_hash', 'u.email_verified_at', 'f.secret_sealed', 'f.confirmed_at as factor_confirmed_at', 'f.locked_at']),
   ) as unknown as QueryCreator<Database>;
-  const passwordCounted = attempt
-    .count(db, 'caller', sql<boolean>`${counted.password}::boolean AND ${checked(counted)}`)
-    .with('caller_user', (qb) => qb.selectFrom(sql<{ id: number }>`caller`.as('c')).select('c.id as user_id').where(codeCounted));
-  const row = await countCode(passwordCounted as unknown as QueryCreator<Database>, 'caller_user', at)
-    // A refused code until statement 2 says otherwise.
-    .with('recorded', eventFrom('caller_user', MFA_EVENT.failed, by, at, keptInTrail('code_hits', limitFor('mfa'))))
+  const proven = sql<boolean>`(email_verified_at IS NOT NULL)`;
+  const pending = sql<boolean>`(${counted === 'pending code'}::boolean AND ${proven} AND secret_sealed IS NOT NULL AND factor_confirmed_at IS NULL)`;
+  const passwordCounted = sql<boolean>`(${counted === 'password'}::boolean AND ${proven})`;
+  const row = await countCheckedCode(attempt.count(db, 'caller', passwordCounted), 'caller', pending, context)
     .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
-    .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())
     .selectAll('caller')
-    .select([...attempt.columns(sql`caller.id`), ...codeCountColumns, 'e.id as event_id'])
+    .select([...attempt.columns(sql`caller.id`), ...CODE_COLUMNS])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
-  const password = attempt.read(row);
   const caller = row as typeof row & CallerRow;
-  await refuseOverLimits(caller, caller, by, at, password.wait);
+  requireProvenMailbox(caller);
+  const password = attempt.read(row as unknown as Parameters<typeof attempt.read>[0]);
+  const code = await readCheckedCode(row, caller, caller.locked_at, context, password.wait);
   return {
     ...caller,
     /** The password's attempt, released by statement 2 when the password was right. */
     password,
-    eventId: row.event_id as number | null,
+    code,
   };
 }
 
@@ -116,13 +89,11 @@ interface CallerRow {
   id: number;
   username: string;
   email: string;
+  email_verified_at: Date | null;
   locked_at: Date | null;
   password_hash: string;
-  email_verified_at: Date | null;
   secret_sealed: Buffer | null;
   factor_confirmed_at: Date | null;
-  last_used_step: number | null;
-  recovery_code_found: boolean;
 }
 
 export interface Enrolment {
@@ -141,8 +112,7 @@ export async function startEnrolment(caller: Caller, password: string, issuer: s
   const key = mfaKey();
   const at = now();
   const userId = caller.claims.userId;
-  const row = await readCounting(caller, { password: true, code: false, provenOnly: true }, Buffer.alloc(32), at);
-  requireProvenMailbox(row);
+  const row = await readCounting(caller, 'password', at);
   if (!(await passwordMatches(password, row.password_hash))) throw validationFailed({ password: ['is not correct'] });
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
 
@@ -198,8 +168,7 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
   mfaKey();
   const at = now();
   const userId = caller.claims.userId;
-  const row = await readCounting(caller, { password: false, code: 'pending', provenOnly: true }, Buffer.alloc(32), at);
-  requireProvenMailbox(row);
+  const row = await readCounting(caller, 'pending code', at);
   if (row.secret_sealed === null)
     throw new HttpError('not_found', 'There is no enrolment to confirm: start one with POST /api/me/mfa/totp.');
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
@@ -218,14 +187,14 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
       .where('secret_sealed', '=', row.secret_sealed!)
       .returning('user_id'),
   );
-  const result = await releaseCode(confirming, userId, row, rowsIn('confirmed'))
+  const result = await releaseCode(confirming, userId, row.code.count, rowsIn('confirmed'))
     .with('codes', (qb) =>
       qb
         .insertInto('recovery_codes')
         .columns(['user_id', 'code_hash'])
         .expression((eb) => eb.selectFrom('confirmed').select(['user_id', sql<Buffer>`unnest(${hashes}::bytea[])`.as('code_hash')])),
     )
-    .with('enabled_event', eventBecomes(row.eventId!, MFA_EVENT.enabled, rowsIn('confirmed')))
+    .with('enabled_event', eventBecomes(row.code.eventId!, MFA_EVENT.enabled, rowsIn('confirmed')))
     .with('revoked', (qb) =>
       qb
         .deleteFrom('sessions')
@@ -249,60 +218,32 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
 }
 
 /**
- * DELETE /api/me/mfa/totp: the password and a code (from the app, or a
- * recovery code) both prove the caller; every wrong one is reported at once
- * (400 details.password, details.code), each counted on its counter. Then the
- * factor and its recovery codes are deleted. 404 when no factor is on.
+ * The removal's and the renewal's proof, as every change the step-up guards
+ * is proved (proveOwnership: the password and a code, 403 step_up_required
+ * without one); 404 when no factor is on. Then statement 2's first CTEs: the
+ * account row and the caller's session locked (lockLiveCaller: a reset
+ * meanwhile ends the change too), the password's hits given back.
  */
-export async function removeFactor(caller: Caller, password: string, code: string): Promise<void> {
+async function proveForFactor(caller: Caller, password: string, code: string | undefined) {
   mfaKey();
-  const at = now();
-  const userId = caller.claims.userId;
-  const row = await readCounting(caller, { password: true, code: 'enabled' }, recoveryLookup(code), at);
-  const details: ErrorDetails = {};
-  if (!(await passwordMatches(password, row.password_hash))) details.password = ['is not correct'];
-  if (row.secret_sealed === null || row.factor_confirmed_at === null) {
-    if (details.password !== undefined) throw validationFailed(details);
-    throw new HttpError('not_found', 'No second factor is enabled.');
-  }
-  const factor: FactorState = {
-    userId,
-    sealed: row.secret_sealed,
-    lastUsedStep: row.last_used_step,
-    recoveryCodeFound: row.recovery_code_found,
-  };
-  const accepted = checkCode(code, factor, at);
-  if (accepted === undefined) details.code = ['is not correct'];
-  if (Object.keys(details).length > 0) throw validationFailed(details);
-
-  // A TOTP code is accepted by the DELETE itself (a row cannot be both updated
-  // and deleted by one statement); a recovery code is deleted first.
-  const taken = accepted!;
-  // The account row and the caller's session first (lockLiveCaller): a reset meanwhile ends the removal too.
+  const proof = await proveOwnership(caller.claims, password, caller, stepUp(code));
+  if (!proof.stepUp.factor) throw new HttpError('not_found', 'No second factor is enabled.');
   const locked = lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>;
-  const db = taken.kind === 'recovery' ? (acceptCode(locked, userId, taken, CALLER_LIVE) as unknown as QueryCreator<Database>) : locked;
-  const removing = db
-    .with('removed', (qb) =>
-      qb
-        .deleteFrom('totp_factors')
-        .where('user_id', '=', userId)
-        .where(CALLER_LIVE)
-        .where('confirmed_at', 'is not', null)
-        .where(taken.kind === 'recovery' ? rowsIn('accepted') : laterThanLastUsed(taken.step))
-        .returning('user_id'),
-    )
-    .with('codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(rowsIn('removed')));
+  return { proof, released: releaseAttempt(locked, caller.claims.userId, proof.counted, { onlyIf: CALLER_LIVE }) };
+}
+
+/**
+ * DELETE /api/me/mfa/totp: proved by proveForFactor; the factor and its
+ * recovery codes are deleted, the code taken by the DELETE.
+ */
+export async function removeFactor(caller: Caller, password: string, code: string | undefined): Promise<void> {
+  const userId = caller.claims.userId;
+  const { proof, released } = await proveForFactor(caller, password, code);
+  const { db, taken, takenIn } = proof.stepUp.take(released, { onlyIf: CALLER_LIVE, change: 'removing-factor' });
+  const removing = db.with('codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(taken));
   // What was opened or asked for while the factor guarded the account: codes/retired.ts.
-  const removed = retireIssued(removing as unknown as QueryCreator<Database>, { account: { cte: 'removed', column: 'user_id' } });
-  // A CTE may only name those before it: the hits are given back after the removal is known.
-  const released = releaseAttempt(removed as unknown as QueryCreator<Database>, userId, row.password, { onlyIf: rowsIn('removed') });
-  const result = await releaseCode(released as unknown as QueryCreator<Database>, userId, row, rowsIn('removed'))
-    .with('disabled_event', eventBecomes(row.eventId!, MFA_EVENT.disabled, rowsIn('removed')))
-    .with(
-      'recovery_used',
-      eventFrom('removed', MFA_EVENT.recoveryCodeUsed, caller, at, sql<boolean>`${taken.kind === 'recovery'}::boolean`),
-    )
-    .selectNoFrom([CALLER_LIVE.as('live'), sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed')])
+  const result = await retireIssued(removing as unknown as QueryCreator<Database>, { account: { cte: takenIn, column: 'user_id' } })
+    .selectNoFrom([CALLER_LIVE.as('live'), taken.as('removed')])
     .executeTakeFirstOrThrow();
   if (!result.live) throw new HttpError('unauthenticated');
   // Another request used the same code first, or removed the factor.
@@ -310,7 +251,36 @@ export async function removeFactor(caller: Caller, password: string, code: strin
   await notify(
     caller,
     { purpose: 'mfa_disabled', accountId: userId },
-    (origin, appUrl) => secondFactorRemoved(row, taken.kind === 'recovery', origin, appUrl),
-    at,
+    (origin, appUrl) => secondFactorRemoved(proof.user, proof.stepUp.usedRecoveryCode, origin, appUrl),
+    now(),
   );
+}
+
+/**
+ * POST /api/me/mfa/recovery-codes: proved by proveForFactor; ten new recovery
+ * codes replace the old ones, used or not, in the statement that takes the code.
+ */
+export async function regenerateRecoveryCodes(
+  caller: Caller,
+  password: string,
+  code: string | undefined,
+): Promise<{ recoveryCodes: string[] }> {
+  const userId = caller.claims.userId;
+  const { proof, released } = await proveForFactor(caller, password, code);
+  const { codes, hashes } = newRecoveryCodes();
+  const { db, taken, takenIn } = proof.stepUp.take(released, { onlyIf: CALLER_LIVE });
+  const result = await (db as unknown as QueryCreator<Database>)
+    // A recovery code given as the proof goes with the others (this CTE and the code's own deletion agree).
+    .with('old_codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(taken))
+    .with('new_codes', (qb) =>
+      qb
+        .insertInto('recovery_codes')
+        .columns(['user_id', 'code_hash'])
+        .expression(sql`SELECT user_id, unnest(${hashes}::bytea[]) FROM ${sql.table(takenIn)}`),
+    )
+    .selectNoFrom([CALLER_LIVE.as('live'), taken.as('replaced')])
+    .executeTakeFirstOrThrow();
+  if (!result.live) throw new HttpError('unauthenticated');
+  if (!result.replaced) throw validationFailed({ code: ['is not correct'] });
+  return { recoveryCodes: codes };
 }

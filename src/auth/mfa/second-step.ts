@@ -17,15 +17,15 @@ import { rememberAddress } from '../attempts/known-addresses.ts';
 import type { Client, Requester } from '../base/requester.ts';
 import { notify } from '../codes/delivery.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
-import { acceptCode, checkCode, recoveryLookup, rowsIn } from './codes.ts';
+import { acceptCode, checkCode, enabledFactor, recoveryLookup, rowsIn } from './codes.ts';
 import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
 import { codeCountColumns, countCode, refuseOverLimits, releaseCode } from './guesses.ts';
 import { mfaKey } from './sealed-secret.ts';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
-/** For the login's lookup: true for a row of `users` whose factor is confirmed (a pending enrolment enforces nothing). */
-export const hasSecondFactor = sql<boolean>`EXISTS (SELECT FROM totp_factors f WHERE f.user_id = users.id AND f.confirmed_at IS NOT NULL)`;
+/** For the login's lookup: true for a row of `users` whose factor is confirmed. */
+export const hasSecondFactor = enabledFactor(sql.ref('users.id'));
 export const CHALLENGE_TRIES = 5;
 
 /**
@@ -142,7 +142,8 @@ export async function completeSecondStep(
   const remembered = rememberAddress(statement as unknown as QueryCreator<Database>, userId, ip, at, rowsIn('consumed'));
   try {
     // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
-    const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, by, rowsIn('consumed'));
+    // A recovery code is a one-time password too (RFC 8176 has no value of its own for it): `otp` either way.
+    const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, by, rowsIn('consumed'), ['pwd', 'otp']);
     if (accepted.kind === 'recovery') {
       await notify(
         by,

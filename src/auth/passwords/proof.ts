@@ -3,12 +3,14 @@
 // deletion, a new e-mail address). A stolen session must not make these a
 // password oracle: each attempt is counted on the account's login counters
 // before the password is checked, as a login's is
-// (src/auth/attempts/password-attempt.ts).
+// (src/auth/attempts/password-attempt.ts). On an account with a second factor
+// the same statement asks for its code too (src/auth/attempts/step-up.ts).
 import { sql } from 'kysely';
-import { HttpError, rateLimited, validationFailed } from '../../common/errors.ts';
+import { HttpError, rateLimited, validationFailed, type ErrorDetails } from '../../common/errors.ts';
 import { getDb } from '../../db/connection.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { passwordAttempt, type CountedAttempt } from '../attempts/password-attempt.ts';
+import type { StepUp, SteppedUp } from '../attempts/step-up.ts';
 import { selectLiveSession, sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import type { Requester } from '../base/requester.ts';
@@ -20,32 +22,42 @@ export interface ProofAttempt {
   passwordHash: string;
   /** The attempt as counted: what the operation's next statement releases (releaseAttempt) when the password was right. */
   counted: CountedAttempt;
+  /** The second factor's code as statement 1 found it: what the operation's next statement takes. */
+  stepUp: SteppedUp;
 }
 
 /**
  * 1 statement: the caller's live session and user with the hash, and this
  * attempt counted on the account's login counters (this address's and,
- * when that one lets it through, the one across addresses). 401 when the
- * session is not live; 429 over a limit, before any hash. The attempt stays
- * counted unless the operation's next statement releases it.
+ * when that one lets it through, the one across addresses), and whether the
+ * account has a second factor, its code counted on the factor's counter when
+ * one came. 401 when the session is not live; 403 step_up_required when a
+ * factor is on and no code came (the password is then neither counted nor
+ * checked); 429 over a limit, before any hash. The attempt stays counted
+ * unless the operation's next statement releases it.
  */
-export async function countProofAttempt(claims: TokenClaims, by: Requester): Promise<ProofAttempt> {
+export async function countProofAttempt(claims: TokenClaims, by: Requester, stepUp: StepUp): Promise<ProofAttempt> {
   const clock = sessionClock();
   const db = getDb();
+  const context = { userId: claims.userId, by, at: clock.at };
   const attempt = passwordAttempt(by.ip, clock.at);
-  const row = await attempt
-    .count(
-      db.with('caller', () => selectLiveSession(claims, db, clock).select('u.password_hash')),
-      'caller',
-    )
+  const counting = attempt.count(
+    db.with('caller', () => selectLiveSession(claims, db, clock).select('u.password_hash')),
+    'caller',
+    stepUp.passwordCounted('caller'),
+  );
+  const row = await stepUp
+    .count(counting, 'caller', context)
     .selectFrom('caller')
     .selectAll('caller')
     .select(attempt.columns(sql`caller.id`))
+    .select(stepUp.columns('caller'))
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
   const counted = attempt.read(row);
+  const steppedUp = await stepUp.read(row, context, counted.wait);
   if (counted.wait > 0) throw rateLimited(counted.wait);
-  return { user: userFieldsOf(row), passwordHash: row.password_hash, counted };
+  return { user: userFieldsOf(row), passwordHash: row.password_hash, counted, stepUp: steppedUp };
 }
 
 /** Whether `password` is the one `hash` was made of; an overlong one is not, without hashing. */
@@ -54,11 +66,15 @@ export async function passwordMatches(password: string, hash: string): Promise<b
 }
 
 /**
- * countProofAttempt, then the password checked: 400 with `details.password`
- * when it is wrong (an overlong one without hashing), the attempt counted.
+ * countProofAttempt, then the password and the step-up's code checked: 400
+ * with `details.password` and `details.code` for each that is wrong (an
+ * overlong password without hashing), the attempt counted.
  */
-export async function proveOwnership(claims: TokenClaims, password: string, by: Requester): Promise<ProofAttempt> {
-  const attempt = await countProofAttempt(claims, by);
-  if (!(await passwordMatches(password, attempt.passwordHash))) throw validationFailed({ password: ['is not correct'] });
+export async function proveOwnership(claims: TokenClaims, password: string, by: Requester, stepUp: StepUp): Promise<ProofAttempt> {
+  const attempt = await countProofAttempt(claims, by, stepUp);
+  const details: ErrorDetails = {};
+  if (!(await passwordMatches(password, attempt.passwordHash))) details.password = ['is not correct'];
+  if (attempt.stepUp.problems.length > 0) details.code = attempt.stepUp.problems;
+  if (Object.keys(details).length > 0) throw validationFailed(details);
   return attempt;
 }

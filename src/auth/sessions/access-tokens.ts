@@ -12,7 +12,7 @@ import { setting } from '../../config/settings.ts';
 import { SIGNING_ALG } from '../../config/signing-keys.ts';
 import { currentKeys } from '../../signing/current.ts';
 import { signJwt } from '../../signing/jwt.ts';
-import type { SessionUser } from './sessions.ts';
+import { assuranceLevel, type SessionUser } from './sessions.ts';
 
 export interface AccessToken {
   accessToken: string;
@@ -23,7 +23,8 @@ export interface AccessToken {
 /**
  * An access token for the caller of a live session, from `issuer` (JWT_ISSUER,
  * else the site's address) to JWT_AUDIENCE (else the issuer). It expires after
- * ACCESS_TOKEN_TTL, or with the session's absolute end if that comes first.
+ * ACCESS_TOKEN_TTL, or with the session's absolute end if that comes first,
+ * and says how the session was authenticated (`amr`, `acr`).
  * 404 without an ES256 key: a shared secret would let every verifier forge tokens.
  */
 export async function issueAccessToken(caller: SessionUser, issuer: string): Promise<AccessToken> {
@@ -37,6 +38,10 @@ export async function issueAccessToken(caller: SessionUser, issuer: string): Pro
     sub: String(caller.user.id),
     sid: caller.sessionId,
     username: caller.user.username,
+    // How the session was authenticated, so a backend can demand a second factor (acr `aal2`):
+    // the same words the API answers as `aal` (src/signing/README.md says why not a URI).
+    amr: caller.session.amr,
+    acr: assuranceLevel(caller.session.amr),
     iat,
     exp,
     jti: randomUUID(),

@@ -1,7 +1,8 @@
 // Database-backed sessions: a JWT is honoured only while its row exists, its
 // absolute end (expires_at, the token's exp) is ahead and it was used within
 // the idle period (last_seen_at), so logout and password changes revoke at once.
-// Each row also says where it was opened (user agent, address).
+// Each row also says where it was opened (user agent, address) and how it was
+// authenticated (RFC 8176 `amr`), from which its assurance level follows.
 import { sql, type Expression, type QueryCreator, type SqlBool } from 'kysely';
 import { cursorCodec, keyId, keyMicros, microsToIso } from '../../common/cursor.ts';
 import { afterKey, toItems, type Page, type Pagination } from '../../common/pagination.ts';
@@ -10,7 +11,7 @@ import { setting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import { byCreatedAt, micros, pageWindow } from '../../db/page-query.ts';
 import { prepare } from '../../db/prepared.ts';
-import type { Database, ProfileRow } from '../../db/schema.ts';
+import type { AuthMethod, Database, ProfileRow } from '../../db/schema.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { NO_REQUESTER, type Requester } from '../base/requester.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
@@ -24,6 +25,12 @@ export interface NewSession {
 
 /** An account keeps at most this many live sessions: a new one ends the oldest beyond it. */
 export const MAX_LIVE_SESSIONS = 50;
+
+/** NIST SP 800-63B's authenticator assurance levels, as far as a session can tell. */
+export type AssuranceLevel = 'aal1' | 'aal2';
+
+/** aal2 when the session was opened with anything beside the password (a second factor's code, later a passkey). */
+export const assuranceLevel = (amr: readonly AuthMethod[]): AssuranceLevel => (amr.some((m) => m !== 'pwd') ? 'aal2' : 'aal1');
 
 /** The account was deleted while a session was being opened for it. */
 export class AccountGone extends Error {
@@ -43,12 +50,14 @@ export class AccountGone extends Error {
  * the account locks that row first too, so the two never wait on each other
  * in a cycle. Throws AccountGone when the account was deleted meanwhile, or
  * when `onlyIf`, a condition on `db`'s CTEs (a second factor accepted), does not hold.
+ * `amr` records how the caller was authenticated (the password alone unless told).
  */
 export async function createSession(
   userId: number,
   db: QueryCreator<Database> = getDb(),
   by: Requester = NO_REQUESTER,
   onlyIf: Expression<SqlBool> = sql<boolean>`true`,
+  amr: readonly AuthMethod[] = ['pwd'],
 ): Promise<NewSession> {
   const clock = sessionClock();
   const createdAt = clock.at;
@@ -71,7 +80,7 @@ export async function createSession(
         ),
     )
     .insertInto('sessions')
-    .columns(['user_id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent', 'ip'])
+    .columns(['user_id', 'created_at', 'last_seen_at', 'expires_at', 'user_agent', 'ip', 'amr'])
     .expression((eb) =>
       eb
         .selectFrom('users')
@@ -82,6 +91,7 @@ export async function createSession(
           sql<Date>`${expiresAt}::timestamptz`.as('expires_at'),
           sql<string | null>`${by.userAgent?.slice(0, 256) ?? null}::text`.as('user_agent'),
           sql<string | null>`${by.ip === '' ? null : by.ip.slice(0, 64)}::text`.as('ip'),
+          sql<AuthMethod[]>`${amr}::text[]`.as('amr'),
         ])
         .where('id', '=', userId)
         .where(onlyIf)
@@ -99,6 +109,8 @@ export interface SessionUser {
   sessionId: number;
   sessionExpiresAt: Date;
   user: UserFields;
+  /** The rest of the caller's session row, read by the same statement. */
+  session: { createdAt: Date; lastSeenAt: Date; amr: AuthMethod[] };
 }
 
 export type SessionUserWithProfile = SessionUser & {
@@ -134,6 +146,7 @@ export function selectLiveSession(claims: TokenClaims, db: QueryCreator<Database
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .select(['s.id as session_id', 's.expires_at', 'u.id', 'u.username', 'u.email', 'u.confirmed_at', 'u.created_at'])
+    .select(['s.created_at as session_created_at', 's.last_seen_at as session_last_seen_at', 's.amr'])
     .where('s.id', '=', claims.sessionId)
     .where('s.user_id', '=', claims.userId)
     .where('s.expires_at', '>', clock.at)
@@ -227,7 +240,12 @@ export async function findSessionUser(
   const params = { ...claims, ...sessionClock() };
   const [row] = options.withProfile ? await liveSessionWithProfile(params) : await liveSession(params);
   if (row === undefined) return undefined;
-  const base = { sessionId: row.session_id, sessionExpiresAt: row.expires_at, user: userFieldsOf(row) };
+  const base = {
+    sessionId: row.session_id,
+    sessionExpiresAt: row.expires_at,
+    user: userFieldsOf(row),
+    session: { createdAt: row.session_created_at, lastSeenAt: row.session_last_seen_at, amr: row.amr },
+  };
   if (!options.withProfile) return base;
   const p = row as typeof row & SessionUserWithProfile['profile'] & { email_verified_at: Date | null };
   return {
@@ -279,6 +297,8 @@ export interface SessionView {
   ip: string | null;
   /** Whether this is the session making the request. */
   current: boolean;
+  amr: AuthMethod[];
+  aal: AssuranceLevel;
 }
 
 /**
@@ -312,7 +332,7 @@ export async function listSessions(claims: TokenClaims, pagination: Pagination):
       (eb) =>
         eb
           .selectFrom('sessions')
-          .select(['id', 'created_at', 'expires_at', 'last_seen_at', 'user_agent', 'ip', micros('created_at').as('created_micros')])
+          .select(['id', 'created_at', 'expires_at', 'last_seen_at', 'user_agent', 'ip', 'amr', micros('created_at').as('created_micros')])
           .where('user_id', '=', claims.userId)
           .where('expires_at', '>', clock.at)
           .where('last_seen_at', '>', clock.idleSince)
@@ -338,6 +358,8 @@ export async function listSessions(claims: TokenClaims, pagination: Pagination):
       userAgent: s.user_agent,
       ip: s.ip,
       current: s.id === claims.sessionId,
+      amr: s.amr,
+      aal: assuranceLevel(s.amr),
     }),
     (s) => SESSIONS_CURSOR.encode([s.created_micros, s.id]),
   );

@@ -1,8 +1,12 @@
 // My account: the profile (PATCH /api/me/profile), the e-mail address
 // (POST /api/me/email; the link it sends opens pages/email.tsx), the password
 // (PUT /api/me/password), the sessions (GET /api/me/sessions, DELETE one or
-// every other) and the deletion (DELETE /api/me). A new feature of the account
-// (enrolling the second factor, say) gets its own <section> in `Account` below.
+// every other, each with how it was signed in), turning the second factor off
+// (DELETE /api/me/mfa/totp) and the deletion (DELETE /api/me). On an account
+// with a second factor the API asks those changes for a code of it
+// (step_up_required): the form then shows the code field and is sent again.
+// A new feature of the account (enrolling the second factor, say) gets its own
+// <section> in `Account` below.
 import { useState } from 'preact/hooks';
 import {
   api,
@@ -19,7 +23,20 @@ import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { to } from '../router.ts';
 import { useSession } from '../session.ts';
-import { ClientReported, CurrentPasswordField, EmailField, Field, Form, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
+import {
+  ClientReported,
+  CurrentPasswordField,
+  EmailField,
+  Field,
+  Form,
+  Pending,
+  StepUpField,
+  useLoad,
+  useStepUp,
+  useSubmit,
+  useTitle,
+  When,
+} from '../ui.tsx';
 
 export function Account() {
   const { me, setMe } = useSession();
@@ -56,6 +73,7 @@ export function Account() {
       <EmailForm me={me} />
       <PasswordForm me={me} />
       <Sessions />
+      <SecondFactor />
       <DeleteAccount
         deleted={() => {
           setDeleted(true);
@@ -119,10 +137,12 @@ function EmailForm({ me }: { me: Me }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [pending, setPending] = useState<EmailChangeRequested>();
+  const stepUp = useStepUp();
   const submission = useSubmit(
-    () => api<EmailChangeRequested>('POST', '/api/me/email', { email, password }),
+    () => stepUp.send(() => api<EmailChangeRequested>('POST', '/api/me/email', { email, password, ...stepUp.body })),
     (answer) => {
       setPassword('');
+      stepUp.done();
       setPending(answer);
     },
   );
@@ -153,6 +173,7 @@ function EmailForm({ me }: { me: Me }) {
           hint="To prove it is you."
           submission={submission}
         />
+        <StepUpField stepUp={stepUp} submission={submission} />
       </Form>
     </section>
   );
@@ -162,11 +183,13 @@ function PasswordForm({ me }: { me: Me }) {
   const [currentPassword, setCurrent] = useState('');
   const [newPassword, setNew] = useState('');
   const [status, setStatus] = useState('');
+  const stepUp = useStepUp();
   const submission = useSubmit(
-    () => api<PasswordChanged>('PUT', '/api/me/password', { currentPassword, newPassword }),
+    () => stepUp.send(() => api<PasswordChanged>('PUT', '/api/me/password', { currentPassword, newPassword, ...stepUp.body })),
     ({ revokedSessions }) => {
       setCurrent('');
       setNew('');
+      stepUp.done();
       setStatus(`Password changed. ${revokedSessions} other session${revokedSessions === 1 ? ' was' : 's were'} signed out.`);
     },
   );
@@ -190,6 +213,7 @@ function PasswordForm({ me }: { me: Me }) {
           errors={submission.errorsOf('newPassword')}
           context={{ username: me.user.username, email: me.user.email }}
         />
+        <StepUpField stepUp={stepUp} submission={submission} />
       </Form>
     </section>
   );
@@ -231,7 +255,7 @@ function Sessions() {
                     </>
                   )}
                   {session.ip !== null && <>from {session.ip}</>}, last used <When at={session.lastSeenAt} />, expires{' '}
-                  <When at={session.expiresAt} />
+                  <When at={session.expiresAt} />, signed in with <span class="level">{LEVELS[session.aal]}</span>
                   {session.current && <strong> (this browser)</strong>}
                 </span>{' '}
                 {!session.current && (
@@ -253,9 +277,44 @@ function Sessions() {
   );
 }
 
+/** How a session was signed in, by its assurance level. */
+const LEVELS: Record<Session['aal'], string> = { aal1: 'password', aal2: 'password + code' };
+
+function SecondFactor() {
+  const [password, setPassword] = useState('');
+  const [status, setStatus] = useState('');
+  const stepUp = useStepUp();
+  const submission = useSubmit(
+    () => stepUp.send(() => api('DELETE', '/api/me/mfa/totp', { password, ...stepUp.body })),
+    () => {
+      setPassword('');
+      stepUp.done();
+      setStatus('The second factor is off: logging in needs the password only.');
+    },
+  );
+  return (
+    <section aria-labelledby="factor-heading">
+      <h2 id="factor-heading">Second factor</h2>
+      <p role="status">{status}</p>
+      <p>If your account asks for a code from an authenticator app at login, you can turn that off here.</p>
+      <Form label="Turn the second factor off" submission={submission} action="Turn the second factor off">
+        <CurrentPasswordField
+          label="Password to turn it off"
+          name="password"
+          value={password}
+          onInput={setPassword}
+          submission={submission}
+        />
+        <StepUpField stepUp={stepUp} submission={submission} />
+      </Form>
+    </section>
+  );
+}
+
 function DeleteAccount({ deleted }: { deleted: () => void }) {
   const [password, setPassword] = useState('');
-  const submission = useSubmit(() => api('DELETE', '/api/me', { password }), deleted);
+  const stepUp = useStepUp();
+  const submission = useSubmit(() => stepUp.send(() => api('DELETE', '/api/me', { password, ...stepUp.body })), deleted);
   return (
     <section aria-labelledby="delete-heading">
       <h2 id="delete-heading">Delete the account</h2>
@@ -265,6 +324,7 @@ function DeleteAccount({ deleted }: { deleted: () => void }) {
       </p>
       <Form label="Delete the account" submission={submission} action="Delete my account">
         <CurrentPasswordField label="Password to delete" name="password" value={password} onInput={setPassword} submission={submission} />
+        <StepUpField stepUp={stepUp} submission={submission} />
       </Form>
     </section>
   );
