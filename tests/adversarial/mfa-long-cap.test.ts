@@ -7,6 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
 import mfa from '../../netlify/functions/me-mfa-totp.ts';
+import mePassword from '../../netlify/functions/me-password.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
 import { setClock } from '../../src/config/clock.ts';
@@ -107,5 +108,35 @@ describe('wrong second-factor codes over days', () => {
     }
     expect(statuses.counts).toEqual({ 200: long.count + 5, 401: 4 });
     figures['owner logins in an hour, a typo every tenth'] = statuses.counts;
+  });
+
+  it("a stolen session's step-up codes count on the same long cap: past it the change and the owner's second step are locked", async () => {
+    const short = limitFor('mfa');
+    const long = limitFor('mfaDay');
+    const { user, token } = await createUser();
+    const { secret } = await enableMfa(token);
+    const change = (code: string) =>
+      call(mePassword, 'PUT', '/api/me/password', {
+        token,
+        json: { currentPassword: STRONG_PASSWORD, newPassword: 'Granite-Meadow-58?', code },
+        ip: uniqueIp(),
+      });
+    const hashOf = async () =>
+      (await getDb().selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
+    const before = await hashOf();
+    const guessing = new StatusCount();
+    for (let guess = 0; guess < long.count; guess++) {
+      if (guess > 0 && guess % short.count === 0) advance(short.windowMs + 1_000);
+      guessing.add((await change('000000')).status);
+    }
+    expect(guessing.counts).toEqual({ 400: long.count });
+    advance(short.windowMs + 1_000);
+    const locked = await change(codeAt(secret, serviceNow()));
+    expect([locked.status, locked.body.error.code]).toEqual([429, 'mfa_locked']);
+    expect(await hashOf()).toBe(before);
+    advance(30_000);
+    const login = await attempt(user.username, codeAt(secret, serviceNow()));
+    expect([login.status, login.body.error.code]).toEqual([429, 'mfa_locked']);
+    figures['step-up guesses before the lock'] = guessing.counts;
   });
 });

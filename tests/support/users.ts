@@ -41,7 +41,8 @@ export async function createUser(
     email?: string;
     password?: string;
     confirmed?: boolean;
-    proven?: boolean /** Of `password`, made beforehand: skips the scrypt. */;
+    proven?: boolean;
+    /** Of `password`, made beforehand: skips the scrypt. */
     passwordHash?: string;
   } = {},
 ): Promise<TestUser> {
