@@ -12,8 +12,8 @@
 // still holds it. Neither is ever reused after sitting idle (by wall clock)
 // longer than MAX_IDLE_MS.
 import type { PostgresPool, PostgresPoolClient } from 'kysely';
-import { request as httpRequest, Agent as HttpAgent } from 'node:http';
-import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { setting } from '../config/settings.ts';
 import { surviveLostConnections } from './errors.ts';
 import type { TypeParsers } from './type-parsers.ts';
@@ -47,9 +47,11 @@ export async function neonWebSocketPool(neon: Neon, connectionString: string, ty
  * (Kysely sends `begin` or `start transaction …`) is bound to a WebSocket
  * connection until it is released, so the transaction runs on one session.
  */
-export function neonHttpPool(neon: Neon, connectionString: string, types: TypeParsers): PostgresPool {
+export async function neonHttpPool(neon: Neon, connectionString: string, types: TypeParsers): Promise<PostgresPool> {
   configure(neon);
-  const http = freshFetch();
+  // Loaded here, not with the module: node:http(s) (and tls under them) are a
+  // good part of a function's import time, and only this pool sends requests.
+  const http = freshFetch(...(await Promise.all([import('node:http'), import('node:https')])));
   neon.neonConfig.fetchFunction = http.fetch;
   const sql = neon.neon(connectionString);
   const query = (text: string, params: readonly unknown[]) => sql.query(text, [...params], { fullResults: true, types });
@@ -117,8 +119,11 @@ interface FetchInit {
  * request has been in flight for MAX_IDLE_MS, the agents and their sockets
  * are replaced. No byte for 10 s fails the request (answered as 503).
  */
-function freshFetch(): { fetch: (url: string, init: FetchInit) => Promise<Response>; close: () => void } {
-  const newAgents = () => ({ 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) });
+function freshFetch(
+  http: typeof import('node:http'),
+  https: typeof import('node:https'),
+): { fetch: (url: string, init: FetchInit) => Promise<Response>; close: () => void } {
+  const newAgents = () => ({ 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) });
   let agents = newAgents();
   let inFlight = 0;
   let idleSince = Date.now();
@@ -133,7 +138,7 @@ function freshFetch(): { fetch: (url: string, init: FetchInit) => Promise<Respon
       }
       inFlight += 1;
       try {
-        return await send(new URL(url), init, agents);
+        return await send(new URL(url), init, agents, { 'http:': http.request, 'https:': https.request });
       } finally {
         inFlight -= 1;
         idleSince = Date.now();
@@ -143,10 +148,15 @@ function freshFetch(): { fetch: (url: string, init: FetchInit) => Promise<Respon
   };
 }
 
-function send(url: URL, init: FetchInit, agents: { 'http:': HttpAgent; 'https:': HttpsAgent }): Promise<Response> {
+function send(
+  url: URL,
+  init: FetchInit,
+  agents: { 'http:': HttpAgent; 'https:': HttpsAgent },
+  requests: { 'http:': typeof import('node:http').request; 'https:': typeof import('node:https').request },
+): Promise<Response> {
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const req = (secure ? httpsRequest : httpRequest)(
+    const req = requests[secure ? 'https:' : 'http:'](
       url,
       { method: init.method ?? 'GET', headers: init.headers, agent: secure ? agents['https:'] : agents['http:'], timeout: 10_000 },
       (res) => {

@@ -61,8 +61,33 @@ async function run(...vars: string[]): Promise<Run> {
   return { before, firstId, result: await seed(...vars) };
 }
 
+/** Each index and constraint of the seeded tables: its definition, and its oid (a new one once rebuilt). */
+async function structure(): Promise<Map<string, { definition: string; oid: number }>> {
+  const found = await rows<{ name: string; definition: string; oid: number }>(sql`
+    SELECT c.relname AS name, pg_get_indexdef(c.oid) AS definition, c.oid::int AS oid
+    FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid
+    WHERE i.indrelid IN ('users'::regclass, 'user_profiles'::regclass, 'posts'::regclass, 'comments'::regclass, 'post_comment_totals'::regclass)
+    UNION ALL
+    SELECT conname, pg_get_constraintdef(oid) || CASE WHEN convalidated THEN '' ELSE ' NOT VALID' END, oid::int
+    FROM pg_constraint
+    WHERE conrelid IN ('users'::regclass, 'user_profiles'::regclass, 'posts'::regclass, 'comments'::regclass, 'post_comment_totals'::regclass)`);
+  return new Map(found.map(({ name, ...rest }) => [name, rest]));
+}
+
+function rebuilt(before: Map<string, { definition: string; oid: number }>, after: Map<string, { definition: string; oid: number }>) {
+  expect(new Map([...after].map(([name, { definition }]) => [name, definition]))).toEqual(
+    new Map([...before].map(([name, { definition }]) => [name, definition])),
+  );
+  return [...after]
+    .filter(([name, { oid }]) => before.get(name)!.oid !== oid)
+    .map(([name]) => name)
+    .sort();
+}
+
 let preexisting: { userIds: number[]; postIds: number[]; commentIds: number[] };
 let first: Run;
+let structureBefore: Awaited<ReturnType<typeof structure>>;
+let structureAfter: Awaited<ReturnType<typeof structure>>;
 
 beforeAll(async () => {
   const userIds: number[] = [];
@@ -80,7 +105,9 @@ beforeAll(async () => {
       FROM generate_series(1, 6) AS n RETURNING id`)
   ).map((row) => row.id);
   preexisting = { userIds, postIds, commentIds };
+  structureBefore = await structure();
   first = await run(`users=${USERS}`);
+  structureAfter = await structure();
 });
 
 describe('sql/seed.sql', () => {
@@ -185,5 +212,30 @@ describe('sql/seed.sql', () => {
              count(*) FILTER (WHERE id >= ${second.firstId}) AS second_batch
       FROM users`);
     expect(batches).toEqual({ users: Number(second.before.users) + 10_000, tags: 2, second_batch: 10_000 });
+  });
+
+  // A batch at least as large as the users already there loads with the
+  // secondary indexes, unique constraints and foreign keys set aside; they are
+  // put back as they were, validated. A smaller batch leaves them in place.
+  it('puts back every index and constraint it set aside for a large batch, as it was, and sets none aside for a small one', async () => {
+    expect(first.result.code).toBe(0);
+    expect(rebuilt(structureBefore, structureAfter)).toEqual([
+      'comments_post_id_created_at_id_idx',
+      'comments_post_id_fkey',
+      'comments_user_id_fkey',
+      'comments_user_id_idx',
+      'post_comment_totals_post_id_fkey',
+      'posts_created_at_id_idx',
+      'posts_user_id_fkey',
+      'posts_user_id_idx',
+      'user_profiles_user_id_fkey',
+      'users_confirmed_username_idx',
+      'users_email_key',
+      'users_unconfirmed_created_at_idx',
+      'users_username_key',
+    ]);
+    const before = await structure();
+    expect((await run('users=1')).result).toMatchObject({ code: 0, stderr: '' });
+    expect(rebuilt(before, await structure())).toEqual([]);
   });
 });
