@@ -1,8 +1,7 @@
 // `npm run bench`: every performance figure of the service against its goal
 // (the budgets of the README, "Performance"), as tables and then ONE line of
 // JSON. Starts its own embedded Postgres in a temporary folder; not part of
-// `npm test`. About two minutes on 2 cores.
-import { randomBytes } from 'node:crypto';
+// `npm test`. About 5 minutes on 2 quiet cores (tests/bench/README.md).
 import { cpus, loadavg } from 'node:os';
 import { hashPassword, PRODUCTION_PARAMS } from '../../src/auth/passwords/hash.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
@@ -10,11 +9,11 @@ import { addUser } from '../../src/auth/accounts/users.ts';
 import { closeDb, getDb } from '../../src/db/connection.ts';
 import { coldStarts } from './cold-start.ts';
 import { DATASET, startBenchDatabase } from './database.ts';
+import { benchEnvironment } from './environment.ts';
 import { loadEndpoints } from './functions.ts';
 import { round, sectionTimer, type Measurement, type Task } from './measure.ts';
 import { DELAY_MS, neonLatency, RTT_MS } from './neon-latency.ts';
-import { countStatements, UNTHROTTLED } from './statements.ts';
-import { newSigningKey } from '../../src/signing/keys.ts';
+import { countStatements } from './statements.ts';
 import { BASE_URL, call } from '../support/call.ts';
 import { atEachConcurrency, CONCURRENCY, endpointTask, loadRequests, localVerification, nativeScrypt, selectOne } from './throughput.ts';
 
@@ -36,23 +35,7 @@ const CHOSEN = 'http';
 
 const started = performance.now();
 const loadBefore = loadavg();
-Object.assign(process.env, {
-  JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
-  // Signed as a deploy with keys is: ES256 session tokens, and access tokens.
-  JWT_SIGNING_KEYS: process.env.JWT_SIGNING_KEYS ?? JSON.stringify([await newSigningKey()]),
-  // The production cost: the login ratio compares with scrypt at these parameters.
-  PASSWORD_SCRYPT_N: String(2 ** PRODUCTION_PARAMS.ln),
-  // Loops of logins and registrations from one address, and no third party's latency in the figures.
-  ...UNTHROTTLED,
-  MFA_ENCRYPTION_KEY: process.env.MFA_ENCRYPTION_KEY ?? randomBytes(32).toString('base64'),
-  DATABASE_DRIVER: 'pg',
-  // A local process, neither netlify dev nor the test runner, with no mail provider: codes come
-  // back in the answers (refused in any deploy context), so registrations run without sending mail.
-  RETURN_CODES_IN_RESPONSES: 'true',
-});
-delete process.env.MAIL_API_URL;
-// Development delivery logs every code it returns; thousands of registrations would flood the tables.
-console.info = () => {};
+await benchEnvironment();
 
 const { seconds, timed } = sectionTimer();
 
