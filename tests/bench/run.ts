@@ -1,7 +1,7 @@
 // `npm run bench`: every performance figure of the service against its goal
 // (the budgets of the README, "Performance"), as tables and then ONE line of
 // JSON. Starts its own embedded Postgres in a temporary folder; not part of
-// `npm test`. About 5 minutes on 2 quiet cores (tests/bench/README.md).
+// `npm test`. 10-20 minutes on 2 shared cores (tests/bench/README.md).
 import { cpus, loadavg } from 'node:os';
 import { hashPassword, PRODUCTION_PARAMS } from '../../src/auth/passwords/hash.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
