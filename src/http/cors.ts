@@ -31,18 +31,23 @@ export function fromTrustedOrigin(req: Request): boolean {
   return origin !== null && origin !== new URL(req.url).origin && setting('corsAllowedOrigins').has(origin);
 }
 
-/** The CORS headers of an answer to `req`: none for an origin the route does not trust. */
-export function corsHeaders(req: Request, policy: CorsPolicy): Record<string, string> {
-  if (policy === 'public') return { 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': PUBLIC_EXPOSED };
-  if (policy === 'none') return {};
+type CorsHeaders = Readonly<Record<string, string>>;
+const PUBLIC: CorsHeaders = Object.freeze({ 'Access-Control-Allow-Origin': '*', 'Access-Control-Expose-Headers': PUBLIC_EXPOSED });
+const NONE: CorsHeaders = Object.freeze({});
+const UNTRUSTED: CorsHeaders = Object.freeze({ Vary: 'Origin' });
+
+/** The CORS headers of an answer to `req`: none for an origin the route does not trust (shared objects, but a trusted origin's). */
+export function corsHeaders(req: Request, policy: CorsPolicy): CorsHeaders {
+  if (policy === 'public') return PUBLIC;
+  if (policy === 'none') return NONE;
   const origin = req.headers.get('origin');
   // Vary whatever the origin: the answer depends on it.
-  if (origin === null || !setting('corsAllowedOrigins').has(origin)) return { Vary: 'Origin' };
+  if (origin === null || !setting('corsAllowedOrigins').has(origin)) return UNTRUSTED;
   return { 'Access-Control-Allow-Origin': origin, 'Access-Control-Expose-Headers': API_EXPOSED, Vary: 'Origin' };
 }
 
 /** A preflight's headers (an OPTIONS that names `Access-Control-Request-Method`), or those of a plain answer. */
-export function preflightHeaders(req: Request, policy: CorsPolicy, methods: readonly string[]): Record<string, string> {
+export function preflightHeaders(req: Request, policy: CorsPolicy, methods: readonly string[]): CorsHeaders {
   const headers = corsHeaders(req, policy);
   if (!req.headers.has('access-control-request-method') || headers['Access-Control-Allow-Origin'] === undefined) return headers;
   return {

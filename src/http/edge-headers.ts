@@ -17,12 +17,16 @@ const HSTS = 'max-age=31536000';
  * (`cors`, from cors.ts); `X-Request-Id`, the id its log lines carry (a client
  * can quote it); Strict-Transport-Security when the request came over https;
  * and no body for HEAD, which is otherwise answered as GET. (A 401's
- * `WWW-Authenticate` comes with the error, route.ts.)
+ * `WWW-Authenticate` comes with the error, route.ts.) Set on the handler's own
+ * response: every response here is one a handler or route.ts constructed, so
+ * its headers are mutable, and a copy of headers and body (a second Response)
+ * cost an authenticated read more than its whole statement's encoding.
  */
-export function finishResponse(req: Request, response: Response, requestId: string, cors: Record<string, string> = {}): Response {
-  const headers = new Headers(response.headers);
-  for (const [name, value] of Object.entries({ ...ALWAYS, ...cors })) headers.set(name, value);
+export function finishResponse(req: Request, response: Response, requestId: string, cors: Readonly<Record<string, string>>): Response {
+  const { headers } = response;
+  for (const name in ALWAYS) headers.set(name, ALWAYS[name as keyof typeof ALWAYS]);
+  for (const name in cors) headers.set(name, cors[name]!);
   headers.set('X-Request-Id', requestId);
-  if (new URL(req.url).protocol === 'https:') headers.set('Strict-Transport-Security', HSTS);
-  return new Response(req.method === 'HEAD' ? null : response.body, { status: response.status, statusText: response.statusText, headers });
+  if (req.url.startsWith('https:')) headers.set('Strict-Transport-Security', HSTS);
+  return req.method === 'HEAD' ? new Response(null, { status: response.status, statusText: response.statusText, headers }) : response;
 }

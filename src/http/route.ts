@@ -116,20 +116,30 @@ export function route<Ops extends Operations>(config: { path: string }, declared
 export function handlerFor(path: string, handlers: Partial<Record<Method, RawHandler>>, style: ErrorStyle = 'api'): RouteHandler {
   const answers: Partial<Record<Method, Answerer>> = {};
   for (const [method, handler] of Object.entries(handlers) as [Method, RawHandler][]) {
-    answers[method] = (req, params, url, ip, waitUntil) => handler(req, { params, url, ip, waitUntil });
+    answers[method] = (req, params, url, ip, waitUntil) =>
+      handler(req, {
+        params,
+        get url() {
+          return url();
+        },
+        ip,
+        waitUntil,
+      });
   }
   return serveMethods(path, answers, style, corsOf(style));
 }
 
+/** `url` parses the request's URL on first call: a read without input never needs it. */
 type Answerer = (
   req: Request,
   params: Record<string, string>,
-  url: URL,
+  url: () => URL,
   ip: string,
   waitUntil: RouteContext['waitUntil'],
 ) => Promise<Response> | Response;
 
 const NO_PARAMS: Readonly<Record<never, never>> = Object.freeze({});
+const NO_HEADERS: Readonly<Record<string, string>> = NO_PARAMS;
 
 /** Parses a request's input with `operation`'s schemas, then calls the handler; the parsers are made once, here. */
 function answererOf(operation: Operation, handler: MethodHandler<Operation>): Answerer {
@@ -145,7 +155,20 @@ function answererOf(operation: Operation, handler: MethodHandler<Operation>): An
   // Nothing to read or parse (GET /api/me and every other read without input): no extra step per request.
   if (step === undefined && paramSchemas.length === 0 && query === undefined && readInput === undefined) {
     return (req, _raw, url, ip, waitUntil) =>
-      handle(req, { params: NO_PARAMS, query: undefined, body: undefined, url, ip, waitUntil } as Input<Operation>, undefined);
+      handle(
+        req,
+        {
+          params: NO_PARAMS,
+          query: undefined,
+          body: undefined,
+          get url() {
+            return url();
+          },
+          ip,
+          waitUntil,
+        } as Input<Operation>,
+        undefined,
+      );
   }
   return async (req, raw, url, ip, waitUntil) => {
     const before = step === undefined ? undefined : await step(req);
@@ -156,9 +179,9 @@ function answererOf(operation: Operation, handler: MethodHandler<Operation>): An
     }
     const input = {
       params,
-      query: query === undefined ? undefined : parsePagination(url, query),
+      query: query === undefined ? undefined : parsePagination(url(), query),
       body: readInput === undefined ? undefined : await readInput(req),
-      url,
+      url: url(),
       ip,
       waitUntil,
     } as Input<Operation>;
@@ -191,7 +214,7 @@ function serveMethods(path: string, answers: Partial<Record<Method, Answerer>>, 
   const allow = allowOf(methods);
 
   const handler = (req: Request, context: Context): Promise<Response> =>
-    serve(req, context, path, style, cors, async (waitUntil) => {
+    serve(req, context, path, style, cors, (waitUntil) => {
       // HEAD is answered as GET, without the body (finishResponse drops it).
       const answer = answers[(req.method === 'HEAD' ? 'GET' : req.method) as Method];
       if (answer === undefined) {
@@ -200,9 +223,10 @@ function serveMethods(path: string, answers: Partial<Record<Method, Answerer>>, 
         }
         throw new HttpError('method_not_allowed', `Use ${methods.join(', ')} on this path.`, { headers: { Allow: allow } });
       }
-      const url = new URL(req.url);
-      const params = matchPath(url.pathname) ?? context?.params ?? {};
-      return await answer(req, params, url, context?.ip ?? '', waitUntil);
+      let url: URL | undefined;
+      const urlOf = () => (url ??= new URL(req.url));
+      const params = (matchPath === undefined ? undefined : matchPath(urlOf().pathname)) ?? context?.params ?? NO_PARAMS;
+      return answer(req, params, urlOf, context?.ip ?? '', waitUntil);
     });
   return Object.assign(handler, { path, methods });
 }
@@ -230,13 +254,13 @@ export function scheduled(name: string, run: () => Promise<void>): (req?: Reques
  * declared path), every error rendered, the edge headers with `X-Request-Id`,
  * and one `request` line with the status and duration.
  */
-async function serve(
+function serve(
   req: Request,
   context: Context | undefined,
   path: string,
   style: ErrorStyle,
   cors: CorsPolicy,
-  answer: (waitUntil: RouteContext['waitUntil']) => Promise<Response>,
+  answer: (waitUntil: RouteContext['waitUntil']) => Promise<Response> | Response,
 ): Promise<Response> {
   const started = performance.now();
   const requestId = requestIdOf(req);
@@ -248,14 +272,14 @@ async function serve(
         : (work: Promise<unknown>) => void pending.push(work);
     let response: Response;
     // Errors included; a malformed CORS_ALLOWED_ORIGINS is a 500 naming it in the log, without CORS headers.
-    let allowed: Record<string, string> = {};
+    let allowed: Readonly<Record<string, string>> = NO_HEADERS;
     try {
       allowed = corsHeaders(req, cors);
       response = await answer(waitUntil);
     } catch (error) {
       response = renderError(toHttpError(error), style, req);
     } finally {
-      await Promise.allSettled(pending);
+      if (pending.length > 0) await Promise.allSettled(pending);
     }
     const finished = finishResponse(req, response, requestId, allowed);
     const durationMs = Math.round((performance.now() - started) * 10) / 10;
@@ -299,8 +323,12 @@ function errorBody(code: ErrorCode, message: string, details?: ErrorDetails) {
   return details === undefined ? { code, message } : { code, message, details };
 }
 
-/** `/api/posts/:id` -> a matcher returning `{id}` for `/api/posts/42`, or undefined. */
-function compilePath(path: string): (pathname: string) => Record<string, string> | undefined {
+/**
+ * `/api/posts/:id` -> a matcher returning `{id}` for `/api/posts/42`, or undefined.
+ * None for a path without parameters: there is nothing to read from the URL.
+ */
+function compilePath(path: string): ((pathname: string) => Record<string, string> | undefined) | undefined {
+  if (!path.includes(':')) return undefined;
   const names: string[] = [];
   const pattern = path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:(\w+)/g, (_, name: string) => {
     names.push(name);

@@ -89,21 +89,23 @@ function localDevelopment(): boolean {
  * names what happened (`request`, `unhandled_error`, `mail_not_configured`, …);
  * `error`, when given, adds only what errorFields() allows.
  */
-export function log(level: Level, event: string, fields: LogFields = {}, error?: unknown): void {
+export function log(level: Level, event: string, fields: LogFields = NO_FIELDS, error?: unknown): void {
   const time = new Date().toISOString();
-  const line: Record<string, LogValue> = {
-    time,
-    level,
-    event,
-    ...scopes.getStore(),
-    ...fields,
-    ...(error === undefined ? {} : errorFields(error)),
-  };
+  const line: Record<string, LogValue> =
+    error === undefined
+      ? { time, level, event, ...scopes.getStore(), ...fields }
+      : { time, level, event, ...scopes.getStore(), ...fields, ...errorFields(error) };
   // A field never overrides these three (assigning keeps their place first).
-  Object.assign(line, { time, level, event });
-  WRITERS[level](
-    JSON.stringify(line, (_key, value: unknown) =>
-      typeof value === 'string' && value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value,
-    ),
-  );
+  line.time = time;
+  line.level = level;
+  line.event = event;
+  // Every value is plain (LogValue): one pass cuts long text, and JSON.stringify
+  // keeps its fast path, which a replacer function would leave (one line per request).
+  for (const key in line) {
+    const value = line[key];
+    if (typeof value === 'string' && value.length > MAX_TEXT) line[key] = `${value.slice(0, MAX_TEXT)}…`;
+  }
+  WRITERS[level](JSON.stringify(line));
 }
+
+const NO_FIELDS: LogFields = Object.freeze({});
