@@ -18,8 +18,11 @@ export const config = { path: '/api/me' };
 
 export default route(config, me, {
   GET: async (req) => {
-    const { user, emailVerifiedAt, profile } = await authenticate(req, { withProfile: true });
-    return json(200, { user: presentAccountUser({ ...user, email_verified_at: emailVerifiedAt }), profile: presentProfile(profile) });
+    const { user, emailVerifiedAt, totpEnabled, profile } = await authenticate(req, { withProfile: true });
+    return json(200, {
+      user: presentAccountUser({ ...user, email_verified_at: emailVerifiedAt, totp_enabled: totpEnabled }),
+      profile: presentProfile(profile),
+    });
   },
   DELETE: first(callerClaims, async (req, input, claims) => {
     await deleteAccount(claims, input.body.password, clientOf(req, input), stepUp(input.body.code));

@@ -248,17 +248,23 @@ const READERS = {
 
   // The second factor (src/auth/mfa/README.md).
   /**
-   * MFA_ENCRYPTION_KEY: 32 bytes in base64, the AES-256-GCM key that seals TOTP secrets. Without
-   * it the second-factor endpoints answer 503 (`npm run dev` makes one in .data/).
+   * MFA_ENCRYPTION_KEY: 32-byte AES-256-GCM keys in base64, comma-separated: the first seals TOTP
+   * secrets, every one opens them (rotation: src/auth/mfa/README.md). Without it the second-factor
+   * endpoints answer 503 (`npm run dev` makes one in .data/).
    */
-  mfaEncryptionKey: (): Buffer | undefined => {
+  mfaEncryptionKeys: (): Buffer[] | undefined => {
     const text = envValue('MFA_ENCRYPTION_KEY');
     if (text === undefined) return undefined;
-    const key = Buffer.from(text, 'base64');
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || key.length !== 32) {
-      throw new ConfigError('MFA_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32)');
-    }
-    return key;
+    return text.split(',').map((item, index) => {
+      const trimmed = item.trim();
+      const key = Buffer.from(trimmed, 'base64');
+      if (!/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || key.length !== 32) {
+        throw new ConfigError(
+          `MFA_ENCRYPTION_KEY must be 32 bytes in base64 (openssl rand -base64 32), or a comma-separated list of such keys: key ${index + 1} is not`,
+        );
+      }
+      return key;
+    });
   },
 
   // New passwords: how hard their hash is, and the breached-password check (src/auth/passwords/breached.ts).

@@ -55,6 +55,10 @@ export const accountUserView = v.strictObject({
         'A second factor needs it; an account made by the classic `POST /users` proves it with a code from `POST /api/register/resend`.',
     ),
   ),
+  mfa: v.pipe(
+    v.strictObject({ totp: v.boolean() }),
+    v.description('The second factors that are on: `totp` once an enrolment is confirmed (a pending one enforces nothing)'),
+  ),
 });
 
 export const profileView = v.strictObject({

@@ -35,14 +35,20 @@ export function presentUser(user: Omit<UserFields, 'email'> & { email?: string }
   };
 }
 
-/** The user of `GET /api/me`: with whether the address is proven (a second factor needs it). */
+/** The user of `GET /api/me`: with whether the address is proven (a second factor needs it) and which factors are on. */
 export interface AccountUserView extends UserView {
   email: string;
   emailVerified: boolean;
+  mfa: { totp: boolean };
 }
 
-export function presentAccountUser(user: UserFields & { email_verified_at: Date | null }): AccountUserView {
-  return { ...presentUser(user, { withEmail: true }), email: user.email, emailVerified: user.email_verified_at !== null };
+export function presentAccountUser(user: UserFields & { email_verified_at: Date | null; totp_enabled: boolean }): AccountUserView {
+  return {
+    ...presentUser(user, { withEmail: true }),
+    email: user.email,
+    emailVerified: user.email_verified_at !== null,
+    mfa: { totp: user.totp_enabled },
+  };
 }
 
 export type ProfileFields = Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;

@@ -78,5 +78,9 @@ export type EmailChangeRequested = Answer<typeof answers.emailChangeRequested>;
 export type ResetRequested = Answer<typeof answers.resetRequested>;
 export type RevokedSessions = Answer<typeof answers.sessionsRevoked>;
 export type PasswordChanged = Answer<typeof answers.passwordChanged>;
+export type ResendAccepted = Answer<typeof answers.resendAccepted>;
+export type TotpEnrolment = Answer<typeof answers.totpEnrolment>;
+export type MfaEnabled = Answer<typeof answers.mfaEnabled>;
+export type RecoveryCodeList = Answer<typeof answers.recoveryCodes>;
 /** A page of any list the API pages (`pageOf` in src/endpoints/responses.ts). */
 export type PageOf<Item> = Omit<Answer<ReturnType<typeof answers.pageOf>>, 'items'> & { items: Item[] };

@@ -148,6 +148,8 @@ export function useSubmit<T>(action: () => Promise<T>, done: (result: T) => void
 function explain(error: ApiError): string {
   if (error.code === 'validation_failed') return 'Some fields need a change: see the messages below them.';
   if (error.code === 'step_up_required') return 'Your account has a second factor: enter a code from it below, then send again.';
+  if (error.code === 'email_unverified')
+    return 'Your e-mail address is not proven yet: send yourself a confirmation link, open it, then try again.';
   if (error.code in FIELD_OF_CODE) return `${error.message} See the message below the field.`;
   if (error.retryAfter !== undefined) return `${error.message} Try again in ${error.retryAfter} seconds.`;
   return error.message;

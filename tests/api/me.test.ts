@@ -4,10 +4,13 @@ import me from '../../netlify/functions/me.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
 import meSession from '../../netlify/functions/me-session.ts';
 import meSessions from '../../netlify/functions/me-sessions.ts';
+import enrol from '../../netlify/functions/me-mfa-totp.ts';
 import { createSession } from '../../src/auth/sessions/sessions.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
-import { createUser, uniqueIp } from '../support/users.ts';
+import { codeAt, enableMfa } from '../support/mfa.ts';
+import { measured } from '../support/statements.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
 
 const NEW_PASSWORD = 'Granite-Meadow-58?';
 
@@ -28,11 +31,28 @@ describe('GET /api/me', () => {
         email: user.email,
         confirmed: true,
         emailVerified: true,
+        mfa: { totp: false },
         createdAt: user.created_at.toISOString(),
       },
       profile: { bio: 'Hello', location: 'Lyon', birthday: null, gender: 'other', maritalStatus: null },
     });
     expect(res.text).not.toMatch(/password|scrypt/);
+  });
+
+  it('says whether the second factor is on, in its one statement: not while pending, yes once confirmed, no once removed', async () => {
+    const { token } = await createUser();
+    const factor = async () => {
+      const [status, statements] = await measured(() => call(me, 'GET', '/api/me', { token }));
+      expect([status, statements]).toEqual([200, 1]);
+      return (await call(me, 'GET', '/api/me', { token })).body.user.mfa;
+    };
+    await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD } });
+    expect(await factor()).toEqual({ totp: false });
+    const { secret } = await enableMfa(token);
+    expect(await factor()).toEqual({ totp: true });
+    const removed = await call(enrol, 'DELETE', '/api/me/mfa/totp', { token, json: { password: STRONG_PASSWORD, code: codeAt(secret) } });
+    expect(removed.status).toBe(204);
+    expect(await factor()).toEqual({ totp: false });
   });
 
   it('returns an empty profile as nulls', async () => {

@@ -404,6 +404,113 @@ describe('the web pages', () => {
     expect(await form.getByLabel('Code', { exact: true }).count()).toBe(0);
   });
 
+  /** Logs in on the login page and lands on the account page (no second factor yet). */
+  async function logInToAccount(page: Page, username: string) {
+    await page.goto('/app/login?next=/app/account');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+  }
+
+  it('second factor from the account page: enrolled with the key read from the page, its recovery codes shown once; log out and in with a code; new recovery codes with a code; turned off', {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
+    const { user } = await createUser();
+    const page = await newPage();
+    await logInToAccount(page, user.username);
+    await expectTitle(page, 'My account');
+    const section = page.getByRole('region', { name: 'Second factor' });
+    await eventually(() => section.textContent()).toContain('Off: logging in needs the password only');
+
+    const start = section.getByRole('form', { name: 'Turn the second factor on' });
+    await start.getByLabel('Password to turn it on', { exact: true }).fill(STRONG_PASSWORD);
+    await start.getByRole('button', { name: 'Turn the second factor on' }).click();
+    const key = section.locator('code.secret');
+    await eventually(() => key.count()).toBe(1);
+    const secret = (await key.textContent())!;
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // The QR code is SVG drawn in the page: no image to fetch, nothing the CSP would have to allow.
+    const qr = section.getByRole('img', { name: 'QR code of the key below, for an authenticator app' });
+    expect(await qr.evaluate((element) => [element.tagName, element.querySelectorAll('path').length])).toEqual(['svg', 1]);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const confirm = section.getByRole('form', { name: 'Confirm the second factor' });
+    await confirm.getByLabel('Code from the app', { exact: true }).fill('000000');
+    await confirm.getByRole('button', { name: 'Confirm and turn it on' }).click();
+    expect(await fieldErrors(page, 'Code from the app')).toEqual(['Code from the app is not correct']);
+    // The step before this one: this step's code stays free for the login below.
+    await confirm.getByLabel('Code from the app', { exact: true }).fill(codeAt(secret, Date.now(), -1));
+    await confirm.getByRole('button', { name: 'Confirm and turn it on' }).click();
+    await eventually(() => section.getByRole('status').textContent()).toContain('The second factor is on.');
+    const shown = () => section.locator('.recovery-codes li').allTextContents();
+    await eventually(shown).toHaveLength(10);
+    const firstCodes = await shown();
+    for (const code of firstCodes) expect(code).toMatch(/^[a-z2-7]{4}(-[a-z2-7]{4}){3}$/);
+    expect(await section.textContent()).toContain('On: logging in asks for a code');
+    expect(await seriousViolations(page)).toEqual([]);
+    await section.getByRole('button', { name: 'I have kept them' }).click();
+    expect(await section.locator('.recovery-codes').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expectTitle(page, 'Log in');
+    await logInToAccount(page, user.username);
+    await expectTitle(page, 'Enter your code');
+    await page.getByLabel('Code', { exact: true }).fill(codeAt(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expectTitle(page, 'My account');
+    await eventually(() => section.textContent()).toContain('On: logging in asks for a code');
+
+    const renew = section.getByRole('form', { name: 'New recovery codes' });
+    await renew.getByLabel('Password for new codes', { exact: true }).fill(STRONG_PASSWORD);
+    await renew.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await eventually(() => renew.getByRole('alert').textContent()).toContain('second factor');
+    expect(await seriousViolations(page)).toEqual([]);
+    // The login took this step's code: the next one.
+    await renew.getByLabel('Code', { exact: true }).fill(codeAt(secret, Date.now(), 1));
+    await renew.getByRole('button', { name: 'Make new recovery codes' }).click();
+    await eventually(shown).toHaveLength(10);
+    const newCodes = await shown();
+    expect(newCodes.filter((code) => firstCodes.includes(code))).toEqual([]);
+
+    // No later step is valid yet: one of the new recovery codes turns it off.
+    const off = section.getByRole('form', { name: 'Turn the second factor off' });
+    await off.getByLabel('Password to turn it off', { exact: true }).fill(STRONG_PASSWORD);
+    await off.getByRole('button', { name: 'Turn the second factor off' }).click();
+    await eventually(() => off.getByLabel('Code', { exact: true }).count()).toBe(1);
+    await off.getByLabel('Code', { exact: true }).fill(newCodes[0]!);
+    await off.getByRole('button', { name: 'Turn the second factor off' }).click();
+    await eventually(() => section.getByRole('status').textContent()).toContain('The second factor is off');
+    expect(await section.getByRole('form', { name: 'Turn the second factor on' }).count()).toBe(1);
+    expect(await getDb().selectFrom('totp_factors').select('user_id').where('user_id', '=', user.id).execute()).toEqual([]);
+  });
+
+  it('second factor on an unproven address: the page says so, sends a confirmation link, and enrols once it is opened', {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
+    const { user } = await createUser({ proven: false });
+    const page = await newPage();
+    await logInToAccount(page, user.username);
+    await expectTitle(page, 'My account');
+    const section = page.getByRole('region', { name: 'Second factor' });
+    const start = section.getByRole('form', { name: 'Turn the second factor on' });
+    await start.getByLabel('Password to turn it on', { exact: true }).fill(STRONG_PASSWORD);
+    await start.getByRole('button', { name: 'Turn the second factor on' }).click();
+    await eventually(() => start.getByRole('alert').textContent()).toContain('Your e-mail address is not proven yet');
+    expect(await seriousViolations(page)).toEqual([]);
+    await start.getByRole('button', { name: `Send a confirmation link to ${user.email}` }).click();
+    await eventually(() => start.getByRole('link', { name: 'Open the confirmation link' }).count()).toBe(1);
+    const code = await secretShown(start, 'Open the confirmation link', 'confirm_email', user.email);
+    await page.goto(`/app/confirm?code=${code}`);
+    await page.getByRole('button', { name: 'Confirm my account' }).click();
+    await eventually(() => page.getByRole('status').textContent()).toContain('is confirmed');
+
+    await page.goto('/app/account');
+    await start.getByLabel('Password to turn it on', { exact: true }).fill(STRONG_PASSWORD);
+    await start.getByRole('button', { name: 'Turn the second factor on' }).click();
+    await eventually(() => section.locator('code.secret').count()).toBe(1);
+  });
+
   it('forgot, then reset through the e-mailed link; a used link is refused', { timeout: FLOW_TIMEOUT }, async () => {
     const page = await newPage();
     await page.goto('/app/forgot');

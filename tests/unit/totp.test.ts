@@ -71,17 +71,25 @@ describe('sealed secrets (AES-256-GCM)', () => {
     const sealed = sealSecret(secret, 42, key);
     expect(sealed.includes(secret)).toBe(false);
     expect(sealed).toHaveLength(12 + 20 + 16);
-    expect(openSecret(sealed, 42, key)).toEqual(secret);
+    expect(openSecret(sealed, 42, [key])).toEqual({ secret, resealed: undefined });
     expect(sealSecret(secret, 42, key)).not.toEqual(sealed);
   });
 
   it('do not open with another key, for another account, or altered', () => {
     const sealed = sealSecret(secret, 42, key);
-    expect(() => openSecret(sealed, 42, Buffer.alloc(32, 8))).toThrow();
-    expect(() => openSecret(sealed, 43, key)).toThrow();
+    expect(() => openSecret(sealed, 42, [Buffer.alloc(32, 8)])).toThrow();
+    expect(() => openSecret(sealed, 43, [key])).toThrow();
     const altered = Buffer.from(sealed);
     altered[14]! ^= 1;
-    expect(() => openSecret(altered, 42, key)).toThrow();
+    expect(() => openSecret(altered, 42, [key])).toThrow();
+  });
+
+  it('open with an older key of the list, and come back sealed under the first, which alone opens them', () => {
+    const newKey = Buffer.alloc(32, 9);
+    const { secret: opened, resealed } = openSecret(sealSecret(secret, 42, key), 42, [newKey, key]);
+    expect(opened).toEqual(secret);
+    expect(openSecret(resealed!, 42, [newKey])).toEqual({ secret, resealed: undefined });
+    expect(() => openSecret(resealed!, 42, [key])).toThrow();
   });
 });
 

@@ -18,8 +18,17 @@ export interface FactorState {
   recoveryCodeFound: boolean;
 }
 
-/** A code that checked out: a TOTP code of this time step, or a recovery code. */
-export type AcceptedCode = { kind: 'totp'; step: number } | { kind: 'recovery'; hash: Buffer };
+/**
+ * A code that checked out: a TOTP code of this time step (with the secret
+ * sealed again when an older key opened it), or a recovery code.
+ */
+export type AcceptedCode = { kind: 'totp'; step: number; reseal?: Reseal } | { kind: 'recovery'; hash: Buffer };
+
+/** The stored sealed secret and what replaces it. */
+interface Reseal {
+  from: Buffer;
+  to: Buffer;
+}
 
 /** The SHA-256 statement 1 looks for among the recovery codes (none matches when `code` is not one). */
 export const recoveryLookup = (code: string) => (isRecoveryCode(code) ? hashRecoveryCode(code) : Buffer.alloc(32));
@@ -27,16 +36,19 @@ export const recoveryLookup = (code: string) => (isRecoveryCode(code) ? hashReco
 /** The code checked against the factor at `at`: a TOTP code only for a step after the last accepted one. */
 export function checkCode(code: string, factor: FactorState, at: Date): AcceptedCode | undefined {
   if (isRecoveryCode(code)) return factor.recoveryCodeFound ? { kind: 'recovery', hash: hashRecoveryCode(code) } : undefined;
-  const step = matchingStep(openSecret(factor.sealed, factor.userId), code, at);
+  const { secret, resealed } = openSecret(factor.sealed, factor.userId);
+  const step = matchingStep(secret, code, at);
   if (step === undefined || (factor.lastUsedStep !== null && step <= factor.lastUsedStep)) return undefined;
-  return { kind: 'totp', step };
+  return resealed === undefined ? { kind: 'totp', step } : { kind: 'totp', step, reseal: { from: factor.sealed, to: resealed } };
 }
 
 /**
  * The CTE `accepted` (one row, the user id, when the code is taken now): the
  * TOTP step recorded only if it is later than the one recorded, or the
  * recovery code deleted only if it is still there. Rows locked by a
- * concurrent use are waited for and read again, so that use wins.
+ * concurrent use are waited for and read again, so that use wins. A secret
+ * opened with an older key is sealed again under the first one here, if the
+ * row still holds what was read (a re-enrolment meanwhile keeps its own).
  */
 export function acceptCode(
   db: QueryCreator<Database>,
@@ -48,7 +60,14 @@ export function acceptCode(
     code.kind === 'totp'
       ? qb
           .updateTable('totp_factors')
-          .set({ last_used_step: code.step })
+          .set(
+            code.reseal === undefined
+              ? { last_used_step: code.step }
+              : {
+                  last_used_step: code.step,
+                  secret_sealed: sql<Buffer>`CASE WHEN secret_sealed = ${code.reseal.from} THEN ${code.reseal.to} ELSE secret_sealed END`,
+                },
+          )
           .where('user_id', '=', userId)
           .where('confirmed_at', 'is not', null)
           .where(laterThanLastUsed(code.step))

@@ -24,7 +24,7 @@ import type { TokenClaims } from '../sessions/tokens.ts';
 import { rowsIn } from './codes.ts';
 import { eventBecomes, MFA_EVENT } from './events.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
-import { mfaKey, openSecret, sealSecret } from './sealed-secret.ts';
+import { mfaKeys, openSecret, sealSecret } from './sealed-secret.ts';
 import { releaseCode } from './guesses.ts';
 import { CODE_COLUMNS, countCheckedCode, readCheckedCode, stepUp } from './step-up.ts';
 import { base32, matchingStep, otpauthUri, SECRET_BYTES } from './totp.ts';
@@ -109,7 +109,7 @@ export interface Enrolment {
  * 409 when a factor is already on. `issuer` names the service in the app.
  */
 export async function startEnrolment(caller: Caller, password: string, issuer: string): Promise<Enrolment> {
-  const key = mfaKey();
+  const [key] = mfaKeys();
   const at = now();
   const userId = caller.claims.userId;
   const row = await readCounting(caller, 'password', at);
@@ -165,21 +165,23 @@ export interface Confirmed {
  * unless `revokeOtherSessions` is false every other session is ended.
  */
 export async function confirmEnrolment(caller: Caller, code: string, revokeOtherSessions: boolean): Promise<Confirmed> {
-  mfaKey();
+  mfaKeys();
   const at = now();
   const userId = caller.claims.userId;
   const row = await readCounting(caller, 'pending code', at);
   if (row.secret_sealed === null)
     throw new HttpError('not_found', 'There is no enrolment to confirm: start one with POST /api/me/mfa/totp.');
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
-  const step = matchingStep(openSecret(row.secret_sealed, userId), code, at);
+  const opened = openSecret(row.secret_sealed, userId);
+  const step = matchingStep(opened.secret, code, at);
   if (step === undefined) throw validationFailed({ code: ['is not correct'] });
 
   const { codes, hashes } = newRecoveryCodes();
   const confirming = (lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>).with('confirmed', (qb) =>
     qb
       .updateTable('totp_factors')
-      .set({ confirmed_at: at, last_used_step: step })
+      // Sealed again under the first key when an older one opened it (sealed-secret.ts).
+      .set({ confirmed_at: at, last_used_step: step, secret_sealed: opened.resealed ?? row.secret_sealed! })
       .where('user_id', '=', userId)
       .where(CALLER_LIVE)
       .where('confirmed_at', 'is', null)
@@ -225,7 +227,7 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
  * meanwhile ends the change too), the password's hits given back.
  */
 async function proveForFactor(caller: Caller, password: string, code: string | undefined) {
-  mfaKey();
+  mfaKeys();
   const proof = await proveOwnership(caller.claims, password, caller, stepUp(code));
   if (!proof.stepUp.factor) throw new HttpError('not_found', 'No second factor is enabled.');
   const locked = lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>;

@@ -20,7 +20,7 @@ import { AccountGone, createSession, type NewSession } from '../sessions/session
 import { acceptCode, checkCode, enabledFactor, recoveryLookup, rowsIn } from './codes.ts';
 import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
 import { codeCountColumns, countCode, refuseOverLimits, releaseCode } from './guesses.ts';
-import { mfaKey } from './sealed-secret.ts';
+import { mfaKeys } from './sealed-secret.ts';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 
@@ -69,7 +69,7 @@ export async function completeSecondStep(
   by: Requester | Client,
 ): Promise<{ user: UserFields; session: NewSession }> {
   const ip = by.ip;
-  mfaKey();
+  mfaKeys();
   const at = now();
   const counted = getDb().with('challenge', (qb) =>
     qb

@@ -116,6 +116,8 @@ export interface SessionUser {
 export type SessionUserWithProfile = SessionUser & {
   /** When the address was last proven (GET /api/me shows it). */
   emailVerifiedAt: Date | null;
+  /** Whether a TOTP factor is on (confirmed; a pending enrolment enforces nothing). */
+  totpEnabled: boolean;
   profile: Pick<ProfileRow, 'bio' | 'location' | 'birthday' | 'gender' | 'marital_status'>;
 };
 
@@ -222,7 +224,9 @@ const liveSession = prepare((db, p: LiveSessionParams) => touchLiveSession(p, db
 const liveSessionWithProfile = prepare((db, p: LiveSessionParams) =>
   touchLiveSession(p, db)
     .innerJoin('user_profiles as p', 'p.user_id', 'u.id')
-    .select(['u.email_verified_at', 'p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status']),
+    .select(['u.email_verified_at', 'p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status'])
+    // As `enabledFactor` in src/auth/mfa/codes.ts, which ranks above this folder.
+    .select(sql<boolean>`EXISTS (SELECT FROM totp_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL)`.as('totp_enabled')),
 );
 
 /**
@@ -247,10 +251,11 @@ export async function findSessionUser(
     session: { createdAt: row.session_created_at, lastSeenAt: row.session_last_seen_at, amr: row.amr },
   };
   if (!options.withProfile) return base;
-  const p = row as typeof row & SessionUserWithProfile['profile'] & { email_verified_at: Date | null };
+  const p = row as typeof row & SessionUserWithProfile['profile'] & { email_verified_at: Date | null; totp_enabled: boolean };
   return {
     ...base,
     emailVerifiedAt: p.email_verified_at,
+    totpEnabled: p.totp_enabled,
     profile: { bio: p.bio, location: p.location, birthday: p.birthday, gender: p.gender, marital_status: p.marital_status },
   };
 }

@@ -1,26 +1,32 @@
 // My account: the profile (PATCH /api/me/profile), the e-mail address
 // (POST /api/me/email; the link it sends opens pages/email.tsx), the password
 // (PUT /api/me/password), the sessions (GET /api/me/sessions, DELETE one or
-// every other, each with how it was signed in), turning the second factor off
-// (DELETE /api/me/mfa/totp) and the deletion (DELETE /api/me). On an account
-// with a second factor the API asks those changes for a code of it
-// (step_up_required): the form then shows the code field and is sent again.
-// A new feature of the account (enrolling the second factor, say) gets its own
+// every other, each with how it was signed in), the second factor (enrolment,
+// POST /api/me/mfa/totp and /confirm; new recovery codes, POST
+// /api/me/mfa/recovery-codes; turning it off, DELETE /api/me/mfa/totp) and the
+// deletion (DELETE /api/me). On an account with a second factor the API asks
+// the guarded changes for a code of it (step_up_required): the form then shows
+// the code field and is sent again. A new feature of the account gets its own
 // <section> in `Account` below.
 import { useState } from 'preact/hooks';
 import {
   api,
   type EmailChangeRequested,
   type Me,
+  type MfaEnabled,
   type PasswordChanged,
   type Profile,
+  type RecoveryCodeList,
+  type ResendAccepted,
   type RevokedSessions,
   type Session,
   type SessionList,
+  type TotpEnrolment,
   type WithProfile,
 } from '../api.ts';
 import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
+import { QrCode } from '../qr.tsx';
 import { to } from '../router.ts';
 import { useSession } from '../session.ts';
 import {
@@ -73,7 +79,7 @@ export function Account() {
       <EmailForm me={me} />
       <PasswordForm me={me} />
       <Sessions />
-      <SecondFactor />
+      <SecondFactor me={me} changed={(on) => setMe({ ...me, user: { ...me.user, mfa: { totp: on } } })} />
       <DeleteAccount
         deleted={() => {
           setDeleted(true);
@@ -280,34 +286,193 @@ function Sessions() {
 /** How a session was signed in, by its assurance level. */
 const LEVELS: Record<Session['aal'], string> = { aal1: 'password', aal2: 'password + code' };
 
-function SecondFactor() {
-  const [password, setPassword] = useState('');
+/**
+ * The second factor: whether it is on (GET /api/me's `user.mfa`); off, the
+ * enrolment (password, then the secret as text and QR code, then a code of
+ * it); on, new recovery codes and turning it off, both guarded by a code.
+ * Recovery codes are shown once, as the API answers them.
+ */
+function SecondFactor({ me, changed }: { me: Me; changed: (on: boolean) => void }) {
   const [status, setStatus] = useState('');
+  const [codes, setCodes] = useState<string[]>();
+  const on = me.user.mfa.totp;
+  return (
+    <section aria-labelledby="factor-heading">
+      <h2 id="factor-heading">Second factor</h2>
+      <p role="status">{status}</p>
+      <p>
+        {on
+          ? 'On: logging in asks for a code from your authenticator app after the password.'
+          : 'Off: logging in needs the password only. An authenticator app (a TOTP app) makes the password alone not enough.'}
+      </p>
+      {codes !== undefined && <RecoveryCodes codes={codes} hide={() => setCodes(undefined)} />}
+      {on ? (
+        <>
+          <RenewRecoveryCodes
+            renewed={(recoveryCodes) => {
+              setStatus('New recovery codes: the old ones work no more.');
+              setCodes(recoveryCodes);
+            }}
+          />
+          <TurnOff
+            off={() => {
+              setStatus('The second factor is off: logging in needs the password only.');
+              setCodes(undefined);
+              changed(false);
+            }}
+          />
+        </>
+      ) : (
+        <Enrol
+          me={me}
+          enabled={({ recoveryCodes, revokedSessions }) => {
+            setStatus(`The second factor is on. ${revokedSessions} other session${revokedSessions === 1 ? ' was' : 's were'} signed out.`);
+            setCodes(recoveryCodes);
+            changed(true);
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function Enrol({ me, enabled }: { me: Me; enabled: (answer: MfaEnabled) => void }) {
+  const [password, setPassword] = useState('');
+  const [enrolment, setEnrolment] = useState<TotpEnrolment>();
+  const [code, setCode] = useState('');
+  const start = useSubmit(
+    () => api<TotpEnrolment>('POST', '/api/me/mfa/totp', { password }),
+    (answer) => {
+      setPassword('');
+      setEnrolment(answer);
+    },
+  );
+  const confirm = useSubmit(() => api<MfaEnabled>('POST', '/api/me/mfa/totp/confirm', { code: code.trim() }), enabled);
+  if (enrolment === undefined) {
+    return (
+      <Form
+        label="Turn the second factor on"
+        submission={start}
+        action="Turn the second factor on"
+        help={start.error?.code === 'email_unverified' && <ProveAddress email={me.user.email} />}
+      >
+        <CurrentPasswordField label="Password to turn it on" name="password" value={password} onInput={setPassword} submission={start} />
+      </Form>
+    );
+  }
+  return (
+    <>
+      <h3>Add the account to your authenticator app</h3>
+      <p>Scan this QR code with the app, or type the key below into it.</p>
+      <QrCode text={enrolment.otpauthUri} label="QR code of the key below, for an authenticator app" />
+      <p>
+        Key: <code class="secret">{enrolment.secret}</code>
+      </p>
+      <Form label="Confirm the second factor" submission={confirm} action="Confirm and turn it on">
+        <Field
+          label="Code from the app"
+          name="code"
+          value={code}
+          onInput={setCode}
+          autoComplete="one-time-code"
+          hint="The 6-digit code the app shows for this account. Turning the factor on signs out your other sessions."
+          errors={confirm.errorsOf('code')}
+          required
+        />
+      </Form>
+    </>
+  );
+}
+
+/** For 403 email_unverified: a confirmation link sent to the account's address, whose opening proves it. */
+function ProveAddress({ email }: { email: string }) {
+  const [sent, setSent] = useState<ResendAccepted>();
+  const send = async () => setSent(await api<ResendAccepted>('POST', '/api/register/resend', { email }));
+  if (sent === undefined) {
+    return (
+      <p>
+        <button type="button" onClick={() => void send()}>
+          Send a confirmation link to {email}
+        </button>
+      </p>
+    );
+  }
+  return (
+    <>
+      <p>A confirmation link is on its way to {email}. Open it, then turn the second factor on here.</p>
+      {sent.confirmation !== undefined && (
+        <p class="dev">
+          Development: no mail provider is set, so the service returned the code.{' '}
+          <a href={`/app/confirm?code=${encodeURIComponent(sent.confirmation.code)}`}>Open the confirmation link</a>
+        </p>
+      )}
+    </>
+  );
+}
+
+function RecoveryCodes({ codes, hide }: { codes: string[]; hide: () => void }) {
+  return (
+    <div class="recovery-codes">
+      <h3 id="recovery-heading">Your recovery codes</h3>
+      <p>
+        Each one logs you in once in place of a code from the app, should you lose it. Keep them somewhere safe: they are shown only now.
+      </p>
+      <ul>
+        {codes.map((code) => (
+          <li>
+            <code>{code}</code>
+          </li>
+        ))}
+      </ul>
+      <button type="button" onClick={hide}>
+        I have kept them
+      </button>
+    </div>
+  );
+}
+
+function RenewRecoveryCodes({ renewed }: { renewed: (codes: string[]) => void }) {
+  const [password, setPassword] = useState('');
+  const stepUp = useStepUp();
+  const submission = useSubmit(
+    () => stepUp.send(() => api<RecoveryCodeList>('POST', '/api/me/mfa/recovery-codes', { password, ...stepUp.body })),
+    ({ recoveryCodes }) => {
+      setPassword('');
+      stepUp.done();
+      renewed(recoveryCodes);
+    },
+  );
+  return (
+    <Form label="New recovery codes" submission={submission} action="Make new recovery codes">
+      <p>Ten new codes replace the old ones, used or not.</p>
+      <CurrentPasswordField label="Password for new codes" name="password" value={password} onInput={setPassword} submission={submission} />
+      <StepUpField stepUp={stepUp} submission={submission} />
+    </Form>
+  );
+}
+
+function TurnOff({ off }: { off: () => void }) {
+  const [password, setPassword] = useState('');
   const stepUp = useStepUp();
   const submission = useSubmit(
     () => stepUp.send(() => api('DELETE', '/api/me/mfa/totp', { password, ...stepUp.body })),
     () => {
       setPassword('');
       stepUp.done();
-      setStatus('The second factor is off: logging in needs the password only.');
+      off();
     },
   );
   return (
-    <section aria-labelledby="factor-heading">
-      <h2 id="factor-heading">Second factor</h2>
-      <p role="status">{status}</p>
-      <p>If your account asks for a code from an authenticator app at login, you can turn that off here.</p>
-      <Form label="Turn the second factor off" submission={submission} action="Turn the second factor off">
-        <CurrentPasswordField
-          label="Password to turn it off"
-          name="password"
-          value={password}
-          onInput={setPassword}
-          submission={submission}
-        />
-        <StepUpField stepUp={stepUp} submission={submission} />
-      </Form>
-    </section>
+    <Form label="Turn the second factor off" submission={submission} action="Turn the second factor off">
+      <CurrentPasswordField
+        label="Password to turn it off"
+        name="password"
+        value={password}
+        onInput={setPassword}
+        submission={submission}
+      />
+      <StepUpField stepUp={stepUp} submission={submission} />
+    </Form>
   );
 }
 

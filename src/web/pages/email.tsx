@@ -22,7 +22,7 @@ export function EmailChange() {
   // effect, since who is signed in may be known only after the button was pressed.
   useEffect(() => {
     if (changed !== undefined && me?.user.id === changed.id && me.user.email !== changed.email)
-      setMe({ ...me, user: { ...changed, email: changed.email ?? me.user.email, emailVerified: true } });
+      setMe({ ...me, user: { ...me.user, ...changed, email: changed.email ?? me.user.email, emailVerified: true } });
   }, [changed, me]);
 
   if (changed !== undefined) {
