@@ -15,6 +15,9 @@ import { logout } from './logout.ts';
 import { meMfaRecoveryCodes } from './me-mfa-recovery-codes.ts';
 import { meMfaTotpConfirm } from './me-mfa-totp-confirm.ts';
 import { meMfaTotp } from './me-mfa-totp.ts';
+import { mePasskeysId } from './me-passkeys-id.ts';
+import { mePasskeysOptions } from './me-passkeys-options.ts';
+import { mePasskeys } from './me-passkeys.ts';
 import { mePassword } from './me-password.ts';
 import { meProfile } from './me-profile.ts';
 import { meCurrentSession } from './me-current-session.ts';
@@ -54,6 +57,9 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'me-mfa-totp': meMfaTotp,
   'me-mfa-totp-confirm': meMfaTotpConfirm,
   'me-mfa-recovery-codes': meMfaRecoveryCodes,
+  'me-passkeys-options': mePasskeysOptions,
+  'me-passkeys': mePasskeys,
+  'me-passkeys-id': mePasskeysId,
   'me-current-session': meCurrentSession,
   'me-sessions': meSessions,
   'me-session': meSession,
