@@ -41,3 +41,9 @@ ALTER TABLE security_events ADD CONSTRAINT security_events_kind_value CHECK (kin
   'mfa_enabled', 'mfa_disabled', 'recovery_code_used', 'mfa_failed',
   'email_verified', 'mfa_removed_by_reset',
   'passkey_added', 'passkey_removed'));
+
+-- wrong_passkey: a passwordless sign-in whose assertion named a passkey of
+-- the account but did not verify (signature, origin, RP ID, counter).
+ALTER TABLE security_events DROP CONSTRAINT security_events_reason_value;
+ALTER TABLE security_events ADD CONSTRAINT security_events_reason_value CHECK (
+  reason IN ('wrong_password', 'unconfirmed', 'rate_limited', 'wrong_passkey'));

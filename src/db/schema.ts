@@ -173,7 +173,7 @@ export type SecurityEventKind =
   // Passkeys (migration 0017).
   | 'passkey_added'
   | 'passkey_removed';
-export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited';
+export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited' | 'wrong_passkey';
 
 export interface SecurityEventsTable {
   id: Generated<number>;

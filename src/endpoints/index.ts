@@ -10,6 +10,8 @@ import { commentsId } from './comments-id.ts';
 import { health } from './health.ts';
 import { jwks } from './jwks.ts';
 import { loginMfa } from './login-mfa.ts';
+import { loginPasskeyOptions } from './login-passkey-options.ts';
+import { loginPasskey } from './login-passkey.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { meMfaRecoveryCodes } from './me-mfa-recovery-codes.ts';
@@ -50,6 +52,8 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'register-resend': registerResend,
   login: login,
   'login-mfa': loginMfa,
+  'login-passkey-options': loginPasskeyOptions,
+  'login-passkey': loginPasskey,
   logout: logout,
   me: me,
   'me-profile': meProfile,

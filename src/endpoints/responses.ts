@@ -230,7 +230,7 @@ export const eventView = v.strictObject({
   id,
   kind: v.picklist(EVENT_KINDS),
   reason: v.pipe(
-    v.nullable(v.picklist(['wrong_password', 'unconfirmed', 'rate_limited'] as const satisfies readonly LoginFailure[])),
+    v.nullable(v.picklist(['wrong_password', 'unconfirmed', 'rate_limited', 'wrong_passkey'] as const satisfies readonly LoginFailure[])),
     v.description('Why a login failed.'),
   ),
   ip: v.pipe(v.nullable(text), v.description('The client address, when the platform gave one.')),

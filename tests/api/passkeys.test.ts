@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import options from '../../netlify/functions/me-passkeys-options.ts';
 import passkeys from '../../netlify/functions/me-passkeys.ts';
 import passkeyById from '../../netlify/functions/me-passkeys-id.ts';
+import signInFinish from '../../netlify/functions/login-passkey.ts';
+import signInStart from '../../netlify/functions/login-passkey-options.ts';
+import currentSession from '../../netlify/functions/me-current-session.ts';
 import events from '../../netlify/functions/me-events.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
@@ -12,9 +15,9 @@ import { envPerTest } from '../support/env.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
 import { measured, stated } from '../support/statements.ts';
-import { createUser, STRONG_PASSWORD } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
 
-envPerTest();
+const env = envPerTest();
 
 const startEnrolment = (token: string) => call(options, 'POST', '/api/me/passkeys/options', { token });
 
@@ -151,5 +154,77 @@ describe('list, rename, remove', () => {
     await enrolPasskey(token, new SoftAuthenticator());
     await getDb().deleteFrom('users').where('id', '=', user.id).execute();
     expect(await getDb().selectFrom('passkeys').select('id').where('user_id', '=', user.id).execute()).toEqual([]);
+  });
+});
+
+describe('sign-in without a password', () => {
+  const signInOptions = (ip = uniqueIp()) => call(signInStart, 'POST', '/api/login/passkey/options', { ip });
+  const signIn = (response: unknown, ip = uniqueIp()) => call(signInFinish, 'POST', '/api/login/passkey', { json: { response }, ip });
+
+  it('a discoverable credential opens a session like POST /api/login, at aal2 with amr hwk (device-bound) or swk (synced)', async () => {
+    for (const [synced, amr] of [
+      [false, 'hwk'],
+      [true, 'swk'],
+    ] as const) {
+      const { user, token } = await createUser();
+      const authenticator = new SoftAuthenticator(synced);
+      await enrolPasskey(token, authenticator);
+      const started = await signInOptions();
+      expect(started.status).toBe(200);
+      expect(started.body.options).toMatchObject({ rpId: 'localhost', userVerification: 'required' });
+      expect(started.body.options.allowCredentials ?? []).toEqual([]);
+
+      const [status, statements] = await measured(() => signIn(authenticator.assert(started.body.options.challenge)));
+      expect([status, statements]).toEqual([200, stated('login-passkey', 'POST')]);
+      const res = await signIn(authenticator.assert((await signInOptions()).body.options.challenge));
+      expect(res.body.user.username).toBe(user.username);
+      expect(res.headers.get('set-cookie')).toMatch(/^session_id=/);
+      const session = await call(currentSession, 'GET', '/api/me/session', { token: res.body.token });
+      expect(session.body.session).toMatchObject({ amr: [amr], aal: 'aal2' });
+
+      const row = await getDb()
+        .selectFrom('passkeys')
+        .select(['sign_count', 'last_used_at'])
+        .where('user_id', '=', user.id)
+        .executeTakeFirstOrThrow();
+      expect(row.sign_count).toBe(2);
+      expect(row.last_used_at).not.toBeNull();
+      const trail = await call(events, 'GET', '/api/me/events', { token });
+      expect(trail.body.items.filter((item: { kind: string }) => item.kind === 'login_succeeded')).toHaveLength(2);
+    }
+  });
+
+  it('the options cost 1 statement and count on the address login counter: 429 over RATE_LIMIT_LOGIN_IP', async () => {
+    env({ RATE_LIMIT_LOGIN_IP: '3/15m' });
+    const ip = uniqueIp();
+    expect(await measured(() => signInOptions(ip))).toEqual([200, stated('login-passkey-options', 'POST')]);
+    await signInOptions(ip);
+    await signInOptions(ip);
+    const refused = await signInOptions(ip);
+    expect([refused.status, refused.body.error.code]).toEqual([429, 'rate_limited']);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('a wrong signature is 401 passkey_invalid after 1 statement, recorded as a failed login (wrong_passkey)', async () => {
+    const { token } = await createUser();
+    const authenticator = new SoftAuthenticator();
+    await enrolPasskey(token, authenticator);
+    const answer = authenticator.assert((await signInOptions()).body.options.challenge);
+    const signature = Buffer.from(answer.response.signature, 'base64url');
+    signature[signature.length - 1]! ^= 1;
+    const [status, statements] = await measured(() =>
+      signIn({ ...answer, response: { ...answer.response, signature: signature.toString('base64url') } }),
+    );
+    expect([status, statements]).toEqual([401, 1]);
+    const trail = await call(events, 'GET', '/api/me/events', { token });
+    expect(trail.body.items[0]).toMatchObject({ kind: 'login_failed', reason: 'wrong_passkey' });
+  });
+
+  it('a form posted from another origin is 403 (login CSRF), before any statement', async () => {
+    const res = await call(signInFinish, 'POST', '/api/login/passkey', {
+      json: { response: new SoftAuthenticator().assert('x') },
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(res.status).toBe(403);
   });
 });

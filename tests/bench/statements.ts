@@ -155,6 +155,13 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       const { id } = await enrolPasskey(user.token, new SoftAuthenticator());
       return { path: `/api/me/passkeys/${id}`, options: { json: { password }, ...token(user), ip: IP } };
     },
+    'POST /api/login/passkey/options': async () => ({ path: '/api/login/passkey/options', options: { ip: IP } }),
+    'POST /api/login/passkey': async (send) => {
+      const authenticator = new SoftAuthenticator();
+      await enrolPasskey((await newUser()).token, authenticator);
+      const started = await send('POST /api/login/passkey/options', '/api/login/passkey/options', { ip: IP });
+      return { path: '/api/login/passkey', options: { json: { response: authenticator.assert(started.body.options.challenge) }, ip: IP } };
+    },
     'POST /api/login/mfa': async () => {
       const user = await newUser();
       const { secret } = await enableMfa(user.token, password);
@@ -223,7 +230,7 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
   };
 }
 
-const LOGINS = new Set(['POST /api/login', 'POST /api/login/mfa', 'POST /sessions']);
+const LOGINS = new Set(['POST /api/login', 'POST /api/login/mfa', 'POST /api/login/passkey', 'POST /sessions']);
 
 /** The README, "Performance": a read (authenticated or not) costs 1 statement, a login at most 2; other writes have no fixed budget. */
 function designBudget(endpoint: string): number | null {
