@@ -109,14 +109,14 @@ export interface PasskeysTable {
   credential_id: Buffer;
   /** The COSE public key as the authenticator gave it. */
   public_key: Buffer;
-  sign_count: number;
-  transports: string[];
+  sign_count: ColumnType<number, number | undefined, number>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
   aaguid: string;
   /** The BE flag: a passkey its provider may sync (swk), else device-bound (hwk). */
   backup_eligible: boolean;
   name: string;
   created_at: GeneratedTimestamp;
-  last_used_at: Timestamp | null;
+  last_used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export type WebAuthnPurpose = 'register' | 'login';

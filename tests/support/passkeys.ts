@@ -61,7 +61,8 @@ export class SoftAuthenticator {
     return b64url(this.credentialId);
   }
 
-  private coseKey(): Buffer {
+  /** The public key as COSE_Key (EC2, ES256, P-256), as the attested credential data carries it. */
+  coseKey(): Buffer {
     const jwk = this.publicKey.export({ format: 'jwk' });
     return cbor(
       new Map<number, Cbor>([
