@@ -9,6 +9,7 @@ import signInFinish from '../../netlify/functions/login-passkey.ts';
 import signInStart from '../../netlify/functions/login-passkey-options.ts';
 import currentSession from '../../netlify/functions/me-current-session.ts';
 import events from '../../netlify/functions/me-events.ts';
+import { relyingParty } from '../../src/auth/passkeys/relying-party.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
 import { envPerTest } from '../support/env.ts';
@@ -226,5 +227,26 @@ describe('sign-in without a password', () => {
       headers: { origin: 'https://evil.example' },
     });
     expect(res.status).toBe(403);
+  });
+});
+
+describe('the relying party follows the deploy', () => {
+  const request = new URL('https://whatever.example/api/me/passkeys/options');
+
+  it('production: the host of URL; a preview: its own DEPLOY_PRIME_URL; APP_URL over both; none in a deploy: 503', () => {
+    env({ CONTEXT: 'production', URL: 'https://auth.example.com', DEPLOY_PRIME_URL: 'https://main--site.netlify.app' });
+    expect(relyingParty(request)).toEqual({ id: 'auth.example.com', name: 'auth.example.com', origins: ['https://auth.example.com'] });
+
+    env({ CONTEXT: 'deploy-preview', DEPLOY_PRIME_URL: 'https://deploy-preview-5--site.netlify.app' });
+    expect(relyingParty(request)).toMatchObject({
+      id: 'deploy-preview-5--site.netlify.app',
+      origins: ['https://deploy-preview-5--site.netlify.app'],
+    });
+
+    env({ APP_URL: 'https://app.example.com' });
+    expect(relyingParty(request)).toMatchObject({ id: 'app.example.com', origins: ['https://app.example.com'] });
+
+    env({ CONTEXT: 'production', URL: undefined, DEPLOY_PRIME_URL: undefined, APP_URL: undefined });
+    expect(() => relyingParty(request)).toThrow(expect.objectContaining({ code: 'passkeys_unavailable' }));
   });
 });
