@@ -22,6 +22,8 @@ Object.assign(process.env, {
   RATE_LIMIT_LOGIN_IP: '1000000/1h',
   DATABASE_DRIVER: 'pg',
   PASSWORD_SCRYPT_N: String(2 ** PRODUCTION_PARAMS.ln),
+  // The relying party: outside the tests and netlify dev it comes from the deploy's address (tests/support/call.ts's).
+  URL: 'http://localhost:8888',
 });
 
 const { default: login } = await import('../../netlify/functions/login.ts');
@@ -62,6 +64,7 @@ try {
   const passkey = async () => {
     const { authenticator } = keyed[keyedNext++ % keyed.length]!;
     const options = await call(start, 'POST', '/api/login/passkey/options', { ip: IP });
+    if (options.status !== 200) throw new Error(`login/passkey/options answered ${options.status}: ${options.text}`);
     const res = await call(finish, 'POST', '/api/login/passkey', {
       json: { response: authenticator.assert(options.body.options.challenge) },
       ip: IP,
