@@ -39,6 +39,14 @@ export const ERRORS = {
     status: 429,
     message: 'Too many wrong codes: the second step of this account is locked until its password is reset (POST /api/password/forgot).',
   },
+  // Passkeys (src/auth/README.md, "Passkeys"). One answer for every refused assertion: nothing is learned from which check failed.
+  passkey_invalid: {
+    status: 401,
+    message: 'The passkey could not be verified, or its challenge is unknown, used or expired: ask for new options and try again.',
+  },
+  passkey_limit: { status: 409, message: 'This account has as many passkeys as it may have: remove one first.' },
+  passkey_already_registered: { status: 409, message: 'This passkey is already registered.' },
+  passkeys_unavailable: { status: 503, message: 'Passkeys are not available on this deploy: it has no address to bind them to.' },
   mfa_unavailable: { status: 503, message: 'The second factor is not available on this service at the moment.' },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'This path does not answer that method.' },

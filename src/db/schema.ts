@@ -102,6 +102,36 @@ export interface MfaChallengesTable {
   tries_left: number;
 }
 
+/** A passkey (WebAuthn credential) of an account (migration 0017). */
+export interface PasskeysTable {
+  id: Generated<number>;
+  user_id: number;
+  credential_id: Buffer;
+  /** The COSE public key as the authenticator gave it. */
+  public_key: Buffer;
+  sign_count: ColumnType<number, number | undefined, number>;
+  transports: ColumnType<string[], string[] | undefined, string[]>;
+  aaguid: string;
+  /** The BE flag: a passkey its provider may sync (swk), else device-bound (hwk). */
+  backup_eligible: boolean;
+  name: string;
+  created_at: GeneratedTimestamp;
+  last_used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export type WebAuthnPurpose = 'register' | 'login';
+
+/** A WebAuthn ceremony's challenge: single use, minutes (migration 0017). */
+export interface WebAuthnChallengesTable {
+  id: Generated<number>;
+  /** base64url, as the browser echoes it in clientDataJSON. */
+  challenge: string;
+  purpose: WebAuthnPurpose;
+  /** Null for a passwordless sign-in: nobody is known yet. */
+  user_id: number | null;
+  expires_at: Timestamp;
+}
+
 export interface PostsTable {
   id: Generated<number>;
   user_id: number;
@@ -139,8 +169,11 @@ export type SecurityEventKind =
   | 'mfa_failed'
   // The proven mailbox (migration 0013).
   | 'email_verified'
-  | 'mfa_removed_by_reset';
-export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited';
+  | 'mfa_removed_by_reset'
+  // Passkeys (migration 0017).
+  | 'passkey_added'
+  | 'passkey_removed';
+export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited' | 'wrong_passkey';
 
 export interface SecurityEventsTable {
   id: Generated<number>;
@@ -172,6 +205,8 @@ export interface Database {
   users: UsersTable;
   user_profiles: UserProfilesTable;
   sessions: SessionsTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebAuthnChallengesTable;
   one_time_tokens: OneTimeTokensTable;
   rate_limits: RateLimitsTable;
   known_addresses: KnownAddressesTable;

@@ -10,11 +10,16 @@ import { commentsId } from './comments-id.ts';
 import { health } from './health.ts';
 import { jwks } from './jwks.ts';
 import { loginMfa } from './login-mfa.ts';
+import { loginPasskeyOptions } from './login-passkey-options.ts';
+import { loginPasskey } from './login-passkey.ts';
 import { login } from './login.ts';
 import { logout } from './logout.ts';
 import { meMfaRecoveryCodes } from './me-mfa-recovery-codes.ts';
 import { meMfaTotpConfirm } from './me-mfa-totp-confirm.ts';
 import { meMfaTotp } from './me-mfa-totp.ts';
+import { mePasskeysId } from './me-passkeys-id.ts';
+import { mePasskeysOptions } from './me-passkeys-options.ts';
+import { mePasskeys } from './me-passkeys.ts';
 import { mePassword } from './me-password.ts';
 import { meProfile } from './me-profile.ts';
 import { meCurrentSession } from './me-current-session.ts';
@@ -47,6 +52,8 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'register-resend': registerResend,
   login: login,
   'login-mfa': loginMfa,
+  'login-passkey-options': loginPasskeyOptions,
+  'login-passkey': loginPasskey,
   logout: logout,
   me: me,
   'me-profile': meProfile,
@@ -54,6 +61,9 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'me-mfa-totp': meMfaTotp,
   'me-mfa-totp-confirm': meMfaTotpConfirm,
   'me-mfa-recovery-codes': meMfaRecoveryCodes,
+  'me-passkeys-options': mePasskeysOptions,
+  'me-passkeys': mePasskeys,
+  'me-passkeys-id': mePasskeysId,
   'me-current-session': meCurrentSession,
   'me-sessions': meSessions,
   'me-session': meSession,

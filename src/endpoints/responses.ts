@@ -176,6 +176,34 @@ export const mfaEnabled = v.strictObject({ recoveryCodes: recoveryCodeList, revo
 
 export const recoveryCodes = v.strictObject({ recoveryCodes: recoveryCodeList });
 
+// Passkeys.
+export const passkeyView = v.strictObject({
+  id,
+  name: text,
+  createdAt: timestamp,
+  lastUsedAt: v.nullable(timestamp),
+  kind: v.pipe(
+    v.picklist(['synced', 'device-bound']),
+    v.description('`synced`: its provider may copy it to other devices (amr `swk`); else `hwk`'),
+  ),
+  transports: v.array(text),
+  aaguid: v.pipe(text, v.description("The authenticator's model (all zeros when it does not say)")),
+});
+
+export const passkey = v.strictObject({ passkey: passkeyView });
+
+export const passkeyList = v.strictObject({ items: v.array(passkeyView) });
+
+/** WebAuthn's PublicKeyCredentialCreationOptionsJSON / RequestOptionsJSON, for the browser's parse…FromJSON(). */
+export const passkeyOptions = v.strictObject({
+  options: v.pipe(
+    v.looseObject({ challenge: text }),
+    v.description(
+      'For `PublicKeyCredential.parseCreationOptionsFromJSON()` (or …RequestOptions…): the challenge is single use and lives 5 minutes',
+    ),
+  ),
+});
+
 export const sessionList = v.strictObject(listPage(sessionItem));
 
 export const sessionsRevoked = v.strictObject({ revokedSessions: count });
@@ -198,13 +226,15 @@ const EVENT_KINDS = [
   'mfa_failed',
   'email_verified',
   'mfa_removed_by_reset',
+  'passkey_added',
+  'passkey_removed',
 ] as const satisfies readonly SecurityEventKind[];
 
 export const eventView = v.strictObject({
   id,
   kind: v.picklist(EVENT_KINDS),
   reason: v.pipe(
-    v.nullable(v.picklist(['wrong_password', 'unconfirmed', 'rate_limited'] as const satisfies readonly LoginFailure[])),
+    v.nullable(v.picklist(['wrong_password', 'unconfirmed', 'rate_limited', 'wrong_passkey'] as const satisfies readonly LoginFailure[])),
     v.description('Why a login failed.'),
   ),
   ip: v.pipe(v.nullable(text), v.description('The client address, when the platform gave one.')),

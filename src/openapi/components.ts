@@ -5,6 +5,7 @@ import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
 import { confirmSchema, disableSchema, enrolSchema, recoveryCodesSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
+import { addPasskeySchema, passkeySignInSchema, removePasskeySchema, renamePasskeySchema } from '../auth/passkeys/bodies.ts';
 import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
@@ -37,6 +38,10 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   TotpRemoval: disableSchema,
   RecoveryCodesRenewal: recoveryCodesSchema,
   LoginSecondStep: secondStepSchema,
+  PasskeyEnrolment: addPasskeySchema,
+  PasskeyRename: renamePasskeySchema,
+  PasskeyRemoval: removePasskeySchema,
+  PasskeySignIn: passkeySignInSchema,
   PasswordReset: resetFields,
   ProfilePatch: profilePatchSchema,
   NewPost: newPostSchema,
@@ -66,6 +71,10 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   PasswordChanged: r.passwordChanged,
   TotpSecret: r.totpEnrolment,
   MfaEnabled: r.mfaEnabled,
+  Passkey: r.passkeyView,
+  PasskeyAnswer: r.passkey,
+  PasskeyList: r.passkeyList,
+  PasskeyOptions: r.passkeyOptions,
   SessionList: r.sessionList,
   SessionsRevoked: r.sessionsRevoked,
   Event: r.eventView,

@@ -1,5 +1,5 @@
 // Deletes what nothing needs any more: expired sessions, spent one-time codes,
-// expired second-factor login challenges, ended rate-limit windows, addresses
+// expired second-factor login challenges and passkey challenges, ended rate-limit windows, addresses
 // not logged in from for 30 days, accounts never confirmed (whose usernames and
 // addresses would otherwise stay taken) and security events past retention. Run hourly by netlify/functions/purge.ts
 // and by `npm run db:purge`.
@@ -33,7 +33,15 @@ const ago = (at: Date, ms: number) => new Date(at.getTime() - ms);
  * `where` holds at `at`, locked without waiting for rows another purge holds, then deleted.
  */
 function batchOf(
-  table: 'users' | 'sessions' | 'one_time_tokens' | 'mfa_challenges' | 'rate_limits' | 'known_addresses' | 'security_events',
+  table:
+    | 'users'
+    | 'sessions'
+    | 'one_time_tokens'
+    | 'mfa_challenges'
+    | 'webauthn_challenges'
+    | 'rate_limits'
+    | 'known_addresses'
+    | 'security_events',
   key: readonly string[],
   where: (at: Date) => RawBuilder<unknown>,
 ) {
@@ -86,6 +94,12 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     batch: 5000,
     // The second factor's login step (src/auth/mfa): a used one is already deleted.
     deleteBatch: batchOf('mfa_challenges', ['id'], (at) => sql`expires_at < ${ago(at, setting('purgeExpiredAfterMs'))}`),
+  },
+  {
+    name: 'expired passkey challenges',
+    batch: 5000,
+    // A WebAuthn ceremony's (src/auth/passkeys): a used one is already deleted; it lives minutes, so expiry alone decides.
+    deleteBatch: batchOf('webauthn_challenges', ['id'], (at) => sql`expires_at < ${at}`),
   },
   {
     name: 'ended rate-limit windows',

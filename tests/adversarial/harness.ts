@@ -85,6 +85,11 @@ const ERROR_CODES: readonly ErrorCode[] = [
   'mfa_token_invalid',
   'mfa_already_enabled',
   'mfa_unavailable',
+  'email_unverified',
+  'step_up_required',
+  'passkey_invalid',
+  'passkey_limit',
+  'passkey_already_registered',
 ];
 
 /** What must never reach a client: stack frames, SQL or driver text, password hashes, the JWT secret. */

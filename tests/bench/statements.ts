@@ -7,6 +7,7 @@ import { onQuery } from '../../src/db/connection.ts';
 import login from '../../netlify/functions/login.ts';
 import { call, type CallOptions, type CallResult } from '../support/call.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
+import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 import type { Endpoint } from './functions.ts';
 
@@ -130,6 +131,37 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       const { secret } = await enableMfa(user.token, password);
       return { path: '/api/me/mfa/recovery-codes', options: { json: { password, code: codeAt(secret) }, ...token(user) } };
     },
+    'POST /api/me/passkeys/options': async () => ({ path: '/api/me/passkeys/options', options: token(await newUser()) }),
+    'GET /api/me/passkeys': async () => {
+      const user = await newUser();
+      await enrolPasskey(user.token, new SoftAuthenticator());
+      return { path: '/api/me/passkeys', options: token(user) };
+    },
+    'POST /api/me/passkeys': async (send) => {
+      const user = await newUser();
+      const started = await send('POST /api/me/passkeys/options', '/api/me/passkeys/options', token(user));
+      return {
+        path: '/api/me/passkeys',
+        options: { json: { response: new SoftAuthenticator().register(started.body.options) }, ...token(user) },
+      };
+    },
+    'PATCH /api/me/passkeys/{id}': async () => {
+      const user = await newUser();
+      const { id } = await enrolPasskey(user.token, new SoftAuthenticator());
+      return { path: `/api/me/passkeys/${id}`, options: { json: { name: 'Renamed' }, ...token(user) } };
+    },
+    'DELETE /api/me/passkeys/{id}': async () => {
+      const user = await newUser();
+      const { id } = await enrolPasskey(user.token, new SoftAuthenticator());
+      return { path: `/api/me/passkeys/${id}`, options: { json: { password }, ...token(user), ip: IP } };
+    },
+    'POST /api/login/passkey/options': async () => ({ path: '/api/login/passkey/options', options: { ip: IP } }),
+    'POST /api/login/passkey': async (send) => {
+      const authenticator = new SoftAuthenticator();
+      await enrolPasskey((await newUser()).token, authenticator);
+      const started = await send('POST /api/login/passkey/options', '/api/login/passkey/options', { ip: IP });
+      return { path: '/api/login/passkey', options: { json: { response: authenticator.assert(started.body.options.challenge) }, ip: IP } };
+    },
     'POST /api/login/mfa': async () => {
       const user = await newUser();
       const { secret } = await enableMfa(user.token, password);
@@ -198,7 +230,7 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
   };
 }
 
-const LOGINS = new Set(['POST /api/login', 'POST /api/login/mfa', 'POST /sessions']);
+const LOGINS = new Set(['POST /api/login', 'POST /api/login/mfa', 'POST /api/login/passkey', 'POST /sessions']);
 
 /** The README, "Performance": a read (authenticated or not) costs 1 statement, a login at most 2; other writes have no fixed budget. */
 function designBudget(endpoint: string): number | null {

@@ -44,6 +44,7 @@ describe('migrations', () => {
       'list_totals',
       'mfa_challenges',
       'one_time_tokens',
+      'passkeys',
       'post_comment_totals',
       'posts',
       'rate_limits',
@@ -54,6 +55,7 @@ describe('migrations', () => {
       'totp_factors',
       'user_profiles',
       'users',
+      'webauthn_challenges',
     ]);
   });
 

@@ -159,6 +159,21 @@ describe('purge', () => {
     expect(await buckets()).toEqual(['login_ip:current']);
   });
 
+  it('deletes expired passkey challenges at once (they live minutes), and keeps the open ones', async () => {
+    const owner = await user();
+    const challenge = async (expiresAgo: number, userId: number | null) =>
+      sql`INSERT INTO webauthn_challenges (challenge, purpose, user_id, expires_at)
+        VALUES (${`c${++serial}`}, ${userId === null ? 'login' : 'register'}, ${userId}, ${ago(expiresAgo)})`.execute(getDb());
+    await challenge(60_000, owner);
+    await challenge(60_000, null);
+    await challenge(-4 * 60_000, null);
+
+    expect((await purge()).deleted['expired passkey challenges']).toBe(2);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM webauthn_challenges WHERE expires_at > now()`.execute(getDb());
+    expect(rows[0]!.n).toBe(1);
+    expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM webauthn_challenges`.execute(getDb())).rows[0]!.n).toBe(1);
+  });
+
   it('deletes security events past AUDIT_EVENTS_RETENTION (90 days by default), and keeps the rest', async () => {
     const owner = await user();
     const ages = [200, 120, 91, 89, 1];
@@ -281,6 +296,7 @@ describe('purge', () => {
         ['idle sessions', 0],
         ['used or expired codes', 0],
         ['expired login challenges', 0],
+        ['expired passkey challenges', 0],
         ['ended rate-limit windows', 0],
         ['known addresses unused for 30 days', 0],
         ['security events past retention', 0],

@@ -43,6 +43,7 @@ const LAYERS: readonly (readonly string[])[] = [
  */
 const AUTH_LAYERS: readonly (readonly string[])[] = [
   ['src/auth/login', 'src/auth/signup', 'src/auth/reset', 'src/auth/email-change'],
+  ['src/auth/passkeys'],
   ['src/auth/mfa', 'src/auth/accounts', 'src/auth/events'],
   ['src/auth/passwords'],
   ['src/auth/sessions', 'src/auth/codes', 'src/auth/attempts'],

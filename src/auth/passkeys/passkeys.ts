@@ -1,0 +1,353 @@
+// An account's passkeys: the registration options, the enrolment that
+// verifies the authenticator's answer, the list, renaming and removal.
+// Verification is @simplewebauthn/server's (CBOR, COSE, attestation `none`);
+// this module keeps the challenges (single use, minutes, in Postgres) and the
+// rows. The caller's session is checked in each statement, as elsewhere: the
+// options 1 statement, the enrolment 2 (the challenge taken; the INSERT while
+// the session is live), the list and a rename 1, the removal 2 (the proof of
+// ownership with the step-up, as every guarded change; the DELETE).
+import { randomBytes } from 'node:crypto';
+import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { sql, type QueryCreator, type Selectable } from 'kysely';
+import { HttpError, validationFailed } from '../../common/errors.ts';
+import { now } from '../../config/clock.ts';
+import { getDb } from '../../db/connection.ts';
+import type { Database, PasskeysTable } from '../../db/schema.ts';
+import { releaseAttempt } from '../attempts/password-attempt.ts';
+import { eventValues, EVENT_COLUMNS } from '../base/event-rows.ts';
+import type { Client, Requester } from '../base/requester.ts';
+import { stepUp } from '../mfa/step-up.ts';
+import { proveOwnership } from '../passwords/proof.ts';
+import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
+import type { TokenClaims } from '../sessions/tokens.ts';
+import type { RelyingParty } from './relying-party.ts';
+
+/** Passkeys an account may have: enough for every device and a spare, few enough to list. */
+export const MAX_PASSKEYS = 10;
+/** How long a ceremony's challenge lives: the browser's own timeout, then a margin. */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+const CEREMONY_TIMEOUT_MS = 4 * 60_000;
+
+type Caller = (Requester | Client) & { claims: TokenClaims };
+
+export interface PasskeyView {
+  id: number;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  /** `synced`: its provider may copy it to other devices (backup eligible); `device-bound` otherwise. */
+  kind: 'synced' | 'device-bound';
+  transports: string[];
+  aaguid: string;
+}
+
+type PasskeyRow = Pick<
+  Selectable<PasskeysTable>,
+  'id' | 'name' | 'created_at' | 'last_used_at' | 'backup_eligible' | 'transports' | 'aaguid'
+>;
+
+const VIEW_COLUMNS = ['id', 'name', 'created_at', 'last_used_at', 'backup_eligible', 'transports', 'aaguid'] as const;
+
+export function passkeyView(row: PasskeyRow): PasskeyView {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    kind: row.backup_eligible ? 'synced' : 'device-bound',
+    transports: row.transports,
+    aaguid: row.aaguid,
+  };
+}
+
+/** A new challenge: 32 random bytes, base64url as the browser echoes it in clientDataJSON. */
+export function newChallenge(): { bytes: Buffer; text: string } {
+  const bytes = randomBytes(32);
+  return { bytes, text: bytes.toString('base64url') };
+}
+
+/**
+ * The challenge an answer's clientDataJSON carries, to find (and take) its
+ * row; undefined when it is not the JSON a browser writes. The library checks
+ * the rest of it (type, origin) against what this row says.
+ */
+export function challengeOf(clientDataJSON: string): string | undefined {
+  try {
+    const data: unknown = JSON.parse(Buffer.from(clientDataJSON, 'base64url').toString('utf8'));
+    const challenge = (data as { challenge?: unknown } | null)?.challenge;
+    return typeof challenge === 'string' && /^[A-Za-z0-9_-]{1,128}$/.test(challenge) ? challenge : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The WebAuthn user handle: the account's id, 8 bytes; no name or address (authenticators may show or sync it). */
+export const userHandle = (userId: number) => {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(userId));
+  return bytes;
+};
+
+/** A passkey only where the address is proven, as for TOTP: else it could be a squatter's on someone else's address. */
+function requireProvenMailbox(row: { email_verified_at: Date | null }): void {
+  if (row.email_verified_at === null) throw new HttpError('email_unverified');
+}
+
+/**
+ * POST /api/me/passkeys/options — 1 statement: the caller's live session and
+ * passkeys, the account's earlier registration challenge replaced by a new
+ * one (only on a proven address, under MAX_PASSKEYS). 403 email_unverified,
+ * 409 passkey_limit.
+ */
+export async function registrationOptions(claims: TokenClaims, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const at = now();
+  const challenge = newChallenge();
+  const row = await getDb()
+    .with('caller', (qb) => selectLiveSession(claims, qb).select('u.email_verified_at'))
+    .with('owned', (qb) => qb.selectFrom('passkeys').select(['credential_id', 'transports']).where('user_id', '=', claims.userId))
+    .with('open', (qb) =>
+      qb
+        .selectFrom('caller')
+        .select('id')
+        .where('email_verified_at', 'is not', null)
+        .where(sql<boolean>`(SELECT count(*) FROM owned) < ${MAX_PASSKEYS}`),
+    )
+    .with('replaced', (qb) =>
+      qb
+        .deleteFrom('webauthn_challenges')
+        .where('purpose', '=', 'register')
+        .where('user_id', 'in', (eb) => eb.selectFrom('open').select('id')),
+    )
+    .with('issued', (qb) =>
+      qb
+        .insertInto('webauthn_challenges')
+        .columns(['challenge', 'purpose', 'user_id', 'expires_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('open')
+            .select([
+              sql<string>`${challenge.text}::text`.as('challenge'),
+              sql<'register'>`'register'`.as('purpose'),
+              'id',
+              sql<Date>`${new Date(at.getTime() + CHALLENGE_TTL_MS)}::timestamptz`.as('expires_at'),
+            ]),
+        )
+        .returning('id'),
+    )
+    .selectFrom('caller')
+    .select([
+      'caller.id',
+      'caller.username',
+      'caller.email_verified_at',
+      sql<
+        { id: string; transports: string[] }[]
+      >`COALESCE((SELECT json_agg(json_build_object('id', encode(credential_id, 'hex'), 'transports', transports)) FROM owned), '[]')`.as(
+        'owned',
+      ),
+      sql<boolean>`EXISTS (SELECT FROM issued)`.as('issued'),
+    ])
+    .executeTakeFirst();
+  if (row === undefined) throw new HttpError('unauthenticated');
+  requireProvenMailbox(row);
+  if (!row.issued) throw new HttpError('passkey_limit');
+  return generateRegistrationOptions({
+    rpName: rp.name,
+    rpID: rp.id,
+    userName: row.username,
+    userID: userHandle(row.id),
+    challenge: new Uint8Array(challenge.bytes),
+    timeout: CEREMONY_TIMEOUT_MS,
+    attestationType: 'none',
+    excludeCredentials: row.owned.map((owned) => ({
+      id: Buffer.from(owned.id, 'hex').toString('base64url'),
+      transports: owned.transports,
+    })),
+    authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
+  });
+}
+
+/** Why an answer was refused, for `details.response`: the library's message names the check. */
+const refusedAnswer = (reason: string) => validationFailed({ response: [reason] });
+
+/**
+ * POST /api/me/passkeys — 2 statements: (1) the caller's live session with
+ * the registration challenge the answer echoes taken (deleted: single use,
+ * even by two requests at once), only on a proven address; then the answer
+ * verified (origin, RP ID, user verification, attestation); (2) the passkey
+ * INSERT while the session is live and under MAX_PASSKEYS, with its
+ * passkey_added event. 400 details.response for an answer that does not verify
+ * or meets no open challenge; 409 passkey_limit, passkey_already_registered.
+ */
+export async function addPasskey(
+  caller: Caller,
+  input: { response: RegistrationResponseJSON; name?: string | undefined },
+  rp: RelyingParty,
+): Promise<PasskeyView> {
+  const at = now();
+  const { claims } = caller;
+  const challenge = challengeOf(input.response.response.clientDataJSON);
+  if (challenge === undefined) throw refusedAnswer('has no clientDataJSON a browser would write');
+  const row = await getDb()
+    .with('caller', (qb) => selectLiveSession(claims, qb).select('u.email_verified_at'))
+    .with('used', (qb) =>
+      qb
+        .deleteFrom('webauthn_challenges')
+        .where('challenge', '=', challenge)
+        .where('purpose', '=', 'register')
+        .where('expires_at', '>', at)
+        .where('user_id', 'in', (eb) => eb.selectFrom('caller').select('id').where('email_verified_at', 'is not', null))
+        .returning('id'),
+    )
+    .selectFrom('caller')
+    .select(['caller.id', 'caller.email_verified_at', sql<boolean>`EXISTS (SELECT FROM used)`.as('used')])
+    .executeTakeFirst();
+  if (row === undefined) throw new HttpError('unauthenticated');
+  requireProvenMailbox(row);
+  if (!row.used) throw refusedAnswer('answers no open challenge of this account: ask for new options');
+
+  let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  try {
+    verified = await verifyRegistrationResponse({
+      response: input.response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origins,
+      expectedRPID: rp.id,
+      requireUserVerification: true,
+    });
+  } catch (error) {
+    throw refusedAnswer((error as Error).message.slice(0, 200));
+  }
+  if (!verified.verified) throw refusedAnswer('does not verify');
+  const info = verified.registrationInfo;
+
+  const userId = claims.userId;
+  const added = await (lockLiveCaller(claims) as unknown as QueryCreator<Database>)
+    .with('added', (qb) =>
+      qb
+        .insertInto('passkeys')
+        .columns(['user_id', 'credential_id', 'public_key', 'sign_count', 'transports', 'aaguid', 'backup_eligible', 'name', 'created_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom(sql<{ user_id: number }>`live`.as('live'))
+            .select([
+              'live.user_id',
+              sql<Buffer>`${Buffer.from(info.credential.id, 'base64url')}::bytea`.as('credential_id'),
+              sql<Buffer>`${Buffer.from(info.credential.publicKey)}::bytea`.as('public_key'),
+              sql<number>`${info.credential.counter}::bigint`.as('sign_count'),
+              sql<string[]>`${info.credential.transports ?? []}::text[]`.as('transports'),
+              sql<string>`${info.aaguid}::uuid`.as('aaguid'),
+              sql<boolean>`${info.credentialDeviceType === 'multiDevice'}::boolean`.as('backup_eligible'),
+              sql<string>`${input.name ?? 'Passkey'}::text`.as('name'),
+              sql<Date>`${at}::timestamptz`.as('created_at'),
+            ])
+            // Two enrolments at once may both see room for one more: the cap is passed by at most the concurrent ones.
+            .where(sql<boolean>`(SELECT count(*) FROM passkeys WHERE user_id = ${userId}) < ${MAX_PASSKEYS}`),
+        )
+        .onConflict((oc) => oc.column('credential_id').doNothing())
+        .returning([...VIEW_COLUMNS]),
+    )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) =>
+          eb
+            .selectFrom(sql<{ user_id: number }>`live`.as('live'))
+            .select(['live.user_id', ...eventValues('passkey_added', caller, at)])
+            .where(sql<boolean>`EXISTS (SELECT FROM added)`),
+        ),
+    )
+    .selectFrom(sql<{ live: boolean }>`(SELECT ${CALLER_LIVE} AS live)`.as('s'))
+    .leftJoin('added as p', (join) => join.onTrue())
+    .select([
+      's.live',
+      ...VIEW_COLUMNS.map((column) => `p.${column}` as const),
+      sql<boolean>`(SELECT count(*) FROM passkeys WHERE user_id = ${userId}) >= ${MAX_PASSKEYS}`.as('full'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (!added.live) throw new HttpError('unauthenticated');
+  if (added.id === null) throw new HttpError(added.full ? 'passkey_limit' : 'passkey_already_registered');
+  return passkeyView(added as PasskeyRow);
+}
+
+/** GET /api/me/passkeys — 1 statement: the caller's live session and passkeys, oldest first. */
+export async function listPasskeys(claims: TokenClaims): Promise<PasskeyView[]> {
+  const rows = await getDb()
+    .with('caller', (qb) => selectLiveSession(claims, qb))
+    .selectFrom('caller')
+    .leftJoin('passkeys as p', 'p.user_id', 'caller.id')
+    .select(VIEW_COLUMNS.map((column) => `p.${column}` as const))
+    .orderBy('p.created_at')
+    .orderBy('p.id')
+    .execute();
+  if (rows.length === 0) throw new HttpError('unauthenticated');
+  return rows.flatMap((row) => (row.id === null ? [] : [passkeyView(row as PasskeyRow)]));
+}
+
+const notFound = () => new HttpError('not_found', 'You have no passkey with that id.');
+
+/** PATCH /api/me/passkeys/{id} — 1 statement: the UPDATE, on a passkey of the caller's while the session is live. */
+export async function renamePasskey(claims: TokenClaims, id: number, name: string): Promise<PasskeyView> {
+  const row = await getDb()
+    .with('caller', (qb) => selectLiveSession(claims, qb))
+    .with('renamed', (qb) =>
+      qb
+        .updateTable('passkeys')
+        .set({ name })
+        .where('id', '=', id)
+        .where('user_id', 'in', (eb) => eb.selectFrom('caller').select('id'))
+        .returning([...VIEW_COLUMNS]),
+    )
+    .selectFrom(sql<{ live: boolean }>`(SELECT EXISTS (SELECT FROM caller) AS live)`.as('s'))
+    .leftJoin('renamed as p', (join) => join.onTrue())
+    .select(['s.live', ...VIEW_COLUMNS.map((column) => `p.${column}` as const)])
+    .executeTakeFirstOrThrow();
+  if (!row.live) throw new HttpError('unauthenticated');
+  if (row.id === null) throw notFound();
+  return passkeyView(row as PasskeyRow);
+}
+
+/**
+ * DELETE /api/me/passkeys/{id} — 2 statements: the proof of ownership of
+ * every guarded change (the password on the login's counters and, on an
+ * account with a TOTP factor, its code: 403 step_up_required without one),
+ * then the DELETE with the code taken and the password's hits given back,
+ * while the session is live, and a passkey_removed event. A passkey is never
+ * the last way in: every account has a password (users.password_hash is NOT
+ * NULL), so no removal is refused for that.
+ */
+export async function removePasskey(caller: Caller, id: number, password: string, code: string | undefined): Promise<void> {
+  const { claims } = caller;
+  const userId = claims.userId;
+  const at = now();
+  const proof = await proveOwnership(claims, password, caller, stepUp(code));
+  const exists = sql<boolean>`EXISTS (SELECT FROM passkeys WHERE id = ${id} AND user_id = ${userId})`;
+  // The code is taken only for a passkey there is to remove: a wrong id spends nothing.
+  const onlyIf = sql<boolean>`(${CALLER_LIVE} AND ${exists})`;
+  const locked = lockLiveCaller(claims) as unknown as QueryCreator<Database>;
+  const released = releaseAttempt(locked, userId, proof.counted, { onlyIf: CALLER_LIVE });
+  const { db, taken } = proof.stepUp.take(released, { onlyIf });
+  const result = await (db as unknown as QueryCreator<Database>)
+    .with('removed', (qb) =>
+      qb.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).where(CALLER_LIVE).where(taken).returning('user_id'),
+    )
+    .with('recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) => eb.selectFrom('removed').select(['user_id', ...eventValues('passkey_removed', caller, at)])),
+    )
+    .selectNoFrom([
+      CALLER_LIVE.as('live'),
+      sql<boolean>`${exists}`.as('found'),
+      taken.as('taken'),
+      sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (!result.live) throw new HttpError('unauthenticated');
+  if (!result.found) throw notFound();
+  // Another request used the same code first.
+  if (!result.taken) throw validationFailed({ code: ['is not correct'] });
+  if (!result.removed) throw notFound();
+}
