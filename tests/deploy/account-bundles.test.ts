@@ -20,8 +20,8 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
   {
     part: 'scrypt hashing',
     input: /^src\/auth\/passwords\/hash\.ts$/,
-    onlyIn: [...CHECK_PASSWORDS, 'classic-sessions', 'login', 'me', 'me-email', 'me-mfa-recovery-codes', 'me-mfa-totp'],
-    why: 'a password is hashed or verified (DELETE /api/me, an address change, enrolling a factor and new recovery codes ask for it)',
+    onlyIn: [...CHECK_PASSWORDS, 'classic-sessions', 'login', 'me', 'me-email', 'me-mfa-recovery-codes', 'me-mfa-totp', 'me-passkeys-id'],
+    why: 'a password is hashed or verified (DELETE /api/me, an address change, enrolling a factor, new recovery codes and removing a passkey ask for it)',
   },
   {
     part: 'second-factor code',
@@ -36,6 +36,7 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'me-mfa-recovery-codes',
       'me-mfa-totp',
       'me-mfa-totp-confirm',
+      'me-passkeys-id',
       'me-password',
       'openapi',
       'password-reset',
@@ -56,6 +57,7 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'me-mfa-recovery-codes',
       'me-mfa-totp',
       'me-mfa-totp-confirm',
+      'me-passkeys-id',
       'me-password',
       'password-forgot',
       'password-reset',

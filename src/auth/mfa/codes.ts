@@ -83,6 +83,3 @@ export const laterThanLastUsed = (step: number) => sql<boolean>`(last_used_step 
 /** SQL: the account `userId` (an SQL reference) has a confirmed factor (a pending enrolment enforces nothing). */
 export const enabledFactor = (userId: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
   sql<boolean>`EXISTS (SELECT FROM totp_factors f WHERE f.user_id = ${userId} AND f.confirmed_at IS NOT NULL)`;
-
-/** `EXISTS (SELECT FROM <cte>)`, to make a CTE or the final statement depend on another's rows. */
-export const rowsIn = (cte: string) => sql<boolean>`EXISTS (SELECT FROM ${sql.table(cte)})`;

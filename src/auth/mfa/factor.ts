@@ -21,7 +21,7 @@ import { notify } from '../codes/delivery.ts';
 import { retireIssued } from '../codes/retired.ts';
 import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
-import { rowsIn } from './codes.ts';
+import { rowsIn } from '../base/rows-in.ts';
 import { eventBecomes, MFA_EVENT } from './events.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { mfaKeys, openSecret, sealSecret } from './sealed-secret.ts';

@@ -11,7 +11,8 @@ import { HttpError } from '../../common/errors.ts';
 import type { Database } from '../../db/schema.ts';
 import { limitFor } from '../../rate-limit/limits.ts';
 import type { StepUp, SteppedUp, StepUpContext, Taken, TakeOptions } from '../attempts/step-up.ts';
-import { acceptCode, checkCode, enabledFactor, laterThanLastUsed, recoveryLookup, rowsIn, type AcceptedCode } from './codes.ts';
+import { acceptCode, checkCode, enabledFactor, laterThanLastUsed, recoveryLookup, type AcceptedCode } from './codes.ts';
+import { rowsIn } from '../base/rows-in.ts';
 import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
 import { codeCountColumns, countCode, refuseOverLimits, releaseCode, type CodeCount } from './guesses.ts';
 

@@ -17,7 +17,7 @@ import type { Database, PasskeysTable } from '../../db/schema.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
 import { eventValues, EVENT_COLUMNS } from '../base/event-rows.ts';
 import type { Client, Requester } from '../base/requester.ts';
-import { stepUp } from '../mfa/step-up.ts';
+import type { StepUp } from '../attempts/step-up.ts';
 import { proveOwnership } from '../passwords/proof.ts';
 import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
@@ -317,11 +317,11 @@ export async function renamePasskey(claims: TokenClaims, id: number, name: strin
  * the last way in: every account has a password (users.password_hash is NOT
  * NULL), so no removal is refused for that.
  */
-export async function removePasskey(caller: Caller, id: number, password: string, code: string | undefined): Promise<void> {
+export async function removePasskey(caller: Caller, id: number, password: string, stepUp: StepUp): Promise<void> {
   const { claims } = caller;
   const userId = claims.userId;
   const at = now();
-  const proof = await proveOwnership(claims, password, caller, stepUp(code));
+  const proof = await proveOwnership(claims, password, caller, stepUp);
   const exists = sql<boolean>`EXISTS (SELECT FROM passkeys WHERE id = ${id} AND user_id = ${userId})`;
   // The code is taken only for a passkey there is to remove: a wrong id spends nothing.
   const onlyIf = sql<boolean>`(${CALLER_LIVE} AND ${exists})`;

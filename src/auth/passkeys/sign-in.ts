@@ -23,7 +23,7 @@ import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import type { Requester } from '../base/requester.ts';
-import { rowsIn } from '../mfa/codes.ts';
+import { rowsIn } from '../base/rows-in.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { CHALLENGE_TTL_MS, challengeOf, newChallenge, userHandle } from './passkeys.ts';
 import type { RelyingParty } from './relying-party.ts';
