@@ -2,6 +2,8 @@
 // document, the benchmark). A function imports only its own declaration, so
 // that its bundle carries no other endpoint's schemas.
 import type { Endpoint } from '../http/endpoint.ts';
+import { adminUsersId } from './admin-users-id.ts';
+import { adminUsers } from './admin-users.ts';
 import { classicProfile } from './classic-profile.ts';
 import { classicResetPassword } from './classic-reset-password.ts';
 import { classicSessions } from './classic-sessions.ts';
@@ -74,6 +76,8 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'posts-id': postsId,
   'posts-id-comments': postsIdComments,
   'comments-id': commentsId,
+  'admin-users': adminUsers,
+  'admin-users-id': adminUsersId,
   root: root,
   'classic-users': classicUsers,
   'classic-sessions': classicSessions,

@@ -11,6 +11,7 @@ import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts'
 import { idSchema } from '../common/ids.ts';
 import { paginationSchema } from '../common/pagination.ts';
 import { newCommentSchema, newPostSchema, postPatchSchema } from '../content/rules.ts';
+import * as a from '../endpoints/admin-responses.ts';
 import * as r from '../endpoints/responses.ts';
 import { profilePatchSchema } from '../users/profile-rules.ts';
 import { usernameSchema } from '../users/username.ts';
@@ -74,6 +75,13 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   PasswordResetDone: r.passwordReset,
   Health: r.health,
   OpenApiDocument: r.openApiDocument,
+  // Operators (src/auth/admin).
+  UserSearchPrefix: a.userSearchQuery.entries.q,
+  UserSearchRole: a.userSearchQuery.entries.role,
+  UserSearchState: a.userSearchQuery.entries.state,
+  AdminUser: a.adminUser,
+  AdminUserPage: a.adminUserPage,
+  AdminUserDetail: a.adminUserDetail,
   // Access tokens and the keys that verify them.
   AccessToken: r.accessToken,
   PublicJwk: r.publicJwk,

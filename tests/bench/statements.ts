@@ -7,6 +7,7 @@ import { onQuery } from '../../src/db/connection.ts';
 import login from '../../netlify/functions/login.ts';
 import { call, type CallOptions, type CallResult } from '../support/call.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
+import { createAdmin } from '../support/admin.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 import type { Endpoint } from './functions.ts';
 
@@ -55,6 +56,7 @@ const cookie = (user: TestUser) => ({ cookie: `session_id=${user.token}` });
  */
 function scenarios({ password, passwordHash }: { password: string; passwordHash: string }): Record<string, Scenario> {
   const newUser = () => createUser({ password, passwordHash });
+  const newAdmin = () => createAdmin({ passwordHash });
 
   async function registered(send: Send) {
     const username = unique('stmt');
@@ -156,6 +158,14 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     'GET /api/users': async () => ({ path: '/api/users' }),
     'GET /api/users/{username}': async () => ({ path: `/api/users/${(await newUser()).user.username}` }),
     'GET /api/posts': async () => ({ path: '/api/posts' }),
+    'GET /api/admin/users': async () => {
+      const target = await newUser();
+      return { path: `/api/admin/users?q=${target.user.username}`, options: token(await newAdmin()) };
+    },
+    'GET /api/admin/users/{id}': async () => {
+      const target = await newUser();
+      return { path: `/api/admin/users/${target.user.id}`, options: token(await newAdmin()) };
+    },
     'POST /api/posts': async () => ({
       path: '/api/posts',
       options: { json: { title: 'Counted', body: 'Text.' }, ...token(await newUser()) },

@@ -42,6 +42,7 @@ const LAYERS: readonly (readonly string[])[] = [
  * shares (the requester, the audit rows).
  */
 const AUTH_LAYERS: readonly (readonly string[])[] = [
+  ['src/auth/admin'],
   ['src/auth/login', 'src/auth/signup', 'src/auth/reset', 'src/auth/email-change'],
   ['src/auth/mfa', 'src/auth/accounts', 'src/auth/events'],
   ['src/auth/passwords'],

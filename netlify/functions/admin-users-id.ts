@@ -1,0 +1,12 @@
+// GET /api/admin/users/{id} — the actor and the user's detail in one statement.
+import { userDetail } from '../../src/auth/admin/users.ts';
+import { adminUsersId } from '../../src/endpoints/admin-users-id.ts';
+import { adminCredential } from '../../src/http/caller.ts';
+import { json } from '../../src/http/respond.ts';
+import { first, route } from '../../src/http/route.ts';
+
+export const config = { path: '/api/admin/users/:id' };
+
+export default route(config, adminUsersId, {
+  GET: first(adminCredential, async (_req, { params }, credential) => json(200, await userDetail(credential, params.id))),
+});
