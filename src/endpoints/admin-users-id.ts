@@ -15,4 +15,15 @@ export const adminUsersId = endpoint('/api/admin/users/:id', {
     answers: [{ status: 200, description: 'The user', body: adminUserDetail }],
     errors: [403, 404],
   },
+  DELETE: {
+    id: 'adminDeleteUser',
+    tag: 'Admin',
+    summary: 'Delete a user, their profile, posts and comments, as DELETE /api/me does',
+    description: `${ADMIN_AUTH} Scope \`users:write\`. Not one's own account (403). The admin trail keeps the action.`,
+    statements: 1,
+    auth: true,
+    params: r.idParam,
+    answers: [r.noContent('Deleted')],
+    errors: [403, 404],
+  },
 });

@@ -2,6 +2,9 @@
 // document, the benchmark). A function imports only its own declaration, so
 // that its bundle carries no other endpoint's schemas.
 import type { Endpoint } from '../http/endpoint.ts';
+import { adminUsersIdBan } from './admin-users-id-ban.ts';
+import { adminUsersIdRole } from './admin-users-id-role.ts';
+import { adminUsersIdSessions } from './admin-users-id-sessions.ts';
 import { adminUsersId } from './admin-users-id.ts';
 import { adminUsers } from './admin-users.ts';
 import { classicProfile } from './classic-profile.ts';
@@ -78,6 +81,9 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'comments-id': commentsId,
   'admin-users': adminUsers,
   'admin-users-id': adminUsersId,
+  'admin-users-id-ban': adminUsersIdBan,
+  'admin-users-id-sessions': adminUsersIdSessions,
+  'admin-users-id-role': adminUsersIdRole,
   root: root,
   'classic-users': classicUsers,
   'classic-sessions': classicSessions,

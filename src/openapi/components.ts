@@ -1,5 +1,6 @@
 // The schemas of the OpenAPI document's components, by name.
 import type * as v from 'valibot';
+import { banSchema, roleSchema } from '../auth/admin/bodies.ts';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
@@ -82,6 +83,9 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   AdminUser: a.adminUser,
   AdminUserPage: a.adminUserPage,
   AdminUserDetail: a.adminUserDetail,
+  Ban: banSchema,
+  RoleChange: roleSchema,
+  SessionsEnded: a.revokedSessions,
   // Access tokens and the keys that verify them.
   AccessToken: r.accessToken,
   PublicJwk: r.publicJwk,

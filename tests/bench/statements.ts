@@ -162,6 +162,28 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       const target = await newUser();
       return { path: `/api/admin/users?q=${target.user.username}`, options: token(await newAdmin()) };
     },
+    'DELETE /api/admin/users/{id}': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}`,
+      options: token(await newAdmin()),
+    }),
+    'POST /api/admin/users/{id}/ban': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}/ban`,
+      options: { ...token(await newAdmin()), json: { reason: 'Spam' } },
+    }),
+    'DELETE /api/admin/users/{id}/ban': async (send) => {
+      const admin = await newAdmin();
+      const path = `/api/admin/users/${(await newUser()).user.id}/ban`;
+      await send('POST /api/admin/users/{id}/ban', path, { ...token(admin), json: { reason: 'Spam' } });
+      return { path, options: token(admin) };
+    },
+    'DELETE /api/admin/users/{id}/sessions': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}/sessions`,
+      options: token(await newAdmin()),
+    }),
+    'PUT /api/admin/users/{id}/role': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}/role`,
+      options: { ...token(await newAdmin()), json: { role: 'admin' } },
+    }),
     'GET /api/admin/users/{id}': async () => {
       const target = await newUser();
       return { path: `/api/admin/users/${target.user.id}`, options: token(await newAdmin()) };

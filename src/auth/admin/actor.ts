@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type RawBuilder } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
-import { sessionClock } from '../sessions/sessions.ts';
+import { notBanned, sessionClock } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 
 /** What the caller presented: a session token's verified claims, or a service key. */
@@ -35,7 +35,7 @@ export function actorCtes(credential: AdminCredential, need: Need): RawBuilder<u
           FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id = ${credential.claims.sessionId} AND s.user_id = ${credential.claims.userId}
             AND s.expires_at > ${clock.at}::timestamptz AND s.last_seen_at > ${clock.idleSince}::timestamptz
-            AND (u.banned_at IS NULL OR u.banned_until <= ${clock.at}::timestamptz)`
+            AND ${notBanned('u', clock.at)}`
       : // Its row lock orders a use after a revocation that committed first: a revoked key finds no row.
         sql`UPDATE service_keys SET last_used_at = ${clock.at}::timestamptz
           WHERE key_hash = ${keyHash(credential.key)} AND revoked_at IS NULL

@@ -146,7 +146,7 @@ export function sessionClock(at: Date = now()): SessionClock {
  * even one a login racing the ban inserted after the ban's DELETE looked.
  */
 export const notBanned = (alias: string, at: Date) =>
-  sql<boolean>`(${sql.ref(`${alias}.banned_at`)} IS NULL OR ${sql.ref(`${alias}.banned_until`)} <= ${at}::timestamptz)`;
+  sql<boolean>`(${sql.ref(`${alias}.banned_at`)} IS NULL OR coalesce(${sql.ref(`${alias}.banned_until`)} <= ${at}::timestamptz, false))`;
 
 /** The session a token's claims name, joined with its user (`s`, `u`), if it is still live. */
 export function selectLiveSession(claims: TokenClaims, db: QueryCreator<Database> = getDb(), clock: SessionClock = sessionClock()) {
