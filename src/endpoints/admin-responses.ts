@@ -81,6 +81,8 @@ export const adminUserDetail = v.strictObject({
 
 export const revokedSessions = v.strictObject({ revokedSessions: count });
 
+export const resetSent = v.strictObject({ sent: v.boolean() });
+
 export const ADMIN_AUTH =
   'An admin at `aal2` (a session opened with a second factor; else 403 `aal2_required`), or `Authorization: Bearer <service key>` ' +
   'with the scope named; a user is 403 `forbidden`.';

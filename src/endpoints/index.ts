@@ -3,6 +3,7 @@
 // that its bundle carries no other endpoint's schemas.
 import type { Endpoint } from '../http/endpoint.ts';
 import { adminUsersIdBan } from './admin-users-id-ban.ts';
+import { adminUsersIdPasswordReset } from './admin-users-id-password-reset.ts';
 import { adminUsersIdRole } from './admin-users-id-role.ts';
 import { adminUsersIdSessions } from './admin-users-id-sessions.ts';
 import { adminUsersId } from './admin-users-id.ts';
@@ -84,6 +85,7 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'admin-users-id-ban': adminUsersIdBan,
   'admin-users-id-sessions': adminUsersIdSessions,
   'admin-users-id-role': adminUsersIdRole,
+  'admin-users-id-password-reset': adminUsersIdPasswordReset,
   root: root,
   'classic-users': classicUsers,
   'classic-sessions': classicSessions,

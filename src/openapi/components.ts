@@ -86,6 +86,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   Ban: banSchema,
   RoleChange: roleSchema,
   SessionsEnded: a.revokedSessions,
+  ResetSent: a.resetSent,
   // Access tokens and the keys that verify them.
   AccessToken: r.accessToken,
   PublicJwk: r.publicJwk,

@@ -1,8 +1,10 @@
 // What an admin does to an account: ban and unban (the login refused on both
 // surfaces, every session ended, a racing login left with nothing usable),
 // ending sessions, the role, deletion; each in both trails, naming the actor.
+import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import adminUsersIdBan from '../../netlify/functions/admin-users-id-ban.ts';
+import adminUsersIdPasswordReset from '../../netlify/functions/admin-users-id-password-reset.ts';
 import adminUsersIdRole from '../../netlify/functions/admin-users-id-role.ts';
 import adminUsersIdSessions from '../../netlify/functions/admin-users-id-sessions.ts';
 import adminUsersId from '../../netlify/functions/admin-users-id.ts';
@@ -10,13 +12,19 @@ import adminUsers from '../../netlify/functions/admin-users.ts';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import login from '../../netlify/functions/login.ts';
 import me from '../../netlify/functions/me.ts';
+import passwordReset from '../../netlify/functions/password-reset.ts';
 import meSessions from '../../netlify/functions/me-sessions.ts';
 import { setRoleByEmail } from '../../src/auth/admin/roles.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { createAdmin } from '../support/admin.ts';
 import { call } from '../support/call.ts';
+import { envPerTest } from '../support/env.ts';
+import { MAIL_URL } from '../support/accounts.ts';
+import { outbound } from '../support/outbound-http.ts';
 import { measured } from '../support/statements.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
+
+const env = envPerTest();
 
 const eventsOf = async (userId: number) =>
   (await getDb().selectFrom('security_events').select('kind').where('user_id', '=', userId).orderBy('id').execute()).map((e) => e.kind);
@@ -187,5 +195,31 @@ describe('DELETE /api/admin/users/{id}', () => {
     expect((await trailOf(target.user.id)).map((t) => t.action)).toEqual(['user_deleted']);
     expect((await call(adminUsersId, 'DELETE', `/api/admin/users/${target.user.id}`, { token: admin.token })).status).toBe(404);
     expect((await call(adminUsersId, 'DELETE', `/api/admin/users/${admin.user.id}`, { token: admin.token })).status).toBe(403);
+  });
+});
+
+describe('POST /api/admin/users/{id}/password-reset', () => {
+  it('e-mails the user a working reset link, never the admin, recorded in both trails', async () => {
+    env({ MAIL_API_URL: MAIL_URL, MAIL_FROM: 'Accounts <no-reply@example.test>' });
+    const sent: { to: string; text: string }[] = [];
+    outbound.use(
+      http.post(MAIL_URL, async ({ request }) => {
+        sent.push((await request.json()) as { to: string; text: string });
+        return HttpResponse.json({ id: 'msg' });
+      }),
+    );
+    const admin = await createAdmin();
+    const target = await createUser();
+    const res = await call(adminUsersIdPasswordReset, 'POST', `/api/admin/users/${target.user.id}/password-reset`, { token: admin.token });
+    expect([res.status, res.body]).toEqual([202, { sent: true }]);
+    expect(sent.map((m) => m.to)).toEqual([target.user.email]);
+    const resetToken = /token=([A-Za-z0-9_-]{43})/.exec(sent[0]!.text)![1]!;
+    const reset = await call(passwordReset, 'POST', '/api/password/reset', { json: { token: resetToken, password: 'Copper-Lantern-26#' } });
+    expect(reset.status).toBe(200);
+    expect((await trailOf(target.user.id)).map((t) => t.action)).toEqual(['reset_sent']);
+    expect(await eventsOf(target.user.id)).toContain('reset_sent_by_admin');
+    expect(
+      (await call(adminUsersIdPasswordReset, 'POST', '/api/admin/users/999999999999/password-reset', { token: admin.token })).status,
+    ).toBe(404);
   });
 });

@@ -180,6 +180,10 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       path: `/api/admin/users/${(await newUser()).user.id}/sessions`,
       options: token(await newAdmin()),
     }),
+    'POST /api/admin/users/{id}/password-reset': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}/password-reset`,
+      options: token(await newAdmin()),
+    }),
     'PUT /api/admin/users/{id}/role': async () => ({
       path: `/api/admin/users/${(await newUser()).user.id}/role`,
       options: { ...token(await newAdmin()), json: { role: 'admin' } },

@@ -5,7 +5,9 @@ import { sql, type RawBuilder } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
 import { getDb } from '../../db/connection.ts';
 import type { AdminAction, Role, SecurityEventKind } from '../../db/schema.ts';
-import type { Requester } from '../base/requester.ts';
+import type { Client, Requester } from '../base/requester.ts';
+import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
+import { newToken } from '../codes/tokens.ts';
 import { ACTOR_COLUMNS, actorCtes, gate, type ActorRow, type AdminCredential, type Need } from './actor.ts';
 
 const ipOf = (by: Requester) => (by.ip === '' ? null : by.ip.slice(0, 64));
@@ -128,4 +130,33 @@ export async function deleteUser(credential: AdminCredential, targetId: number, 
       deleted AS (INSERT INTO security_events (deleted_user_id, kind, created_at)
         SELECT id, 'account_deleted', ${at}::timestamptz FROM changed)`,
   });
+}
+
+/**
+ * Send the account a reset link, replacing its unused one. The token goes to
+ * the mailbox only, never to the admin (who could otherwise take the
+ * account); without a mail provider nothing is sent (`sent` false), as a
+ * deploy without one answers 503 before anything is written.
+ */
+export async function sendPasswordReset(credential: AdminCredential, targetId: number, client: Client): Promise<{ sent: boolean }> {
+  const route = deliveryRoute();
+  const token = newToken('reset_password');
+  const row = await act(credential, targetId, client, {
+    need: 'write',
+    action: 'reset_sent',
+    event: 'reset_sent_by_admin',
+    // The one live token per user and purpose (migration 0003): the new one takes the unused one's row.
+    change: sql`issued AS (INSERT INTO one_time_tokens (user_id, purpose, token_hash, created_at, expires_at)
+        SELECT id, ${token.purpose}, ${token.hash}, ${token.createdAt}::timestamptz, ${token.expiresAt}::timestamptz FROM target
+        ON CONFLICT (user_id, purpose) WHERE used_at IS NULL DO UPDATE SET token_hash = excluded.token_hash,
+          created_at = excluded.created_at, expires_at = excluded.expires_at, new_email = excluded.new_email
+        RETURNING user_id),
+      changed AS (SELECT user_id AS id FROM issued)`,
+    result: sql`, (SELECT u.username FROM users u WHERE u.id = (SELECT id FROM target)) AS username,
+      (SELECT u.email FROM users u WHERE u.id = (SELECT id FROM target)) AS email`,
+  });
+  if (route !== 'mail') return { sent: false };
+  const to = { id: targetId, username: row.username as string, email: row.email as string };
+  await deliverSecret({ to, token, appUrl: client.appUrl }, client.waitUntil);
+  return { sent: true };
 }
