@@ -83,6 +83,25 @@ export const revokedSessions = v.strictObject({ revokedSessions: count });
 
 export const resetSent = v.strictObject({ sent: v.boolean() });
 
+export const serviceKey = v.strictObject({
+  id,
+  name: text,
+  prefix: v.pipe(text, v.description("The key's first characters, to tell it apart.")),
+  scopes: v.array(v.picklist(['users:read', 'users:write'])),
+  createdAt: timestamp,
+  lastUsedAt: v.nullable(timestamp),
+  revokedAt: v.nullable(timestamp),
+});
+
+export const serviceKeyPage = v.strictObject(listPage(serviceKey));
+
+export const newServiceKey = v.strictObject({
+  key: serviceKey,
+  secret: v.pipe(text, v.description('`sk_…`: shown this once; only its SHA-256 is kept.')),
+});
+
+export const KEYS_AUTH = 'An admin at `aal2` (else 403 `aal2_required`); a user, or a service key, is 403 `forbidden`.';
+
 export const ADMIN_AUTH =
   'An admin at `aal2` (a session opened with a second factor; else 403 `aal2_required`), or `Authorization: Bearer <service key>` ' +
   'with the scope named; a user is 403 `forbidden`.';

@@ -1,7 +1,7 @@
 // PUT /api/admin/users/{id}/role, served by netlify/functions/admin-users-id-role.ts.
 import { roleSchema } from '../auth/admin/bodies.ts';
 import { endpoint } from '../http/endpoint.ts';
-import { ADMIN_AUTH } from './admin-responses.ts';
+import { KEYS_AUTH } from './admin-responses.ts';
 import * as r from './responses.ts';
 
 export const adminUsersIdRole = endpoint('/api/admin/users/:id/role', {
@@ -9,7 +9,7 @@ export const adminUsersIdRole = endpoint('/api/admin/users/:id/role', {
     id: 'adminSetRole',
     tag: 'Admin',
     summary: 'Grant or revoke the admin role',
-    description: `${ADMIN_AUTH.replace(/, or `Authorization[^;]*;/, ';')} No service key; never one's own role (403).`,
+    description: `${KEYS_AUTH} Never one's own role (403).`,
     statements: 1,
     auth: true,
     params: r.idParam,

@@ -2,6 +2,8 @@
 // document, the benchmark). A function imports only its own declaration, so
 // that its bundle carries no other endpoint's schemas.
 import type { Endpoint } from '../http/endpoint.ts';
+import { adminServiceKeysId } from './admin-service-keys-id.ts';
+import { adminServiceKeys } from './admin-service-keys.ts';
 import { adminUsersIdBan } from './admin-users-id-ban.ts';
 import { adminUsersIdPasswordReset } from './admin-users-id-password-reset.ts';
 import { adminUsersIdRole } from './admin-users-id-role.ts';
@@ -86,6 +88,8 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'admin-users-id-sessions': adminUsersIdSessions,
   'admin-users-id-role': adminUsersIdRole,
   'admin-users-id-password-reset': adminUsersIdPasswordReset,
+  'admin-service-keys': adminServiceKeys,
+  'admin-service-keys-id': adminServiceKeysId,
   root: root,
   'classic-users': classicUsers,
   'classic-sessions': classicSessions,

@@ -1,6 +1,6 @@
 // The schemas of the OpenAPI document's components, by name.
 import type * as v from 'valibot';
-import { banSchema, roleSchema } from '../auth/admin/bodies.ts';
+import { banSchema, roleSchema, serviceKeySchema } from '../auth/admin/bodies.ts';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
@@ -87,6 +87,10 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   RoleChange: roleSchema,
   SessionsEnded: a.revokedSessions,
   ResetSent: a.resetSent,
+  NewServiceKeyRequest: serviceKeySchema,
+  ServiceKey: a.serviceKey,
+  ServiceKeyPage: a.serviceKeyPage,
+  NewServiceKey: a.newServiceKey,
   // Access tokens and the keys that verify them.
   AccessToken: r.accessToken,
   PublicJwk: r.publicJwk,

@@ -184,6 +184,19 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       path: `/api/admin/users/${(await newUser()).user.id}/password-reset`,
       options: token(await newAdmin()),
     }),
+    'GET /api/admin/service-keys': async () => ({ path: '/api/admin/service-keys', options: token(await newAdmin()) }),
+    'POST /api/admin/service-keys': async () => ({
+      path: '/api/admin/service-keys',
+      options: { ...token(await newAdmin()), json: { name: 'Billing', scopes: ['users:read'] } },
+    }),
+    'DELETE /api/admin/service-keys/{id}': async (send) => {
+      const admin = await newAdmin();
+      const made = await send('POST /api/admin/service-keys', '/api/admin/service-keys', {
+        ...token(admin),
+        json: { name: 'Billing', scopes: ['users:read'] },
+      });
+      return { path: `/api/admin/service-keys/${made.body.key.id}`, options: token(admin) };
+    },
     'PUT /api/admin/users/{id}/role': async () => ({
       path: `/api/admin/users/${(await newUser()).user.id}/role`,
       options: { ...token(await newAdmin()), json: { role: 'admin' } },

@@ -24,3 +24,18 @@ export const banSchema = closedObject({
 });
 
 export const roleSchema = closedObject({ role: v.picklist(['user', 'admin'], 'must be user or admin') });
+
+export const serviceKeySchema = closedObject({
+  name: v.pipe(
+    v.string('must be a string'),
+    v.trim(),
+    v.minLength(1, 'must not be blank'),
+    v.maxLength(100, 'must be at most 100 characters'),
+    v.description('Which backend holds it.'),
+  ),
+  scopes: v.pipe(
+    v.array(v.picklist(['users:read', 'users:write'], 'must be users:read or users:write'), 'must be a list of scopes'),
+    v.minLength(1, 'must name at least one scope'),
+    v.maxLength(2, 'must name each scope at most once'),
+  ),
+});
