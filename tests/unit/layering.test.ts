@@ -39,7 +39,7 @@ const LAYERS: readonly (readonly string[])[] = [
  * The concept folders of src/auth, top to bottom, ranked as LAYERS: the
  * operations people start; what they build on; the password's rules and
  * proofs; sessions, codes and the password attempt; what every concept
- * shares (the requester, the audit rows).
+ * shares (the requester, the audit rows); the operators' routes above them all.
  */
 const AUTH_LAYERS: readonly (readonly string[])[] = [
   ['src/auth/admin'],
