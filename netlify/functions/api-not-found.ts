@@ -11,6 +11,14 @@ import { alwaysError } from '../../src/http/route.ts';
 export const config = {
   path: '/api/*',
   excludedPath: [
+    '/api/admin/service-keys',
+    '/api/admin/service-keys/:id',
+    '/api/admin/users',
+    '/api/admin/users/:id',
+    '/api/admin/users/:id/ban',
+    '/api/admin/users/:id/password-reset',
+    '/api/admin/users/:id/role',
+    '/api/admin/users/:id/sessions',
     '/api/comments/:id',
     '/api/health',
     '/api/login',

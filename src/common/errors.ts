@@ -33,6 +33,12 @@ export const ERRORS = {
     message:
       'This change needs a second proof: send `code`, a current code from the authenticator app or one of the recovery codes, with the request.',
   },
+  // Operators (src/auth/admin/README.md): a ban refuses the login after a correct password, on both surfaces.
+  account_banned: { status: 403, message: 'This account is suspended.' },
+  aal2_required: {
+    status: 403,
+    message: 'The admin routes need a session opened with a second factor (aal2): log in again through POST /api/login/mfa.',
+  },
   mfa_already_enabled: { status: 409, message: 'A second factor is already enabled; disable it before enrolling again.' },
   // Past RATE_LIMIT_MFA_DAY: no wait lifts it, a password reset does (src/auth/mfa/README.md).
   mfa_locked: {

@@ -20,7 +20,15 @@ export interface UsersTable {
   email_verified_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+  /** Migration 0018: `admin` may use /api/admin (at aal2). */
+  role: ColumnType<Role, Role | undefined, Role>;
+  /** A ban (migration 0018): since when, until when (null: until lifted), why; all null when not banned. */
+  banned_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  banned_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  ban_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
+
+export type Role = 'user' | 'admin';
 
 export interface UserProfilesTable {
   user_id: number;
@@ -172,8 +180,15 @@ export type SecurityEventKind =
   | 'mfa_removed_by_reset'
   // Passkeys (migration 0017).
   | 'passkey_added'
-  | 'passkey_removed';
-export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited' | 'wrong_passkey';
+  | 'passkey_removed'
+  // What an operator did to the account (migration 0018; the admin trail names who).
+  | 'role_granted'
+  | 'role_revoked'
+  | 'account_banned'
+  | 'account_unbanned'
+  | 'sessions_ended_by_admin'
+  | 'reset_sent_by_admin';
+export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited' | 'wrong_passkey' | 'banned';
 
 export interface SecurityEventsTable {
   id: Generated<number>;
@@ -201,6 +216,49 @@ export interface PostCommentTotalsTable {
   total: number;
 }
 
+/** A key another backend sends as a Bearer token (migration 0018): only its SHA-256 is kept. */
+export interface ServiceKeysTable {
+  id: Generated<number>;
+  name: string;
+  /** The key's first characters, shown to tell keys apart. */
+  prefix: string;
+  key_hash: Buffer;
+  scopes: ColumnType<ServiceScope[], ServiceScope[], never>;
+  created_by: number | null;
+  created_at: GeneratedTimestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export type ServiceScope = 'users:read' | 'users:write';
+
+export type AdminAction =
+  | 'role_granted'
+  | 'role_revoked'
+  | 'user_banned'
+  | 'user_unbanned'
+  | 'sessions_ended'
+  | 'reset_sent'
+  | 'mfa_removed'
+  | 'user_deleted'
+  | 'service_key_created'
+  | 'service_key_revoked';
+
+/** The admin trail (migration 0018): every admin action with its actor, an account or a key. */
+export interface AdminActionsTable {
+  id: Generated<number>;
+  actor_user_id: number | null;
+  actor_key_id: number | null;
+  actor_name: string;
+  action: AdminAction;
+  target_user_id: number | null;
+  target_key_id: number | null;
+  detail: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  created_at: GeneratedTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   user_profiles: UserProfilesTable;
@@ -218,6 +276,8 @@ export interface Database {
   security_events: SecurityEventsTable;
   list_totals: ListTotalsTable;
   post_comment_totals: PostCommentTotalsTable;
+  service_keys: ServiceKeysTable;
+  admin_actions: AdminActionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

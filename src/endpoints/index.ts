@@ -2,6 +2,14 @@
 // document, the benchmark). A function imports only its own declaration, so
 // that its bundle carries no other endpoint's schemas.
 import type { Endpoint } from '../http/endpoint.ts';
+import { adminServiceKeysId } from './admin-service-keys-id.ts';
+import { adminServiceKeys } from './admin-service-keys.ts';
+import { adminUsersIdBan } from './admin-users-id-ban.ts';
+import { adminUsersIdPasswordReset } from './admin-users-id-password-reset.ts';
+import { adminUsersIdRole } from './admin-users-id-role.ts';
+import { adminUsersIdSessions } from './admin-users-id-sessions.ts';
+import { adminUsersId } from './admin-users-id.ts';
+import { adminUsers } from './admin-users.ts';
 import { classicProfile } from './classic-profile.ts';
 import { classicResetPassword } from './classic-reset-password.ts';
 import { classicSessions } from './classic-sessions.ts';
@@ -84,6 +92,14 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'posts-id': postsId,
   'posts-id-comments': postsIdComments,
   'comments-id': commentsId,
+  'admin-users': adminUsers,
+  'admin-users-id': adminUsersId,
+  'admin-users-id-ban': adminUsersIdBan,
+  'admin-users-id-sessions': adminUsersIdSessions,
+  'admin-users-id-role': adminUsersIdRole,
+  'admin-users-id-password-reset': adminUsersIdPasswordReset,
+  'admin-service-keys': adminServiceKeys,
+  'admin-service-keys-id': adminServiceKeysId,
   root: root,
   'classic-users': classicUsers,
   'classic-sessions': classicSessions,

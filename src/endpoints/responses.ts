@@ -84,7 +84,7 @@ export const postView = v.strictObject({ id, title: text, body: text, createdAt:
 export const commentView = v.strictObject({ id, postId: id, body: text, createdAt: timestamp, author: authorRef });
 
 /** What every view of a session says of it: when, and how it was authenticated. */
-const sessionFacts = {
+export const sessionFacts = {
   id,
   createdAt: timestamp,
   expiresAt: timestamp,
@@ -110,7 +110,7 @@ export const sessionItem = v.strictObject({
 
 export const currentSession = v.strictObject({ session: v.strictObject(sessionFacts) });
 
-const listPage = <T extends v.GenericSchema>(item: T) => ({
+export const listPage = <T extends v.GenericSchema>(item: T) => ({
   items: v.array(item),
   page: v.pipe(v.nullable(id), v.description('The page number asked for; null when the page was asked for by cursor.')),
   pageSize: id,
@@ -228,13 +228,21 @@ const EVENT_KINDS = [
   'mfa_removed_by_reset',
   'passkey_added',
   'passkey_removed',
+  'role_granted',
+  'role_revoked',
+  'account_banned',
+  'account_unbanned',
+  'sessions_ended_by_admin',
+  'reset_sent_by_admin',
 ] as const satisfies readonly SecurityEventKind[];
 
 export const eventView = v.strictObject({
   id,
   kind: v.picklist(EVENT_KINDS),
   reason: v.pipe(
-    v.nullable(v.picklist(['wrong_password', 'unconfirmed', 'rate_limited', 'wrong_passkey'] as const satisfies readonly LoginFailure[])),
+    v.nullable(
+      v.picklist(['wrong_password', 'unconfirmed', 'rate_limited', 'wrong_passkey', 'banned'] as const satisfies readonly LoginFailure[]),
+    ),
     v.description('Why a login failed.'),
   ),
   ip: v.pipe(v.nullable(text), v.description('The client address, when the platform gave one.')),

@@ -2,6 +2,7 @@
 // cookie, checked against its session row.
 import { destroySession, findSessionUser, type SessionUser, type SessionUserWithProfile } from '../auth/sessions/sessions.ts';
 import { verifySessionToken, type TokenClaims } from '../auth/sessions/tokens.ts';
+import { SERVICE_KEY_PREFIX, type AdminCredential } from '../auth/admin/actor.ts';
 import { HttpError } from '../common/errors.ts';
 import type { Requester } from '../auth/base/requester.ts';
 import { noteAccount } from '../log/log.ts';
@@ -114,4 +115,23 @@ export async function authenticate(req: Request, options: { withProfile?: boolea
 export async function endCallerSession(req: Request, by: Requester): Promise<void> {
   const claims = await callerClaims(req);
   if (!(await destroySession(claims.sessionId, claims.userId, { kind: 'logout', by }))) throw new HttpError('unauthenticated');
+}
+
+/**
+ * The admin routes' caller, without a statement: a service key (`sk_…`, only
+ * as a Bearer token) or a session token's verified claims; the route's one
+ * statement then finds the actor (src/auth/admin/actor.ts). A service key is
+ * no JWT, so every user route refuses it (401), and a session token never
+ * matches a key's hash.
+ */
+export async function adminCredential(req: Request): Promise<AdminCredential> {
+  const found = presentedToken(req);
+  if (found.token.startsWith(SERVICE_KEY_PREFIX)) {
+    if (found.via !== 'bearer') throw new HttpError('unauthenticated');
+    return { kind: 'key', key: found.token };
+  }
+  const claims = await verifySessionToken(found.token);
+  if (claims === undefined) throw new HttpError('unauthenticated');
+  noteAccount(claims.userId);
+  return { kind: 'session', claims };
 }

@@ -3,8 +3,8 @@
 // function's route() parses every request with its schemas and the OpenAPI
 // document describes it from the same object, so the two cannot drift apart.
 import type * as v from 'valibot';
-import type { paginationSchema } from '../common/pagination.ts';
 import type { CorsPolicy } from './cors.ts';
+import type { ListQuerySchema } from './params.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -36,8 +36,8 @@ export interface Operation {
   auth?: boolean;
   /** Each path parameter's schema, by name: route() parses them and a failure is a 400 naming the parameter. */
   params?: Record<string, v.GenericSchema>;
-  /** route() parses the query string with it and hands the handler a Pagination. */
-  query?: typeof paginationSchema;
+  /** route() parses the query string with it and hands the handler a Pagination (with the filters it declares besides). */
+  query?: ListQuerySchema;
   /** The body route() parses (JSON, urlencoded or multipart; src/http/body.ts) and hands the handler. */
   body?: v.GenericSchema;
   /**

@@ -16,7 +16,7 @@ import { corsHeaders, preflightHeaders, type CorsPolicy } from './cors.ts';
 import { finishResponse } from './edge-headers.ts';
 import { isJsonBody, readBody } from './body.ts';
 import { corsOf, type Endpoint, type ErrorStyle, type Method, type Operation, type Operations } from './endpoint.ts';
-import { parsePagination } from './params.ts';
+import { parsePagination, type FiltersOf, type ListQuerySchema } from './params.ts';
 import { json } from './respond.ts';
 
 /** What every handler is handed besides its input. */
@@ -36,7 +36,7 @@ export interface RouteContext {
 type ParamsOf<O> = O extends { params: infer P extends Record<string, v.GenericSchema> }
   ? { readonly [K in keyof P]: v.InferOutput<P[K]> }
   : Readonly<Record<never, never>>;
-type QueryOf<O> = O extends { query: v.GenericSchema } ? Pagination : undefined;
+type QueryOf<O> = O extends { query: infer Q extends ListQuerySchema } ? Pagination & FiltersOf<Q> : undefined;
 type BodyOf<O> = O extends { body: infer B extends v.GenericSchema } ? v.InferOutput<B> : undefined;
 
 /** A handler's input: its operation's path parameters, query and body, parsed with the declared schemas. */

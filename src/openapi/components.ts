@@ -1,5 +1,6 @@
 // The schemas of the OpenAPI document's components, by name.
 import type * as v from 'valibot';
+import { banSchema, roleSchema, serviceKeySchema } from '../auth/admin/bodies.ts';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
@@ -12,6 +13,7 @@ import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts'
 import { idSchema } from '../common/ids.ts';
 import { paginationSchema } from '../common/pagination.ts';
 import { newCommentSchema, newPostSchema, postPatchSchema } from '../content/rules.ts';
+import * as a from '../endpoints/admin-responses.ts';
 import * as r from '../endpoints/responses.ts';
 import { profilePatchSchema } from '../users/profile-rules.ts';
 import { usernameSchema } from '../users/username.ts';
@@ -83,6 +85,21 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   PasswordResetDone: r.passwordReset,
   Health: r.health,
   OpenApiDocument: r.openApiDocument,
+  // Operators (src/auth/admin).
+  UserSearchPrefix: a.userSearchQuery.entries.q,
+  UserSearchRole: a.userSearchQuery.entries.role,
+  UserSearchState: a.userSearchQuery.entries.state,
+  AdminUser: a.adminUser,
+  AdminUserPage: a.adminUserPage,
+  AdminUserDetail: a.adminUserDetail,
+  Ban: banSchema,
+  RoleChange: roleSchema,
+  SessionsEnded: a.revokedSessions,
+  ResetSent: a.resetSent,
+  NewServiceKeyRequest: serviceKeySchema,
+  ServiceKey: a.serviceKey,
+  ServiceKeyPage: a.serviceKeyPage,
+  NewServiceKey: a.newServiceKey,
   // Access tokens and the keys that verify them.
   AccessToken: r.accessToken,
   PublicJwk: r.publicJwk,

@@ -166,6 +166,7 @@ function build(): OpenApiDocument {
       { name: 'Content', description: 'Posts and comments' },
       { name: 'Classic', description: 'The classic routes: form bodies, the session_id cookie, `{message}` errors' },
       { name: 'Tokens', description: 'Access tokens other services verify with the public keys, without calling this one' },
+      { name: 'Admin', description: 'Operators: users, bans, roles and service keys, for an admin at aal2 or a service key' },
       { name: 'System', description: 'Health and this document' },
     ],
     paths,

@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import adminUsers from '../../netlify/functions/admin-users.ts';
 import meSessions from '../../netlify/functions/me-sessions.ts';
 import postComments from '../../netlify/functions/posts-id-comments.ts';
 import posts from '../../netlify/functions/posts.ts';
@@ -145,6 +146,29 @@ async function build(size: number): Promise<Built> {
   await list('GET /api/users', users, '/api/users', Number(facts.users), 20);
   await list('GET /api/posts/{id}/comments', postComments, `/api/posts/${facts.busy_post}/comments`, facts.busyPostComments, 1);
   await list('GET /api/me/sessions', meSessions, '/api/me/sessions', SESSIONS_OF_MEASURED_USER, 1, auth);
+  // The admin search: the measured user made an admin at aal2; first pages of a prefix matching every
+  // user, one matching one user in the middle, and each role and state filter.
+  const middleUser = await admin(url, async (client) => {
+    await client.query("UPDATE users SET role = 'admin' WHERE id = $1", [facts.measured_user]);
+    const { rows } = await client.query('SELECT username FROM users ORDER BY id OFFSET (SELECT count(*) / 2 FROM users) LIMIT 1');
+    return rows[0].username as string;
+  });
+  const adminSession = await createSession(Number(facts.measured_user), undefined, undefined, undefined, ['pwd', 'otp']);
+  const searches: [label: string, query: string][] = [
+    ['q=seed_', 'q=seed_'],
+    ['q=<one user>', `q=${middleUser}`],
+    ...['role=admin', 'state=banned', 'state=unconfirmed', 'state=mfa'].map((q): [string, string] => [q, q]),
+  ];
+  for (const [label, query] of searches) {
+    const options = { token: adminSession.token };
+    scenarios.push({
+      list: `GET /api/admin/users?${label}`,
+      at: 'first page',
+      handler: adminUsers,
+      path: `/api/admin/users?${query}`,
+      options,
+    });
+  }
   const description =
     `${facts.users} users, ${facts.posts} posts; the busiest post has ${facts.busyPostComments} comments; ` +
     `the measured user ${SESSIONS_OF_MEASURED_USER} sessions`;

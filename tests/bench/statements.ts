@@ -7,6 +7,7 @@ import { onQuery } from '../../src/db/connection.ts';
 import login from '../../netlify/functions/login.ts';
 import { call, type CallOptions, type CallResult } from '../support/call.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
+import { createAdmin } from '../support/admin.ts';
 import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 import type { Endpoint } from './functions.ts';
@@ -56,6 +57,7 @@ const cookie = (user: TestUser) => ({ cookie: `session_id=${user.token}` });
  */
 function scenarios({ password, passwordHash }: { password: string; passwordHash: string }): Record<string, Scenario> {
   const newUser = () => createUser({ password, passwordHash });
+  const newAdmin = () => createAdmin({ passwordHash });
 
   async function registered(send: Send) {
     const username = unique('stmt');
@@ -188,6 +190,53 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     'GET /api/users': async () => ({ path: '/api/users' }),
     'GET /api/users/{username}': async () => ({ path: `/api/users/${(await newUser()).user.username}` }),
     'GET /api/posts': async () => ({ path: '/api/posts' }),
+    'GET /api/admin/users': async () => {
+      const target = await newUser();
+      return { path: `/api/admin/users?q=${target.user.username}`, options: token(await newAdmin()) };
+    },
+    'DELETE /api/admin/users/{id}': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}`,
+      options: token(await newAdmin()),
+    }),
+    'POST /api/admin/users/{id}/ban': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}/ban`,
+      options: { ...token(await newAdmin()), json: { reason: 'Spam' } },
+    }),
+    'DELETE /api/admin/users/{id}/ban': async (send) => {
+      const admin = await newAdmin();
+      const path = `/api/admin/users/${(await newUser()).user.id}/ban`;
+      await send('POST /api/admin/users/{id}/ban', path, { ...token(admin), json: { reason: 'Spam' } });
+      return { path, options: token(admin) };
+    },
+    'DELETE /api/admin/users/{id}/sessions': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}/sessions`,
+      options: token(await newAdmin()),
+    }),
+    'POST /api/admin/users/{id}/password-reset': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}/password-reset`,
+      options: token(await newAdmin()),
+    }),
+    'GET /api/admin/service-keys': async () => ({ path: '/api/admin/service-keys', options: token(await newAdmin()) }),
+    'POST /api/admin/service-keys': async () => ({
+      path: '/api/admin/service-keys',
+      options: { ...token(await newAdmin()), json: { name: 'Billing', scopes: ['users:read'] } },
+    }),
+    'DELETE /api/admin/service-keys/{id}': async (send) => {
+      const admin = await newAdmin();
+      const made = await send('POST /api/admin/service-keys', '/api/admin/service-keys', {
+        ...token(admin),
+        json: { name: 'Billing', scopes: ['users:read'] },
+      });
+      return { path: `/api/admin/service-keys/${made.body.key.id}`, options: token(admin) };
+    },
+    'PUT /api/admin/users/{id}/role': async () => ({
+      path: `/api/admin/users/${(await newUser()).user.id}/role`,
+      options: { ...token(await newAdmin()), json: { role: 'admin' } },
+    }),
+    'GET /api/admin/users/{id}': async () => {
+      const target = await newUser();
+      return { path: `/api/admin/users/${target.user.id}`, options: token(await newAdmin()) };
+    },
     'POST /api/posts': async () => ({
       path: '/api/posts',
       options: { json: { title: 'Counted', body: 'Text.' }, ...token(await newUser()) },

@@ -39,9 +39,10 @@ const LAYERS: readonly (readonly string[])[] = [
  * The concept folders of src/auth, top to bottom, ranked as LAYERS: the
  * operations people start; what they build on; the password's rules and
  * proofs; sessions, codes and the password attempt; what every concept
- * shares (the requester, the audit rows).
+ * shares (the requester, the audit rows); the operators' routes above them all.
  */
 const AUTH_LAYERS: readonly (readonly string[])[] = [
+  ['src/auth/admin'],
   ['src/auth/login', 'src/auth/signup', 'src/auth/reset', 'src/auth/email-change'],
   ['src/auth/passkeys'],
   ['src/auth/mfa', 'src/auth/accounts', 'src/auth/events'],

@@ -34,7 +34,7 @@ import { passwordAttempt, releaseAttempt, type CountedAttempt, type PasswordAtte
 import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
-import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
+import { AccountGone, createSession, notBanned, type NewSession } from '../sessions/sessions.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import type { Requester } from '../base/requester.ts';
 
@@ -68,7 +68,7 @@ export interface LoginResult {
 /**
  * Check a login attempt from `ip` (with `userAgent`, for the session and the
  * audit trail) and open a session. Throws 401
- * invalid_credentials, 403 account_not_confirmed (only after a correct
+ * invalid_credentials, 403 account_banned or account_not_confirmed (only after a correct
  * password) or 429 rate_limited; a password over the maximum length is 401
  * without any hashing or statement.
  */
@@ -90,6 +90,10 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
   if (!ok) throw new HttpError('invalid_credentials');
 
   const release = (outcome: Outcome) => releasingAttempt(row.id!, counted, row.event_id!, outcome);
+  if (row.banned) {
+    await release('banned').selectNoFrom(sql<number>`1`.as('released')).execute().catch(accountGone);
+    throw new HttpError('account_banned');
+  }
   if (row.confirmed_at === null) {
     await release('unconfirmed').selectNoFrom(sql<number>`1`.as('released')).execute().catch(accountGone);
     throw new HttpError('account_not_confirmed');
@@ -125,8 +129,8 @@ function accountGone(error: unknown): never {
   throw error;
 }
 
-/** How a right password ends: a session, an unconfirmed account, or the second factor's challenge. */
-type Outcome = 'succeeded' | 'unconfirmed' | 'second_factor';
+/** How a right password ends: a session, an unconfirmed or banned account, or the second factor's challenge. */
+type Outcome = 'succeeded' | 'unconfirmed' | 'banned' | 'second_factor';
 
 /**
  * Statement 1: the user the credentials name (every user column null when
@@ -146,6 +150,7 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
     qb
       .selectFrom('users')
       .select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at', hasSecondFactor.as('mfa')])
+      .select(sql<boolean>`NOT ${notBanned('users', at)}`.as('banned'))
       .where(column, '=', lookup),
   );
   return (
@@ -185,6 +190,7 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
         'u.confirmed_at',
         'u.created_at',
         'u.mfa',
+        'u.banned',
         ...attempt.columns(sql`u.id`),
         'e.id as event_id',
       ])
@@ -222,7 +228,7 @@ function releasingAttempt(userId: number, counted: CountedAttempt, eventId: numb
         qb.deleteFrom('security_events').where('id', '=', eventId)
       : qb
           .updateTable('security_events')
-          .set(outcome === 'succeeded' ? { kind: 'login_succeeded', reason: null } : { reason: 'unconfirmed' })
+          .set(outcome === 'succeeded' ? { kind: 'login_succeeded', reason: null } : { reason: outcome })
           .where('id', '=', eventId),
   );
 }

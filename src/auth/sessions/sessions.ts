@@ -142,6 +142,14 @@ export function sessionClock(at: Date = now()): SessionClock {
   };
 }
 
+/**
+ * The account of `users` row `alias` is not banned at `at`. Every session check
+ * reads it on the row it already joins, so a ban ends each session at once,
+ * even one a login racing the ban inserted after the ban's DELETE looked.
+ */
+export const notBanned = (alias: string, at: Date) =>
+  sql<boolean>`(${sql.ref(`${alias}.banned_at`)} IS NULL OR coalesce(${sql.ref(`${alias}.banned_until`)} <= ${at}::timestamptz, false))`;
+
 /** The session a token's claims name, joined with its user (`s`, `u`), if it is still live. */
 export function selectLiveSession(claims: TokenClaims, db: QueryCreator<Database> = getDb(), clock: SessionClock = sessionClock()) {
   return db
@@ -152,7 +160,8 @@ export function selectLiveSession(claims: TokenClaims, db: QueryCreator<Database
     .where('s.id', '=', claims.sessionId)
     .where('s.user_id', '=', claims.userId)
     .where('s.expires_at', '>', clock.at)
-    .where('s.last_seen_at', '>', clock.idleSince);
+    .where('s.last_seen_at', '>', clock.idleSince)
+    .where(notBanned('u', clock.at));
 }
 
 /**
@@ -176,7 +185,7 @@ export function lockLiveCaller(
 ) {
   return getDb()
     .with('owner', (qb) => {
-      const row = qb.selectFrom('users').select('id').where('id', '=', claims.userId);
+      const row = qb.selectFrom('users').select('id').where('id', '=', claims.userId).where(notBanned('users', clock.at));
       return deleting ? row.forUpdate() : row.forNoKeyUpdate();
     })
     .with('live', (qb) =>
@@ -317,7 +326,8 @@ export function liveCaller(claims: TokenClaims, clock: SessionClock) {
     .where('caller.id', '=', claims.sessionId)
     .where('caller.user_id', '=', claims.userId)
     .where('caller.expires_at', '>', clock.at)
-    .where('caller.last_seen_at', '>', clock.idleSince);
+    .where('caller.last_seen_at', '>', clock.idleSince)
+    .where(sql<boolean>`EXISTS (SELECT FROM users u WHERE u.id = caller.user_id AND ${notBanned('u', clock.at)})`);
 }
 
 /** The order of the list and of its index sessions_user_id_created_at_id_idx: newest first, ties by id. */
