@@ -27,6 +27,9 @@ export const requiredText = (max: number) =>
     v.regex(/^$|\S/u, 'must not be blank'),
   );
 
+/** A string trimmed, then requiredText: what a name or a reason a person types is. */
+export const trimmedText = (max: number) => v.pipe(v.string('must be a string'), v.trim(), requiredText(max));
+
 const plainObject = v.custom<Record<string, unknown>>(
   (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
   'must be an object',

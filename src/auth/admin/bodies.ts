@@ -1,17 +1,11 @@
 // The admin routes' request bodies, free of database code (the OpenAPI
 // document carries them without the operations).
 import * as v from 'valibot';
-import { closedObject } from '../../common/field-rules.ts';
+import { closedObject, trimmedText } from '../../common/field-rules.ts';
 import { now } from '../../config/clock.ts';
 
 export const banSchema = closedObject({
-  reason: v.pipe(
-    v.string('must be a string'),
-    v.trim(),
-    v.minLength(1, 'must not be blank'),
-    v.maxLength(500, 'must be at most 500 characters'),
-    v.description('Why, for the audit trails (not shown to the user).'),
-  ),
+  reason: v.pipe(trimmedText(500), v.description('Why, for the audit trails (not shown to the user).')),
   until: v.optional(
     v.pipe(
       v.string('must be a string'),
@@ -26,13 +20,7 @@ export const banSchema = closedObject({
 export const roleSchema = closedObject({ role: v.picklist(['user', 'admin'], 'must be user or admin') });
 
 export const serviceKeySchema = closedObject({
-  name: v.pipe(
-    v.string('must be a string'),
-    v.trim(),
-    v.minLength(1, 'must not be blank'),
-    v.maxLength(100, 'must be at most 100 characters'),
-    v.description('Which backend holds it.'),
-  ),
+  name: v.pipe(trimmedText(100), v.description('Which backend holds it.')),
   scopes: v.pipe(
     v.array(v.picklist(['users:read', 'users:write'], 'must be users:read or users:write'), 'must be a list of scopes'),
     v.minLength(1, 'must name at least one scope'),

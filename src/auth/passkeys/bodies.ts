@@ -3,7 +3,7 @@
 // JSON of PublicKeyCredential.toJSON(): base64url fields, each bounded here so
 // an oversized one is a 400 before any CBOR is decoded.
 import * as v from 'valibot';
-import { closedObject } from '../../common/field-rules.ts';
+import { closedObject, trimmedText } from '../../common/field-rules.ts';
 import { stepUpCode } from '../attempts/step-up.ts';
 
 const base64url = (max: number) =>
@@ -53,13 +53,7 @@ export const authenticationResponse = v.object({
   clientExtensionResults: v.optional(v.record(v.string(), v.unknown()), {}),
 });
 
-export const passkeyName = v.pipe(
-  v.string('must be a string'),
-  v.trim(),
-  v.minLength(1, 'must not be empty'),
-  v.maxLength(64, 'must be at most 64 characters'),
-  v.description('A name the owner recognises the passkey by.'),
-);
+export const passkeyName = v.pipe(trimmedText(64), v.description('A name the owner recognises the passkey by.'));
 
 export const addPasskeySchema = closedObject({ response: registrationResponse, name: v.optional(passkeyName) });
 
