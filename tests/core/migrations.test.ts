@@ -39,6 +39,7 @@ describe('migrations', () => {
     expect(await migrate(url)).toEqual(files);
     expect(await migrate(url)).toEqual([]);
     expect(await tables(url)).toEqual([
+      'admin_actions',
       'comments',
       'known_addresses',
       'list_totals',
@@ -51,6 +52,7 @@ describe('migrations', () => {
       'recovery_codes',
       'schema_migrations',
       'security_events',
+      'service_keys',
       'sessions',
       'totp_factors',
       'user_profiles',

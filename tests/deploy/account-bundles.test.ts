@@ -49,6 +49,7 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
     part: 'mail',
     input: /^src\/mail\//,
     onlyIn: [
+      'admin-users-id-password-reset',
       'classic-reset-password',
       'login-mfa',
       'me',
@@ -64,7 +65,7 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'register',
       'register-resend',
     ],
-    why: 'a code or a security notice is sent by mail (a change, a factor turned on or off, a recovery code used, codes over a limit)',
+    why: 'a code, a reset link or a security notice is sent by mail (a change, a factor turned on or off, a recovery code used, codes over a limit)',
   },
   {
     part: 'the database (Kysely)',

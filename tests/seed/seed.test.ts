@@ -229,10 +229,15 @@ describe('sql/seed.sql', () => {
       'posts_user_id_fkey',
       'posts_user_id_idx',
       'user_profiles_user_id_fkey',
+      'users_admin_idx',
+      'users_banned_idx',
       'users_confirmed_username_idx',
       'users_email_key',
+      'users_email_prefix_idx',
       'users_unconfirmed_created_at_idx',
+      'users_unconfirmed_idx',
       'users_username_key',
+      'users_username_prefix_idx',
     ]);
     const before = await structure();
     expect((await run('users=1')).result).toMatchObject({ code: 0, stderr: '' });
