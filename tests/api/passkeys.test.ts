@@ -249,4 +249,15 @@ describe('the relying party follows the deploy', () => {
     env({ CONTEXT: 'production', URL: undefined, DEPLOY_PRIME_URL: undefined, APP_URL: undefined });
     expect(() => relyingParty(request)).toThrow(expect.objectContaining({ code: 'passkeys_unavailable' }));
   });
+
+  it("local development: the request's own host, whatever URL and DEPLOY_PRIME_URL netlify dev sets", () => {
+    env({
+      CONTEXT: undefined,
+      URL: 'https://site-name.netlify.app',
+      DEPLOY_PRIME_URL: 'https://main--site-name.netlify.app',
+      APP_URL: undefined,
+    });
+    const local = new URL('http://localhost:8888/api/login/passkey/options');
+    expect(relyingParty(local)).toEqual({ id: 'localhost', name: 'localhost', origins: ['http://localhost:8888'] });
+  });
 });

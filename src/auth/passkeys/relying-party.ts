@@ -16,6 +16,9 @@ export interface RelyingParty {
 
 /** The pages' address for this deploy, if configured. */
 function pagesUrl(): string | undefined {
+  // netlify dev sets URL and DEPLOY_PRIME_URL to the linked site's addresses (or
+  // placeholders), which a browser on localhost is not on: there only APP_URL counts.
+  if (setting('localDevelopment')) return setting('appUrl');
   const production = setting('deployContext') === 'production';
   return setting('appUrl') ?? (production ? setting('siteUrl') : (setting('deployUrl') ?? setting('siteUrl')));
 }
