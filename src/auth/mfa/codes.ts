@@ -79,7 +79,3 @@ export function acceptCode(
 
 /** For a statement on `totp_factors`: `step` comes after the last accepted one. */
 export const laterThanLastUsed = (step: number) => sql<boolean>`(last_used_step IS NULL OR last_used_step < ${step})`;
-
-/** SQL: the account `userId` (an SQL reference) has a confirmed factor (a pending enrolment enforces nothing). */
-export const enabledFactor = (userId: RawBuilder<unknown> | ReturnType<typeof sql.ref>) =>
-  sql<boolean>`EXISTS (SELECT FROM totp_factors f WHERE f.user_id = ${userId} AND f.confirmed_at IS NOT NULL)`;

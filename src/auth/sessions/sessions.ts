@@ -14,6 +14,7 @@ import { prepare } from '../../db/prepared.ts';
 import type { AuthMethod, Database, ProfileRow } from '../../db/schema.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { NO_REQUESTER, type Requester } from '../base/requester.ts';
+import { enabledFactor } from '../base/enabled-factor.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import { signSessionToken, verifySessionToken, type TokenClaims } from './tokens.ts';
 
@@ -234,8 +235,7 @@ const liveSessionWithProfile = prepare((db, p: LiveSessionParams) =>
   touchLiveSession(p, db)
     .innerJoin('user_profiles as p', 'p.user_id', 'u.id')
     .select(['u.email_verified_at', 'p.bio', 'p.location', 'p.birthday', 'p.gender', 'p.marital_status'])
-    // As `enabledFactor` in src/auth/mfa/codes.ts, which ranks above this folder.
-    .select(sql<boolean>`EXISTS (SELECT FROM totp_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL)`.as('totp_enabled')),
+    .select(enabledFactor(sql.ref('u.id')).as('totp_enabled')),
 );
 
 /**
