@@ -3,7 +3,7 @@
 // never sees) against what statement 1 read; the statement that acts on it
 // accepts it again by a compare-and-set, so of two requests carrying one
 // code at once only one gets through, and a code is never accepted twice.
-import { sql, type Expression, type QueryCreator, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type QueryCreator, type SqlBool } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 import { hashRecoveryCode, isRecoveryCode } from './recovery-codes.ts';
 import { openSecret } from './sealed-secret.ts';
