@@ -1,6 +1,7 @@
 // The admin routes' bodies (src/auth/admin): apart from responses.ts, so that
 // no user route's bundle carries them.
 import * as v from 'valibot';
+import { storableText } from '../common/field-rules.ts';
 import { paginationSchema } from '../common/pagination.ts';
 import { listPage, profileView, sessionFacts } from './responses.ts';
 
@@ -17,6 +18,7 @@ export const userSearchQuery = v.object({
   q: v.optional(
     v.pipe(
       v.string(),
+      ...storableText,
       v.minLength(1, 'must not be empty'),
       v.maxLength(254, 'must be at most 254 characters'),
       v.description('A prefix of the e-mail address or of the username, any case.'),

@@ -62,7 +62,7 @@ describe('GET /api/admin/users', () => {
     const asAal1 = await call(adminUsers, 'GET', '/api/admin/users', { token: aal1.token });
     expect([asAal1.status, asAal1.body.error.code]).toEqual([403, 'aal2_required']);
     const admin = await createAdmin();
-    for (const query of ['state=gone', 'role=root', 'q=', 'pageSize=0', 'cursor=abc', 'q=a&q=b']) {
+    for (const query of ['state=gone', 'role=root', 'q=', 'q=a%00', 'pageSize=0', 'cursor=abc', 'q=a&q=b']) {
       const res = await call(adminUsers, 'GET', `/api/admin/users?${query}`, { token: admin.token });
       expect([query, res.status]).toEqual([query, 400]);
     }
