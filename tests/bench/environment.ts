@@ -1,8 +1,9 @@
 // The settings every in-process bench runs the functions under (run.ts,
-// profile.ts, better-auth.ts): set before the first request reads them.
+// profile.ts, better-auth.ts, passkeys.ts): set before the first request reads them.
 import { randomBytes } from 'node:crypto';
 import { PRODUCTION_PARAMS } from '../../src/auth/passwords/hash.ts';
 import { newSigningKey } from '../../src/signing/keys.ts';
+import { BASE_URL } from '../support/call.ts';
 import { UNTHROTTLED } from './statements.ts';
 
 /**
@@ -21,6 +22,8 @@ export async function benchEnvironment({ signing = 'ES256' }: { signing?: 'ES256
     // A local process, neither netlify dev nor the test runner, with no mail provider: codes come
     // back in the answers (refused in any deploy context), so registrations run without sending mail.
     RETURN_CODES_IN_RESPONSES: 'true',
+    // The deploy's address, as on Netlify: the passkeys' relying party is its host (the requests' own).
+    URL: BASE_URL,
   });
   if (signing === 'ES256') process.env.JWT_SIGNING_KEYS ??= JSON.stringify([await newSigningKey()]);
   else delete process.env.JWT_SIGNING_KEYS;

@@ -4,27 +4,19 @@
 // the same load, at the production scrypt cost. The password's hash dominates
 // the latter; the former verifies one ES256 signature. Its own embedded
 // Postgres; not part of `npm test`.
-import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { hashPassword, PRODUCTION_PARAMS } from '../../src/auth/passwords/hash.ts';
 import { closeDb, getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
 import { SoftAuthenticator } from '../support/passkeys.ts';
 import { startBenchDatabase } from './database.ts';
+import { benchEnvironment } from './environment.ts';
 import { alternate, round, type Measurement } from './measure.ts';
 
 const PASSWORD = 'Violet-Harbor-73!';
 const IP = '198.18.0.3';
 
-Object.assign(process.env, {
-  JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'),
-  RATE_LIMIT_LOGIN_ACCOUNT: '1000000/1h',
-  RATE_LIMIT_LOGIN_IP: '1000000/1h',
-  DATABASE_DRIVER: 'pg',
-  PASSWORD_SCRYPT_N: String(2 ** PRODUCTION_PARAMS.ln),
-  // The relying party: outside the tests and netlify dev it comes from the deploy's address (tests/support/call.ts's).
-  URL: 'http://localhost:8888',
-});
+await benchEnvironment({ signing: 'HS256' });
 
 const { default: login } = await import('../../netlify/functions/login.ts');
 const { default: start } = await import('../../netlify/functions/login-passkey-options.ts');
