@@ -31,6 +31,20 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * Console errors and uncaught exceptions of `page`, CSP reports among them,
+ * pushed to `problems`. A 4xx answer the page asked for and shows is logged
+ * by Chromium as a failed resource; that is expected and left out.
+ */
+export function recordProblems(page: Page, problems: string[]): void {
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
+      problems.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+}
+
 const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 export interface Violation {
