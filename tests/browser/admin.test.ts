@@ -3,14 +3,15 @@
 // them after confirming, and the user's open page is signed out at its next
 // request; service keys; the chunk rule (the admin pages are a file of their
 // own, which a user's or an aal1 admin's page never fetches); axe-core on
-// every admin page.
+// every admin page. SCREENSHOTS=1 saves the search, a user's page asking to
+// confirm a ban, and the keys with a new secret (tests/browser/screenshots/).
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildWeb, WEB_OUT, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { createAdmin } from '../support/admin.ts';
-import { launchChromium, recordProblems, seriousViolations } from '../support/browser.ts';
+import { launchChromium, recordProblems, screenshot, seriousViolations } from '../support/browser.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 import { createUser, STRONG_PASSWORD, uniqueName } from '../support/users.ts';
@@ -148,7 +149,10 @@ describe('the admin pages', () => {
     await page.getByLabel('E-mail or username starts with', { exact: true }).fill(victim.user.username.slice(0, -2));
     await page.getByRole('button', { name: 'Search' }).click();
     await eventually(() => new URL(page.url()).searchParams.get('q')).toBe(victim.user.username.slice(0, -2));
-    await page.getByRole('link', { name: victim.user.username, exact: true }).click();
+    const result = page.getByRole('link', { name: victim.user.username, exact: true });
+    await eventually(() => result.count()).toBe(1);
+    await screenshot(page, 'admin-search');
+    await result.click();
     await expectTitle(page, `${victim.user.username} · Administration`);
     await eventually(() => page.locator('[data-field="ban"]').textContent()).toBe('None');
     await axe(page, 'user', found);
@@ -165,6 +169,7 @@ describe('the admin pages', () => {
     const question = ban.getByRole('group', { name: `Ban ${victim.user.username} until lifted?` });
     await eventually(() => question.count()).toBe(1);
     await axe(page, 'user, asking to confirm a ban', found);
+    await screenshot(page, 'admin-user');
     expect(await getDb().selectFrom('sessions').where('user_id', '=', victim.user.id).select('id').execute()).not.toHaveLength(0);
     await question.getByRole('button', { name: `Yes, ban ${victim.user.username}` }).click();
     await eventually(() => page.getByRole('status').first().textContent()).toMatch(
@@ -234,7 +239,9 @@ describe('the admin pages', () => {
     const secret = page.getByLabel(`Secret of ${name}`, { exact: true });
     await eventually(() => secret.inputValue()).toMatch(/^sk_/);
     const key = await secret.inputValue();
+    await eventually(() => page.locator('.keys li', { hasText: name }).textContent()).toContain('never used');
     await axe(page, 'keys, a new secret shown', found);
+    await screenshot(page, 'admin-keys');
 
     // The key works as another backend uses it, and its use shows in the list.
     const used = await fetch(`${server.url}/api/admin/users?pageSize=1`, { headers: { authorization: `Bearer ${key}` } });

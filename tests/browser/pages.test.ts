@@ -3,8 +3,6 @@
 // each form, keyboard use, the Content-Security-Policy the pages are served
 // with, and axe-core on every page. SCREENSHOTS=1 also saves the main pages
 // into tests/browser/screenshots/ (committed, shown in the README).
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -12,12 +10,10 @@ import { hashSecret } from '../../src/auth/codes/tokens.ts';
 import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { buildWeb, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
-import { launchChromium, recordProblems, seriousViolations } from '../support/browser.ts';
+import { launchChromium, recordProblems, screenshot, seriousViolations } from '../support/browser.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 import { createUser, STRONG_PASSWORD } from '../support/users.ts';
-
-const shots = process.env.SCREENSHOTS === '1' ? fileURLToPath(new URL('./screenshots/', import.meta.url)) : undefined;
 
 /** Pages answer after an API round trip; netlify dev bundles each function on its first call. */
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
@@ -32,7 +28,6 @@ const contexts: BrowserContext[] = [];
 beforeAll(async () => {
   built = await buildWeb();
   [server, browser] = await Promise.all([startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! }), launchChromium()]);
-  if (shots) await mkdir(shots, { recursive: true });
 }, START_TIMEOUT);
 afterAll(async () => {
   await browser?.close();
@@ -45,10 +40,6 @@ async function newPage(): Promise<Page> {
   const page = await context.newPage();
   recordProblems(page, pageProblems);
   return page;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (shots) await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
 }
 
 /**

@@ -2,8 +2,9 @@
 // playwright-core, which downloads no browser of its own, plus the axe-core
 // accessibility check run inside a page.
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 function chromiumPath(): string {
@@ -43,6 +44,15 @@ export function recordProblems(page: Page, problems: string[]): void {
     }
   });
   page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+}
+
+const shots = process.env.SCREENSHOTS === '1' ? fileURLToPath(new URL('../browser/screenshots/', import.meta.url)) : undefined;
+
+/** With SCREENSHOTS=1, the whole page saved as tests/browser/screenshots/<name>.png (committed, shown in src/web/README.md). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (shots === undefined) return;
+  await mkdir(shots, { recursive: true });
+  await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
 }
 
 const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

@@ -59,7 +59,7 @@ export function UserSearch({ place }: { place: Place }) {
                   <td>
                     <a href={adminTo.user(user.id)}>{user.username}</a>
                   </td>
-                  <td>{user.email}</td>
+                  <td class="address">{user.email}</td>
                   <td>{user.role}</td>
                   <td>{stateOf(user)}</td>
                   <td>
@@ -222,13 +222,14 @@ export function AdminUserPage({ id }: { id: string }) {
         <ul class="sessions">
           {sessions.map((session) => (
             <li>
-              Started <When at={session.createdAt} />{' '}
+              Started <When at={session.createdAt} />
               {session.userAgent !== null && (
                 <>
-                  in <ClientReported text={session.userAgent} />{' '}
+                  {' '}
+                  in <ClientReported text={session.userAgent} />
                 </>
               )}
-              {session.ip !== null && <>from {session.ip}</>}, last used <When at={session.lastSeenAt} />, signed in with{' '}
+              {session.ip !== null && <> from {session.ip}</>}, last used <When at={session.lastSeenAt} />, signed in with{' '}
               {session.aal === 'aal2' ? 'password + second factor' : 'password'}
             </li>
           ))}
