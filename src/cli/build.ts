@@ -19,7 +19,15 @@ if (!process.argv.includes('--web-only')) {
   );
 }
 
-for (const file of await buildWeb()) {
-  console.log(`${file.name.padEnd(10)} ${String(file.bytes).padStart(7)} B  ${String(file.gzipBytes).padStart(6)} B gzipped`);
+const files = await buildWeb();
+for (const file of files) {
+  console.log(
+    `${file.name.padEnd(18)} ${String(file.bytes).padStart(7)} B  ${String(file.gzipBytes).padStart(6)} B gzipped` +
+      (file.loadedBy === 'admins' ? '  (admins only)' : ''),
+  );
 }
-console.log(`web pages built into ${where(WEB_OUT)}`);
+const js = (loadedBy: string) =>
+  files.filter((file) => file.loadedBy === loadedBy && file.name.endsWith('.js')).reduce((sum, file) => sum + file.gzipBytes, 0);
+console.log(
+  `web pages built into ${where(WEB_OUT)}: every page loads ${js('everyone')} B of JavaScript gzipped, the admin pages ${js('admins')} B more`,
+);

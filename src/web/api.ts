@@ -3,6 +3,7 @@
 // script ever holds a credential). Errors arrive as the API's envelope
 // {error: {code, message, details}} and leave here as one ApiError.
 import type * as v from 'valibot';
+import type * as adminAnswers from '../endpoints/admin-responses.ts';
 import type * as answers from '../endpoints/responses.ts';
 
 export type FieldErrors = Record<string, string[]>;
@@ -25,6 +26,16 @@ interface Envelope {
   error?: { code?: string; message?: string; details?: FieldErrors; mfaToken?: string };
 }
 
+/**
+ * Told when the API answers 401 unauthenticated: the session ended elsewhere
+ * (logout, a password change, a ban), so the page must stop showing the
+ * person as signed in at their next request rather than at the next reload.
+ */
+let sessionEnded: () => void = () => undefined;
+export const onSessionEnded = (listener: () => void) => {
+  sessionEnded = listener;
+};
+
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
   let res: Response;
   try {
@@ -41,6 +52,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   const parsed: unknown = text === '' ? undefined : JSON.parse(text);
   if (res.ok) return parsed as T;
   const error = (parsed as Envelope | undefined)?.error;
+  if (res.status === 401 && error?.code === 'unauthenticated') sessionEnded();
   const retry = Number(res.headers.get('retry-after'));
   throw new ApiError(
     res.status,
@@ -82,5 +94,11 @@ export type ResendAccepted = Answer<typeof answers.resendAccepted>;
 export type TotpEnrolment = Answer<typeof answers.totpEnrolment>;
 export type MfaEnabled = Answer<typeof answers.mfaEnabled>;
 export type RecoveryCodeList = Answer<typeof answers.recoveryCodes>;
+export type AdminUser = Answer<typeof adminAnswers.adminUser>;
+export type AdminUserDetail = Answer<typeof adminAnswers.adminUserDetail>;
+export type ServiceKey = Answer<typeof adminAnswers.serviceKey>;
+export type NewServiceKey = Answer<typeof adminAnswers.newServiceKey>;
 /** A page of any list the API pages (`pageOf` in src/endpoints/responses.ts). */
 export type PageOf<Item> = Omit<Answer<ReturnType<typeof answers.pageOf>>, 'items'> & { items: Item[] };
+/** The admin lists page without a total. */
+export type ListOf<Item> = Omit<PageOf<Item>, 'total'> & { total?: number };

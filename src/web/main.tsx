@@ -3,8 +3,9 @@
 import './app.css';
 import { render, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, type Me } from './api.ts';
+import { api, onSessionEnded, type Me } from './api.ts';
 import { Account } from './pages/account.tsx';
+import { AdminGate } from './pages/admin-gate.tsx';
 import { Confirm } from './pages/confirm.tsx';
 import { EmailChange } from './pages/email.tsx';
 import { Feed } from './pages/feed.tsx';
@@ -13,11 +14,11 @@ import { Forgot, Reset } from './pages/password-reset.tsx';
 import { PostPage } from './pages/post.tsx';
 import { SignUp } from './pages/signup.tsx';
 import { UserPage, Users } from './pages/users.tsx';
-import { keepLinksInApp, navigate, to, usePlace } from './router.ts';
+import { keepLinksInApp, navigate, type Place, to, usePlace } from './router.ts';
 import { fetchMe, Session, useSession } from './session.ts';
 import { SITE, useTitle } from './ui.tsx';
 
-const routes: [RegExp, (match: string[]) => ComponentChildren][] = [
+const routes: [RegExp, (match: string[], place: Place) => ComponentChildren][] = [
   [/^\/app\/?$/, () => <Feed />],
   [/^\/app\/posts\/([^/]+)$/, ([, id]) => <PostPage id={id!} />],
   [/^\/app\/users$/, () => <Users />],
@@ -29,6 +30,8 @@ const routes: [RegExp, (match: string[]) => ComponentChildren][] = [
   [/^\/app\/reset$/, () => <Reset />],
   [/^\/app\/account$/, () => <Account />],
   [/^\/app\/email$/, () => <EmailChange />],
+  // Every address under /app/admin: the gate loads the admin chunk, which routes among its pages.
+  [/^\/app\/admin(\/.*)?$/, (_, place) => <AdminGate place={place} />],
 ];
 
 function NotFound() {
@@ -86,6 +89,7 @@ function App() {
   const place = usePlace();
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   useEffect(() => {
+    onSessionEnded(() => setMe(null));
     fetchMe().then(setMe, () => setMe(null));
   }, []);
   // After an in-app navigation, focus the new page's heading so screen readers announce it.
@@ -99,7 +103,7 @@ function App() {
     <Session.Provider value={{ me, setMe }}>
       <Header />
       <main id="main" tabIndex={-1}>
-        {route ? route[1](route[0].exec(place.path)!) : <NotFound />}
+        {route ? route[1](route[0].exec(place.path)!, place) : <NotFound />}
       </main>
     </Session.Provider>
   );

@@ -22,7 +22,7 @@ interface FieldProps {
   value: string;
   onInput: (value: string) => void;
   errors?: string[] | undefined;
-  type?: 'text' | 'email' | 'password' | 'date';
+  type?: 'text' | 'email' | 'password' | 'date' | 'datetime-local';
   autoComplete?: string;
   hint?: ComponentChildren;
   /** Ids of more elements that describe the control (e.g. live password rules). */
@@ -145,7 +145,7 @@ export function useSubmit<T>(action: () => Promise<T>, done: (result: T) => void
 }
 
 /** What a failure means for the person, beyond the API's message. */
-function explain(error: ApiError): string {
+export function explain(error: ApiError): string {
   if (error.code === 'validation_failed') return 'Some fields need a change: see the messages below them.';
   if (error.code === 'step_up_required') return 'Your account has a second factor: enter a code from it below, then send again.';
   if (error.code === 'email_unverified')

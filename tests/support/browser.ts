@@ -2,8 +2,9 @@
 // playwright-core, which downloads no browser of its own, plus the axe-core
 // accessibility check run inside a page.
 import { execFileSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 function chromiumPath(): string {
@@ -29,6 +30,29 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * Console errors and uncaught exceptions of `page`, CSP reports among them,
+ * pushed to `problems`. A 4xx answer the page asked for and shows is logged
+ * by Chromium as a failed resource; that is expected and left out.
+ */
+export function recordProblems(page: Page, problems: string[]): void {
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) {
+      problems.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+}
+
+const shots = process.env.SCREENSHOTS === '1' ? fileURLToPath(new URL('../browser/screenshots/', import.meta.url)) : undefined;
+
+/** With SCREENSHOTS=1, the whole page saved as tests/browser/screenshots/<name>.png (committed, shown in src/web/README.md). */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (shots === undefined) return;
+  await mkdir(shots, { recursive: true });
+  await page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
 }
 
 const axeSource = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

@@ -1,0 +1,267 @@
+// The admin pages (src/web/admin) in a real headless Chromium against
+// `netlify dev` and this file's database: an admin at aal2 finds a user, bans
+// them after confirming, and the user's open page is signed out at its next
+// request; service keys; the chunk rule (the admin pages are a file of their
+// own, which a user's or an aal1 admin's page never fetches); axe-core on
+// every admin page. SCREENSHOTS=1 saves the search, a user's page asking to
+// confirm a ban, and the keys with a new secret (tests/browser/screenshots/).
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { buildWeb, WEB_OUT, type BuiltFile } from '../../src/cli/web-bundle.ts';
+import { getDb } from '../../src/db/connection.ts';
+import { createAdmin } from '../support/admin.ts';
+import { launchChromium, recordProblems, screenshot, seriousViolations } from '../support/browser.ts';
+import { codeAt, enableMfa } from '../support/mfa.ts';
+import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { createUser, STRONG_PASSWORD, uniqueName } from '../support/users.ts';
+
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
+
+let server: DevServer;
+let browser: Browser;
+let built: BuiltFile[];
+const pageProblems: string[] = [];
+
+beforeAll(async () => {
+  built = await buildWeb();
+  [server, browser] = await Promise.all([startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! }), launchChromium()]);
+}, START_TIMEOUT);
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A page in a fresh context (its own cookies), optionally holding `token` as the session cookie; `requests` collects every URL it asks for. */
+async function newPage(options: { token?: string } = {}): Promise<{ page: Page; requests: string[] }> {
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1000, height: 760 } });
+  if (options.token !== undefined) await context.addCookies([{ name: 'session_id', value: options.token, url: server.url }]);
+  const page = await context.newPage();
+  recordProblems(page, pageProblems);
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(new URL(request.url()).pathname));
+  return { page, requests };
+}
+
+async function expectTitle(page: Page, title: string) {
+  await eventually(() => page.title()).toBe(`${title} · Accounts`);
+}
+
+async function axe(page: Page, name: string, found: string[]) {
+  found.push(...(await seriousViolations(page)).map((v) => `${name}: ${v.id} (${v.help}) ${v.targets.join(', ')}`));
+}
+
+/** Logs in through the login page, with the factor's code when `secret` is given. */
+async function logIn(page: Page, username: string, secret?: string) {
+  await page.goto('/app/login');
+  await page.getByLabel('Username or e-mail', { exact: true }).fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  if (secret !== undefined) {
+    await expectTitle(page, 'Enter your code');
+    await page.getByLabel('Code', { exact: true }).fill(codeAt(secret));
+    await page.getByRole('button', { name: 'Verify' }).click();
+  }
+  await expectTitle(page, 'My account');
+}
+
+/** An admin with a second factor, logged in with it (aal2) in a browser of its own. */
+async function adminPage(): Promise<{ page: Page; requests: string[] }> {
+  const admin = await createUser({ username: uniqueName('web_admin') });
+  await getDb().updateTable('users').set({ role: 'admin' }).where('id', '=', admin.user.id).execute();
+  const { secret } = await enableMfa(admin.token);
+  const opened = await newPage();
+  await logIn(opened.page, admin.user.username, secret);
+  return opened;
+}
+
+const isAdminChunk = (path: string) => path === '/app/admin-pages.js';
+/** Strings only the admin pages hold: their headings, buttons and the key routes (the door in app.js asks /api/admin/users only). */
+const ADMIN_ONLY = ['Service keys', 'Ban the user', '/api/admin/service-keys'];
+
+describe('the admin pages', () => {
+  it('are a chunk of their own: nothing of them is in what every page loads', async () => {
+    const everyone = built.filter((file) => file.loadedBy === 'everyone' && file.name.endsWith('.js'));
+    const admins = built.filter((file) => file.loadedBy === 'admins');
+    expect(admins.map((file) => file.name)).toEqual(['admin-pages.js']);
+    const main = (await Promise.all(everyone.map((file) => readFile(`${WEB_OUT}${file.name}`, 'utf8')))).join('\n');
+    const chunk = await readFile(`${WEB_OUT}admin-pages.js`, 'utf8');
+    for (const text of ADMIN_ONLY) {
+      expect(main).not.toContain(text);
+      expect(chunk).toContain(text);
+    }
+    // app.js loads it by a dynamic import() only, a same-origin file under `default-src 'self'`.
+    expect(await readFile(`${WEB_OUT}app.js`, 'utf8')).toContain('import("./admin-pages.js")');
+    const gzipped = (files: BuiltFile[]) => files.reduce((sum, file) => sum + file.gzipBytes, 0);
+    console.log(`[web] JavaScript every page loads: ${gzipped(everyone)} B gzipped; the admin chunk: ${gzipped(admins)} B more`);
+  });
+
+  it('tell a user "not allowed", an aal1 admin the missing second factor, a visitor to log in, none fetching the admin chunk', {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
+    const found: string[] = [];
+    const user = await createUser();
+    const { page, requests } = await newPage({ token: user.token });
+    for (const path of ['/app/admin/', '/app/admin/keys', '/app/admin/users/1']) {
+      await page.goto(path);
+      await expectTitle(page, 'Not allowed');
+      await eventually(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Not allowed');
+    }
+    await axe(page, 'not allowed', found);
+
+    const aal1 = await createAdmin({ aal: 'aal1' });
+    const halfway = await newPage({ token: aal1.token });
+    await halfway.page.goto('/app/admin/');
+    await expectTitle(halfway.page, 'Second factor needed');
+    expect(await halfway.page.locator('main').textContent()).toContain(
+      'log in again with your password and a code from your authenticator app',
+    );
+    await axe(halfway.page, 'second factor needed', found);
+
+    const visitor = await newPage();
+    await visitor.page.goto('/app/admin/keys');
+    await eventually(() => visitor.page.locator('main').textContent()).toContain('You are not logged in');
+    expect(await visitor.page.getByRole('link', { name: 'Log in' }).last().getAttribute('href')).toBe(
+      '/app/login?next=%2Fapp%2Fadmin%2Fkeys',
+    );
+
+    // Each asked the admin API, whose 403 or 401 kept the chunk away.
+    expect(requests).toContain('/api/admin/users');
+    for (const seen of [requests, halfway.requests, visitor.requests]) expect(seen.filter(isAdminChunk)).toEqual([]);
+    expect(found).toEqual([]);
+  });
+
+  it("an admin at aal2 finds a user, bans them after confirming, and the user's open page is signed out at its next request", {
+    timeout: 180_000,
+  }, async () => {
+    const found: string[] = [];
+    const victim = await createUser({ username: uniqueName('web_banned') });
+    const held = await newPage();
+    await logIn(held.page, victim.user.username);
+
+    const { page, requests } = await adminPage();
+    await page.goto('/app/admin/');
+    await expectTitle(page, 'Users · Administration');
+    expect(requests.filter(isAdminChunk)).toHaveLength(1);
+    await axe(page, 'search', found);
+
+    // The search: a prefix of the username, the filter kept in the address.
+    await page.getByLabel('E-mail or username starts with', { exact: true }).fill(victim.user.username.slice(0, -2));
+    await page.getByRole('button', { name: 'Search' }).click();
+    await eventually(() => new URL(page.url()).searchParams.get('q')).toBe(victim.user.username.slice(0, -2));
+    const result = page.getByRole('link', { name: victim.user.username, exact: true });
+    await eventually(() => result.count()).toBe(1);
+    await screenshot(page, 'admin-search');
+    await result.click();
+    await expectTitle(page, `${victim.user.username} · Administration`);
+    await eventually(() => page.locator('[data-field="ban"]').textContent()).toBe('None');
+    await axe(page, 'user', found);
+
+    // Asked first, nothing happens until "Yes"; Cancel leaves everything as it was.
+    await page.getByRole('button', { name: 'Delete the user…' }).click();
+    await eventually(() => page.evaluate(() => document.activeElement?.textContent)).toContain(`Delete ${victim.user.username} with`);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await eventually(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Delete the user…');
+
+    const ban = page.getByRole('form', { name: 'Ban the user' });
+    await ban.getByLabel('Reason', { exact: true }).fill('Selling fake watches in comments');
+    await ban.getByRole('button', { name: 'Ban the user…' }).click();
+    const question = ban.getByRole('group', { name: `Ban ${victim.user.username} until lifted?` });
+    await eventually(() => question.count()).toBe(1);
+    await axe(page, 'user, asking to confirm a ban', found);
+    await screenshot(page, 'admin-user');
+    expect(await getDb().selectFrom('sessions').where('user_id', '=', victim.user.id).select('id').execute()).not.toHaveLength(0);
+    await question.getByRole('button', { name: `Yes, ban ${victim.user.username}` }).click();
+    await eventually(() => page.getByRole('status').first().textContent()).toMatch(
+      new RegExp(`^${victim.user.username} is banned\\. 2 sessions were ended\\.$`),
+    );
+    await eventually(() => page.locator('[data-field="ban"]').textContent()).toContain('Selling fake watches in comments');
+    expect(await getDb().selectFrom('sessions').where('user_id', '=', victim.user.id).select('id').execute()).toEqual([]);
+
+    // The user's page still shows them signed in, until its next request: saving the profile.
+    expect(await held.page.getByRole('link', { name: `My account (${victim.user.username})` }).count()).toBe(1);
+    await held.page.getByLabel('Location', { exact: true }).fill('Nowhere');
+    await held.page.getByRole('button', { name: 'Save the profile' }).click();
+    await eventually(() => held.page.locator('main').textContent()).toContain('You are not logged in');
+    await eventually(() => held.page.getByRole('link', { name: 'Log in', exact: true }).count()).toBeGreaterThan(0);
+    expect(await held.page.getByRole('link', { name: `My account (${victim.user.username})` }).count()).toBe(0);
+    // And the login says why.
+    await held.page.goto('/app/login');
+    await held.page.getByLabel('Username or e-mail', { exact: true }).fill(victim.user.username);
+    await held.page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await held.page.getByRole('button', { name: 'Log in' }).click();
+    await eventually(() => held.page.getByRole('alert').textContent()).toContain('This account is suspended');
+
+    // Lifted, also asked first.
+    await page.getByRole('button', { name: 'Lift the ban…' }).click();
+    await page.getByRole('button', { name: `Yes, lift the ban on ${victim.user.username}` }).click();
+    await eventually(() => page.locator('[data-field="ban"]').textContent()).toBe('None');
+    expect(found).toEqual([]);
+  });
+
+  it('pages the search by cursor, the filters kept in each page address', { timeout: FLOW_TIMEOUT }, async () => {
+    const prefix = uniqueName('pg');
+    const { user } = await createUser({ username: `${prefix}0` });
+    const hash = (await getDb().selectFrom('users').where('id', '=', user.id).select('password_hash').executeTakeFirstOrThrow())
+      .password_hash;
+    for (let n = 1; n <= 20; n += 1) await createUser({ username: `${prefix}${n}`, passwordHash: hash });
+    const { page } = await adminPage();
+    await page.goto(`/app/admin/?q=${prefix}`);
+    await eventually(() => page.locator('.admin-table tbody tr').count()).toBe(20);
+    await page.getByRole('link', { name: 'Next page' }).click();
+    await eventually(() => page.locator('.admin-table tbody tr').count()).toBe(1);
+    const address = new URL(page.url());
+    expect(address.searchParams.get('q')).toBe(prefix);
+    expect(address.searchParams.get('cursor')).toMatch(/./);
+    expect(await page.getByLabel('E-mail or username starts with', { exact: true }).inputValue()).toBe(prefix);
+    await page.getByRole('link', { name: 'First page' }).click();
+    await eventually(() => page.locator('.admin-table tbody tr').count()).toBe(20);
+  });
+
+  it('service keys: made with a name and scopes, the secret shown once, listed by prefix and last use, revoked after confirming', {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
+    const found: string[] = [];
+    const { page } = await adminPage();
+    await page.goto('/app/admin/');
+    await page.getByRole('link', { name: 'Service keys' }).click();
+    await expectTitle(page, 'Service keys · Administration');
+    await axe(page, 'keys', found);
+
+    // Refused under the field: no name.
+    await page.getByRole('button', { name: 'Make the key' }).click();
+    await eventually(() => page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+
+    const name = uniqueName('billing');
+    await page.getByLabel('Name', { exact: true }).fill(name);
+    await page.getByLabel('users:write', { exact: false }).check();
+    await page.getByRole('button', { name: 'Make the key' }).click();
+    const secret = page.getByLabel(`Secret of ${name}`, { exact: true });
+    await eventually(() => secret.inputValue()).toMatch(/^sk_/);
+    const key = await secret.inputValue();
+    await eventually(() => page.locator('.keys li', { hasText: name }).textContent()).toContain('never used');
+    await axe(page, 'keys, a new secret shown', found);
+    await screenshot(page, 'admin-keys');
+
+    // The key works as another backend uses it, and its use shows in the list.
+    const used = await fetch(`${server.url}/api/admin/users?pageSize=1`, { headers: { authorization: `Bearer ${key}` } });
+    expect(used.status).toBe(200);
+    await page.getByRole('button', { name: 'I have copied it: hide it' }).click();
+    expect(await page.getByLabel(`Secret of ${name}`, { exact: true }).count()).toBe(0);
+    await page.reload();
+    const row = page.locator('.keys li', { hasText: name });
+    await eventually(() => row.textContent()).toContain('last used');
+    expect(await row.textContent()).toContain(`${key.slice(0, 12)}…`);
+    expect(await row.textContent()).toContain('users:read, users:write');
+
+    await row.getByRole('button', { name: `Revoke ${name}…` }).click();
+    await row.getByRole('button', { name: `Yes, revoke ${name}` }).click();
+    await eventually(() => page.locator('.keys li', { hasText: name }).textContent()).toContain('revoked');
+    expect((await fetch(`${server.url}/api/admin/users?pageSize=1`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    expect(found).toEqual([]);
+  });
+
+  it('raised no script error and no CSP violation on any page', () => {
+    expect(pageProblems).toEqual([]);
+  });
+});
