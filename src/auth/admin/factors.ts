@@ -52,7 +52,7 @@ const noSuchUser = () => new HttpError('not_found', 'No such user.');
  * another admin (their role is revoked first: two recorded steps, and their
  * factor is never removed by a stolen session of a peer alone), nothing to remove.
  */
-function refuse(row: (ActorRow & TargetColumns) | undefined, removal: Removal): asserts row is ActorRow & TargetColumns {
+function refuse(row: Checked | undefined, removal: Removal): asserts row is Checked {
   gate(row, 'step-up');
   if (row.target_id !== null && row.target_id === row.actor_user_id) {
     throw new HttpError(
@@ -65,10 +65,16 @@ function refuse(row: (ActorRow & TargetColumns) | undefined, removal: Removal): 
   if (!row.removable) throw new HttpError('not_found', SPEC[removal.what].none);
 }
 
-interface TargetColumns {
-  target_id: number | null;
-  target_role: string | null;
-  removable: boolean | null;
+/** What refuse() reads of each statement's row (statement 1's adds the step-up's columns). */
+type Checked = ActorRow & { target_id: number | null; target_role: string | null; removable: boolean | null } & Record<string, unknown>;
+
+/** Statement 2's own columns, read once refuse() let it through. */
+interface Written {
+  username: string;
+  email: string;
+  taken: boolean;
+  removed: number;
+  revoked: number;
 }
 
 /** The target's columns for refuse(), from a CTE `target` (id, role) of at most one row. */
@@ -96,14 +102,14 @@ export async function removeUserCredentials(credential: AdminCredential, targetI
       cte(sql`SELECT u.id, u.username, u.email FROM allowed al JOIN users u ON u.id = al.user_id
         WHERE EXISTS (SELECT FROM target t WHERE t.role = 'user' AND t.id <> al.user_id AND ${removable(removal)})`),
     );
-  const found = await (step.count(counting, 'stepper', context) as unknown as QueryCreator<Database & { stepper: Stepper }>)
+  const found = (await (step.count(counting, 'stepper', context) as unknown as QueryCreator<Database & { stepper: Stepper }>)
     .selectFrom(ACTOR_ROW)
     .leftJoin('stepper', (join) => join.onTrue())
     .selectAll('a')
     .select(['stepper.username', 'stepper.email', ...step.columns('stepper'), ...TARGET_COLUMNS(removal)])
-    .executeTakeFirst();
-  refuse(found as (ActorRow & TargetColumns) | undefined, removal);
-  const stepped = await step.read(found as Record<string, unknown>, context, 0);
+    .executeTakeFirst()) as Checked | undefined;
+  refuse(found, removal);
+  const stepped = await step.read(found, context, 0);
   // Without a factor of their own the admin has nothing to step up with (a passkey cannot, yet): they enrol one first.
   if (!stepped.factor) {
     throw new HttpError(
@@ -127,7 +133,7 @@ export async function removeUserCredentials(credential: AdminCredential, targetI
     .with('changed', () => cte(sql`SELECT DISTINCT id FROM removed`))
     // A lost phone may be a stolen one: whatever signed in with it is signed out.
     .with('ended', () => cte(sql`DELETE FROM sessions WHERE user_id IN (SELECT id FROM changed) RETURNING id`));
-  const result = await retireIssued(changed, { account: { cte: 'changed', column: 'id' } })
+  const result = (await retireIssued(changed, { account: { cte: 'changed', column: 'id' } })
     .with('recorded', () =>
       cte(sql`INSERT INTO security_events (user_id, kind, ip, user_agent, created_at)
           SELECT id, ${spec.event}, ${ipOf(by)}, ${agentOf(by)}, ${at}::timestamptz FROM changed`),
@@ -148,22 +154,22 @@ export async function removeUserCredentials(credential: AdminCredential, targetI
       sql<number>`(SELECT count(*)::int FROM removed)`.as('removed'),
       sql<number>`(SELECT count(*)::int FROM ended)`.as('revoked'),
     ])
-    .executeTakeFirst();
+    .executeTakeFirst()) as (Checked & Written) | undefined;
   // Between the two: the admin's session ended or lost its role, the account went or became an admin's, or lost what goes.
-  refuse(result as (ActorRow & TargetColumns) | undefined, removal);
+  refuse(result, removal);
   // Another request took the same code first.
-  if (!result!.taken) throw validationFailed({ code: ['is not correct'] });
+  if (!result.taken) throw validationFailed({ code: ['is not correct'] });
   // Another admin removed it first (this statement waited on their lock of the account; its snapshot is older).
-  if (result!.removed === 0) throw new HttpError('not_found', spec.none);
-  const to = { username: result!.username!, email: result!.email! };
-  const removedPasskeys = result!.removed;
+  if (result.removed === 0) throw new HttpError('not_found', spec.none);
+  const to = { username: result.username, email: result.email };
+  const removedPasskeys = result.removed;
   await notify(
     by,
     { purpose: spec.event, accountId: targetId },
     (origin, appUrl) => removedByAdmin(to, removal.what === 'mfa' ? 'mfa' : { passkeys: removedPasskeys }, origin.at, appUrl),
     at,
   );
-  return { revokedSessions: result!.revoked, ...(removal.what === 'passkeys' && { removedPasskeys }) };
+  return { revokedSessions: result.revoked, ...(removal.what === 'passkeys' && { removedPasskeys }) };
 }
 
 interface Stepper {
