@@ -121,6 +121,7 @@ try {
       );
     }
     console.log(`after: ${JSON.stringify(await one(url, COUNTS))} (the profiles and codes of deleted accounts went with them)`);
+    console.log(`admin actions kept: ${JSON.stringify(await one(url, 'SELECT count(*) AS admin_actions FROM admin_actions'))}`);
   } finally {
     await db.destroy();
   }
