@@ -24,6 +24,7 @@ import { removeUserCredentials, type Removal } from '../../src/auth/admin/factor
 import type { StepUp } from '../../src/auth/attempts/step-up.ts';
 import { stepUp } from '../../src/auth/mfa/step-up.ts';
 import { getDb } from '../../src/db/connection.ts';
+import { limitFor } from '../../src/rate-limit/limits.ts';
 import { createAdmin } from '../support/admin.ts';
 import { call } from '../support/call.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
@@ -206,6 +207,21 @@ describe("an admin removing a user's factors, as the account changes around it",
       expect(answers.map((res) => res.status).sort()).toEqual([200, 404]);
       expect(await trailOf(target.user.id)).toEqual([{ action: 'mfa_removed' }]);
     }
+  });
+
+  it("a stolen admin session guessing the admin's code: RATE_LIMIT_MFA of the admin's own, then 429 even for the right code", async () => {
+    const { admin, secret } = await adminWithCode();
+    const { target } = await targetWithFactor();
+    const path = `/api/admin/users/${target.user.id}/mfa`;
+    const right = codeAt(secret);
+    const wrong = right === '000000' ? '000001' : '000000';
+    const guess = (code: string) => call(adminUsersIdMfa, 'DELETE', path, { token: admin.token, json: { code } });
+    for (let i = 0; i < limitFor('mfa').count; i++) expect((await guess(wrong)).status).toBe(400);
+    const over = await guess(wrong);
+    expect([over.status, Number(over.headers.get('retry-after')) > 0]).toEqual([429, true]);
+    expect((await guess(right)).status).toBe(429);
+    expect(await factorOf(target.user.id)).toBeDefined();
+    expect(await trailOf(target.user.id)).toEqual([]);
   });
 
   it("passkeys: another account's id never removes anything, a removed one is gone for good", async () => {
