@@ -16,6 +16,8 @@ export const config = {
     '/api/admin/users',
     '/api/admin/users/:id',
     '/api/admin/users/:id/ban',
+    '/api/admin/users/:id/mfa',
+    '/api/admin/users/:id/passkeys',
     '/api/admin/users/:id/password-reset',
     '/api/admin/users/:id/role',
     '/api/admin/users/:id/sessions',

@@ -39,6 +39,11 @@ export const ERRORS = {
     status: 403,
     message: 'The admin routes need a session opened with a second factor (aal2): log in again through POST /api/login/mfa.',
   },
+  // What an admin proves with a code of their own second factor (removing a user's factors): a service key has none.
+  admin_session_required: {
+    status: 403,
+    message: "Only an admin's own session may do this, with a code of the admin's second factor: a service key cannot.",
+  },
   mfa_already_enabled: { status: 409, message: 'A second factor is already enabled; disable it before enrolling again.' },
   // Past RATE_LIMIT_MFA_DAY: no wait lifts it, a password reset does (src/auth/mfa/README.md).
   mfa_locked: {

@@ -148,6 +148,8 @@ const READERS = {
   purgeExpiredAfterMs: () => parseEnv('PURGE_EXPIRED_AFTER', v.optional(durationSchema, '1d')),
   /** AUDIT_EVENTS_RETENTION: how long security events are kept before the scheduled purge deletes them (default 90d). */
   auditRetentionMs: () => parseEnv('AUDIT_EVENTS_RETENTION', v.optional(durationSchema, '90d')),
+  /** ADMIN_ACTIONS_RETENTION: how long the admin trail is kept before the scheduled purge deletes it (default 365d). */
+  adminTrailRetentionMs: () => parseEnv('ADMIN_ACTIONS_RETENTION', v.optional(durationSchema, '365d')),
 
   // The database and the driver that reaches it (src/db/README.md).
   /**

@@ -187,7 +187,10 @@ export type SecurityEventKind =
   | 'account_banned'
   | 'account_unbanned'
   | 'sessions_ended_by_admin'
-  | 'reset_sent_by_admin';
+  | 'reset_sent_by_admin'
+  // A second factor or passkeys removed by an admin (migration 0020).
+  | 'mfa_removed_by_admin'
+  | 'passkeys_removed_by_admin';
 export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited' | 'wrong_passkey' | 'banned';
 
 export interface SecurityEventsTable {
@@ -240,6 +243,7 @@ export type AdminAction =
   | 'sessions_ended'
   | 'reset_sent'
   | 'mfa_removed'
+  | 'passkeys_removed'
   | 'user_deleted'
   | 'service_key_created'
   | 'service_key_revoked';

@@ -56,6 +56,18 @@ export const adminUserDetail = v.strictObject({
   secondFactor: v.nullable(
     v.strictObject({ enabled: v.boolean(), createdAt: timestamp, lockedAt: v.nullable(timestamp), recoveryCodesLeft: count }),
   ),
+  passkeys: v.pipe(
+    v.array(
+      v.strictObject({
+        id,
+        name: text,
+        createdAt: timestamp,
+        lastUsedAt: v.nullable(timestamp),
+        kind: v.picklist(['synced', 'device-bound']),
+      }),
+    ),
+    v.description('Every passkey, oldest first: an id for DELETE /api/admin/users/{id}/passkeys.'),
+  ),
   sessions: v.pipe(
     v.array(v.strictObject({ ...sessionFacts, userAgent: v.nullable(text), ip: v.nullable(text) })),
     v.description('The 20 newest live sessions.'),
@@ -83,6 +95,8 @@ export const adminUserDetail = v.strictObject({
 
 export const revokedSessions = v.strictObject({ revokedSessions: count });
 
+export const removedPasskeys = v.strictObject({ removedPasskeys: count, revokedSessions: count });
+
 export const resetSent = v.strictObject({ sent: v.boolean() });
 
 export const serviceKey = v.strictObject({
@@ -107,3 +121,10 @@ export const KEYS_AUTH = 'An admin at `aal2` (else 403 `aal2_required`); a user,
 export const ADMIN_AUTH =
   'An admin at `aal2` (a session opened with a second factor; else 403 `aal2_required`), or `Authorization: Bearer <service key>` ' +
   'with the scope named; a user is 403 `forbidden`.';
+
+export const ADMIN_STEP_UP =
+  'An admin at `aal2` (else 403 `aal2_required`) with `code`, a current code of their own authenticator app or one of their ' +
+  'recovery codes: without it 403 `step_up_required` (also for an admin with no authenticator app: enrol one first); a wrong ' +
+  'one is a 400 `details.code`, counted on their own `RATE_LIMIT_MFA`. A service key is 403 `admin_session_required`, a user ' +
+  "403 `forbidden`, as are one's own account (use the `/api/me` routes) and another admin's (revoke their role first). " +
+  'Every session of the user ends; open login steps, unused reset links and a pending e-mail change are retired; the user is e-mailed.';

@@ -7,7 +7,7 @@ export const adminUsersId = endpoint('/api/admin/users/:id', {
   GET: {
     id: 'adminGetUser',
     tag: 'Admin',
-    summary: 'One user: account, profile, second factor, live sessions, recent events and admin actions',
+    summary: 'One user: account, profile, second factor, passkeys, live sessions, recent events and admin actions',
     description: `${ADMIN_AUTH} Scope \`users:read\`.`,
     statements: 1,
     auth: true,

@@ -5,6 +5,8 @@ import type { Endpoint } from '../http/endpoint.ts';
 import { adminServiceKeysId } from './admin-service-keys-id.ts';
 import { adminServiceKeys } from './admin-service-keys.ts';
 import { adminUsersIdBan } from './admin-users-id-ban.ts';
+import { adminUsersIdMfa } from './admin-users-id-mfa.ts';
+import { adminUsersIdPasskeys } from './admin-users-id-passkeys.ts';
 import { adminUsersIdPasswordReset } from './admin-users-id-password-reset.ts';
 import { adminUsersIdRole } from './admin-users-id-role.ts';
 import { adminUsersIdSessions } from './admin-users-id-sessions.ts';
@@ -98,6 +100,8 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'admin-users-id-sessions': adminUsersIdSessions,
   'admin-users-id-role': adminUsersIdRole,
   'admin-users-id-password-reset': adminUsersIdPasswordReset,
+  'admin-users-id-mfa': adminUsersIdMfa,
+  'admin-users-id-passkeys': adminUsersIdPasskeys,
   'admin-service-keys': adminServiceKeys,
   'admin-service-keys-id': adminServiceKeysId,
   root: root,

@@ -234,6 +234,8 @@ const EVENT_KINDS = [
   'account_unbanned',
   'sessions_ended_by_admin',
   'reset_sent_by_admin',
+  'mfa_removed_by_admin',
+  'passkeys_removed_by_admin',
 ] as const satisfies readonly SecurityEventKind[];
 
 export const eventView = v.strictObject({

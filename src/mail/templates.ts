@@ -194,3 +194,26 @@ export function secondFactorLocked(to: Recipient, origin: Origin, appUrl: string
     resetAt(appUrl, 'Reset the password to sign in again (whoever sent the codes has it)'),
   );
 }
+
+/**
+ * An administrator removed the account's second factor or passkeys (asked to
+ * by someone who lost a device). Not `notice`: the address and device are the
+ * administrator's, which the account's holder has no use for.
+ */
+export function removedByAdmin(to: Recipient, removed: 'mfa' | { passkeys: number }, at: Date, appUrl: string): MailMessage {
+  const what =
+    removed === 'mfa'
+      ? 'removed the two-step verification of your account: signing in needs only the password now, and the recovery codes no longer work.'
+      : `removed ${removed.passkeys === 1 ? 'a passkey' : `${removed.passkeys} passkeys`} from your account: ${removed.passkeys === 1 ? 'it no longer signs' : 'they no longer sign'} you in.`;
+  return message(
+    to,
+    removed === 'mfa' ? 'Two-step verification was removed by an administrator' : 'Passkeys were removed by an administrator',
+    [
+      `An administrator ${what} Every session of the account was signed out.`,
+      `When: ${at.toISOString()}`,
+      '',
+      `Sign in again and set it up anew on your account page: ${appUrl}/account.`,
+      resetAt(appUrl, 'If you did not ask for this, someone may be trying to take your account: reset your password now'),
+    ],
+  );
+}

@@ -1,6 +1,6 @@
 // The schemas of the OpenAPI document's components, by name.
 import type * as v from 'valibot';
-import { banSchema, roleSchema, serviceKeySchema } from '../auth/admin/bodies.ts';
+import { adminStepUpSchema, banSchema, passkeysRemovalSchema, roleSchema, serviceKeySchema } from '../auth/admin/bodies.ts';
 import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
@@ -100,6 +100,9 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   ServiceKey: a.serviceKey,
   ServiceKeyPage: a.serviceKeyPage,
   NewServiceKey: a.newServiceKey,
+  AdminStepUp: adminStepUpSchema,
+  PasskeysRemoval: passkeysRemovalSchema,
+  PasskeysRemoved: a.removedPasskeys,
   // Access tokens and the keys that verify them.
   AccessToken: r.accessToken,
   PublicJwk: r.publicJwk,

@@ -1,14 +1,14 @@
 // Deletes what nothing needs any more: expired sessions, spent one-time codes,
 // expired second-factor login challenges and passkey challenges, ended rate-limit windows, addresses
 // not logged in from for 30 days, accounts never confirmed (whose usernames and
-// addresses would otherwise stay taken) and security events past retention. Run hourly by netlify/functions/purge.ts
+// addresses would otherwise stay taken), security events and admin actions past retention. Run hourly by netlify/functions/purge.ts
 // and by `npm run db:purge`.
 //
 // Every batch is ONE statement that deletes at most `batch` rows, picked with
 // FOR UPDATE SKIP LOCKED: no statement holds its locks for more than a moment,
 // and two purges running at once take different rows instead of waiting on
 // each other. Retention: PURGE_UNCONFIRMED_AFTER (7d), PURGE_EXPIRED_AFTER (1d),
-// AUDIT_EVENTS_RETENTION (90d), read through src/config/settings.ts.
+// AUDIT_EVENTS_RETENTION (90d), ADMIN_ACTIONS_RETENTION (365d), read through src/config/settings.ts.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { now } from '../config/clock.ts';
 import { setting } from '../config/settings.ts';
@@ -41,7 +41,8 @@ function batchOf(
     | 'webauthn_challenges'
     | 'rate_limits'
     | 'known_addresses'
-    | 'security_events',
+    | 'security_events'
+    | 'admin_actions',
   key: readonly string[],
   where: (at: Date) => RawBuilder<unknown>,
 ) {
@@ -120,6 +121,12 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     batch: 5000,
     // The audit trail (GET /api/me/events), by its index on created_at.
     deleteBatch: batchOf('security_events', ['id'], (at) => sql`created_at < ${ago(at, setting('auditRetentionMs'))}`),
+  },
+  {
+    name: 'admin actions past retention',
+    batch: 5000,
+    // The admin trail (src/auth/admin), by its index on created_at (migration 0020).
+    deleteBatch: batchOf('admin_actions', ['id'], (at) => sql`created_at < ${ago(at, setting('adminTrailRetentionMs'))}`),
   },
 ];
 

@@ -12,6 +12,8 @@ import classicReset from '../../netlify/functions/classic-reset-password.ts';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import classicUsers from '../../netlify/functions/classic-users.ts';
 import health from '../../netlify/functions/health.ts';
+import adminUsersIdMfa from '../../netlify/functions/admin-users-id-mfa.ts';
+import adminUsersIdPasskeys from '../../netlify/functions/admin-users-id-passkeys.ts';
 import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
@@ -38,7 +40,9 @@ import { addComment } from '../../src/content/comments.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
+import { createAdmin } from '../support/admin.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
+import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectUnavailable, report, snapshotTables, totalsAndCounts, type RouteUnderTest } from './harness.ts';
@@ -279,6 +283,33 @@ const OPERATIONS: Operation[] = [
       const { token, password } = await createUser();
       const { secret } = await enableMfa(token);
       return () => call(recoveryCodes, 'POST', '/api/me/mfa/recovery-codes', { token, json: { password, code: codeAt(secret) } });
+    },
+  },
+  // An admin's removal of a user's factors: the admin's own code counted by the first statement, taken by the second.
+  {
+    name: 'DELETE /api/admin/users/{id}/mfa',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const target = await createUser();
+      await enableMfa(target.token);
+      const admin = await createAdmin();
+      const { secret } = await enableMfa(admin.token);
+      const path = `/api/admin/users/${target.user.id}/mfa`;
+      return () => call(adminUsersIdMfa, 'DELETE', path, { token: admin.token, json: { code: codeAt(secret) } });
+    },
+  },
+  {
+    name: 'DELETE /api/admin/users/{id}/passkeys',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const target = await createUser();
+      await enrolPasskey(target.token, new SoftAuthenticator());
+      const admin = await createAdmin();
+      const { secret } = await enableMfa(admin.token);
+      const path = `/api/admin/users/${target.user.id}/passkeys`;
+      return () => call(adminUsersIdPasskeys, 'DELETE', path, { token: admin.token, json: { code: codeAt(secret) } });
     },
   },
   // The step-up: the code counted by the first statement, taken by the second.

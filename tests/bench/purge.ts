@@ -47,6 +47,11 @@ const FILL = `
   INSERT INTO rate_limits (bucket, window_start, hits)
     SELECT 'login_ip:now-' || i, now(), 1 FROM generate_series(1, $1::int / 10) i;`;
 
+/** Admin actions on a hundredth of the users two years ago and on another hundredth now: their table is migration 0018's. */
+const TRAIL_FILL = `INSERT INTO admin_actions (actor_name, action, target_user_id, created_at)
+  SELECT 'command line', 'sessions_ended', id, now() - CASE WHEN id % 100 = 0 THEN interval '2 years' ELSE interval '0' END
+  FROM users WHERE id % 100 IN (0, 1)`;
+
 const COUNTS = `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM user_profiles) AS profiles,
   (SELECT count(*) FROM sessions) AS sessions, (SELECT count(*) FROM one_time_tokens) AS codes,
   (SELECT count(*) FROM rate_limits) AS rate_limits`;
@@ -87,6 +92,8 @@ try {
   started = performance.now();
   await migrate(url);
   console.log(`migration ${PURGE_MIGRATION} on the populated tables: ${round(seconds(started), 2)} s`);
+  const trail = await admin(url, async (client) => (await client.query(TRAIL_FILL)).rowCount);
+  console.log(`added ${trail} admin actions, half of them past ADMIN_ACTIONS_RETENTION`);
 
   // Each batch is one statement in its own transaction: its time is how long it holds its row locks.
   const batches = new Map<string, number[]>(PURGE_STEPS.map((step) => [step.name, []]));
@@ -114,6 +121,7 @@ try {
       );
     }
     console.log(`after: ${JSON.stringify(await one(url, COUNTS))} (the profiles and codes of deleted accounts went with them)`);
+    console.log(`admin actions kept: ${JSON.stringify(await one(url, 'SELECT count(*) AS admin_actions FROM admin_actions'))}`);
   } finally {
     await db.destroy();
   }

@@ -216,6 +216,20 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       path: `/api/admin/users/${(await newUser()).user.id}/password-reset`,
       options: token(await newAdmin()),
     }),
+    'DELETE /api/admin/users/{id}/mfa': async () => {
+      const target = await newUser();
+      await enableMfa(target.token, password);
+      const admin = await newAdmin();
+      const { secret } = await enableMfa(admin.token, password);
+      return { path: `/api/admin/users/${target.user.id}/mfa`, options: { ...token(admin), json: { code: codeAt(secret) } } };
+    },
+    'DELETE /api/admin/users/{id}/passkeys': async () => {
+      const target = await newUser();
+      await enrolPasskey(target.token, new SoftAuthenticator());
+      const admin = await newAdmin();
+      const { secret } = await enableMfa(admin.token, password);
+      return { path: `/api/admin/users/${target.user.id}/passkeys`, options: { ...token(admin), json: { code: codeAt(secret) } } };
+    },
     'GET /api/admin/service-keys': async () => ({ path: '/api/admin/service-keys', options: token(await newAdmin()) }),
     'POST /api/admin/service-keys': async () => ({
       path: '/api/admin/service-keys',

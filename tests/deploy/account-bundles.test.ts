@@ -27,6 +27,8 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
     part: 'second-factor code',
     input: /^src\/auth\/mfa\//,
     onlyIn: [
+      'admin-users-id-mfa',
+      'admin-users-id-passkeys',
       'classic-reset-password',
       'classic-sessions',
       'login',
@@ -42,13 +44,15 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'password-reset',
     ],
     why:
-      'a login may be challenged, a factor is enrolled, a change asks for its code (step-up), a reset unlocks or removes it; ' +
+      "a login may be challenged, a factor is enrolled, a change asks for its code (step-up; an admin's removal of a user's factors, for the admin's own), a reset unlocks or removes it; " +
       'openapi describes the bodies',
   },
   {
     part: 'mail',
     input: /^src\/mail\//,
     onlyIn: [
+      'admin-users-id-mfa',
+      'admin-users-id-passkeys',
       'admin-users-id-password-reset',
       'classic-reset-password',
       'login-mfa',
@@ -65,7 +69,7 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'register',
       'register-resend',
     ],
-    why: 'a code, a reset link or a security notice is sent by mail (a change, a factor turned on or off, a recovery code used, codes over a limit)',
+    why: 'a code, a reset link or a security notice is sent by mail (a change, a factor turned on or off or removed by an admin, a recovery code used, codes over a limit)',
   },
   {
     part: 'the database (Kysely)',

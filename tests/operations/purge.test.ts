@@ -55,7 +55,7 @@ async function counter(bucket: string, startedAgo: number): Promise<void> {
   await sql`INSERT INTO rate_limits (bucket, window_start, hits) VALUES (${bucket}, ${ago(startedAgo)}, 3)`.execute(getDb());
 }
 
-async function ids(table: 'users' | 'sessions' | 'one_time_tokens' | 'security_events'): Promise<number[]> {
+async function ids(table: 'users' | 'sessions' | 'one_time_tokens' | 'security_events' | 'admin_actions'): Promise<number[]> {
   const { rows } = await sql<{ id: number }>`SELECT id FROM ${sql.table(table)} ORDER BY id`.execute(getDb());
   return rows.map((row) => Number(row.id));
 }
@@ -194,6 +194,27 @@ describe('purge', () => {
     expect(await ids('security_events')).toEqual(kept.slice(1));
   });
 
+  it('deletes admin actions past ADMIN_ACTIONS_RETENTION (365 days by default), kept apart from the events', async () => {
+    const target = await user();
+    const kept: number[] = [];
+    for (const days of [800, 366, 364, 100, 1]) {
+      const { rows } = await sql<{ id: number }>`
+        INSERT INTO admin_actions (actor_name, action, target_user_id, created_at)
+        VALUES ('command line', 'role_granted', ${target}, ${ago(days * DAY)}) RETURNING id`.execute(getDb());
+      if (days < 365) kept.push(Number(rows[0]!.id));
+    }
+
+    expect((await purge()).deleted['admin actions past retention']).toBe(2);
+    expect(await ids('admin_actions')).toEqual(kept);
+
+    // The events' setting leaves the admin trail alone; its own shortens it.
+    env({ AUDIT_EVENTS_RETENTION: '7d' });
+    expect((await purge()).deleted['admin actions past retention']).toBe(0);
+    env({ ADMIN_ACTIONS_RETENTION: '30d' });
+    expect((await purge()).deleted['admin actions past retention']).toBe(2);
+    expect(await ids('admin_actions')).toEqual(kept.slice(2));
+  });
+
   it('deletes the addresses an account last logged in from over 30 days ago, and keeps the recent ones', async () => {
     const [owner, other] = [await user(), await user()];
     const known = (userId: number, address: string, lastLoginAgo: number) =>
@@ -300,6 +321,7 @@ describe('purge', () => {
         ['ended rate-limit windows', 0],
         ['known addresses unused for 30 days', 0],
         ['security events past retention', 0],
+        ['admin actions past retention', 0],
       ]);
       expect(logs.lines().map((line) => line.event)).toEqual([...PURGE_STEPS.map(() => 'purge_step'), 'request']);
     } finally {

@@ -8,10 +8,7 @@ import type { AdminAction, Role, SecurityEventKind } from '../../db/schema.ts';
 import type { Client, Requester } from '../base/requester.ts';
 import { deliverSecret, deliveryRoute } from '../codes/delivery.ts';
 import { newToken } from '../codes/tokens.ts';
-import { ACTOR_COLUMNS, actorCtes, gate, type ActorRow, type AdminCredential, type Need } from './actor.ts';
-
-const ipOf = (by: Requester) => (by.ip === '' ? null : by.ip.slice(0, 64));
-const agentOf = (by: Requester) => by.userAgent?.slice(0, 256) ?? null;
+import { ACTOR_COLUMNS, actorCtes, agentOf, gate, ipOf, type ActorRow, type AdminCredential, type Need } from './actor.ts';
 
 interface ActionSpec {
   need: Need;

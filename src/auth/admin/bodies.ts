@@ -2,7 +2,9 @@
 // document carries them without the operations).
 import * as v from 'valibot';
 import { closedObject, trimmedText } from '../../common/field-rules.ts';
+import { idSchema } from '../../common/ids.ts';
 import { now } from '../../config/clock.ts';
+import { stepUpCode } from '../attempts/step-up.ts';
 
 export const banSchema = closedObject({
   reason: v.pipe(trimmedText(500), v.description('Why, for the audit trails (not shown to the user).')),
@@ -25,5 +27,22 @@ export const serviceKeySchema = closedObject({
     v.array(v.picklist(['users:read', 'users:write'], 'must be users:read or users:write'), 'must be a list of scopes'),
     v.minLength(1, 'must name at least one scope'),
     v.maxLength(2, 'must name each scope at most once'),
+  ),
+});
+
+/** Removing a user's factors: the admin's own code (403 step_up_required without it). */
+export const adminStepUpSchema = closedObject({ code: stepUpCode });
+
+/** DELETE /api/admin/users/{id}/passkeys: the admin's code, and one passkey's id or (absent) every passkey. */
+export const passkeysRemovalSchema = closedObject({
+  code: stepUpCode,
+  passkeyId: v.optional(
+    v.pipe(
+      // A number in JSON, digits in a form: either is read as a path id is.
+      v.union([v.number(), v.string()], 'must be a positive integer'),
+      v.transform(String),
+      idSchema,
+      v.description("One passkey's id (from the user's detail); absent: every passkey of the user."),
+    ),
   ),
 });

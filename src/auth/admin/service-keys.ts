@@ -10,7 +10,17 @@ import { afterKey, toItems, type Page, type Pagination } from '../../common/pagi
 import { getDb } from '../../db/connection.ts';
 import type { ServiceScope } from '../../db/schema.ts';
 import type { Requester } from '../base/requester.ts';
-import { ACTOR_COLUMNS, actorCtes, gate, keyHash, SERVICE_KEY_PREFIX, type ActorRow, type AdminCredential } from './actor.ts';
+import {
+  ACTOR_COLUMNS,
+  actorCtes,
+  agentOf,
+  gate,
+  ipOf,
+  keyHash,
+  SERVICE_KEY_PREFIX,
+  type ActorRow,
+  type AdminCredential,
+} from './actor.ts';
 
 /** Enough of a key to tell it apart in a list and in logs of the calling backend; the rest stays secret. */
 const SHOWN_CHARACTERS = 12;
@@ -44,9 +54,6 @@ const present = (k: KeyColumns): ServiceKeyView => ({
   lastUsedAt: k.last_used_at?.toISOString() ?? null,
   revokedAt: k.revoked_at?.toISOString() ?? null,
 });
-
-const ipOf = (by: Requester) => (by.ip === '' ? null : by.ip.slice(0, 64));
-const agentOf = (by: Requester) => by.userAgent?.slice(0, 256) ?? null;
 
 /** A new key, its secret answered this once: 1 statement with the admin trail. */
 export async function createServiceKey(

@@ -117,7 +117,7 @@ export async function searchUsers(
 const DETAIL_ROWS = 20;
 
 /**
- * One user: the account, profile, proven mailbox, second factor, live
+ * One user: the account, profile, proven mailbox, second factor, passkeys, live
  * sessions, recent audit events and admin actions, as JSON aggregates of ONE
  * statement. 404 for no such user.
  */
@@ -131,6 +131,9 @@ export async function userDetail(credential: AdminCredential, userId: number) {
         (SELECT json_build_object('enabled', f.confirmed_at IS NOT NULL, 'createdAt', f.created_at, 'lockedAt', f.locked_at,
             'recoveryCodesLeft', (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id))
           FROM totp_factors f WHERE f.user_id = u.id) AS totp,
+        (SELECT coalesce(json_agg(json_build_object('id', k.id, 'name', k.name, 'createdAt', k.created_at, 'lastUsedAt', k.last_used_at,
+            'kind', CASE WHEN k.backup_eligible THEN 'synced' ELSE 'device-bound' END) ORDER BY k.created_at, k.id), '[]')
+          FROM passkeys k WHERE k.user_id = u.id) AS passkeys,
         (SELECT coalesce(json_agg(json_build_object('id', s.id, 'createdAt', s.created_at, 'lastSeenAt', s.last_seen_at,
             'expiresAt', s.expires_at, 'userAgent', s.user_agent, 'ip', s.ip, 'amr', s.amr) ORDER BY s.created_at DESC, s.id DESC), '[]')
           FROM (SELECT * FROM sessions WHERE user_id = u.id AND expires_at > ${clock.at}::timestamptz
@@ -160,6 +163,7 @@ export async function userDetail(credential: AdminCredential, userId: number) {
             lockedAt: iso(d.totp.lockedAt),
             recoveryCodesLeft: d.totp.recoveryCodesLeft,
           },
+    passkeys: d.passkeys.map((k) => ({ ...k, createdAt: iso(k.createdAt), lastUsedAt: iso(k.lastUsedAt) })),
     sessions: d.sessions.map((s) => ({
       ...s,
       createdAt: iso(s.createdAt),
@@ -175,6 +179,8 @@ export async function userDetail(credential: AdminCredential, userId: number) {
 interface DetailColumns extends UserColumns {
   profile: { bio: string | null; location: string | null; birthday: string | null; gender: string | null; maritalStatus: string | null };
   totp: { enabled: boolean; createdAt: string; lockedAt: string | null; recoveryCodesLeft: number } | null;
+  /** At most MAX_PASSKEYS (10). */
+  passkeys: { id: number; name: string; createdAt: string; lastUsedAt: string | null; kind: 'synced' | 'device-bound' }[];
   sessions: {
     id: number;
     createdAt: string;
