@@ -8,6 +8,7 @@ import Provider from 'oidc-provider';
 import { expect } from 'vitest';
 import startFn from '../../netlify/functions/auth-provider-start.ts';
 import { BASE_URL, call, type CallResult } from './call.ts';
+import { setEnv } from './env.ts';
 
 export const CLIENT_ID = 'auth-service';
 export const CLIENT_SECRET = 'a-client-secret-for-the-tests-only-0123456789';
@@ -46,6 +47,7 @@ export async function startLocalProvider(): Promise<LocalProvider> {
     cookies: { keys: ['test-cookie-key'] },
   });
   handle = provider.callback();
+  server.unref();
   return {
     issuer,
     accounts,
@@ -58,6 +60,21 @@ export async function startLocalProvider(): Promise<LocalProvider> {
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+let shared: Promise<LocalProvider> | undefined;
+
+/**
+ * One provider for the process, its settings applied (the benchmark's
+ * scenarios and the test of declared counts): never closed, it does not keep
+ * the process alive.
+ */
+export function sharedLocalProvider(): Promise<LocalProvider> {
+  shared ??= startLocalProvider().then((provider) => {
+    setEnv(provider.env);
+    return provider;
+  });
+  return shared;
 }
 
 /** The value of cookie `name` a response sets, if any. */
