@@ -263,7 +263,13 @@ describe('a provider that fails', () => {
   });
 
   it('down at discovery: the start is a 503 and keeps no pending sign-in', async () => {
-    for (const handler of [() => new HttpResponse('down', { status: 500 }), async () => (await delay(2_000), HttpResponse.json({}))]) {
+    for (const handler of [
+      () => new HttpResponse('down', { status: 500 }),
+      async () => {
+        await delay(2_000);
+        return HttpResponse.json({});
+      },
+    ]) {
       outbound.use(http.get(`${DOWN}/.well-known/openid-configuration`, handler));
       const pending = await getDb().selectFrom('federated_sign_ins').select('id').execute();
       const res = await call(startFn, 'GET', '/api/auth/down/start');
