@@ -2,6 +2,7 @@
 // Provider run locally (tests/support/oidc-provider.ts): the flow, the
 // linking rules, the identities on the account, and how it meets the rest
 // (second factor, reset, deletion), with each route's statements.
+import { http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import callbackFn from '../../netlify/functions/auth-provider-callback.ts';
 import providersFn from '../../netlify/functions/auth-providers.ts';
@@ -17,6 +18,7 @@ import { call, type CallResult } from '../support/call.ts';
 import { envForFile } from '../support/env.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { approveAt, cookieSet, startAt, startLocalProvider, type LocalProvider } from '../support/oidc-provider.ts';
+import { outbound } from '../support/outbound-http.ts';
 import { countStatements, measured, stated } from '../support/statements.ts';
 import { createUser, STRONG_PASSWORD, uniqueName } from '../support/users.ts';
 
@@ -24,7 +26,7 @@ let idp: LocalProvider;
 const env: Record<string, string> = {};
 beforeAll(async () => {
   idp = await startLocalProvider();
-  Object.assign(env, idp.env);
+  Object.assign(env, idp.env, { GITHUB_CLIENT_ID: 'gh-client', GITHUB_CLIENT_SECRET: 'gh-secret' });
 });
 afterAll(() => idp.close());
 // The issuer's port is known only once it listens: the file's settings follow it.
@@ -45,7 +47,12 @@ describe('providers', () => {
     const [status, statements] = await measured(() => call(providersFn, 'GET', '/api/auth/providers'));
     expect([status, statements]).toEqual([200, stated('auth-providers', 'GET')]);
     const res = await call(providersFn, 'GET', '/api/auth/providers');
-    expect(res.body).toEqual({ items: [{ id: 'local', name: 'Local provider', startUrl: '/api/auth/local/start' }] });
+    expect(res.body).toEqual({
+      items: [
+        { id: 'local', name: 'Local provider', startUrl: '/api/auth/local/start' },
+        { id: 'github', name: 'GitHub', startUrl: '/api/auth/github/start' },
+      ],
+    });
   });
 
   it('starts with PKCE (S256), state and nonce, one pending row, and the state in a cookie', async () => {
@@ -244,5 +251,54 @@ describe('identities on the account', () => {
     const gone = await call(meFn, 'DELETE', '/api/me', { token: owner.token, json: { password: STRONG_PASSWORD } });
     expect(gone.status).toBe(204);
     expect(await getDb().selectFrom('federated_identities').select('id').where('subject', '=', 'sub-delete').execute()).toEqual([]);
+  });
+});
+
+describe('GitHub (its endpoints served by msw)', () => {
+  const gitHub = (user: () => Response, seen: URLSearchParams[]) =>
+    outbound.use(
+      http.post('https://github.com/login/oauth/access_token', async ({ request }) => {
+        seen.push(new URLSearchParams(await request.text()));
+        return HttpResponse.json({ access_token: 'gho_test', token_type: 'bearer', scope: 'read:user,user:email' });
+      }),
+      http.get('https://api.github.com/user', user),
+      http.get('https://api.github.com/user/emails', () =>
+        HttpResponse.json([
+          { email: 'old@example.org', primary: false, verified: true },
+          { email: 'octo@example.org', primary: true, verified: true },
+        ]),
+      ),
+    );
+
+  it('signs in by the numeric user id with the primary verified address, PKCE sent', async () => {
+    const seen: URLSearchParams[] = [];
+    gitHub(() => HttpResponse.json({ id: 4242, login: 'octocat' }), seen);
+    const { location, state } = await startAt('github');
+    const url = new URL(location);
+    expect(url.origin + url.pathname).toBe('https://github.com/login/oauth/authorize');
+    expect(url.searchParams.get('scope')).toBe('read:user user:email');
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256');
+    const res = await call(callbackFn, 'GET', `/api/auth/github/callback?code=gh-code&state=${state}`, {
+      cookie: `federation_state=${state}`,
+    });
+    expect(res.status, res.text).toBe(302);
+    expect(seen[0]!.get('code')).toBe('gh-code');
+    expect(seen[0]!.get('code_verifier')).toMatch(/^[\w-]{43}$/);
+    expect(seen[0]!.get('client_secret')).toBe('gh-secret');
+    const me = await call(meFn, 'GET', '/api/me', { token: sessionOf(res) });
+    expect(me.body.user).toMatchObject({ email: 'octo@example.org', emailVerified: true, username: 'octo' });
+    const row = await getDb().selectFrom('federated_identities').selectAll().where('provider', '=', 'github').executeTakeFirstOrThrow();
+    expect([row.subject, row.email]).toEqual(['4242', 'octo@example.org']);
+  });
+
+  it('answers 503 when its user API fails, and makes no account', async () => {
+    gitHub(() => new HttpResponse('unavailable', { status: 502 }), []);
+    const { state } = await startAt('github');
+    const users = await getDb().selectFrom('users').select('id').execute();
+    const res = await call(callbackFn, 'GET', `/api/auth/github/callback?code=gh-code&state=${state}`, {
+      cookie: `federation_state=${state}`,
+    });
+    expect([res.status, res.body.error.code]).toEqual([503, 'provider_unavailable']);
+    expect(await getDb().selectFrom('users').select('id').execute()).toEqual(users);
   });
 });
