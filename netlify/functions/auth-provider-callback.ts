@@ -1,7 +1,8 @@
 // GET /api/auth/{provider}/callback — the pending sign-in taken; the code
 // exchanged and the ID token checked at the provider; the identity and the
 // accounts looked up; the session INSERT (or the second step's challenge).
-import { finishSignIn, providerById } from '../../src/auth/providers/sign-in.ts';
+import { providerById } from '../../src/auth/providers/providers.ts';
+import { finishSignIn } from '../../src/auth/providers/sign-in.ts';
 import { authProviderCallback } from '../../src/endpoints/auth-provider-callback.ts';
 import { readCookie } from '../../src/http/caller.ts';
 import { appUrlOf, requesterOf, serviceOrigin } from '../../src/http/client.ts';

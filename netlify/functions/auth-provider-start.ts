@@ -2,7 +2,7 @@
 // instance), then the pending sign-in's INSERT; a redirect to the provider
 // with the state in this browser's cookie.
 import { startQuerySchema } from '../../src/auth/providers/bodies.ts';
-import { PENDING_TTL_SECONDS, providerById, startSignIn } from '../../src/auth/providers/sign-in.ts';
+import { PENDING_TTL_SECONDS, providerById, startSignIn } from '../../src/auth/providers/providers.ts';
 import { parse } from '../../src/common/validate.ts';
 import { authProviderStart } from '../../src/endpoints/auth-provider-start.ts';
 import { serviceOrigin } from '../../src/http/client.ts';

@@ -1,5 +1,5 @@
 // GET /api/auth/providers — no statement: the deploy's configuration.
-import { providerList } from '../../src/auth/providers/sign-in.ts';
+import { providerList } from '../../src/auth/providers/providers.ts';
 import { authProviders } from '../../src/endpoints/auth-providers.ts';
 import { json } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';

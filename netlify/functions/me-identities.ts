@@ -2,7 +2,8 @@
 // POST /api/me/identities — the proof of ownership (password, step-up); then
 // the pending link with the code taken, while the session is live.
 import { listIdentities } from '../../src/auth/providers/identities.ts';
-import { PENDING_TTL_SECONDS, providerById, startLink } from '../../src/auth/providers/sign-in.ts';
+import { startLink } from '../../src/auth/providers/link.ts';
+import { PENDING_TTL_SECONDS, providerById } from '../../src/auth/providers/providers.ts';
 import { stepUp } from '../../src/auth/mfa/step-up.ts';
 import { meIdentities } from '../../src/endpoints/me-identities.ts';
 import { callerClaims } from '../../src/http/caller.ts';

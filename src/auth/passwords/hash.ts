@@ -60,13 +60,6 @@ export function formatHash({ ln, r, p }: ScryptParams, salt: Buffer, key: Buffer
   return `$scrypt$ln=${ln},r=${r},p=${p}$${salt.toString('base64').replace(/=+$/, '')}$${key.toString('base64').replace(/=+$/, '')}`;
 }
 
-/**
- * The password of an account made by signing in at another provider
- * (src/auth/providers): no hash, so no password verifies against it (without
- * a scrypt: parseHash refuses it). A reset sets a real one.
- */
-export const NO_PASSWORD = '!no-password';
-
 interface ParsedHash {
   params: ScryptParams;
   salt: Buffer;

@@ -6,7 +6,7 @@ import { getDb } from '../../db/connection.ts';
 import { removeGuarded } from '../accounts/guarded-removal.ts';
 import type { StepUp } from '../attempts/step-up.ts';
 import type { Requester } from '../base/requester.ts';
-import { NO_PASSWORD } from '../passwords/hash.ts';
+import { NO_PASSWORD } from '../passwords/no-password.ts';
 import { selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 

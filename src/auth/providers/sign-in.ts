@@ -1,14 +1,12 @@
-// Signing in at another provider (README.md beside this file): the start
-// keeps a pending sign-in in Postgres (the SHA-256 of its state, the PKCE
-// verifier, the nonce, where to go after, minutes long) and sends the browser
-// to the provider; the callback takes it (single use) and signs in as
+// The callback of a sign-in at another provider (README.md beside this file;
+// the start is providers.ts): it takes the pending sign-in (single use) and signs in as
 // POST /api/login does: the same session and cookie, login_succeeded in the
 // trail, the address remembered, the second step for an account with TOTP,
 // account_banned for a banned one. The session's amr is `fed` (aal1).
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
-import { setting, type IdentityProviderSetting } from '../../config/settings.ts';
+import type { IdentityProviderSetting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import type { Database } from '../../db/schema.ts';
@@ -17,102 +15,15 @@ import { freeUsername } from '../../users/username-from-email.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { mapDuplicates, withNewUser } from '../accounts/users.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
-import type { StepUp } from '../attempts/step-up.ts';
 import { enabledFactor } from '../base/enabled-factor.ts';
 import { EVENT_COLUMNS, eventRow, eventValues } from '../base/event-rows.ts';
 import type { Requester } from '../base/requester.ts';
-import { releaseAttempt } from '../attempts/password-attempt.ts';
 import { hashSecret } from '../codes/tokens.ts';
 import { openChallenge } from '../mfa/second-step.ts';
-import { NO_PASSWORD } from '../passwords/hash.ts';
-import { proveOwnership } from '../passwords/proof.ts';
-import { CALLER_LIVE, createSession, lockLiveCaller, notBanned, type NewSession } from '../sessions/sessions.ts';
-import type { TokenClaims } from '../sessions/tokens.ts';
-import { authorizationUrl, exchangeCode, type Asserted } from './client.ts';
-
-/** How long a sign-in may stay at the provider. */
-const PENDING_TTL_MS = 10 * 60_000;
-export const PENDING_TTL_SECONDS = PENDING_TTL_MS / 1000;
-
-/** A configured provider, or 404 (the same for every unknown id). */
-export function providerById(id: string): IdentityProviderSetting {
-  const provider = setting('identityProviders').find((p) => p.id === id);
-  if (provider === undefined) throw new HttpError('not_found', 'No identity provider has that id.');
-  return provider;
-}
-
-/** GET /api/auth/providers: what the pages draw their buttons from. */
-export const providerList = () => setting('identityProviders').map(({ id, name }) => ({ id, name, startUrl: `/api/auth/${id}/start` }));
-
-/** Where the provider sends the browser back: registered at the provider, per deploy (README). */
-export const callbackUri = (origin: string, providerId: string) => `${origin}/api/auth/${providerId}/callback`;
-
-/** A new sign-in's authorization URL and the row that keeps it. */
-async function pendingSignIn(provider: IdentityProviderSetting, origin: string, returnTo: string, linkUserId: number | null) {
-  const { url, pending } = await authorizationUrl(provider, callbackUri(origin, provider.id));
-  const row = {
-    state_hash: hashSecret(pending.state),
-    provider: provider.id,
-    code_verifier: pending.codeVerifier,
-    nonce: pending.nonce,
-    return_to: returnTo,
-    link_user_id: linkUserId,
-    expires_at: new Date(now().getTime() + PENDING_TTL_MS),
-  };
-  return { location: url.href, state: pending.state, row };
-}
-
-export interface Started {
-  /** The provider's authorization URL. */
-  location: string;
-  /** For the browser's cookie: the callback is taken only with it. */
-  state: string;
-}
-
-/** GET /api/auth/{provider}/start — the discovery (cached), then 1 statement: the pending sign-in. */
-export async function startSignIn(provider: IdentityProviderSetting, origin: string, returnTo: string): Promise<Started> {
-  const { location, state, row } = await pendingSignIn(provider, origin, returnTo, null);
-  await getDb().insertInto('federated_sign_ins').values(row).execute();
-  return { location, state };
-}
-
-/**
- * POST /api/me/identities — a link from the account page, a step-up
- * operation: 2 statements, the proof of ownership (the password, and the
- * code on an account with TOTP), then the pending sign-in, naming the
- * account, with the code taken while the session is live.
- */
-export async function startLink(
-  caller: Requester & { claims: TokenClaims },
-  provider: IdentityProviderSetting,
-  origin: string,
-  returnTo: string,
-  password: string,
-  stepUp: StepUp,
-): Promise<Started> {
-  const { claims } = caller;
-  const proof = await proveOwnership(claims, password, caller, stepUp);
-  const { location, state, row } = await pendingSignIn(provider, origin, returnTo, claims.userId);
-  const locked = lockLiveCaller(claims) as unknown as QueryCreator<Database>;
-  const released = releaseAttempt(locked, claims.userId, proof.counted, { onlyIf: CALLER_LIVE });
-  const { db, taken } = proof.stepUp.take(released, { onlyIf: CALLER_LIVE });
-  const result = await (db as unknown as QueryCreator<Database>)
-    .with('pending', (qb) =>
-      qb
-        .insertInto('federated_sign_ins')
-        .columns(['state_hash', 'provider', 'code_verifier', 'nonce', 'return_to', 'link_user_id', 'expires_at'])
-        .expression(
-          sql`SELECT ${row.state_hash}::bytea, ${row.provider}::text, ${row.code_verifier}::text, ${row.nonce}::text,
-            ${row.return_to}::text, ${row.link_user_id}::bigint, ${row.expires_at}::timestamptz WHERE ${CALLER_LIVE} AND ${taken}`,
-        )
-        .returning('id'),
-    )
-    .selectNoFrom([CALLER_LIVE.as('live'), sql<boolean>`EXISTS (SELECT FROM pending)`.as('started')])
-    .executeTakeFirstOrThrow();
-  if (!result.live) throw new HttpError('unauthenticated');
-  if (!result.started) throw new HttpError('validation_failed', undefined, { details: { code: ['is not correct'] } });
-  return { location, state };
-}
+import { NO_PASSWORD } from '../passwords/no-password.ts';
+import { createSession, notBanned, type NewSession } from '../sessions/sessions.ts';
+import { exchangeCode, type Asserted } from './client.ts';
+import { callbackUri } from './providers.ts';
 
 /** How a callback ends. */
 export type Finished =
