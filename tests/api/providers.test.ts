@@ -13,9 +13,10 @@ import identityById from '../../netlify/functions/me-identities-id.ts';
 import currentSession from '../../netlify/functions/me-current-session.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
+import { ConfigError, setting } from '../../src/config/settings.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call, type CallResult } from '../support/call.ts';
-import { envForFile } from '../support/env.ts';
+import { envForFile, envPerTest } from '../support/env.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { approveAt, cookieSet, startAt, startLocalProvider, type LocalProvider } from '../support/oidc-provider.ts';
 import { outbound } from '../support/outbound-http.ts';
@@ -300,5 +301,57 @@ describe('GitHub (its endpoints served by msw)', () => {
     });
     expect([res.status, res.body.error.code]).toEqual([503, 'provider_unavailable']);
     expect(await getDb().selectFrom('users').select('id').execute()).toEqual(users);
+  });
+});
+
+describe('configuration', () => {
+  const env = envPerTest();
+  const refusal = (values: Record<string, string | undefined>) => {
+    env(values);
+    try {
+      setting('identityProviders');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('accepted');
+  };
+  const corp = {
+    OIDC_PROVIDERS: 'corp',
+    OIDC_CORP_ISSUER: 'https://idp.example.com',
+    OIDC_CORP_CLIENT_ID: 'id',
+    OIDC_CORP_CLIENT_SECRET: 'secret',
+  };
+
+  it('fails naming the variable that is missing or malformed', () => {
+    expect(refusal({ ...corp, OIDC_CORP_ISSUER: undefined })).toMatch(/^OIDC_CORP_ISSUER: /);
+    expect(refusal({ ...corp, OIDC_CORP_ISSUER: 'not a url' })).toMatch(/^OIDC_CORP_ISSUER: /);
+    expect(refusal({ ...corp, OIDC_CORP_CLIENT_SECRET: undefined })).toMatch(/^OIDC_CORP_CLIENT_SECRET: is required/);
+    expect(refusal({ ...corp, OIDC_PROVIDERS: 'Corp Id' })).toMatch(/^OIDC_PROVIDERS: /);
+    expect(refusal({ ...corp, OIDC_PROVIDERS: 'corp,corp' })).toMatch(/^OIDC_PROVIDERS: names a provider twice/);
+    expect(refusal({ ...corp, OIDC_PROVIDERS: 'github' })).toMatch(/^OIDC_PROVIDERS: .*GITHUB_CLIENT_ID/);
+    expect(refusal({ OIDC_PROVIDERS: undefined, GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: undefined })).toMatch(
+      /^GITHUB_CLIENT_SECRET: is required/,
+    );
+    expect(refusal({ ...corp, OIDC_CORP_ISSUER: 'http://idp.example.com', CONTEXT: 'production' })).toMatch(
+      /^OIDC_CORP_ISSUER: must be an https URL/,
+    );
+  });
+
+  it('reads a well-formed configuration, names defaulting to the id', () => {
+    env({
+      ...corp,
+      OIDC_PROVIDERS: 'corp, dev-idp',
+      OIDC_DEV_IDP_ISSUER: 'https://dev.example.com',
+      OIDC_DEV_IDP_CLIENT_ID: 'd',
+      OIDC_DEV_IDP_CLIENT_SECRET: 's',
+      OIDC_DEV_IDP_NAME: 'Dev',
+      GITHUB_CLIENT_ID: undefined,
+      GITHUB_CLIENT_SECRET: undefined,
+    });
+    expect(setting('identityProviders').map(({ id, name, kind }) => [id, name, kind])).toEqual([
+      ['corp', 'corp', 'oidc'],
+      ['dev-idp', 'Dev', 'oidc'],
+    ]);
   });
 });
