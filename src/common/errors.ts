@@ -58,6 +58,27 @@ export const ERRORS = {
   passkey_limit: { status: 409, message: 'This account has as many passkeys as it may have: remove one first.' },
   passkey_already_registered: { status: 409, message: 'This passkey is already registered.' },
   passkeys_unavailable: { status: 503, message: 'Passkeys are not available on this deploy: it has no address to bind them to.' },
+  // Other identity providers (src/auth/providers/README.md). One answer for every refused
+  // callback: an unknown, used, expired or other browser's state, a refused code or ID token.
+  federation_failed: {
+    status: 401,
+    message: 'The sign-in with the identity provider could not be completed (unknown, used or expired, or refused): start again.',
+  },
+  identity_email_taken: {
+    status: 409,
+    message:
+      "An account already uses the provider's e-mail address, which it did not prove or the provider did not verify: log in to that account and link the provider from the account page.",
+  },
+  identity_email_missing: { status: 403, message: 'The identity provider gave no e-mail address: an account needs one.' },
+  identity_taken: { status: 409, message: 'This identity is already linked to another account.' },
+  last_way_in: {
+    status: 409,
+    message: 'This account has no password: set one with a password reset (POST /api/password/forgot) before unlinking a provider.',
+  },
+  provider_unavailable: {
+    status: 503,
+    message: 'The identity provider did not answer in time, or answered with an error: try again later.',
+  },
   mfa_unavailable: { status: 503, message: 'The second factor is not available on this service at the moment.' },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'This path does not answer that method.' },

@@ -89,6 +89,29 @@ const httpsUrlSchema = v.pipe(
   v.check((text) => /^https:\/\//i.test(text), 'must be an https URL in a deploy context'),
 );
 
+/** A provider people may sign in with (src/auth/providers/README.md). */
+export interface IdentityProviderSetting {
+  /** In the routes' paths: `/api/auth/<id>/start`. */
+  id: string;
+  /** On the button: "Sign in with <name>". */
+  name: string;
+  /** `oidc`: discovery from `issuer`; `github`: OAuth 2 and GitHub's user and e-mail APIs. */
+  kind: 'oidc' | 'github';
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+const providerIdSchema = v.pipe(
+  v.string(),
+  v.regex(
+    /^[a-z][a-z0-9-]{0,31}$/,
+    (issue) => `${JSON.stringify(issue.input)} is not an id of 1-32 of a-z, 0-9 and "-", starting with a letter`,
+  ),
+  v.check((id) => id !== 'github', '"github" is configured by GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET'),
+);
+const requiredText = (name: string) => parseEnv(name, v.pipe(v.string(`is required`), v.minLength(1, 'is required')));
+
 /** `neon`: HTTP per statement, WebSocket for transactions; `neon-ws`: WebSocket only (see src/db/neon.ts). */
 export const DRIVERS = ['pg', 'neon', 'neon-ws'] as const;
 export type Driver = (typeof DRIVERS)[number];
@@ -303,6 +326,52 @@ const READERS = {
       'BREACHED_PASSWORD_API_URL',
       v.optional(READERS.deployContext() === undefined ? httpUrlSchema : httpsUrlSchema, 'https://api.pwnedpasswords.com'),
     ).replace(/\/+$/, ''),
+  // Other identity providers (src/auth/providers/README.md).
+  /**
+   * OIDC_PROVIDERS (ids, comma-separated) with OIDC_<ID>_ISSUER (https in a deploy context),
+   * OIDC_<ID>_CLIENT_ID, OIDC_<ID>_CLIENT_SECRET and OIDC_<ID>_NAME (default: the id), the id
+   * upper-cased with "-" as "_"; GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (both or neither).
+   */
+  identityProviders: (): readonly IdentityProviderSetting[] => {
+    const ids = parseEnv(
+      'OIDC_PROVIDERS',
+      v.optional(
+        v.pipe(
+          v.string(),
+          v.transform((list) => list.split(',').flatMap((id) => id.trim() || [])),
+          v.array(providerIdSchema),
+          v.check((list) => new Set(list).size === list.length, 'names a provider twice'),
+        ),
+        '',
+      ),
+    );
+    const issuerSchema = READERS.deployContext() === undefined ? httpUrlSchema : httpsUrlSchema;
+    const providers: IdentityProviderSetting[] = ids.map((id) => {
+      const prefix = `OIDC_${id.toUpperCase().replaceAll('-', '_')}_`;
+      return {
+        id,
+        kind: 'oidc',
+        name: envValue(`${prefix}NAME`) ?? id,
+        issuer: parseEnv(`${prefix}ISSUER`, issuerSchema),
+        clientId: requiredText(`${prefix}CLIENT_ID`),
+        clientSecret: requiredText(`${prefix}CLIENT_SECRET`),
+      };
+    });
+    if (envValue('GITHUB_CLIENT_ID') !== undefined || envValue('GITHUB_CLIENT_SECRET') !== undefined) {
+      providers.push({
+        id: 'github',
+        kind: 'github',
+        name: 'GitHub',
+        issuer: 'https://github.com',
+        clientId: requiredText('GITHUB_CLIENT_ID'),
+        clientSecret: requiredText('GITHUB_CLIENT_SECRET'),
+      });
+    }
+    return providers;
+  },
+  /** IDENTITY_PROVIDER_TIMEOUT: each request to a provider (discovery, keys, token, GitHub's APIs) gives up after this (5s, at most 10s). */
+  identityProviderTimeoutMs: () =>
+    parseEnv('IDENTITY_PROVIDER_TIMEOUT', v.optional(v.pipe(durationSchema, v.maxValue(10_000, 'must be at most 10s')), '5s')),
   /** BREACHED_PASSWORD_TIMEOUT: after this (1s), the password is accepted unchecked; at most 10s: no request should wait longer on a third party. */
   breachedPasswordTimeoutMs: () =>
     parseEnv('BREACHED_PASSWORD_TIMEOUT', v.optional(v.pipe(durationSchema, v.maxValue(10_000, 'must be at most 10s')), '1s')),

@@ -55,8 +55,8 @@ export interface SessionsTable {
   amr: ColumnType<AuthMethod[], AuthMethod[] | undefined, never>;
 }
 
-/** RFC 8176 authentication methods a session records: a password, a second factor's one-time code, passkeys later. */
-export type AuthMethod = 'pwd' | 'otp' | 'hwk' | 'swk';
+/** RFC 8176 authentication methods a session records: a password, a second factor's one-time code, passkeys; `fed` another identity provider (migration 0021). */
+export type AuthMethod = 'pwd' | 'otp' | 'hwk' | 'swk' | 'fed';
 
 export interface OneTimeTokensTable {
   id: Generated<number>;
@@ -108,6 +108,34 @@ export interface MfaChallengesTable {
   token_hash: Buffer;
   expires_at: Timestamp;
   tries_left: number;
+  /** How the first step went (migration 0021): the password, or another identity provider. */
+  amr: ColumnType<'pwd' | 'fed', 'pwd' | 'fed' | undefined, never>;
+}
+
+/** An identity at another provider linked to an account (migration 0021). */
+export interface FederatedIdentitiesTable {
+  id: Generated<number>;
+  user_id: number;
+  provider: string;
+  subject: string;
+  /** What the provider last asserted; not the account's address. */
+  email: string | null;
+  created_at: GeneratedTimestamp;
+  last_used_at: GeneratedTimestamp;
+}
+
+/** A sign-in at a provider under way (migration 0021): taken once by its callback. */
+export interface FederatedSignInsTable {
+  id: Generated<number>;
+  /** SHA-256 of `state`. */
+  state_hash: Buffer;
+  provider: string;
+  code_verifier: string;
+  nonce: string;
+  return_to: string;
+  /** A link from the account page: the account the identity joins. */
+  link_user_id: number | null;
+  expires_at: Timestamp;
 }
 
 /** A passkey (WebAuthn credential) of an account (migration 0017). */
@@ -190,7 +218,10 @@ export type SecurityEventKind =
   | 'reset_sent_by_admin'
   // A second factor or passkeys removed by an admin (migration 0020).
   | 'mfa_removed_by_admin'
-  | 'passkeys_removed_by_admin';
+  | 'passkeys_removed_by_admin'
+  // Other identity providers (migration 0021).
+  | 'identity_linked'
+  | 'identity_unlinked';
 export type LoginFailure = 'wrong_password' | 'unconfirmed' | 'rate_limited' | 'wrong_passkey' | 'banned';
 
 export interface SecurityEventsTable {
@@ -282,6 +313,8 @@ export interface Database {
   post_comment_totals: PostCommentTotalsTable;
   service_keys: ServiceKeysTable;
   admin_actions: AdminActionsTable;
+  federated_identities: FederatedIdentitiesTable;
+  federated_sign_ins: FederatedSignInsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

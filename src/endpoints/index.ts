@@ -3,6 +3,9 @@
 // that its bundle carries no other endpoint's schemas.
 import type { Endpoint } from '../http/endpoint.ts';
 import { adminServiceKeysId } from './admin-service-keys-id.ts';
+import { authProviderCallback } from './auth-provider-callback.ts';
+import { authProviderStart } from './auth-provider-start.ts';
+import { authProviders } from './auth-providers.ts';
 import { adminServiceKeys } from './admin-service-keys.ts';
 import { adminUsersIdBan } from './admin-users-id-ban.ts';
 import { adminUsersIdMfa } from './admin-users-id-mfa.ts';
@@ -27,6 +30,8 @@ import { logout } from './logout.ts';
 import { meMfaRecoveryCodes } from './me-mfa-recovery-codes.ts';
 import { meMfaTotpConfirm } from './me-mfa-totp-confirm.ts';
 import { meMfaTotp } from './me-mfa-totp.ts';
+import { meIdentitiesId } from './me-identities-id.ts';
+import { meIdentities } from './me-identities.ts';
 import { mePasskeysId } from './me-passkeys-id.ts';
 import { mePasskeysOptions } from './me-passkeys-options.ts';
 import { mePasskeys } from './me-passkeys.ts';
@@ -64,6 +69,9 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'login-mfa': loginMfa,
   'login-passkey-options': loginPasskeyOptions,
   'login-passkey': loginPasskey,
+  'auth-providers': authProviders,
+  'auth-provider-start': authProviderStart,
+  'auth-provider-callback': authProviderCallback,
   logout: logout,
   me: me,
   'me-profile': meProfile,
@@ -74,6 +82,8 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'me-passkeys-options': mePasskeysOptions,
   'me-passkeys': mePasskeys,
   'me-passkeys-id': mePasskeysId,
+  'me-identities': meIdentities,
+  'me-identities-id': meIdentitiesId,
   'me-current-session': meCurrentSession,
   'me-sessions': meSessions,
   'me-session': meSession,

@@ -90,9 +90,9 @@ export const sessionFacts = {
   expiresAt: timestamp,
   lastSeenAt: v.pipe(timestamp, v.description('When the session was last used, updated at most once an hour.')),
   amr: v.pipe(
-    v.array(v.picklist(['pwd', 'otp', 'hwk', 'swk'])),
+    v.array(v.picklist(['pwd', 'otp', 'hwk', 'swk', 'fed'])),
     v.description(
-      'How the session was authenticated (RFC 8176): `pwd` the password, `otp` a code of the second factor (a recovery code included).',
+      'How the session was authenticated (RFC 8176): `pwd` the password, `otp` a code of the second factor (a recovery code included), `hwk`/`swk` a passkey, `fed` another identity provider.',
     ),
   ),
   aal: v.pipe(
@@ -330,4 +330,30 @@ export const openApiDocument = v.looseObject({
   openapi: v.literal('3.1.0'),
   info: v.looseObject({ title: text, version: text }),
   paths: v.record(v.string(), v.looseObject({})),
+});
+
+/** Sign-in with other identity providers (src/auth/providers/README.md). */
+export const providerList = v.strictObject({
+  items: v.array(
+    v.strictObject({
+      id: text,
+      name: text,
+      startUrl: v.pipe(text, v.description('GET it in the browser (a link), with ?returnTo=<path> to land elsewhere than /app/.')),
+    }),
+  ),
+});
+
+export const identityView = v.strictObject({
+  id,
+  provider: text,
+  providerName: text,
+  email: v.pipe(v.nullable(text), v.description("What the provider last asserted; not necessarily the account's address.")),
+  createdAt: timestamp,
+  lastUsedAt: timestamp,
+});
+
+export const identityList = v.strictObject({ items: v.array(identityView) });
+
+export const linkStarted = v.strictObject({
+  location: v.pipe(text, v.description("The provider's authorization URL: send the browser there.")),
 });

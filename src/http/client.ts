@@ -17,6 +17,17 @@ export function publicBaseUrl(req: Request): string {
   return (deploy ?? setting('siteUrl') ?? new URL(req.url).origin).replace(/\/+$/, '');
 }
 
+/**
+ * The address this deploy's functions answer at, for what a third party calls
+ * back (a provider's redirect URI): publicBaseUrl in a deploy; in local
+ * development the request's own origin, since netlify dev sets URL and
+ * DEPLOY_PRIME_URL to the linked site's addresses, where a browser on
+ * localhost is not (passkeys' relying party reads it the same way).
+ */
+export function serviceOrigin(req: Request): string {
+  return setting('localDevelopment') ? new URL(req.url).origin : publicBaseUrl(req);
+}
+
 /** The `iss` of access tokens and the issuer metadata: JWT_ISSUER, else the site's address. */
 export function issuerOf(req: Request): string {
   return setting('jwtIssuer') ?? publicBaseUrl(req);

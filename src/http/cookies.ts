@@ -8,9 +8,17 @@ import { setting } from '../config/settings.ts';
 
 export const SESSION_COOKIE = 'session_id';
 
-function serialize(req: Request, value: string, maxAgeSeconds: number): string {
+/**
+ * The browser that started a sign-in at another provider (src/auth/providers):
+ * its callback is taken only with this cookie's state, so a callback URL
+ * someone else started cannot sign this browser in (login CSRF). SameSite=Lax
+ * is sent on the provider's top-level redirect back.
+ */
+export const FEDERATION_COOKIE = 'federation_state';
+
+function serialize(req: Request, value: string, maxAgeSeconds: number, name = SESSION_COOKIE, path = '/'): string {
   const secure = setting('localDevelopment') && new URL(req.url).protocol === 'http:' ? '' : '; Secure';
-  return `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Lax; Path=/; Max-Age=${maxAgeSeconds}${secure}`;
+  return `${name}=${value}; HttpOnly; SameSite=Lax; Path=${path}; Max-Age=${maxAgeSeconds}${secure}`;
 }
 
 /** Lives as long as the session it carries. */
@@ -20,4 +28,9 @@ export function sessionCookie(req: Request, token: string, expiresAt: Date): str
 
 export function clearedSessionCookie(req: Request): string {
   return serialize(req, '', 0);
+}
+
+/** The sign-in's state, for its callback under /api/auth only; `maxAgeSeconds` 0 clears it. */
+export function federationCookie(req: Request, state: string, maxAgeSeconds: number): string {
+  return serialize(req, state, maxAgeSeconds, FEDERATION_COOKIE, '/api/auth');
 }

@@ -8,6 +8,7 @@ import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
 import { confirmSchema, disableSchema, enrolSchema, recoveryCodesSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
 import { addPasskeySchema, passkeySignInSchema, removePasskeySchema, renamePasskeySchema } from '../auth/passkeys/bodies.ts';
 import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
+import { linkIdentitySchema, providerParam, unlinkIdentitySchema } from '../auth/providers/bodies.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';
 import { idSchema } from '../common/ids.ts';
@@ -44,6 +45,9 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   PasskeyRename: renamePasskeySchema,
   PasskeyRemoval: removePasskeySchema,
   PasskeySignIn: passkeySignInSchema,
+  ProviderId: providerParam.provider,
+  IdentityLink: linkIdentitySchema,
+  IdentityUnlink: unlinkIdentitySchema,
   PasswordReset: resetFields,
   ProfilePatch: profilePatchSchema,
   NewPost: newPostSchema,
@@ -77,6 +81,10 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   PasskeyAnswer: r.passkey,
   PasskeyList: r.passkeyList,
   PasskeyOptions: r.passkeyOptions,
+  IdentityProviderList: r.providerList,
+  Identity: r.identityView,
+  IdentityList: r.identityList,
+  IdentityLinkStarted: r.linkStarted,
   SessionList: r.sessionList,
   SessionsRevoked: r.sessionsRevoked,
   Event: r.eventView,

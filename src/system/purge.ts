@@ -38,6 +38,7 @@ function batchOf(
     | 'sessions'
     | 'one_time_tokens'
     | 'mfa_challenges'
+    | 'federated_sign_ins'
     | 'webauthn_challenges'
     | 'rate_limits'
     | 'known_addresses'
@@ -101,6 +102,12 @@ export const PURGE_STEPS: readonly PurgeStep[] = [
     batch: 5000,
     // A WebAuthn ceremony's (src/auth/passkeys): a used one is already deleted; it lives minutes, so expiry alone decides.
     deleteBatch: batchOf('webauthn_challenges', ['id'], (at) => sql`expires_at < ${at}`),
+  },
+  {
+    name: 'expired sign-ins at providers',
+    batch: 5000,
+    // A sign-in at another identity provider (src/auth/providers) never called back: a used one is already deleted.
+    deleteBatch: batchOf('federated_sign_ins', ['id'], (at) => sql`expires_at < ${at}`),
   },
   {
     name: 'ended rate-limit windows',

@@ -3,6 +3,7 @@
 // numbered until one is free.
 import { randomBytes } from 'node:crypto';
 import * as v from 'valibot';
+import { getDb } from '../db/connection.ts';
 import { usernameSchema } from './username.ts';
 
 const MAX_LENGTH = 32;
@@ -36,4 +37,13 @@ export function usernameCandidates(email: string): string[] {
   const numbered = Array.from({ length: NUMBERED }, (_, i) => withSuffix(stem, `_${i + 2}`));
   const random = withSuffix(stem, `_${randomBytes(4).toString('hex')}`);
   return [withSuffix(stem, ''), ...numbered, random].filter((name) => v.is(usernameSchema, name));
+}
+
+/** The first candidate username no account uses: 1 statement. */
+export async function freeUsername(email: string): Promise<string> {
+  const candidates = usernameCandidates(email);
+  const taken = await getDb().selectFrom('users').select('username').where('username', 'in', candidates).execute();
+  const used = new Set(taken.map((row) => row.username));
+  // The last candidate has a random suffix: taken only by a concurrent twin, which the retry covers.
+  return candidates.find((name) => !used.has(name)) ?? candidates.at(-1)!;
 }

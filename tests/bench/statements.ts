@@ -8,6 +8,7 @@ import login from '../../netlify/functions/login.ts';
 import { call, type CallOptions, type CallResult } from '../support/call.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { createAdmin } from '../support/admin.ts';
+import { approveAt, cookieSet, PROVIDER_ID, sharedLocalProvider } from '../support/oidc-provider.ts';
 import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 import type { Endpoint } from './functions.ts';
@@ -49,6 +50,16 @@ const unique = (prefix: string) => `${prefix}_${++serial}`;
 const IP = '198.18.0.1';
 const token = (user: TestUser) => ({ token: user.token });
 const cookie = (user: TestUser) => ({ cookie: `session_id=${user.token}` });
+
+/** A sign-in at the local provider as an identity asserting `user`'s address, verified, up to its callback. */
+async function providerCallback(send: Send, user: TestUser): Promise<{ path: string; options: CallOptions }> {
+  const provider = await sharedLocalProvider();
+  const subject = `sub-${user.user.id}`;
+  provider.accounts.set(subject, { email: user.user.email, email_verified: true });
+  const started = await send('GET /api/auth/{provider}/start', `/api/auth/${PROVIDER_ID}/start`, { ip: IP });
+  const path = await approveAt(started.headers.get('location')!, subject);
+  return { path, options: { cookie: `federation_state=${cookieSet(started, 'federation_state')}`, ip: IP } };
+}
 
 /**
  * The request of every endpoint, after what it needs. Every user made here has
@@ -132,6 +143,34 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       const user = await newUser();
       const { secret } = await enableMfa(user.token, password);
       return { path: '/api/me/mfa/recovery-codes', options: { json: { password, code: codeAt(secret) }, ...token(user) } };
+    },
+    // Other identity providers: oidc-provider, started once in this process (tests/support/oidc-provider.ts).
+    'GET /api/auth/providers': async () => {
+      await sharedLocalProvider();
+      return { path: '/api/auth/providers' };
+    },
+    'GET /api/auth/{provider}/start': async () => {
+      await sharedLocalProvider();
+      return { path: `/api/auth/${PROVIDER_ID}/start`, options: { ip: IP } };
+    },
+    'GET /api/auth/{provider}/callback': async (send) => {
+      // A returning identity: its first sign-in joined the account by its proven mailbox.
+      const user = await newUser();
+      const back = await providerCallback(send, user);
+      await send('GET /api/auth/{provider}/callback', back.path, back.options);
+      return providerCallback(send, user);
+    },
+    'GET /api/me/identities': async () => ({ path: '/api/me/identities', options: token(await newUser()) }),
+    'POST /api/me/identities': async () => {
+      await sharedLocalProvider();
+      return { path: '/api/me/identities', options: { json: { provider: PROVIDER_ID, password }, ...token(await newUser()), ip: IP } };
+    },
+    'DELETE /api/me/identities/{id}': async (send) => {
+      const user = await newUser();
+      const back = await providerCallback(send, user);
+      await send('GET /api/auth/{provider}/callback', back.path, back.options);
+      const listed = await send('GET /api/me/identities', '/api/me/identities', token(user));
+      return { path: `/api/me/identities/${listed.body.items[0].id}`, options: { json: { password }, ...token(user), ip: IP } };
     },
     'POST /api/me/passkeys/options': async () => ({ path: '/api/me/passkeys/options', options: token(await newUser()) }),
     'GET /api/me/passkeys': async () => {
@@ -297,6 +336,9 @@ const LOGINS = new Set(['POST /api/login', 'POST /api/login/mfa', 'POST /api/log
 
 /** The README, "Performance": a read (authenticated or not) costs 1 statement, a login at most 2; other writes have no fixed budget. */
 function designBudget(endpoint: string): number | null {
+  // A sign-in, not a read: its pending sign-in is taken before the provider is
+  // asked, and the account is known only from the provider's answer (3, stated).
+  if (endpoint === 'GET /api/auth/{provider}/callback') return null;
   if (endpoint.startsWith('GET ')) return 1;
   return LOGINS.has(endpoint) ? 2 : null;
 }

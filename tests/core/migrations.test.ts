@@ -41,6 +41,8 @@ describe('migrations', () => {
     expect(await tables(url)).toEqual([
       'admin_actions',
       'comments',
+      'federated_identities',
+      'federated_sign_ins',
       'known_addresses',
       'list_totals',
       'mfa_challenges',

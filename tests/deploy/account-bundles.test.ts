@@ -20,8 +20,21 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
   {
     part: 'scrypt hashing',
     input: /^src\/auth\/passwords\/hash\.ts$/,
-    onlyIn: [...CHECK_PASSWORDS, 'classic-sessions', 'login', 'me', 'me-email', 'me-mfa-recovery-codes', 'me-mfa-totp', 'me-passkeys-id'],
-    why: 'a password is hashed or verified (DELETE /api/me, an address change, enrolling a factor, new recovery codes and removing a passkey ask for it)',
+    onlyIn: [
+      ...CHECK_PASSWORDS,
+      'classic-sessions',
+      'login',
+      'me',
+      'me-email',
+      'me-identities',
+      'me-identities-id',
+      'me-mfa-recovery-codes',
+      'me-mfa-totp',
+      'me-passkeys-id',
+    ],
+    why:
+      'a password is hashed or verified (DELETE /api/me, an address change, enrolling a factor, new recovery codes, removing a passkey, ' +
+      'linking and unlinking an identity ask for it)',
   },
   {
     part: 'second-factor code',
@@ -29,12 +42,15 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
     onlyIn: [
       'admin-users-id-mfa',
       'admin-users-id-passkeys',
+      'auth-provider-callback',
       'classic-reset-password',
       'classic-sessions',
       'login',
       'login-mfa',
       'me',
       'me-email',
+      'me-identities',
+      'me-identities-id',
       'me-mfa-recovery-codes',
       'me-mfa-totp',
       'me-mfa-totp-confirm',
@@ -44,7 +60,7 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'password-reset',
     ],
     why:
-      "a login may be challenged, a factor is enrolled, a change asks for its code (step-up; an admin's removal of a user's factors, for the admin's own), a reset unlocks or removes it; " +
+      "a login may be challenged (at a provider's callback too), a factor is enrolled, a change asks for its code (step-up; an admin's removal of a user's factors, for the admin's own), a reset unlocks or removes it; " +
       'openapi describes the bodies',
   },
   {
@@ -59,6 +75,8 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'me',
       'me-email',
       'me-email-confirm',
+      'me-identities',
+      'me-identities-id',
       'me-mfa-recovery-codes',
       'me-mfa-totp',
       'me-mfa-totp-confirm',
@@ -75,7 +93,10 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
     part: 'the database (Kysely)',
     input: /node_modules\/kysely\//,
     onlyIn: functionNames().filter(
-      (name) => !['api-not-found', 'jwks', 'oauth-authorization-server', 'openapi', 'openid-configuration', 'root'].includes(name),
+      (name) =>
+        !['api-not-found', 'auth-providers', 'jwks', 'oauth-authorization-server', 'openapi', 'openid-configuration', 'root'].includes(
+          name,
+        ),
     ),
     why: 'the route reads or writes a table',
   },

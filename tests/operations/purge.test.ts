@@ -174,6 +174,18 @@ describe('purge', () => {
     expect((await sql<{ n: number }>`SELECT count(*)::int AS n FROM webauthn_challenges`.execute(getDb())).rows[0]!.n).toBe(1);
   });
 
+  it('deletes expired sign-ins at providers (they live minutes), and keeps the open ones', async () => {
+    const pending = async (expiresAgo: number) =>
+      sql`INSERT INTO federated_sign_ins (state_hash, provider, code_verifier, nonce, return_to, expires_at)
+        VALUES (${Buffer.from(`s${++serial}`)}, 'corp', 'v', 'n', '/app/', ${ago(expiresAgo)})`.execute(getDb());
+    await pending(60_000);
+    await pending(-5 * 60_000);
+
+    expect((await purge()).deleted['expired sign-ins at providers']).toBe(1);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM federated_sign_ins`.execute(getDb());
+    expect(rows[0]!.n).toBe(1);
+  });
+
   it('deletes security events past AUDIT_EVENTS_RETENTION (90 days by default), and keeps the rest', async () => {
     const owner = await user();
     const ages = [200, 120, 91, 89, 1];
@@ -318,6 +330,7 @@ describe('purge', () => {
         ['used or expired codes', 0],
         ['expired login challenges', 0],
         ['expired passkey challenges', 0],
+        ['expired sign-ins at providers', 0],
         ['ended rate-limit windows', 0],
         ['known addresses unused for 30 days', 0],
         ['security events past retention', 0],

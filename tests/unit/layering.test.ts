@@ -43,7 +43,7 @@ const LAYERS: readonly (readonly string[])[] = [
  */
 const AUTH_LAYERS: readonly (readonly string[])[] = [
   ['src/auth/admin'],
-  ['src/auth/login', 'src/auth/signup', 'src/auth/reset', 'src/auth/email-change'],
+  ['src/auth/login', 'src/auth/signup', 'src/auth/reset', 'src/auth/email-change', 'src/auth/providers'],
   ['src/auth/passkeys'],
   ['src/auth/mfa', 'src/auth/accounts', 'src/auth/events'],
   ['src/auth/passwords'],

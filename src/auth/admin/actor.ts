@@ -42,7 +42,7 @@ function actorQueries(credential: AdminCredential, need: Need) {
   const actor =
     credential.kind === 'session'
       ? sql`SELECT u.id AS user_id, NULL::bigint AS key_id, u.username AS name, u.role = 'admin' AS admin,
-            NOT (s.amr <@ ARRAY['pwd']::text[]) AS aal2, true AS can_read, true AS can_write
+            NOT (s.amr <@ ARRAY['pwd', 'fed']::text[]) AS aal2, true AS can_read, true AS can_write
           FROM sessions s JOIN users u ON u.id = s.user_id
           WHERE s.id = ${credential.claims.sessionId} AND s.user_id = ${credential.claims.userId}
             AND s.expires_at > ${clock.at}::timestamptz AND s.last_seen_at > ${clock.idleSince}::timestamptz

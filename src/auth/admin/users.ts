@@ -5,7 +5,7 @@ import { cursorCodec, keyId } from '../../common/cursor.ts';
 import { HttpError } from '../../common/errors.ts';
 import { afterKey, toItems, type Page, type Pagination } from '../../common/pagination.ts';
 import { getDb } from '../../db/connection.ts';
-import type { Role } from '../../db/schema.ts';
+import type { AuthMethod, Role } from '../../db/schema.ts';
 import { assuranceLevel, sessionClock } from '../sessions/sessions.ts';
 import { ACTOR_COLUMNS, actorCtes, gate, type ActorRow, type AdminCredential } from './actor.ts';
 
@@ -188,7 +188,7 @@ interface DetailColumns extends UserColumns {
     expiresAt: string;
     userAgent: string | null;
     ip: string | null;
-    amr: ('pwd' | 'otp' | 'hwk' | 'swk')[];
+    amr: AuthMethod[];
   }[];
   events: { type: string; reason: string | null; createdAt: string; ip: string | null; userAgent: string | null }[];
   admin_actions: {

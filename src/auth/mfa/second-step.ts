@@ -35,7 +35,7 @@ export const CHALLENGE_TRIES = 5;
  * login runs after a right password (`db`), ending in the challenge's INSERT.
  * Returns the 403 to throw.
  */
-export async function openChallenge(userId: number, db: QueryCreator<Database>): Promise<HttpError> {
+export async function openChallenge(userId: number, db: QueryCreator<Database>, amr: 'pwd' | 'fed' = 'pwd'): Promise<HttpError> {
   const mfaToken = randomBytes(32).toString('base64url');
   await db
     .insertInto('mfa_challenges')
@@ -44,6 +44,7 @@ export async function openChallenge(userId: number, db: QueryCreator<Database>):
       token_hash: hashSecret(mfaToken),
       expires_at: new Date(now().getTime() + CHALLENGE_TTL_MS),
       tries_left: CHALLENGE_TRIES,
+      amr,
     })
     .execute();
   return new HttpError('mfa_required', undefined, { fields: { mfaToken } });
@@ -80,12 +81,12 @@ export async function completeSecondStep(
       .where('token_hash', '=', hashSecret(input.mfaToken))
       .where('expires_at', '>', at)
       .where('tries_left', '>', 0)
-      .returning(['id', 'user_id']),
+      .returning(['id', 'user_id', 'amr']),
   );
   const row = await countCode(counted as unknown as QueryCreator<Database>, 'challenge', at)
     // A refused code until statement 2 says otherwise.
     .with('recorded', eventFrom('challenge', MFA_EVENT.failed, by, at, keptInTrail('code_hits', limitFor('mfa'))))
-    .selectFrom(sql<{ id: number; user_id: number }>`challenge`.as('c'))
+    .selectFrom(sql<{ id: number; user_id: number; amr: 'pwd' | 'fed' }>`challenge`.as('c'))
     // No event once over the limit: the attempt is refused all the same.
     .leftJoin(sql<{ id: number }>`recorded`.as('e'), (join) => join.onTrue())
     .innerJoin('users as u', 'u.id', 'c.user_id')
@@ -93,6 +94,7 @@ export async function completeSecondStep(
     .where('f.confirmed_at', 'is not', null)
     .select([
       'c.id as challenge_id',
+      'c.amr',
       'u.id',
       'u.username',
       'u.email',
@@ -144,8 +146,9 @@ export async function completeSecondStep(
   const remembered = rememberAddress(statement as unknown as QueryCreator<Database>, userId, ip, at, rowsIn('consumed'));
   try {
     // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
-    // A recovery code is a one-time password too (RFC 8176 has no value of its own for it): `otp` either way.
-    const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, by, rowsIn('consumed'), ['pwd', 'otp']);
+    // A recovery code is a one-time password too (RFC 8176 has no value of its own for it): `otp` either way,
+    // after the first step's method (the password, or another identity provider).
+    const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, by, rowsIn('consumed'), [row.amr, 'otp']);
     if (accepted.kind === 'recovery') {
       await notify(
         by,

@@ -14,11 +14,10 @@ import { HttpError, validationFailed } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database, PasskeysTable } from '../../db/schema.ts';
-import { releaseAttempt } from '../attempts/password-attempt.ts';
+import { removeGuarded } from '../accounts/guarded-removal.ts';
 import { eventValues, EVENT_COLUMNS } from '../base/event-rows.ts';
 import type { Client, Requester } from '../base/requester.ts';
 import type { StepUp } from '../attempts/step-up.ts';
-import { proveOwnership } from '../passwords/proof.ts';
 import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import type { RelyingParty } from './relying-party.ts';
@@ -285,7 +284,8 @@ export async function listPasskeys(claims: TokenClaims): Promise<PasskeyView[]> 
   return rows.flatMap((row) => (row.id === null ? [] : [passkeyView(row as PasskeyRow)]));
 }
 
-const notFound = () => new HttpError('not_found', 'You have no passkey with that id.');
+const NOT_FOUND = 'You have no passkey with that id.';
+const notFound = () => new HttpError('not_found', NOT_FOUND);
 
 /** PATCH /api/me/passkeys/{id} — 1 statement: the UPDATE, on a passkey of the caller's while the session is live. */
 export async function renamePasskey(claims: TokenClaims, id: number, name: string): Promise<PasskeyView> {
@@ -309,45 +309,12 @@ export async function renamePasskey(claims: TokenClaims, id: number, name: strin
 }
 
 /**
- * DELETE /api/me/passkeys/{id} — 2 statements: the proof of ownership of
- * every guarded change (the password on the login's counters and, on an
- * account with a TOTP factor, its code: 403 step_up_required without one),
- * then the DELETE with the code taken and the password's hits given back,
- * while the session is live, and a passkey_removed event. A passkey is never
- * the last way in: every account has a password (users.password_hash is NOT
- * NULL), so no removal is refused for that.
+ * DELETE /api/me/passkeys/{id} — 2 statements (accounts/guarded-removal.ts):
+ * the proof of ownership with the step-up, then the DELETE with the code
+ * taken and a passkey_removed event. A passkey is never the last way in: an
+ * account keeps its password (or its provider, src/auth/providers), so no
+ * removal is refused for that.
  */
 export async function removePasskey(caller: Caller, id: number, password: string, stepUp: StepUp): Promise<void> {
-  const { claims } = caller;
-  const userId = claims.userId;
-  const at = now();
-  const proof = await proveOwnership(claims, password, caller, stepUp);
-  const exists = sql<boolean>`EXISTS (SELECT FROM passkeys WHERE id = ${id} AND user_id = ${userId})`;
-  // The code is taken only for a passkey there is to remove: a wrong id spends nothing.
-  const onlyIf = sql<boolean>`(${CALLER_LIVE} AND ${exists})`;
-  const locked = lockLiveCaller(claims) as unknown as QueryCreator<Database>;
-  const released = releaseAttempt(locked, userId, proof.counted, { onlyIf: CALLER_LIVE });
-  const { db, taken } = proof.stepUp.take(released, { onlyIf });
-  const result = await (db as unknown as QueryCreator<Database>)
-    .with('removed', (qb) =>
-      qb.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).where(CALLER_LIVE).where(taken).returning('user_id'),
-    )
-    .with('recorded', (qb) =>
-      qb
-        .insertInto('security_events')
-        .columns([...EVENT_COLUMNS])
-        .expression((eb) => eb.selectFrom('removed').select(['user_id', ...eventValues('passkey_removed', caller, at)])),
-    )
-    .selectNoFrom([
-      CALLER_LIVE.as('live'),
-      sql<boolean>`${exists}`.as('found'),
-      taken.as('taken'),
-      sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed'),
-    ])
-    .executeTakeFirstOrThrow();
-  if (!result.live) throw new HttpError('unauthenticated');
-  if (!result.found) throw notFound();
-  // Another request used the same code first.
-  if (!result.taken) throw validationFailed({ code: ['is not correct'] });
-  if (!result.removed) throw notFound();
+  await removeGuarded(caller, id, password, stepUp, { table: 'passkeys', event: 'passkey_removed', notFound: NOT_FOUND });
 }

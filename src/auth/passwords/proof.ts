@@ -71,7 +71,11 @@ export async function passwordMatches(password: string, hash: string): Promise<b
  * overlong password without hashing), the attempt counted.
  */
 export async function proveOwnership(claims: TokenClaims, password: string, by: Requester, stepUp: StepUp): Promise<ProofAttempt> {
-  const attempt = await countProofAttempt(claims, by, stepUp);
+  return checkProof(await countProofAttempt(claims, by, stepUp), password);
+}
+
+/** The password and the step-up's code of a counted attempt checked: 400 naming each that is wrong. */
+export async function checkProof(attempt: ProofAttempt, password: string): Promise<ProofAttempt> {
   const details: ErrorDetails = {};
   if (!(await passwordMatches(password, attempt.passwordHash))) details.password = ['is not correct'];
   if (attempt.stepUp.problems.length > 0) details.code = attempt.stepUp.problems;

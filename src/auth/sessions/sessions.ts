@@ -30,8 +30,13 @@ export const MAX_LIVE_SESSIONS = 50;
 /** NIST SP 800-63B's authenticator assurance levels, as far as a session can tell. */
 export type AssuranceLevel = 'aal1' | 'aal2';
 
-/** aal2 when the session was opened with anything beside the password (a second factor's code, later a passkey). */
-export const assuranceLevel = (amr: readonly AuthMethod[]): AssuranceLevel => (amr.some((m) => m !== 'pwd') ? 'aal2' : 'aal1');
+/**
+ * aal2 when the session was opened with anything beside one first step, the
+ * password or another identity provider (`fed`: what that provider asked is
+ * not known here): a second factor's code, a passkey.
+ */
+export const assuranceLevel = (amr: readonly AuthMethod[]): AssuranceLevel =>
+  amr.some((m) => m !== 'pwd' && m !== 'fed') ? 'aal2' : 'aal1';
 
 /** The account was deleted while a session was being opened for it. */
 export class AccountGone extends Error {

@@ -2,11 +2,10 @@
 // POST /users): the account is confirmed at once and gets a username derived
 // from the e-mail, so it can also log in on /api/login by that name.
 import { HttpError } from '../../common/errors.ts';
-import { getDb } from '../../db/connection.ts';
 import type { UserRow } from '../../db/schema.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
-import { usernameCandidates, usernameStem } from '../../users/username-from-email.ts';
+import { freeUsername, usernameStem } from '../../users/username-from-email.ts';
 import type { Client } from '../base/requester.ts';
 import { accountContext, passwordRules } from '../passwords/policy.ts';
 import type { PasswordContext } from '../passwords/problems.ts';
@@ -24,15 +23,6 @@ export const emailSignUpPolicy = passwordRules<EmailSignUp>('password', withDeri
 export interface EmailSignUp {
   email: string;
   password: string;
-}
-
-/** The first candidate username no account uses: 1 statement. */
-async function freeUsername(email: string): Promise<string> {
-  const candidates = usernameCandidates(email);
-  const taken = await getDb().selectFrom('users').select('username').where('username', 'in', candidates).execute();
-  const used = new Set(taken.map((row) => row.username));
-  // The last candidate has a random suffix: taken only by a concurrent twin, which the retry covers.
-  return candidates.find((name) => !used.has(name)) ?? candidates.at(-1)!;
 }
 
 /** Another registration may take the chosen name between the lookup and the INSERT. */

@@ -1,0 +1,19 @@
+// GET /api/auth/{provider}/start, served by netlify/functions/auth-provider-start.ts.
+import { providerParam } from '../auth/providers/bodies.ts';
+import { endpoint } from '../http/endpoint.ts';
+
+export const authProviderStart = endpoint('/api/auth/:provider/start', {
+  GET: {
+    id: 'startProviderSignIn',
+    tag: 'Accounts',
+    summary: 'Start signing in at another identity provider: a redirect to it (authorization code with PKCE, state and nonce)',
+    statements: 1,
+    description:
+      'A browser navigation, not a fetch. `?returnTo=<path>`: a path of this site to land on after (default `/app/`); anything else ' +
+      '(another host, `//host`, a scheme) is a 400 `details.returnTo`. Sets the `federation_state` cookie its callback needs (10 minutes). ' +
+      '503 `provider_unavailable` when the provider does not answer its discovery in time.',
+    params: providerParam,
+    answers: [{ status: 302, description: "To the provider's authorization endpoint", headers: ['Location', 'Set-Cookie'] }],
+    errors: [404],
+  },
+});

@@ -1,0 +1,300 @@
+// Signing in at another provider, attacked: each case is refused by a guard
+// of src/auth/providers (or by the provider, for PKCE), with nothing written.
+// The certified provider (oidc-provider, tests/support/oidc-provider.ts)
+// serves the cases it can be made to take part in; a hostile issuer served by
+// msw (https://idp.test: discovery, keys, token endpoint) hands out the ID
+// tokens an honest provider never would, signed with jose.
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+import { delay, http, HttpResponse } from 'msw';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import adminUsers from '../../netlify/functions/admin-users.ts';
+import callbackFn from '../../netlify/functions/auth-provider-callback.ts';
+import startFn from '../../netlify/functions/auth-provider-start.ts';
+import identitiesFn from '../../netlify/functions/me-identities.ts';
+import { getDb } from '../../src/db/connection.ts';
+import { createAdmin } from '../support/admin.ts';
+import { call, type CallResult } from '../support/call.ts';
+import { envForFile } from '../support/env.ts';
+import { approveAt, CLIENT_ID, cookieSet, startAt, startLocalProvider, type LocalProvider } from '../support/oidc-provider.ts';
+import { outbound } from '../support/outbound-http.ts';
+import { createUser, uniqueName } from '../support/users.ts';
+
+const HOSTILE = 'https://idp.test';
+const DOWN = 'https://down.test';
+
+let idp: LocalProvider;
+const env: Record<string, string> = {};
+beforeAll(async () => {
+  idp = await startLocalProvider();
+  Object.assign(env, idp.env, {
+    OIDC_PROVIDERS: 'local,hostile,down',
+    OIDC_HOSTILE_ISSUER: HOSTILE,
+    OIDC_HOSTILE_CLIENT_ID: CLIENT_ID,
+    OIDC_HOSTILE_CLIENT_SECRET: 'hostile-secret',
+    OIDC_DOWN_ISSUER: DOWN,
+    OIDC_DOWN_CLIENT_ID: CLIENT_ID,
+    OIDC_DOWN_CLIENT_SECRET: 'down-secret',
+    IDENTITY_PROVIDER_TIMEOUT: '300ms',
+  });
+});
+afterAll(() => idp.close());
+envForFile(env);
+
+const signing = await generateKeyPair('ES256');
+const stranger = await generateKeyPair('ES256');
+const published: JWK = { ...(await exportJWK(signing.publicKey)), kid: 'k1', alg: 'ES256', use: 'sig' };
+
+/** What the hostile token endpoint answers next: the ID token (made with the start's nonce), or a whole response. */
+let answer: (nonce: string) => Promise<Response> = async () => HttpResponse.json({});
+let lastNonce = '';
+
+beforeEach(() => {
+  outbound.use(
+    http.get(`${HOSTILE}/.well-known/openid-configuration`, () =>
+      HttpResponse.json({
+        issuer: HOSTILE,
+        authorization_endpoint: `${HOSTILE}/authorize`,
+        token_endpoint: `${HOSTILE}/token`,
+        jwks_uri: `${HOSTILE}/jwks`,
+        response_types_supported: ['code'],
+        id_token_signing_alg_values_supported: ['ES256'],
+      }),
+    ),
+    http.get(`${HOSTILE}/jwks`, () => HttpResponse.json({ keys: [published] })),
+    http.post(`${HOSTILE}/token`, () => answer(lastNonce)),
+  );
+});
+
+const now = () => Math.floor(Date.now() / 1000);
+const validClaims = (nonce: string, subject: string) => ({
+  iss: HOSTILE,
+  aud: CLIENT_ID,
+  sub: subject,
+  nonce,
+  iat: now(),
+  exp: now() + 300,
+  email: `${subject}@example.org`,
+  email_verified: true,
+});
+
+const tokenResponse = (idToken: string) =>
+  HttpResponse.json({ access_token: 'at', token_type: 'Bearer', expires_in: 60, id_token: idToken });
+
+async function signed(claims: Record<string, unknown>, key = signing.privateKey, kid = 'k1'): Promise<string> {
+  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).sign(key);
+}
+
+/** A sign-in at the hostile issuer, up to its callback with the code it "issued". */
+async function hostileCallback(): Promise<CallResult> {
+  const { location, state } = await startAt('hostile');
+  lastNonce = new URL(location).searchParams.get('nonce')!;
+  return call(callbackFn, 'GET', `/api/auth/hostile/callback?code=c0de&state=${state}`, { cookie: `federation_state=${state}` });
+}
+
+const count = async (table: 'users' | 'federated_identities' | 'sessions') =>
+  Number(
+    (
+      await getDb()
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+/** Runs `attack` and checks it wrote no account, identity or session. */
+async function nothingWritten(attack: () => Promise<CallResult>): Promise<CallResult> {
+  const before = [await count('users'), await count('federated_identities'), await count('sessions')];
+  const res = await attack();
+  expect([await count('users'), await count('federated_identities'), await count('sessions')]).toEqual(before);
+  expect(cookieSet(res, 'session_id')).toBeUndefined();
+  return res;
+}
+
+const refused = (res: CallResult, status: number, code: string) =>
+  expect([res.status, res.body?.error?.code], res.text).toEqual([status, code]);
+
+describe('the state', () => {
+  it('refuses a callback without this browser’s state cookie, or with another sign-in’s (login CSRF)', async () => {
+    idp.accounts.set('sub-csrf', { email: `${uniqueName('csrf')}@example.org`, email_verified: true });
+    const attacker = await startAt('local');
+    const back = await approveAt(attacker.location, 'sub-csrf');
+    const victim = await startAt('local');
+    refused(await nothingWritten(() => call(callbackFn, 'GET', back)), 401, 'federation_failed');
+    refused(
+      await nothingWritten(() => call(callbackFn, 'GET', back, { cookie: `federation_state=${victim.state}` })),
+      401,
+      'federation_failed',
+    );
+  });
+
+  it('refuses a state nobody issued, and a replayed one', async () => {
+    refused(
+      await nothingWritten(() =>
+        call(callbackFn, 'GET', '/api/auth/local/callback?code=x&state=forged', { cookie: 'federation_state=forged' }),
+      ),
+      401,
+      'federation_failed',
+    );
+    idp.accounts.set('sub-replay', { email: `${uniqueName('replay')}@example.org`, email_verified: true });
+    const { location, state } = await startAt('local');
+    const back = await approveAt(location, 'sub-replay');
+    const first = await call(callbackFn, 'GET', back, { cookie: `federation_state=${state}` });
+    expect(first.status).toBe(302);
+    refused(await nothingWritten(() => call(callbackFn, 'GET', back, { cookie: `federation_state=${state}` })), 401, 'federation_failed');
+  });
+
+  it('refuses a state started for another provider', async () => {
+    const { state } = await startAt('local');
+    refused(
+      await nothingWritten(() =>
+        call(callbackFn, 'GET', `/api/auth/hostile/callback?code=x&state=${state}`, { cookie: `federation_state=${state}` }),
+      ),
+      401,
+      'federation_failed',
+    );
+  });
+});
+
+describe('PKCE', () => {
+  it('a code issued to another sign-in cannot be redeemed without its verifier', async () => {
+    idp.accounts.set('sub-pkce', { email: `${uniqueName('pkce')}@example.org`, email_verified: true });
+    // The attacker's code (their own sign-in), injected into the victim's callback with the victim's state.
+    const attacker = await startAt('local');
+    const code = new URL(await approveAt(attacker.location, 'sub-pkce'), 'http://x').searchParams.get('code')!;
+    const victim = await startAt('local');
+    const res = await nothingWritten(() =>
+      call(callbackFn, 'GET', `/api/auth/local/callback?code=${code}&state=${victim.state}&iss=${encodeURIComponent(idp.issuer)}`, {
+        cookie: `federation_state=${victim.state}`,
+      }),
+    );
+    refused(res, 401, 'federation_failed');
+  });
+
+  it('the provider refuses an authorization request without a code challenge', async () => {
+    const { location } = await startAt('local');
+    const stripped = new URL(location);
+    stripped.searchParams.delete('code_challenge');
+    stripped.searchParams.delete('code_challenge_method');
+    const res = await fetch(stripped, { redirect: 'manual' });
+    const back = new URL(res.headers.get('location')!, stripped);
+    expect(back.searchParams.get('error')).toBe('invalid_request');
+  });
+});
+
+describe('the ID token', () => {
+  it('signs in with a valid one (the harness works)', async () => {
+    answer = async (nonce) => tokenResponse(await signed(validClaims(nonce, uniqueName('valid'))));
+    expect((await hostileCallback()).status).toBe(302);
+  });
+
+  const cases: [string, (nonce: string) => Promise<string>][] = [
+    ['another aud', async (nonce) => signed({ ...validClaims(nonce, 'aud'), aud: 'another-client' })],
+    ['an old exp', async (nonce) => signed({ ...validClaims(nonce, 'exp'), iat: now() - 3600, exp: now() - 1800 })],
+    ['another nonce', async () => signed(validClaims('not-the-nonce-we-sent', 'nonce'))],
+    ['another iss', async (nonce) => signed({ ...validClaims(nonce, 'iss'), iss: 'https://elsewhere.test' })],
+    [
+      'alg none',
+      async (nonce) =>
+        `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${Buffer.from(JSON.stringify(validClaims(nonce, 'none'))).toString('base64url')}.`,
+    ],
+    ['a key not in the issuer’s set', async (nonce) => signed(validClaims(nonce, 'stranger'), stranger.privateKey, 'k9')],
+    ['a key not in the set under a published kid', async (nonce) => signed(validClaims(nonce, 'forged'), stranger.privateKey, 'k1')],
+  ];
+  for (const [name, make] of cases) {
+    it(`refuses ${name}`, async () => {
+      answer = async (nonce) => tokenResponse(await make(nonce));
+      refused(await nothingWritten(hostileCallback), 401, 'federation_failed');
+    });
+  }
+});
+
+describe('linking', () => {
+  it('an unverified e-mail equal to an existing account’s never joins it', async () => {
+    const owner = await createUser();
+    answer = async (nonce) =>
+      tokenResponse(await signed({ ...validClaims(nonce, uniqueName('squat')), email: owner.user.email, email_verified: false }));
+    refused(await nothingWritten(hostileCallback), 409, 'identity_email_taken');
+  });
+
+  it('a verified e-mail equal to an account’s unproven one never joins it', async () => {
+    const owner = await createUser({ proven: false });
+    answer = async (nonce) => tokenResponse(await signed({ ...validClaims(nonce, uniqueName('squat')), email: owner.user.email }));
+    refused(await nothingWritten(hostileCallback), 409, 'identity_email_taken');
+  });
+
+  it('an identity another account has cannot be linked to this one', async () => {
+    const subject = uniqueName('taken');
+    answer = async (nonce) => tokenResponse(await signed(validClaims(nonce, subject)));
+    expect((await hostileCallback()).status).toBe(302);
+    const other = await createUser();
+    const started = await call(identitiesFn, 'POST', '/api/me/identities', {
+      token: other.token,
+      json: { provider: 'hostile', password: other.password },
+    });
+    const state = cookieSet(started, 'federation_state')!;
+    lastNonce = new URL(started.body.location).searchParams.get('nonce')!;
+    const res = await nothingWritten(() =>
+      call(callbackFn, 'GET', `/api/auth/hostile/callback?code=c&state=${state}`, { cookie: `federation_state=${state}` }),
+    );
+    refused(res, 409, 'identity_taken');
+  });
+
+  it('a session from a provider is aal1: no admin route without a second factor', async () => {
+    const admin = await createAdmin();
+    answer = async (nonce) => tokenResponse(await signed({ ...validClaims(nonce, uniqueName('admin')), email: admin.user.email }));
+    const res = await hostileCallback();
+    const res2 = await call(adminUsers, 'GET', '/api/admin/users', { cookie: `session_id=${cookieSet(res, 'session_id')}` });
+    refused(res2, 403, 'aal2_required');
+  });
+});
+
+describe('a provider that fails', () => {
+  it('answering 500 at its token endpoint: a clear 503, nothing written', async () => {
+    answer = async () => new HttpResponse('oops', { status: 500 });
+    refused(await nothingWritten(hostileCallback), 503, 'provider_unavailable');
+  });
+
+  it('answering too slowly: a time-out, a clear 503, nothing written', async () => {
+    answer = async (nonce) => {
+      await delay(2_000);
+      return tokenResponse(await signed(validClaims(nonce, 'slow')));
+    };
+    refused(await nothingWritten(hostileCallback), 503, 'provider_unavailable');
+  });
+
+  it('down at discovery: the start is a 503 and keeps no pending sign-in', async () => {
+    for (const handler of [
+      () => new HttpResponse('down', { status: 500 }),
+      async () => {
+        await delay(2_000);
+        return HttpResponse.json({});
+      },
+    ]) {
+      outbound.use(http.get(`${DOWN}/.well-known/openid-configuration`, handler));
+      const pending = await getDb().selectFrom('federated_sign_ins').select('id').execute();
+      const res = await call(startFn, 'GET', '/api/auth/down/start');
+      refused(res, 503, 'provider_unavailable');
+      expect(await getDb().selectFrom('federated_sign_ins').select('id').execute()).toEqual(pending);
+    }
+  });
+});
+
+describe('the return path', () => {
+  const attempts = [
+    'https://evil.example/',
+    '//evil.example/',
+    '/\\evil.example',
+    '/\t/evil.example',
+    'javascript:alert(1)',
+    'evil',
+    '/%0d%0aSet-Cookie:x=1'.replace('%0d%0a', '\r\n'),
+  ];
+  for (const returnTo of attempts) {
+    it(`refuses ${JSON.stringify(returnTo)} before anything is kept`, async () => {
+      const before = await getDb().selectFrom('federated_sign_ins').select('id').execute();
+      const res = await call(startFn, 'GET', `/api/auth/local/start?returnTo=${encodeURIComponent(returnTo)}`);
+      expect([res.status, Object.keys(res.body.error.details)]).toEqual([400, ['returnTo']]);
+      expect(await getDb().selectFrom('federated_sign_ins').select('id').execute()).toEqual(before);
+    });
+  }
+});
