@@ -5,7 +5,14 @@ import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
-import { confirmSchema, disableSchema, enrolSchema, recoveryCodesSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
+import {
+  confirmSchema,
+  disableSchema,
+  enrolSchema,
+  recoveryCodesSchema,
+  secondStepOptionsSchema,
+  secondStepSchema,
+} from '../auth/mfa/bodies.ts';
 import { addPasskeySchema, passkeySignInSchema, removePasskeySchema, renamePasskeySchema } from '../auth/passkeys/bodies.ts';
 import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
@@ -40,6 +47,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   TotpRemoval: disableSchema,
   RecoveryCodesRenewal: recoveryCodesSchema,
   LoginSecondStep: secondStepSchema,
+  LoginSecondStepPasskeyOptions: secondStepOptionsSchema,
   PasskeyEnrolment: addPasskeySchema,
   PasskeyRename: renamePasskeySchema,
   PasskeyRemoval: removePasskeySchema,

@@ -17,7 +17,7 @@ import type { Database, PasskeysTable } from '../../db/schema.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
 import { eventValues, EVENT_COLUMNS } from '../base/event-rows.ts';
 import type { Client, Requester } from '../base/requester.ts';
-import type { StepUp } from '../attempts/step-up.ts';
+import { takenMeanwhile, type StepUp } from '../attempts/step-up.ts';
 import { proveOwnership } from '../passwords/proof.ts';
 import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
@@ -27,7 +27,8 @@ import type { RelyingParty } from './relying-party.ts';
 export const MAX_PASSKEYS = 10;
 /** How long a ceremony's challenge lives: the browser's own timeout, then a margin. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
-const CEREMONY_TIMEOUT_MS = 4 * 60_000;
+/** The browser's timeout for a ceremony, within the challenge's life. */
+export const CEREMONY_TIMEOUT_MS = 4 * 60_000;
 
 type Caller = (Requester | Client) & { claims: TokenClaims };
 
@@ -327,7 +328,7 @@ export async function removePasskey(caller: Caller, id: number, password: string
   const onlyIf = sql<boolean>`(${CALLER_LIVE} AND ${exists})`;
   const locked = lockLiveCaller(claims) as unknown as QueryCreator<Database>;
   const released = releaseAttempt(locked, userId, proof.counted, { onlyIf: CALLER_LIVE });
-  const { db, taken } = proof.stepUp.take(released, { onlyIf });
+  const { db, taken } = proof.stepUp.take(released, { onlyIf, removingPasskey: id });
   const result = await (db as unknown as QueryCreator<Database>)
     .with('removed', (qb) =>
       qb.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).where(CALLER_LIVE).where(taken).returning('user_id'),
@@ -348,6 +349,6 @@ export async function removePasskey(caller: Caller, id: number, password: string
   if (!result.live) throw new HttpError('unauthenticated');
   if (!result.found) throw notFound();
   // Another request used the same code first.
-  if (!result.taken) throw validationFailed({ code: ['is not correct'] });
+  if (!result.taken) throw takenMeanwhile(proof.stepUp);
   if (!result.removed) throw notFound();
 }

@@ -74,7 +74,7 @@ export async function proveOwnership(claims: TokenClaims, password: string, by: 
   const attempt = await countProofAttempt(claims, by, stepUp);
   const details: ErrorDetails = {};
   if (!(await passwordMatches(password, attempt.passwordHash))) details.password = ['is not correct'];
-  if (attempt.stepUp.problems.length > 0) details.code = attempt.stepUp.problems;
+  if (attempt.stepUp.problems.length > 0) details[attempt.stepUp.field] = attempt.stepUp.problems;
   if (Object.keys(details).length > 0) throw validationFailed(details);
   return attempt;
 }
