@@ -1,6 +1,6 @@
 // POST /api/me/step-up/options — the caller's live session and passkeys, the
 // account's step-up challenge replaced by a new one, as one statement.
-import { stepUpOptions } from '../../src/auth/passkeys/step-up.ts';
+import { stepUpOptions } from '../../src/auth/passkeys/options.ts';
 import { relyingParty } from '../../src/auth/passkeys/relying-party.ts';
 import { meStepUpOptions } from '../../src/endpoints/me-step-up-options.ts';
 import { callerClaims } from '../../src/http/caller.ts';

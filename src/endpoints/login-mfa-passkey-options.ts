@@ -1,5 +1,5 @@
 // POST /api/login/mfa/passkey/options, served by netlify/functions/login-mfa-passkey-options.ts.
-import { secondStepOptionsSchema } from '../auth/mfa/bodies.ts';
+import { secondStepOptionsSchema } from '../auth/passkeys/bodies.ts';
 import { endpoint } from '../http/endpoint.ts';
 import * as r from './responses.ts';
 

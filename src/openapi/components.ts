@@ -5,15 +5,14 @@ import { emailRequestSchema } from '../auth/accounts/email.ts';
 import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
+import { confirmSchema, disableSchema, enrolSchema, recoveryCodesSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
 import {
-  confirmSchema,
-  disableSchema,
-  enrolSchema,
-  recoveryCodesSchema,
+  addPasskeySchema,
+  passkeySignInSchema,
+  removePasskeySchema,
+  renamePasskeySchema,
   secondStepOptionsSchema,
-  secondStepSchema,
-} from '../auth/mfa/bodies.ts';
-import { addPasskeySchema, passkeySignInSchema, removePasskeySchema, renamePasskeySchema } from '../auth/passkeys/bodies.ts';
+} from '../auth/passkeys/bodies.ts';
 import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
 import { emailSignUpFields, registrationFields } from '../auth/signup/bodies.ts';

@@ -61,5 +61,3 @@ export const secondStepSchema = v.pipe(
   }),
   exactlyOneOf('code', 'passkey'),
 );
-
-export const secondStepOptionsSchema = closedObject({ mfaToken: secretSchema });

@@ -13,6 +13,7 @@ import {
   credentialId,
 } from '../attempts/assertion-body.ts';
 import { guardedBody } from '../attempts/step-up.ts';
+import { secretSchema } from '../codes/tokens.ts';
 
 const transports = v.optional(
   v.pipe(
@@ -47,3 +48,6 @@ const password = v.pipe(v.string('must be a string'), v.minLength(1, 'must not b
 export const removePasskeySchema = guardedBody({ password });
 
 export const passkeySignInSchema = closedObject({ response: authenticationResponse });
+
+/** The login's second step by passkey: the ticket of mfa_required. */
+export const secondStepOptionsSchema = closedObject({ mfaToken: secretSchema });

@@ -11,7 +11,7 @@
 // account's code counters (mfa:<id>, its long cap and the lock) are left
 // alone: they bound guessing six digits, and a signature is not guessed; the
 // lock, set by wrong codes, does not refuse the owner's passkey.
-import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
@@ -25,63 +25,9 @@ import { rowsIn } from '../base/rows-in.ts';
 import { hashSecret } from '../codes/tokens.ts';
 import { eventBecomes, eventFrom, MFA_EVENT } from '../mfa/events.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
-import { amrOf, assertionOptions, verifiedCounter } from './assertion.ts';
-import { challengeOf, newChallenge } from './passkeys.ts';
+import { amrOf, verifiedCounter } from './assertion.ts';
+import { challengeOf } from './passkeys.ts';
 import type { RelyingParty } from './relying-party.ts';
-
-/** A ticket (mfa_challenges row) that can still take an answer. */
-function openTicket(mfaToken: string, at: Date) {
-  return (qb: QueryCreator<Database>) =>
-    qb
-      .selectFrom('mfa_challenges')
-      .select(['id', 'user_id', 'expires_at'])
-      .where('token_hash', '=', hashSecret(mfaToken))
-      .where('expires_at', '>', at)
-      .where('tries_left', '>', 0);
-}
-
-/**
- * POST /api/login/mfa/passkey/options — 1 statement: the ticket found, the
- * account's passkeys (allowCredentials), and the ticket's earlier passkey
- * challenge replaced by one that expires with the ticket. 401
- * mfa_token_invalid for a ticket that is unknown, used, expired or out of
- * tries; 404 when the account has no passkey.
- */
-export async function secondStepOptions(mfaToken: string, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const at = now();
-  const challenge = newChallenge();
-  const row = await getDb()
-    .with('ticket', openTicket(mfaToken, at))
-    .with('owned', (qb) =>
-      qb
-        .selectFrom('passkeys')
-        .select(['credential_id', 'transports'])
-        .where('user_id', 'in', (eb) => eb.selectFrom('ticket').select('user_id')),
-    )
-    .with('replaced', (qb) =>
-      qb.deleteFrom('webauthn_challenges').where('mfa_challenge_id', 'in', (eb) => eb.selectFrom('ticket').select('id')),
-    )
-    .with('issued', (qb) =>
-      qb
-        .insertInto('webauthn_challenges')
-        .columns(['challenge', 'purpose', 'user_id', 'mfa_challenge_id', 'expires_at'])
-        .expression(
-          sql`SELECT ${challenge.text}::text, 'second_step', user_id, id, expires_at FROM ticket WHERE EXISTS (SELECT FROM owned)`,
-        ),
-    )
-    .selectFrom('ticket')
-    .select(
-      sql<
-        { id: string; transports: string[] }[]
-      >`COALESCE((SELECT json_agg(json_build_object('id', encode(credential_id, 'hex'), 'transports', transports)) FROM owned), '[]')`.as(
-        'owned',
-      ),
-    )
-    .executeTakeFirst();
-  if (row === undefined) throw new HttpError('mfa_token_invalid');
-  if (row.owned.length === 0) throw new HttpError('not_found', 'This account has no passkey.');
-  return assertionOptions(rp, challenge.bytes, row.owned);
-}
 
 /**
  * POST /api/login/mfa with `passkey` — 2 statements on success, 1 for a refusal:

@@ -8,66 +8,16 @@
 // requests at once) and moves the sign counter, every write depending on it.
 // Nothing is counted on the second factor's counters: an ES256 signature is
 // not guessed as six digits are, and the password beside it is counted.
-import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { sql, type QueryCreator } from 'kysely';
-import { HttpError } from '../../common/errors.ts';
-import { now } from '../../config/clock.ts';
-import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
 import type { StepUp, StepUpContext, Taken, TakeOptions } from '../attempts/step-up.ts';
 import { rowsIn } from '../base/rows-in.ts';
 import { eventFrom, MFA_EVENT } from '../mfa/events.ts';
 import { guardColumns, guarded, stepUp, UNGUARDED } from '../mfa/step-up.ts';
-import { selectLiveSession } from '../sessions/sessions.ts';
-import type { TokenClaims } from '../sessions/tokens.ts';
-import { assertionOptions, verifiedCounter, type StoredKey } from './assertion.ts';
-import { CHALLENGE_TTL_MS, challengeOf, newChallenge } from './passkeys.ts';
+import { verifiedCounter, type StoredKey } from './assertion.ts';
+import { challengeOf } from './passkeys.ts';
 import { relyingParty, type RelyingParty } from './relying-party.ts';
-
-/**
- * POST /api/me/step-up/options — 1 statement: the caller's live session and
- * passkeys, the account's earlier step-up challenge replaced by a new one
- * (one open per account). 404 for an account without a passkey.
- */
-export async function stepUpOptions(claims: TokenClaims, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const at = now();
-  const challenge = newChallenge();
-  const row = await getDb()
-    .with('caller', (qb) => selectLiveSession(claims, qb))
-    .with('owned', (qb) =>
-      qb
-        .selectFrom('passkeys')
-        .select(['credential_id', 'transports'])
-        .where('user_id', 'in', (eb) => eb.selectFrom('caller').select('id')),
-    )
-    .with('open', (qb) => qb.selectFrom('caller').select('id').where(rowsIn('owned')))
-    .with('replaced', (qb) =>
-      qb
-        .deleteFrom('webauthn_challenges')
-        .where('purpose', '=', 'step_up')
-        .where('user_id', 'in', (eb) => eb.selectFrom('open').select('id')),
-    )
-    .with('issued', (qb) =>
-      qb
-        .insertInto('webauthn_challenges')
-        .columns(['challenge', 'purpose', 'user_id', 'expires_at'])
-        .expression(
-          sql`SELECT ${challenge.text}::text, 'step_up', id, ${new Date(at.getTime() + CHALLENGE_TTL_MS)}::timestamptz FROM open`,
-        ),
-    )
-    .selectFrom('caller')
-    .select(
-      sql<
-        { id: string; transports: string[] }[]
-      >`COALESCE((SELECT json_agg(json_build_object('id', encode(credential_id, 'hex'), 'transports', transports)) FROM owned), '[]')`.as(
-        'owned',
-      ),
-    )
-    .executeTakeFirst();
-  if (row === undefined) throw new HttpError('unauthenticated');
-  if (row.owned.length === 0) throw new HttpError('not_found', 'This account has no passkey.');
-  return assertionOptions(rp, challenge.bytes, row.owned);
-}
 
 /** The step-up a guarded change's body asks for: `passkey` when it came, else `code` (mfa/step-up.ts). */
 export const stepUpFrom = (body: { code?: string | undefined; passkey?: AuthenticationResponseJSON | undefined }, url: URL): StepUp =>
