@@ -6,7 +6,7 @@
 // the address is already the account's;
 // only the first over the e-mail limits; none for a body that breaks a rule.
 import { requestEmailChange } from '../../src/auth/email-change/request.ts';
-import { stepUp } from '../../src/auth/mfa/step-up.ts';
+import { stepUpFrom } from '../../src/auth/passkeys/step-up.ts';
 import { meEmail } from '../../src/endpoints/me-email.ts';
 import { callerClaims } from '../../src/http/caller.ts';
 import { clientOf } from '../../src/http/client.ts';
@@ -17,7 +17,12 @@ export const config = { path: '/api/me/email' };
 
 export default route(config, meEmail, {
   POST: first(callerClaims, async (req, input, claims) => {
-    const { pendingEmail, expiresAt, code } = await requestEmailChange(claims, input.body, clientOf(req, input), stepUp(input.body.code));
+    const { pendingEmail, expiresAt, code } = await requestEmailChange(
+      claims,
+      input.body,
+      clientOf(req, input),
+      stepUpFrom(input.body, input.url),
+    );
     return json(202, { pendingEmail, expiresAt: expiresAt.toISOString(), ...(code !== undefined && { code }) });
   }),
 });

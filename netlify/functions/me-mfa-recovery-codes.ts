@@ -4,6 +4,7 @@
 // stored, the counters released. Only the first for a refusal; none without
 // MFA_ENCRYPTION_KEY (503).
 import { regenerateRecoveryCodes } from '../../src/auth/mfa/factor.ts';
+import { stepUpFrom } from '../../src/auth/passkeys/step-up.ts';
 import { meMfaRecoveryCodes } from '../../src/endpoints/me-mfa-recovery-codes.ts';
 import { callerClaims } from '../../src/http/caller.ts';
 import { clientOf } from '../../src/http/client.ts';
@@ -14,7 +15,9 @@ export const config = { path: '/api/me/mfa/recovery-codes' };
 
 export default route(config, meMfaRecoveryCodes, {
   POST: first(callerClaims, async (req, input, claims) => {
-    const { password, code } = input.body;
-    return json(200, await regenerateRecoveryCodes({ claims, ...clientOf(req, input) }, password, code));
+    return json(
+      200,
+      await regenerateRecoveryCodes({ claims, ...clientOf(req, input) }, input.body.password, stepUpFrom(input.body, input.url)),
+    );
   }),
 });

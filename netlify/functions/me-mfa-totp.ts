@@ -7,6 +7,7 @@
 // recovery codes deleted, the counters released. Only the first for a refusal.
 // Both: none without MFA_ENCRYPTION_KEY (503).
 import { removeFactor, startEnrolment } from '../../src/auth/mfa/factor.ts';
+import { stepUpFrom } from '../../src/auth/passkeys/step-up.ts';
 import { meMfaTotp } from '../../src/endpoints/me-mfa-totp.ts';
 import { callerClaims } from '../../src/http/caller.ts';
 import { clientOf } from '../../src/http/client.ts';
@@ -20,8 +21,7 @@ export default route(config, meMfaTotp, {
     json(200, await startEnrolment({ claims, ...clientOf(req, input) }, input.body.password, input.url.host)),
   ),
   DELETE: first(callerClaims, async (req, input, claims) => {
-    const { password, code } = input.body;
-    await removeFactor({ claims, ...clientOf(req, input) }, password, code);
+    await removeFactor({ claims, ...clientOf(req, input) }, input.body.password, stepUpFrom(input.body, input.url));
     return noContent();
   }),
 });

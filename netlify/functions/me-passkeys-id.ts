@@ -1,8 +1,8 @@
 // PATCH /api/me/passkeys/{id} — the rename, with the caller's live session, 1 statement.
 // DELETE /api/me/passkeys/{id} — the proof of ownership (password, step-up);
 // then the DELETE with the code taken, while the session is live.
-import { stepUp } from '../../src/auth/mfa/step-up.ts';
 import { removePasskey, renamePasskey } from '../../src/auth/passkeys/passkeys.ts';
+import { stepUpFrom } from '../../src/auth/passkeys/step-up.ts';
 import { mePasskeysId } from '../../src/endpoints/me-passkeys-id.ts';
 import { callerClaims } from '../../src/http/caller.ts';
 import { clientOf } from '../../src/http/client.ts';
@@ -16,7 +16,7 @@ export default route(config, mePasskeysId, {
     json(200, { passkey: await renamePasskey(claims, input.params.id, input.body.name) }),
   ),
   DELETE: first(callerClaims, async (req, input, claims) => {
-    await removePasskey({ claims, ...clientOf(req, input) }, input.params.id, input.body.password, stepUp(input.body.code));
+    await removePasskey({ claims, ...clientOf(req, input) }, input.params.id, input.body.password, stepUpFrom(input.body, input.url));
     return noContent();
   }),
 });

@@ -4,7 +4,7 @@
 // sessions revoked, the code taken and the attempt given back. Only the first
 // when the passwords or the code are refused, no code came for the factor
 // (403) or the account is over a limit (429).
-import { stepUp } from '../../src/auth/mfa/step-up.ts';
+import { stepUpFrom } from '../../src/auth/passkeys/step-up.ts';
 import { changePassword } from '../../src/auth/passwords/change.ts';
 import { mePassword } from '../../src/endpoints/me-password.ts';
 import { callerClaims } from '../../src/http/caller.ts';
@@ -16,6 +16,6 @@ export const config = { path: '/api/me/password' };
 
 export default route(config, mePassword, {
   PUT: first(callerClaims, async (req, input, claims) =>
-    json(200, await changePassword(claims, input.body, clientOf(req, input), stepUp(input.body.code))),
+    json(200, await changePassword(claims, input.body, clientOf(req, input), stepUpFrom(input.body, input.url))),
   ),
 });

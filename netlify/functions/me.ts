@@ -5,7 +5,7 @@
 // account_deleted event. Only the first when refused (401, 403, 429, wrong
 // password or code); none for a body that breaks a rule.
 import { deleteAccount } from '../../src/auth/accounts/deletion.ts';
-import { stepUp } from '../../src/auth/mfa/step-up.ts';
+import { stepUpFrom } from '../../src/auth/passkeys/step-up.ts';
 import { me } from '../../src/endpoints/me.ts';
 import { authenticate, callerClaims } from '../../src/http/caller.ts';
 import { clientOf } from '../../src/http/client.ts';
@@ -25,7 +25,7 @@ export default route(config, me, {
     });
   },
   DELETE: first(callerClaims, async (req, input, claims) => {
-    await deleteAccount(claims, input.body.password, clientOf(req, input), stepUp(input.body.code));
+    await deleteAccount(claims, input.body.password, clientOf(req, input), stepUpFrom(input.body, input.url));
     return noContent({ 'Set-Cookie': clearedSessionCookie(req) });
   }),
 });

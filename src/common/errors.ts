@@ -12,12 +12,13 @@ export const ERRORS = {
   invalid_credentials: { status: 401, message: 'The username or e-mail address and password do not match an account.' },
   account_not_confirmed: { status: 403, message: 'Confirm your e-mail address with the code you were sent, then log in.' },
   forbidden: { status: 403, message: 'You may not do that.' },
-  // The second factor. mfa_required carries the mfaToken for POST /api/login/mfa.
+  // The second factor. mfa_required carries the mfaToken for POST /api/login/mfa, and the methods the account has for it.
   mfa_required: {
     status: 403,
     message:
-      'This account has a second factor: send the mfaToken with a code from the authenticator app (or a recovery code) to POST /api/login/mfa.',
-    fields: ['mfaToken'],
+      'This account has a second factor: send the mfaToken with a code from the authenticator app, a recovery code or a passkey (see methods) ' +
+      'to POST /api/login/mfa.',
+    fields: { mfaToken: 'text', methods: 'list' },
   },
   invalid_mfa_code: { status: 401, message: 'The code is not valid (a code is accepted once, within 30 seconds of its time).' },
   mfa_token_invalid: { status: 401, message: 'This login step is unknown, used, expired or out of tries: log in again.' },
@@ -31,7 +32,8 @@ export const ERRORS = {
   step_up_required: {
     status: 403,
     message:
-      'This change needs a second proof: send `code`, a current code from the authenticator app or one of the recovery codes, with the request.',
+      'This change needs a second proof: send `code`, a current code from the authenticator app or one of the recovery codes, or `passkey`, ' +
+      'the answer to the options of POST /api/me/step-up/options, with the request.',
   },
   // Operators (src/auth/admin/README.md): a ban refuses the login after a correct password, on both surfaces.
   account_banned: { status: 403, message: 'This account is suspended.' },
@@ -96,12 +98,12 @@ export const ERRORS = {
   // Access tokens need an asymmetric key, which a deploy with only JWT_SECRET lacks (a
   // setting of the deploy, not a fault: not a 5xx).
   access_tokens_unavailable: { status: 404, message: 'This service has no signing key, so it issues no access tokens.' },
-} as const satisfies Record<string, { status: number; message: string; fields?: readonly string[] }>;
+} as const satisfies Record<string, { status: number; message: string; fields?: Record<string, 'text' | 'list'> }>;
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** The extra fields of an error object, by name: only those its code lists in `fields` (mfa_required's mfaToken). */
-export type ErrorFields = Record<string, string>;
+/** The extra fields of an error object, by name: only those its code lists in `fields` (mfa_required's mfaToken and methods). */
+export type ErrorFields = Record<string, string | string[]>;
 
 /** Field name -> every rule the value broke. */
 export type ErrorDetails = Record<string, string[]>;

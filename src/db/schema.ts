@@ -155,7 +155,8 @@ export interface PasskeysTable {
   last_used_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
-export type WebAuthnPurpose = 'register' | 'login';
+/** `second_step`: the login's second step, bound to its ticket; `step_up`: a guarded change's, bound to the account (migration 0019). */
+export type WebAuthnPurpose = 'register' | 'login' | 'second_step' | 'step_up';
 
 /** A WebAuthn ceremony's challenge: single use, minutes (migration 0017). */
 export interface WebAuthnChallengesTable {
@@ -165,6 +166,8 @@ export interface WebAuthnChallengesTable {
   purpose: WebAuthnPurpose;
   /** Null for a passwordless sign-in: nobody is known yet. */
   user_id: number | null;
+  /** The login ticket (`mfa_challenges`) a `second_step` challenge serves; null for the others. */
+  mfa_challenge_id: ColumnType<number | null, number | null | undefined, number | null>;
   expires_at: Timestamp;
 }
 

@@ -22,6 +22,7 @@ import { classicUsers } from './classic-users.ts';
 import { commentsId } from './comments-id.ts';
 import { health } from './health.ts';
 import { jwks } from './jwks.ts';
+import { loginMfaPasskeyOptions } from './login-mfa-passkey-options.ts';
 import { loginMfa } from './login-mfa.ts';
 import { loginPasskeyOptions } from './login-passkey-options.ts';
 import { loginPasskey } from './login-passkey.ts';
@@ -36,6 +37,7 @@ import { mePasskeysId } from './me-passkeys-id.ts';
 import { mePasskeysOptions } from './me-passkeys-options.ts';
 import { mePasskeys } from './me-passkeys.ts';
 import { mePassword } from './me-password.ts';
+import { meStepUpOptions } from './me-step-up-options.ts';
 import { meProfile } from './me-profile.ts';
 import { meCurrentSession } from './me-current-session.ts';
 import { meSession } from './me-session.ts';
@@ -67,6 +69,7 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'register-resend': registerResend,
   login: login,
   'login-mfa': loginMfa,
+  'login-mfa-passkey-options': loginMfaPasskeyOptions,
   'login-passkey-options': loginPasskeyOptions,
   'login-passkey': loginPasskey,
   'auth-providers': authProviders,
@@ -84,6 +87,7 @@ export const ENDPOINTS: Readonly<Record<string, Endpoint>> = {
   'me-passkeys-id': mePasskeysId,
   'me-identities': meIdentities,
   'me-identities-id': meIdentitiesId,
+  'me-step-up-options': meStepUpOptions,
   'me-current-session': meCurrentSession,
   'me-sessions': meSessions,
   'me-session': meSession,

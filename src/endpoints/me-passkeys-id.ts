@@ -19,11 +19,12 @@ export const mePasskeysId = endpoint('/api/me/passkeys/:id', {
   DELETE: {
     id: 'removePasskey',
     tag: 'Accounts',
-    summary: "Remove one of the caller's passkeys: needs the password, and a code on an account with an authenticator app",
+    summary: "Remove one of the caller's passkeys: needs the password and a step-up (a code, or a passkey's answer)",
     statements: 2,
     description:
-      'Proved as every change that could take the account away: a wrong password or code is a 400 (`details.password`, `details.code`), ' +
-      "counted; without `code` on an account with TOTP, 403 `step_up_required`. Another account's passkey is a 404, nothing taken.",
+      'Proved as every change that could take the account away: a wrong password, code or passkey is a 400 (`details.password`, ' +
+      '`details.code`, `details.passkey`); without a step-up, 403 `step_up_required` (an account with passkeys and no TOTP takes only ' +
+      "`passkey`, which may be the passkey removed). The same 2 statements either way. Another account's passkey is a 404, nothing taken.",
     auth: true,
     params: r.idParam,
     body: removePasskeySchema,

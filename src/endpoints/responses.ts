@@ -271,10 +271,13 @@ export const withComment = v.strictObject({ comment: commentView });
 /** The /api error envelope, its `code` narrowed to the codes of `status`. */
 export function apiError(status: number) {
   const codes = (Object.keys(ERRORS) as ErrorCode[]).filter((code) => ERRORS[code].status === status);
-  // A field only some codes carry (mfa_required's mfaToken), optional for the status.
+  // A field only some codes carry (mfa_required's mfaToken and methods), optional for the status.
   const fields = codes.flatMap((code) => {
-    const entry = ERRORS[code] as { fields?: readonly string[] };
-    return (entry.fields ?? []).map((name) => [name, v.optional(v.pipe(text, v.description(`With \`${code}\` only.`)))] as const);
+    const entry = ERRORS[code] as { fields?: Record<string, 'text' | 'list'> };
+    return Object.entries(entry.fields ?? {}).map(
+      ([name, kind]) =>
+        [name, v.optional(v.pipe(kind === 'text' ? text : v.array(text), v.description(`With \`${code}\` only.`)))] as const,
+    );
   });
   return v.strictObject({
     error: v.strictObject({

@@ -6,7 +6,13 @@ import { secretSchema } from '../auth/codes/tokens.ts';
 import { emailChangeSchema } from '../auth/email-change/bodies.ts';
 import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
 import { confirmSchema, disableSchema, enrolSchema, recoveryCodesSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
-import { addPasskeySchema, passkeySignInSchema, removePasskeySchema, renamePasskeySchema } from '../auth/passkeys/bodies.ts';
+import {
+  addPasskeySchema,
+  passkeySignInSchema,
+  removePasskeySchema,
+  renamePasskeySchema,
+  secondStepOptionsSchema,
+} from '../auth/passkeys/bodies.ts';
 import { passwordChangeSchema, passwordProofSchema } from '../auth/passwords/rules.ts';
 import { linkIdentitySchema, providerParam, unlinkIdentitySchema } from '../auth/providers/bodies.ts';
 import { emailResetFields, resetFields } from '../auth/reset/bodies.ts';
@@ -41,6 +47,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   TotpRemoval: disableSchema,
   RecoveryCodesRenewal: recoveryCodesSchema,
   LoginSecondStep: secondStepSchema,
+  LoginSecondStepPasskeyOptions: secondStepOptionsSchema,
   PasskeyEnrolment: addPasskeySchema,
   PasskeyRename: renamePasskeySchema,
   PasskeyRemoval: removePasskeySchema,

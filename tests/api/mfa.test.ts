@@ -29,8 +29,15 @@ async function mfaToken(username: string, ip = uniqueIp(), password = STRONG_PAS
   const res = await call(login, 'POST', '/api/login', { json: { username, password }, ip });
   expect(res.status).toBe(403);
   expect(res.body).toEqual({
-    error: { code: 'mfa_required', message: expect.any(String), mfaToken: expect.stringMatching(/^[\w-]{43}$/) },
+    error: {
+      code: 'mfa_required',
+      message: expect.any(String),
+      mfaToken: expect.stringMatching(/^[\w-]{43}$/),
+      // Recovery codes while any is left; no passkey on these accounts.
+      methods: expect.arrayContaining(['totp']),
+    },
   });
+  expect(res.body.error.methods).not.toContain('passkey');
   return res.body.error.mfaToken;
 }
 

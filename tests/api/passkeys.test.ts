@@ -14,7 +14,7 @@ import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
 import { envPerTest } from '../support/env.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
-import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
+import { enrolPasskey, SoftAuthenticator, stepUpAssertion } from '../support/passkeys.ts';
 import { measured, stated } from '../support/statements.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
 
@@ -122,14 +122,22 @@ describe('list, rename, remove', () => {
     expect((await call(passkeys, 'GET', '/api/me/passkeys', { token })).body.items).toHaveLength(2);
   });
 
-  it('removal needs the password (400 details.password) and records passkey_removed', async () => {
+  it('removal on an account with passkeys only needs the password and a passkey step-up (403 without), and records passkey_removed', async () => {
     const { token } = await createUser();
-    const added = await enrolPasskey(token, new SoftAuthenticator());
-    const wrong = await call(passkeyById, 'DELETE', `/api/me/passkeys/${added.id}`, { token, json: { password: 'not it at all' } });
+    const authenticator = new SoftAuthenticator();
+    const added = await enrolPasskey(token, authenticator);
+    const bare = await call(passkeyById, 'DELETE', `/api/me/passkeys/${added.id}`, { token, json: { password: STRONG_PASSWORD } });
+    expect([bare.status, bare.body.error.code]).toEqual([403, 'step_up_required']);
+    const wrong = await call(passkeyById, 'DELETE', `/api/me/passkeys/${added.id}`, {
+      token,
+      json: { password: 'not it at all', passkey: await stepUpAssertion(token, authenticator) },
+    });
     expect([wrong.status, wrong.body.error.details]).toEqual([400, { password: ['is not correct'] }]);
 
+    // The passkey removed is the one that proves it: its challenge is taken, its row deleted.
+    const passkey = await stepUpAssertion(token, authenticator);
     const [status, statements] = await measured(() =>
-      call(passkeyById, 'DELETE', `/api/me/passkeys/${added.id}`, { token, json: { password: STRONG_PASSWORD } }),
+      call(passkeyById, 'DELETE', `/api/me/passkeys/${added.id}`, { token, json: { password: STRONG_PASSWORD, passkey } }),
     );
     expect([status, statements]).toEqual([204, stated('me-passkeys-id', 'DELETE')]);
     expect((await call(passkeys, 'GET', '/api/me/passkeys', { token })).body.items).toEqual([]);

@@ -191,10 +191,19 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       const { id } = await enrolPasskey(user.token, new SoftAuthenticator());
       return { path: `/api/me/passkeys/${id}`, options: { json: { name: 'Renamed' }, ...token(user) } };
     },
-    'DELETE /api/me/passkeys/{id}': async () => {
+    'DELETE /api/me/passkeys/{id}': async (send) => {
+      // An account with passkeys only: its removal's step-up is a passkey (here the one removed).
       const user = await newUser();
-      const { id } = await enrolPasskey(user.token, new SoftAuthenticator());
-      return { path: `/api/me/passkeys/${id}`, options: { json: { password }, ...token(user), ip: IP } };
+      const authenticator = new SoftAuthenticator();
+      const { id } = await enrolPasskey(user.token, authenticator);
+      const started = await send('POST /api/me/step-up/options', '/api/me/step-up/options', token(user));
+      const passkey = authenticator.assert(started.body.options.challenge);
+      return { path: `/api/me/passkeys/${id}`, options: { json: { password, passkey }, ...token(user), ip: IP } };
+    },
+    'POST /api/me/step-up/options': async () => {
+      const user = await newUser();
+      await enrolPasskey(user.token, new SoftAuthenticator());
+      return { path: '/api/me/step-up/options', options: token(user) };
     },
     'POST /api/login/passkey/options': async () => ({ path: '/api/login/passkey/options', options: { ip: IP } }),
     'POST /api/login/passkey': async (send) => {
@@ -209,6 +218,13 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       // The first step answers 403 mfa_required, which `send` would take for a failure.
       const step = await call(login, 'POST', '/api/login', { json: { username: user.user.username, password }, ip: IP });
       return { path: '/api/login/mfa', options: { json: { mfaToken: step.body.error.mfaToken, code: codeAt(secret) }, ip: IP } };
+    },
+    'POST /api/login/mfa/passkey/options': async () => {
+      const user = await newUser();
+      await enableMfa(user.token, password);
+      await enrolPasskey(user.token, new SoftAuthenticator());
+      const step = await call(login, 'POST', '/api/login', { json: { username: user.user.username, password }, ip: IP });
+      return { path: '/api/login/mfa/passkey/options', options: { json: { mfaToken: step.body.error.mfaToken }, ip: IP } };
     },
     'DELETE /api/me/sessions/{id}': async (send) => {
       const user = await newUser();

@@ -154,3 +154,12 @@ export async function enrolPasskey(token: string, authenticator: SoftAuthenticat
   if (added.status !== 201) throw new Error(`enrolment answered ${added.status}: ${added.text}`);
   return added.body.passkey as { id: number; name: string };
 }
+
+/** A step-up by passkey for the holder of `token`: options from POST /api/me/step-up/options, answered by `authenticator`. */
+export async function stepUpAssertion(token: string, authenticator: SoftAuthenticator, ceremony: Ceremony = {}) {
+  const { call } = await import('./call.ts');
+  const { default: options } = await import('../../netlify/functions/me-step-up-options.ts');
+  const started = await call(options, 'POST', '/api/me/step-up/options', { token });
+  if (started.status !== 200) throw new Error(`step-up options answered ${started.status}: ${started.text}`);
+  return authenticator.assert(started.body.options.challenge, ceremony);
+}

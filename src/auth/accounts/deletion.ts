@@ -4,8 +4,8 @@
 // comment on them (whoever wrote it), and its comments on other posts. One
 // account_deleted event is kept, holding nothing but the former id and the time.
 import { sql, type QueryCreator } from 'kysely';
-import { HttpError, validationFailed } from '../../common/errors.ts';
-import type { StepUp } from '../attempts/step-up.ts';
+import { HttpError } from '../../common/errors.ts';
+import { takenMeanwhile, type StepUp } from '../attempts/step-up.ts';
 import { proveOwnership } from '../passwords/proof.ts';
 import type { Database } from '../../db/schema.ts';
 import { CALLER_LIVE, lockLiveCaller, sessionClock } from '../sessions/sessions.ts';
@@ -52,5 +52,5 @@ export async function deleteAccount(claims: TokenClaims, password: string, by: R
     .selectNoFrom([CALLER_LIVE.as('live'), sql<boolean>`EXISTS (SELECT FROM gone)`.as('gone')])
     .executeTakeFirstOrThrow();
   // The session ended meanwhile, or another request used the code first.
-  if (!row.gone) throw row.live ? validationFailed({ code: ['is not correct'] }) : new HttpError('unauthenticated');
+  if (!row.gone) throw row.live ? takenMeanwhile(proof.stepUp) : new HttpError('unauthenticated');
 }

@@ -1,11 +1,11 @@
 // Removing one of the account's ways in (a passkey, a linked identity): a
 // step-up operation, as every change that could take the account away.
 import { sql, type QueryCreator } from 'kysely';
-import { HttpError, validationFailed } from '../../common/errors.ts';
+import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import type { Database, SecurityEventKind } from '../../db/schema.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
-import type { StepUp } from '../attempts/step-up.ts';
+import { takenMeanwhile, type StepUp } from '../attempts/step-up.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import type { Requester } from '../base/requester.ts';
 import { checkProof, countProofAttempt, type ProofAttempt } from '../passwords/proof.ts';
@@ -46,7 +46,9 @@ export async function removeGuarded(
   const onlyIf = sql<boolean>`(${CALLER_LIVE} AND ${exists})`;
   const locked = lockLiveCaller(claims) as unknown as QueryCreator<Database>;
   const released = releaseAttempt(locked, userId, proof.counted, { onlyIf: CALLER_LIVE });
-  const { db, taken } = proof.stepUp.take(released, { onlyIf });
+  // A passkey removed by its own step-up: its challenge is taken, the row only deleted (passkeys/step-up.ts).
+  const removingPasskey = removal.table === 'passkeys' ? id : undefined;
+  const { db, taken } = proof.stepUp.take(released, { onlyIf, removingPasskey });
   const result = await (db as unknown as QueryCreator<Database>)
     .with('removed', (qb) =>
       qb.deleteFrom(removal.table).where('id', '=', id).where('user_id', '=', userId).where(CALLER_LIVE).where(taken).returning('user_id'),
@@ -67,6 +69,6 @@ export async function removeGuarded(
   if (!result.live) throw new HttpError('unauthenticated');
   if (!result.found) throw new HttpError('not_found', removal.notFound);
   // Another request used the same code first.
-  if (!result.taken) throw validationFailed({ code: ['is not correct'] });
+  if (!result.taken) throw takenMeanwhile(proof.stepUp);
   if (!result.removed) throw new HttpError('not_found', removal.notFound);
 }

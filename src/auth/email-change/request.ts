@@ -7,7 +7,7 @@ import { emailChangeRequested } from '../../mail/templates.ts';
 import { consume } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
-import type { StepUp } from '../attempts/step-up.ts';
+import { takenMeanwhile, type StepUp } from '../attempts/step-up.ts';
 import type { Client } from '../base/requester.ts';
 import { deliverSecret, deliveryRoute, notify } from '../codes/delivery.ts';
 import { newToken, replacingLiveToken, TOKEN_COLUMNS, tokenValues } from '../codes/tokens.ts';
@@ -91,7 +91,7 @@ export async function requestEmailChange(
   if (!row.issued) {
     if (!row.live) throw new HttpError('unauthenticated');
     // Another request used the factor's code first.
-    if (!row.taken_code) throw validationFailed({ code: ['is not correct'] });
+    if (!row.taken_code) throw takenMeanwhile(attempt.stepUp);
     throw new HttpError('email_taken');
   }
 

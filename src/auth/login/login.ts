@@ -31,7 +31,8 @@ import { checks, limitFor } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
 import { passwordAttempt, releaseAttempt, type CountedAttempt, type PasswordAttempt } from '../attempts/password-attempt.ts';
-import { hasSecondFactor, openChallenge } from '../mfa/second-step.ts';
+import { anyPasskey } from '../base/enabled-factor.ts';
+import { hasSecondFactor, openChallenge, recoveryCodesLeft, secondStepMethods } from '../mfa/second-step.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
 import { AccountGone, createSession, notBanned, type NewSession } from '../sessions/sessions.ts';
@@ -98,7 +99,10 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
     await release('unconfirmed').selectNoFrom(sql<number>`1`.as('released')).execute().catch(accountGone);
     throw new HttpError('account_not_confirmed');
   }
-  if (row.mfa) throw await openChallenge(row.id, release('second_factor') as unknown as QueryCreator<Database>);
+  if (row.mfa) {
+    const methods = secondStepMethods({ recoveryCodes: row.recovery_codes_left === true, passkeys: row.passkeys === true });
+    throw await openChallenge(row.id, release('second_factor') as unknown as QueryCreator<Database>, { methods });
+  }
 
   const userId = row.id;
   const oldHash = row.password_hash;
@@ -150,6 +154,8 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
     qb
       .selectFrom('users')
       .select(['id', 'username', 'email', 'password_hash', 'confirmed_at', 'created_at', hasSecondFactor.as('mfa')])
+      // What the second step may take, for mfa_required's methods (told only after the right password).
+      .select([recoveryCodesLeft.as('recovery_codes_left'), anyPasskey(sql.ref('users.id')).as('passkeys')])
       .select(sql<boolean>`NOT ${notBanned('users', at)}`.as('banned'))
       .where(column, '=', lookup),
   );
@@ -190,6 +196,8 @@ async function findUserCountingAttempt(credentials: Credentials, by: Requester, 
         'u.confirmed_at',
         'u.created_at',
         'u.mfa',
+        'u.recovery_codes_left',
+        'u.passkeys',
         'u.banned',
         ...attempt.columns(sql`u.id`),
         'e.id as event_id',

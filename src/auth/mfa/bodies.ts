@@ -1,7 +1,9 @@
 // The second factor's request bodies, free of database code (the OpenAPI
 // document carries them without the operations).
 import * as v from 'valibot';
-import { closedObject } from '../../common/field-rules.ts';
+import { closedObject, exactlyOneOf } from '../../common/field-rules.ts';
+import { authenticationResponse } from '../attempts/assertion-body.ts';
+import { guardedBody } from '../attempts/step-up.ts';
 import { secretSchema } from '../codes/tokens.ts';
 import { isRecoveryCode } from './recovery-codes.ts';
 import { TOTP } from './totp.ts';
@@ -39,8 +41,23 @@ export const confirmSchema = closedObject({
 });
 
 /** The factor's removal and new recovery codes: the password and a code (none: 403 step_up_required). */
-export const disableSchema = closedObject({ password, code: v.optional(appOrRecoveryCode) });
+export const disableSchema = guardedBody({ password }, v.optional(appOrRecoveryCode));
 
-export const recoveryCodesSchema = closedObject({ password, code: v.optional(appOrRecoveryCode) });
+export const recoveryCodesSchema = guardedBody({ password }, v.optional(appOrRecoveryCode));
 
-export const secondStepSchema = closedObject({ mfaToken: secretSchema, code: appOrRecoveryCode });
+/** The login's second step: the ticket and a code, or a passkey's answer to the options of POST /api/login/mfa/passkey/options. */
+export const secondStepSchema = v.pipe(
+  closedObject({
+    mfaToken: secretSchema,
+    code: v.optional(appOrRecoveryCode),
+    passkey: v.optional(
+      v.pipe(
+        authenticationResponse,
+        v.description(
+          'PublicKeyCredential.toJSON() of navigator.credentials.get() with the options of POST /api/login/mfa/passkey/options',
+        ),
+      ),
+    ),
+  }),
+  exactlyOneOf('code', 'passkey'),
+);

@@ -26,7 +26,8 @@ import { eventBecomes, MFA_EVENT } from './events.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { mfaKeys, openSecret, sealSecret } from './sealed-secret.ts';
 import { releaseCode } from './guesses.ts';
-import { CODE_COLUMNS, countCheckedCode, readCheckedCode, stepUp } from './step-up.ts';
+import { CODE_COLUMNS, countCheckedCode, readCheckedCode } from './step-up.ts';
+import { takenMeanwhile, type StepUp } from '../attempts/step-up.ts';
 import { base32, matchingStep, otpauthUri, SECRET_BYTES } from './totp.ts';
 
 /** Who calls (address and user agent, for the counters and the audit trail) with which session. */
@@ -226,9 +227,9 @@ export async function confirmEnrolment(caller: Caller, code: string, revokeOther
  * account row and the caller's session locked (lockLiveCaller: a reset
  * meanwhile ends the change too), the password's hits given back.
  */
-async function proveForFactor(caller: Caller, password: string, code: string | undefined) {
+async function proveForFactor(caller: Caller, password: string, stepUp: StepUp) {
   mfaKeys();
-  const proof = await proveOwnership(caller.claims, password, caller, stepUp(code));
+  const proof = await proveOwnership(caller.claims, password, caller, stepUp);
   if (!proof.stepUp.factor) throw new HttpError('not_found', 'No second factor is enabled.');
   const locked = lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>;
   return { proof, released: releaseAttempt(locked, caller.claims.userId, proof.counted, { onlyIf: CALLER_LIVE }) };
@@ -238,9 +239,9 @@ async function proveForFactor(caller: Caller, password: string, code: string | u
  * DELETE /api/me/mfa/totp: proved by proveForFactor; the factor and its
  * recovery codes are deleted, the code taken by the DELETE.
  */
-export async function removeFactor(caller: Caller, password: string, code: string | undefined): Promise<void> {
+export async function removeFactor(caller: Caller, password: string, stepUp: StepUp): Promise<void> {
   const userId = caller.claims.userId;
-  const { proof, released } = await proveForFactor(caller, password, code);
+  const { proof, released } = await proveForFactor(caller, password, stepUp);
   const { db, taken, takenIn } = proof.stepUp.take(released, { onlyIf: CALLER_LIVE, change: 'removing-factor' });
   const removing = db.with('codes', (qb) => qb.deleteFrom('recovery_codes').where('user_id', '=', userId).where(taken));
   // What was opened or asked for while the factor guarded the account: codes/retired.ts.
@@ -249,7 +250,7 @@ export async function removeFactor(caller: Caller, password: string, code: strin
     .executeTakeFirstOrThrow();
   if (!result.live) throw new HttpError('unauthenticated');
   // Another request used the same code first, or removed the factor.
-  if (!result.removed) throw validationFailed({ code: ['is not correct'] });
+  if (!result.removed) throw takenMeanwhile(proof.stepUp);
   await notify(
     caller,
     { purpose: 'mfa_disabled', accountId: userId },
@@ -262,13 +263,9 @@ export async function removeFactor(caller: Caller, password: string, code: strin
  * POST /api/me/mfa/recovery-codes: proved by proveForFactor; ten new recovery
  * codes replace the old ones, used or not, in the statement that takes the code.
  */
-export async function regenerateRecoveryCodes(
-  caller: Caller,
-  password: string,
-  code: string | undefined,
-): Promise<{ recoveryCodes: string[] }> {
+export async function regenerateRecoveryCodes(caller: Caller, password: string, stepUp: StepUp): Promise<{ recoveryCodes: string[] }> {
   const userId = caller.claims.userId;
-  const { proof, released } = await proveForFactor(caller, password, code);
+  const { proof, released } = await proveForFactor(caller, password, stepUp);
   const { codes, hashes } = newRecoveryCodes();
   const { db, taken, takenIn } = proof.stepUp.take(released, { onlyIf: CALLER_LIVE });
   const result = await (db as unknown as QueryCreator<Database>)
@@ -283,6 +280,6 @@ export async function regenerateRecoveryCodes(
     .selectNoFrom([CALLER_LIVE.as('live'), taken.as('replaced')])
     .executeTakeFirstOrThrow();
   if (!result.live) throw new HttpError('unauthenticated');
-  if (!result.replaced) throw validationFailed({ code: ['is not correct'] });
+  if (!result.replaced) throw takenMeanwhile(proof.stepUp);
   return { recoveryCodes: codes };
 }

@@ -30,12 +30,28 @@ const CHALLENGE_TTL_MS = 5 * 60_000;
 export const hasSecondFactor = enabledFactor(sql.ref('users.id'));
 export const CHALLENGE_TRIES = 5;
 
+/** For the login's lookup: the account of a row of `users` has recovery codes left. */
+export const recoveryCodesLeft = sql<boolean>`EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = users.id)`;
+
+export type SecondStepMethod = 'totp' | 'recovery_code' | 'passkey';
+
+/** What the second step of an account with a factor takes: the app's codes always; recovery codes while any is left; its passkeys. */
+export const secondStepMethods = (has: { recoveryCodes: boolean; passkeys: boolean }): SecondStepMethod[] => [
+  'totp',
+  ...(has.recoveryCodes ? (['recovery_code'] as const) : []),
+  ...(has.passkeys ? (['passkey'] as const) : []),
+];
+
 /**
  * The password step's second statement for such an account: the CTEs the
  * login runs after a right password (`db`), ending in the challenge's INSERT.
- * Returns the 403 to throw.
+ * Returns the 403 to throw, naming the `methods` the second step takes.
  */
-export async function openChallenge(userId: number, db: QueryCreator<Database>, amr: 'pwd' | 'fed' = 'pwd'): Promise<HttpError> {
+export async function openChallenge(
+  userId: number,
+  db: QueryCreator<Database>,
+  { methods, amr = 'pwd' }: { methods: SecondStepMethod[]; amr?: 'pwd' | 'fed' },
+): Promise<HttpError> {
   const mfaToken = randomBytes(32).toString('base64url');
   await db
     .insertInto('mfa_challenges')
@@ -47,7 +63,7 @@ export async function openChallenge(userId: number, db: QueryCreator<Database>, 
       amr,
     })
     .execute();
-  return new HttpError('mfa_required', undefined, { fields: { mfaToken } });
+  return new HttpError('mfa_required', undefined, { fields: { mfaToken, methods } });
 }
 
 /**

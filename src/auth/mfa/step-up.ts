@@ -6,13 +6,15 @@
 // on the account's second-factor counter (`mfa:<user id>`, RATE_LIMIT_MFA) as
 // the login's second step does, before it is checked; the statement that
 // writes takes it by the compare-and-set of codes.ts, so it is used once.
+// An account with passkeys but no factor is guarded too: its step-up is a
+// passkey (passkeys/step-up.ts), which a code cannot stand in for.
 import { sql, type QueryCreator, type RawBuilder } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
 import type { Database } from '../../db/schema.ts';
 import { limitFor } from '../../rate-limit/limits.ts';
 import type { StepUp, SteppedUp, StepUpContext, Taken, TakeOptions } from '../attempts/step-up.ts';
 import { acceptCode, checkCode, laterThanLastUsed, recoveryLookup, type AcceptedCode } from './codes.ts';
-import { enabledFactor } from '../base/enabled-factor.ts';
+import { anyPasskey, enabledFactor } from '../base/enabled-factor.ts';
 import { rowsIn } from '../base/rows-in.ts';
 import { eventBecomes, eventFrom, keptInTrail, MFA_EVENT } from './events.ts';
 import { codeCountColumns, countCode, refuseOverLimits, releaseCode, type CodeCount } from './guesses.ts';
@@ -63,12 +65,26 @@ export async function readCheckedCode(
   return { count, eventId: row.code_event_id as number | null };
 }
 
-const NO_FACTOR: SteppedUp = {
+/** An account neither a factor nor a passkey guards: nothing counted, nothing to take. */
+export const UNGUARDED: SteppedUp = {
   factor: false,
   usedRecoveryCode: false,
+  field: 'code',
   problems: [],
   take: (db) => ({ db, taken: sql<boolean>`true`, takenIn: '' }),
 };
+
+/** Statement 1's columns saying what guards the account of the CTE `from`: `step_up_factor` (TOTP) and `step_up_passkeys`. */
+export const guardColumns = (from: string) => [
+  enabledFactor(sql.ref(`${from}.id`)).as('step_up_factor'),
+  anyPasskey(sql.ref(`${from}.id`)).as('step_up_passkeys'),
+];
+
+/** Whether statement 1 found the account guarded (a factor or a passkey): else UNGUARDED is the step-up. */
+export const guarded = (row: Record<string, unknown>) => row.step_up_factor === true || row.step_up_passkeys === true;
+
+const PASSKEY_ONLY =
+  'This account has passkeys and no authenticator app: send `passkey`, the answer to the options of POST /api/me/step-up/options.';
 
 /** The step-up for a request carrying `code` (undefined or empty: none). */
 export function stepUp(code: string | undefined): StepUp {
@@ -78,12 +94,15 @@ export function stepUp(code: string | undefined): StepUp {
     sql`(SELECT f.${sql.ref(column)} FROM totp_factors f WHERE f.user_id = ${sql.ref(`${from}.id`)} AND f.confirmed_at IS NOT NULL)`;
   return {
     count: (db, from, context) => (given ? countCheckedCode(db, from, factorOf(from), context) : db),
-    passwordCounted: (from) => (given ? sql<boolean>`true` : sql<boolean>`NOT ${factorOf(from)}`),
+    // Not when the request is refused before the password is checked: no code where one is needed, a code where only a passkey does.
+    passwordCounted: (from) =>
+      given
+        ? sql<boolean>`(${factorOf(from)} OR NOT ${anyPasskey(sql.ref(`${from}.id`))})`
+        : sql<boolean>`NOT (${factorOf(from)} OR ${anyPasskey(sql.ref(`${from}.id`))})`,
     columns(from) {
-      const factor = factorOf(from).as('step_up_factor');
-      if (!given) return [factor];
+      if (!given) return guardColumns(from);
       return [
-        factor,
+        ...guardColumns(from),
         factorColumn(from, 'secret_sealed').as('step_up_secret'),
         factorColumn(from, 'last_used_step').as('step_up_last_step'),
         factorColumn(from, 'locked_at').as('step_up_locked_at'),
@@ -94,8 +113,9 @@ export function stepUp(code: string | undefined): StepUp {
       ];
     },
     async read(row, context, otherWait) {
-      if (row.step_up_factor !== true) return NO_FACTOR;
+      if (!guarded(row)) return UNGUARDED;
       if (!given) throw new HttpError('step_up_required');
+      if (row.step_up_factor !== true) throw new HttpError('step_up_required', PASSKEY_ONLY);
       const account = { id: context.userId, username: row.username as string, email: row.email as string };
       // Over a limit (this code's or the password's) the code is not even checked: the 429 comes first.
       const counted = await readCheckedCode(row, account, row.step_up_locked_at as Date | null, context, otherWait);
@@ -112,6 +132,7 @@ export function stepUp(code: string | undefined): StepUp {
       return {
         factor: true,
         usedRecoveryCode: accepted?.kind === 'recovery',
+        field: 'code',
         problems: accepted === undefined ? ['is not correct'] : [],
         take: (db, { onlyIf, change = 'other' }) => takeCode(db, accepted!, context, counted, { onlyIf, change }),
       };
@@ -125,7 +146,7 @@ function takeCode<DB extends Database>(
   code: AcceptedCode,
   { userId, by, at }: StepUpContext,
   counted: Awaited<ReturnType<typeof readCheckedCode>>,
-  { onlyIf, change }: Required<TakeOptions>,
+  { onlyIf, change }: Required<Pick<TakeOptions, 'onlyIf' | 'change'>>,
 ): Taken<DB> {
   const removing = change === 'removing-factor';
   const plain = db as unknown as QueryCreator<Database>;

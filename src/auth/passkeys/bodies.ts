@@ -1,21 +1,19 @@
 // The passkeys' request bodies, free of database code (the OpenAPI document
 // carries them without the operations). The authenticator's answer is the
 // JSON of PublicKeyCredential.toJSON(): base64url fields, each bounded here so
-// an oversized one is a 400 before any CBOR is decoded.
+// an oversized one is a 400 before any CBOR is decoded (attempts/assertion-body.ts).
 import * as v from 'valibot';
 import { closedObject, trimmedText } from '../../common/field-rules.ts';
-import { stepUpCode } from '../attempts/step-up.ts';
-
-const base64url = (max: number) =>
-  v.pipe(
-    v.string('must be a string'),
-    v.maxLength(max, `must be at most ${max} characters`),
-    v.regex(/^[A-Za-z0-9_-]*$/, 'must be base64url'),
-  );
-
-/** A credential id: at most 1,023 bytes (WebAuthn Level 3), 1,364 base64url characters. */
-const credentialId = v.pipe(base64url(1364), v.minLength(1, 'must not be empty'));
-const clientDataJSON = v.pipe(base64url(4096), v.minLength(1, 'must not be empty'));
+import {
+  authenticationResponse,
+  authenticatorAttachment,
+  base64url,
+  clientDataJSON,
+  clientExtensionResults,
+  credentialId,
+} from '../attempts/assertion-body.ts';
+import { guardedBody } from '../attempts/step-up.ts';
+import { secretSchema } from '../codes/tokens.ts';
 
 const transports = v.optional(
   v.pipe(
@@ -34,23 +32,8 @@ export const registrationResponse = v.object({
     attestationObject: v.pipe(base64url(16_384), v.minLength(1, 'must not be empty')),
     transports,
   }),
-  authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform'], 'must be platform or cross-platform')),
-  clientExtensionResults: v.optional(v.record(v.string(), v.unknown()), {}),
-});
-
-/** PublicKeyCredential.toJSON() of navigator.credentials.get(). */
-export const authenticationResponse = v.object({
-  id: credentialId,
-  rawId: credentialId,
-  type: v.literal('public-key', 'must be public-key'),
-  response: v.object({
-    clientDataJSON,
-    authenticatorData: v.pipe(base64url(2048), v.minLength(1, 'must not be empty')),
-    signature: v.pipe(base64url(2048), v.minLength(1, 'must not be empty')),
-    userHandle: v.optional(base64url(128)),
-  }),
-  authenticatorAttachment: v.optional(v.picklist(['platform', 'cross-platform'], 'must be platform or cross-platform')),
-  clientExtensionResults: v.optional(v.record(v.string(), v.unknown()), {}),
+  authenticatorAttachment,
+  clientExtensionResults,
 });
 
 export const passkeyName = v.pipe(trimmedText(64), v.description('A name the owner recognises the passkey by.'));
@@ -62,6 +45,9 @@ export const renamePasskeySchema = closedObject({ name: passkeyName });
 /** Re-authentication: checked against the stored hash, not against rules. */
 const password = v.pipe(v.string('must be a string'), v.minLength(1, 'must not be empty'));
 
-export const removePasskeySchema = closedObject({ password, code: stepUpCode });
+export const removePasskeySchema = guardedBody({ password });
 
 export const passkeySignInSchema = closedObject({ response: authenticationResponse });
+
+/** The login's second step by passkey: the ticket of mfa_required. */
+export const secondStepOptionsSchema = closedObject({ mfaToken: secretSchema });

@@ -26,7 +26,8 @@ import type { RelyingParty } from './relying-party.ts';
 export const MAX_PASSKEYS = 10;
 /** How long a ceremony's challenge lives: the browser's own timeout, then a margin. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
-const CEREMONY_TIMEOUT_MS = 4 * 60_000;
+/** The browser's timeout for a ceremony, within the challenge's life. */
+export const CEREMONY_TIMEOUT_MS = 4 * 60_000;
 
 type Caller = (Requester | Client) & { claims: TokenClaims };
 

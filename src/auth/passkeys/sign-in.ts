@@ -10,13 +10,12 @@
 // account's second-factor counter: anyone who learned a credential id could
 // then lock the owner's TOTP step with made-up assertions, and a signature
 // cannot be guessed as a 6-digit code can.
-import { generateAuthenticationOptions, verifyAuthenticationResponse } from '@simplewebauthn/server';
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
-import type { AuthMethod, Database } from '../../db/schema.ts';
+import type { Database } from '../../db/schema.ts';
 import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
@@ -25,13 +24,9 @@ import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import type { Requester } from '../base/requester.ts';
 import { rowsIn } from '../base/rows-in.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
-import { CHALLENGE_TTL_MS, challengeOf, newChallenge, userHandle } from './passkeys.ts';
+import { amrOf, assertionOptions, verifiedCounter } from './assertion.ts';
+import { CHALLENGE_TTL_MS, challengeOf, newChallenge } from './passkeys.ts';
 import type { RelyingParty } from './relying-party.ts';
-
-const CEREMONY_TIMEOUT_MS = 4 * 60_000;
-
-/** RFC 8176: a passkey its provider may sync is a software-secured key; a device-bound one a hardware-secured key. */
-export const amrOf = (backupEligible: boolean): AuthMethod => (backupEligible ? 'swk' : 'hwk');
 
 /**
  * POST /api/login/passkey/options — 1 statement: one hit on the address's
@@ -64,12 +59,7 @@ export async function signInOptions(by: Requester, rp: RelyingParty): Promise<Pu
     .select(['hits', 'window_start', sql<boolean>`EXISTS (SELECT FROM issued)`.as('issued')])
     .executeTakeFirstOrThrow();
   if (!row.issued) throw rateLimited(retryAfterSeconds({ hits: row.hits, windowStart: row.window_start }, check.limit, at));
-  return generateAuthenticationOptions({
-    rpID: rp.id,
-    challenge: new Uint8Array(challenge.bytes),
-    timeout: CEREMONY_TIMEOUT_MS,
-    userVerification: 'required',
-  });
+  return assertionOptions(rp, challenge.bytes);
 }
 
 /**
@@ -136,26 +126,9 @@ export async function signInWithPasskey(
     ])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('passkey_invalid');
-  // The authenticator says whose passkey it holds: an answer naming another account is refused.
-  const handle = response.response.userHandle;
-  if (handle !== undefined && handle !== Buffer.from(userHandle(row.id)).toString('base64url')) throw new HttpError('passkey_invalid');
-
-  let newCounter: number;
-  try {
-    const verified = await verifyAuthenticationResponse({
-      response,
-      expectedChallenge: challenge,
-      expectedOrigin: rp.origins,
-      expectedRPID: rp.id,
-      credential: { id: response.id, publicKey: new Uint8Array(row.public_key), counter: row.sign_count, transports: row.transports },
-      requireUserVerification: true,
-    });
-    if (!verified.verified) throw new HttpError('passkey_invalid');
-    newCounter = verified.authenticationInfo.newCounter;
-  } catch {
-    // The library throws for what does not verify (a counter that went backwards among them).
-    throw new HttpError('passkey_invalid');
-  }
+  // The library refuses what does not verify, a counter that went backwards among them; a user handle of another account too.
+  const newCounter = await verifiedCounter(response, challenge, row, row.id, rp);
+  if (newCounter === undefined) throw new HttpError('passkey_invalid');
   if (row.confirmed_at === null) throw new HttpError('account_not_confirmed');
 
   const userId = row.id;

@@ -7,7 +7,7 @@ import { HttpError, validationFailed, type ErrorDetails } from '../../common/err
 import type { Database } from '../../db/schema.ts';
 import { passwordChanged } from '../../mail/templates.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
-import type { StepUp } from '../attempts/step-up.ts';
+import { takenMeanwhile, type StepUp } from '../attempts/step-up.ts';
 import type { Client, Requester } from '../base/requester.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import { notify } from '../codes/delivery.ts';
@@ -57,7 +57,7 @@ export async function changePassword(
   ]);
   if (!current) details.currentPassword = ['is not correct'];
   if (problems.length > 0) details.newPassword = problems;
-  if (attempt.stepUp.problems.length > 0) details.code = attempt.stepUp.problems;
+  if (attempt.stepUp.problems.length > 0) details[attempt.stepUp.field] = attempt.stepUp.problems;
   if (Object.keys(details).length > 0) throw validationFailed(details);
 
   const passwordHash = await hashPassword(input.newPassword);
@@ -99,7 +99,7 @@ export async function changePassword(
     ])
     .executeTakeFirstOrThrow();
   // The session ended after statement 1 (a reset, an e-mail change), or another request used the code first: nothing is changed.
-  if (!row.changed) throw row.live ? validationFailed({ code: ['is not correct'] }) : new HttpError('unauthenticated');
+  if (!row.changed) throw row.live ? takenMeanwhile(attempt.stepUp) : new HttpError('unauthenticated');
   await notify(
     by,
     { purpose: 'password_changed', accountId: claims.userId },

@@ -78,7 +78,7 @@ export async function proveOwnership(claims: TokenClaims, password: string, by: 
 export async function checkProof(attempt: ProofAttempt, password: string): Promise<ProofAttempt> {
   const details: ErrorDetails = {};
   if (!(await passwordMatches(password, attempt.passwordHash))) details.password = ['is not correct'];
-  if (attempt.stepUp.problems.length > 0) details.code = attempt.stepUp.problems;
+  if (attempt.stepUp.problems.length > 0) details[attempt.stepUp.field] = attempt.stepUp.problems;
   if (Object.keys(details).length > 0) throw validationFailed(details);
   return attempt;
 }

@@ -3,8 +3,7 @@
 // in problems.ts (no imports, shared with the web pages); the common-password
 // list is read by policy.ts, so only the functions that check a new password carry it.
 import * as v from 'valibot';
-import { closedObject } from '../../common/field-rules.ts';
-import { stepUpCode } from '../attempts/step-up.ts';
+import { guardedBody } from '../attempts/step-up.ts';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, PASSWORD_RULES } from './problems.ts';
 
 /** Any string passes here: the policy reports every rule it breaks at once. The metadata only informs the document. */
@@ -15,7 +14,7 @@ export const newPassword = v.pipe(
 );
 
 /** The current password is checked against the stored hash, not against rules. */
-export const passwordChangeSchema = closedObject({ currentPassword: v.string('must be a string'), newPassword, code: stepUpCode });
+export const passwordChangeSchema = guardedBody({ currentPassword: v.string('must be a string'), newPassword });
 
 /** `{password, code?}`: the account's password, proving it is its owner, and the second factor's code if it has one (DELETE /api/me). */
-export const passwordProofSchema = closedObject({ password: v.string('must be a string'), code: stepUpCode });
+export const passwordProofSchema = guardedBody({ password: v.string('must be a string') });

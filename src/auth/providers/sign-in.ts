@@ -178,9 +178,10 @@ async function signIn(
   const db = onIdentity(getDb(), identity, userId, identityId, by, at);
   try {
     if (found.mfa) {
-      // The second step records how the login ends (src/auth/mfa/events.ts).
-      const challenge = await openChallenge(userId, db, 'fed');
-      return { kind: 'second_step', returnTo, mfaToken: challenge.fields!.mfaToken! };
+      // The second step records how the login ends (src/auth/mfa/events.ts). Only the token reaches
+      // the page (in the redirect's fragment), which offers the code; the methods go unread.
+      const challenge = await openChallenge(userId, db, { methods: ['totp'], amr: 'fed' });
+      return { kind: 'second_step', returnTo, mfaToken: challenge.fields!.mfaToken as string };
     }
     const recorded = db.with('recorded', (qb) => qb.insertInto('security_events').values(eventRow(userId, 'login_succeeded', by, at)));
     const remembered = rememberAddress(recorded as unknown as QueryCreator<Database>, userId, by.ip, at);
