@@ -82,5 +82,9 @@ export type ResendAccepted = Answer<typeof answers.resendAccepted>;
 export type TotpEnrolment = Answer<typeof answers.totpEnrolment>;
 export type MfaEnabled = Answer<typeof answers.mfaEnabled>;
 export type RecoveryCodeList = Answer<typeof answers.recoveryCodes>;
+export type Passkey = Answer<typeof answers.passkeyView>;
+export type WithPasskey = Answer<typeof answers.passkey>;
+export type PasskeyList = Answer<typeof answers.passkeyList>;
+export type PasskeyOptions = Answer<typeof answers.passkeyOptions>;
 /** A page of any list the API pages (`pageOf` in src/endpoints/responses.ts). */
 export type PageOf<Item> = Omit<Answer<ReturnType<typeof answers.pageOf>>, 'items'> & { items: Item[] };

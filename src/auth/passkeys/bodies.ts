@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { closedObject, trimmedText } from '../../common/field-rules.ts';
 import { stepUpCode } from '../attempts/step-up.ts';
+import { PASSKEY_NAME_MAX } from './name.ts';
 
 const base64url = (max: number) =>
   v.pipe(
@@ -53,7 +54,7 @@ export const authenticationResponse = v.object({
   clientExtensionResults: v.optional(v.record(v.string(), v.unknown()), {}),
 });
 
-export const passkeyName = v.pipe(trimmedText(64), v.description('A name the owner recognises the passkey by.'));
+export const passkeyName = v.pipe(trimmedText(PASSKEY_NAME_MAX), v.description('A name the owner recognises the passkey by.'));
 
 export const addPasskeySchema = closedObject({ response: registrationResponse, name: v.optional(passkeyName) });
 
