@@ -95,8 +95,7 @@ async function ceremony(run: () => Promise<Credential | null>): Promise<Json> {
     credential = await run();
   } catch (error) {
     if (!(error instanceof DOMException)) throw error;
-    // An aborted ceremony (the page left, or the button replaced the autofill's request) says nothing to anyone.
-    throw new ApiError(0, error.name === 'AbortError' ? 'aborted' : 'passkey_not_used', REFUSALS[error.name] ?? error.message);
+    throw new ApiError(0, 'passkey_not_used', REFUSALS[error.name] ?? error.message);
   }
   if (credential === null) throw new ApiError(0, 'passkey_not_used', REFUSALS.NotAllowedError!);
   return credentialJson(credential as PublicKeyCredential);

@@ -187,7 +187,9 @@ describe('the web pages', () => {
     await page.getByLabel('Password', { exact: true }).fill('Wrong-Password-1!');
     await page.getByRole('button', { name: 'Log in' }).click();
     await eventually(() => page.getByRole('alert').textContent()).toContain('do not match an account');
-    expect(await page.locator('form').getAttribute('aria-describedby')).toBe(await page.getByRole('alert').getAttribute('id'));
+    expect(await page.getByRole('form', { name: 'Log in' }).getAttribute('aria-describedby')).toBe(
+      await page.getByRole('alert').getAttribute('id'),
+    );
 
     // Keyboard only: Tab to the first field, type, Tab, type, Enter.
     await page.goto('/app/login');

@@ -105,7 +105,7 @@ function PasskeySignIn({ done }: { done: (me: Me | null) => void }) {
     const controller = new AbortController();
     autofill.current = controller;
     const wait = async () => {
-      if (!(await conditionalUiAvailable())) return;
+      if (!(await conditionalUiAvailable()) || controller.signal.aborted) return;
       let response: Record<string, unknown>;
       try {
         const options = await passkeyOptions();
