@@ -98,6 +98,10 @@ export type AdminUser = Answer<typeof adminAnswers.adminUser>;
 export type AdminUserDetail = Answer<typeof adminAnswers.adminUserDetail>;
 export type ServiceKey = Answer<typeof adminAnswers.serviceKey>;
 export type NewServiceKey = Answer<typeof adminAnswers.newServiceKey>;
+export type Passkey = Answer<typeof answers.passkeyView>;
+export type WithPasskey = Answer<typeof answers.passkey>;
+export type PasskeyList = Answer<typeof answers.passkeyList>;
+export type PasskeyOptions = Answer<typeof answers.passkeyOptions>;
 /** A page of any list the API pages (`pageOf` in src/endpoints/responses.ts). */
 export type PageOf<Item> = Omit<Answer<ReturnType<typeof answers.pageOf>>, 'items'> & { items: Item[] };
 /** The admin lists page without a total. */

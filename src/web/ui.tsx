@@ -30,6 +30,7 @@ interface FieldProps {
   multiline?: boolean;
   options?: readonly (readonly [string, string])[];
   required?: boolean;
+  maxLength?: number;
 }
 
 export function Field(props: FieldProps) {
@@ -59,7 +60,7 @@ export function Field(props: FieldProps) {
     <textarea {...common} rows={5} />
   ) : (
     // Preact's types tie the allowed roles to a literal type; these four take the same attributes.
-    <input {...common} type={(props.type ?? 'text') as 'text'} autoComplete={props.autoComplete} />
+    <input {...common} type={(props.type ?? 'text') as 'text'} autoComplete={props.autoComplete} maxLength={props.maxLength} />
   );
   return (
     <div class="field">
@@ -150,6 +151,8 @@ export function explain(error: ApiError): string {
   if (error.code === 'step_up_required') return 'Your account has a second factor: enter a code from it below, then send again.';
   if (error.code === 'email_unverified')
     return 'Your e-mail address is not proven yet: send yourself a confirmation link, open it, then try again.';
+  if (error.code === 'passkey_invalid')
+    return 'That passkey was not accepted: it may have been removed from your account, or the attempt took too long. Try again, or log in with your password.';
   if (error.code in FIELD_OF_CODE) return `${error.message} See the message below the field.`;
   if (error.retryAfter !== undefined) return `${error.message} Try again in ${error.retryAfter} seconds.`;
   return error.message;

@@ -5,25 +5,22 @@
 // into tests/browser/screenshots/ (committed, shown in the README).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { hashSecret } from '../../src/auth/codes/tokens.ts';
 import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { buildWeb, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
-import { launchChromium, recordProblems, screenshot, seriousViolations } from '../support/browser.ts';
+import { launchChromium, screenshot, seriousViolations } from '../support/browser.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { eventually, expectTitle, fieldErrors, logInToAccount, newPage as openPage } from '../support/pages.ts';
 import { createUser, STRONG_PASSWORD } from '../support/users.ts';
-
-/** Pages answer after an API round trip; netlify dev bundles each function on its first call. */
-const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 let server: DevServer;
 let browser: Browser;
 let built: BuiltFile[];
 /** Console errors and uncaught exceptions of every page, CSP reports among them. */
 const pageProblems: string[] = [];
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   built = await buildWeb();
@@ -34,13 +31,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1000, height: 760 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  recordProblems(page, pageProblems);
-  return page;
-}
+const newPage = () => openPage(browser, server.url, pageProblems);
 
 /**
  * The code or token the page links to (development, no mail provider: the API
@@ -66,19 +57,6 @@ async function secretShown(
 
 /** Alice's confirmation code, as the sign-up page showed it. */
 let aliceCode: string;
-
-/** The messages shown under a field, found through its aria-describedby as a screen reader would. */
-async function fieldErrors(page: Page, label: string): Promise<string[]> {
-  const input = page.getByLabel(label, { exact: true });
-  await eventually(() => input.getAttribute('aria-invalid')).toBe('true');
-  const ids = (await input.getAttribute('aria-describedby'))!.split(' ');
-  const texts = await Promise.all(ids.map((id) => page.locator(`[id="${id}"].errors li`).allTextContents()));
-  return texts.flat();
-}
-
-async function expectTitle(page: Page, title: string) {
-  await eventually(() => page.title()).toBe(`${title} · Accounts`);
-}
 
 const alice = { username: 'web_alice', email: 'web.alice@example.com', password: 'Violet-Harbor-73!' };
 
@@ -201,7 +179,9 @@ describe('the web pages', () => {
     await page.getByLabel('Password', { exact: true }).fill('Wrong-Password-1!');
     await page.getByRole('button', { name: 'Log in' }).click();
     await eventually(() => page.getByRole('alert').textContent()).toContain('do not match an account');
-    expect(await page.locator('form').getAttribute('aria-describedby')).toBe(await page.getByRole('alert').getAttribute('id'));
+    expect(await page.getByRole('form', { name: 'Log in' }).getAttribute('aria-describedby')).toBe(
+      await page.getByRole('alert').getAttribute('id'),
+    );
 
     // Keyboard only: Tab to the first field, type, Tab, type, Enter.
     await page.goto('/app/login');
@@ -389,14 +369,6 @@ describe('the web pages', () => {
     await eventually(() => page.getByText('Password changed.').count()).toBe(1);
     expect(await form.getByLabel('Code', { exact: true }).count()).toBe(0);
   });
-
-  /** Logs in on the login page and lands on the account page (no second factor yet). */
-  async function logInToAccount(page: Page, username: string) {
-    await page.goto('/app/login?next=/app/account');
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(username);
-    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-  }
 
   it('second factor from the account page: enrolled with the key read from the page, its recovery codes shown once; log out and in with a code; new recovery codes with a code; turned off', {
     timeout: FLOW_TIMEOUT,

@@ -14,6 +14,7 @@ import {
 } from '../attempts/assertion-body.ts';
 import { guardedBody } from '../attempts/step-up.ts';
 import { secretSchema } from '../codes/tokens.ts';
+import { PASSKEY_NAME_MAX } from './name.ts';
 
 const transports = v.optional(
   v.pipe(
@@ -36,7 +37,7 @@ export const registrationResponse = v.object({
   clientExtensionResults,
 });
 
-export const passkeyName = v.pipe(trimmedText(64), v.description('A name the owner recognises the passkey by.'));
+export const passkeyName = v.pipe(trimmedText(PASSKEY_NAME_MAX), v.description('A name the owner recognises the passkey by.'));
 
 export const addPasskeySchema = closedObject({ response: registrationResponse, name: v.optional(passkeyName) });
 

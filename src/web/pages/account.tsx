@@ -3,17 +3,22 @@
 // (PUT /api/me/password), the sessions (GET /api/me/sessions, DELETE one or
 // every other, each with how it was signed in), the second factor (enrolment,
 // POST /api/me/mfa/totp and /confirm; new recovery codes, POST
-// /api/me/mfa/recovery-codes; turning it off, DELETE /api/me/mfa/totp) and the
-// deletion (DELETE /api/me). On an account with a second factor the API asks
+// /api/me/mfa/recovery-codes; turning it off, DELETE /api/me/mfa/totp), the
+// passkeys (GET and POST /api/me/passkeys with /options; PATCH and DELETE
+// /api/me/passkeys/{id}) and the deletion (DELETE /api/me). On an account with a second factor the API asks
 // the guarded changes for a code of it (step_up_required): the form then shows
 // the code field and is sent again. A new feature of the account gets its own
 // <section> in `Account` below.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import {
   api,
+  ApiError,
   type EmailChangeRequested,
   type Me,
   type MfaEnabled,
+  type Passkey,
+  type PasskeyList,
+  type PasskeyOptions,
   type PasswordChanged,
   type Profile,
   type RecoveryCodeList,
@@ -22,8 +27,10 @@ import {
   type Session,
   type SessionList,
   type TotpEnrolment,
+  type WithPasskey,
   type WithProfile,
 } from '../api.ts';
+import { PASSKEY_NAME_MAX } from '../../auth/passkeys/name.ts';
 import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { QrCode } from '../qr.tsx';
@@ -43,6 +50,7 @@ import {
   useTitle,
   When,
 } from '../ui.tsx';
+import { createPasskey, passkeysSupported } from '../webauthn.ts';
 
 export function Account() {
   const { me, setMe } = useSession();
@@ -80,6 +88,7 @@ export function Account() {
       <PasswordForm me={me} />
       <Sessions />
       <SecondFactor me={me} changed={(on) => setMe({ ...me, user: { ...me.user, mfa: { totp: on } } })} />
+      <Passkeys me={me} />
       <DeleteAccount
         deleted={() => {
           setDeleted(true);
@@ -261,7 +270,7 @@ function Sessions() {
                     </>
                   )}
                   {session.ip !== null && <>from {session.ip}</>}, last used <When at={session.lastSeenAt} />, expires{' '}
-                  <When at={session.expiresAt} />, signed in with <span class="level">{LEVELS[session.aal]}</span>
+                  <When at={session.expiresAt} />, signed in with <span class="level">{signedInWith(session.amr)}</span>
                   {session.current && <strong> (this browser)</strong>}
                 </span>{' '}
                 {!session.current && (
@@ -283,8 +292,15 @@ function Sessions() {
   );
 }
 
-/** How a session was signed in, by its assurance level. */
-const LEVELS: Record<Session['aal'], string> = { aal1: 'password', aal2: 'password + code' };
+/** How a session was signed in, by its methods (RFC 8176 `amr`): a synced or a device-bound passkey is a passkey to its owner. */
+const METHODS: Record<Session['amr'][number], string> = {
+  pwd: 'password',
+  otp: 'code',
+  swk: 'passkey',
+  hwk: 'passkey',
+  fed: 'another provider',
+};
+const signedInWith = (amr: Session['amr']) => amr.map((method) => METHODS[method]).join(' + ');
 
 /**
  * The second factor: whether it is on (GET /api/me's `user.mfa`); off, the
@@ -354,7 +370,7 @@ function Enrol({ me, enabled }: { me: Me; enabled: (answer: MfaEnabled) => void 
         label="Turn the second factor on"
         submission={start}
         action="Turn the second factor on"
-        help={start.error?.code === 'email_unverified' && <ProveAddress email={me.user.email} />}
+        help={start.error?.code === 'email_unverified' && <ProveAddress email={me.user.email} then="turn the second factor on here" />}
       >
         <CurrentPasswordField label="Password to turn it on" name="password" value={password} onInput={setPassword} submission={start} />
       </Form>
@@ -384,8 +400,8 @@ function Enrol({ me, enabled }: { me: Me; enabled: (answer: MfaEnabled) => void 
   );
 }
 
-/** For 403 email_unverified: a confirmation link sent to the account's address, whose opening proves it. */
-function ProveAddress({ email }: { email: string }) {
+/** For 403 email_unverified: a confirmation link sent to the account's address, whose opening proves it; `then` what to do next. */
+function ProveAddress({ email, then }: { email: string; then: string }) {
   const [sent, setSent] = useState<ResendAccepted>();
   const send = async () => setSent(await api<ResendAccepted>('POST', '/api/register/resend', { email }));
   if (sent === undefined) {
@@ -399,7 +415,9 @@ function ProveAddress({ email }: { email: string }) {
   }
   return (
     <>
-      <p>A confirmation link is on its way to {email}. Open it, then turn the second factor on here.</p>
+      <p>
+        A confirmation link is on its way to {email}. Open it, then {then}.
+      </p>
       {sent.confirmation !== undefined && (
         <p class="dev">
           Development: no mail provider is set, so the service returned the code.{' '}
@@ -472,6 +490,195 @@ function TurnOff({ off }: { off: () => void }) {
         submission={submission}
       />
       <StepUpField stepUp={stepUp} submission={submission} />
+    </Form>
+  );
+}
+
+/** What a passkey's transports mean to its owner (WebAuthn's AuthenticatorTransport values). */
+const TRANSPORTS: Record<string, string> = {
+  internal: 'this device',
+  hybrid: 'a phone nearby',
+  usb: 'USB',
+  nfc: 'NFC',
+  ble: 'Bluetooth',
+  'smart-card': 'a smart card',
+};
+
+/**
+ * The passkeys: each with its name, when it was added and last used, whether
+ * its provider syncs it, and how the browser reaches it; renamed, or removed
+ * with the password (and a code on an account with a second factor, as every
+ * guarded change); added by name, then the browser's ceremony. Removing one
+ * here does not remove it from the device, which may go on offering it.
+ */
+function Passkeys({ me }: { me: Me }) {
+  const list = useLoad(() => api<PasskeyList>('GET', '/api/me/passkeys'), 'passkeys');
+  const [status, setStatus] = useState('');
+  const changed = (message: string) => {
+    setStatus(message);
+    list.reload();
+  };
+  return (
+    <section aria-labelledby="passkeys-heading">
+      <h2 id="passkeys-heading">Passkeys</h2>
+      <p role="status">{status}</p>
+      <p>
+        A passkey signs you in with no password: your device checks it is you (fingerprint, face or screen lock). It stays on the device or
+        in your password manager, which may sync it to your other devices.
+      </p>
+      {list.data === undefined ? (
+        <Pending error={list.error} />
+      ) : list.data.items.length === 0 ? (
+        <p>No passkey yet.</p>
+      ) : (
+        <ul class="passkeys">
+          {list.data.items.map((passkey) => (
+            <PasskeyItem key={passkey.id} passkey={passkey} changed={changed} />
+          ))}
+        </ul>
+      )}
+      {passkeysSupported() ? (
+        <AddPasskey me={me} added={(passkey) => changed(`Passkey ${passkey.name} added: you can sign in with it now.`)} />
+      ) : (
+        <p>This browser cannot make passkeys.</p>
+      )}
+    </section>
+  );
+}
+
+function PasskeyItem({ passkey, changed }: { passkey: Passkey; changed: (message: string) => void }) {
+  const [open, setOpen] = useState<'rename' | 'remove'>();
+  const describedBy = `passkey-${passkey.id}`;
+  const reached = passkey.transports.map((transport) => TRANSPORTS[transport] ?? transport);
+  const toggle = (form: 'rename' | 'remove') => setOpen(open === form ? undefined : form);
+  const done = (message: string) => {
+    setOpen(undefined);
+    changed(message);
+  };
+  return (
+    <li>
+      <span id={describedBy}>
+        <strong class="passkey-name">{passkey.name}</strong>: added <When at={passkey.createdAt} />,{' '}
+        {passkey.lastUsedAt === null ? (
+          'never used to sign in'
+        ) : (
+          <>
+            last used <When at={passkey.lastUsedAt} />
+          </>
+        )}
+        , {passkey.kind === 'synced' ? 'synced by its provider' : 'kept on one device'}
+        {reached.length > 0 && <>, reached through {reached.join(', ')}</>}
+      </span>{' '}
+      <span class="actions">
+        <button type="button" aria-expanded={open === 'rename'} aria-describedby={describedBy} onClick={() => toggle('rename')}>
+          Rename
+        </button>
+        <button type="button" aria-expanded={open === 'remove'} aria-describedby={describedBy} onClick={() => toggle('remove')}>
+          Remove
+        </button>
+      </span>
+      {open === 'rename' && <RenamePasskey passkey={passkey} renamed={(name) => done(`Passkey renamed ${name}.`)} />}
+      {open === 'remove' && <RemovePasskey passkey={passkey} removed={() => done(`Passkey ${passkey.name} removed.`)} />}
+    </li>
+  );
+}
+
+/** A form opened by a button: its first field takes the focus, so keyboard and screen reader users land in it. */
+function useFirstFieldFocus() {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => box.current?.querySelector<HTMLElement>('input')?.focus(), []);
+  return box;
+}
+
+function RenamePasskey({ passkey, renamed }: { passkey: Passkey; renamed: (name: string) => void }) {
+  const [name, setName] = useState(passkey.name);
+  const box = useFirstFieldFocus();
+  const submission = useSubmit(
+    () => api<WithPasskey>('PATCH', `/api/me/passkeys/${passkey.id}`, { name }),
+    (answer) => renamed(answer.passkey.name),
+  );
+  return (
+    <div ref={box}>
+      <Form label={`Rename ${passkey.name}`} submission={submission} action="Save the name">
+        <Field
+          label="New name"
+          name="name"
+          value={name}
+          onInput={setName}
+          maxLength={PASSKEY_NAME_MAX}
+          errors={submission.errorsOf('name')}
+          required
+        />
+      </Form>
+    </div>
+  );
+}
+
+function RemovePasskey({ passkey, removed }: { passkey: Passkey; removed: () => void }) {
+  const [password, setPassword] = useState('');
+  const stepUp = useStepUp();
+  const box = useFirstFieldFocus();
+  const submission = useSubmit(
+    () => stepUp.send(() => api('DELETE', `/api/me/passkeys/${passkey.id}`, { password, ...stepUp.body })),
+    () => {
+      stepUp.done();
+      removed();
+    },
+  );
+  return (
+    <div ref={box}>
+      <Form label={`Remove ${passkey.name}`} submission={submission} action="Remove the passkey">
+        <CurrentPasswordField
+          label="Password to remove it"
+          name="password"
+          value={password}
+          onInput={setPassword}
+          submission={submission}
+        />
+        <StepUpField stepUp={stepUp} submission={submission} />
+      </Form>
+    </div>
+  );
+}
+
+/** A name, then the options, the browser's ceremony (which makes the key on the device) and the API's check of its answer. */
+function AddPasskey({ me, added }: { me: Me; added: (passkey: Passkey) => void }) {
+  const [name, setName] = useState('');
+  const submission = useSubmit(
+    async () => {
+      const { options } = await api<PasskeyOptions>('POST', '/api/me/passkeys/options');
+      const response = await createPasskey(options);
+      const named = name.trim();
+      try {
+        return await api<WithPasskey>('POST', '/api/me/passkeys', { response, ...(named !== '' && { name: named }) });
+      } catch (error) {
+        // `response` is no field of the form: the reason the API gives for refusing the answer is the form's message.
+        const reasons = error instanceof ApiError ? error.details.response : undefined;
+        if (reasons === undefined) throw error;
+        throw new ApiError(400, 'passkey_refused', `The passkey was not added: its answer ${reasons.join('; ')}.`);
+      }
+    },
+    ({ passkey }) => {
+      setName('');
+      added(passkey);
+    },
+  );
+  return (
+    <Form
+      label="Add a passkey"
+      submission={submission}
+      action="Add a passkey"
+      help={submission.error?.code === 'email_unverified' && <ProveAddress email={me.user.email} then="add the passkey here" />}
+    >
+      <Field
+        label="Name of the new passkey"
+        name="name"
+        value={name}
+        onInput={setName}
+        maxLength={PASSKEY_NAME_MAX}
+        hint={`So you can tell it from the others, e.g. "Laptop" or "Phone". Up to ${PASSKEY_NAME_MAX} characters; "Passkey" if left empty.`}
+        errors={submission.errorsOf('name')}
+      />
     </Form>
   );
 }

@@ -2,11 +2,14 @@
 // the session_id cookie every other page relies on. For an account with a
 // second factor the answer is 403 mfa_required with an mfaToken: a second
 // form then sends it with a code to POST /api/login/mfa, which sets the cookie.
-import { useState } from 'preact/hooks';
-import { api, ApiError, type Me } from '../api.ts';
+// Or a passkey, no password (POST /api/login/passkey/options, then
+// /api/login/passkey): by its button, or picked in the username field's autofill.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, ApiError, type Me, type PasskeyOptions } from '../api.ts';
 import { navigate, to, usePlace } from '../router.ts';
 import { fetchMe, useSession } from '../session.ts';
 import { CurrentPasswordField, Field, Form, useSubmit, useTitle } from '../ui.tsx';
+import { conditionalUiAvailable, getPasskey, passkeysSupported } from '../webauthn.ts';
 
 /** Only a page of this app may be the destination after logging in. */
 const destination = (next: string | null) => (next !== null && /^\/app\/(?!\/)/.test(next) ? next : to.account);
@@ -61,16 +64,83 @@ export function LogIn() {
           name="identifier"
           value={identifier}
           onInput={setIdentifier}
-          autoComplete="username"
+          // `webauthn`: the browser's autofill offers this site's passkeys here too (PasskeySignIn's conditional request).
+          autoComplete="username webauthn"
           errors={submission.errorsOf(field)}
           required
         />
         <CurrentPasswordField label="Password" name="password" value={password} onInput={setPassword} submission={submission} />
       </Form>
+      {passkeysSupported() && <PasskeySignIn done={loggedIn} />}
       <p>
         <a href={to.forgot}>Forgot your password?</a> · No account yet? <a href={to.signup}>Sign up</a>
       </p>
     </>
+  );
+}
+
+/** The API's check of the browser's answer, which sets the cookie as the password login does. */
+async function signedIn(response: Record<string, unknown>): Promise<Me | null> {
+  await api('POST', '/api/login/passkey', { response });
+  return fetchMe();
+}
+
+const passkeyOptions = async () => (await api<PasskeyOptions>('POST', '/api/login/passkey/options')).options;
+
+/**
+ * A passkey, no password and nothing typed (discoverable credentials): the
+ * button asks the browser for one of this site's; and, where the browser has
+ * the conditional UI, a request started with the page waits for one picked in
+ * the username field's autofill, aborted when the page leaves or the button is
+ * used. Each start costs one attempt on the address's login counter (the
+ * options' challenge), so it starts again only after the button was used or
+ * the API refused a passkey picked in it: never by itself after a refusal of
+ * the options or the browser's, which would loop.
+ */
+function PasskeySignIn({ done }: { done: (me: Me | null) => void }) {
+  const [round, setRound] = useState(0);
+  const [autofillError, setAutofillError] = useState<ApiError>();
+  const autofill = useRef<AbortController>(undefined);
+  useEffect(() => {
+    const controller = new AbortController();
+    autofill.current = controller;
+    const wait = async () => {
+      if (!(await conditionalUiAvailable()) || controller.signal.aborted) return;
+      let response: Record<string, unknown>;
+      try {
+        const options = await passkeyOptions();
+        if (controller.signal.aborted) return;
+        response = await getPasskey(options, controller);
+      } catch (error) {
+        // Aborted, or refused before anyone picked a passkey: nothing the person asked for (the button says why when used).
+        if (error instanceof ApiError) return;
+        throw error;
+      }
+      try {
+        done(await signedIn(response));
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        setAutofillError(error);
+        setRound((n) => n + 1);
+      }
+    };
+    void wait();
+    return () => controller.abort();
+  }, [round]);
+  const button = useSubmit(async () => {
+    autofill.current?.abort();
+    setAutofillError(undefined);
+    try {
+      return await signedIn(await getPasskey(await passkeyOptions()));
+    } catch (error) {
+      setRound((n) => n + 1);
+      throw error;
+    }
+  }, done);
+  return (
+    <Form label="Sign in with a passkey" submission={{ ...button, error: button.error ?? autofillError }} action="Sign in with a passkey">
+      <p>No password: your device checks it is you (fingerprint, face or screen lock) and signs you in.</p>
+    </Form>
   );
 }
 
