@@ -52,7 +52,7 @@ export const ERRORS = {
     status: 429,
     message: 'Too many wrong codes: the second step of this account is locked until its password is reset (POST /api/password/forgot).',
   },
-  // Passkeys (src/auth/README.md, "Passkeys"). One answer for every refused assertion: nothing is learned from which check failed.
+  // Passkeys (src/auth/passkeys/README.md). One answer for every refused assertion: nothing is learned from which check failed.
   passkey_invalid: {
     status: 401,
     message: 'The passkey could not be verified, or its challenge is unknown, used or expired: ask for new options and try again.',

@@ -1,6 +1,6 @@
 // A passkey as the login's second step after a password and as the step-up
 // of the guarded changes: the happy paths, their statement counts against the
-// declarations, and who is asked what (src/auth/README.md, "Passkeys").
+// declarations, and who is asked what (src/auth/passkeys/README.md).
 import { describe, expect, it } from 'vitest';
 import loginMfa from '../../netlify/functions/login-mfa.ts';
 import secondStepOptions from '../../netlify/functions/login-mfa-passkey-options.ts';

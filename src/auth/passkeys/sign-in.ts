@@ -2,7 +2,7 @@
 // options name no account (the browser's conditional UI offers the passkeys
 // it holds for the RP ID). It ends as POST /api/login does: a session, the
 // address remembered, login_succeeded in the trail; at aal2, amr `swk` or
-// `hwk` (README, "Passkeys").
+// `hwk` (src/auth/passkeys/README.md).
 //
 // Limits: the options count one attempt on the address's login counter
 // (RATE_LIMIT_LOGIN_IP), before a challenge exists, so an address gets no
