@@ -96,6 +96,7 @@ export type MfaEnabled = Answer<typeof answers.mfaEnabled>;
 export type RecoveryCodeList = Answer<typeof answers.recoveryCodes>;
 export type AdminUser = Answer<typeof adminAnswers.adminUser>;
 export type AdminUserDetail = Answer<typeof adminAnswers.adminUserDetail>;
+export type RemovedPasskeys = Answer<typeof adminAnswers.removedPasskeys>;
 export type ServiceKey = Answer<typeof adminAnswers.serviceKey>;
 export type NewServiceKey = Answer<typeof adminAnswers.newServiceKey>;
 export type Passkey = Answer<typeof answers.passkeyView>;

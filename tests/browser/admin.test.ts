@@ -1,10 +1,12 @@
 // The admin pages (src/web/admin) in a real headless Chromium against
 // `netlify dev` and this file's database: an admin at aal2 finds a user, bans
 // them after confirming, and the user's open page is signed out at its next
-// request; service keys; the chunk rule (the admin pages are a file of their
+// request; the admin removes a user's second factor and passkeys with a code
+// of their own; service keys; the chunk rule (the admin pages are a file of their
 // own, which a user's or an aal1 admin's page never fetches); axe-core on
 // every admin page. SCREENSHOTS=1 saves the search, a user's page asking to
 // confirm a ban, and the keys with a new secret (tests/browser/screenshots/).
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -12,9 +14,9 @@ import { buildWeb, WEB_OUT, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { createAdmin } from '../support/admin.ts';
 import { launchChromium, recordProblems, screenshot, seriousViolations } from '../support/browser.ts';
-import { codeAt, enableMfa } from '../support/mfa.ts';
+import { codeAt, enableMfa, type Enrolled } from '../support/mfa.ts';
 import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
-import { createUser, STRONG_PASSWORD, uniqueName } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, type TestUser, uniqueName } from '../support/users.ts';
 
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
@@ -65,14 +67,14 @@ async function logIn(page: Page, username: string, secret?: string) {
   await expectTitle(page, 'My account');
 }
 
-/** An admin with a second factor, logged in with it (aal2) in a browser of its own. */
-async function adminPage(): Promise<{ page: Page; requests: string[] }> {
+/** An admin with a second factor, logged in with it (aal2) in a browser of its own; the factor for the step-ups. */
+async function adminPage(): Promise<{ page: Page; requests: string[]; admin: TestUser } & Enrolled> {
   const admin = await createUser({ username: uniqueName('web_admin') });
   await getDb().updateTable('users').set({ role: 'admin' }).where('id', '=', admin.user.id).execute();
-  const { secret } = await enableMfa(admin.token);
+  const factor = await enableMfa(admin.token);
   const opened = await newPage();
-  await logIn(opened.page, admin.user.username, secret);
-  return opened;
+  await logIn(opened.page, admin.user.username, factor.secret);
+  return { ...opened, ...factor, admin };
 }
 
 const isAdminChunk = (path: string) => path === '/app/admin-pages.js';
@@ -196,6 +198,105 @@ describe('the admin pages', () => {
     await page.getByRole('button', { name: 'Lift the ban…' }).click();
     await page.getByRole('button', { name: `Yes, lift the ban on ${victim.user.username}` }).click();
     await eventually(() => page.locator('[data-field="ban"]').textContent()).toBe('None');
+    expect(found).toEqual([]);
+  });
+
+  it("removes a user's second factor and passkeys, the question asking for the admin's own code; the user's sessions end", {
+    timeout: 180_000,
+  }, async () => {
+    const found: string[] = [];
+    const db = getDb();
+    const victim = await createUser({ username: uniqueName('web_lost') });
+    await enableMfa(victim.token);
+    const passkey = (name: string) => ({
+      user_id: victim.user.id,
+      credential_id: randomBytes(16),
+      public_key: Buffer.from('not checked here'),
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      backup_eligible: true,
+      name,
+    });
+    await db
+      .insertInto('passkeys')
+      .values([passkey('Work laptop'), passkey('Old phone')])
+      .execute();
+    const factorOf = () => db.selectFrom('totp_factors').where('user_id', '=', victim.user.id).select('user_id').execute();
+    const sessionsOf = () => db.selectFrom('sessions').where('user_id', '=', victim.user.id).select('id').execute();
+    expect(await factorOf()).toHaveLength(1);
+    const live = (await sessionsOf()).length;
+    expect(live).toBeGreaterThan(0);
+
+    const { page, secret, recoveryCodes, admin } = await adminPage();
+    await page.goto(`/app/admin/users/${victim.user.id}`);
+    await expectTitle(page, `${victim.user.username} · Administration`);
+    const listed = page.getByRole('table', { name: `Passkeys of ${victim.user.username}, oldest first` });
+    await eventually(() => listed.locator('tbody tr').allTextContents()).toEqual([
+      expect.stringMatching(/^Work laptop \(synced\).*Never/),
+      expect.stringMatching(/^Old phone \(synced\).*Never/),
+    ]);
+
+    const removal = page.getByRole('form', { name: 'Remove second factor' });
+    await removal.getByRole('button', { name: 'Remove second factor…' }).click();
+    const question = removal.getByRole('group', { name: new RegExp(`^Remove the second factor of ${victim.user.username}\\?`) });
+    await eventually(() => question.count()).toBe(1);
+    expect(await question.textContent()).toContain('Every session of');
+    expect(await question.textContent()).toContain('they are e-mailed that it happened');
+    const code = question.getByLabel('Your authenticator code', { exact: true });
+    await axe(page, 'user, asking for the code to remove the second factor', found);
+
+    // No code: the API's step_up_required, under the field; the question stays.
+    const yes = question.getByRole('button', { name: `Yes, remove the second factor of ${victim.user.username}` });
+    await yes.click();
+    await eventually(() => code.getAttribute('aria-invalid')).toBe('true');
+    expect(await removal.locator('.errors').textContent()).toBe('Your authenticator code is needed for this change');
+    // A wrong code (none of the steps near now), refused under the field; nothing removed.
+    const near = [-2, -1, 0, 1, 2].map((offset) => codeAt(secret, Date.now(), offset));
+    await code.fill(['000000', '111111', '222222'].find((candidate) => !near.includes(candidate))!);
+    await yes.click();
+    await eventually(() => removal.locator('.errors').textContent()).toBe('Your authenticator code is not correct');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('code');
+    await axe(page, 'user, a wrong code under the field', found);
+    expect(await factorOf()).toHaveLength(1);
+    // The admin's own code counter at its limit: the 429's wait, under the field.
+    const counter = { bucket: `mfa:${admin.user.id}`, window_start: new Date(), hits: 10 };
+    await db
+      .insertInto('rate_limits')
+      .values(counter)
+      .onConflict((conflict) => conflict.column('bucket').doUpdateSet(counter))
+      .execute();
+    await yes.click();
+    await eventually(() => removal.locator('.errors').textContent()).toMatch(/^Your authenticator code can be tried again in \d+ seconds$/);
+    await db.deleteFrom('rate_limits').where('bucket', '=', counter.bucket).execute();
+
+    // The login took this step's code: the next one.
+    await code.fill(codeAt(secret, Date.now(), 1));
+    await yes.click();
+    await eventually(() => page.getByRole('status').first().textContent()).toBe(
+      `The second factor of ${victim.user.username} is removed. ${live} session${live === 1 ? ' was' : 's were'} ended.`,
+    );
+    expect(await factorOf()).toEqual([]);
+    expect(await sessionsOf()).toEqual([]);
+    // The detail is loaded again: no factor, so no button for it.
+    await eventually(() => removal.count()).toBe(0);
+
+    // One passkey, with a recovery code of the admin's (no later step is valid yet).
+    const row = listed.locator('tbody tr', { hasText: 'Old phone' });
+    await row.getByRole('button', { name: 'Remove the passkey Old phone…' }).click();
+    await row.getByLabel('Your authenticator code', { exact: true }).fill(recoveryCodes[0]!);
+    await row.getByRole('button', { name: 'Yes, remove the passkey Old phone' }).click();
+    await eventually(() => listed.locator('tbody tr').count()).toBe(1);
+    expect(await db.selectFrom('passkeys').where('user_id', '=', victim.user.id).select('name').execute()).toEqual([
+      { name: 'Work laptop' },
+    ]);
+
+    // Every passkey left.
+    const all = page.getByRole('form', { name: 'Remove passkeys' });
+    await all.getByRole('button', { name: 'Remove passkeys…' }).click();
+    await all.getByLabel('Your authenticator code', { exact: true }).fill(recoveryCodes[1]!);
+    await all.getByRole('button', { name: `Yes, remove every passkey of ${victim.user.username}` }).click();
+    await eventually(() => page.getByRole('status').first().textContent()).toBe('1 passkey is removed. 0 sessions were ended.');
+    await eventually(() => page.locator('main').textContent()).not.toContain('Lost phone or security key');
+    expect(await db.selectFrom('passkeys').where('user_id', '=', victim.user.id).select('id').execute()).toEqual([]);
     expect(found).toEqual([]);
   });
 

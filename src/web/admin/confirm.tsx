@@ -17,10 +17,15 @@ interface Props<T> {
   done: (result: T) => void;
   /** Fields the action takes (a ban's reason), checked by the API only once confirmed, given the API's messages for each. */
   fields?: (errorsOf: Submission['errorsOf']) => ComponentChildren;
+  /**
+   * Fields the question itself asks (the admin's own code): shown with it, and
+   * a refusal keeps the question open, so the field's error stays beside it.
+   */
+  asks?: (submission: Submission) => ComponentChildren;
   danger?: boolean;
 }
 
-export function ConfirmedAction<T>({ action, question, yes, run, done, fields, danger }: Props<T>) {
+export function ConfirmedAction<T>({ action, question, yes, run, done, fields, asks, danger }: Props<T>) {
   const id = useId();
   const [asking, setAsking] = useState(false);
   const asked = useRef<HTMLLegendElement>(null);
@@ -34,10 +39,10 @@ export function ConfirmedAction<T>({ action, question, yes, run, done, fields, d
   useEffect(() => {
     if (asking) asked.current?.focus();
   }, [asking]);
-  // A refusal ends the question and, as every form does (ui.tsx), takes the focus to what to fix.
+  // A refusal ends the question (unless it asks a field) and, as every form does (ui.tsx), takes the focus to what to fix.
   useEffect(() => {
     if (error === undefined) return;
-    setAsking(false);
+    if (asks === undefined) setAsking(false);
     (form.current?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? form.current?.querySelector<HTMLElement>('.form-error'))?.focus();
   }, [error]);
   const cancel = () => {
@@ -69,6 +74,7 @@ export function ConfirmedAction<T>({ action, question, yes, run, done, fields, d
           <legend ref={asked} tabIndex={-1}>
             {question}
           </legend>
+          {asks?.(submission)}
           <button type="submit" disabled={busy}>
             {busy ? 'Please wait…' : yes}
           </button>

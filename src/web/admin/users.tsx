@@ -2,12 +2,14 @@
 // role, state; paged by cursor, the filters kept in the page's address) and
 // a user's page (GET /api/admin/users/{id}) with the admin actions, each
 // asking before it acts (confirm.tsx): ban and unban, end the sessions, send
-// a password reset, grant or revoke the admin role, delete.
+// a password reset, grant or revoke the admin role, delete; and removing the
+// user's second factor or passkeys, which also asks for the admin's own code.
 import { useState } from 'preact/hooks';
-import { api, segment, type AdminUser, type AdminUserDetail, type RevokedSessions } from '../api.ts';
+import { api, segment, type AdminUser, type AdminUserDetail, type RemovedPasskeys, type RevokedSessions } from '../api.ts';
 import { loadList } from '../list.ts';
-import { navigate, type Place } from '../router.ts';
-import { ClientReported, Field, Form, Pager, Pending, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
+import { navigate, to, type Place } from '../router.ts';
+import { useSession } from '../session.ts';
+import { ClientReported, Field, Form, Pager, Pending, type Submission, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
 import { ConfirmedAction } from './confirm.tsx';
 import { adminTo } from './paths.ts';
 
@@ -210,11 +212,7 @@ export function AdminUserPage({ id }: { id: string }) {
           </>
         )}
       </p>
-      {/*
-        PLACE FOR FACTOR REMOVAL: the buttons that remove this user's second factor and passkeys (a step-up
-        for the admin, a notice to the user) go here, as ConfirmedActions, once their admin routes exist.
-        The detail lists no passkeys yet either.
-      */}
+      <FactorRemovals detail={found.data} acted={acted} />
       <h2>Sessions</h2>
       {sessions.length === 0 ? (
         <p>No live session.</p>
@@ -306,6 +304,146 @@ export function AdminUserPage({ id }: { id: string }) {
       />
     </>
   );
+}
+
+/**
+ * The user's passkeys, and removing their second factor or passkeys (for one
+ * who lost a phone): the API asks for the admin's own code (a stolen admin
+ * session alone must not strip a user's factor) and refuses one's own account
+ * and another admin's, so those get a pointer here instead of buttons.
+ */
+function FactorRemovals({ detail, acted }: { detail: AdminUserDetail; acted: (message: string) => void }) {
+  const { me } = useSession();
+  const { user, secondFactor, passkeys } = detail;
+  const path = `/api/admin/users/${user.id}`;
+  const name = user.username;
+  const removable = secondFactor?.enabled === true || passkeys.length > 0;
+  const refusal =
+    me?.user.id === user.id ? (
+      <>
+        Your own second factor and passkeys are on <a href={to.account}>your account page</a>, which asks for your password.
+      </>
+    ) : user.role !== 'user' ? (
+      "An admin's second factor and passkeys can be removed only once their admin role is revoked."
+    ) : me?.user.mfa.totp === false ? (
+      <>
+        Removing them asks for a code of your own authenticator app: turn one on from <a href={to.account}>your account page</a> first.
+      </>
+    ) : undefined;
+  const ends = `Every session of ${name} ends and they are e-mailed that it happened.`;
+  return (
+    <>
+      <h2>Passkeys</h2>
+      {passkeys.length === 0 ? (
+        <p>None.</p>
+      ) : (
+        <table class="admin-table">
+          <caption>Passkeys of {name}, oldest first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Created</th>
+              <th scope="col">Last used</th>
+              {refusal === undefined && <th scope="col">Remove</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {passkeys.map((passkey) => (
+              <tr>
+                <td>
+                  <q>{passkey.name}</q> ({passkey.kind})
+                </td>
+                <td>
+                  <When at={passkey.createdAt} />
+                </td>
+                <td>{passkey.lastUsedAt === null ? 'Never' : <When at={passkey.lastUsedAt} />}</td>
+                {refusal === undefined && (
+                  <td>
+                    <CodeConfirmed
+                      action={`Remove the passkey ${passkey.name}`}
+                      question={`Remove the passkey "${passkey.name}" of ${name}? ${ends}`}
+                      yes={`Yes, remove the passkey ${passkey.name}`}
+                      run={(code) => api<RemovedPasskeys>('DELETE', `${path}/passkeys`, { code, passkeyId: passkey.id })}
+                      done={({ revokedSessions }) => acted(`The passkey "${passkey.name}" is removed. ${sessionsEnded(revokedSessions)}`)}
+                    />
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {removable && refusal !== undefined && <p>{refusal}</p>}
+      {removable && refusal === undefined && (
+        <section aria-labelledby="factors-heading">
+          <h3 id="factors-heading">Lost phone or security key</h3>
+          {secondFactor?.enabled === true && (
+            <CodeConfirmed
+              action="Remove second factor"
+              question={`Remove the second factor of ${name}? Their authenticator app and recovery codes stop working. ${ends}`}
+              yes={`Yes, remove the second factor of ${name}`}
+              run={(code) => api<RevokedSessions>('DELETE', `${path}/mfa`, { code })}
+              done={({ revokedSessions }) => acted(`The second factor of ${name} is removed. ${sessionsEnded(revokedSessions)}`)}
+            />
+          )}
+          {passkeys.length > 0 && (
+            <CodeConfirmed
+              action="Remove passkeys"
+              question={`Remove every passkey of ${name} (${passkeys.length})? ${ends}`}
+              yes={`Yes, remove every passkey of ${name}`}
+              run={(code) => api<RemovedPasskeys>('DELETE', `${path}/passkeys`, { code })}
+              done={({ removedPasskeys, revokedSessions }) =>
+                acted(`${removedPasskeys} passkey${removedPasskeys === 1 ? ' is' : 's are'} removed. ${sessionsEnded(revokedSessions)}`)
+              }
+            />
+          )}
+        </section>
+      )}
+    </>
+  );
+}
+
+/** A ConfirmedAction whose question asks for the admin's own code, sent as `code`; each success clears it (a code works once). */
+function CodeConfirmed<T>(props: {
+  action: string;
+  question: string;
+  yes: string;
+  run: (code: string) => Promise<T>;
+  done: (result: T) => void;
+}) {
+  const [code, setCode] = useState('');
+  return (
+    <ConfirmedAction
+      danger
+      action={props.action}
+      question={props.question}
+      yes={props.yes}
+      run={() => props.run(code.trim())}
+      done={(result) => {
+        setCode('');
+        props.done(result);
+      }}
+      asks={(submission) => (
+        <Field
+          label="Your authenticator code"
+          name="code"
+          value={code}
+          onInput={setCode}
+          autoComplete="one-time-code"
+          hint="The 6-digit code your own authenticator app shows now, or one of your recovery codes (it then works no more)."
+          errors={codeErrors(submission)}
+          required
+        />
+      )}
+    />
+  );
+}
+
+/** Under the code field: a wrong code, a missing one (step_up_required), and a 429's wait. */
+function codeErrors({ error, errorsOf }: Submission): string[] | undefined {
+  if (error?.status === 429)
+    return [error.retryAfter === undefined ? 'cannot be tried now' : `can be tried again in ${error.retryAfter} seconds`];
+  return errorsOf('code');
 }
 
 const sessionsEnded = (count: number) => `${count} session${count === 1 ? ' was' : 's were'} ended.`;
