@@ -4,7 +4,8 @@
 // every other, each with how it was signed in), the second factor (enrolment,
 // POST /api/me/mfa/totp and /confirm; new recovery codes, POST
 // /api/me/mfa/recovery-codes; turning it off, DELETE /api/me/mfa/totp) and the
-// deletion (DELETE /api/me). On an account with a second factor the API asks
+// deletion (DELETE /api/me); the identities at other providers are
+// pages/providers.tsx. On an account with a second factor the API asks
 // the guarded changes for a code of it (step_up_required): the form then shows
 // the code field and is sent again. A new feature of the account gets its own
 // <section> in `Account` below.
@@ -27,6 +28,7 @@ import {
 import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { QrCode } from '../qr.tsx';
+import { Identities } from './providers.tsx';
 import { to } from '../router.ts';
 import { useSession } from '../session.ts';
 import {
@@ -79,6 +81,7 @@ export function Account() {
       <EmailForm me={me} />
       <PasswordForm me={me} />
       <Sessions />
+      <Identities />
       <SecondFactor me={me} changed={(on) => setMe({ ...me, user: { ...me.user, mfa: { totp: on } } })} />
       <DeleteAccount
         deleted={() => {
