@@ -16,8 +16,9 @@ export interface DevServer {
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-export async function startNetlifyDev(env: Record<string, string> = {}): Promise<DevServer> {
-  const port = await freePort();
+/** `port`: given when something must know the address before the server starts (a provider's redirect URI). */
+export async function startNetlifyDev(env: Record<string, string> = {}, port?: number): Promise<DevServer> {
+  port ??= await freePort();
   const functionsPort = await freePort();
   // Its static server would otherwise take 3999, or race another netlify dev starting at the same moment for it.
   const staticPort = await freePort();

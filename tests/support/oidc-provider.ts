@@ -24,7 +24,8 @@ export interface LocalProvider {
   close: () => Promise<void>;
 }
 
-export async function startLocalProvider(): Promise<LocalProvider> {
+/** `serviceUrl`: the origin its client's redirect URI is on (the browser suite's `netlify dev`, not the in-process calls' BASE_URL). */
+export async function startLocalProvider(serviceUrl = BASE_URL): Promise<LocalProvider> {
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end();
   const server = createServer((req, res) => handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -35,7 +36,7 @@ export async function startLocalProvider(): Promise<LocalProvider> {
       {
         client_id: CLIENT_ID,
         client_secret: CLIENT_SECRET,
-        redirect_uris: [`${BASE_URL}/api/auth/${PROVIDER_ID}/callback`],
+        redirect_uris: [`${serviceUrl}/api/auth/${PROVIDER_ID}/callback`],
         grant_types: ['authorization_code'],
         response_types: ['code'],
       },

@@ -5,7 +5,8 @@
 // POST /api/me/mfa/totp and /confirm; new recovery codes, POST
 // /api/me/mfa/recovery-codes; turning it off, DELETE /api/me/mfa/totp), the
 // passkeys (GET and POST /api/me/passkeys with /options; PATCH and DELETE
-// /api/me/passkeys/{id}) and the deletion (DELETE /api/me). On an account with a second factor the API asks
+// /api/me/passkeys/{id}) and the deletion (DELETE /api/me); the identities at
+// other providers are pages/providers.tsx. On an account with a second factor the API asks
 // the guarded changes for a code of it (step_up_required): the form then shows
 // the code field and is sent again. A new feature of the account gets its own
 // <section> in `Account` below.
@@ -34,6 +35,7 @@ import { PASSKEY_NAME_MAX } from '../../auth/passkeys/name.ts';
 import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { QrCode } from '../qr.tsx';
+import { Identities } from './providers.tsx';
 import { to } from '../router.ts';
 import { useSession } from '../session.ts';
 import {
@@ -87,6 +89,7 @@ export function Account() {
       <EmailForm me={me} />
       <PasswordForm me={me} />
       <Sessions />
+      <Identities />
       <SecondFactor me={me} changed={(on) => setMe({ ...me, user: { ...me.user, mfa: { totp: on } } })} />
       <Passkeys me={me} />
       <DeleteAccount

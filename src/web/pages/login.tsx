@@ -4,23 +4,29 @@
 // form then sends it with a code to POST /api/login/mfa, which sets the cookie.
 // Or a passkey, no password (POST /api/login/passkey/options, then
 // /api/login/passkey): by its button, or picked in the username field's autofill.
+// Other identity providers: pages/providers.tsx (their links, and their
+// callback's hand-over to the code step).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Me, type PasskeyOptions } from '../api.ts';
 import { navigate, to, usePlace } from '../router.ts';
 import { fetchMe, useSession } from '../session.ts';
 import { CurrentPasswordField, Field, Form, useSubmit, useTitle } from '../ui.tsx';
 import { conditionalUiAvailable, getPasskey, passkeysSupported } from '../webauthn.ts';
+import { ProviderButtons, takeSecondStep } from './providers.tsx';
 
 /** Only a page of this app may be the destination after logging in. */
 const destination = (next: string | null) => (next !== null && /^\/app\/(?!\/)/.test(next) ? next : to.account);
 
 export function LogIn() {
-  useTitle('Log in');
   const { setMe } = useSession();
-  const next = usePlace().query.get('next');
+  const [handedOver] = useState(takeSecondStep);
+  const query = usePlace().query;
+  const next = handedOver?.returnTo ?? query.get('next');
   const [identifier, setIdentifier] = useState('');
   const [password, setPassword] = useState('');
-  const [mfaToken, setMfaToken] = useState<string>();
+  const [mfaToken, setMfaToken] = useState(handedOver?.mfaToken);
+  // Here, not in SecondStep: Preact runs a child's effects before its parent's, so a step shown at once would get this page's title.
+  useTitle(mfaToken === undefined ? 'Log in' : 'Enter your code');
   const field = identifier.includes('@') ? 'email' : 'username';
   const loggedIn = (me: Me | null) => {
     setMe(me);
@@ -72,6 +78,7 @@ export function LogIn() {
         <CurrentPasswordField label="Password" name="password" value={password} onInput={setPassword} submission={submission} />
       </Form>
       {passkeysSupported() && <PasskeySignIn done={loggedIn} />}
+      <ProviderButtons returnTo={destination(next)} />
       <p>
         <a href={to.forgot}>Forgot your password?</a> · No account yet? <a href={to.signup}>Sign up</a>
       </p>
@@ -146,7 +153,6 @@ function PasskeySignIn({ done }: { done: (me: Me | null) => void }) {
 
 /** The second step: a code from the authenticator app, or a recovery code, within the token's 5 minutes and 5 tries. */
 function SecondStep({ mfaToken, done, restart }: { mfaToken: string; done: (me: Me | null) => void; restart: () => void }) {
-  useTitle('Enter your code');
   const [code, setCode] = useState('');
   const submission = useSubmit(async () => {
     await api('POST', '/api/login/mfa', { mfaToken, code: code.trim() });
