@@ -13,12 +13,11 @@ import type { Browser, Page } from 'playwright-core';
 import { buildWeb, WEB_OUT, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { createAdmin } from '../support/admin.ts';
-import { launchChromium, recordProblems, screenshot, seriousViolations } from '../support/browser.ts';
+import { launchChromium, screenshot, seriousViolations } from '../support/browser.ts';
 import { codeAt, enableMfa, type Enrolled } from '../support/mfa.ts';
 import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { eventually, expectTitle, logInToAccount, newPage as openPage } from '../support/pages.ts';
 import { createUser, STRONG_PASSWORD, type TestUser, uniqueName } from '../support/users.ts';
-
-const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
 
 let server: DevServer;
 let browser: Browser;
@@ -36,17 +35,11 @@ afterAll(async () => {
 
 /** A page in a fresh context (its own cookies), optionally holding `token` as the session cookie; `requests` collects every URL it asks for. */
 async function newPage(options: { token?: string } = {}): Promise<{ page: Page; requests: string[] }> {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1000, height: 760 } });
-  if (options.token !== undefined) await context.addCookies([{ name: 'session_id', value: options.token, url: server.url }]);
-  const page = await context.newPage();
-  recordProblems(page, pageProblems);
+  const page = await openPage(browser, server.url, pageProblems);
+  if (options.token !== undefined) await page.context().addCookies([{ name: 'session_id', value: options.token, url: server.url }]);
   const requests: string[] = [];
   page.on('request', (request) => requests.push(new URL(request.url()).pathname));
   return { page, requests };
-}
-
-async function expectTitle(page: Page, title: string) {
-  await eventually(() => page.title()).toBe(`${title} · Accounts`);
 }
 
 async function axe(page: Page, name: string, found: string[]) {
@@ -55,10 +48,7 @@ async function axe(page: Page, name: string, found: string[]) {
 
 /** Logs in through the login page, with the factor's code when `secret` is given. */
 async function logIn(page: Page, username: string, secret?: string) {
-  await page.goto('/app/login');
-  await page.getByLabel('Username or e-mail', { exact: true }).fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await logInToAccount(page, username);
   if (secret !== undefined) {
     await expectTitle(page, 'Enter your code');
     await page.getByLabel('Code', { exact: true }).fill(codeAt(secret));
