@@ -65,7 +65,8 @@ export const checks = {
     const login = limitFor('loginIp');
     return {
       bucket: bucketKey('passkey_options_ip', addressKey(ip)),
-      limit: { ...login, count: login.count * PASSKEY_OPTIONS_PER_LOGIN },
+      // Within Postgres's integer, whatever the configured count.
+      limit: { ...login, count: Math.min(login.count * PASSKEY_OPTIONS_PER_LOGIN, 2 ** 31 - 1) },
     };
   },
   registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', addressKey(ip)), limit: limitFor('registerIp') }),
