@@ -10,8 +10,8 @@ export const loginPasskeyOptions = endpoint('/api/login/passkey/options', {
       'Start a sign-in with a passkey: the options for navigator.credentials.get(), for any account (discoverable credentials, conditional UI)',
     statements: 1,
     description:
-      "Counts one attempt on the address's login counter (`RATE_LIMIT_LOGIN_IP`: 429 over it), as a password login does. The challenge is single use " +
-      'and lives 5 minutes.',
+      "Counts on the address's counter of these options (5 times `RATE_LIMIT_LOGIN_IP` in its window: 429 over it), not on its login counter: " +
+      'the log-in page asks for them as it opens. The answer counts there. The challenge is single use and lives 5 minutes.',
     answers: [
       {
         status: 200,

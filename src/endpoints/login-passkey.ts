@@ -12,9 +12,11 @@ export const loginPasskey = endpoint('/api/login/passkey', {
     description:
       'The same 200 as POST /api/login; the session is at `aal2`, its `amr` `swk` (a synced passkey) or `hwk` (device-bound). Every refusal is 401 ' +
       '`passkey_invalid` (challenge unknown, used or expired; passkey unknown; signature, origin, RP ID, user verification or sign counter wrong). ' +
-      '403 `forbidden` for a request from another origin (login CSRF), but one CORS_ALLOWED_ORIGINS trusts (no cookie then).',
+      '403 `forbidden` for a request from another origin (login CSRF), but one CORS_ALLOWED_ORIGINS trusts (no cookie then). ' +
+      "Counts one attempt on the address's login counter (`RATE_LIMIT_LOGIN_IP`, as a wrong password: 429 over it, nothing verified), " +
+      'given back by a success.',
     body: passkeySignInSchema,
     answers: [{ status: 200, description: 'Logged in', body: r.loggedIn, headers: ['Set-Cookie'] }],
-    errors: [401, 403],
+    errors: [401, 403, 429],
   },
 });

@@ -42,6 +42,9 @@ export const KNOWN_ADDRESS_MS = 30 * 24 * 60 * 60_000;
 export const MFA_BUCKET_PREFIX = 'mfa:';
 export const MFA_DAY_BUCKET_PREFIX = 'mfa_day:';
 
+/** How many views of the log-in page (passkey options) an address gets per password attempt of RATE_LIMIT_LOGIN_IP. */
+export const PASSKEY_OPTIONS_PER_LOGIN = 5;
+
 export const checks = {
   loginAccount: (userId: number, ip: string): Check => {
     const { prefix, suffix } = loginAccountKey(ip);
@@ -52,6 +55,20 @@ export const checks = {
     limit: limitFor('loginAccountTotal'),
   }),
   loginIp: (ip: string): Check => ({ bucket: bucketKey('login_ip', addressKey(ip)), limit: limitFor('loginIp') }),
+  /**
+   * The passkey sign-in's options of an address: a bucket of their own, at
+   * PASSKEY_OPTIONS_PER_LOGIN times RATE_LIMIT_LOGIN_IP in its window, since
+   * the login page asks for them as it opens (the autofill's request); a
+   * refused assertion counts on loginIp as a wrong password does.
+   */
+  passkeyOptionsIp: (ip: string): Check => {
+    const login = limitFor('loginIp');
+    return {
+      bucket: bucketKey('passkey_options_ip', addressKey(ip)),
+      // Within Postgres's integer, whatever the configured count.
+      limit: { ...login, count: Math.min(login.count * PASSKEY_OPTIONS_PER_LOGIN, 2 ** 31 - 1) },
+    };
+  },
   registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', addressKey(ip)), limit: limitFor('registerIp') }),
   email: (email: string): Check => ({ bucket: bucketKey('email', email.toLowerCase()), limit: limitFor('email') }),
   emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', addressKey(ip)), limit: limitFor('emailIp') }),

@@ -17,13 +17,15 @@ export class ApiError extends Error {
     readonly retryAfter?: number,
     /** With mfa_required only: the token of the login's second step. */
     readonly mfaToken?: string,
+    /** With mfa_required only: what the second step takes (`totp`, `recovery_code`, `passkey`). */
+    readonly methods: string[] = [],
   ) {
     super(message);
   }
 }
 
 interface Envelope {
-  error?: { code?: string; message?: string; details?: FieldErrors; mfaToken?: string };
+  error?: { code?: string; message?: string; details?: FieldErrors; mfaToken?: string; methods?: string[] };
 }
 
 /**
@@ -61,6 +63,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     error?.details ?? {},
     Number.isFinite(retry) && retry > 0 ? retry : undefined,
     error?.mfaToken,
+    error?.methods,
   );
 }
 

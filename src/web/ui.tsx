@@ -3,9 +3,11 @@
 // author links, list paging and the page title.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { ApiError, type Author } from './api.ts';
+import { api, ApiError, type Author, type PasskeyList, type PasskeyOptions } from './api.ts';
 import type { ListPage } from './list.ts';
 import { to } from './router.ts';
+import { useSession } from './session.ts';
+import { getPasskey, passkeysSupported } from './webauthn.ts';
 
 export const SITE = 'Accounts';
 
@@ -149,6 +151,7 @@ export function useSubmit<T>(action: () => Promise<T>, done: (result: T) => void
 export function explain(error: ApiError): string {
   if (error.code === 'validation_failed') return 'Some fields need a change: see the messages below them.';
   if (error.code === 'step_up_required') return 'Your account has a second factor: enter a code from it below, then send again.';
+  if (error.code === 'step_up_passkey') return 'Your account has passkeys: confirm this change with one of them below.';
   if (error.code === 'email_unverified')
     return 'Your e-mail address is not proven yet: send yourself a confirmation link, open it, then try again.';
   if (error.code === 'passkey_invalid')
@@ -195,35 +198,102 @@ export function Form({ label, submission, action, children, help }: FormProps) {
 }
 
 /**
- * A change the second factor guards (password, e-mail, deletion, the factor
- * itself): the API answers 403 step_up_required until a code comes with it.
- * `send` wraps the form's request and shows the code field from then on;
- * `body` is the `code` to send along once typed.
+ * A "Use a passkey" button inside a form: it sends the form, whose action then
+ * takes `proof()`, a passkey's answer to the options `options` asks for (the
+ * browser's ceremony), instead of the typed code. Its refusals are the form's,
+ * as the API's are. One piece for the login's second step and every step-up.
+ */
+export interface PasskeyProof {
+  proof: () => Promise<Record<string, unknown> | undefined>;
+  choose: (event: Event) => void;
+}
+
+export function usePasskeyProof(options: () => Promise<Record<string, unknown>>): PasskeyProof {
+  const chosen = useRef(false);
+  return {
+    async proof() {
+      if (!chosen.current) return undefined;
+      chosen.current = false;
+      return getPasskey(await options());
+    },
+    choose(event) {
+      chosen.current = true;
+      (event.currentTarget as HTMLButtonElement).form?.requestSubmit();
+    },
+  };
+}
+
+/** The button of usePasskeyProof, with the API's messages about the passkey (`details.passkey`) tied to it. */
+export function PasskeyButton({ passkey, submission }: { passkey: PasskeyProof; submission: Submission }) {
+  const id = useId();
+  const errors = submission.errorsOf('passkey') ?? [];
+  return (
+    <div class="passkey-proof">
+      <button type="button" disabled={submission.busy} aria-describedby={errors.length ? id : undefined} onClick={passkey.choose}>
+        Use a passkey
+      </button>
+      {errors.length > 0 && (
+        <ul id={id} class="errors">
+          {errors.map((message) => (
+            <li>The passkey {message}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A change the second factor or a passkey guards (password, e-mail, deletion,
+ * the factor itself, a passkey's removal): the API answers 403
+ * step_up_required until a proof comes with it. `send` wraps the form's
+ * request and shows the step-up from then on; `body` is what to send along:
+ * the typed `code`, or the `passkey` answer when "Use a passkey" sent the form.
+ * An account with passkeys and no authenticator app has only the passkey.
  */
 export interface StepUp {
   asked: boolean;
+  /** The account has an authenticator app (GET /api/me), so a code is a proof. */
+  totp: boolean;
   code: string;
   setCode: (code: string) => void;
-  body: { code?: string };
+  passkey: PasskeyProof;
+  /** Read when the request is made, inside `send`. */
+  readonly body: { code?: string; passkey?: Record<string, unknown> };
   send: <T>(request: () => Promise<T>) => Promise<T>;
   /** After the change went through: the next one asks again. */
   done: () => void;
 }
 
+const stepUpOptions = async () => (await api<PasskeyOptions>('POST', '/api/me/step-up/options')).options;
+
 export function useStepUp(): StepUp {
+  const totp = useSession().me?.user.mfa.totp === true;
   const [asked, setAsked] = useState(false);
   const [code, setCode] = useState('');
+  const passkey = usePasskeyProof(stepUpOptions);
+  const proof = useRef<StepUp['body']>({});
   return {
     asked,
+    totp,
     code,
     setCode,
-    body: asked && code.trim() !== '' ? { code: code.trim() } : {},
+    passkey,
+    get body() {
+      return proof.current;
+    },
     send: async (request) => {
       try {
+        const answer = await passkey.proof();
+        proof.current = answer !== undefined ? { passkey: answer } : asked && code.trim() !== '' ? { code: code.trim() } : {};
         return await request();
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'step_up_required') setAsked(true);
-        throw error;
+        if (!(error instanceof ApiError) || error.code !== 'step_up_required') throw error;
+        setAsked(true);
+        // Without an authenticator app, the API asked because of the passkeys: a code would be refused.
+        throw totp ? error : new ApiError(error.status, 'step_up_passkey', error.message, error.details);
+      } finally {
+        proof.current = {};
       }
     },
     done: () => {
@@ -233,21 +303,38 @@ export function useStepUp(): StepUp {
   };
 }
 
-/** The code field of a guarded change, once the API asked for it. */
+/** The step-up of a guarded change, once the API asked for it: the code field and, when the account has passkeys, "Use a passkey". */
 export function StepUpField({ stepUp, submission }: { stepUp: StepUp; submission: Submission }) {
   if (!stepUp.asked) return null;
+  if (!stepUp.totp) {
+    return passkeysSupported() ? (
+      <PasskeyButton passkey={stepUp.passkey} submission={submission} />
+    ) : (
+      <p>This browser cannot use passkeys: make this change in one that can.</p>
+    );
+  }
   return (
-    <Field
-      label="Code"
-      name="code"
-      value={stepUp.code}
-      onInput={stepUp.setCode}
-      autoComplete="one-time-code"
-      hint="The 6-digit code your authenticator app shows now, or one of your recovery codes (it then works no more)."
-      errors={submission.errorsOf('code')}
-      required
-    />
+    <>
+      <Field
+        label="Code"
+        name="code"
+        value={stepUp.code}
+        onInput={stepUp.setCode}
+        autoComplete="one-time-code"
+        hint="The 6-digit code your authenticator app shows now, or one of your recovery codes (it then works no more)."
+        errors={submission.errorsOf('code')}
+        required
+      />
+      {passkeysSupported() && <PasskeyIfAny stepUp={stepUp} submission={submission} />}
+    </>
   );
+}
+
+/** With an authenticator app, the passkeys are a second way: their button shows when the account has one (GET /api/me/passkeys). */
+function PasskeyIfAny({ stepUp, submission }: { stepUp: StepUp; submission: Submission }) {
+  const list = useLoad(() => api<PasskeyList>('GET', '/api/me/passkeys'), 'step-up');
+  if (list.data === undefined || list.data.items.length === 0) return null;
+  return <PasskeyButton passkey={stepUp.passkey} submission={submission} />;
 }
 
 export interface Loaded<T> {

@@ -2,9 +2,11 @@
 // (tests/support/passkeys.ts) and then changes one thing: a replayed
 // challenge, an assertion for another account, a wrong origin or RP ID, a
 // sign counter that goes backwards, malformed CBOR and oversized fields, and
-// a race of assertions on one challenge. Each refusal opens no session and
-// writes no passkey.
+// a race of assertions on one challenge; refused assertions spending the
+// address's login attempts. Each refusal opens no session and writes no
+// passkey.
 import { describe, expect, it } from 'vitest';
+import login from '../../netlify/functions/login.ts';
 import signInFinish from '../../netlify/functions/login-passkey.ts';
 import signInStart from '../../netlify/functions/login-passkey-options.ts';
 import options from '../../netlify/functions/me-passkeys-options.ts';
@@ -13,10 +15,10 @@ import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
 import { envPerTest } from '../support/env.ts';
 import { cbor, enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
-import { createUser, uniqueIp } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
 import { envCount, report } from './harness.ts';
 
-envPerTest();
+const setEnv = envPerTest();
 
 const challenge = async () =>
   (await call(signInStart, 'POST', '/api/login/passkey/options', { ip: uniqueIp() })).body.options.challenge as string;
@@ -149,6 +151,37 @@ describe('passkey sign-in', () => {
     const results = await Promise.all([signIn(authenticator.assert(a, { counter: 7 })), signIn(authenticator.assert(b, { counter: 7 }))]);
     expect(results.map((res) => res.status).sort()).toEqual([200, 401]);
     expect(await sessionsOf(owner.user.id)).toBe(sessions + 1);
+  });
+});
+
+describe("passkey sign-in and the address's login counter", () => {
+  it('refused assertions count on it as wrong passwords do (429 past RATE_LIMIT_LOGIN_IP, the assertion then not checked); a success gives its hit back', async () => {
+    setEnv({ RATE_LIMIT_LOGIN_IP: '3/15m' });
+    const ip = uniqueIp();
+    const { owner, authenticator, sessions } = await enrolled();
+    const options = async () => (await call(signInStart, 'POST', '/api/login/passkey/options', { ip })).body.options.challenge as string;
+    const from = (response: unknown) => call(signInFinish, 'POST', '/api/login/passkey', { json: { response }, ip });
+    const forged = async () => {
+      const answer = authenticator.assert(await options());
+      const signature = Buffer.from(answer.response.signature, 'base64url');
+      signature[signature.length - 1]! ^= 1;
+      return from({ ...answer, response: { ...answer.response, signature: signature.toString('base64url') } });
+    };
+    // Successes spend nothing: four of them under a limit of three.
+    for (let n = 0; n < 4; n++) expect((await from(authenticator.assert(await options()))).status).toBe(200);
+    expectRefused(await forged());
+    expectRefused(await forged());
+    const password = await call(login, 'POST', '/api/login', { json: { username: owner.user.username, password: 'Wrong-Password-1' }, ip });
+    expect(password.status).toBe(401);
+    // The budget is spent: the right passkey is refused before it is checked, its challenge left for later, and so is the password.
+    const text = await options();
+    const limited = await from(authenticator.assert(text));
+    expect([limited.status, limited.body.error.code]).toEqual([429, 'rate_limited']);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(await getDb().selectFrom('webauthn_challenges').select('id').where('challenge', '=', text).execute()).toHaveLength(1);
+    const right = await call(login, 'POST', '/api/login', { json: { username: owner.user.username, password: STRONG_PASSWORD }, ip });
+    expect(right.status).toBe(429);
+    expect(await sessionsOf(owner.user.id)).toBe(sessions + 4);
   });
 });
 

@@ -199,7 +199,9 @@ describe('passkeys in the web pages', () => {
     await eventually(() => current.locator('.level').textContent()).toBe('passkey');
     await eventually(() => section.getByRole('listitem').filter({ hasText: 'Laptop' }).textContent()).toMatch(/last used /);
 
-    // The removal asks for the password, refused under its field when wrong; the toggle closes the form.
+    // The removal asks for the password and, on this account with passkeys and no authenticator app, a passkey and
+    // no code (the API's step_up_required comes before the password is checked); a wrong password is refused under
+    // its field once the passkey is given; the toggle closes the form.
     const laptop = section.getByRole('listitem').filter({ hasText: 'Laptop' });
     await laptop.getByRole('button', { name: 'Remove', exact: true }).click();
     const remove = section.getByRole('form', { name: 'Remove Laptop' });
@@ -207,17 +209,22 @@ describe('passkeys in the web pages', () => {
     await eventually(() => password.evaluate((input) => input === document.activeElement)).toBe(true);
     await password.fill('Wrong-Password-1');
     await remove.getByRole('button', { name: 'Remove the passkey' }).click();
+    await eventually(() => remove.getByRole('alert').textContent()).toContain('Your account has passkeys');
+    expect(await remove.getByLabel('Code', { exact: true }).count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await remove.getByRole('button', { name: 'Use a passkey' }).click();
     expect(await fieldErrors(page, 'Password to remove it', remove)).toEqual(['Password to remove it is not correct']);
     await laptop.getByRole('button', { name: 'Remove', exact: true }).click();
     expect(await remove.count()).toBe(0);
 
-    // On an account with a second factor, it asks for the factor's code after the password.
+    // On an account with a second factor, it asks for the factor's code after the password, a passkey being the other way.
     const secret = await enrolTotp(page);
     await laptop.getByRole('button', { name: 'Remove', exact: true }).click();
     await password.fill(STRONG_PASSWORD);
     await remove.getByRole('button', { name: 'Remove the passkey' }).click();
     await eventually(() => remove.getByRole('alert').textContent()).toContain('second factor');
     expect(await fieldErrors(page, 'Code', remove)).toEqual(['Code is needed for this change']);
+    await eventually(() => remove.getByRole('button', { name: 'Use a passkey' }).count()).toBe(1);
     expect(await seriousViolations(page)).toEqual([]);
     await remove.getByLabel('Code', { exact: true }).fill('000000');
     await remove.getByRole('button', { name: 'Remove the passkey' }).click();
@@ -228,6 +235,69 @@ describe('passkeys in the web pages', () => {
     await eventually(() => section.textContent()).toContain('No passkey yet.');
     expect(await getDb().selectFrom('passkeys').select('id').where('user_id', '=', user.id).execute()).toEqual([]);
   });
+  it('an account with TOTP and a passkey: the passkey as the second step after the password (pwd + hwk, aal2), then its removal with the passkey step-up', {
+    timeout: FLOW_TIMEOUT * 2,
+  }, async () => {
+    const { user } = await createUser();
+    const [page, authenticator] = await pageWithAuthenticator();
+    await logInToAccount(page, user.username);
+    await expectTitle(page, 'My account');
+    await addPasskey(page);
+    await enrolTotp(page);
+
+    // No autofill answer on the log-in page: the password goes first, then the second step offers the passkey beside the code.
+    await presence(authenticator, false);
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await expectTitle(page, 'Log in');
+    await logInToAccount(page, user.username);
+    await expectTitle(page, 'Enter your code');
+    const step = page.getByRole('form', { name: 'Second step' });
+    await eventually(() => step.getByRole('button', { name: 'Use a passkey' }).count()).toBe(1);
+    expect(await step.getByLabel('Code', { exact: true }).count()).toBe(1);
+    expect(await seriousViolations(page)).toEqual([]);
+    await presence(authenticator, true);
+    await step.getByRole('button', { name: 'Use a passkey' }).click();
+    await expectTitle(page, 'My account');
+    expect(await currentSession(page)).toEqual(expect.objectContaining({ aal: 'aal2', amr: ['pwd', 'hwk'] }));
+    await eventually(() => page.locator('.sessions li', { hasText: '(this browser)' }).locator('.level').textContent()).toBe(
+      'password + passkey',
+    );
+
+    // Its removal: the password, then the passkey as the step-up (no code typed).
+    const section = page.getByRole('region', { name: 'Passkeys' });
+    await section.getByRole('listitem').filter({ hasText: 'Passkey' }).getByRole('button', { name: 'Remove', exact: true }).click();
+    const remove = section.getByRole('form', { name: 'Remove Passkey' });
+    await remove.getByLabel('Password to remove it', { exact: true }).fill(STRONG_PASSWORD);
+    await remove.getByRole('button', { name: 'Remove the passkey' }).click();
+    await eventually(() => remove.getByRole('alert').textContent()).toContain('second factor');
+    await remove.getByRole('button', { name: 'Use a passkey' }).click();
+    await eventually(() => section.getByRole('status').textContent()).toBe('Passkey Passkey removed.');
+    expect(await getDb().selectFrom('passkeys').select('id').where('user_id', '=', user.id).execute()).toEqual([]);
+  });
+
+  it('an account with passkeys and no authenticator app changes its password with the passkey step-up, never asked for a code', {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
+    const { user } = await createUser();
+    const [page] = await pageWithAuthenticator();
+    await logInToAccount(page, user.username);
+    await expectTitle(page, 'My account');
+    await addPasskey(page);
+    const hashOf = async () =>
+      (await getDb().selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
+    const before = await hashOf();
+    const form = page.getByRole('form', { name: 'Change the password' });
+    await form.getByLabel('Current password', { exact: true }).fill(STRONG_PASSWORD);
+    await form.getByLabel('New password', { exact: true }).fill('Granite-Meadow-58?');
+    await form.getByRole('button', { name: 'Change the password' }).click();
+    await eventually(() => form.getByRole('alert').textContent()).toContain('Your account has passkeys');
+    expect(await form.getByLabel('Code', { exact: true }).count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await form.getByRole('button', { name: 'Use a passkey' }).click();
+    await eventually(() => page.getByRole('region', { name: 'Password' }).getByRole('status').textContent()).toMatch(/^Password changed\./);
+    expect(await hashOf()).not.toBe(before);
+  });
+
   it("the username field's autofill: a passkey picked there signs in with nothing typed or clicked; leaving the page aborts its request", {
     timeout: FLOW_TIMEOUT,
   }, async () => {

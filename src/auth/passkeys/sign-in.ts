@@ -4,19 +4,23 @@
 // address remembered, login_succeeded in the trail; at aal2, amr `swk` or
 // `hwk` (src/auth/passkeys/README.md).
 //
-// Limits: the options count one attempt on the address's login counter
-// (RATE_LIMIT_LOGIN_IP), before a challenge exists, so an address gets no
-// more assertions checked than it gets passwords. They are not counted on the
-// account's second-factor counter: anyone who learned a credential id could
-// then lock the owner's TOTP step with made-up assertions, and a signature
-// cannot be guessed as a 6-digit code can.
+// Limits: the options count on a bucket of their own (checks.passkeyOptionsIp,
+// a multiple of RATE_LIMIT_LOGIN_IP), since the login page asks for them as it
+// opens: a view of the page must not spend a password attempt. An answer
+// counts one attempt on the address's login counter (RATE_LIMIT_LOGIN_IP)
+// before it is verified, given back by a success as a right password's is, so
+// refused assertions and wrong passwords share one budget and an address gets
+// no more assertions checked than that. Neither is counted on the account's
+// second-factor counter: anyone who learned a credential id could then lock
+// the owner's TOTP step with made-up assertions, and a signature cannot be
+// guessed as a 6-digit code can.
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countAnotherHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
@@ -30,12 +34,12 @@ import type { RelyingParty } from './relying-party.ts';
 
 /**
  * POST /api/login/passkey/options — 1 statement: one hit on the address's
- * login counter and, under its limit, a challenge (no account: user_id null).
+ * options counter and, under its limit, a challenge (no account: user_id null).
  * 429 with Retry-After over it.
  */
 export async function signInOptions(by: Requester, rp: RelyingParty): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const at = now();
-  const check = checks.loginIp(by.ip);
+  const check = checks.passkeyOptionsIp(by.ip);
   const challenge = newChallenge();
   const row = await getDb()
     .with('hit', (qb) =>
@@ -64,13 +68,16 @@ export async function signInOptions(by: Requester, rp: RelyingParty): Promise<Pu
 
 /**
  * POST /api/login/passkey — 2 statements on success, 1 for a refusal:
- *   1. the challenge the answer echoes taken (deleted: two requests with one
- *      challenge, one of them gets it), the passkey found by its credential id
- *      with its account, and a failed login (wrong_passkey) recorded for it;
+ *   1. one hit on the address's login counter (429 over its limit, nothing
+ *      verified), the challenge the answer echoes taken (deleted: two requests
+ *      with one challenge, one of them gets it), the passkey found by its
+ *      credential id with its account, and a failed login (wrong_passkey)
+ *      recorded for it;
  *   2. after the assertion verified: the sign counter moved by
  *      compare-and-set (two assertions of one passkey at once: one session),
- *      the event made login_succeeded, the address remembered and the
- *      session INSERT, which depends on the counter's update.
+ *      the event made login_succeeded, the address remembered, the counter's
+ *      hit given back and the session INSERT, which depends on the counter's
+ *      update.
  * Every refusal is the same 401 passkey_invalid: an unknown, used or expired
  * challenge, an unknown credential, a user handle of another account, a
  * signature, origin, RP ID or user verification that does not verify, and a
@@ -84,13 +91,23 @@ export async function signInWithPasskey(
   const at = now();
   const challenge = challengeOf(response.response.clientDataJSON);
   if (challenge === undefined) throw new HttpError('passkey_invalid');
+  const check = checks.loginIp(by.ip);
   const row = await getDb()
+    .with('hit', (qb) =>
+      qb
+        .insertInto('rate_limits')
+        .values({ bucket: check.bucket, window_start: at, hits: 1 })
+        .onConflict(countAnotherHit(sql<Date>`${new Date(at.getTime() - check.limit.windowMs)}::timestamptz`))
+        .returning(['hits', 'window_start']),
+    )
     .with('used', (qb) =>
       qb
         .deleteFrom('webauthn_challenges')
         .where('challenge', '=', challenge)
         .where('purpose', '=', 'login')
         .where('expires_at', '>', at)
+        // Over the limit nothing is taken or recorded: the challenge may serve once the window ends.
+        .where(sql<boolean>`(SELECT hits FROM hit) <= ${check.limit.count}::int`)
         .returning('id'),
     )
     .with('key', (qb) =>
@@ -108,52 +125,82 @@ export async function signInWithPasskey(
         .expression((eb) => eb.selectFrom('key').select(['user_id', ...eventValues('login_failed', by, at, 'wrong_passkey')]))
         .returning('id'),
     )
-    .selectFrom('key as k')
-    .innerJoin('users as u', 'u.id', 'k.user_id')
+    .selectFrom('hit as h')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('key as k')
+          .innerJoin('users as u', 'u.id', 'k.user_id')
+          .select([
+            'k.id as passkey_id',
+            'k.public_key',
+            'k.sign_count',
+            'k.transports',
+            'k.backup_eligible',
+            'u.id',
+            'u.username',
+            'u.email',
+            'u.confirmed_at',
+            'u.created_at',
+          ])
+          .as('found'),
+      (join) => join.onTrue(),
+    )
     .leftJoin('recorded as e', (join) => join.onTrue())
     .select([
-      'k.id as passkey_id',
-      'k.public_key',
-      'k.sign_count',
-      'k.transports',
-      'k.backup_eligible',
-      'u.id',
-      'u.username',
-      'u.email',
-      'u.confirmed_at',
-      'u.created_at',
+      'h.hits',
+      'h.window_start',
+      'found.passkey_id',
+      'found.public_key',
+      'found.sign_count',
+      'found.transports',
+      'found.backup_eligible',
+      'found.id',
+      'found.username',
+      'found.email',
+      'found.confirmed_at',
+      'found.created_at',
       'e.id as event_id',
     ])
-    .executeTakeFirst();
-  if (row === undefined) throw new HttpError('passkey_invalid');
+    .executeTakeFirstOrThrow();
+  const wait = retryAfterSeconds({ hits: row.hits, windowStart: row.window_start }, check.limit, at);
+  if (wait > 0) throw rateLimited(wait);
+  if (row.passkey_id === null) throw new HttpError('passkey_invalid');
+  // A passkey found: its account's columns and its event are there too (confirmed_at may be null).
+  const key = row as { [K in keyof typeof row]: K extends 'confirmed_at' ? Date | null : NonNullable<(typeof row)[K]> };
   // The library refuses what does not verify, a counter that went backwards among them; a user handle of another account too.
-  const newCounter = await verifiedCounter(response, challenge, row, row.id, rp);
+  const newCounter = await verifiedCounter(response, challenge, key, key.id, rp);
   if (newCounter === undefined) throw new HttpError('passkey_invalid');
-  if (row.confirmed_at === null) throw new HttpError('account_not_confirmed');
+  if (key.confirmed_at === null) throw new HttpError('account_not_confirmed');
 
-  const userId = row.id;
+  const userId = key.id;
   const moved = getDb()
     .with('moved', (qb) =>
       qb
         .updateTable('passkeys')
         .set({ sign_count: newCounter, last_used_at: at })
-        .where('id', '=', row.passkey_id)
-        .where('sign_count', '=', row.sign_count)
+        .where('id', '=', key.passkey_id)
+        .where('sign_count', '=', key.sign_count)
         .returning('user_id'),
     )
     .with('outcome', (qb) =>
       qb
         .updateTable('security_events')
         .set({ kind: 'login_succeeded', reason: null })
-        .where('id', '=', row.event_id!)
+        .where('id', '=', key.event_id)
         .where(rowsIn('moved')),
-    );
+    )
+    // A signed-in passkey is no failed attempt: statement 1's hit goes back, in the window it was counted in.
+    .with('locked', (qb) =>
+      qb.selectFrom('rate_limits').select('bucket').where('bucket', '=', check.bucket).where(rowsIn('moved')).forUpdate(),
+    )
+    .with('given_back', giveBackHits([[check.bucket, key.window_start]]));
   const remembered = rememberAddress(moved as unknown as QueryCreator<Database>, userId, by.ip, at, rowsIn('moved'));
   try {
     const session = await createSession(userId, remembered as unknown as QueryCreator<Database>, by, rowsIn('moved'), [
-      amrOf(row.backup_eligible),
+      amrOf(key.backup_eligible),
     ]);
-    return { user: userFieldsOf(row), session };
+    return { user: userFieldsOf(key), session };
   } catch (error) {
     // Another assertion of this passkey moved its counter first, or the account is gone.
     if (error instanceof AccountGone) throw new HttpError('passkey_invalid');

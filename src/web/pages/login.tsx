@@ -1,7 +1,8 @@
 // Log in: POST /api/login with the username or the e-mail; the answer sets
 // the session_id cookie every other page relies on. For an account with a
 // second factor the answer is 403 mfa_required with an mfaToken: a second
-// form then sends it with a code to POST /api/login/mfa, which sets the cookie.
+// form then sends it with a code, or a passkey's answer to the options of POST
+// /api/login/mfa/passkey/options, to POST /api/login/mfa, which sets the cookie.
 // Or a passkey, no password (POST /api/login/passkey/options, then
 // /api/login/passkey): by its button, or picked in the username field's autofill.
 // Other identity providers: pages/providers.tsx (their links, and their
@@ -10,7 +11,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, ApiError, type Me, type PasskeyOptions } from '../api.ts';
 import { navigate, to, usePlace } from '../router.ts';
 import { fetchMe, useSession } from '../session.ts';
-import { CurrentPasswordField, Field, Form, useSubmit, useTitle } from '../ui.tsx';
+import { CurrentPasswordField, Field, Form, PasskeyButton, usePasskeyProof, useSubmit, useTitle } from '../ui.tsx';
 import { conditionalUiAvailable, getPasskey, passkeysSupported } from '../webauthn.ts';
 import { ProviderButtons, takeSecondStep } from './providers.tsx';
 
@@ -24,27 +25,32 @@ export function LogIn() {
   const next = handedOver?.returnTo ?? query.get('next');
   const [identifier, setIdentifier] = useState('');
   const [password, setPassword] = useState('');
-  const [mfaToken, setMfaToken] = useState(handedOver?.mfaToken);
+  // A provider's callback hands over only the ticket (methods unknown): the code step, as `totp` says.
+  const [step, setStep] = useState<{ mfaToken: string; methods: string[] } | undefined>(
+    handedOver === undefined ? undefined : { mfaToken: handedOver.mfaToken, methods: ['totp'] },
+  );
   // Here, not in SecondStep: Preact runs a child's effects before its parent's, so a step shown at once would get this page's title.
-  useTitle(mfaToken === undefined ? 'Log in' : 'Enter your code');
+  useTitle(step === undefined ? 'Log in' : 'Enter your code');
   const field = identifier.includes('@') ? 'email' : 'username';
   const loggedIn = (me: Me | null) => {
     setMe(me);
     navigate(destination(next));
   };
   const submission = useSubmit(
-    async (): Promise<Me | null | { mfaToken: string }> => {
+    async (): Promise<Me | null | { mfaToken: string; methods: string[] }> => {
       try {
         await api('POST', '/api/login', { [field]: identifier, password });
       } catch (error) {
-        if (error instanceof ApiError && error.code === 'mfa_required' && error.mfaToken !== undefined) return { mfaToken: error.mfaToken };
+        if (error instanceof ApiError && error.code === 'mfa_required' && error.mfaToken !== undefined) {
+          return { mfaToken: error.mfaToken, methods: error.methods };
+        }
         throw error;
       }
       return fetchMe();
     },
-    (result) => (result !== null && 'mfaToken' in result ? setMfaToken(result.mfaToken) : loggedIn(result)),
+    (result) => (result !== null && 'mfaToken' in result ? setStep(result) : loggedIn(result)),
   );
-  if (mfaToken !== undefined) return <SecondStep mfaToken={mfaToken} done={loggedIn} restart={() => setMfaToken(undefined)} />;
+  if (step !== undefined) return <SecondStep {...step} done={loggedIn} restart={() => setStep(undefined)} />;
   const code = submission.error?.code;
   return (
     <>
@@ -99,8 +105,8 @@ const passkeyOptions = async () => (await api<PasskeyOptions>('POST', '/api/logi
  * button asks the browser for one of this site's; and, where the browser has
  * the conditional UI, a request started with the page waits for one picked in
  * the username field's autofill, aborted when the page leaves or the button is
- * used. Each start costs one attempt on the address's login counter (the
- * options' challenge), so it starts again only after the button was used or
+ * used. Each start costs a hit on the address's counter of options (not its
+ * password attempts), so it starts again only after the button was used or
  * the API refused a passkey picked in it: never by itself after a refusal of
  * the options or the browser's, which would loop.
  */
@@ -151,11 +157,33 @@ function PasskeySignIn({ done }: { done: (me: Me | null) => void }) {
   );
 }
 
-/** The second step: a code from the authenticator app, or a recovery code, within the token's 5 minutes and 5 tries. */
-function SecondStep({ mfaToken, done, restart }: { mfaToken: string; done: (me: Me | null) => void; restart: () => void }) {
+/**
+ * The second step: a code from the authenticator app, a recovery code, or (when
+ * `methods` has `passkey`) one of the account's passkeys, within the token's 5
+ * minutes and 5 tries (a passkey's answer spends one as a code does).
+ */
+function SecondStep({
+  mfaToken,
+  methods,
+  done,
+  restart,
+}: {
+  mfaToken: string;
+  methods: string[];
+  done: (me: Me | null) => void;
+  restart: () => void;
+}) {
   const [code, setCode] = useState('');
+  const passkey = usePasskeyProof(async () => (await api<PasskeyOptions>('POST', '/api/login/mfa/passkey/options', { mfaToken })).options);
   const submission = useSubmit(async () => {
-    await api('POST', '/api/login/mfa', { mfaToken, code: code.trim() });
+    const answer = await passkey.proof();
+    try {
+      await api('POST', '/api/login/mfa', answer === undefined ? { mfaToken, code: code.trim() } : { mfaToken, passkey: answer });
+    } catch (error) {
+      // The API refuses a passkey with the code's answer, whose message speaks of a code.
+      if (answer === undefined || !(error instanceof ApiError) || error.code !== 'invalid_mfa_code') throw error;
+      throw new ApiError(error.status, error.code, 'That passkey was not accepted: try again, or enter a code.');
+    }
     return fetchMe();
   }, done);
   return (
@@ -185,6 +213,7 @@ function SecondStep({ mfaToken, done, restart }: { mfaToken: string; done: (me: 
           errors={submission.errorsOf('code')}
           required
         />
+        {methods.includes('passkey') && passkeysSupported() && <PasskeyButton passkey={passkey} submission={submission} />}
       </Form>
     </>
   );
