@@ -12,7 +12,7 @@ import { navigate, to, usePlace } from '../router.ts';
 import { fetchMe, useSession } from '../session.ts';
 import { CurrentPasswordField, Field, Form, useSubmit, useTitle } from '../ui.tsx';
 import { conditionalUiAvailable, getPasskey, passkeysSupported } from '../webauthn.ts';
-import { ProviderButtons, takeSecondStep } from './providers.tsx';
+import { ProviderButtons, takeRefusal, takeSecondStep } from './providers.tsx';
 
 /** Only a page of this app may be the destination after logging in. */
 const destination = (next: string | null) => (next !== null && /^\/app\/(?!\/)/.test(next) ? next : to.account);
@@ -20,6 +20,7 @@ const destination = (next: string | null) => (next !== null && /^\/app\/(?!\/)/.
 export function LogIn() {
   const { setMe } = useSession();
   const [handedOver] = useState(takeSecondStep);
+  const [refusal] = useState(takeRefusal);
   const query = usePlace().query;
   const next = handedOver?.returnTo ?? query.get('next');
   const [identifier, setIdentifier] = useState('');
@@ -49,6 +50,11 @@ export function LogIn() {
   return (
     <>
       <h1 tabIndex={-1}>Log in</h1>
+      {refusal !== undefined && (
+        <p class="form-error" role="alert">
+          {refusal}
+        </p>
+      )}
       <Form
         label="Log in"
         submission={submission}
