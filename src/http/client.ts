@@ -41,6 +41,17 @@ export function appUrlOf(req: Request): string {
   return setting('appUrl') ?? `${publicBaseUrl(req)}/app`;
 }
 
+/**
+ * Where a browser a provider sent back goes on (the callback's hand-over to
+ * the login page): appUrlOf, but without APP_URL in local development `/app`
+ * of the request's origin (serviceOrigin), the one that browser is on:
+ * netlify dev's URL is localhost, another origin for a browser on 127.0.0.1.
+ * The Host is that browser's own here, unlike an e-mail's reader's.
+ */
+export function pagesUrlOf(req: Request): string {
+  return setting('appUrl') ?? `${serviceOrigin(req)}/app`;
+}
+
 /** Where the request came from: the platform's address and the user agent, trimmed as sessions and events store it. */
 export function requesterOf(req: Request, ctx: RouteContext): Requester {
   const agent = req.headers.get('user-agent')?.trim();

@@ -113,26 +113,34 @@ async function nothingWritten(attack: () => Promise<CallResult>): Promise<CallRe
 const refused = (res: CallResult, status: number, code: string) =>
   expect([res.status, res.body?.error?.code], res.text).toEqual([status, code]);
 
+/** A refused callback: to the login page with the stable code only (no provider text, no token), no-store, the state cookie cleared. */
+function sentBack(res: CallResult, code: string) {
+  expect([res.status, res.headers.get('location'), res.headers.get('cache-control')], res.text).toEqual([
+    302,
+    `http://localhost:8888/app/login?error=${code}`,
+    'no-store',
+  ]);
+  expect(cookieSet(res, 'federation_state')).toBe('');
+}
+
 describe('the state', () => {
   it('refuses a callback without this browser’s state cookie, or with another sign-in’s (login CSRF)', async () => {
     idp.accounts.set('sub-csrf', { email: `${uniqueName('csrf')}@example.org`, email_verified: true });
     const attacker = await startAt('local');
     const back = await approveAt(attacker.location, 'sub-csrf');
     const victim = await startAt('local');
-    refused(await nothingWritten(() => call(callbackFn, 'GET', back)), 401, 'federation_failed');
-    refused(
+    sentBack(await nothingWritten(() => call(callbackFn, 'GET', back)), 'federation_failed');
+    sentBack(
       await nothingWritten(() => call(callbackFn, 'GET', back, { cookie: `federation_state=${victim.state}` })),
-      401,
       'federation_failed',
     );
   });
 
   it('refuses a state nobody issued, and a replayed one', async () => {
-    refused(
+    sentBack(
       await nothingWritten(() =>
         call(callbackFn, 'GET', '/api/auth/local/callback?code=x&state=forged', { cookie: 'federation_state=forged' }),
       ),
-      401,
       'federation_failed',
     );
     idp.accounts.set('sub-replay', { email: `${uniqueName('replay')}@example.org`, email_verified: true });
@@ -140,16 +148,15 @@ describe('the state', () => {
     const back = await approveAt(location, 'sub-replay');
     const first = await call(callbackFn, 'GET', back, { cookie: `federation_state=${state}` });
     expect(first.status).toBe(302);
-    refused(await nothingWritten(() => call(callbackFn, 'GET', back, { cookie: `federation_state=${state}` })), 401, 'federation_failed');
+    sentBack(await nothingWritten(() => call(callbackFn, 'GET', back, { cookie: `federation_state=${state}` })), 'federation_failed');
   });
 
   it('refuses a state started for another provider', async () => {
     const { state } = await startAt('local');
-    refused(
+    sentBack(
       await nothingWritten(() =>
         call(callbackFn, 'GET', `/api/auth/hostile/callback?code=x&state=${state}`, { cookie: `federation_state=${state}` }),
       ),
-      401,
       'federation_failed',
     );
   });
@@ -167,7 +174,7 @@ describe('PKCE', () => {
         cookie: `federation_state=${victim.state}`,
       }),
     );
-    refused(res, 401, 'federation_failed');
+    sentBack(res, 'federation_failed');
   });
 
   it('the provider refuses an authorization request without a code challenge', async () => {
@@ -203,7 +210,7 @@ describe('the ID token', () => {
   for (const [name, make] of cases) {
     it(`refuses ${name}`, async () => {
       answer = async (nonce) => tokenResponse(await make(nonce));
-      refused(await nothingWritten(hostileCallback), 401, 'federation_failed');
+      sentBack(await nothingWritten(hostileCallback), 'federation_failed');
     });
   }
 });
@@ -213,13 +220,13 @@ describe('linking', () => {
     const owner = await createUser();
     answer = async (nonce) =>
       tokenResponse(await signed({ ...validClaims(nonce, uniqueName('squat')), email: owner.user.email, email_verified: false }));
-    refused(await nothingWritten(hostileCallback), 409, 'identity_email_taken');
+    sentBack(await nothingWritten(hostileCallback), 'identity_email_taken');
   });
 
   it('a verified e-mail equal to an account’s unproven one never joins it', async () => {
     const owner = await createUser({ proven: false });
     answer = async (nonce) => tokenResponse(await signed({ ...validClaims(nonce, uniqueName('squat')), email: owner.user.email }));
-    refused(await nothingWritten(hostileCallback), 409, 'identity_email_taken');
+    sentBack(await nothingWritten(hostileCallback), 'identity_email_taken');
   });
 
   it('an identity another account has cannot be linked to this one', async () => {
@@ -236,7 +243,7 @@ describe('linking', () => {
     const res = await nothingWritten(() =>
       call(callbackFn, 'GET', `/api/auth/hostile/callback?code=c&state=${state}`, { cookie: `federation_state=${state}` }),
     );
-    refused(res, 409, 'identity_taken');
+    sentBack(res, 'identity_taken');
   });
 
   it('a session from a provider is aal1: no admin route without a second factor', async () => {
@@ -251,7 +258,7 @@ describe('linking', () => {
 describe('a provider that fails', () => {
   it('answering 500 at its token endpoint: a clear 503, nothing written', async () => {
     answer = async () => new HttpResponse('oops', { status: 500 });
-    refused(await nothingWritten(hostileCallback), 503, 'provider_unavailable');
+    sentBack(await nothingWritten(hostileCallback), 'provider_unavailable');
   });
 
   it('answering too slowly: a time-out, a clear 503, nothing written', async () => {
@@ -259,7 +266,7 @@ describe('a provider that fails', () => {
       await delay(2_000);
       return tokenResponse(await signed(validClaims(nonce, 'slow')));
     };
-    refused(await nothingWritten(hostileCallback), 503, 'provider_unavailable');
+    sentBack(await nothingWritten(hostileCallback), 'provider_unavailable');
   });
 
   it('down at discovery: the start is a 503 and keeps no pending sign-in', async () => {

@@ -299,8 +299,65 @@ describe('GitHub (its endpoints served by msw)', () => {
     const res = await call(callbackFn, 'GET', `/api/auth/github/callback?code=gh-code&state=${state}`, {
       cookie: `federation_state=${state}`,
     });
-    expect([res.status, res.body.error.code]).toEqual([503, 'provider_unavailable']);
+    expect(refusalOf(res)).toBe('provider_unavailable');
     expect(await getDb().selectFrom('users').select('id').execute()).toEqual(users);
+  });
+});
+
+/** The error code a refused callback sends the browser to the login page with (and checks the rest of that redirect). */
+function refusalOf(res: CallResult, pages = 'http://localhost:8888/app'): string | null {
+  expect(res.status, res.text).toBe(302);
+  expect(res.headers.get('cache-control')).toBe('no-store');
+  expect(cookieSet(res, 'federation_state')).toBe('');
+  expect(cookieSet(res, 'session_id')).toBeUndefined();
+  const location = new URL(res.headers.get('location')!);
+  expect(`${location.origin}${location.pathname}`).toBe(`${pages}/login`);
+  expect([...location.searchParams.keys()]).toEqual(['error']);
+  return location.searchParams.get('error');
+}
+
+describe('a refused callback', () => {
+  const env = envPerTest();
+  const pendingRows = async () =>
+    Number(
+      (
+        await getDb()
+          .selectFrom('federated_sign_ins')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  it("consent refused at the provider: to the login page with the code only, never the provider's text; the state spent", async () => {
+    const { state } = await startAt('local');
+    const before = await pendingRows();
+    const description = encodeURIComponent('The end-user denied access <secret-ish>');
+    const res = await call(
+      callbackFn,
+      'GET',
+      `/api/auth/local/callback?error=access_denied&error_description=${description}&state=${state}`,
+      {
+        cookie: `federation_state=${state}`,
+      },
+    );
+    expect(refusalOf(res)).toBe('federation_failed');
+    expect(res.headers.get('location')).not.toMatch(/denied|access_denied|secret/);
+    expect(await pendingRows()).toBe(before - 1);
+  });
+
+  it('hands over to the pages of the address the browser is on in local development without APP_URL; to APP_URL when set', async () => {
+    env({ URL: 'http://localhost:8888' });
+    const back = '/api/auth/local/callback?code=x&state=gone';
+    const onLoopback = await call(callbackFn, 'GET', `http://127.0.0.1:8888${back}`, { cookie: 'federation_state=gone' });
+    expect(refusalOf(onLoopback, 'http://127.0.0.1:8888/app')).toBe('federation_failed');
+    env({ URL: 'http://localhost:8888', APP_URL: 'https://pages.example.test/account' });
+    const elsewhere = await call(callbackFn, 'GET', `http://127.0.0.1:8888${back}`, { cookie: 'federation_state=gone' });
+    expect(refusalOf(elsewhere, 'https://pages.example.test/account')).toBe('federation_failed');
+  });
+
+  it('stays JSON for what no provider sends a browser to: an unconfigured provider', async () => {
+    const res = await call(callbackFn, 'GET', '/api/auth/nobody/callback?code=x&state=y');
+    expect([res.status, res.body.error.code]).toEqual([404, 'not_found']);
   });
 });
 

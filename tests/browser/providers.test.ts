@@ -5,8 +5,9 @@
 // "Sign in with …" on /app/login, logs in and approves on the provider's own
 // pages, lands signed in, and sees the identity on the account page; a link
 // from the account page, the second factor's hand-over to the login page
-// (#mfaToken), unlinking with its step-up and `last_way_in`; axe-core on the
-// login page with its buttons and the account page with its identities.
+// (#mfaToken), unlinking with its step-up and `last_way_in`, consent refused
+// (the login page's `?error=` alert); axe-core on the login page with its
+// buttons and its alert, and the account page with its identities.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildWeb } from '../../src/cli/web-bundle.ts';
@@ -169,6 +170,24 @@ describe('sign-in with another identity provider, in the pages', () => {
     await eventually(() => list.textContent()).toContain('No other provider');
     expect(await list.getByRole('button', { name: 'Link Local provider', exact: true }).count()).toBe(1);
     expect(await getDb().selectFrom('federated_identities').select('id').where('user_id', '=', owner.user.id).execute()).toEqual([]);
+  });
+
+  it('consent refused at the provider: back on the login page, a plain sentence in an alert, the code gone from the address', {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
+    const page = await newPage();
+    await page.goto('/app/login');
+    await page.getByRole('link', { name: 'Sign in with Local provider' }).click();
+    await page.waitForURL((url) => url.origin === provider.issuer);
+    // The provider's development login page: "[ Cancel ]" answers the callback with error=access_denied.
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.waitForURL((url) => url.origin === site);
+    await expectTitle(page, 'Log in');
+    await eventually(() => page.getByRole('alert').textContent()).toContain('The sign-in with the provider did not complete');
+    expect(await page.getByRole('alert').textContent()).not.toContain('federation_failed');
+    expect([new URL(page.url()).pathname, new URL(page.url()).search]).toEqual(['/app/login', '']);
+    await expectAccessible(page);
+    await screenshot(page, 'login-provider-refused');
   });
 
   it("no page of the service logged an error or broke the Content-Security-Policy (the provider's development pages ask for web fonts offline)", () => {

@@ -13,7 +13,7 @@ import { navigate, to, usePlace } from '../router.ts';
 import { fetchMe, useSession } from '../session.ts';
 import { CurrentPasswordField, Field, Form, PasskeyButton, usePasskeyProof, useSubmit, useTitle } from '../ui.tsx';
 import { conditionalUiAvailable, getPasskey, passkeysSupported } from '../webauthn.ts';
-import { ProviderButtons, takeSecondStep } from './providers.tsx';
+import { ProviderButtons, takeRefusal, takeSecondStep } from './providers.tsx';
 
 /** Only a page of this app may be the destination after logging in. */
 const destination = (next: string | null) => (next !== null && /^\/app\/(?!\/)/.test(next) ? next : to.account);
@@ -21,6 +21,7 @@ const destination = (next: string | null) => (next !== null && /^\/app\/(?!\/)/.
 export function LogIn() {
   const { setMe } = useSession();
   const [handedOver] = useState(takeSecondStep);
+  const [refusal] = useState(takeRefusal);
   const query = usePlace().query;
   const next = handedOver?.returnTo ?? query.get('next');
   const [identifier, setIdentifier] = useState('');
@@ -55,6 +56,11 @@ export function LogIn() {
   return (
     <>
       <h1 tabIndex={-1}>Log in</h1>
+      {refusal !== undefined && (
+        <p class="form-error" role="alert">
+          {refusal}
+        </p>
+      )}
       <Form
         label="Log in"
         submission={submission}

@@ -45,6 +45,38 @@ export function takeSecondStep(): { mfaToken: string; returnTo: string | null } 
   return { mfaToken, returnTo: fragment.get('returnTo') };
 }
 
+/**
+ * What the callback's `?error=<code>` says to a person: the API's codes are
+ * stable, its messages are written for API clients; a code not listed (a
+ * newer API, a hand-typed address) gets the generic sentence.
+ */
+const REFUSED: Record<string, string> = {
+  federation_failed: 'The sign-in with the provider did not complete: it was cancelled, took too long or was already used. Try again.',
+  provider_unavailable: 'The provider did not answer. Try again in a few minutes, or log in with your password.',
+  identity_email_taken:
+    'An account here already has that e-mail address. Log in with its password, then link the provider from your account page.',
+  identity_taken: 'That account at the provider is already linked to another account here.',
+  identity_email_missing: 'The provider did not share an e-mail address, and an account needs one. Sign up with a password instead.',
+  account_banned: 'This account is suspended.',
+  account_not_confirmed: 'Confirm your e-mail address with the code you were sent, then sign in.',
+};
+const REFUSED_OTHERWISE = 'Signing in with the provider did not work. Try again, or log in with your password.';
+
+/**
+ * A refused callback lands on `/app/login?error=<code>`: the sentence for it,
+ * once, the query removed from the address (a reload or a bookmark does not
+ * show it again). Call before reading the page's query.
+ */
+export function takeRefusal(): string | undefined {
+  const query = new URLSearchParams(location.search);
+  const code = query.get('error');
+  if (code === null) return undefined;
+  query.delete('error');
+  const rest = query.toString();
+  history.replaceState(history.state, '', location.pathname + (rest === '' ? '' : `?${rest}`) + location.hash);
+  return Object.hasOwn(REFUSED, code) ? REFUSED[code] : REFUSED_OTHERWISE;
+}
+
 /** The account's identities at other providers, each unlinkable, and a link for every configured provider not linked yet. */
 export function Identities() {
   const identities = useLoad(() => api<IdentityList>('GET', '/api/me/identities'), 'identities');
