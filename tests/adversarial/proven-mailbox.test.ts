@@ -4,6 +4,7 @@
 // was unproven goes with the owner's reset; a registration of an address whose
 // account never confirmed replaces that account, in either order.
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import login from '../../netlify/functions/login.ts';
 import classicReset from '../../netlify/functions/classic-reset-password.ts';
@@ -265,6 +266,40 @@ describe('a registration of an address whose account never confirmed replaces it
       const rows = await getDb().selectFrom('users').select('confirmed_at').where('email', '=', email).execute();
       expect(rows).toHaveLength(1);
       expect(rows[0]!.confirmed_at !== null).toBe(confirmed.status === 200);
+    }
+  });
+
+  it('a registration meeting a confirmation that holds the code: it waits for it and answers 409, no deadlock', async () => {
+    // The confirmation's statement takes the code's row, then the account's. A
+    // replacing registration that took the account first (its DELETE) and the
+    // code after (the cascade) met it in the opposite order: a deadlock, a 500.
+    const email = `${uniqueName('order')}@example.com`;
+    const first = await registration(uniqueName('first'), email, OWNER_PASSWORD);
+    const confirmation = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await Promise.all([confirmation.connect(), watcher.connect()]);
+    try {
+      await confirmation.query('BEGIN');
+      await confirmation.query("UPDATE one_time_tokens SET used_at = now() WHERE user_id = $1 AND purpose = 'confirm_email'", [
+        first.body.user.id,
+      ]);
+      const second = registration(uniqueName('second'), email, ATTACKER_PASSWORD);
+      await vi.waitFor(
+        async () => {
+          const { rows } = await watcher.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted');
+          expect(rows[0]!.n).toBeGreaterThan(0);
+        },
+        { timeout: 20_000, interval: 20 },
+      );
+      await confirmation.query('UPDATE users SET confirmed_at = now(), email_verified_at = now() WHERE id = $1', [first.body.user.id]);
+      await confirmation.query('COMMIT');
+      const res = await second;
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('email_taken');
+      const rows = await getDb().selectFrom('users').select(['id', 'confirmed_at']).where('email', '=', email).execute();
+      expect(rows).toEqual([{ id: first.body.user.id, confirmed_at: expect.any(Date) }]);
+    } finally {
+      await Promise.all([confirmation.end(), watcher.end()]);
     }
   });
 

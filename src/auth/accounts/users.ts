@@ -43,9 +43,27 @@ export function withNewUser(input: NewUser, db: Kysely<Database> = getDb(), { re
   };
   // The CTE is added to `db`'s type as a table nothing else names.
   const from = replacingUnconfirmed
-    ? (db.with('replaced', (qb) =>
-        qb.deleteFrom('users').where('email', '=', email).where('confirmed_at', 'is', null).returning('id'),
-      ) as unknown as Kysely<Database>)
+    ? (db
+        // The codes first, then the account: the order the confirmation's statement takes them. Left
+        // to the DELETE's cascade, a code would be taken after the account, and a confirmation
+        // holding it would deadlock with this statement.
+        .with('codes_first', (qb) =>
+          qb
+            .selectFrom('one_time_tokens')
+            .select('user_id')
+            .where('user_id', 'in', (eb) =>
+              eb.selectFrom('users').select('id').where('email', '=', email).where('confirmed_at', 'is', null),
+            )
+            .forUpdate(),
+        )
+        .with('replaced', (qb) =>
+          qb
+            .deleteFrom('users')
+            .where('email', '=', email)
+            .where('confirmed_at', 'is', null)
+            .where(sql<boolean>`(SELECT count(*) FROM codes_first) >= 0`)
+            .returning('id'),
+        ) as unknown as Kysely<Database>)
     : db;
   return from
     .with('new_user', (qb) => {
