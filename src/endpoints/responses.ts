@@ -323,8 +323,8 @@ export const jwks = v.strictObject({
 export const openIdConfiguration = v.strictObject({
   issuer: v.pipe(text, v.url(), v.description('The `iss` of access tokens')),
   jwks_uri: v.pipe(text, v.url(), v.description('Where the verification keys are')),
-  response_types_supported: v.pipe(v.strictTuple([]), v.description('None: there is no authorization endpoint')),
-  grant_types_supported: v.pipe(v.strictTuple([]), v.description('None: there is no OAuth token endpoint')),
+  response_types_supported: v.pipe(v.array(text), v.length(0), v.description('None: there is no authorization endpoint')),
+  grant_types_supported: v.pipe(v.array(text), v.length(0), v.description('None: there is no OAuth token endpoint')),
   subject_types_supported: v.strictTuple([v.literal('public')]),
 });
 
