@@ -22,11 +22,11 @@ export const ERRORS = {
   },
   invalid_mfa_code: { status: 401, message: 'The code is not valid (a code is accepted once, within 30 seconds of its time).' },
   mfa_token_invalid: { status: 401, message: 'This login step is unknown, used, expired or out of tries: log in again.' },
-  // A second factor needs a proven address (src/auth/README.md, "The proven mailbox").
+  // A second factor, a passkey or a linked identity needs a proven address (src/auth/README.md, "The proven mailbox").
   email_unverified: {
     status: 403,
     message:
-      'Prove your e-mail address first: ask for a code with POST /api/register/resend and use it (or reset your password), then enrol.',
+      'Prove your e-mail address first: ask for a code with POST /api/register/resend and use it (or reset your password), then try again.',
   },
   // A change that could take the account away (password, e-mail, deletion, the factor itself) on an account with a factor.
   step_up_required: {

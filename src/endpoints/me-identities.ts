@@ -20,7 +20,8 @@ export const meIdentities = endpoint('/api/me/identities', {
     description:
       'Answers the authorization URL to send the browser to, and sets the `federation_state` cookie; the callback then links the ' +
       'identity to this account (409 `identity_taken` when another account has it). A wrong password or code is a 400, counted; ' +
-      'without `code` on an account with TOTP, 403 `step_up_required`. An unknown provider is a 404.',
+      'without `code` on an account with TOTP, 403 `step_up_required`; on an address never proven, 403 `email_unverified`. An unknown ' +
+      'provider is a 404.',
     auth: true,
     body: linkIdentitySchema,
     answers: [{ status: 200, description: 'Started', body: r.linkStarted, headers: ['Set-Cookie'] }],

@@ -24,6 +24,8 @@ export interface ProofAttempt {
   counted: CountedAttempt;
   /** The second factor's code as statement 1 found it: what the operation's next statement takes. */
   stepUp: SteppedUp;
+  /** Whether the account's address is proven (email_verified_at): what may be attached to it depends on it. */
+  emailVerified: boolean;
 }
 
 /**
@@ -42,7 +44,7 @@ export async function countProofAttempt(claims: TokenClaims, by: Requester, step
   const context = { userId: claims.userId, by, at: clock.at };
   const attempt = passwordAttempt(by.ip, clock.at);
   const counting = attempt.count(
-    db.with('caller', () => selectLiveSession(claims, db, clock).select('u.password_hash')),
+    db.with('caller', () => selectLiveSession(claims, db, clock).select(['u.password_hash', 'u.email_verified_at'])),
     'caller',
     stepUp.passwordCounted('caller'),
   );
@@ -57,7 +59,13 @@ export async function countProofAttempt(claims: TokenClaims, by: Requester, step
   const counted = attempt.read(row);
   const steppedUp = await stepUp.read(row, context, counted.wait);
   if (counted.wait > 0) throw rateLimited(counted.wait);
-  return { user: userFieldsOf(row), passwordHash: row.password_hash, counted, stepUp: steppedUp };
+  return {
+    user: userFieldsOf(row),
+    passwordHash: row.password_hash,
+    counted,
+    stepUp: steppedUp,
+    emailVerified: row.email_verified_at !== null,
+  };
 }
 
 /** Whether `password` is the one `hash` was made of; an overlong one is not, without hashing. */

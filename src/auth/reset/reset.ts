@@ -52,9 +52,10 @@ export const emailResetPolicy = passwordRules<v.InferOutput<typeof emailResetFie
  * codes/retired.ts), unlocks a second factor locked by wrong codes, and
  * records password_reset by `by`; then a notice to the account's address,
  * after the answer. The token proves the mailbox (email_verified_at); when it
- * had never been proven, the second factor and recovery codes attached
- * meanwhile go too, recorded as mfa_removed_by_reset: whoever reads the
- * mailbox ends up with the account.
+ * had never been proven, the second factor, recovery codes and identities
+ * at other providers attached meanwhile go too, recorded as
+ * mfa_removed_by_reset and identity_unlinked: whoever reads the mailbox ends
+ * up with the account.
  */
 export async function updatePasswordWithResetToken(
   input: PasswordReset,
@@ -134,6 +135,19 @@ export async function updatePasswordWithResetToken(
         .insertInto('security_events')
         .columns([...EVENT_COLUMNS])
         .expression((eb) => eb.selectFrom('factor_removed').select(['user_id', ...eventValues('mfa_removed_by_reset', by, at)])),
+    )
+    // An identity too: one a provider that did not verify the address made the account with.
+    .with('identities_removed', (qb) =>
+      qb
+        .deleteFrom('federated_identities')
+        .where('user_id', 'in', (eb) => eb.selectFrom('unproven').select('id'))
+        .returning('user_id'),
+    )
+    .with('identities_recorded', (qb) =>
+      qb
+        .insertInto('security_events')
+        .columns([...EVENT_COLUMNS])
+        .expression((eb) => eb.selectFrom('identities_removed').select(['user_id', ...eventValues('identity_unlinked', by, at)])),
     )
     .updateTable('users')
     .set((eb) => ({
