@@ -11,7 +11,7 @@ import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
 import { buildWeb, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { launchChromium, screenshot, seriousViolations } from '../support/browser.ts';
-import { codeAt, enableMfa } from '../support/mfa.ts';
+import { codeAt, enableMfa, previousStepCode } from '../support/mfa.ts';
 import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 import { eventually, expectTitle, fieldErrors, logInToAccount, newPage as openPage } from '../support/pages.ts';
 import { createUser, STRONG_PASSWORD } from '../support/users.ts';
@@ -398,7 +398,7 @@ describe('the web pages', () => {
     await confirm.getByRole('button', { name: 'Confirm and turn it on' }).click();
     expect(await fieldErrors(page, 'Code from the app')).toEqual(['Code from the app is not correct']);
     // The step before this one: this step's code stays free for the login below.
-    await confirm.getByLabel('Code from the app', { exact: true }).fill(codeAt(secret, Date.now(), -1));
+    await confirm.getByLabel('Code from the app', { exact: true }).fill(await previousStepCode(secret, 10_000));
     await confirm.getByRole('button', { name: 'Confirm and turn it on' }).click();
     await eventually(() => section.getByRole('status').textContent()).toContain('The second factor is on.');
     const shown = () => section.locator('.recovery-codes li').allTextContents();

@@ -10,7 +10,7 @@ import type { Browser, CDPSession, Page } from 'playwright-core';
 import { buildWeb } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { launchChromium, seriousViolations } from '../support/browser.ts';
-import { codeAt } from '../support/mfa.ts';
+import { codeAt, previousStepCode } from '../support/mfa.ts';
 import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
 import { eventually, expectTitle, fieldErrors, logInToAccount, newPage } from '../support/pages.ts';
 import { createUser, STRONG_PASSWORD } from '../support/users.ts';
@@ -127,7 +127,7 @@ async function enrolTotp(page: Page): Promise<string> {
   await eventually(() => key.count()).toBe(1);
   const secret = (await key.textContent())!;
   const confirm = section.getByRole('form', { name: 'Confirm the second factor' });
-  await confirm.getByLabel('Code from the app', { exact: true }).fill(codeAt(secret, Date.now(), -1));
+  await confirm.getByLabel('Code from the app', { exact: true }).fill(await previousStepCode(secret, 10_000));
   await confirm.getByRole('button', { name: 'Confirm and turn it on' }).click();
   await eventually(() => section.getByRole('status').textContent()).toContain('The second factor is on.');
   return secret;

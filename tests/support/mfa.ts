@@ -33,6 +33,20 @@ export interface Enrolled {
   recoveryCodes: string[];
 }
 
+const STEP_MS = 30_000;
+
+/**
+ * The previous step's code, taken at least `marginMs` before the step ends:
+ * the service accepts it until then, and this step's code stays unused. On
+ * busy cores a request made in the last moments of a step can reach the
+ * service in the next one, where that code is two steps old.
+ */
+export async function previousStepCode(secretBase32: string, marginMs = 5_000): Promise<string> {
+  const left = STEP_MS - (Date.now() % STEP_MS);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+  return codeAt(secretBase32, Date.now(), -1);
+}
+
 /** Enrols and confirms a factor for the holder of `token`; the confirming code is the previous step's, so the current one is still unused. */
 export async function enableMfa(token: string, password = STRONG_PASSWORD): Promise<Enrolled> {
   const started = await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password } });
@@ -40,7 +54,7 @@ export async function enableMfa(token: string, password = STRONG_PASSWORD): Prom
   const secret: string = started.body.secret;
   const confirmed = await call(confirm, 'POST', '/api/me/mfa/totp/confirm', {
     token,
-    json: { code: codeAt(secret, Date.now(), -1), revokeOtherSessions: false },
+    json: { code: await previousStepCode(secret, 3_000), revokeOtherSessions: false },
   });
   if (confirmed.status !== 200) throw new Error(`confirmation answered ${confirmed.status}: ${confirmed.text}`);
   return { secret, recoveryCodes: confirmed.body.recoveryCodes };
