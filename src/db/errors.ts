@@ -23,6 +23,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * True when Postgres ended the statement to break a deadlock (40P01) or a
+ * serialization conflict (40001): nothing of its transaction was applied,
+ * and the same request may succeed at once. The lock orders are meant to rule
+ * deadlocks out, so one is a bug to fix; until then the client gets a 503 to
+ * retry, not a 500.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = codeOf(error);
+  return code === '40P01' || code === '40001';
+}
+
 /** The name of the unique constraint a statement violated, if that is what failed. */
 export function uniqueViolation(error: unknown): string | undefined {
   return violatedConstraint(error, '23505');

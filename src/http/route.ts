@@ -9,7 +9,7 @@ import { HttpError, serviceUnavailable, type ErrorCode, type ErrorDetails } from
 import type { Pagination } from '../common/pagination.ts';
 import { parse, parseAsync } from '../common/validate.ts';
 import { ConfigError, setting } from '../config/settings.ts';
-import { isDatabaseUnavailable } from '../db/errors.ts';
+import { isDatabaseUnavailable, isTransactionConflict } from '../db/errors.ts';
 import { inRequestScope, log, requestIdOf } from '../log/log.ts';
 import { detailsMessage } from './classic.ts';
 import { corsHeaders, preflightHeaders, type CorsPolicy } from './cors.ts';
@@ -294,6 +294,10 @@ function toHttpError(error: unknown): HttpError {
   if (isDatabaseUnavailable(error)) {
     log('error', 'database_unavailable', {}, error);
     return serviceUnavailable(5);
+  }
+  if (isTransactionConflict(error)) {
+    log('error', 'transaction_conflict', {}, error);
+    return serviceUnavailable(1);
   }
   log('error', error instanceof ConfigError ? 'configuration_error' : 'unhandled_error', {}, error);
   return new HttpError('internal_error');

@@ -3,6 +3,7 @@
 // on both surfaces with none of its text; the log line says what failed and
 // where (never the message, which may quote a secret) and names the
 // declared path, never a secret from the request's path (a confirmation code).
+import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import postsId from '../../netlify/functions/posts-id.ts';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
@@ -12,6 +13,7 @@ import { confirmEmail } from '../../src/auth/signup/confirmation.ts';
 import { checkLogin } from '../../src/auth/login/login.ts';
 import { call } from '../support/call.ts';
 import { captureLogs } from '../support/logs.ts';
+import { createUser } from '../support/users.ts';
 import { expectUnavailable, responseProblems } from './harness.ts';
 
 vi.mock('../../src/auth/login/login.ts', async (importOriginal) => {
@@ -87,5 +89,38 @@ describe('log lines of a path that carries a secret', () => {
       expect.objectContaining({ level: 'error', route: '/api/register/confirm/:code', method: 'POST', errorCode: 'ECONNREFUSED' }),
     ]);
     expect(logs.raw.join('\n')).not.toContain(CODE);
+  });
+});
+
+/** A deadlock as Postgres reports it: two transactions, each waiting on the row the other holds. */
+async function realDeadlock(): Promise<unknown> {
+  const ids = [(await createUser()).user.id, (await createUser()).user.id];
+  const clients = [0, 1].map(() => new pg.Client({ connectionString: process.env.DATABASE_URL }));
+  await Promise.all(clients.map((c) => c.connect()));
+  try {
+    const touch = (c: pg.Client, id: number) => c.query('UPDATE users SET updated_at = now() WHERE id = $1', [id]);
+    for (const [i, c] of clients.entries()) {
+      await c.query('BEGIN');
+      await touch(c, ids[i]!);
+    }
+    const crossed = await Promise.allSettled(clients.map((c, i) => touch(c, ids[1 - i]!)));
+    return crossed.find((r) => r.status === 'rejected')?.reason;
+  } finally {
+    await Promise.all(clients.map(async (c) => c.query('ROLLBACK').finally(() => c.end())));
+  }
+}
+
+describe('a deadlock Postgres broke', () => {
+  it('is a 503 to retry at once, not a 500; the log line names it', async () => {
+    const deadlock = await realDeadlock();
+    expect((deadlock as { code?: string }).code).toBe('40P01');
+    const logs = captureLogs();
+    vi.mocked(confirmEmail).mockRejectedValueOnce(deadlock);
+    const res = await call(confirm, 'POST', `/api/register/confirm/${CODE}`);
+    expectUnavailable(res, 'api');
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(logs.of('transaction_conflict')).toEqual([
+      expect.objectContaining({ level: 'error', route: '/api/register/confirm/:code', errorCode: '40P01' }),
+    ]);
   });
 });
