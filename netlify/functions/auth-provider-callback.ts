@@ -3,10 +3,10 @@
 // accounts looked up; the session INSERT (or the second step's challenge).
 import { HttpError } from '../../src/common/errors.ts';
 import { providerById } from '../../src/auth/providers/providers.ts';
-import { finishSignIn, type Finished } from '../../src/auth/providers/sign-in.ts';
+import { finishSignIn, takePendingSignIn, type Finished } from '../../src/auth/providers/sign-in.ts';
 import { authProviderCallback } from '../../src/endpoints/auth-provider-callback.ts';
 import { readCookie } from '../../src/http/caller.ts';
-import { pagesUrlOf, requesterOf, serviceOrigin } from '../../src/http/client.ts';
+import { clientOf, pagesUrlOf, serviceOrigin } from '../../src/http/client.ts';
 import { FEDERATION_COOKIE, federationCookie, sessionCookie } from '../../src/http/cookies.ts';
 import { redirect } from '../../src/http/respond.ts';
 import { route } from '../../src/http/route.ts';
@@ -18,22 +18,21 @@ export default route(config, authProviderCallback, {
   GET: async (req, input) => {
     const provider = providerById(input.params.provider);
     const cookies: [string, string][] = [['Set-Cookie', federationCookie(req, '', 0)]];
+    const callback = input.url.searchParams;
+    // A link started on the account page goes back there, refused or not; known once its pending row is taken.
+    let page = 'login';
     let finished: Finished;
     try {
-      finished = await finishSignIn(
-        provider,
-        input.url.searchParams,
-        readCookie(req, FEDERATION_COOKIE),
-        serviceOrigin(req),
-        requesterOf(req, input),
-      );
+      const pending = await takePendingSignIn(provider, callback, readCookie(req, FEDERATION_COOKIE));
+      if (pending.link_user_id !== null) page = 'account';
+      finished = await finishSignIn(provider, callback, pending, serviceOrigin(req), clientOf(req, input));
     } catch (error) {
-      // A person the provider sent back lands on the login page, which words the code; the rest
+      // A person the provider sent back lands on the page they came from, which words the code; the rest
       // (a database outage, a bug) is the route's JSON error. Only the stable code travels:
       // never the provider's text, never a token.
       if (!(error instanceof HttpError)) throw error;
       log('info', 'provider_sign_in_refused', { provider: provider.id, code: error.code, status: error.status });
-      return redirect(`${pagesUrlOf(req)}/login?${new URLSearchParams({ error: error.code })}`, cookies);
+      return redirect(`${pagesUrlOf(req)}/${page}?${new URLSearchParams({ error: error.code })}`, cookies);
     }
     if (finished.kind === 'second_step') {
       // In the fragment, which no server or Referer sees: the login page sends it to POST /api/login/mfa.

@@ -5,7 +5,7 @@ import { stepUp } from '../../src/auth/mfa/step-up.ts';
 import { unlinkIdentity } from '../../src/auth/providers/identities.ts';
 import { meIdentitiesId } from '../../src/endpoints/me-identities-id.ts';
 import { callerClaims } from '../../src/http/caller.ts';
-import { requesterOf } from '../../src/http/client.ts';
+import { clientOf } from '../../src/http/client.ts';
 import { noContent } from '../../src/http/respond.ts';
 import { first, route } from '../../src/http/route.ts';
 
@@ -13,7 +13,7 @@ export const config = { path: '/api/me/identities/:id' };
 
 export default route(config, meIdentitiesId, {
   DELETE: first(callerClaims, async (req, input, claims) => {
-    await unlinkIdentity({ claims, ...requesterOf(req, input) }, input.params.id, input.body.password, stepUp(input.body.code));
+    await unlinkIdentity({ claims, ...clientOf(req, input) }, input.params.id, input.body.password, stepUp(input.body.code));
     return noContent();
   }),
 });

@@ -11,7 +11,7 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** `api` answers `{error: {code, message, details}}`; `classic` answers `{message}`. */
 export type ErrorStyle = 'api' | 'classic';
 
-export type HeaderName = 'Set-Cookie' | 'Location' | 'ETag' | 'Cache-Control' | 'Link';
+export type HeaderName = 'Set-Cookie' | 'Location' | 'ETag' | 'Cache-Control' | 'Link' | 'Retry-After';
 
 export interface Answer {
   status: number;

@@ -217,3 +217,33 @@ export function removedByAdmin(to: Recipient, removed: 'mfa' | { passkeys: numbe
     ],
   );
 }
+
+/** How an identity came to be linked: from the account page, or by the proven mailbox the provider verified. */
+export type LinkedBy = 'account_page' | 'proven_mailbox';
+
+/** An identity at another provider now signs in to the account (not sent for the first identity of an account a provider made). */
+export function identityLinked(to: Recipient, provider: string, how: LinkedBy, origin: Origin, appUrl: string): MailMessage {
+  return notice(
+    to,
+    `${provider} was linked to your account`,
+    [
+      how === 'account_page'
+        ? `A sign-in at ${provider} was linked to your account from its account page, with its password: it now signs you in here too.`
+        : `Someone signed in at ${provider} with this e-mail address, which ${provider} says is verified; that sign-in is now linked to your account and signs in to it.`,
+    ],
+    origin,
+    // The reset also ends the sessions the identity opened.
+    `If this was not you, unlink ${provider} on your account page (${appUrl}/account) and ${resetAt(appUrl, 'reset your password')}`,
+  );
+}
+
+/** An identity was unlinked: it signs in to the account no more. */
+export function identityUnlinked(to: Recipient, provider: string, origin: Origin, appUrl: string): MailMessage {
+  return notice(
+    to,
+    `${provider} was unlinked from your account`,
+    [`Signing in at ${provider} no longer signs you in to your account.`],
+    origin,
+    resetAt(appUrl),
+  );
+}

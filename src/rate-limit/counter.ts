@@ -74,6 +74,20 @@ export function countHitFor(check: Check, at: Date, from: string, condition: Raw
       .returning(['bucket', 'hits', 'window_start']);
 }
 
+/**
+ * A CTE of a larger statement: one hit on `check`, returning `hits` and
+ * `window_start`, so a request refused over the limit writes nothing else in
+ * that statement (read the answer with `overLimit`).
+ */
+export function countHit(check: Check, at: Date) {
+  return <DB extends Database>(qb: QueryCreator<DB>) =>
+    (qb as unknown as QueryCreator<Database>)
+      .insertInto('rate_limits')
+      .values({ bucket: check.bucket, window_start: at, hits: 1 })
+      .onConflict(countAnotherHit(sql<Date>`${new Date(at.getTime() - check.limit.windowMs)}::timestamptz`))
+      .returning(['hits', 'window_start']);
+}
+
 /** Count this attempt against every check and refuse it (429 + Retry-After) if any is over its limit: 1 statement. */
 export async function consume(list: Check[], db: Kysely<Database> = getDb()): Promise<void> {
   const states = await countHits(list, db);

@@ -42,8 +42,20 @@ export const KNOWN_ADDRESS_MS = 30 * 24 * 60 * 60_000;
 export const MFA_BUCKET_PREFIX = 'mfa:';
 export const MFA_DAY_BUCKET_PREFIX = 'mfa_day:';
 
-/** How many views of the log-in page (passkey options) an address gets per password attempt of RATE_LIMIT_LOGIN_IP. */
-export const PASSKEY_OPTIONS_PER_LOGIN = 5;
+/**
+ * How many views of the log-in page an address gets per password attempt of
+ * RATE_LIMIT_LOGIN_IP: the passkey sign-in's options (asked for as the page
+ * opens) and the starts of a sign-in at another provider (a row each) count
+ * in buckets of their own at this multiple, so neither spends a password attempt.
+ */
+export const VIEWS_PER_LOGIN = 5;
+
+/** A bucket of `kind` per address at VIEWS_PER_LOGIN times RATE_LIMIT_LOGIN_IP, in its window. */
+function viewsOf(kind: string, ip: string): Check {
+  const login = limitFor('loginIp');
+  // Within Postgres's integer, whatever the configured count.
+  return { bucket: bucketKey(kind, addressKey(ip)), limit: { ...login, count: Math.min(login.count * VIEWS_PER_LOGIN, 2 ** 31 - 1) } };
+}
 
 export const checks = {
   loginAccount: (userId: number, ip: string): Check => {
@@ -56,19 +68,13 @@ export const checks = {
   }),
   loginIp: (ip: string): Check => ({ bucket: bucketKey('login_ip', addressKey(ip)), limit: limitFor('loginIp') }),
   /**
-   * The passkey sign-in's options of an address: a bucket of their own, at
-   * PASSKEY_OPTIONS_PER_LOGIN times RATE_LIMIT_LOGIN_IP in its window, since
-   * the login page asks for them as it opens (the autofill's request); a
-   * refused assertion counts on loginIp as a wrong password does.
+   * The passkey sign-in's options of an address: the login page asks for them
+   * as it opens (the autofill's request); a refused assertion counts on
+   * loginIp as a wrong password does.
    */
-  passkeyOptionsIp: (ip: string): Check => {
-    const login = limitFor('loginIp');
-    return {
-      bucket: bucketKey('passkey_options_ip', addressKey(ip)),
-      // Within Postgres's integer, whatever the configured count.
-      limit: { ...login, count: Math.min(login.count * PASSKEY_OPTIONS_PER_LOGIN, 2 ** 31 - 1) },
-    };
-  },
+  passkeyOptionsIp: (ip: string): Check => viewsOf('passkey_options_ip', ip),
+  /** The starts of a sign-in at another provider from an address: each keeps a pending row until the purge. */
+  providerStartIp: (ip: string): Check => viewsOf('provider_start_ip', ip),
   registerIp: (ip: string): Check => ({ bucket: bucketKey('register_ip', addressKey(ip)), limit: limitFor('registerIp') }),
   email: (email: string): Check => ({ bucket: bucketKey('email', email.toLowerCase()), limit: limitFor('email') }),
   emailIp: (ip: string): Check => ({ bucket: bucketKey('email_ip', addressKey(ip)), limit: limitFor('emailIp') }),

@@ -3,25 +3,38 @@
 // The certified provider (oidc-provider, tests/support/oidc-provider.ts)
 // serves the cases it can be made to take part in; a hostile issuer served by
 // msw (https://idp.test: discovery, keys, token endpoint) hands out the ID
-// tokens an honest provider never would, signed with jose.
+// tokens an honest provider never would, signed with jose. Then how they meet
+// the rest: the start's own counter, a link under way against a password reset
+// or change and a deletion, an account a provider made on the classic routes,
+// an e-mail change.
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import { delay, http, HttpResponse } from 'msw';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import adminUsers from '../../netlify/functions/admin-users.ts';
 import callbackFn from '../../netlify/functions/auth-provider-callback.ts';
 import startFn from '../../netlify/functions/auth-provider-start.ts';
+import classicProfile from '../../netlify/functions/classic-profile.ts';
+import classicReset from '../../netlify/functions/classic-reset-password.ts';
+import classicSessions from '../../netlify/functions/classic-sessions.ts';
+import loginFn from '../../netlify/functions/login.ts';
+import meFn from '../../netlify/functions/me.ts';
+import meEmailConfirm from '../../netlify/functions/me-email-confirm.ts';
+import meEmail from '../../netlify/functions/me-email.ts';
 import identitiesFn from '../../netlify/functions/me-identities.ts';
+import mePassword from '../../netlify/functions/me-password.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { createAdmin } from '../support/admin.ts';
 import { call, type CallResult } from '../support/call.ts';
-import { envForFile } from '../support/env.ts';
+import { envForFile, envPerTest } from '../support/env.ts';
 import { approveAt, CLIENT_ID, cookieSet, startAt, startLocalProvider, type LocalProvider } from '../support/oidc-provider.ts';
 import { outbound } from '../support/outbound-http.ts';
-import { createUser, uniqueName } from '../support/users.ts';
+import { countStatements } from '../support/statements.ts';
+import { createUser, STRONG_PASSWORD, type TestUser, uniqueName } from '../support/users.ts';
 
 const HOSTILE = 'https://idp.test';
+const NEW_PASSWORD = 'Copper-Lantern-26#';
 const DOWN = 'https://down.test';
 
 let idp: LocalProvider;
@@ -87,6 +100,21 @@ async function signed(claims: Record<string, unknown>, key = signing.privateKey,
   return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid }).sign(key);
 }
 
+/** A link from `user`'s account page to the hostile issuer, started: its callback, to call when the test wants. */
+async function startLink(user: TestUser): Promise<() => Promise<CallResult>> {
+  const started = await call(identitiesFn, 'POST', '/api/me/identities', {
+    token: user.token,
+    json: { provider: 'hostile', password: user.password },
+  });
+  expect(started.status, started.text).toBe(200);
+  const state = cookieSet(started, 'federation_state')!;
+  const nonce = new URL(started.body.location).searchParams.get('nonce')!;
+  return () => {
+    lastNonce = nonce;
+    return call(callbackFn, 'GET', `/api/auth/hostile/callback?code=c&state=${state}`, { cookie: `federation_state=${state}` });
+  };
+}
+
 /** A sign-in at the hostile issuer, up to its callback with the code it "issued". */
 async function hostileCallback(): Promise<CallResult> {
   const { location, state } = await startAt('hostile');
@@ -116,11 +144,14 @@ async function nothingWritten(attack: () => Promise<CallResult>): Promise<CallRe
 const refused = (res: CallResult, status: number, code: string) =>
   expect([res.status, res.body?.error?.code], res.text).toEqual([status, code]);
 
-/** A refused callback: to the login page with the stable code only (no provider text, no token), no-store, the state cookie cleared. */
-function sentBack(res: CallResult, code: string) {
+/**
+ * A refused callback: to the login page (a link's: the account page) with the
+ * stable code only (no provider text, no token), no-store, the state cookie cleared.
+ */
+function sentBack(res: CallResult, code: string, page: 'login' | 'account' = 'login') {
   expect([res.status, res.headers.get('location'), res.headers.get('cache-control')], res.text).toEqual([
     302,
-    `http://localhost:8888/app/login?error=${code}`,
+    `http://localhost:8888/app/${page}?error=${code}`,
     'no-store',
   ]);
   expect(cookieSet(res, 'federation_state')).toBe('');
@@ -237,16 +268,8 @@ describe('linking', () => {
     answer = async (nonce) => tokenResponse(await signed(validClaims(nonce, subject)));
     expect((await hostileCallback()).status).toBe(302);
     const other = await createUser();
-    const started = await call(identitiesFn, 'POST', '/api/me/identities', {
-      token: other.token,
-      json: { provider: 'hostile', password: other.password },
-    });
-    const state = cookieSet(started, 'federation_state')!;
-    lastNonce = new URL(started.body.location).searchParams.get('nonce')!;
-    const res = await nothingWritten(() =>
-      call(callbackFn, 'GET', `/api/auth/hostile/callback?code=c&state=${state}`, { cookie: `federation_state=${state}` }),
-    );
-    sentBack(res, 'identity_taken');
+    const link = await startLink(other);
+    sentBack(await nothingWritten(link), 'identity_taken', 'account');
   });
 
   it('an account whose address nobody proved links no identity: 403 email_unverified before the password, nothing kept', async () => {
@@ -337,4 +360,111 @@ describe('the return path', () => {
       expect(await getDb().selectFrom('federated_sign_ins').select('id').execute()).toEqual(before);
     });
   }
+});
+
+describe('the start', () => {
+  const env = envPerTest();
+  const pending = () => getDb().selectFrom('federated_sign_ins').select('id').orderBy('id').execute();
+
+  it('an address gets 5 × RATE_LIMIT_LOGIN_IP starts in its window: the next goes to the login page (Retry-After), keeps no row and sets no cookie, in its 1 statement; another address is not affected', async () => {
+    env({ RATE_LIMIT_LOGIN_IP: '2/15m' });
+    const ip = '198.51.100.61';
+    for (let i = 0; i < 10; i++) await startAt('local', undefined, ip);
+    const before = await pending();
+    const { result: res, statements } = await countStatements(() => call(startFn, 'GET', '/api/auth/local/start', { ip }));
+    expect([res.status, res.headers.get('location'), res.headers.get('cache-control'), statements], res.text).toEqual([
+      302,
+      'http://localhost:8888/app/login?error=rate_limited',
+      'no-store',
+      1,
+    ]);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(15 * 60);
+    expect(res.headers.getSetCookie()).toEqual([]);
+    expect(await pending()).toEqual(before);
+    // Another provider from the same address: the same counter.
+    expect((await call(startFn, 'GET', '/api/auth/hostile/start', { ip })).headers.get('location')).toMatch(/error=rate_limited$/);
+    await startAt('local', undefined, '198.51.100.62');
+    expect((await pending()).length).toBe(before.length + 1);
+  });
+});
+
+describe('a link under way', () => {
+  /** The hostile issuer's next ID token: `subject`, at an address no account has (only a link joins it). */
+  const asserting = (subject: string) => {
+    answer = async (nonce) => tokenResponse(await signed({ ...validClaims(nonce, subject), email: `${subject}@elsewhere.example` }));
+  };
+
+  it('dies with a password reset or change: started with the old password, it would be a way in that outlives them', async () => {
+    const owner = await createUser();
+    asserting(uniqueName('late'));
+    const beforeReset = await startLink(owner);
+    const asked = await call(forgot, 'POST', '/api/password/forgot', { json: { email: owner.user.email } });
+    const done = await call(reset, 'POST', '/api/password/reset', { json: { token: asked.body.token, password: NEW_PASSWORD } });
+    expect(done.status, done.text).toBe(200);
+    sentBack(await nothingWritten(beforeReset), 'federation_failed');
+
+    const again = await createUser();
+    const beforeChange = await startLink(again);
+    const changed = await call(mePassword, 'PUT', '/api/me/password', {
+      token: again.token,
+      json: { currentPassword: again.password, newPassword: NEW_PASSWORD },
+    });
+    expect(changed.status, changed.text).toBe(200);
+    sentBack(await nothingWritten(beforeChange), 'federation_failed');
+  });
+
+  it('dies with the account: its deletion takes the pending link, and the callback links nothing', async () => {
+    const owner = await createUser();
+    asserting(uniqueName('orphan'));
+    const link = await startLink(owner);
+    expect((await call(meFn, 'DELETE', '/api/me', { token: owner.token, json: { password: owner.password } })).status).toBe(204);
+    sentBack(await nothingWritten(link), 'federation_failed');
+  });
+});
+
+describe('an account a provider made', () => {
+  it('has no password on either surface until a reset sets one (the classic one too); its session works on the classic routes; its identity stays', async () => {
+    const subject = uniqueName('classic');
+    const email = `${subject}@example.org`;
+    answer = async (nonce) => tokenResponse(await signed(validClaims(nonce, subject)));
+    const made = await hostileCallback();
+    const session = cookieSet(made, 'session_id')!;
+    const profile = await call(classicProfile, 'GET', '/profile', { cookie: `session_id=${session}` });
+    expect([profile.status, profile.body]).toEqual([200, { email }]);
+    for (const password of ['!no-password', STRONG_PASSWORD]) {
+      expect((await call(classicSessions, 'POST', '/sessions', { json: { email, password } })).status).toBe(401);
+      refused(await call(loginFn, 'POST', '/api/login', { json: { email, password } }), 401, 'invalid_credentials');
+    }
+    const asked = await call(classicReset, 'POST', '/reset_password', { json: { email } });
+    const done = await call(classicReset, 'PUT', '/reset_password', {
+      json: { email, reset_token: asked.body.reset_token, new_password: NEW_PASSWORD },
+    });
+    expect(done.status, done.text).toBe(200);
+    expect((await call(classicSessions, 'POST', '/sessions', { json: { email, password: NEW_PASSWORD } })).status).toBe(200);
+    // The reset ended the provider's session, not the identity: it signs in again.
+    expect((await call(classicProfile, 'GET', '/profile', { cookie: `session_id=${session}` })).status).toBe(403);
+    expect(cookieSet(await hostileCallback(), 'session_id')).toBeDefined();
+  });
+});
+
+describe('an e-mail change', () => {
+  it('moves the account, not its identity: the identity still signs in to it, and a verified old address joins it no more', async () => {
+    const owner = await createUser();
+    const subject = uniqueName('mover');
+    answer = async (nonce) => tokenResponse(await signed({ ...validClaims(nonce, subject), email: owner.user.email }));
+    expect((await hostileCallback()).status).toBe(302);
+    const moved = `moved-${owner.user.username}@example.org`;
+    const asked = await call(meEmail, 'POST', '/api/me/email', { token: owner.token, json: { email: moved, password: owner.password } });
+    expect(asked.status, asked.text).toBe(202);
+    expect((await call(meEmailConfirm, 'POST', `/api/me/email/confirm/${asked.body.code}`)).status).toBe(200);
+
+    const again = await hostileCallback();
+    const me = await call(meFn, 'GET', '/api/me', { token: cookieSet(again, 'session_id')! });
+    expect([me.body.user.id, me.body.user.email]).toEqual([owner.user.id, moved]);
+    // Another identity verified at the old address: that address is nobody's now, so it makes a new account.
+    answer = async (nonce) => tokenResponse(await signed({ ...validClaims(nonce, uniqueName('old')), email: owner.user.email }));
+    const other = await call(meFn, 'GET', '/api/me', { token: cookieSet(await hostileCallback(), 'session_id')! });
+    expect(other.body.user.id).not.toBe(owner.user.id);
+  });
 });

@@ -5,11 +5,15 @@
 // answer does not wait for it (it goes through the platform's waitUntil).
 import { http, HttpResponse } from 'msw';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import callbackFn from '../../netlify/functions/auth-provider-callback.ts';
+import startFn from '../../netlify/functions/auth-provider-start.ts';
 import classicReset from '../../netlify/functions/classic-reset-password.ts';
 import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
 import confirmChange from '../../netlify/functions/me-email-confirm.ts';
 import changeEmail from '../../netlify/functions/me-email.ts';
+import identitiesFn from '../../netlify/functions/me-identities.ts';
+import identityById from '../../netlify/functions/me-identities-id.ts';
 import mfaConfirm from '../../netlify/functions/me-mfa-totp-confirm.ts';
 import mfa from '../../netlify/functions/me-mfa-totp.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
@@ -21,8 +25,9 @@ import { type CallOptions, type CallResult, call } from '../support/call.ts';
 import { envPerTest } from '../support/env.ts';
 import { captureLogs } from '../support/logs.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
+import { cookieSet } from '../support/oidc-provider.ts';
 import { outbound } from '../support/outbound-http.ts';
-import { createUser, STRONG_PASSWORD, type TestUser, uniqueIp } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, type TestUser, uniqueIp, uniqueName } from '../support/users.ts';
 
 const env = envPerTest();
 afterEach(() => vi.restoreAllMocks());
@@ -85,7 +90,85 @@ async function resetToken(mail: Provider, user: TestUser): Promise<string> {
   return secretIn(mail.sent.at(-1)!.text);
 }
 
+/** GitHub (msw) configured, signing in as a new user id with `email`, verified, as its primary address. */
+let gitHubIds = 7000;
+function gitHubAs(email: string) {
+  const id = ++gitHubIds;
+  env({ GITHUB_CLIENT_ID: 'gh-client', GITHUB_CLIENT_SECRET: 'gh-secret' });
+  outbound.use(
+    http.post('https://github.com/login/oauth/access_token', () => HttpResponse.json({ access_token: 'gho_test', token_type: 'bearer' })),
+    http.get('https://api.github.com/user', () => HttpResponse.json({ id, login: 'octocat' })),
+    http.get('https://api.github.com/user/emails', () => HttpResponse.json([{ email, primary: true, verified: true }])),
+  );
+}
+
+/** GitHub's redirect back, for a sign-in or link whose state cookie `started` set. */
+function gitHubCallback(started: CallResult, options: CallOptions = {}) {
+  const state = cookieSet(started, 'federation_state')!;
+  return call(callbackFn, 'GET', `/api/auth/github/callback?code=gh-code&state=${state}`, {
+    ip: uniqueIp(),
+    ...options,
+    cookie: `federation_state=${state}`,
+  });
+}
+
+/** A link of GitHub (at another address: only the link joins it) from `user`'s account page, up to the provider. */
+async function startGitHubLink(user: TestUser) {
+  gitHubAs(`${uniqueName('octo')}@elsewhere.example`);
+  const json = { provider: 'github', password: STRONG_PASSWORD };
+  const started = await call(identitiesFn, 'POST', '/api/me/identities', { token: user.token, json, ip: uniqueIp() });
+  expect(started.status, started.text).toBe(200);
+  return started;
+}
+
 const SCENARIOS: Scenario[] = [
+  {
+    name: 'an identity linked from the account page',
+    status: 302,
+    subject: 'GitHub was linked to your account',
+    purpose: 'identity_linked',
+    async act(_mail, options, switchMode) {
+      const account = await createUser();
+      const started = await startGitHubLink(account);
+      switchMode();
+      const res = await gitHubCallback(started, options);
+      return { res, to: account.user.email, secrets: [cookieSet(started, 'federation_state')!], says: 'from its account page' };
+    },
+  },
+  {
+    name: "an identity joined to the account by its proven mailbox at the provider's callback",
+    status: 302,
+    subject: 'GitHub was linked to your account',
+    purpose: 'identity_linked',
+    async act(_mail, options, switchMode) {
+      const account = await createUser();
+      gitHubAs(account.user.email);
+      const started = await call(startFn, 'GET', '/api/auth/github/start', { ip: uniqueIp() });
+      switchMode();
+      const res = await gitHubCallback(started, options);
+      const session = cookieSet(res, 'session_id')!;
+      return { res, to: account.user.email, secrets: [session], says: 'which GitHub says is verified' };
+    },
+  },
+  {
+    name: 'an identity unlinked',
+    status: 204,
+    subject: 'GitHub was unlinked from your account',
+    purpose: 'identity_unlinked',
+    async act(_mail, options, switchMode) {
+      const account = await createUser();
+      expect((await gitHubCallback(await startGitHubLink(account))).status).toBe(302);
+      const listed = await call(identitiesFn, 'GET', '/api/me/identities', { token: account.token });
+      switchMode();
+      const json = { password: STRONG_PASSWORD };
+      const res = await call(identityById, 'DELETE', `/api/me/identities/${listed.body.items[0].id}`, {
+        ...options,
+        token: account.token,
+        json,
+      });
+      return { res, to: account.user.email, secrets: [], says: 'no longer signs you in' };
+    },
+  },
   {
     name: 'a password change',
     status: 200,
@@ -280,6 +363,18 @@ describe.each(SCENARIOS)('$name', (scenario) => {
     mail.release();
     await Promise.all(background);
     expect(mail.sent.filter((m) => m.subject === scenario.subject).map((m) => m.to)).toContain(acted.to);
+  });
+});
+
+describe('an identity', () => {
+  it("sends nothing for the first identity of an account the provider made, nor for a known identity's sign-in", async () => {
+    const mail = mailProvider();
+    gitHubAs(`${uniqueName('fresh')}@example.org`);
+    const made = await gitHubCallback(await call(startFn, 'GET', '/api/auth/github/start', { ip: uniqueIp() }));
+    expect(cookieSet(made, 'session_id')).toBeDefined();
+    const again = await gitHubCallback(await call(startFn, 'GET', '/api/auth/github/start', { ip: uniqueIp() }));
+    expect(cookieSet(again, 'session_id')).toBeDefined();
+    expect(mail.sent).toEqual([]);
   });
 });
 

@@ -304,14 +304,14 @@ describe('GitHub (its endpoints served by msw)', () => {
   });
 });
 
-/** The error code a refused callback sends the browser to the login page with (and checks the rest of that redirect). */
-function refusalOf(res: CallResult, pages = 'http://localhost:8888/app'): string | null {
+/** The error code a refused callback sends the browser to the login page (a link's: the account page) with, and checks the rest of that redirect. */
+function refusalOf(res: CallResult, pages = 'http://localhost:8888/app', page = 'login'): string | null {
   expect(res.status, res.text).toBe(302);
   expect(res.headers.get('cache-control')).toBe('no-store');
   expect(cookieSet(res, 'federation_state')).toBe('');
   expect(cookieSet(res, 'session_id')).toBeUndefined();
   const location = new URL(res.headers.get('location')!);
-  expect(`${location.origin}${location.pathname}`).toBe(`${pages}/login`);
+  expect(`${location.origin}${location.pathname}`).toBe(`${pages}/${page}`);
   expect([...location.searchParams.keys()]).toEqual(['error']);
   return location.searchParams.get('error');
 }
@@ -343,6 +343,25 @@ describe('a refused callback', () => {
     expect(refusalOf(res)).toBe('federation_failed');
     expect(res.headers.get('location')).not.toMatch(/denied|access_denied|secret/);
     expect(await pendingRows()).toBe(before - 1);
+  });
+
+  it('a link from the account page, refused (consent refused at the provider), goes back to the account page; nothing linked', async () => {
+    const owner = await createUser();
+    const started = await call(identitiesFn, 'POST', '/api/me/identities', {
+      token: owner.token,
+      json: { provider: 'local', password: owner.password, returnTo: '/app/account' },
+    });
+    const state = cookieSet(started, 'federation_state')!;
+    const res = await call(callbackFn, 'GET', `/api/auth/local/callback?error=access_denied&state=${state}`, {
+      cookie: `federation_state=${state}`,
+    });
+    expect(refusalOf(res, undefined, 'account')).toBe('federation_failed');
+    expect((await call(identitiesFn, 'GET', '/api/me/identities', { token: owner.token })).body.items).toEqual([]);
+    // Its state spent: again, nothing tells a link from a sign-in, so the login page.
+    const replayed = await call(callbackFn, 'GET', `/api/auth/local/callback?error=access_denied&state=${state}`, {
+      cookie: `federation_state=${state}`,
+    });
+    expect(refusalOf(replayed)).toBe('federation_failed');
   });
 
   it('hands over to the pages of the address the browser is on in local development without APP_URL; to APP_URL when set', async () => {

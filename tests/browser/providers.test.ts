@@ -6,8 +6,9 @@
 // pages, lands signed in, and sees the identity on the account page; a link
 // from the account page, the second factor's hand-over to the login page
 // (#mfaToken), unlinking with its step-up and `last_way_in`, consent refused
-// (the login page's `?error=` alert); axe-core on the login page with its
-// buttons and its alert, and the account page with its identities.
+// (the login page's `?error=` alert; a link's, the account page's); axe-core
+// on the login page with its buttons and its alert, and the account page with
+// its identities and its alert.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { buildWeb } from '../../src/cli/web-bundle.ts';
@@ -188,6 +189,41 @@ describe('sign-in with another identity provider, in the pages', () => {
     expect([new URL(page.url()).pathname, new URL(page.url()).search]).toEqual(['/app/login', '']);
     await expectAccessible(page);
     await screenshot(page, 'login-provider-refused');
+  });
+
+  it('a link cancelled at the provider: back on the account page, not the login page, a plain sentence in an alert, the code gone from the address', {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
+    const owner = await createUser({ username: uniqueName('web_cancel') });
+    const page = await newPage();
+    await page.goto('/app/login');
+    await page.getByLabel('Username or e-mail', { exact: true }).fill(owner.user.username);
+    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expectTitle(page, 'My account');
+    const section = identities(page);
+    await section.getByLabel('Password to link Local provider', { exact: true }).fill(STRONG_PASSWORD);
+    await section.getByRole('button', { name: 'Link Local provider', exact: true }).click();
+    await page.waitForURL((url) => url.origin === provider.issuer);
+    await page.getByRole('link', { name: 'Cancel' }).click();
+    await page.waitForURL((url) => url.origin === site);
+    await expectTitle(page, 'My account');
+    await eventually(() => page.getByRole('alert').first().textContent()).toContain('Linking the provider did not complete');
+    expect([new URL(page.url()).pathname, new URL(page.url()).search]).toEqual(['/app/account', '']);
+    await eventually(() => section.textContent()).toContain('No other provider');
+    await expectAccessible(page);
+    expect(await getDb().selectFrom('federated_identities').select('id').where('user_id', '=', owner.user.id).execute()).toEqual([]);
+  });
+
+  it("the start refused over the address's limit (its redirect, ?error=rate_limited): the login page says to wait", {
+    timeout: FLOW_TIMEOUT,
+  }, async () => {
+    const page = await newPage();
+    await page.goto('/app/login?error=rate_limited');
+    await expectTitle(page, 'Log in');
+    await eventually(() => page.getByRole('alert').textContent()).toContain('Wait a few minutes, then try again');
+    expect(new URL(page.url()).search).toBe('');
+    await expectAccessible(page);
   });
 
   it("no page of the service logged an error or broke the Content-Security-Policy (the provider's development pages ask for web fonts offline)", () => {

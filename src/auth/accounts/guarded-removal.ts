@@ -7,6 +7,7 @@ import type { Database, SecurityEventKind } from '../../db/schema.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
 import { takenMeanwhile, type StepUp } from '../attempts/step-up.ts';
 import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
+import type { UserFields } from '../../users/present.ts';
 import type { Requester } from '../base/requester.ts';
 import { checkProof, countProofAttempt, type ProofAttempt } from '../passwords/proof.ts';
 import { CALLER_LIVE, lockLiveCaller } from '../sessions/sessions.ts';
@@ -15,6 +16,8 @@ import type { TokenClaims } from '../sessions/tokens.ts';
 export interface Removal {
   table: 'passkeys' | 'federated_identities';
   event: SecurityEventKind;
+  /** The column that names the row to its owner (a notice's words), returned by the removal. */
+  label: 'name' | 'provider';
   /** The 404's message: another account's row is no more found than a missing one. */
   notFound: string;
   /** Checked after the attempt is counted and before the password is: a refusal of its own (the last way in). */
@@ -27,6 +30,7 @@ export interface Removal {
  * 403 step_up_required without one), then the DELETE with the code taken and
  * the password's hits given back, while the session is live, and the
  * removal's event. A row of another account, or none, is a 404 that takes no code.
+ * Answers the account (for a notice) and the removed row's label.
  */
 export async function removeGuarded(
   caller: Requester & { claims: TokenClaims },
@@ -34,7 +38,7 @@ export async function removeGuarded(
   password: string,
   stepUp: StepUp,
   removal: Removal,
-): Promise<void> {
+): Promise<{ user: UserFields; label: string }> {
   const { claims } = caller;
   const userId = claims.userId;
   const at = now();
@@ -51,7 +55,13 @@ export async function removeGuarded(
   const { db, taken } = proof.stepUp.take(released, { onlyIf, removingPasskey });
   const result = await (db as unknown as QueryCreator<Database>)
     .with('removed', (qb) =>
-      qb.deleteFrom(removal.table).where('id', '=', id).where('user_id', '=', userId).where(CALLER_LIVE).where(taken).returning('user_id'),
+      qb
+        .deleteFrom(removal.table)
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .where(CALLER_LIVE)
+        .where(taken)
+        .returning(['user_id', sql<string>`${sql.ref(removal.label)}`.as('label')]),
     )
     .with('recorded', (qb) =>
       qb
@@ -63,12 +73,13 @@ export async function removeGuarded(
       CALLER_LIVE.as('live'),
       sql<boolean>`${exists}`.as('found'),
       taken.as('taken'),
-      sql<boolean>`EXISTS (SELECT FROM removed)`.as('removed'),
+      sql<string | null>`(SELECT label FROM removed)`.as('label'),
     ])
     .executeTakeFirstOrThrow();
   if (!result.live) throw new HttpError('unauthenticated');
   if (!result.found) throw new HttpError('not_found', removal.notFound);
   // Another request used the same code first.
   if (!result.taken) throw takenMeanwhile(proof.stepUp);
-  if (!result.removed) throw new HttpError('not_found', removal.notFound);
+  if (result.label === null) throw new HttpError('not_found', removal.notFound);
+  return { user: proof.user, label: result.label };
 }

@@ -2,8 +2,10 @@
 // them: a password reset or change, an e-mail change and a second factor's
 // removal each retire, by CTEs of the statement they already run, the unused
 // reset codes (they went to the mailbox), the pending e-mail change (a code
-// someone with the old password asked for) and the open second-factor login
-// challenges (`mfaToken`s opened with the old password).
+// someone with the old password asked for), the open second-factor login
+// challenges (`mfaToken`s opened with the old password) and the links to
+// another provider under way (started with the old password: the identity
+// would be a way in that outlives the change).
 import { sql, type QueryCreator } from 'kysely';
 import type { Database } from '../../db/schema.ts';
 
@@ -18,7 +20,7 @@ export interface Retiring {
 
 /**
  * `db` with the CTEs `retired_codes` (unused reset codes, and the pending
- * e-mail change unless told otherwise) and `retired_challenges`.
+ * e-mail change unless told otherwise), `retired_challenges` and `retired_links`.
  *
  * A challenge being used at this moment (its row locked by the login's second
  * step) is skipped, not waited for: that step holds it while it waits on the
@@ -46,5 +48,10 @@ export function retireIssued<DB extends Database>(
       qb
         .deleteFrom('mfa_challenges')
         .where('id', 'in', (eb) => eb.selectFrom('mfa_challenges').select('id').where(ofAccount).forUpdate().skipLocked()),
+    )
+    .with('retired_links', (qb) =>
+      qb
+        .deleteFrom('federated_sign_ins')
+        .where(sql<boolean>`link_user_id IN (SELECT ${sql.ref(account.column)} FROM ${sql.table(account.cte)})`),
     ) as unknown as QueryCreator<DB>;
 }

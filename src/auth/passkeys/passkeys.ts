@@ -317,5 +317,5 @@ export async function renamePasskey(claims: TokenClaims, id: number, name: strin
  * removal is refused for that.
  */
 export async function removePasskey(caller: Caller, id: number, password: string, stepUp: StepUp): Promise<void> {
-  await removeGuarded(caller, id, password, stepUp, { table: 'passkeys', event: 'passkey_removed', notFound: NOT_FOUND });
+  await removeGuarded(caller, id, password, stepUp, { table: 'passkeys', label: 'name', event: 'passkey_removed', notFound: NOT_FOUND });
 }

@@ -20,7 +20,7 @@ import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
-import { countAnotherHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { countHit, giveBackHits, retryAfterSeconds } from '../../rate-limit/counter.ts';
 import { checks } from '../../rate-limit/limits.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
@@ -42,13 +42,7 @@ export async function signInOptions(by: Requester, rp: RelyingParty): Promise<Pu
   const check = checks.passkeyOptionsIp(by.ip);
   const challenge = newChallenge();
   const row = await getDb()
-    .with('hit', (qb) =>
-      qb
-        .insertInto('rate_limits')
-        .values({ bucket: check.bucket, window_start: at, hits: 1 })
-        .onConflict(countAnotherHit(sql<Date>`${new Date(at.getTime() - check.limit.windowMs)}::timestamptz`))
-        .returning(['hits', 'window_start']),
-    )
+    .with('hit', countHit(check, at))
     .with('issued', (qb) =>
       qb
         .insertInto('webauthn_challenges')
@@ -93,13 +87,7 @@ export async function signInWithPasskey(
   if (challenge === undefined) throw new HttpError('passkey_invalid');
   const check = checks.loginIp(by.ip);
   const row = await getDb()
-    .with('hit', (qb) =>
-      qb
-        .insertInto('rate_limits')
-        .values({ bucket: check.bucket, window_start: at, hits: 1 })
-        .onConflict(countAnotherHit(sql<Date>`${new Date(at.getTime() - check.limit.windowMs)}::timestamptz`))
-        .returning(['hits', 'window_start']),
-    )
+    .with('hit', countHit(check, at))
     .with('used', (qb) =>
       qb
         .deleteFrom('webauthn_challenges')

@@ -2,10 +2,14 @@
 // file): a pending sign-in in Postgres (the SHA-256 of its state, the PKCE
 // verifier, the nonce, where to go after, minutes long), and the provider's
 // authorization URL to send the browser to.
-import { HttpError } from '../../common/errors.ts';
+import { sql } from 'kysely';
+import { HttpError, rateLimited } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { setting, type IdentityProviderSetting } from '../../config/settings.ts';
 import { getDb } from '../../db/connection.ts';
+import { countHit, retryAfterSeconds } from '../../rate-limit/counter.ts';
+import { checks } from '../../rate-limit/limits.ts';
+import type { Requester } from '../base/requester.ts';
 import { hashSecret } from '../codes/tokens.ts';
 import { authorizationUrl } from './client.ts';
 
@@ -48,9 +52,31 @@ export interface Started {
   state: string;
 }
 
-/** GET /api/auth/{provider}/start — the discovery (cached), then 1 statement: the pending sign-in. */
-export async function startSignIn(provider: IdentityProviderSetting, origin: string, returnTo: string): Promise<Started> {
+/**
+ * GET /api/auth/{provider}/start — the discovery (cached), then 1 statement:
+ * one hit on the address's start counter and, under its limit, the pending
+ * sign-in. Over it 429 with Retry-After, nothing kept: each start is a row
+ * until the purge, and an address must not fill the table.
+ */
+export async function startSignIn(provider: IdentityProviderSetting, origin: string, returnTo: string, by: Requester): Promise<Started> {
   const { location, state, row } = await pendingSignIn(provider, origin, returnTo, null);
-  await getDb().insertInto('federated_sign_ins').values(row).execute();
+  const check = checks.providerStartIp(by.ip);
+  const at = now();
+  const result = await getDb()
+    .with('hit', countHit(check, at))
+    .with('pending', (qb) =>
+      qb
+        .insertInto('federated_sign_ins')
+        .columns(['state_hash', 'provider', 'code_verifier', 'nonce', 'return_to', 'expires_at'])
+        .expression(
+          sql`SELECT ${row.state_hash}::bytea, ${row.provider}::text, ${row.code_verifier}::text, ${row.nonce}::text,
+            ${row.return_to}::text, ${row.expires_at}::timestamptz FROM hit WHERE hits <= ${check.limit.count}::int`,
+        )
+        .returning('id'),
+    )
+    .selectFrom('hit')
+    .select(['hits', 'window_start', sql<boolean>`EXISTS (SELECT FROM pending)`.as('started')])
+    .executeTakeFirstOrThrow();
+  if (!result.started) throw rateLimited(retryAfterSeconds({ hits: result.hits, windowStart: result.window_start }, check.limit, at));
   return { location, state };
 }

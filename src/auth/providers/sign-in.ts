@@ -11,13 +11,15 @@ import { getDb } from '../../db/connection.ts';
 import { uniqueViolation } from '../../db/errors.ts';
 import type { Database } from '../../db/schema.ts';
 import { noteAccount } from '../../log/log.ts';
+import { identityLinked, type LinkedBy, type Recipient } from '../../mail/templates.ts';
 import { freeUsername } from '../../users/username-from-email.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { mapDuplicates, withNewUser } from '../accounts/users.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
 import { enabledFactor } from '../base/enabled-factor.ts';
 import { EVENT_COLUMNS, eventRow, eventValues } from '../base/event-rows.ts';
-import type { Requester } from '../base/requester.ts';
+import type { Client, Requester } from '../base/requester.ts';
+import { notify } from '../codes/delivery.ts';
 import { hashSecret } from '../codes/tokens.ts';
 import { openChallenge } from '../mfa/second-step.ts';
 import { NO_PASSWORD } from '../passwords/no-password.ts';
@@ -45,26 +47,37 @@ const failed = () => new HttpError('federation_failed');
  * A first sign-in joins an account only by a verified e-mail equal to its
  * proven mailbox (3); a new account takes 2 more (its free username, then
  * the account with its profile and identity). A link from the account page
- * ends at 3 with the identity's INSERT and identity_linked.
+ * ends at 3 with the identity's INSERT and identity_linked. Statement 1 is
+ * takePendingSignIn, the rest finishSignIn: the callback knows between them
+ * whether a refusal ends a link (the account page) or a sign-in (the login page).
+ * An identity joined to an account it did not make is e-mailed to its owner.
  */
-export async function finishSignIn(
-  provider: IdentityProviderSetting,
-  callback: URLSearchParams,
-  cookieState: string | undefined,
-  origin: string,
-  by: Requester,
-): Promise<Finished> {
+export async function takePendingSignIn(provider: IdentityProviderSetting, callback: URLSearchParams, cookieState: string | undefined) {
   const state = callback.get('state');
   if (state === null || cookieState === undefined || state !== cookieState) throw failed();
-  const at = now();
   const pending = await getDb()
     .deleteFrom('federated_sign_ins')
     .where('state_hash', '=', hashSecret(state))
     .where('provider', '=', provider.id)
-    .where('expires_at', '>', at)
+    .where('expires_at', '>', now())
     .returningAll()
     .executeTakeFirst();
   if (pending === undefined) throw failed();
+  return { ...pending, state };
+}
+
+export type PendingSignIn = Awaited<ReturnType<typeof takePendingSignIn>>;
+
+/** The rest of the callback, once takePendingSignIn has the pending sign-in (statements 2 and on). */
+export async function finishSignIn(
+  provider: IdentityProviderSetting,
+  callback: URLSearchParams,
+  pending: PendingSignIn,
+  origin: string,
+  by: Client,
+): Promise<Finished> {
+  const { state } = pending;
+  const at = now();
   const asserted = await exchangeCode(
     provider,
     callback,
@@ -77,12 +90,21 @@ export async function finishSignIn(
   const identity = { provider: provider.id, subject: asserted.subject, email: email ?? null };
 
   if (pending.link_user_id !== null) {
-    if (found.identity_user_id !== null && found.identity_user_id !== pending.link_user_id) throw new HttpError('identity_taken');
-    await onIdentity(getDb(), identity, pending.link_user_id, found.identity_id, by, at).selectNoFrom(sql<number>`1`.as('done')).execute();
+    const userId = pending.link_user_id;
+    if (found.identity_user_id !== null && found.identity_user_id !== userId) throw new HttpError('identity_taken');
+    const owner = await onIdentity(getDb(), identity, userId, found.identity_id, by, at)
+      .selectFrom('users')
+      .select(['username', 'email'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    if (found.identity_id === null) await noticeOfLink(by, userId, owner, provider, 'account_page', at);
     return { kind: 'linked', returnTo };
   }
   if (found.id !== null && (found.identity_id !== null || (asserted.emailVerified && found.match_proven))) {
-    return signIn(found as Found & { id: number }, identity, found.identity_id, by, at, returnTo);
+    const finished = await signIn(found as Found & { id: number }, identity, found.identity_id, by, at, returnTo);
+    // Joined by its proven mailbox: its owner hears of a new way in they may not have made.
+    if (found.identity_id === null) await noticeOfLink(by, found.id, found, provider, 'proven_mailbox', at);
+    return finished;
   }
   if (email === undefined) throw new HttpError('identity_email_missing');
   // An account holds the address but did not prove it, or the provider did not verify it: never joined.
@@ -91,6 +113,20 @@ export async function finishSignIn(
   noteAccount(created.id);
   const session = await createSession(created.id, getDb(), by, undefined, ['fed']);
   return { kind: 'session', returnTo, user: userFieldsOf(created), session };
+}
+
+/**
+ * The owner is told of an identity joined to the account they had, by the
+ * account page's link or by the proven mailbox; never of a new account's own
+ * first identity (they just made it).
+ */
+function noticeOfLink(by: Client, userId: number, to: Recipient, provider: IdentityProviderSetting, how: LinkedBy, at: Date) {
+  return notify(
+    by,
+    { purpose: 'identity_linked', accountId: userId },
+    (origin, appUrl) => identityLinked(to, provider.name, how, origin, appUrl),
+    at,
+  );
 }
 
 /** The asserted address as accounts store it, if it could be one (an odd one is no address to match or keep). */

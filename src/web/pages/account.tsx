@@ -35,7 +35,7 @@ import { PASSKEY_NAME_MAX } from '../../auth/passkeys/name.ts';
 import { GENDERS, MARITAL_STATUSES } from '../../users/profile-options.ts';
 import { NewPasswordField } from '../password-rules.tsx';
 import { QrCode } from '../qr.tsx';
-import { Identities } from './providers.tsx';
+import { Identities, Refusal, takeRefusal } from './providers.tsx';
 import { to } from '../router.ts';
 import { useSession } from '../session.ts';
 import {
@@ -57,6 +57,8 @@ import { createPasskey, passkeysSupported } from '../webauthn.ts';
 export function Account() {
   const { me, setMe } = useSession();
   const [deleted, setDeleted] = useState(false);
+  // A link from this page refused at the provider's callback comes back with ?error=<code>.
+  const [refusal] = useState(() => takeRefusal(true));
   useTitle(deleted ? 'Account deleted' : 'My account');
   if (deleted) {
     return (
@@ -73,6 +75,7 @@ export function Account() {
     return (
       <>
         <h1 tabIndex={-1}>My account</h1>
+        <Refusal sentence={refusal} />
         <p>
           You are not logged in. <a href={`${to.login}?next=${encodeURIComponent(to.account)}`}>Log in</a>
         </p>
@@ -82,6 +85,7 @@ export function Account() {
   return (
     <>
       <h1 tabIndex={-1}>My account</h1>
+      <Refusal sentence={refusal} />
       <p>
         Logged in as <a href={to.user(me.user.username)}>{me.user.username}</a> ({me.user.email}).
       </p>

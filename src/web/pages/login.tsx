@@ -13,7 +13,7 @@ import { navigate, to, usePlace } from '../router.ts';
 import { fetchMe, useSession } from '../session.ts';
 import { CurrentPasswordField, Field, Form, PasskeyButton, usePasskeyProof, useSubmit, useTitle } from '../ui.tsx';
 import { conditionalUiAvailable, getPasskey, passkeysSupported } from '../webauthn.ts';
-import { ProviderButtons, takeRefusal, takeSecondStep } from './providers.tsx';
+import { ProviderButtons, Refusal, takeRefusal, takeSecondStep } from './providers.tsx';
 
 /** Only a page of this app may be the destination after logging in. */
 const destination = (next: string | null) => (next !== null && /^\/app\/(?!\/)/.test(next) ? next : to.account);
@@ -56,11 +56,7 @@ export function LogIn() {
   return (
     <>
       <h1 tabIndex={-1}>Log in</h1>
-      {refusal !== undefined && (
-        <p class="form-error" role="alert">
-          {refusal}
-        </p>
-      )}
+      <Refusal sentence={refusal} />
       <Form
         label="Log in"
         submission={submission}

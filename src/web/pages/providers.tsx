@@ -59,22 +59,42 @@ const REFUSED: Record<string, string> = {
   identity_email_missing: 'The provider did not share an e-mail address, and an account needs one. Sign up with a password instead.',
   account_banned: 'This account is suspended.',
   account_not_confirmed: 'Confirm your e-mail address with the code you were sent, then sign in.',
+  rate_limited: 'Too many sign-ins with a provider were started from your network. Wait a few minutes, then try again.',
 };
 const REFUSED_OTHERWISE = 'Signing in with the provider did not work. Try again, or log in with your password.';
+/** A link refused at the callback lands on the account page, where the person is signed in already. */
+const LINK_REFUSED: Record<string, string> = {
+  federation_failed: 'Linking the provider did not complete: it was cancelled, took too long or was already used. Try again.',
+  provider_unavailable: 'The provider did not answer. Try again in a few minutes.',
+  identity_taken: REFUSED.identity_taken!,
+};
+const LINK_REFUSED_OTHERWISE = 'Linking the provider did not work. Try again.';
 
 /**
- * A refused callback lands on `/app/login?error=<code>`: the sentence for it,
- * once, the query removed from the address (a reload or a bookmark does not
- * show it again). Call before reading the page's query.
+ * A refused callback lands on `/app/login?error=<code>`, or a refused link on
+ * `/app/account?error=<code>`: the sentence for it, once, the query removed
+ * from the address (a reload or a bookmark does not show it again). Call
+ * before reading the page's query.
  */
-export function takeRefusal(): string | undefined {
+export function takeRefusal(linking = false): string | undefined {
   const query = new URLSearchParams(location.search);
   const code = query.get('error');
   if (code === null) return undefined;
   query.delete('error');
   const rest = query.toString();
   history.replaceState(history.state, '', location.pathname + (rest === '' ? '' : `?${rest}`) + location.hash);
-  return Object.hasOwn(REFUSED, code) ? REFUSED[code] : REFUSED_OTHERWISE;
+  const [sentences, otherwise] = linking ? [LINK_REFUSED, LINK_REFUSED_OTHERWISE] : [REFUSED, REFUSED_OTHERWISE];
+  return Object.hasOwn(sentences, code) ? sentences[code] : otherwise;
+}
+
+/** takeRefusal's sentence, above the page's forms. */
+export function Refusal({ sentence }: { sentence: string | undefined }) {
+  if (sentence === undefined) return null;
+  return (
+    <p class="form-error" role="alert">
+      {sentence}
+    </p>
+  );
 }
 
 /** The account's identities at other providers, each unlinkable, and a link for every configured provider not linked yet. */
