@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import classicResetPassword from '../../netlify/functions/classic-reset-password.ts';
 import classicUsers from '../../netlify/functions/classic-users.ts';
+import forgot from '../../netlify/functions/password-forgot.ts';
 import confirm from '../../netlify/functions/register-confirm.ts';
 import register from '../../netlify/functions/register.ts';
 import resend from '../../netlify/functions/register-resend.ts';
@@ -96,11 +98,17 @@ describe('POST /api/register', () => {
       expect(res.body.user.email).toBe(email);
       const resent = await call(resend, 'POST', '/api/register/resend', { json: { email }, ip: uniqueIp() });
       expect(resent.status, resent.text).toBe(202);
+      const classicEmail = `${email.split('@')[0]}.classic@${email.split('@')[1]}`;
       const classic = await call(classicUsers, 'POST', '/users', {
-        form: { email: `${email.split('@')[0]}.classic@${email.split('@')[1]}`, password: STRONG_PASSWORD },
+        form: { email: classicEmail, password: STRONG_PASSWORD },
         ip: uniqueIp(),
       });
       expect(classic.status, classic.text).toBe(200);
+      // The password's ways back take the same addresses: a reset is issued for each.
+      const forgotten = await call(forgot, 'POST', '/api/password/forgot', { json: { email }, ip: uniqueIp() });
+      expect([forgotten.status, typeof forgotten.body.token], forgotten.text).toEqual([202, 'string']);
+      const classicReset = await call(classicResetPassword, 'POST', '/reset_password', { form: { email: classicEmail }, ip: uniqueIp() });
+      expect([classicReset.status, typeof classicReset.body.reset_token], classicReset.text).toEqual([200, 'string']);
     }
   });
 
