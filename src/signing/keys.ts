@@ -59,7 +59,7 @@ const hmacKey = (raw: BufferSource) => crypto.subtle.importKey('raw', raw, { nam
 const sessionKey = (secretBytes: Uint8Array, info: string) => hmacKey(hkdfSync('sha256', secretBytes, new Uint8Array(0), info, 32));
 
 /** The kid of the session key derived from the configured key `kid`. */
-export const sessionKid = (kid: string) => `${SESSION_KID}:${kid}`;
+const sessionKid = (kid: string) => `${SESSION_KID}:${kid}`;
 
 /** Import every key once (jose would import a JWK again on every use) and derive the session keys. */
 export async function importKeySet(keys: readonly PrivateSigningJwk[], secret: string | undefined): Promise<KeySet> {
