@@ -4,6 +4,13 @@ import * as v from 'valibot';
 
 export const SIGNING_ALG = 'ES256';
 
+/**
+ * The `kid` of session tokens' keys (src/signing/keys.ts): `session` for the
+ * one derived from JWT_SECRET, `session:<kid>` for the one derived from a
+ * configured key. Reserved here, so no published kid can name a session key.
+ */
+export const SESSION_KID = 'session';
+
 const coordinate = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes in base64url'));
 
 const privateJwk = v.looseObject({
@@ -39,6 +46,7 @@ export function parseSigningKeys(text: string): PrivateSigningJwk[] {
   });
   const seen = new Set<string>();
   for (const { kid } of keys) {
+    if (kid === SESSION_KID || kid.startsWith(`${SESSION_KID}:`)) throw new Error(`kid "${kid}" is reserved for session tokens' keys`);
     if (seen.has(kid)) throw new Error(`kid "${kid}" is used twice`);
     seen.add(kid);
   }

@@ -2,7 +2,9 @@
 // set (and JWT_SECRET too, as a deploy that moved to keys has it): session
 // tokens forged against the keys are refused on the authenticated routes,
 // access tokens forged or misused are refused by a verifier following the
-// README, and the published documents hold no private key member.
+// README, a session token is refused by any verifier of access tokens, even
+// one that checks only the signature, and the published documents hold no
+// private key member.
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import {
   createLocalJWKSet,
@@ -14,6 +16,7 @@ import {
   type JSONWebKeySet,
   type JWTPayload,
 } from 'jose';
+import * as oauth from 'oauth4webapi';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import classicProfile from '../../netlify/functions/classic-profile.ts';
 import jwksFunction from '../../netlify/functions/jwks.ts';
@@ -26,6 +29,7 @@ import type { PrivateSigningJwk } from '../../src/config/signing-keys.ts';
 import { newSigningKey } from '../../src/signing/keys.ts';
 import { BASE_URL, call } from '../support/call.ts';
 import { setEnv } from '../support/env.ts';
+import { derivedSessionKey, derivedSessionKid, sessionToken } from '../support/session-keys.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 import { report, snapshotTables } from './harness.ts';
 
@@ -33,6 +37,18 @@ const seconds = (date = new Date()) => Math.floor(date.getTime() / 1000);
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 /** Every JWK member that is private for some key type (RFC 7517, 7518). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+const SECRET = process.env.JWT_SECRET!;
+const P256_ORDER = 0xffffffff_00000000_ffffffff_ffffffff_bce6faad_a7179e84_f3b9cac2_fc632551n;
+const signatureS = (jwt: string) => BigInt(`0x${Buffer.from(jwt.split('.')[2]!, 'base64url').subarray(32).toString('hex')}`);
+/** The same token with its signature rewritten as (r, n−s): as valid to ECDSA, not the form issued. */
+const malleated = (jwt: string) => {
+  const [head, payload, signature] = jwt.split('.') as [string, string, string];
+  const bytes = Buffer.from(signature, 'base64url');
+  bytes.write((P256_ORDER - signatureS(jwt)).toString(16).padStart(64, '0'), 32, 'hex');
+  return `${head}.${payload}.${bytes.toString('base64url')}`;
+};
+/** The token with its header replaced, its payload and signature kept. */
+const reheaded = (jwt: string, header: object) => `${b64(header)}${jwt.slice(jwt.indexOf('.'))}`;
 
 let current: PrivateSigningJwk;
 let previous: PrivateSigningJwk;
@@ -47,6 +63,12 @@ async function withKey(key: PrivateSigningJwk, header: Record<string, unknown>, 
 
 /** The victim's session claims, as a genuine session token carries them. */
 const sessionClaims = (): JWTPayload => ({ sub: String(victim.user.id), sid: victim.sessionId, iat: seconds(), exp: seconds() + 3600 });
+
+/** A session token as the service issued it before the derived keys: ES256 under the key's kid, with the s asked for. */
+async function legacySessionToken(s: 'low' | 'high', key = current): Promise<string> {
+  const jwt = await withKey(key, { typ: 'JWT', kid: key.kid }, sessionClaims());
+  return signatureS(jwt) > P256_ORDER >> 1n === (s === 'high') ? jwt : malleated(jwt);
+}
 
 /** A genuine access token's claims, for the victim. */
 const accessClaims = (): JWTPayload => ({
@@ -86,18 +108,46 @@ beforeAll(async () => {
   const claims = sessionClaims();
   const publicPem = createPublicKey(createPrivateKey({ key: current, format: 'jwk' })).export({ format: 'pem', type: 'spki' });
   const { d: _d, ...publicJwk } = current;
-  // Algorithm confusion: the public key, in each form a library might take it, as an HMAC secret.
+  // Algorithm confusion: the public key, in each form a library might take it, as an HMAC secret,
+  // under the published kid, the session key's kid (the HS256 tokens' own) and none (JWT_SECRET's).
   for (const [form, secret] of [
     ['PEM', publicPem],
     ['JWK JSON', JSON.stringify(publicJwk)],
     ['x coordinate', Buffer.from(current.x, 'base64url')],
   ] as const) {
-    sessionAttacks.set(
-      `HS256 signed with the public key (${form}) as the secret`,
-      await new SignJWT(claims)
-        .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: current.kid })
-        .sign(new Uint8Array(Buffer.from(secret))),
-    );
+    for (const kid of [current.kid, derivedSessionKid(current), undefined]) {
+      sessionAttacks.set(
+        `HS256 signed with the public key (${form}) as the secret, kid ${kid}`,
+        await new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid }).sign(new Uint8Array(Buffer.from(secret))),
+      );
+    }
+  }
+  // The derived session keys misused: a published kid, another key's, the secret's own bytes, another alg or typ.
+  const hs = (header: Record<string, unknown>, key: Uint8Array) =>
+    new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT', ...header }).sign(key);
+  sessionAttacks.set('the session key under the published kid', await hs({ kid: current.kid }, derivedSessionKey(current)));
+  sessionAttacks.set(
+    "the previous key's session key under the current one's kid",
+    await hs({ kid: derivedSessionKid(current) }, derivedSessionKey(previous)),
+  );
+  sessionAttacks.set("a removed key's session key", await hs({ kid: derivedSessionKid(removed) }, derivedSessionKey(removed)));
+  sessionAttacks.set("JWT_SECRET itself under the secret's session kid", await hs({ kid: 'session' }, Buffer.from(SECRET)));
+  sessionAttacks.set('the session key with HS512', await hs({ alg: 'HS512', kid: derivedSessionKid(current) }, derivedSessionKey(current)));
+  sessionAttacks.set(
+    'the session key with typ at+jwt',
+    await hs({ typ: 'at+jwt', kid: derivedSessionKid(current) }, derivedSessionKey(current)),
+  );
+  sessionAttacks.set('the session key with no kid', await hs({}, derivedSessionKey(current)));
+  // A genuine session token's header tampered with, its signature kept.
+  for (const header of [
+    { alg: 'HS256', typ: 'JWT', kid: derivedSessionKid(previous) },
+    { alg: 'HS256', typ: 'JWT', kid: current.kid },
+    { alg: 'HS256', typ: 'JWT', kid: 'session' },
+    { alg: 'HS256', typ: 'JWT' },
+    { alg: 'HS384', typ: 'JWT', kid: derivedSessionKid(current) },
+    { alg: 'ES256', typ: 'JWT', kid: derivedSessionKid(current) },
+  ]) {
+    sessionAttacks.set(`a genuine token under the header ${JSON.stringify(header)}`, reheaded(victim.token, header));
   }
   sessionAttacks.set('alg "none" naming the current kid', `${b64({ alg: 'none', typ: 'JWT', kid: current.kid })}.${b64(claims)}.`);
   const attacker = (await generateKeyPair('ES256')).privateKey;
@@ -151,40 +201,110 @@ describe('session tokens against the signing keys', () => {
     expect(await snapshotTables()).toBe(before);
     // The genuine session token works, so the refusals were the forgeries' doing.
     expect((await call(me, 'GET', '/api/me', { token: victim.token })).status).toBe(200);
-    expect(decodeProtectedHeader(victim.token)).toEqual({ alg: 'ES256', typ: 'JWT', kid: current.kid });
+    expect(decodeProtectedHeader(victim.token)).toEqual({ alg: 'HS256', typ: 'JWT', kid: `session:${current.kid}` });
   });
 });
 
-describe('ECDSA malleability: (r, s) and (r, n−s) both verify', () => {
-  const P256_ORDER = 0xffffffff_00000000_ffffffff_ffffffff_bce6faad_a7179e84_f3b9cac2_fc632551n;
-  const signatureS = (jwt: string) => BigInt(`0x${Buffer.from(jwt.split('.')[2]!, 'base64url').subarray(32).toString('hex')}`);
-  /** The same token with its signature rewritten as (r, n−s): as valid to ECDSA, not the form issued. */
-  const malleated = (jwt: string) => {
-    const [head, payload, signature] = jwt.split('.') as [string, string, string];
-    const bytes = Buffer.from(signature, 'base64url');
-    bytes.write((P256_ORDER - signatureS(jwt)).toString(16).padStart(64, '0'), 32, 'hex');
-    return `${head}.${payload}.${bytes.toString('base64url')}`;
-  };
-
-  it('a genuine session token with its signature rewritten as (r, n−s) is refused, the genuine one still works', async () => {
-    const rewritten = malleated(victim.token);
+describe('session tokens from before the derived keys (ES256 under a published kid)', () => {
+  it('still work on every route, as issued with the low s; rewritten as (r, n−s) they are refused', async () => {
+    const legacy = await legacySessionToken('low');
+    const rewritten = await legacySessionToken('high');
     // The rewritten signature is valid ECDSA: only the rule on s tells it apart.
     const { d: _d, ...publicJwk } = current;
     await jwtVerify(rewritten, await importJWK(publicJwk, 'ES256'), { typ: 'JWT' });
-    expect((await call(me, 'GET', '/api/me', { token: rewritten })).status).toBe(401);
-    expect((await call(meSessions, 'GET', '/api/me/sessions', { cookie: `session_id=${rewritten}` })).status).toBe(401);
-    expect((await call(token, 'POST', '/api/token', { token: rewritten })).status).toBe(401);
-    expect((await call(classicProfile, 'GET', '/profile', { cookie: `session_id=${rewritten}` })).status).toBe(403);
-    expect((await call(me, 'GET', '/api/me', { token: victim.token })).status).toBe(200);
+    for (const [jwt, ok] of [
+      [legacy, true],
+      [rewritten, false],
+    ] as const) {
+      expect((await call(me, 'GET', '/api/me', { token: jwt })).status).toBe(ok ? 200 : 401);
+      expect((await call(meSessions, 'GET', '/api/me/sessions', { cookie: `session_id=${jwt}` })).status).toBe(ok ? 200 : 401);
+      expect((await call(token, 'POST', '/api/token', { token: jwt })).status).toBe(ok ? 200 : 401);
+      expect((await call(classicProfile, 'GET', '/profile', { cookie: `session_id=${jwt}` })).status).toBe(ok ? 200 : 403);
+    }
   });
 
-  it('every token the service issues carries the low s (s ≤ n/2)', async () => {
-    const issued = [victim.token];
+  it('from JWT_SECRET itself (HS256, no kid) still work too', async () => {
+    const legacy = await new SignJWT(sessionClaims()).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(Buffer.from(SECRET));
+    expect((await call(me, 'GET', '/api/me', { token: legacy })).status).toBe(200);
+  });
+
+  it('every access token the service issues carries the low s (s ≤ n/2); session tokens are no ECDSA', async () => {
+    const issued = [];
     for (let i = 0; i < 16; i++) {
       issued.push((await call(token, 'POST', '/api/token', { token: victim.token })).body.accessToken);
-      issued.push((await createUser()).token);
+      expect(decodeProtectedHeader((await createUser()).token).alg).toBe('HS256');
     }
     expect(issued.filter((jwt) => signatureS(jwt) > P256_ORDER >> 1n)).toEqual([]);
+  });
+});
+
+describe('a session token before a verifier of access tokens', () => {
+  /** oauth4webapi's strict RFC 9068 check, the keys fetched from the jwks function. */
+  async function strictlyValidated(bearer: string) {
+    const server = { issuer: BASE_URL, jwks_uri: `${BASE_URL}/.well-known/jwks.json` };
+    const fetchKeys = async () => new Response((await call(jwksFunction, 'GET', '/.well-known/jwks.json')).text);
+    const request = new Request('https://orders.example.test/orders', { headers: { authorization: `Bearer ${bearer}` } });
+    return oauth.validateJwtAccessToken(server, request, BASE_URL, { [oauth.customFetch]: fetchKeys, [oauth.allowInsecureRequests]: true });
+  }
+
+  it('is refused by a lax one (the JWKS and nothing else checked), which takes an access token', async () => {
+    const session = (await createUser()).token;
+    const accessToken = (await call(token, 'POST', '/api/token', { token: session })).body.accessToken;
+    const jwks = createLocalJWKSet(await publishedKeys());
+    await jwtVerify(accessToken, jwks);
+    await expect(jwtVerify(session, jwks)).rejects.toThrow();
+    // A hand-written one that tries every published key, whatever the header says.
+    for (const key of (await publishedKeys()).keys) {
+      await expect(jwtVerify(session, await importJWK(key, 'ES256'))).rejects.toThrow();
+    }
+  });
+
+  it("is refused by a strict one (oauth4webapi's validateJwtAccessToken), which takes an access token", async () => {
+    const accessToken = (await call(token, 'POST', '/api/token', { token: victim.token })).body.accessToken;
+    expect(await strictlyValidated(accessToken)).toMatchObject({ sub: String(victim.user.id) });
+    await expect(strictlyValidated(victim.token)).rejects.toThrow(/"alg"/);
+  });
+
+  it('is signed with HKDF-SHA256 of the key that signs, under a fixed label (changing it would log everyone out)', async () => {
+    const { payload } = await jwtVerify(victim.token, derivedSessionKey(current), { algorithms: ['HS256'], typ: 'JWT' });
+    expect(payload).toMatchObject({ sub: String(victim.user.id), sid: victim.sessionId });
+    const forged = await sessionToken(current, sessionClaims());
+    expect((await call(me, 'GET', '/api/me', { token: forged })).status).toBe(200);
+  });
+
+  it('under JWT_SECRET alone is not verified by that secret, only by the key derived from it', async () => {
+    const back = setEnv({ JWT_SIGNING_KEYS: undefined });
+    try {
+      const session = (await createUser()).token;
+      expect(decodeProtectedHeader(session)).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'session' });
+      await expect(jwtVerify(session, Buffer.from(SECRET))).rejects.toThrow(/signature/);
+      await jwtVerify(session, derivedSessionKey(SECRET), { algorithms: ['HS256'] });
+      expect((await call(me, 'GET', '/api/me', { token: session })).status).toBe(200);
+      // And once keys are added, as before: it goes on working.
+      setEnv({ JWT_SIGNING_KEYS: JSON.stringify([current, previous]) });
+      expect((await call(me, 'GET', '/api/me', { token: session })).status).toBe(200);
+    } finally {
+      back();
+    }
+  });
+
+  it('rotate: one signed under the previous key works while that key is in the set, not once it leaves', async () => {
+    const back = setEnv({ JWT_SIGNING_KEYS: JSON.stringify([previous, current]) });
+    let session: string;
+    try {
+      session = (await createUser()).token;
+      expect(decodeProtectedHeader(session).kid).toBe(`session:${previous.kid}`);
+    } finally {
+      back();
+    }
+    expect((await call(me, 'GET', '/api/me', { token: session })).status).toBe(200);
+    const without = setEnv({ JWT_SIGNING_KEYS: JSON.stringify([current]) });
+    try {
+      expect((await call(me, 'GET', '/api/me', { token: session })).status).toBe(401);
+      expect((await call(me, 'GET', '/api/me', { token: victim.token })).status).toBe(200);
+    } finally {
+      without();
+    }
   });
 });
 

@@ -22,10 +22,13 @@ import { addComment } from '../../src/content/comments.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call, type CallOptions, type CallResult } from '../support/call.ts';
+import { derivedSessionKey } from '../support/session-keys.ts';
 import { createUser, type TestUser } from '../support/users.ts';
 import { report, snapshotTables, type Handler, type RouteUnderTest } from './harness.ts';
 
-const SECRET = new TextEncoder().encode(process.env.JWT_SECRET);
+/** The key session tokens are signed with under JWT_SECRET alone (derived from it), and its kid. */
+const SECRET = derivedSessionKey(process.env.JWT_SECRET!);
+const KID = 'session';
 const OTHER_SECRET = new TextEncoder().encode('another-secret-that-is-also-32-bytes-long');
 const seconds = (date = new Date()) => Math.floor(date.getTime() / 1000);
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -42,7 +45,7 @@ const refusals = { api: new Set<string>(), classic: new Set<string>() };
 const claims = (): JWTPayload => ({ sub: String(victim.user.id), sid: victim.sessionId, iat: seconds(), exp: seconds() + 3600 });
 
 function signed(payload: JWTPayload, key: Uint8Array | CryptoKey = SECRET, alg = 'HS256'): Promise<string> {
-  return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT' }).sign(key);
+  return new SignJWT(payload).setProtectedHeader({ alg, typ: 'JWT', kid: KID }).sign(key);
 }
 
 /** Signed by hand with the right key, for headers jose refuses to write. */
@@ -58,16 +61,20 @@ beforeAll(async () => {
   targets = { postId: post.id, commentId: (await addComment(victim.user, post.id, { body: 'Target' })).id };
   const [header, payload, signature] = victim.token.split('.') as [string, string, string];
 
-  for (const alg of ['none', 'None', 'NONE', 'nOnE']) attacks.set(`alg "${alg}"`, `${b64({ alg, typ: 'JWT' })}.${b64(claims())}.`);
-  attacks.set('alg "none" with the genuine signature', `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.${signature}`);
+  for (const alg of ['none', 'None', 'NONE', 'nOnE'])
+    attacks.set(`alg "${alg}"`, `${b64({ alg, typ: 'JWT', kid: KID })}.${b64(claims())}.`);
+  attacks.set('alg "none" with the genuine signature', `${b64({ alg: 'none', typ: 'JWT', kid: KID })}.${payload}.${signature}`);
   attacks.set('signed with another key', await signed(claims(), OTHER_SECRET));
   attacks.set('signed with an empty key', await signed(claims(), new Uint8Array(32)));
   for (const alg of ['HS384', 'HS512']) attacks.set(`algorithm switched to ${alg}, same secret`, await signed(claims(), SECRET, alg));
   for (const alg of ['RS256', 'ES256', 'PS256', 'EdDSA']) {
     attacks.set(`algorithm switched to ${alg}, attacker's key`, await signed(claims(), (await generateKeyPair(alg)).privateKey, alg));
   }
-  attacks.set('header says HS512, signed HS256', `${b64({ alg: 'HS512', typ: 'JWT' })}.${payload}.${signature}`);
-  attacks.set('unknown critical header', handSigned({ alg: 'HS256', typ: 'JWT', crit: ['x-bypass'], 'x-bypass': true }, claims()));
+  attacks.set('header says HS512, signed HS256', `${b64({ alg: 'HS512', typ: 'JWT', kid: KID })}.${payload}.${signature}`);
+  attacks.set(
+    'unknown critical header',
+    handSigned({ alg: 'HS256', typ: 'JWT', kid: KID, crit: ['x-bypass'], 'x-bypass': true }, claims()),
+  );
   attacks.set('expired', await signed({ ...claims(), iat: seconds() - 7200, exp: seconds() - 3600 }));
   attacks.set('expired a second ago', await signed({ ...claims(), exp: seconds() - 1 }));
   attacks.set('no exp', await signed({ sub: String(victim.user.id), sid: victim.sessionId, iat: seconds() }));

@@ -118,12 +118,13 @@ describe('POST /api/token', () => {
 });
 
 describe('sessions under signing keys', () => {
-  it('sign with the first key, and a session from the JWT_SECRET days still works when keys are added', async () => {
+  it('sign with the key derived from the first key, and a session from the JWT_SECRET days still works when keys are added', async () => {
     const before = await createUser();
-    expect(decodeProtectedHeader(before.token)).toEqual({ alg: 'HS256', typ: 'JWT' });
+    expect(decodeProtectedHeader(before.token)).toEqual({ alg: 'HS256', typ: 'JWT', kid: 'session' });
     withKeys(first);
     const res = await call(login, 'POST', '/api/login', { json: { username: before.user.username, password: STRONG_PASSWORD } });
-    expect(decodeProtectedHeader(res.body.token)).toEqual({ alg: 'ES256', typ: 'JWT', kid: first.kid });
+    // HS256 under the key derived from the first one, never under a published kid (src/signing/README.md).
+    expect(decodeProtectedHeader(res.body.token)).toEqual({ alg: 'HS256', typ: 'JWT', kid: `session:${first.kid}` });
     expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(200);
     expect((await call(me, 'GET', '/api/me', { token: before.token })).status).toBe(200);
   });
@@ -134,7 +135,7 @@ describe('sessions under signing keys', () => {
     const oldAccess = (await call(token, 'POST', '/api/token', { token: old })).body.accessToken;
     withKeys(second, first);
     const { token: fresh } = await createUser();
-    expect(decodeProtectedHeader(fresh).kid).toBe(second.kid);
+    expect(decodeProtectedHeader(fresh).kid).toBe(`session:${second.kid}`);
     expect((await call(me, 'GET', '/api/me', { token: old })).status).toBe(200);
     await verifyElsewhere(oldAccess, await publishedKeys());
     withKeys(second);

@@ -4,6 +4,10 @@
 // measured against the same load. The other commit's tree is extracted with
 // `git archive` into a temporary folder that uses this checkout's node_modules;
 // its modules are separate instances (their own settings, pool and caches).
+// Each side signs its own session tokens, so a change to their form compares
+// too; `GET /api/me, a new token each request` cycles through more tokens than
+// the verified-token cache holds (src/auth/sessions/tokens.ts), so every
+// request verifies a signature, as a token's first request to an instance does.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -15,7 +19,6 @@ import { closeDb, getDb } from '../../src/db/connection.ts';
 import type { RouteHandler } from '../../src/http/route.ts';
 import { startBenchDatabase } from './database.ts';
 import { benchEnvironment } from './environment.ts';
-import { loadEndpoints } from './functions.ts';
 import { round, type Task } from './measure.ts';
 import { atEachConcurrency, CONCURRENCY, endpointTask, loadRequests, selectOne } from './throughput.ts';
 
@@ -26,6 +29,9 @@ const READS = [
   ['GET /api/me', 'me.ts'],
   ['GET /profile', 'classic-profile.ts'],
 ] as const;
+const FRESH = 'GET /api/me, a new token each request';
+/** More than the verified-token cache's 1,000, taken in turn: each one is gone from it when it comes again (one user each: MAX_LIVE_SESSIONS). */
+const FRESH_TOKENS = 1_200;
 
 const loadBefore = loadavg()[0]!;
 await benchEnvironment();
@@ -36,25 +42,43 @@ const password = 'Violet-Harbor-73!';
 const database = await startBenchDatabase(await hashPassword(password, { ln: 10, r: 8, p: 1 }));
 process.env.DATABASE_URL = database.url;
 try {
-  const endpoints = await loadEndpoints();
   const usernames = Array.from({ length: Math.max(...CONCURRENCY) }, (_, i) => `bench_${i + 1}`);
   const users = await getDb().selectFrom('users').select(['id', 'username']).where('username', 'in', usernames).execute();
-  const tokens = await Promise.all(usernames.map(async (name) => (await createSession(users.find((u) => u.username === name)!.id)).token));
-  const requests = loadRequests({ tokens, usernames, password });
+  const freshNames = Array.from({ length: FRESH_TOKENS }, (_, i) => `bench_${101 + i}`);
+  const freshUsers = await getDb().selectFrom('users').select('id').where('username', 'in', freshNames).execute();
+  type Sign = (userId: number) => Promise<{ token: string }>;
+  const theirs = (await import(join(other, 'src/auth/sessions/sessions.ts'))) as { createSession: Sign };
   const tasks: Record<string, Task> = { 'SELECT 1 (baseline)': selectOne };
-  for (const [name, file] of READS) {
-    const { default: theirs } = (await import(join(other, 'netlify/functions', file))) as { default: RouteHandler };
-    tasks[name] = endpointTask(endpoints, name, requests[name]!)!;
-    tasks[`${name} at ${ref}`] = endpointTask(new Map([[name, { name, file, handler: theirs, stated: 1 }]]), name, requests[name]!)!;
+  for (const [side, sign] of [
+    ['', createSession],
+    [` at ${ref}`, theirs.createSession],
+  ] as const) {
+    const userIds = usernames.map((name) => users.find((u) => u.username === name)!.id);
+    const tokens = await Promise.all(userIds.map(async (id) => (await sign(id)).token));
+    const fresh: string[] = [];
+    for (const { id } of freshUsers) fresh.push((await sign(id)).token);
+    let next = 0;
+    const requests: Record<string, ReturnType<typeof loadRequests>[string]> = {
+      ...loadRequests({ tokens, usernames, password }),
+      [FRESH]: () => ({ path: '/api/me', options: { token: fresh[next++ % fresh.length] } }),
+    };
+    for (const [name, file] of [...READS, [FRESH, 'me.ts']] as const) {
+      const { default: handler } = (await import(join(side === '' ? ROOT : other, 'netlify/functions', file))) as {
+        default: RouteHandler;
+      };
+      const route = name === FRESH ? 'GET /api/me' : name;
+      tasks[`${name}${side}`] = endpointTask(new Map([[route, { name: route, file, handler, stated: 1 }]]), route, requests[name]!)!;
+    }
   }
   const runs = await atEachConcurrency(tasks, { durationMs: Number(process.argv[3] ?? 8_000), warmUpMs: 500, slices: 8 });
-  console.log(`\nreq/s, p99 ms; load average ${round(loadBefore, 1)} before, ${round(loadavg()[0]!, 1)} after`);
+  console.log(`\nreq/s, p50 ms, p99 ms; load average ${round(loadBefore, 1)} before, ${round(loadavg()[0]!, 1)} after`);
+  const figure = (n: number, digits: number) => String(round(n, digits)).padStart(6);
   for (const [name, byC] of Object.entries(runs)) {
     console.log(
-      `${name.padEnd(40)} ${CONCURRENCY.map((c) => `c${c} ${String(round(byC[c]!.rps, 0)).padStart(6)} ${String(round(byC[c]!.p99, 2)).padStart(6)}`).join('   ')}`,
+      `${name.padEnd(56)} ${CONCURRENCY.map((c) => `c${c} ${figure(byC[c]!.rps, 0)} ${figure(byC[c]!.p50, 2)} ${figure(byC[c]!.p99, 2)}`).join('   ')}`,
     );
   }
-  for (const [name] of READS) {
+  for (const [name] of [...READS, [FRESH]]) {
     console.log(
       `${name} now / at ${ref}: ${CONCURRENCY.map((c) => `c${c} ${round(runs[name]![c]!.rps / runs[`${name} at ${ref}`]![c]!.rps, 2)}`).join(', ')}`,
     );

@@ -7,8 +7,8 @@ import { BASE_URL } from '../support/call.ts';
 import { UNTHROTTLED } from './statements.ts';
 
 /**
- * `signing`: `ES256` signs session tokens as a deploy with keys does (production's
- * default), `HS256` with JWT_SECRET alone, as a deploy without keys.
+ * `signing`: `ES256`, a deploy with keys (production's default: session tokens under
+ * the key derived from it), `HS256` with JWT_SECRET alone, as a deploy without keys.
  */
 export async function benchEnvironment({ signing = 'ES256' }: { signing?: 'ES256' | 'HS256' } = {}): Promise<void> {
   Object.assign(process.env, {

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { signSessionToken, verifySessionToken } from '../../src/auth/sessions/tokens.ts';
 import { setClock } from '../../src/config/clock.ts';
 import { ConfigError } from '../../src/config/settings.ts';
+import { parseSigningKeys } from '../../src/config/signing-keys.ts';
+import { newSigningKey } from '../../src/signing/keys.ts';
 import { setEnv } from '../support/env.ts';
 
 afterEach(() => setClock());
@@ -48,3 +50,13 @@ describe('the signing secret', () => {
 
 const issued = () => new Date('2031-05-01T10:00:00Z');
 const expires = () => new Date('2031-05-01T10:01:00Z');
+
+describe('JWT_SIGNING_KEYS', () => {
+  it("refuses a kid the session tokens' derived keys use, so no published kid can name one", async () => {
+    const key = await newSigningKey();
+    for (const kid of ['session', 'session:abc']) {
+      expect(() => parseSigningKeys(JSON.stringify([{ ...key, kid }]))).toThrow(`kid "${kid}" is reserved for session tokens' keys`);
+    }
+    expect(parseSigningKeys(JSON.stringify([{ ...key, kid: 'sessions' }]))).toHaveLength(1);
+  });
+});

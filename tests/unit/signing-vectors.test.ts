@@ -91,7 +91,7 @@ describe('ES256 against published vectors', () => {
     const [configured] = parseSigningKeys(JSON.stringify([{ ...RFC7515_A3_KEY, kid: 'rfc7515-a3' }]));
     const keys = await importKeySet([configured!], undefined);
     expect(keys.jwks).toEqual({ keys: [{ ...publicJwk(configured!), x: RFC7515_A3_KEY.x, y: RFC7515_A3_KEY.y }] });
-    if (keys.signer.alg !== 'ES256') throw new Error('expected an ES256 signer');
+    if (keys.signer === undefined) throw new Error('expected an ES256 signer');
     const data = new TextEncoder().encode('signing input');
     const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.signer.key, data);
     const { d: _d, ...publicKey } = RFC7515_A3_KEY;

@@ -9,7 +9,6 @@ import { randomUUID } from 'node:crypto';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
 import { setting } from '../../config/settings.ts';
-import { SIGNING_ALG } from '../../config/signing-keys.ts';
 import { currentKeys } from '../../signing/current.ts';
 import { signJwt } from '../../signing/jwt.ts';
 import { assuranceLevel, type SessionUser } from './sessions.ts';
@@ -29,7 +28,7 @@ export interface AccessToken {
  */
 export async function issueAccessToken(caller: SessionUser, issuer: string): Promise<AccessToken> {
   const keys = await currentKeys();
-  if (keys.signer.alg !== SIGNING_ALG) throw new HttpError('access_tokens_unavailable');
+  if (keys.signer === undefined) throw new HttpError('access_tokens_unavailable');
   const iat = Math.floor(now().getTime() / 1000);
   const exp = Math.min(iat + Math.floor(setting('accessTokenTtlMs') / 1000), Math.floor(caller.sessionExpiresAt.getTime() / 1000));
   const accessToken = await signJwt(keys, 'access', {

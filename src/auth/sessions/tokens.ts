@@ -1,6 +1,6 @@
 // Session tokens: JWTs naming the user (sub) and the session row (sid), signed
-// with the current key (src/signing). The signature proves we issued it; the
-// session row decides if it still counts.
+// with the session key derived from the current one (src/signing). The
+// signature proves we issued it; the session row decides if it still counts.
 import { ID_PATTERN } from '../../common/ids.ts';
 import { now } from '../../config/clock.ts';
 import { currentKeys } from '../../signing/current.ts';
@@ -23,7 +23,7 @@ export async function signSessionToken(claims: TokenClaims, issuedAt: Date, expi
 
 /**
  * Tokens this process has verified, with their claims: a signature (WebCrypto
- * ECDSA or HMAC, the largest part of an authenticated read's own work) is
+ * HMAC, or ECDSA for older tokens: the largest part of an authenticated read's own work) is
  * checked once per process, expiry on every use, the session row by every
  * request's SQL. Bound to the key set it was verified with; the oldest entry
  * goes first when full.
