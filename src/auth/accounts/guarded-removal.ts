@@ -10,6 +10,7 @@ import { EVENT_COLUMNS, eventValues } from '../base/event-rows.ts';
 import type { Requester } from '../base/requester.ts';
 import { checkProof, countProofAttempt, type ProofAttempt } from '../passwords/proof.ts';
 import { CALLER_LIVE, lockLiveCaller } from '../sessions/sessions.ts';
+import type { UserFields } from '../../users/present.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 
 export interface Removal {
@@ -27,6 +28,7 @@ export interface Removal {
  * 403 step_up_required without one), then the DELETE with the code taken and
  * the password's hits given back, while the session is live, and the
  * removal's event. A row of another account, or none, is a 404 that takes no code.
+ * Answers the account, for the removal's notice.
  */
 export async function removeGuarded(
   caller: Requester & { claims: TokenClaims },
@@ -34,7 +36,7 @@ export async function removeGuarded(
   password: string,
   stepUp: StepUp,
   removal: Removal,
-): Promise<void> {
+): Promise<UserFields> {
   const { claims } = caller;
   const userId = claims.userId;
   const at = now();
@@ -71,4 +73,5 @@ export async function removeGuarded(
   // Another request used the same code first.
   if (!result.taken) throw takenMeanwhile(proof.stepUp);
   if (!result.removed) throw new HttpError('not_found', removal.notFound);
+  return proof.user;
 }
