@@ -3,9 +3,10 @@
 // Verification is @simplewebauthn/server's (CBOR, COSE, attestation `none`);
 // this module keeps the challenges (single use, minutes, in Postgres) and the
 // rows. The caller's session is checked in each statement, as elsewhere: the
-// options 1 statement, the enrolment 2 (the challenge taken; the INSERT while
-// the session is live), the list and a rename 1, the removal 2 (the proof of
-// ownership with the step-up, as every guarded change; the DELETE).
+// options 2 (the proof of ownership with the step-up, as every guarded change:
+// a new passkey signs in alone; the challenge), the enrolment 2 (the challenge
+// taken; the INSERT while the session is live), the list and a rename 1, the
+// removal 2 (the proof of ownership with the step-up; the DELETE).
 import { randomBytes } from 'node:crypto';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
