@@ -1,7 +1,8 @@
-// POST /api/me/mfa/totp — the caller's session, hash and factor with the
-// password attempt counted on the login's counters (this address's, then
+// POST /api/me/mfa/totp — the caller's session, hash, factor and passkeys with
+// the password attempt counted on the login's counters (this address's, then
 // across addresses; before the hash); then the pending factor UPSERT with the
-// attempt given back. Only the first for a 400, 401, 409 or 429.
+// attempt given back and a passkey's step-up taken. Only the first for a
+// 400, 401, 403, 409 or 429.
 // DELETE /api/me/mfa/totp — the same read with the password and the code
 // counted; then the code accepted by compare-and-set, the factor and its
 // recovery codes deleted, the counters released. Only the first for a refusal.
@@ -18,7 +19,10 @@ export const config = { path: '/api/me/mfa/totp' };
 
 export default route(config, meMfaTotp, {
   POST: first(callerClaims, async (req, input, claims) =>
-    json(200, await startEnrolment({ claims, ...clientOf(req, input) }, input.body.password, input.url.host)),
+    json(
+      200,
+      await startEnrolment({ claims, ...clientOf(req, input) }, input.body.password, stepUpFrom(input.body, input.url), input.url.host),
+    ),
   ),
   DELETE: first(callerClaims, async (req, input, claims) => {
     await removeFactor({ claims, ...clientOf(req, input) }, input.body.password, stepUpFrom(input.body, input.url));

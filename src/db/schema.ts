@@ -133,7 +133,7 @@ export interface FederatedSignInsTable {
   code_verifier: string;
   nonce: string;
   return_to: string;
-  /** A link from the account page: the account the identity joins (indexed, migration 0023: a change of its secrets retires it). */
+  /** A link from the account page: the account the identity joins (indexed, migration 0022: a change of its secrets retires it). */
   link_user_id: number | null;
   expires_at: Timestamp;
 }

@@ -160,6 +160,30 @@ export function secondFactorRemoved(to: Recipient, withRecoveryCode: boolean, or
   );
 }
 
+/** A passkey signs in alone and survives a reset: its owner is told at once, with its name as it was given. */
+export function passkeyAdded(to: Recipient, name: string, origin: Origin, appUrl: string): MailMessage {
+  return notice(
+    to,
+    'A passkey was added to your account',
+    [`A passkey named ${untrusted(name)} was added to your account; it signs in without the password.`],
+    origin,
+    resetAt(
+      appUrl,
+      `If this was not you, someone has your password and a session: remove the passkey at ${appUrl}/account (a reset keeps passkeys), then reset the password`,
+    ),
+  );
+}
+
+export function passkeyRemoved(to: Recipient, origin: Origin, appUrl: string): MailMessage {
+  return notice(
+    to,
+    'A passkey was removed from your account',
+    ['A passkey was removed from your account, with its password and a step-up; it no longer signs in.'],
+    origin,
+    resetAt(appUrl),
+  );
+}
+
 export function recoveryCodeUsed(to: Recipient, left: number, origin: Origin, appUrl: string): MailMessage {
   return notice(
     to,

@@ -8,6 +8,7 @@ import { emailLoginSchema, loginSchema } from '../auth/login/bodies.ts';
 import { confirmSchema, disableSchema, enrolSchema, recoveryCodesSchema, secondStepSchema } from '../auth/mfa/bodies.ts';
 import {
   addPasskeySchema,
+  passkeyOptionsSchema,
   passkeySignInSchema,
   removePasskeySchema,
   renamePasskeySchema,
@@ -48,6 +49,7 @@ export const COMPONENT_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   RecoveryCodesRenewal: recoveryCodesSchema,
   LoginSecondStep: secondStepSchema,
   LoginSecondStepPasskeyOptions: secondStepOptionsSchema,
+  PasskeyEnrolmentStart: passkeyOptionsSchema,
   PasskeyEnrolment: addPasskeySchema,
   PasskeyRename: renamePasskeySchema,
   PasskeyRemoval: removePasskeySchema,

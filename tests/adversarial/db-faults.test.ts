@@ -14,6 +14,7 @@ import classicUsers from '../../netlify/functions/classic-users.ts';
 import health from '../../netlify/functions/health.ts';
 import adminUsersIdMfa from '../../netlify/functions/admin-users-id-mfa.ts';
 import adminUsersIdPasskeys from '../../netlify/functions/admin-users-id-passkeys.ts';
+import passkeyOptions from '../../netlify/functions/me-passkeys-options.ts';
 import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
@@ -42,7 +43,7 @@ import { registerAccount, useMailProvider } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { createAdmin } from '../support/admin.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
-import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
+import { enrolPasskey, SoftAuthenticator, stepUpAssertion } from '../support/passkeys.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectUnavailable, report, snapshotTables, totalsAndCounts, type RouteUnderTest } from './harness.ts';
@@ -252,6 +253,18 @@ const OPERATIONS: Operation[] = [
     prepare: async () => {
       const { token, password } = await createUser();
       return () => call(mfaTotp, 'POST', '/api/me/mfa/totp', { token, json: { password } });
+    },
+  },
+  {
+    name: 'POST /api/me/passkeys/options (with a passkey step-up)',
+    style: 'api',
+    expected: 200,
+    prepare: async () => {
+      const { token, password } = await createUser();
+      const authenticator = new SoftAuthenticator();
+      await enrolPasskey(token, authenticator);
+      const passkey = await stepUpAssertion(token, authenticator);
+      return () => call(passkeyOptions, 'POST', '/api/me/passkeys/options', { token, json: { password, passkey } });
     },
   },
   {

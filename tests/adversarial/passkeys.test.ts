@@ -14,7 +14,7 @@ import passkeys from '../../netlify/functions/me-passkeys.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
 import { envPerTest } from '../support/env.ts';
-import { cbor, enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
+import { cbor, enrolPasskey, SoftAuthenticator, stepUpAssertion } from '../support/passkeys.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
 import { envCount, report } from './harness.ts';
 
@@ -186,7 +186,11 @@ describe("passkey sign-in and the address's login counter", () => {
 });
 
 describe('passkey enrolment', () => {
-  const start = async (token: string) => (await call(options, 'POST', '/api/me/passkeys/options', { token })).body.options;
+  /** The options, with the step-up of `owned` once the account has that passkey. */
+  const start = async (token: string, owned?: SoftAuthenticator) => {
+    const json = { password: STRONG_PASSWORD, ...(owned && { passkey: await stepUpAssertion(token, owned) }) };
+    return (await call(options, 'POST', '/api/me/passkeys/options', { token, json })).body.options;
+  };
   const add = (token: string, response: unknown) => call(passkeys, 'POST', '/api/me/passkeys', { token, json: { response } });
   const count = async (userId: number) =>
     (await getDb().selectFrom('passkeys').select('id').where('user_id', '=', userId).execute()).length;
@@ -201,7 +205,7 @@ describe('passkey enrolment', () => {
     expect([replay.status, replay.body.error.details.response]).toEqual([400, [expect.stringMatching(/no open challenge/)]]);
 
     for (const ceremony of [{ origin: 'https://evil.example' }, { rpId: 'evil.example' }, { userVerified: false }]) {
-      const res = await add(token, new SoftAuthenticator().register(await start(token), ceremony));
+      const res = await add(token, new SoftAuthenticator().register(await start(token, authenticator), ceremony));
       expect(res.status).toBe(400);
     }
     // Another account's open challenge cannot serve this one.

@@ -16,6 +16,9 @@ import identitiesFn from '../../netlify/functions/me-identities.ts';
 import identityById from '../../netlify/functions/me-identities-id.ts';
 import mfaConfirm from '../../netlify/functions/me-mfa-totp-confirm.ts';
 import mfa from '../../netlify/functions/me-mfa-totp.ts';
+import passkeyById from '../../netlify/functions/me-passkeys-id.ts';
+import passkeyOptions from '../../netlify/functions/me-passkeys-options.ts';
+import passkeys from '../../netlify/functions/me-passkeys.ts';
 import mePassword from '../../netlify/functions/me-password.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
@@ -27,6 +30,7 @@ import { captureLogs } from '../support/logs.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { cookieSet } from '../support/oidc-provider.ts';
 import { outbound } from '../support/outbound-http.ts';
+import { enrolPasskey, SoftAuthenticator, stepUpAssertion } from '../support/passkeys.ts';
 import { createUser, STRONG_PASSWORD, type TestUser, uniqueIp, uniqueName } from '../support/users.ts';
 
 const env = envPerTest();
@@ -280,6 +284,39 @@ const SCENARIOS: Scenario[] = [
       switchMode();
       const res = await secondStep(user.username, recoveryCodes[3]!, options);
       return { res, to: user.email, secrets: [secret, ...recoveryCodes], says: '9 of them are left' };
+    },
+  },
+  {
+    name: 'a passkey added (it signs in alone and outlives a reset)',
+    status: 201,
+    subject: 'A passkey was added to your account',
+    purpose: 'passkey_added',
+    async act(_mail, options, switchMode) {
+      const { user, token } = await createUser();
+      const started = await call(passkeyOptions, 'POST', '/api/me/passkeys/options', { token, json: { password: STRONG_PASSWORD } });
+      switchMode();
+      const response = new SoftAuthenticator().register(started.body.options);
+      const res = await call(passkeys, 'POST', '/api/me/passkeys', { ...options, token, json: { response, name: 'Spare key' } });
+      return { res, to: user.email, secrets: [started.body.options.challenge], says: 'A passkey named "Spare key" was added' };
+    },
+  },
+  {
+    name: 'a passkey removed',
+    status: 204,
+    subject: 'A passkey was removed from your account',
+    purpose: 'passkey_removed',
+    async act(_mail, options, switchMode) {
+      const { user, token } = await createUser();
+      const authenticator = new SoftAuthenticator();
+      const { id } = await enrolPasskey(token, authenticator);
+      const passkey = await stepUpAssertion(token, authenticator);
+      switchMode();
+      const res = await call(passkeyById, 'DELETE', `/api/me/passkeys/${id}`, {
+        ...options,
+        token,
+        json: { password: STRONG_PASSWORD, passkey },
+      });
+      return { res, to: user.email, secrets: [], says: 'it no longer signs in' };
     },
   },
   {

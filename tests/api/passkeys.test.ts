@@ -15,13 +15,15 @@ import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
 import { envPerTest } from '../support/env.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
-import { enrolPasskey, SoftAuthenticator, stepUpAssertion } from '../support/passkeys.ts';
+import { enrolPasskey, SoftAuthenticator, stepUpAssertion, stepUpFor } from '../support/passkeys.ts';
 import { measured, stated } from '../support/statements.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp } from '../support/users.ts';
 
 const env = envPerTest();
 
-const startEnrolment = (token: string) => call(options, 'POST', '/api/me/passkeys/options', { token });
+/** The options, proved by the password and the step-up of the passkeys the helpers enrolled (or `proof`). */
+const startEnrolment = async (token: string, proof?: object) =>
+  call(options, 'POST', '/api/me/passkeys/options', { token, json: { password: STRONG_PASSWORD, ...(proof ?? (await stepUpFor(token))) } });
 
 describe('enrolment', () => {
   it('answers options for a discoverable credential with user verification, then stores the verified passkey', async () => {
@@ -56,7 +58,7 @@ describe('enrolment', () => {
     // The challenge is gone: single use.
     expect(await getDb().selectFrom('webauthn_challenges').select('id').where('user_id', '=', user.id).execute()).toEqual([]);
 
-    const again = await startEnrolment(token);
+    const again = await startEnrolment(token, { passkey: await stepUpAssertion(token, authenticator) });
     expect(again.body.options.excludeCredentials).toEqual([{ id: authenticator.id, type: 'public-key', transports: ['internal'] }]);
 
     const trail = await call(events, 'GET', '/api/me/events', { token });
@@ -91,7 +93,7 @@ describe('enrolment', () => {
     expect([full.status, full.body.error.code]).toEqual([409, 'passkey_limit']);
   });
 
-  it('the options cost 1 statement, the list 1', async () => {
+  it('the options cost 2 statements, the list 1', async () => {
     const { token } = await createUser();
     expect(await measured(() => startEnrolment(token))).toEqual([200, stated('me-passkeys-options', 'POST')]);
     expect(await measured(() => call(passkeys, 'GET', '/api/me/passkeys', { token }))).toEqual([200, stated('me-passkeys', 'GET')]);

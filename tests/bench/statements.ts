@@ -172,15 +172,22 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
       const listed = await send('GET /api/me/identities', '/api/me/identities', token(user));
       return { path: `/api/me/identities/${listed.body.items[0].id}`, options: { json: { password }, ...token(user), ip: IP } };
     },
-    'POST /api/me/passkeys/options': async () => ({ path: '/api/me/passkeys/options', options: token(await newUser()) }),
+    'POST /api/me/passkeys/options': async () => ({
+      path: '/api/me/passkeys/options',
+      options: { json: { password }, ...token(await newUser()), ip: IP },
+    }),
     'GET /api/me/passkeys': async () => {
       const user = await newUser();
-      await enrolPasskey(user.token, new SoftAuthenticator());
+      await enrolPasskey(user.token, new SoftAuthenticator(), undefined, password);
       return { path: '/api/me/passkeys', options: token(user) };
     },
     'POST /api/me/passkeys': async (send) => {
       const user = await newUser();
-      const started = await send('POST /api/me/passkeys/options', '/api/me/passkeys/options', token(user));
+      const started = await send('POST /api/me/passkeys/options', '/api/me/passkeys/options', {
+        json: { password },
+        ...token(user),
+        ip: IP,
+      });
       return {
         path: '/api/me/passkeys',
         options: { json: { response: new SoftAuthenticator().register(started.body.options) }, ...token(user) },
@@ -188,27 +195,27 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     },
     'PATCH /api/me/passkeys/{id}': async () => {
       const user = await newUser();
-      const { id } = await enrolPasskey(user.token, new SoftAuthenticator());
+      const { id } = await enrolPasskey(user.token, new SoftAuthenticator(), undefined, password);
       return { path: `/api/me/passkeys/${id}`, options: { json: { name: 'Renamed' }, ...token(user) } };
     },
     'DELETE /api/me/passkeys/{id}': async (send) => {
       // An account with passkeys only: its removal's step-up is a passkey (here the one removed).
       const user = await newUser();
       const authenticator = new SoftAuthenticator();
-      const { id } = await enrolPasskey(user.token, authenticator);
+      const { id } = await enrolPasskey(user.token, authenticator, undefined, password);
       const started = await send('POST /api/me/step-up/options', '/api/me/step-up/options', token(user));
       const passkey = authenticator.assert(started.body.options.challenge);
       return { path: `/api/me/passkeys/${id}`, options: { json: { password, passkey }, ...token(user), ip: IP } };
     },
     'POST /api/me/step-up/options': async () => {
       const user = await newUser();
-      await enrolPasskey(user.token, new SoftAuthenticator());
+      await enrolPasskey(user.token, new SoftAuthenticator(), undefined, password);
       return { path: '/api/me/step-up/options', options: token(user) };
     },
     'POST /api/login/passkey/options': async () => ({ path: '/api/login/passkey/options', options: { ip: IP } }),
     'POST /api/login/passkey': async (send) => {
       const authenticator = new SoftAuthenticator();
-      await enrolPasskey((await newUser()).token, authenticator);
+      await enrolPasskey((await newUser()).token, authenticator, undefined, password);
       const started = await send('POST /api/login/passkey/options', '/api/login/passkey/options', { ip: IP });
       return { path: '/api/login/passkey', options: { json: { response: authenticator.assert(started.body.options.challenge) }, ip: IP } };
     },
@@ -222,7 +229,7 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     'POST /api/login/mfa/passkey/options': async () => {
       const user = await newUser();
       await enableMfa(user.token, password);
-      await enrolPasskey(user.token, new SoftAuthenticator());
+      await enrolPasskey(user.token, new SoftAuthenticator(), undefined, password);
       const step = await call(login, 'POST', '/api/login', { json: { username: user.user.username, password }, ip: IP });
       return { path: '/api/login/mfa/passkey/options', options: { json: { mfaToken: step.body.error.mfaToken }, ip: IP } };
     },
@@ -280,7 +287,7 @@ function scenarios({ password, passwordHash }: { password: string; passwordHash:
     },
     'DELETE /api/admin/users/{id}/passkeys': async () => {
       const target = await newUser();
-      await enrolPasskey(target.token, new SoftAuthenticator());
+      await enrolPasskey(target.token, new SoftAuthenticator(), undefined, password);
       const admin = await newAdmin();
       const { secret } = await enableMfa(admin.token, password);
       return { path: `/api/admin/users/${target.user.id}/passkeys`, options: { ...token(admin), json: { code: codeAt(secret) } } };

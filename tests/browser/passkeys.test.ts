@@ -106,10 +106,12 @@ const credentialsIn = async ({ cdp, authenticatorId }: Authenticator) =>
 const presence = ({ cdp, authenticatorId }: Authenticator, enabled: boolean) =>
   cdp.send('WebAuthn.setAutomaticPresenceSimulation', { authenticatorId, enabled });
 
-/** Adds a passkey on the account page (no name: the API's default). */
+/** Adds the first passkey on the account page (no name: the API's default), proved by the password. */
 async function addPasskey(page: Page) {
   const section = page.getByRole('region', { name: 'Passkeys' });
-  await section.getByRole('form', { name: 'Add a passkey' }).getByRole('button', { name: 'Add a passkey' }).click();
+  const add = section.getByRole('form', { name: 'Add a passkey' });
+  await add.getByLabel('Password to add it', { exact: true }).fill(STRONG_PASSWORD);
+  await add.getByRole('button', { name: 'Add a passkey' }).click();
   await eventually(() => section.getByRole('status').textContent()).toContain('added');
 }
 
@@ -117,12 +119,20 @@ async function addPasskey(page: Page) {
 const currentSession = (page: Page) =>
   page.evaluate(async () => ((await (await fetch('/api/me/session')).json()) as { session: { aal: string; amr: string[] } }).session);
 
-/** Enrols the second factor on the account page with the key read from it; the confirming code is the previous step's. */
+/**
+ * Enrols the second factor on the account page with the key read from it; the
+ * confirming code is the previous step's. The account has passkeys: the
+ * enrolment asks for their step-up, and only that.
+ */
 async function enrolTotp(page: Page): Promise<string> {
   const section = page.getByRole('region', { name: 'Second factor' });
   const start = section.getByRole('form', { name: 'Turn the second factor on' });
   await start.getByLabel('Password to turn it on', { exact: true }).fill(STRONG_PASSWORD);
   await start.getByRole('button', { name: 'Turn the second factor on' }).click();
+  await eventually(() => start.getByRole('alert').textContent()).toContain('Your account has passkeys');
+  expect(await start.getByLabel('Code', { exact: true }).count()).toBe(0);
+  expect(await seriousViolations(page)).toEqual([]);
+  await start.getByRole('button', { name: 'Use a passkey' }).click();
   const key = section.locator('code.secret');
   await eventually(() => key.count()).toBe(1);
   const secret = (await key.textContent())!;
@@ -144,8 +154,14 @@ describe('passkeys in the web pages', () => {
     const section = page.getByRole('region', { name: 'Passkeys' });
     await eventually(() => section.textContent()).toContain('No passkey yet.');
 
+    // Adding is a guarded change: the password first (a wrong one refused under its field, nothing made on the device).
     const add = section.getByRole('form', { name: 'Add a passkey' });
     await add.getByLabel('Name of the new passkey', { exact: true }).fill('Work laptop');
+    await add.getByLabel('Password to add it', { exact: true }).fill('Wrong-Password-1');
+    await add.getByRole('button', { name: 'Add a passkey' }).click();
+    expect(await fieldErrors(page, 'Password to add it', add)).toEqual(['Password to add it is not correct']);
+    expect(await credentialsIn(authenticator)).toEqual([]);
+    await add.getByLabel('Password to add it', { exact: true }).fill(STRONG_PASSWORD);
     await add.getByRole('button', { name: 'Add a passkey' }).click();
     await eventually(() => section.getByRole('status').textContent()).toBe('Passkey Work laptop added: you can sign in with it now.');
     const item = section.getByRole('listitem').filter({ hasText: 'Work laptop' });
@@ -158,8 +174,14 @@ describe('passkeys in the web pages', () => {
     expect(Buffer.from(credential!.userHandle!, 'base64').readBigUInt64BE()).toBe(BigInt(user.id));
     expect(await seriousViolations(page)).toEqual([]);
 
-    // The same authenticator again: the account's passkeys are excluded, and the browser's refusal is the form's message.
+    // The same authenticator again, now with the step-up of the account's passkey (asked only for it, no code): the
+    // account's passkeys are excluded, and the browser's refusal is the form's message.
+    await add.getByLabel('Password to add it', { exact: true }).fill(STRONG_PASSWORD);
     await add.getByRole('button', { name: 'Add a passkey' }).click();
+    await eventually(() => add.getByRole('alert').textContent()).toContain('Your account has passkeys');
+    expect(await add.getByLabel('Code', { exact: true }).count()).toBe(0);
+    expect(await seriousViolations(page)).toEqual([]);
+    await add.getByRole('button', { name: 'Use a passkey' }).click();
     await eventually(() => add.getByRole('alert').textContent()).toContain('already holds a passkey for this account');
     expect(await credentialsIn(authenticator)).toHaveLength(1);
 
@@ -386,6 +408,7 @@ describe('passkeys in the web pages', () => {
     await logInToAccount(page, user.username);
     await expectTitle(page, 'My account');
     const add = page.getByRole('region', { name: 'Passkeys' }).getByRole('form', { name: 'Add a passkey' });
+    await add.getByLabel('Password to add it', { exact: true }).fill(STRONG_PASSWORD);
     await add.getByRole('button', { name: 'Add a passkey' }).click();
     await eventually(() => add.getByRole('alert').textContent()).toContain('Your e-mail address is not proven yet');
     expect(await add.getByRole('button', { name: `Send a confirmation link to ${user.email}` }).count()).toBe(1);

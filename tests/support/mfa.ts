@@ -6,6 +6,7 @@ import { createHmac } from 'node:crypto';
 import confirm from '../../netlify/functions/me-mfa-totp-confirm.ts';
 import enrol from '../../netlify/functions/me-mfa-totp.ts';
 import { call } from './call.ts';
+import { heldBy, stepUpFor } from './passkeys.ts';
 import { STRONG_PASSWORD } from './users.ts';
 
 export function fromBase32(text: string): Buffer {
@@ -47,9 +48,15 @@ export async function previousStepCode(secretBase32: string, marginMs = 5_000): 
   return codeAt(secretBase32, Date.now(), -1);
 }
 
-/** Enrols and confirms a factor for the holder of `token`; the confirming code is the previous step's, so the current one is still unused. */
+/**
+ * Enrols and confirms a factor for the holder of `token` (with the step-up of
+ * the passkeys the helpers gave it); the confirming code is the previous
+ * step's, so the current one is still unused.
+ */
 export async function enableMfa(token: string, password = STRONG_PASSWORD): Promise<Enrolled> {
-  const started = await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password } });
+  const record = await heldBy(token, password);
+  const { passkey } = record.passkeys.length > 0 ? await stepUpFor(token) : {};
+  const started = await call(enrol, 'POST', '/api/me/mfa/totp', { token, json: { password, ...(passkey && { passkey }) } });
   if (started.status !== 200) throw new Error(`enrolment answered ${started.status}: ${started.text}`);
   const secret: string = started.body.secret;
   const confirmed = await call(confirm, 'POST', '/api/me/mfa/totp/confirm', {
@@ -57,5 +64,6 @@ export async function enableMfa(token: string, password = STRONG_PASSWORD): Prom
     json: { code: await previousStepCode(secret, 3_000), revokeOtherSessions: false },
   });
   if (confirmed.status !== 200) throw new Error(`confirmation answered ${confirmed.status}: ${confirmed.text}`);
+  record.recoveryCodes = confirmed.body.recoveryCodes;
   return { secret, recoveryCodes: confirmed.body.recoveryCodes };
 }

@@ -140,18 +140,52 @@ export class SoftAuthenticator {
   }
 }
 
-/** Adds `authenticator`'s passkey to the holder of `token` through the functions; answers the passkey's view. */
-export async function enrolPasskey(token: string, authenticator: SoftAuthenticator, name?: string) {
+/** What the helpers enrolled for a session (by its token): the proof its next enrolment gives, since adding a factor is guarded. */
+export interface Held {
+  password: string;
+  passkeys: SoftAuthenticator[];
+  /** The recovery codes enableMfa answered, the very list the test holds. */
+  recoveryCodes?: string[];
+}
+const held = new Map<string, Held>();
+
+/** The account's record for `token`; `password` when the test's account has another than STRONG_PASSWORD. */
+export async function heldBy(token: string, password?: string): Promise<Held> {
+  const { STRONG_PASSWORD } = await import('./users.ts');
+  const record = held.get(token) ?? { password: STRONG_PASSWORD, passkeys: [] };
+  if (password !== undefined) record.password = password;
+  held.set(token, record);
+  return record;
+}
+
+/**
+ * The step-up the holder of `token` gives to add a factor: an answer of a
+ * passkey the helpers enrolled, else its last recovery code (taken off the
+ * test's list, so the current TOTP step stays unused for the test), else none.
+ */
+export async function stepUpFor(token: string): Promise<{ passkey?: ReturnType<SoftAuthenticator['assert']>; code?: string }> {
+  const record = await heldBy(token);
+  const [authenticator] = record.passkeys;
+  if (authenticator !== undefined) return { passkey: await stepUpAssertion(token, authenticator) };
+  const code = record.recoveryCodes?.pop();
+  return code === undefined ? {} : { code };
+}
+
+/** Adds `authenticator`'s passkey to the holder of `token` through the functions, proved by stepUpFor; answers the passkey's view. */
+export async function enrolPasskey(token: string, authenticator: SoftAuthenticator, name?: string, password?: string) {
   const { call } = await import('./call.ts');
   const { default: options } = await import('../../netlify/functions/me-passkeys-options.ts');
   const { default: passkeys } = await import('../../netlify/functions/me-passkeys.ts');
-  const started = await call(options, 'POST', '/api/me/passkeys/options', { token });
+  const record = await heldBy(token, password);
+  const json = { password: record.password, ...(await stepUpFor(token)) };
+  const started = await call(options, 'POST', '/api/me/passkeys/options', { token, json });
   if (started.status !== 200) throw new Error(`options answered ${started.status}: ${started.text}`);
   const added = await call(passkeys, 'POST', '/api/me/passkeys', {
     token,
     json: { response: authenticator.register(started.body.options), ...(name === undefined ? {} : { name }) },
   });
   if (added.status !== 201) throw new Error(`enrolment answered ${added.status}: ${added.text}`);
+  record.passkeys.push(authenticator);
   return added.body.passkey as { id: number; name: string };
 }
 

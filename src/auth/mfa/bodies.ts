@@ -3,7 +3,7 @@
 import * as v from 'valibot';
 import { closedObject, exactlyOneOf } from '../../common/field-rules.ts';
 import { authenticationResponse } from '../attempts/assertion-body.ts';
-import { guardedBody } from '../attempts/step-up.ts';
+import { guardedBody, stepUpPasskey } from '../attempts/step-up.ts';
 import { secretSchema } from '../codes/tokens.ts';
 import { isRecoveryCode } from './recovery-codes.ts';
 import { TOTP } from './totp.ts';
@@ -30,7 +30,8 @@ const flag = v.pipe(
   v.boolean(),
 );
 
-export const enrolSchema = closedObject({ password });
+/** Enrolment's start: the password and, on an account with passkeys, their step-up (a code cannot apply: no factor is on yet). */
+export const enrolSchema = closedObject({ password, passkey: stepUpPasskey });
 
 export const confirmSchema = closedObject({
   code: appCode,

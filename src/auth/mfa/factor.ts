@@ -15,7 +15,8 @@ import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
 import { secondFactorEnabled, secondFactorRemoved } from '../../mail/templates.ts';
 import { passwordAttempt, releaseAttempt } from '../attempts/password-attempt.ts';
-import { passwordMatches, proveOwnership } from '../passwords/proof.ts';
+import { checkProof, PROVEN_ADDRESS, proveOwnership } from '../passwords/proof.ts';
+import { userFieldsOf } from '../../users/present.ts';
 import type { Client, Requester } from '../base/requester.ts';
 import { notify } from '../codes/delivery.ts';
 import { retireIssued } from '../codes/retired.ts';
@@ -26,7 +27,7 @@ import { eventBecomes, MFA_EVENT } from './events.ts';
 import { newRecoveryCodes } from './recovery-codes.ts';
 import { mfaKeys, openSecret, sealSecret } from './sealed-secret.ts';
 import { releaseCode } from './guesses.ts';
-import { CODE_COLUMNS, countCheckedCode, readCheckedCode } from './step-up.ts';
+import { CODE_COLUMNS, countCheckedCode, NO_STEP_UP, readCheckedCode, UNGUARDED } from './step-up.ts';
 import { takenMeanwhile, type StepUp } from '../attempts/step-up.ts';
 import { base32, matchingStep, otpauthUri, SECRET_BYTES } from './totp.ts';
 
@@ -42,11 +43,6 @@ type Caller = (Requester | Client) & { claims: TokenClaims };
  */
 type Counted = 'password' | 'pending code';
 
-/** A second factor only where the address is proven: else it could be a squatter's on someone else's address. */
-function requireProvenMailbox(row: { email_verified_at: Date | null }): void {
-  if (row.email_verified_at === null) throw new HttpError('email_unverified');
-}
-
 /**
  * Statement 1: the caller's live session, user and factor (if any), with this
  * attempt counted BEFORE anything is checked: a password on the login's
@@ -56,7 +52,7 @@ function requireProvenMailbox(row: { email_verified_at: Date | null }): void {
  * email_unverified before anything is checked. 401 when the session is not
  * live, 429 over a limit (mfa_locked for a locked factor).
  */
-async function readCounting(by: Caller, counted: Counted, at: Date) {
+async function readCounting(by: Caller, counted: Counted, at: Date, stepUp: StepUp = NO_STEP_UP) {
   const { claims, ip } = by;
   const attempt = passwordAttempt(ip, at);
   const context = { userId: claims.userId, by, at };
@@ -67,22 +63,32 @@ async function readCounting(by: Caller, counted: Counted, at: Date) {
   ) as unknown as QueryCreator<Database>;
   const proven = sql<boolean>`(email_verified_at IS NOT NULL)`;
   const pending = sql<boolean>`(${counted === 'pending code'}::boolean AND ${proven} AND secret_sealed IS NOT NULL AND factor_confirmed_at IS NULL)`;
-  const passwordCounted = sql<boolean>`(${counted === 'password'}::boolean AND ${proven})`;
-  const row = await countCheckedCode(attempt.count(db, 'caller', passwordCounted), 'caller', pending, context)
+  // A confirmed factor is answered 409 whatever the step-up: its password is counted as before.
+  const passwordCounted = sql<boolean>`(${counted === 'password'}::boolean AND ${proven}
+    AND (factor_confirmed_at IS NOT NULL OR ${stepUp.passwordCounted('caller')}))`;
+  const row = await countCheckedCode(
+    stepUp.count(attempt.count(db, 'caller', passwordCounted), 'caller', context),
+    'caller',
+    pending,
+    context,
+  )
     .selectFrom(sql<{ [column: string]: unknown }>`caller`.as('caller'))
     .selectAll('caller')
-    .select([...attempt.columns(sql`caller.id`), ...CODE_COLUMNS])
+    .select([...attempt.columns(sql`caller.id`), ...CODE_COLUMNS, ...stepUp.columns('caller')])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
   const caller = row as typeof row & CallerRow;
-  requireProvenMailbox(caller);
+  PROVEN_ADDRESS.refuse(caller);
   const password = attempt.read(row as unknown as Parameters<typeof attempt.read>[0]);
+  const steppedUp = caller.factor_confirmed_at === null ? await stepUp.read(row, context, password.wait) : UNGUARDED;
   const code = await readCheckedCode(row, caller, caller.locked_at, context, password.wait);
   return {
     ...caller,
     /** The password's attempt, released by statement 2 when the password was right. */
     password,
     code,
+    /** The step-up of enrolment's start, taken by statement 2. */
+    steppedUp,
   };
 }
 
@@ -90,6 +96,8 @@ interface CallerRow {
   id: number;
   username: string;
   email: string;
+  confirmed_at: Date | null;
+  created_at: Date;
   email_verified_at: Date | null;
   locked_at: Date | null;
   password_hash: string;
@@ -105,22 +113,26 @@ export interface Enrolment {
 
 /**
  * POST /api/me/mfa/totp: the password proves the caller (400 details.password
- * when wrong, counted as a failed login from this address), then a new secret
- * replaces any pending enrolment. Nothing is enforced until it is confirmed;
- * 409 when a factor is already on. `issuer` names the service in the app.
+ * when wrong, counted as a failed login from this address) and, on an account
+ * with passkeys, a passkey's step-up: else a code of the new secret would be a
+ * step-up got with the password alone (403 step_up_required without it,
+ * 400 details.passkey when wrong). Then a new secret replaces any pending
+ * enrolment, with the step-up taken. Nothing is enforced until it is
+ * confirmed; 409 when a factor is already on. `issuer` names the service in the app.
  */
-export async function startEnrolment(caller: Caller, password: string, issuer: string): Promise<Enrolment> {
+export async function startEnrolment(caller: Caller, password: string, stepUp: StepUp, issuer: string): Promise<Enrolment> {
   const [key] = mfaKeys();
   const at = now();
   const userId = caller.claims.userId;
-  const row = await readCounting(caller, 'password', at);
-  if (!(await passwordMatches(password, row.password_hash))) throw validationFailed({ password: ['is not correct'] });
+  const row = await readCounting(caller, 'password', at, stepUp);
+  await checkProof({ user: userFieldsOf(row), passwordHash: row.password_hash, counted: row.password, stepUp: row.steppedUp }, password);
   if (row.factor_confirmed_at !== null) throw new HttpError('mfa_already_enabled');
 
   const secret = randomBytes(SECRET_BYTES);
   // A pending secret is written only while the caller's session is live (lockLiveCaller).
   const locked = lockLiveCaller(caller.claims) as unknown as QueryCreator<Database>;
-  const stored = await releaseAttempt(locked, userId, row.password, { onlyIf: CALLER_LIVE })
+  const { db, taken } = row.steppedUp.take(releaseAttempt(locked, userId, row.password, { onlyIf: CALLER_LIVE }), { onlyIf: CALLER_LIVE });
+  const stored = await (db as unknown as QueryCreator<Database>)
     .with('stored', (qb) =>
       qb
         .insertInto('totp_factors')
@@ -132,7 +144,8 @@ export async function startEnrolment(caller: Caller, password: string, issuer: s
               'live.user_id',
               sql<Buffer>`${sealSecret(secret, userId, key)}::bytea`.as('secret_sealed'),
               sql<Date>`${at}::timestamptz`.as('created_at'),
-            ]),
+            ])
+            .where(taken),
         )
         .onConflict((oc) =>
           oc
@@ -147,9 +160,11 @@ export async function startEnrolment(caller: Caller, password: string, issuer: s
         )
         .returning('user_id'),
     )
-    .selectNoFrom([CALLER_LIVE.as('live'), sql<boolean>`EXISTS (SELECT FROM stored)`.as('stored')])
+    .selectNoFrom([CALLER_LIVE.as('live'), taken.as('taken'), sql<boolean>`EXISTS (SELECT FROM stored)`.as('stored')])
     .executeTakeFirstOrThrow();
   if (!stored.live) throw new HttpError('unauthenticated');
+  // Another request used the same step-up challenge first.
+  if (!stored.taken) throw takenMeanwhile(row.steppedUp);
   if (!stored.stored) throw new HttpError('mfa_already_enabled');
   return { secret: base32(secret), otpauthUri: otpauthUri(secret, issuer, row.username) };
 }

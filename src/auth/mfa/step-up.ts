@@ -74,6 +74,14 @@ export const UNGUARDED: SteppedUp = {
   take: (db) => ({ db, taken: sql<boolean>`true`, takenIn: '' }),
 };
 
+/** The step-up of a request nothing guards (an enrolment's confirmation: its code is the proof). */
+export const NO_STEP_UP: StepUp = {
+  count: (db) => db,
+  passwordCounted: () => sql<boolean>`true`,
+  columns: () => [],
+  read: async () => UNGUARDED,
+};
+
 /** Statement 1's columns saying what guards the account of the CTE `from`: `step_up_factor` (TOTP) and `step_up_passkeys`. */
 export const guardColumns = (from: string) => [
   enabledFactor(sql.ref(`${from}.id`)).as('step_up_factor'),

@@ -48,6 +48,9 @@ const password = v.pipe(v.string('must be a string'), v.minLength(1, 'must not b
 
 export const removePasskeySchema = guardedBody({ password });
 
+/** Starting an enrolment: a new passkey signs in alone and steps up, so it is proved as a removal is. */
+export const passkeyOptionsSchema = guardedBody({ password });
+
 export const passkeySignInSchema = closedObject({ response: authenticationResponse });
 
 /** The login's second step by passkey: the ticket of mfa_required. */

@@ -3,9 +3,10 @@
 // Verification is @simplewebauthn/server's (CBOR, COSE, attestation `none`);
 // this module keeps the challenges (single use, minutes, in Postgres) and the
 // rows. The caller's session is checked in each statement, as elsewhere: the
-// options 1 statement, the enrolment 2 (the challenge taken; the INSERT while
-// the session is live), the list and a rename 1, the removal 2 (the proof of
-// ownership with the step-up, as every guarded change; the DELETE).
+// options 2 (the proof of ownership with the step-up, as every guarded change:
+// a new passkey signs in alone; the challenge), the enrolment 2 (the challenge
+// taken; the INSERT while the session is live), the list and a rename 1, the
+// removal 2 (the proof of ownership with the step-up; the DELETE).
 import { randomBytes } from 'node:crypto';
 import { generateRegistrationOptions, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
@@ -15,9 +16,13 @@ import { now } from '../../config/clock.ts';
 import { getDb } from '../../db/connection.ts';
 import type { Database, PasskeysTable } from '../../db/schema.ts';
 import { removeGuarded } from '../accounts/guarded-removal.ts';
+import { notify } from '../codes/delivery.ts';
+import { passkeyAdded, passkeyRemoved } from '../../mail/templates.ts';
 import { eventValues, EVENT_COLUMNS } from '../base/event-rows.ts';
 import type { Client, Requester } from '../base/requester.ts';
-import type { StepUp } from '../attempts/step-up.ts';
+import { takenMeanwhile, type StepUp } from '../attempts/step-up.ts';
+import { releaseAttempt } from '../attempts/password-attempt.ts';
+import { checkProof, countProofAttempt, PROVEN_ADDRESS, type Precondition } from '../passwords/proof.ts';
 import { CALLER_LIVE, lockLiveCaller, selectLiveSession } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import type { RelyingParty } from './relying-party.ts';
@@ -89,79 +94,79 @@ export const userHandle = (userId: number) => {
   return bytes;
 };
 
-/** A passkey only where the address is proven, as for TOTP: else it could be a squatter's on someone else's address. */
-function requireProvenMailbox(row: { email_verified_at: Date | null }): void {
-  if (row.email_verified_at === null) throw new HttpError('email_unverified');
-}
+/** Enrolment's precondition: a proven address and room for one more passkey, refused (403, 409) before anything is counted. */
+const roomForOne: Precondition = {
+  holds: sql<boolean>`(${PROVEN_ADDRESS.holds} AND (SELECT count(*) FROM passkeys k WHERE k.user_id = caller.id) < ${MAX_PASSKEYS})`,
+  columns: [
+    sql<
+      { id: string; transports: string[] }[]
+    >`COALESCE((SELECT json_agg(json_build_object('id', encode(k.credential_id, 'hex'), 'transports', k.transports)) FROM passkeys k WHERE k.user_id = caller.id), '[]')`.as(
+      'owned',
+    ),
+  ],
+  refuse(row) {
+    PROVEN_ADDRESS.refuse(row);
+    if ((row.owned as unknown[]).length >= MAX_PASSKEYS) throw new HttpError('passkey_limit');
+  },
+};
 
 /**
- * POST /api/me/passkeys/options — 1 statement: the caller's live session and
- * passkeys, the account's earlier registration challenge replaced by a new
- * one (only on a proven address, under MAX_PASSKEYS). 403 email_unverified,
- * 409 passkey_limit.
+ * POST /api/me/passkeys/options — a passkey signs in without the password and
+ * serves as the step-up, so adding one is proved as every guarded change is:
+ * 2 statements, (1) the caller's live session, hash and passkeys with the
+ * password attempt and the step-up counted (countProofAttempt; 403
+ * email_unverified, 409 passkey_limit first, nothing counted), then the
+ * password and the step-up checked (400 details.password, details.code,
+ * details.passkey); (2) while the session is live, the step-up taken, the
+ * attempt given back and the account's earlier registration challenge
+ * replaced by a new one, which only this proven caller gets.
  */
-export async function registrationOptions(claims: TokenClaims, rp: RelyingParty): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function registrationOptions(
+  caller: Caller,
+  password: string,
+  stepUp: StepUp,
+  rp: RelyingParty,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { claims } = caller;
   const at = now();
   const challenge = newChallenge();
-  const row = await getDb()
-    .with('caller', (qb) => selectLiveSession(claims, qb).select('u.email_verified_at'))
-    .with('owned', (qb) => qb.selectFrom('passkeys').select(['credential_id', 'transports']).where('user_id', '=', claims.userId))
-    .with('open', (qb) =>
-      qb
-        .selectFrom('caller')
-        .select('id')
-        .where('email_verified_at', 'is not', null)
-        .where(sql<boolean>`(SELECT count(*) FROM owned) < ${MAX_PASSKEYS}`),
-    )
+  const proof = await checkProof(await countProofAttempt(claims, caller, stepUp, roomForOne), password);
+  const locked = lockLiveCaller(claims) as unknown as QueryCreator<Database>;
+  const released = releaseAttempt(locked, claims.userId, proof.counted, { onlyIf: CALLER_LIVE });
+  const { db, taken } = proof.stepUp.take(released, { onlyIf: CALLER_LIVE });
+  const result = await (db as unknown as QueryCreator<Database>)
+    .with('open', (qb) => qb.selectFrom(sql<{ user_id: number }>`live`.as('live')).select('live.user_id').where(taken))
     .with('replaced', (qb) =>
       qb
         .deleteFrom('webauthn_challenges')
         .where('purpose', '=', 'register')
-        .where('user_id', 'in', (eb) => eb.selectFrom('open').select('id')),
+        .where('user_id', 'in', (eb) => eb.selectFrom('open').select('user_id')),
     )
     .with('issued', (qb) =>
       qb
         .insertInto('webauthn_challenges')
         .columns(['challenge', 'purpose', 'user_id', 'expires_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('open')
-            .select([
-              sql<string>`${challenge.text}::text`.as('challenge'),
-              sql<'register'>`'register'`.as('purpose'),
-              'id',
-              sql<Date>`${new Date(at.getTime() + CHALLENGE_TTL_MS)}::timestamptz`.as('expires_at'),
-            ]),
-        )
-        .returning('id'),
+        .expression(
+          sql`SELECT ${challenge.text}::text, 'register', user_id, ${new Date(at.getTime() + CHALLENGE_TTL_MS)}::timestamptz FROM open`,
+        ),
     )
-    .selectFrom('caller')
-    .select([
-      'caller.id',
-      'caller.username',
-      'caller.email_verified_at',
-      sql<
-        { id: string; transports: string[] }[]
-      >`COALESCE((SELECT json_agg(json_build_object('id', encode(credential_id, 'hex'), 'transports', transports)) FROM owned), '[]')`.as(
-        'owned',
-      ),
-      sql<boolean>`EXISTS (SELECT FROM issued)`.as('issued'),
-    ])
-    .executeTakeFirst();
-  if (row === undefined) throw new HttpError('unauthenticated');
-  requireProvenMailbox(row);
-  if (!row.issued) throw new HttpError('passkey_limit');
+    .selectNoFrom([CALLER_LIVE.as('live'), taken.as('taken')])
+    .executeTakeFirstOrThrow();
+  if (!result.live) throw new HttpError('unauthenticated');
+  // Another request used the same code or step-up challenge first.
+  if (!result.taken) throw takenMeanwhile(proof.stepUp);
+  const owned = proof.row.owned as { id: string; transports: string[] }[];
   return generateRegistrationOptions({
     rpName: rp.name,
     rpID: rp.id,
-    userName: row.username,
-    userID: userHandle(row.id),
+    userName: proof.user.username,
+    userID: userHandle(claims.userId),
     challenge: new Uint8Array(challenge.bytes),
     timeout: CEREMONY_TIMEOUT_MS,
     attestationType: 'none',
-    excludeCredentials: row.owned.map((owned) => ({
-      id: Buffer.from(owned.id, 'hex').toString('base64url'),
-      transports: owned.transports,
+    excludeCredentials: owned.map((key) => ({
+      id: Buffer.from(key.id, 'hex').toString('base64url'),
+      transports: key.transports,
     })),
     authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
   });
@@ -176,7 +181,7 @@ const refusedAnswer = (reason: string) => validationFailed({ response: [reason] 
  * even by two requests at once), only on a proven address; then the answer
  * verified (origin, RP ID, user verification, attestation); (2) the passkey
  * INSERT while the session is live and under MAX_PASSKEYS, with its
- * passkey_added event. 400 details.response for an answer that does not verify
+ * passkey_added event; the owner is e-mailed after the answer. 400 details.response for an answer that does not verify
  * or meets no open challenge; 409 passkey_limit, passkey_already_registered.
  */
 export async function addPasskey(
@@ -200,10 +205,16 @@ export async function addPasskey(
         .returning('id'),
     )
     .selectFrom('caller')
-    .select(['caller.id', 'caller.email_verified_at', sql<boolean>`EXISTS (SELECT FROM used)`.as('used')])
+    .select([
+      'caller.id',
+      'caller.username',
+      'caller.email',
+      'caller.email_verified_at',
+      sql<boolean>`EXISTS (SELECT FROM used)`.as('used'),
+    ])
     .executeTakeFirst();
   if (row === undefined) throw new HttpError('unauthenticated');
-  requireProvenMailbox(row);
+  PROVEN_ADDRESS.refuse(row);
   if (!row.used) throw refusedAnswer('answers no open challenge of this account: ask for new options');
 
   let verified: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
@@ -268,7 +279,14 @@ export async function addPasskey(
     .executeTakeFirstOrThrow();
   if (!added.live) throw new HttpError('unauthenticated');
   if (added.id === null) throw new HttpError(added.full ? 'passkey_limit' : 'passkey_already_registered');
-  return passkeyView(added as PasskeyRow);
+  const view = passkeyView(added as PasskeyRow);
+  await notify(
+    caller,
+    { purpose: 'passkey_added', accountId: userId },
+    (origin, appUrl) => passkeyAdded(row, view.name, origin, appUrl),
+    at,
+  );
+  return view;
 }
 
 /** GET /api/me/passkeys — 1 statement: the caller's live session and passkeys, oldest first. */
@@ -314,8 +332,14 @@ export async function renamePasskey(claims: TokenClaims, id: number, name: strin
  * the proof of ownership with the step-up, then the DELETE with the code
  * taken and a passkey_removed event. A passkey is never the last way in: an
  * account keeps its password (or its provider, src/auth/providers), so no
- * removal is refused for that.
+ * removal is refused for that. The owner is e-mailed after the answer.
  */
 export async function removePasskey(caller: Caller, id: number, password: string, stepUp: StepUp): Promise<void> {
-  await removeGuarded(caller, id, password, stepUp, { table: 'passkeys', label: 'name', event: 'passkey_removed', notFound: NOT_FOUND });
+  const { user } = await removeGuarded(caller, id, password, stepUp, {
+    table: 'passkeys',
+    label: 'name',
+    event: 'passkey_removed',
+    notFound: NOT_FOUND,
+  });
+  await notify(caller, { purpose: 'passkey_removed', accountId: user.id }, (origin, appUrl) => passkeyRemoved(user, origin, appUrl), now());
 }

@@ -7,7 +7,7 @@ import type { Database } from '../../db/schema.ts';
 import { releaseAttempt } from '../attempts/password-attempt.ts';
 import type { StepUp } from '../attempts/step-up.ts';
 import type { Requester } from '../base/requester.ts';
-import { countProofAttempt, checkProof } from '../passwords/proof.ts';
+import { checkProof, countProofAttempt, PROVEN_ADDRESS } from '../passwords/proof.ts';
 import { CALLER_LIVE, lockLiveCaller } from '../sessions/sessions.ts';
 import type { TokenClaims } from '../sessions/tokens.ts';
 import { pendingSignIn, type Started } from './providers.ts';
@@ -27,10 +27,7 @@ export async function startLink(
   stepUp: StepUp,
 ): Promise<Started> {
   const { claims } = caller;
-  const attempt = await countProofAttempt(claims, caller, stepUp);
-  // As a factor: an identity attached to an address nobody proved could be a squatter's way in.
-  if (!attempt.emailVerified) throw new HttpError('email_unverified');
-  const proof = await checkProof(attempt, password);
+  const proof = await checkProof(await countProofAttempt(claims, caller, stepUp, PROVEN_ADDRESS), password);
   const { location, state, row } = await pendingSignIn(provider, origin, returnTo, claims.userId);
   const locked = lockLiveCaller(claims) as unknown as QueryCreator<Database>;
   const released = releaseAttempt(locked, claims.userId, proof.counted, { onlyIf: CALLER_LIVE });

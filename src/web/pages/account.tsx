@@ -363,9 +363,12 @@ function Enrol({ me, enabled }: { me: Me; enabled: (answer: MfaEnabled) => void 
   const [password, setPassword] = useState('');
   const [enrolment, setEnrolment] = useState<TotpEnrolment>();
   const [code, setCode] = useState('');
+  // With passkeys, a code of the new secret would be a step-up: enrolling asks for theirs (no app yet, so only a passkey).
+  const stepUp = useStepUp();
   const start = useSubmit(
-    () => api<TotpEnrolment>('POST', '/api/me/mfa/totp', { password }),
+    () => stepUp.send(() => api<TotpEnrolment>('POST', '/api/me/mfa/totp', { password, ...stepUp.body })),
     (answer) => {
+      stepUp.done();
       setPassword('');
       setEnrolment(answer);
     },
@@ -380,6 +383,7 @@ function Enrol({ me, enabled }: { me: Me; enabled: (answer: MfaEnabled) => void 
         help={start.error?.code === 'email_unverified' && <ProveAddress email={me.user.email} then="turn the second factor on here" />}
       >
         <CurrentPasswordField label="Password to turn it on" name="password" value={password} onInput={setPassword} submission={start} />
+        <StepUpField stepUp={stepUp} submission={start} />
       </Form>
     );
   }
@@ -648,12 +652,18 @@ function RemovePasskey({ passkey, removed }: { passkey: Passkey; removed: () => 
   );
 }
 
-/** A name, then the options, the browser's ceremony (which makes the key on the device) and the API's check of its answer. */
+/**
+ * A name and the proof of a guarded change (a new passkey signs in alone), then
+ * the options, the browser's ceremony (which makes the key on the device) and
+ * the API's check of its answer.
+ */
 function AddPasskey({ me, added }: { me: Me; added: (passkey: Passkey) => void }) {
   const [name, setName] = useState('');
+  const [password, setPassword] = useState('');
+  const stepUp = useStepUp();
   const submission = useSubmit(
     async () => {
-      const { options } = await api<PasskeyOptions>('POST', '/api/me/passkeys/options');
+      const { options } = await stepUp.send(() => api<PasskeyOptions>('POST', '/api/me/passkeys/options', { password, ...stepUp.body }));
       const response = await createPasskey(options);
       const named = name.trim();
       try {
@@ -666,7 +676,9 @@ function AddPasskey({ me, added }: { me: Me; added: (passkey: Passkey) => void }
       }
     },
     ({ passkey }) => {
+      stepUp.done();
       setName('');
+      setPassword('');
       added(passkey);
     },
   );
@@ -686,6 +698,8 @@ function AddPasskey({ me, added }: { me: Me; added: (passkey: Passkey) => void }
         hint={`So you can tell it from the others, e.g. "Laptop" or "Phone". Up to ${PASSKEY_NAME_MAX} characters; "Passkey" if left empty.`}
         errors={submission.errorsOf('name')}
       />
+      <CurrentPasswordField label="Password to add it" name="password" value={password} onInput={setPassword} submission={submission} />
+      <StepUpField stepUp={stepUp} submission={submission} />
     </Form>
   );
 }
