@@ -67,14 +67,44 @@ export async function openChallenge(
 }
 
 /**
- * POST /api/login/mfa — 2 statements on success, 1 for a refusal:
+ * The first CTE of each statement of the second step (a code's or a
+ * passkey's), `holder`: the ticket's account row read FOR KEY SHARE, the
+ * ticket given by its token (statement 1) or its account (statement 2). The
+ * CTE that takes the ticket's row reads it (HELD_TICKET), so the account row
+ * is taken first. A deletion of the account takes it first too, then the
+ * ticket by the foreign keys' cascade: in the other order the two closed a
+ * cycle (a 503). Now the step waits for the deletion, then finds no account
+ * and no ticket (401), or the deletion waits for the step and ends its session.
+ */
+export function lockTicketHolder(ticket: { tokenHash: Buffer } | { userId: number }) {
+  return getDb().with('holder', (qb) =>
+    qb
+      .selectFrom('users')
+      .select('id')
+      .where(
+        'id',
+        '=',
+        'userId' in ticket
+          ? ticket.userId
+          : (eb) => eb.selectFrom('mfa_challenges').select('user_id').where('token_hash', '=', ticket.tokenHash),
+      )
+      .forKeyShare(),
+  );
+}
+
+/** For the CTE that takes the ticket's row after lockTicketHolder: the row is that account's. */
+export const HELD_TICKET = sql<boolean>`user_id IN (SELECT id FROM holder)`;
+
+/**
+ * POST /api/login/mfa — 2 statements on success, 1 for a refusal (each takes
+ * the account row before the ticket's: lockTicketHolder):
  *   1. one try of the challenge spent (so 5 concurrent guesses are all that
  *      one token ever gets) and one hit counted on the account's
  *      second-factor counters (guesses.ts), BEFORE the code is checked,
  *      returning the user, the sealed secret, the last accepted step, the
  *      factor's lock and whether the code is one of the recovery codes;
  *   2. after a right code: the code accepted by compare-and-set, the
- *      challenge deleted (its row locked first, so one token opens one
+ *      challenge deleted (its row locked before the code is taken, so one token opens one
  *      session), the counters released (guesses.ts), the address remembered as the login's
  *      (src/auth/attempts/known-addresses.ts), and the session INSERT, which
  *      happens only if the code was accepted.
@@ -90,13 +120,15 @@ export async function completeSecondStep(
   const ip = by.ip;
   mfaKeys();
   const at = now();
-  const counted = getDb().with('challenge', (qb) =>
+  const tokenHash = hashSecret(input.mfaToken);
+  const counted = lockTicketHolder({ tokenHash }).with('challenge', (qb) =>
     qb
       .updateTable('mfa_challenges')
       .set({ tries_left: sql`tries_left - 1` })
-      .where('token_hash', '=', hashSecret(input.mfaToken))
+      .where('token_hash', '=', tokenHash)
       .where('expires_at', '>', at)
       .where('tries_left', '>', 0)
+      .where(HELD_TICKET)
       .returning(['id', 'user_id', 'amr']),
   );
   const row = await countCode(counted as unknown as QueryCreator<Database>, 'challenge', at)
@@ -137,10 +169,10 @@ export async function completeSecondStep(
   );
   if (accepted === undefined) throw new HttpError('invalid_mfa_code');
 
-  // The challenge is locked first: a concurrent use of the same token waits
+  // The challenge is locked, after its account row, before the code is taken: a concurrent use of the same token waits
   // here, then finds it gone and accepts (spends) no code.
-  const locked = getDb().with('locked', (qb) =>
-    qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).forUpdate(),
+  const locked = lockTicketHolder({ userId }).with('locked', (qb) =>
+    qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).where(HELD_TICKET).forUpdate(),
   );
   const taking = acceptCode(locked as unknown as QueryCreator<Database>, userId, accepted, rowsIn('locked'))
     .with('consumed', (qb) =>
