@@ -17,6 +17,7 @@ import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import confirmChange from '../../netlify/functions/me-email-confirm.ts';
 import changeEmail from '../../netlify/functions/me-email.ts';
+import mePassword from '../../netlify/functions/me-password.ts';
 import me from '../../netlify/functions/me.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
@@ -28,12 +29,13 @@ import resend from '../../netlify/functions/register-resend.ts';
 import register from '../../netlify/functions/register.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { getDb } from '../../src/db/connection.ts';
+import { checks } from '../../src/rate-limit/limits.ts';
 import { registerAccount } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
-import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
+import { createUser, STRONG_PASSWORD, type TestUser, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectInvariants, expectSafe, report, type RouteUnderTest } from './harness.ts';
 import { skipAhead } from '../support/clock.ts';
 
@@ -544,6 +546,83 @@ describe('deleting an account while it logs in', () => {
         expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(401);
       return [deleted!, ...logins];
     });
+  });
+});
+
+describe('a login whose password was checked just before the password changed', () => {
+  // Statement 1 reads the hash, scrypt runs, statement 2 opens the session (or
+  // the second step's challenge). A reset or a change that commits in between
+  // ends every session and challenge; statement 2 must not open a new one
+  // with the old password. Played step by step: the login is held after its
+  // password check while the change completes.
+  const NEW_PASSWORD = 'Granite-Meadow-58?';
+  const logins = {
+    'POST /api/login': (user: { username: string; email: string }, password: string, ip: string) =>
+      call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip }),
+    'POST /sessions': (user: { username: string; email: string }, password: string, ip: string) =>
+      call(classicSessions, 'POST', '/sessions', { form: { email: user.email, password }, ip }),
+  };
+  const changes = {
+    async reset(owner: TestUser) {
+      const asked = await call(forgot, 'POST', '/api/password/forgot', { json: { email: owner.user.email }, ip: uniqueIp() });
+      const done = await call(reset, 'POST', '/api/password/reset', { json: { token: asked.body.token, password: NEW_PASSWORD } });
+      expect(done.status).toBe(200);
+    },
+    async change(owner: TestUser) {
+      const done = await call(mePassword, 'PUT', '/api/me/password', {
+        token: owner.token,
+        json: { currentPassword: owner.password, newPassword: NEW_PASSWORD },
+        ip: uniqueIp(),
+      });
+      expect(done.status).toBe(200);
+    },
+  };
+  it.each([
+    ['POST /api/login', 'reset', false],
+    ['POST /api/login', 'change', false],
+    ['POST /api/login', 'reset', true],
+    ['POST /sessions', 'reset', false],
+  ] as const)(
+    '%s meeting a %s (second factor: %s): the answer to a wrong password, no session or challenge, the attempt counted',
+    async (route, change, factor) => {
+      const owner = await createUser();
+      if (factor) await enableMfa(owner.token);
+      const ip = uniqueIp();
+      const held = between.hold();
+      const logging = logins[route](owner.user, owner.password, ip);
+      await held.reached;
+      await changes[change](owner);
+      held.release();
+      const res = await logging;
+      const wrong = await logins[route](owner.user, 'Wrong-Password-1x', uniqueIp());
+      expect([res.status, res.body]).toEqual([wrong.status, wrong.body]);
+      // From the login's address: no session, no challenge, the attempt counted and recorded as a failed one.
+      const { rows } = await sql<Record<string, unknown>>`SELECT
+        (SELECT count(*) FROM sessions WHERE user_id = ${owner.user.id} AND ip = ${ip})::int AS sessions,
+        (SELECT count(*) FROM mfa_challenges WHERE user_id = ${owner.user.id})::int AS challenges,
+        (SELECT hits FROM rate_limits WHERE bucket = ${checks.loginAccount(owner.user.id, ip).bucket}) AS hits,
+        (SELECT reason FROM security_events WHERE user_id = ${owner.user.id} AND ip = ${ip} AND kind = 'login_failed') AS failed`.execute(
+        getDb(),
+      );
+      expect(rows[0]).toEqual({ sessions: 0, challenges: 0, hits: 1, failed: 'wrong_password' });
+    },
+  );
+
+  // The mfaToken was opened before the reset, which retires it: the second step finds no ticket.
+  it('the second step held between its statements while a reset completes: 401 invalid_mfa_code, no session', async () => {
+    const owner = await createUser();
+    const { secret } = await enableMfa(owner.token);
+    const mfaToken = await mfaTokenOf(owner.user.username);
+    const ip = uniqueIp();
+    const held = between.hold();
+    const stepping = call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken, code: codeAt(secret) }, ip });
+    await held.reached;
+    await changes.reset(owner);
+    held.release();
+    const res = await stepping;
+    expect([res.status, res.body.error?.code]).toEqual([401, 'invalid_mfa_code']);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM sessions WHERE user_id = ${owner.user.id}`.execute(getDb());
+    expect(rows[0]!.n).toBe(0);
   });
 });
 

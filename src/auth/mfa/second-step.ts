@@ -3,7 +3,7 @@
 // mfa_required with its mfaToken (random, valid 5 minutes, 5 tries, only its
 // SHA-256 stored); POST /api/login/mfa trades the token and a code for the
 // session POST /api/login would have opened.
-import { sql, type QueryCreator } from 'kysely';
+import { sql, type Expression, type QueryCreator, type SqlBool } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
@@ -44,25 +44,34 @@ export const secondStepMethods = (has: { recoveryCodes: boolean; passkeys: boole
 
 /**
  * The password step's second statement for such an account: the CTEs the
- * login runs after a right password (`db`), ending in the challenge's INSERT.
- * Returns the 403 to throw, naming the `methods` the second step takes.
+ * login runs after a right password (`db`), ending in the challenge's INSERT,
+ * when `onlyIf` (a condition on `db`'s CTEs) holds. Returns the 403 to throw,
+ * naming the `methods` the second step takes; throws AccountGone when
+ * `onlyIf` did not hold.
  */
 export async function openChallenge(
   userId: number,
   db: QueryCreator<Database>,
-  { methods, amr = 'pwd' }: { methods: SecondStepMethod[]; amr?: 'pwd' | 'fed' },
+  { methods, amr = 'pwd', onlyIf = sql<boolean>`true` }: { methods: SecondStepMethod[]; amr?: 'pwd' | 'fed'; onlyIf?: Expression<SqlBool> },
 ): Promise<HttpError> {
   const mfaToken = randomBytes(32).toString('base64url');
-  await db
+  const opened = await db
     .insertInto('mfa_challenges')
-    .values({
-      user_id: userId,
-      token_hash: hashSecret(mfaToken),
-      expires_at: new Date(now().getTime() + CHALLENGE_TTL_MS),
-      tries_left: CHALLENGE_TRIES,
-      amr,
-    })
-    .execute();
+    .columns(['user_id', 'token_hash', 'expires_at', 'tries_left', 'amr'])
+    .expression(
+      // A bare SELECT: `db` would repeat its CTEs inside the INSERT.
+      getDb()
+        .selectNoFrom([
+          sql<number>`${userId}::bigint`.as('user_id'),
+          sql<Buffer>`${hashSecret(mfaToken)}::bytea`.as('token_hash'),
+          sql<Date>`${new Date(now().getTime() + CHALLENGE_TTL_MS)}::timestamptz`.as('expires_at'),
+          sql<number>`${CHALLENGE_TRIES}::smallint`.as('tries_left'),
+          sql<'pwd' | 'fed'>`${amr}::text`.as('amr'),
+        ])
+        .where(onlyIf),
+    )
+    .executeTakeFirst();
+  if (opened.numInsertedOrUpdatedRows === 0n) throw new AccountGone(`no challenge opened for user ${userId}`);
   return new HttpError('mfa_required', undefined, { fields: { mfaToken, methods } });
 }
 
