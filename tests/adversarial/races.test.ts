@@ -2,6 +2,8 @@
 // loop, a pool of 10 connections, Postgres deciding): one winner where there
 // must be one, never a 5xx, and nothing orphaned or duplicated afterwards.
 // ADVERSARIAL_RACE_ROUNDS sets the rounds, ADVERSARIAL_PARALLEL the crowd size.
+// Some races are played step by step instead: a second pg.Client holds a lock
+// the request runs into, or the request is held between its two statements.
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,11 +11,13 @@ import classicProfile from '../../netlify/functions/classic-profile.ts';
 import classicReset from '../../netlify/functions/classic-reset-password.ts';
 import classicSessions from '../../netlify/functions/classic-sessions.ts';
 import classicUsers from '../../netlify/functions/classic-users.ts';
+import secondStepOptions from '../../netlify/functions/login-mfa-passkey-options.ts';
 import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
 import logout from '../../netlify/functions/logout.ts';
 import confirmChange from '../../netlify/functions/me-email-confirm.ts';
 import changeEmail from '../../netlify/functions/me-email.ts';
+import mePassword from '../../netlify/functions/me-password.ts';
 import me from '../../netlify/functions/me.ts';
 import forgot from '../../netlify/functions/password-forgot.ts';
 import reset from '../../netlify/functions/password-reset.ts';
@@ -25,13 +29,84 @@ import resend from '../../netlify/functions/register-resend.ts';
 import register from '../../netlify/functions/register.ts';
 import { createPost } from '../../src/content/posts.ts';
 import { getDb } from '../../src/db/connection.ts';
+import { checks } from '../../src/rate-limit/limits.ts';
 import { registerAccount } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
-import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
+import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
+import { createUser, STRONG_PASSWORD, type TestUser, uniqueIp, uniqueName } from '../support/users.ts';
 import { envCount, expectInvariants, expectSafe, report, type RouteUnderTest } from './harness.ts';
 import { skipAhead } from '../support/clock.ts';
+
+/**
+ * Holds a request between its two statements: `hold()` arms the next call of
+ * a step wrapped by `after` (the password check, the second step's counter
+ * check, a passkey's verification), which then waits, once it has run, for
+ * `release()`; `reached` resolves when it waits.
+ */
+const between = vi.hoisted(() => {
+  let armed: { reached: () => void; go: Promise<void> } | undefined;
+  return {
+    hold() {
+      let release!: () => void;
+      let reached!: () => void;
+      const go = new Promise<void>((resolve) => (release = resolve));
+      const waiting = new Promise<void>((resolve) => (reached = resolve));
+      armed = { reached, go };
+      return { reached: waiting, release };
+    },
+    after<A extends unknown[], R>(step: (...args: A) => Promise<R>) {
+      return async (...args: A): Promise<R> => {
+        const result = await step(...args);
+        const held = armed;
+        armed = undefined;
+        if (held !== undefined) {
+          held.reached();
+          await held.go;
+        }
+        return result;
+      };
+    },
+  };
+});
+vi.mock('../../src/auth/passwords/hash.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/auth/passwords/hash.ts')>();
+  return { ...original, verifyPassword: between.after(original.verifyPassword) };
+});
+vi.mock('../../src/auth/mfa/guesses.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/auth/mfa/guesses.ts')>();
+  return { ...original, refuseOverLimits: between.after(original.refuseOverLimits) };
+});
+vi.mock('../../src/auth/passkeys/assertion.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/auth/passkeys/assertion.ts')>();
+  return { ...original, verifiedCounter: between.after(original.verifiedCounter) };
+});
+
+/** Waits until a statement of this test's database waits on a lock. */
+async function untilBlocked(watcher: pg.Client): Promise<void> {
+  await vi.waitFor(
+    async () => {
+      const { rows } = await watcher.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      expect(rows[0]!.n).toBeGreaterThan(0);
+    },
+    { timeout: 20_000, interval: 20 },
+  );
+}
+
+/** Two connections of the test's own, ended after `play`: one to take locks as another statement would, one to watch. */
+async function byHand(play: (other: pg.Client, watcher: pg.Client) => Promise<void>): Promise<void> {
+  const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await Promise.all([other.connect(), watcher.connect()]);
+  try {
+    await play(other, watcher);
+  } finally {
+    await Promise.all([other.end(), watcher.end()]);
+  }
+}
 
 const ROUNDS = envCount('ADVERSARIAL_RACE_ROUNDS', 10);
 const CROWD = envCount('ADVERSARIAL_PARALLEL', 50);
@@ -239,36 +314,27 @@ describe('changing the e-mail address', () => {
   // part by hand: the deletion must see its session as the commit left it.
   it('a deletion waiting on the account row while another transaction ends its session: 401, the account stays', async () => {
     const owner = await createUser();
-    const confirmation = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await Promise.all([confirmation.connect(), watcher.connect()]);
-    try {
+    await byHand(async (confirmation, watcher) => {
       await confirmation.query('BEGIN');
       await confirmation.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [owner.user.id]);
       const deleting = call(me, 'DELETE', '/api/me', { token: owner.token, json: { password: owner.password }, ip: uniqueIp() });
-      await vi.waitFor(
-        async () => {
-          const { rows } = await watcher.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted');
-          expect(rows[0]!.n).toBeGreaterThan(0);
-        },
-        { timeout: 20_000, interval: 20 },
-      );
+      await untilBlocked(watcher);
       await confirmation.query('DELETE FROM sessions WHERE user_id = $1', [owner.user.id]);
       await confirmation.query('COMMIT');
       const deleted = await deleting;
       expect(deleted.status).toBe(401);
       const { rows } = await watcher.query('SELECT count(*)::int AS n FROM users WHERE id = $1', [owner.user.id]);
       expect(rows[0].n).toBe(1);
-    } finally {
-      await Promise.all([confirmation.end(), watcher.end()]);
-    }
+    });
   });
 });
 
+/** The password step of an account with a factor: its mfaToken. */
+const mfaTokenOf = async (username: string) =>
+  (await call(login, 'POST', '/api/login', { json: { username, password: STRONG_PASSWORD }, ip: uniqueIp() })).body.error
+    .mfaToken as string;
+
 describe('one second-factor code or mfaToken, used at once', () => {
-  const mfaToken = async (username: string) =>
-    (await call(login, 'POST', '/api/login', { json: { username, password: STRONG_PASSWORD }, ip: uniqueIp() })).body.error
-      .mfaToken as string;
   const sessionsOf = async (userId: number) =>
     (await getDb().selectFrom('sessions').select('id').where('user_id', '=', userId).execute()).length;
 
@@ -276,7 +342,7 @@ describe('one second-factor code or mfaToken, used at once', () => {
     await rounds('one TOTP code used at once', 'api', async () => {
       const { user, token } = await createUser();
       const { secret } = await enableMfa(token);
-      const tokens = await Promise.all(Array.from({ length: 10 }, () => mfaToken(user.username)));
+      const tokens = await Promise.all(Array.from({ length: 10 }, () => mfaTokenOf(user.username)));
       const code = codeAt(secret);
       const before = await sessionsOf(user.id);
       const answers = await Promise.all(
@@ -293,7 +359,7 @@ describe('one second-factor code or mfaToken, used at once', () => {
     await rounds('one mfaToken used at once', 'api', async () => {
       const { user, token } = await createUser();
       const { secret, recoveryCodes } = await enableMfa(token);
-      const t = await mfaToken(user.username);
+      const t = await mfaTokenOf(user.username);
       const before = await sessionsOf(user.id);
       const answers = await Promise.all(
         [codeAt(secret), recoveryCodes[0]!].map((code) =>
@@ -306,6 +372,65 @@ describe('one second-factor code or mfaToken, used at once', () => {
       // The recovery code is spent only if it won.
       expect(left).toHaveLength(answers[1]!.status === 200 ? 9 : 10);
       return answers;
+    });
+  });
+});
+
+describe('deleting an account while its second step runs', () => {
+  // A deletion locks the account row, then, by the foreign keys' cascade, the
+  // login challenge (and the factor, the passkeys). The second step used to
+  // take its challenge first and the account row after (the foreign key of
+  // its failed-code event, then of its session, reads it FOR KEY SHARE): a
+  // cycle, which Postgres broke with one side's error (the request's a 503).
+  // Played step by step, the deletion's part by hand: it holds the account
+  // row while the step runs into it, then deletes the account and commits.
+  const steps = {
+    async code() {
+      const owner = await createUser();
+      const { secret } = await enableMfa(owner.token);
+      const mfaToken = await mfaTokenOf(owner.user.username);
+      return { owner, start: () => call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken, code: codeAt(secret) }, ip: uniqueIp() }) };
+    },
+    async passkey() {
+      const owner = await createUser();
+      await enableMfa(owner.token);
+      const authenticator = new SoftAuthenticator();
+      await enrolPasskey(owner.token, authenticator);
+      const mfaToken = await mfaTokenOf(owner.user.username);
+      const options = await call(secondStepOptions, 'POST', '/api/login/mfa/passkey/options', { json: { mfaToken } });
+      const passkey = authenticator.assert(options.body.options.challenge);
+      return { owner, start: () => call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken, passkey }, ip: uniqueIp() }) };
+    },
+  };
+  it.each([
+    ['code', 'before its first statement'],
+    ['code', 'between its two statements'],
+    ['passkey', 'before its first statement'],
+    ['passkey', 'between its two statements'],
+  ] as const)('with a %s, %s: the account goes, the second step is 401, nobody deadlocks', async (method, when) => {
+    const { owner, start } = await steps[method]();
+    const userId = owner.user.id;
+    await byHand(async (deletion, watcher) => {
+      const held = when === 'between its two statements' ? between.hold() : undefined;
+      const stepping = held === undefined ? undefined : start();
+      await held?.reached;
+      await deletion.query('BEGIN');
+      await deletion.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [userId]);
+      const answer = stepping ?? start();
+      held?.release();
+      await untilBlocked(watcher);
+      const deleted = await deletion.query('DELETE FROM users WHERE id = $1', [userId]).then(
+        () => 'deleted',
+        (error: { code?: string }) => `refused: ${error.code}`,
+      );
+      await deletion.query('COMMIT');
+      const res = await answer;
+      expect([deleted, res.status], res.text).toEqual(['deleted', 401]);
+      const { rows } = await watcher.query(
+        `SELECT (SELECT count(*)::int FROM users WHERE id = $1) AS users, (SELECT count(*)::int FROM sessions WHERE user_id = $1) AS sessions`,
+        [userId],
+      );
+      expect(rows[0]).toEqual({ users: 0, sessions: 0 });
     });
   });
 });
@@ -421,6 +546,83 @@ describe('deleting an account while it logs in', () => {
         expect((await call(me, 'GET', '/api/me', { token: res.body.token })).status).toBe(401);
       return [deleted!, ...logins];
     });
+  });
+});
+
+describe('a login whose password was checked just before the password changed', () => {
+  // Statement 1 reads the hash, scrypt runs, statement 2 opens the session (or
+  // the second step's challenge). A reset or a change that commits in between
+  // ends every session and challenge; statement 2 must not open a new one
+  // with the old password. Played step by step: the login is held after its
+  // password check while the change completes.
+  const NEW_PASSWORD = 'Granite-Meadow-58?';
+  const logins = {
+    'POST /api/login': (user: { username: string; email: string }, password: string, ip: string) =>
+      call(login, 'POST', '/api/login', { json: { username: user.username, password }, ip }),
+    'POST /sessions': (user: { username: string; email: string }, password: string, ip: string) =>
+      call(classicSessions, 'POST', '/sessions', { form: { email: user.email, password }, ip }),
+  };
+  const changes = {
+    async reset(owner: TestUser) {
+      const asked = await call(forgot, 'POST', '/api/password/forgot', { json: { email: owner.user.email }, ip: uniqueIp() });
+      const done = await call(reset, 'POST', '/api/password/reset', { json: { token: asked.body.token, password: NEW_PASSWORD } });
+      expect(done.status).toBe(200);
+    },
+    async change(owner: TestUser) {
+      const done = await call(mePassword, 'PUT', '/api/me/password', {
+        token: owner.token,
+        json: { currentPassword: owner.password, newPassword: NEW_PASSWORD },
+        ip: uniqueIp(),
+      });
+      expect(done.status).toBe(200);
+    },
+  };
+  it.each([
+    ['POST /api/login', 'reset', false],
+    ['POST /api/login', 'change', false],
+    ['POST /api/login', 'reset', true],
+    ['POST /sessions', 'reset', false],
+  ] as const)(
+    '%s meeting a %s (second factor: %s): the answer to a wrong password, no session or challenge, the attempt counted',
+    async (route, change, factor) => {
+      const owner = await createUser();
+      if (factor) await enableMfa(owner.token);
+      const ip = uniqueIp();
+      const held = between.hold();
+      const logging = logins[route](owner.user, owner.password, ip);
+      await held.reached;
+      await changes[change](owner);
+      held.release();
+      const res = await logging;
+      const wrong = await logins[route](owner.user, 'Wrong-Password-1x', uniqueIp());
+      expect([res.status, res.body]).toEqual([wrong.status, wrong.body]);
+      // From the login's address: no session, no challenge, the attempt counted and recorded as a failed one.
+      const { rows } = await sql<Record<string, unknown>>`SELECT
+        (SELECT count(*) FROM sessions WHERE user_id = ${owner.user.id} AND ip = ${ip})::int AS sessions,
+        (SELECT count(*) FROM mfa_challenges WHERE user_id = ${owner.user.id})::int AS challenges,
+        (SELECT hits FROM rate_limits WHERE bucket = ${checks.loginAccount(owner.user.id, ip).bucket}) AS hits,
+        (SELECT reason FROM security_events WHERE user_id = ${owner.user.id} AND ip = ${ip} AND kind = 'login_failed') AS failed`.execute(
+        getDb(),
+      );
+      expect(rows[0]).toEqual({ sessions: 0, challenges: 0, hits: 1, failed: 'wrong_password' });
+    },
+  );
+
+  // The mfaToken was opened before the reset, which retires it: the second step finds no ticket.
+  it('the second step held between its statements while a reset completes: 401 invalid_mfa_code, no session', async () => {
+    const owner = await createUser();
+    const { secret } = await enableMfa(owner.token);
+    const mfaToken = await mfaTokenOf(owner.user.username);
+    const ip = uniqueIp();
+    const held = between.hold();
+    const stepping = call(loginMfa, 'POST', '/api/login/mfa', { json: { mfaToken, code: codeAt(secret) }, ip });
+    await held.reached;
+    await changes.reset(owner);
+    held.release();
+    const res = await stepping;
+    expect([res.status, res.body.error?.code]).toEqual([401, 'invalid_mfa_code']);
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM sessions WHERE user_id = ${owner.user.id}`.execute(getDb());
+    expect(rows[0]!.n).toBe(0);
   });
 });
 

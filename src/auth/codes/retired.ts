@@ -24,7 +24,7 @@ export interface Retiring {
  *
  * A challenge being used at this moment (its row locked by the login's second
  * step) is skipped, not waited for: that step holds it while it waits on the
- * account's sessions and user row, which the statements calling this lock
+ * account's sessions and factor, which the statements calling this may lock
  * first, so waiting could close a cycle. It is a login completing at the same
  * time as the change, which either order allows.
  */

@@ -32,6 +32,7 @@ import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
 import { passwordAttempt, releaseAttempt, type CountedAttempt, type PasswordAttempt } from '../attempts/password-attempt.ts';
 import { anyPasskey } from '../base/enabled-factor.ts';
+import { rowsIn } from '../base/rows-in.ts';
 import { hasSecondFactor, openChallenge, recoveryCodesLeft, secondStepMethods } from '../mfa/second-step.ts';
 import { hashPassword, verifyPassword } from '../passwords/hash.ts';
 import { isOverlong } from '../passwords/problems.ts';
@@ -90,24 +91,25 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
   const { ok, needsRehash } = await verifyPassword(credentials.password, row.password_hash);
   if (!ok) throw new HttpError('invalid_credentials');
 
-  const release = (outcome: Outcome) => releasingAttempt(row.id!, counted, row.event_id!, outcome);
-  if (row.banned) {
-    await release('banned').selectNoFrom(sql<number>`1`.as('released')).execute().catch(accountGone);
-    throw new HttpError('account_banned');
-  }
-  if (row.confirmed_at === null) {
-    await release('unconfirmed').selectNoFrom(sql<number>`1`.as('released')).execute().catch(accountGone);
-    throw new HttpError('account_not_confirmed');
-  }
+  const oldHash = row.password_hash;
+  const release = (outcome: Outcome) => releasingAttempt(row.id!, oldHash, counted, row.event_id!, outcome);
+  const refusal = async (outcome: 'banned' | 'unconfirmed', error: HttpError) => {
+    const { kept } = await release(outcome).selectNoFrom(PASSWORD_KEPT.as('kept')).executeTakeFirstOrThrow().catch(accountGone);
+    return kept ? error : new HttpError('invalid_credentials');
+  };
+  if (row.banned) throw await refusal('banned', new HttpError('account_banned'));
+  if (row.confirmed_at === null) throw await refusal('unconfirmed', new HttpError('account_not_confirmed'));
   if (row.mfa) {
     const methods = secondStepMethods({ recoveryCodes: row.recovery_codes_left === true, passkeys: row.passkeys === true });
-    throw await openChallenge(row.id, release('second_factor') as unknown as QueryCreator<Database>, { methods });
+    throw await openChallenge(row.id, release('second_factor') as unknown as QueryCreator<Database>, {
+      methods,
+      onlyIf: PASSWORD_KEPT,
+    }).catch(accountGone);
   }
 
   const userId = row.id;
-  const oldHash = row.password_hash;
   const upgraded = needsRehash ? await hashPassword(credentials.password) : undefined;
-  const remembered = rememberAddress(release('succeeded') as unknown as QueryCreator<Database>, userId, ip, at);
+  const remembered = rememberAddress(release('succeeded') as unknown as QueryCreator<Database>, userId, ip, at, PASSWORD_KEPT);
   const statement =
     upgraded === undefined
       ? remembered
@@ -116,7 +118,7 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
           qb.updateTable('users').set({ password_hash: upgraded }).where('id', '=', userId).where('password_hash', '=', oldHash),
         );
   // The CTEs only add names the INSERT never reads; Kysely's types are invariant in them.
-  const session = await createSession(userId, statement as unknown as QueryCreator<Database>, by).catch(accountGone);
+  const session = await createSession(userId, statement as unknown as QueryCreator<Database>, by, PASSWORD_KEPT).catch(accountGone);
   return {
     user: userFieldsOf(row),
     session,
@@ -125,8 +127,9 @@ export async function checkLogin(credentials: Credentials, ip: string, userAgent
 
 /**
  * The account was deleted while this login ran (its failed-login event then
- * names a user that no longer exists, or no session could be opened): as if
- * it had never existed.
+ * names a user that no longer exists, or no session could be opened), or its
+ * password changed since statement 1 read the hash: as if it had never
+ * existed, or the password were wrong.
  */
 function accountGone(error: unknown): never {
   if (error instanceof AccountGone || foreignKeyViolation(error) !== undefined) throw new HttpError('invalid_credentials');
@@ -221,22 +224,36 @@ function keptInTrail(attempt: PasswordAttempt, at: Date) {
       AND r.created_at > ${since}::timestamptz)))`;
 }
 
+/** Statement 2's condition for every write: the account's password is still the one statement 1 checked. */
+const PASSWORD_KEPT = rowsIn('password_kept');
+
 /**
- * Statement 2's CTEs, after a correct password, which is no failed login: the
- * attempt released (this address's counter for the account cleared, the
- * other hits given back) and statement 1's event made a login_succeeded, or a
- * failure as unconfirmed, or removed for the second step. The caller ends the
- * statement: the session INSERT, the challenge, or nothing more for an
- * unconfirmed account.
+ * Statement 2's CTEs, after a correct password, which is no failed login:
+ * `password_kept`, the account row read FOR KEY SHARE (before any other row,
+ * the order a deletion takes them in) while its hash is the one checked, on
+ * which every write depends (PASSWORD_KEPT); the attempt released (this
+ * address's counter for the account cleared, the other hits given back) and
+ * statement 1's event made a login_succeeded, or a failure as unconfirmed or
+ * banned, or removed for the second step. The caller ends the statement: the
+ * session INSERT, the challenge, or nothing more.
+ *
+ * A reset or a password change that committed after statement 1 read the hash
+ * ended every session and challenge: the password checked is no longer the
+ * account's, so nothing is written and the login is a wrong password (401),
+ * statement 1's count and login_failed standing.
  */
-function releasingAttempt(userId: number, counted: CountedAttempt, eventId: number, outcome: Outcome) {
-  return releaseAttempt(getDb(), userId, counted, { clearAccountCounter: true }).with('outcome', (qb) =>
+function releasingAttempt(userId: number, checkedHash: string, counted: CountedAttempt, eventId: number, outcome: Outcome) {
+  const kept = getDb().with('password_kept', (qb) =>
+    qb.selectFrom('users').select('id').where('id', '=', userId).where('password_hash', '=', checkedHash).forKeyShare(),
+  );
+  return releaseAttempt(kept, userId, counted, { clearAccountCounter: true, onlyIf: PASSWORD_KEPT }).with('outcome', (qb) =>
     outcome === 'second_factor'
       ? // Neither failed nor done: the second step records how it ends (src/auth/mfa/events.ts).
-        qb.deleteFrom('security_events').where('id', '=', eventId)
+        qb.deleteFrom('security_events').where('id', '=', eventId).where(PASSWORD_KEPT)
       : qb
           .updateTable('security_events')
           .set(outcome === 'succeeded' ? { kind: 'login_succeeded', reason: null } : { reason: outcome })
-          .where('id', '=', eventId),
+          .where('id', '=', eventId)
+          .where(PASSWORD_KEPT),
   );
 }

@@ -3,7 +3,7 @@
 // mfa_required with its mfaToken (random, valid 5 minutes, 5 tries, only its
 // SHA-256 stored); POST /api/login/mfa trades the token and a code for the
 // session POST /api/login would have opened.
-import { sql, type QueryCreator } from 'kysely';
+import { sql, type Expression, type QueryCreator, type SqlBool } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
@@ -44,37 +44,76 @@ export const secondStepMethods = (has: { recoveryCodes: boolean; passkeys: boole
 
 /**
  * The password step's second statement for such an account: the CTEs the
- * login runs after a right password (`db`), ending in the challenge's INSERT.
- * Returns the 403 to throw, naming the `methods` the second step takes.
+ * login runs after a right password (`db`), ending in the challenge's INSERT,
+ * when `onlyIf` (a condition on `db`'s CTEs) holds. Returns the 403 to throw,
+ * naming the `methods` the second step takes; throws AccountGone when
+ * `onlyIf` did not hold.
  */
 export async function openChallenge(
   userId: number,
   db: QueryCreator<Database>,
-  { methods, amr = 'pwd' }: { methods: SecondStepMethod[]; amr?: 'pwd' | 'fed' },
+  { methods, amr = 'pwd', onlyIf = sql<boolean>`true` }: { methods: SecondStepMethod[]; amr?: 'pwd' | 'fed'; onlyIf?: Expression<SqlBool> },
 ): Promise<HttpError> {
   const mfaToken = randomBytes(32).toString('base64url');
-  await db
+  const opened = await db
     .insertInto('mfa_challenges')
-    .values({
-      user_id: userId,
-      token_hash: hashSecret(mfaToken),
-      expires_at: new Date(now().getTime() + CHALLENGE_TTL_MS),
-      tries_left: CHALLENGE_TRIES,
-      amr,
-    })
-    .execute();
+    .columns(['user_id', 'token_hash', 'expires_at', 'tries_left', 'amr'])
+    .expression(
+      // A bare SELECT: `db` would repeat its CTEs inside the INSERT.
+      getDb()
+        .selectNoFrom([
+          sql<number>`${userId}::bigint`.as('user_id'),
+          sql<Buffer>`${hashSecret(mfaToken)}::bytea`.as('token_hash'),
+          sql<Date>`${new Date(now().getTime() + CHALLENGE_TTL_MS)}::timestamptz`.as('expires_at'),
+          sql<number>`${CHALLENGE_TRIES}::smallint`.as('tries_left'),
+          sql<'pwd' | 'fed'>`${amr}::text`.as('amr'),
+        ])
+        .where(onlyIf),
+    )
+    .executeTakeFirst();
+  if (opened.numInsertedOrUpdatedRows === 0n) throw new AccountGone(`no challenge opened for user ${userId}`);
   return new HttpError('mfa_required', undefined, { fields: { mfaToken, methods } });
 }
 
 /**
- * POST /api/login/mfa — 2 statements on success, 1 for a refusal:
+ * The first CTE of each statement of the second step (a code's or a
+ * passkey's), `holder`: the ticket's account row read FOR KEY SHARE, the
+ * ticket given by its token (statement 1) or its account (statement 2). The
+ * CTE that takes the ticket's row reads it (HELD_TICKET), so the account row
+ * is taken first. A deletion of the account takes it first too, then the
+ * ticket by the foreign keys' cascade: in the other order the two closed a
+ * cycle (a 503). Now the step waits for the deletion, then finds no account
+ * and no ticket (401), or the deletion waits for the step and ends its session.
+ */
+export function lockTicketHolder(ticket: { tokenHash: Buffer } | { userId: number }) {
+  return getDb().with('holder', (qb) =>
+    qb
+      .selectFrom('users')
+      .select('id')
+      .where(
+        'id',
+        '=',
+        'userId' in ticket
+          ? ticket.userId
+          : (eb) => eb.selectFrom('mfa_challenges').select('user_id').where('token_hash', '=', ticket.tokenHash),
+      )
+      .forKeyShare(),
+  );
+}
+
+/** For the CTE that takes the ticket's row after lockTicketHolder: the row is that account's. */
+export const HELD_TICKET = sql<boolean>`user_id IN (SELECT id FROM holder)`;
+
+/**
+ * POST /api/login/mfa — 2 statements on success, 1 for a refusal (each takes
+ * the account row before the ticket's: lockTicketHolder):
  *   1. one try of the challenge spent (so 5 concurrent guesses are all that
  *      one token ever gets) and one hit counted on the account's
  *      second-factor counters (guesses.ts), BEFORE the code is checked,
  *      returning the user, the sealed secret, the last accepted step, the
  *      factor's lock and whether the code is one of the recovery codes;
  *   2. after a right code: the code accepted by compare-and-set, the
- *      challenge deleted (its row locked first, so one token opens one
+ *      challenge deleted (its row locked before the code is taken, so one token opens one
  *      session), the counters released (guesses.ts), the address remembered as the login's
  *      (src/auth/attempts/known-addresses.ts), and the session INSERT, which
  *      happens only if the code was accepted.
@@ -90,13 +129,15 @@ export async function completeSecondStep(
   const ip = by.ip;
   mfaKeys();
   const at = now();
-  const counted = getDb().with('challenge', (qb) =>
+  const tokenHash = hashSecret(input.mfaToken);
+  const counted = lockTicketHolder({ tokenHash }).with('challenge', (qb) =>
     qb
       .updateTable('mfa_challenges')
       .set({ tries_left: sql`tries_left - 1` })
-      .where('token_hash', '=', hashSecret(input.mfaToken))
+      .where('token_hash', '=', tokenHash)
       .where('expires_at', '>', at)
       .where('tries_left', '>', 0)
+      .where(HELD_TICKET)
       .returning(['id', 'user_id', 'amr']),
   );
   const row = await countCode(counted as unknown as QueryCreator<Database>, 'challenge', at)
@@ -137,10 +178,10 @@ export async function completeSecondStep(
   );
   if (accepted === undefined) throw new HttpError('invalid_mfa_code');
 
-  // The challenge is locked first: a concurrent use of the same token waits
+  // The challenge is locked, after its account row, before the code is taken: a concurrent use of the same token waits
   // here, then finds it gone and accepts (spends) no code.
-  const locked = getDb().with('locked', (qb) =>
-    qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).forUpdate(),
+  const locked = lockTicketHolder({ userId }).with('locked', (qb) =>
+    qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).where(HELD_TICKET).forUpdate(),
   );
   const taking = acceptCode(locked as unknown as QueryCreator<Database>, userId, accepted, rowsIn('locked'))
     .with('consumed', (qb) =>

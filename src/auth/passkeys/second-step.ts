@@ -15,7 +15,6 @@ import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { sql, type QueryCreator } from 'kysely';
 import { HttpError } from '../../common/errors.ts';
 import { now } from '../../config/clock.ts';
-import { getDb } from '../../db/connection.ts';
 import type { Database } from '../../db/schema.ts';
 import { userFieldsOf, type UserFields } from '../../users/present.ts';
 import { rememberAddress } from '../attempts/known-addresses.ts';
@@ -24,13 +23,16 @@ import type { Client, Requester } from '../base/requester.ts';
 import { rowsIn } from '../base/rows-in.ts';
 import { hashSecret } from '../codes/tokens.ts';
 import { eventBecomes, eventFrom, MFA_EVENT } from '../mfa/events.ts';
+import { HELD_TICKET, lockTicketHolder } from '../mfa/second-step.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { amrOf, verifiedCounter } from './assertion.ts';
 import { challengeOf } from './passkeys.ts';
 import type { RelyingParty } from './relying-party.ts';
 
 /**
- * POST /api/login/mfa with `passkey` — 2 statements on success, 1 for a refusal:
+ * POST /api/login/mfa with `passkey` — 2 statements on success, 1 for a refusal
+ * (each takes the account row before the ticket's, as the code's step does:
+ * lockTicketHolder):
  *   1. one try of the ticket spent, the passkey challenge the answer echoes
  *      taken (deleted, only if it is this ticket's: one use, even by two
  *      requests at once), the passkey found by its credential id among the
@@ -48,14 +50,16 @@ export async function completePasskeyStep(
   const at = now();
   const response = input.passkey;
   const challenge = challengeOf(response.response.clientDataJSON) ?? '';
-  const row = await getDb()
+  const tokenHash = hashSecret(input.mfaToken);
+  const row = await lockTicketHolder({ tokenHash })
     .with('challenge', (qb) =>
       qb
         .updateTable('mfa_challenges')
         .set({ tries_left: sql`tries_left - 1` })
-        .where('token_hash', '=', hashSecret(input.mfaToken))
+        .where('token_hash', '=', tokenHash)
         .where('expires_at', '>', at)
         .where('tries_left', '>', 0)
+        .where(HELD_TICKET)
         .returning(['id', 'user_id']),
     )
     .with('used', (qb) =>
@@ -113,9 +117,9 @@ export async function completePasskeyStep(
         );
   if (passkeyId === null || newCounter === undefined) throw new HttpError('invalid_mfa_code');
 
-  // The ticket is locked first: a concurrent use of it waits here, then finds it gone.
-  const statement = getDb()
-    .with('locked', (qb) => qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).forUpdate())
+  // The ticket is locked, after its account row, before the counter moves: a concurrent use of it waits here, then finds it gone.
+  const statement = lockTicketHolder({ userId })
+    .with('locked', (qb) => qb.selectFrom('mfa_challenges').select('id').where('id', '=', row.challenge_id).where(HELD_TICKET).forUpdate())
     .with('moved', (qb) =>
       qb
         .updateTable('passkeys')
