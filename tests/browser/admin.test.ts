@@ -8,35 +8,23 @@
 // confirm a ban, and the keys with a new secret (tests/browser/screenshots/).
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildWeb, WEB_OUT, type BuiltFile } from '../../src/cli/web-bundle.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { WEB_OUT, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { createAdmin } from '../support/admin.ts';
-import { launchChromium, screenshot, seriousViolations } from '../support/browser.ts';
+import { screenshot, seriousViolations } from '../support/browser.ts';
 import { codeAt, enableMfa, type Enrolled } from '../support/mfa.ts';
-import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
-import { eventually, expectTitle, logInToAccount, newPage as openPage } from '../support/pages.ts';
+import { FLOW_TIMEOUT } from '../support/netlify-dev.ts';
+import { eventually, expectTitle, logInToAccount, pagesSuite } from '../support/pages.ts';
 import { createUser, STRONG_PASSWORD, type TestUser, uniqueName } from '../support/users.ts';
 
-let server: DevServer;
-let browser: Browser;
-let built: BuiltFile[];
-const pageProblems: string[] = [];
-
-beforeAll(async () => {
-  built = await buildWeb();
-  [server, browser] = await Promise.all([startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! }), launchChromium()]);
-}, START_TIMEOUT);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const web = pagesSuite();
 
 /** A page in a fresh context (its own cookies), optionally holding `token` as the session cookie; `requests` collects every URL it asks for. */
 async function newPage(options: { token?: string } = {}): Promise<{ page: Page; requests: string[] }> {
-  const page = await openPage(browser, server.url, pageProblems);
-  if (options.token !== undefined) await page.context().addCookies([{ name: 'session_id', value: options.token, url: server.url }]);
+  const page = await web.newPage();
+  if (options.token !== undefined) await page.context().addCookies([{ name: 'session_id', value: options.token, url: web.site }]);
   const requests: string[] = [];
   page.on('request', (request) => requests.push(new URL(request.url()).pathname));
   return { page, requests };
@@ -73,8 +61,8 @@ const ADMIN_ONLY = ['Service keys', 'Ban the user', '/api/admin/service-keys'];
 
 describe('the admin pages', () => {
   it('are a chunk of their own: nothing of them is in what every page loads', async () => {
-    const everyone = built.filter((file) => file.loadedBy === 'everyone' && file.name.endsWith('.js'));
-    const admins = built.filter((file) => file.loadedBy === 'admins');
+    const everyone = web.built.filter((file) => file.loadedBy === 'everyone' && file.name.endsWith('.js'));
+    const admins = web.built.filter((file) => file.loadedBy === 'admins');
     expect(admins.map((file) => file.name)).toEqual(['admin-pages.js']);
     const main = (await Promise.all(everyone.map((file) => readFile(`${WEB_OUT}${file.name}`, 'utf8')))).join('\n');
     const chunk = await readFile(`${WEB_OUT}admin-pages.js`, 'utf8');
@@ -335,7 +323,7 @@ describe('the admin pages', () => {
     await screenshot(page, 'admin-keys');
 
     // The key works as another backend uses it, and its use shows in the list.
-    const used = await fetch(`${server.url}/api/admin/users?pageSize=1`, { headers: { authorization: `Bearer ${key}` } });
+    const used = await fetch(`${web.site}/api/admin/users?pageSize=1`, { headers: { authorization: `Bearer ${key}` } });
     expect(used.status).toBe(200);
     await page.getByRole('button', { name: 'I have copied it: hide it' }).click();
     expect(await page.getByLabel(`Secret of ${name}`, { exact: true }).count()).toBe(0);
@@ -348,11 +336,11 @@ describe('the admin pages', () => {
     await row.getByRole('button', { name: `Revoke ${name}…` }).click();
     await row.getByRole('button', { name: `Yes, revoke ${name}` }).click();
     await eventually(() => page.locator('.keys li', { hasText: name }).textContent()).toContain('revoked');
-    expect((await fetch(`${server.url}/api/admin/users?pageSize=1`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    expect((await fetch(`${web.site}/api/admin/users?pageSize=1`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
     expect(found).toEqual([]);
   });
 
   it('raised no script error and no CSP violation on any page', () => {
-    expect(pageProblems).toEqual([]);
+    expect(web.problems).toEqual([]);
   });
 });

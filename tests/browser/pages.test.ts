@@ -3,35 +3,20 @@
 // each form, keyboard use, the Content-Security-Policy the pages are served
 // with, and axe-core on every page. SCREENSHOTS=1 also saves the main pages
 // into tests/browser/screenshots/ (committed, shown in the README).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { hashSecret } from '../../src/auth/codes/tokens.ts';
 import { PASSWORD_MESSAGES } from '../../src/auth/passwords/problems.ts';
-import { buildWeb, type BuiltFile } from '../../src/cli/web-bundle.ts';
 import { getDb } from '../../src/db/connection.ts';
-import { launchChromium, screenshot, seriousViolations } from '../support/browser.ts';
+import { screenshot, seriousViolations } from '../support/browser.ts';
 import { codeAt, enableMfa, previousStepCode } from '../support/mfa.ts';
-import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
-import { eventually, expectTitle, fieldErrors, logInToAccount, newPage as openPage } from '../support/pages.ts';
+import { FLOW_TIMEOUT } from '../support/netlify-dev.ts';
+import { eventually, expectTitle, fieldErrors, logInToAccount, pagesSuite } from '../support/pages.ts';
 import { createUser, STRONG_PASSWORD } from '../support/users.ts';
 
-let server: DevServer;
-let browser: Browser;
-let built: BuiltFile[];
-/** Console errors and uncaught exceptions of every page, CSP reports among them. */
-const pageProblems: string[] = [];
-
-beforeAll(async () => {
-  built = await buildWeb();
-  [server, browser] = await Promise.all([startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! }), launchChromium()]);
-}, START_TIMEOUT);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const newPage = () => openPage(browser, server.url, pageProblems);
+const web = pagesSuite();
+const { newPage } = web;
 
 /**
  * The code or token the page links to (development, no mail provider: the API
@@ -46,7 +31,7 @@ async function secretShown(
   email: string,
 ): Promise<string> {
   const href = await scope.getByRole('link', { name: link }).getAttribute('href');
-  const secret = new URL(href!, server.url).searchParams.get(purpose === 'reset_password' ? 'token' : 'code')!;
+  const secret = new URL(href!, web.site).searchParams.get(purpose === 'reset_password' ? 'token' : 'code')!;
   expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
   const address = purpose === 'change_email' ? sql.ref('t.new_email') : sql.ref('u.email');
   const { rows } = await sql`SELECT 1 FROM one_time_tokens t JOIN users u ON u.id = t.user_id
@@ -62,7 +47,7 @@ const alice = { username: 'web_alice', email: 'web.alice@example.com', password:
 
 describe('the web pages', () => {
   it('ship at most 60 KB of JavaScript, gzipped, to every visitor (the admin pages are a chunk apart: tests/browser/admin.test.ts)', () => {
-    const js = built.filter((file) => file.loadedBy === 'everyone' && file.name.endsWith('.js'));
+    const js = web.built.filter((file) => file.loadedBy === 'everyone' && file.name.endsWith('.js'));
     expect(js.map((file) => file.name)).toContain('app.js');
     expect(js.map((file) => file.name)).not.toContain('admin-pages.js');
     expect(js.reduce((sum, file) => sum + file.gzipBytes, 0)).toBeLessThanOrEqual(60 * 1024);
@@ -70,14 +55,14 @@ describe('the web pages', () => {
 
   it("are served under Content-Security-Policy: default-src 'self' (and no base, forms only here, no plugins, no framing), which the browser enforces", async () => {
     for (const path of ['/app/', '/app/u/somebody', '/app/login', '/app/app.js']) {
-      const res = await fetch(`${server.url}${path}`);
+      const res = await fetch(`${web.site}${path}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-security-policy')).toBe(
         "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
       );
     }
     // The JSON routes keep their contract: `/` is the classic welcome, not a page.
-    expect(await (await fetch(`${server.url}/`)).json()).toEqual({ message: 'Bienvenue' });
+    expect(await (await fetch(`${web.site}/`)).json()).toEqual({ message: 'Bienvenue' });
 
     const page = await newPage();
     await page.goto('/app/');
@@ -91,7 +76,7 @@ describe('the web pages', () => {
     });
     expect(ran).toBe(false);
     await violation;
-    pageProblems.length = 0; // that refusal was the point; every other page must have none
+    web.problems.length = 0; // that refusal was the point; every other page must have none
   });
 
   it('sign up: rules shown as you type, every refusal under its field, then a confirmation e-mail', { timeout: FLOW_TIMEOUT }, async () => {
@@ -151,7 +136,7 @@ describe('the web pages', () => {
     await eventually(() => page.getByRole('alert').textContent()).toContain('Confirm your e-mail address');
     expect(await page.getByRole('link', { name: 'Get a new confirmation link' }).count()).toBe(1);
 
-    const link = `${server.url}/app/confirm?code=${aliceCode}`;
+    const link = `${web.site}/app/confirm?code=${aliceCode}`;
     await page.goto(link);
     await page.reload(); // a preview, a second look: still unused
     await expectTitle(page, 'Confirm your account');
@@ -279,17 +264,14 @@ describe('the web pages', () => {
   it('sessions: another one is listed, its user agent as the text a client reported, and revoked', { timeout: FLOW_TIMEOUT }, async () => {
     // Anyone with the password chooses what the owner's page shows here.
     const agent = `<img src=x onerror="document.title='owned'"> Security notice: call +1 555 0100 ${'x'.repeat(200)}`;
-    const other = await fetch(`${server.url}/api/login`, {
+    const other = await fetch(`${web.site}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': agent },
       body: JSON.stringify({ username: alice.username, password: alice.password }),
     });
     const otherToken = ((await other.json()) as { token: string }).token;
     const page = await newPage();
-    await page.goto('/app/login?next=/app/account');
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(alice.username);
-    await page.getByLabel('Password', { exact: true }).fill(alice.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInToAccount(page, alice.username, alice.password);
     await expectTitle(page, 'My account');
     const revoke = page.getByRole('button', { name: 'Revoke' });
     await eventually(() => revoke.count()).toBeGreaterThanOrEqual(1);
@@ -307,7 +289,7 @@ describe('the web pages', () => {
       await revoke.first().click();
       await eventually(() => page.locator('.sessions li').count()).toBe(left - 1);
     }
-    const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${otherToken}` } });
+    const me = await fetch(`${web.site}/api/me`, { headers: { authorization: `Bearer ${otherToken}` } });
     expect(me.status).toBe(401);
   });
 
@@ -318,10 +300,7 @@ describe('the web pages', () => {
     const { user, token } = await createUser();
     const { secret } = await enableMfa(token);
     const page = await newPage();
-    await page.goto('/app/login');
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(user.username);
-    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInToAccount(page, user.username);
     await expectTitle(page, 'Enter your code');
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByLabel('Code', { exact: true }).fill('12');
@@ -343,10 +322,7 @@ describe('the web pages', () => {
     const { user, token } = await createUser();
     const { secret } = await enableMfa(token);
     const page = await newPage();
-    await page.goto('/app/login?next=/app/account');
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(user.username);
-    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInToAccount(page, user.username);
     await expectTitle(page, 'Enter your code');
     await page.getByLabel('Code', { exact: true }).fill(codeAt(secret));
     await page.getByRole('button', { name: 'Verify' }).click();
@@ -480,7 +456,7 @@ describe('the web pages', () => {
     await page.getByRole('button', { name: 'Send the link' }).click();
     await eventually(() => page.getByRole('status').textContent()).toContain('is on its way');
 
-    const link = `${server.url}/app/reset?token=${await secretShown(page, 'Open the reset link', 'reset_password', alice.email)}`;
+    const link = `${web.site}/app/reset?token=${await secretShown(page, 'Open the reset link', 'reset_password', alice.email)}`;
     await page.goto(link);
     await expectTitle(page, 'Choose a new password');
     await page.getByLabel('New password', { exact: true }).fill('abc');
@@ -504,10 +480,7 @@ describe('the web pages', () => {
     await eventually(() => page.getByRole('alert').textContent()).toMatch(/./);
     expect(await page.getByRole('link', { name: 'Ask for a new reset link' }).count()).toBe(1);
 
-    await page.goto('/app/login');
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(alice.username);
-    await page.getByLabel('Password', { exact: true }).fill('Copper-Lantern-26#');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInToAccount(page, alice.username, 'Copper-Lantern-26#');
     await expectTitle(page, 'My account');
   });
 
@@ -516,7 +489,7 @@ describe('the web pages', () => {
   }, async () => {
     const bob = { username: 'web_bob', email: 'web.bob@example.com', password: 'Granite-Meadow-58?' };
     const post = (path: string, body: object, token?: string) =>
-      fetch(`${server.url}${path}`, {
+      fetch(`${web.site}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
         body: JSON.stringify(body),
@@ -527,17 +500,14 @@ describe('the web pages', () => {
       .token;
 
     const page = await newPage();
-    await page.goto('/app/login?next=/app/account');
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(bob.username);
-    await page.getByLabel('Password', { exact: true }).fill(bob.password);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInToAccount(page, bob.username, bob.password);
     await expectTitle(page, 'My account');
 
     await page.getByRole('button', { name: 'Sign out everywhere else' }).click();
     await eventually(() => page.locator('section[aria-labelledby=sessions-heading] [role=status]').textContent()).toBe(
       '1 other session was signed out.',
     );
-    expect((await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${elsewhere}` } })).status).toBe(401);
+    expect((await fetch(`${web.site}/api/me`, { headers: { authorization: `Bearer ${elsewhere}` } })).status).toBe(401);
     await eventually(() => page.getByRole('button', { name: 'Sign out everywhere else' }).count()).toBe(0);
 
     const emailForm = page.getByRole('form', { name: 'Change the e-mail address' });
@@ -588,7 +558,7 @@ describe('the web pages', () => {
     return found;
   };
   const firstPost = async () =>
-    ((await (await fetch(`${server.url}/api/posts?pageSize=1`)).json()) as { items: { id: number }[] }).items[0]!.id;
+    ((await (await fetch(`${web.site}/api/posts?pageSize=1`)).json()) as { items: { id: number }[] }).items[0]!.id;
 
   it('every page passes axe-core with no serious or critical violation, under its own title', { timeout: 180_000 }, async () => {
     const page = await newPage();
@@ -619,10 +589,7 @@ describe('the web pages', () => {
 
   it('the pages that change for a logged-in author pass axe-core too', { timeout: 180_000 }, async () => {
     const page = await newPage();
-    await page.goto('/app/login');
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(alice.username);
-    await page.getByLabel('Password', { exact: true }).fill('Copper-Lantern-26#');
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInToAccount(page, alice.username, 'Copper-Lantern-26#');
     await expectTitle(page, 'My account');
     const found = await checkPages(page, [
       ['/app/', 'Posts'],
@@ -633,6 +600,6 @@ describe('the web pages', () => {
   });
 
   it('raised no script error and no CSP violation on any page', () => {
-    expect(pageProblems).toEqual([]);
+    expect(web.problems).toEqual([]);
   });
 });

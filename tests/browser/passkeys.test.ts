@@ -5,33 +5,16 @@
 // on http://localhost: WebAuthn refuses an IP address as the relying party,
 // and in local development the RP ID is the request's host.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, CDPSession, Page } from 'playwright-core';
-import { buildWeb } from '../../src/cli/web-bundle.ts';
+import { describe, expect, it } from 'vitest';
+import type { CDPSession, Page } from 'playwright-core';
 import { getDb } from '../../src/db/connection.ts';
-import { launchChromium, seriousViolations } from '../support/browser.ts';
+import { seriousViolations } from '../support/browser.ts';
 import { codeAt, previousStepCode } from '../support/mfa.ts';
-import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
-import { eventually, expectTitle, fieldErrors, logInToAccount, newPage } from '../support/pages.ts';
+import { FLOW_TIMEOUT } from '../support/netlify-dev.ts';
+import { eventually, expectTitle, fieldErrors, logInToAccount, pagesSuite } from '../support/pages.ts';
 import { createUser, STRONG_PASSWORD } from '../support/users.ts';
 
-let server: DevServer;
-let browser: Browser;
-/** The pages' address: netlify dev's, on the host name localhost. */
-let origin: string;
-const pageProblems: string[] = [];
-
-beforeAll(async () => {
-  await buildWeb();
-  [server, browser] = await Promise.all([startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL! }), launchChromium()]);
-  const url = new URL(server.url);
-  url.hostname = 'localhost';
-  origin = url.origin;
-}, START_TIMEOUT);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const web = pagesSuite({ localhost: true });
 
 interface Authenticator {
   cdp: CDPSession;
@@ -53,7 +36,7 @@ interface Request {
  * the page's CSP would have to allow.
  */
 async function pageWithAuthenticator(): Promise<[Page, Authenticator]> {
-  const page = await newPage(browser, origin, pageProblems);
+  const page = await web.newPage();
   await page.addInitScript(() => {
     const requests: Request[] = [];
     (window as unknown as { webauthnRequests: Request[] }).webauthnRequests = requests;
@@ -425,11 +408,11 @@ describe('passkeys in the web pages', () => {
 
   it("need no change of the pages' CSP (served with the same policy) and raised no script error or CSP violation", async () => {
     for (const path of ['/app/login', '/app/account']) {
-      const res = await fetch(`${origin}${path}`);
+      const res = await fetch(`${web.site}${path}`);
       expect(res.headers.get('content-security-policy')).toBe(
         "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
       );
     }
-    expect(pageProblems).toEqual([]);
+    expect(web.problems).toEqual([]);
   });
 });

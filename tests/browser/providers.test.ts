@@ -9,56 +9,24 @@
 // (the login page's `?error=` alert; a link's, the account page's); axe-core
 // on the login page with its buttons and its alert, and the account page with
 // its identities and its alert.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { buildWeb } from '../../src/cli/web-bundle.ts';
-import { freePort } from '../../src/db/embedded.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { getDb } from '../../src/db/connection.ts';
-import { launchChromium, recordProblems, screenshot, seriousViolations } from '../support/browser.ts';
+import { screenshot, seriousViolations } from '../support/browser.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
-import { FLOW_TIMEOUT, START_TIMEOUT, startNetlifyDev, type DevServer } from '../support/netlify-dev.ts';
+import { FLOW_TIMEOUT } from '../support/netlify-dev.ts';
 import { PROVIDER_ID, startLocalProvider, type LocalProvider } from '../support/oidc-provider.ts';
+import { eventually, expectTitle, logInToAccount, pagesSuite } from '../support/pages.ts';
 import { createUser, STRONG_PASSWORD, uniqueName } from '../support/users.ts';
 
-const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 20_000, interval: 100 });
-
 let provider: LocalProvider;
-let server: DevServer;
-let browser: Browser;
 /**
- * The pages' address, as `npm run dev` gives it: localhost, which netlify dev
- * also sets as URL, where the callback sends the second factor's hand-over.
+ * The pages on localhost, as `npm run dev` gives them, which netlify dev also
+ * sets as URL, where the callback sends the second factor's hand-over. The
+ * redirect URI is registered at the provider, so the address is chosen first.
  */
-let site: string;
-const pageProblems: string[] = [];
-
-beforeAll(async () => {
-  // The redirect URI is registered at the provider, so the server's address is chosen first.
-  const port = await freePort();
-  site = `http://localhost:${port}`;
-  provider = await startLocalProvider(site);
-  await buildWeb();
-  [server, browser] = await Promise.all([
-    startNetlifyDev({ DATABASE_URL: process.env.DATABASE_URL!, ...provider.env }, port),
-    launchChromium(),
-  ]);
-}, START_TIMEOUT);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  await provider?.close();
-});
-
-async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ baseURL: site, viewport: { width: 1000, height: 760 } });
-  const page = await context.newPage();
-  recordProblems(page, pageProblems);
-  return page;
-}
-
-async function expectTitle(page: Page, title: string) {
-  await eventually(() => page.title()).toBe(`${title} · Accounts`);
-}
+const web = pagesSuite({ localhost: true, before: async (site) => (provider = await startLocalProvider(site)) });
+const { newPage } = web;
 
 async function expectAccessible(page: Page) {
   expect(await seriousViolations(page)).toEqual([]);
@@ -71,7 +39,7 @@ async function approveAtProvider(page: Page, account: string) {
   await page.locator('input[name="password"]').fill('any');
   await page.getByRole('button', { name: 'Sign-in' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
-  await page.waitForURL((url) => url.origin === site);
+  await page.waitForURL((url) => url.origin === web.site);
 }
 
 const identities = (page: Page) => page.getByRole('region', { name: 'Signed in with' });
@@ -131,10 +99,7 @@ describe('sign-in with another identity provider, in the pages', () => {
     // The provider's address is another one, unverified: only the link from the account page can join them.
     provider.accounts.set(subject, { email: `${subject}@example.org`, email_verified: false });
     const page = await newPage();
-    await page.goto('/app/login');
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(owner.user.username);
-    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInToAccount(page, owner.user.username);
     await expectTitle(page, 'My account');
     const section = identities(page);
     await eventually(() => section.textContent()).toContain('No other provider');
@@ -182,7 +147,7 @@ describe('sign-in with another identity provider, in the pages', () => {
     await page.waitForURL((url) => url.origin === provider.issuer);
     // The provider's development login page: "[ Cancel ]" answers the callback with error=access_denied.
     await page.getByRole('link', { name: 'Cancel' }).click();
-    await page.waitForURL((url) => url.origin === site);
+    await page.waitForURL((url) => url.origin === web.site);
     await expectTitle(page, 'Log in');
     await eventually(() => page.getByRole('alert').textContent()).toContain('The sign-in with the provider did not complete');
     expect(await page.getByRole('alert').textContent()).not.toContain('federation_failed');
@@ -196,17 +161,14 @@ describe('sign-in with another identity provider, in the pages', () => {
   }, async () => {
     const owner = await createUser({ username: uniqueName('web_cancel') });
     const page = await newPage();
-    await page.goto('/app/login');
-    await page.getByLabel('Username or e-mail', { exact: true }).fill(owner.user.username);
-    await page.getByLabel('Password', { exact: true }).fill(STRONG_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    await logInToAccount(page, owner.user.username);
     await expectTitle(page, 'My account');
     const section = identities(page);
     await section.getByLabel('Password to link Local provider', { exact: true }).fill(STRONG_PASSWORD);
     await section.getByRole('button', { name: 'Link Local provider', exact: true }).click();
     await page.waitForURL((url) => url.origin === provider.issuer);
     await page.getByRole('link', { name: 'Cancel' }).click();
-    await page.waitForURL((url) => url.origin === site);
+    await page.waitForURL((url) => url.origin === web.site);
     await expectTitle(page, 'My account');
     await eventually(() => page.getByRole('alert').first().textContent()).toContain('Linking the provider did not complete');
     expect([new URL(page.url()).pathname, new URL(page.url()).search]).toEqual(['/app/account', '']);
@@ -227,6 +189,6 @@ describe('sign-in with another identity provider, in the pages', () => {
   });
 
   it("no page of the service logged an error or broke the Content-Security-Policy (the provider's development pages ask for web fonts offline)", () => {
-    expect(pageProblems.filter((problem) => !problem.startsWith(provider.issuer))).toEqual([]);
+    expect(web.problems.filter((problem) => !problem.startsWith(provider.issuer))).toEqual([]);
   });
 });
