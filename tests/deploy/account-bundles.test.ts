@@ -31,9 +31,10 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'me-mfa-recovery-codes',
       'me-mfa-totp',
       'me-passkeys-id',
+      'me-passkeys-options',
     ],
     why:
-      'a password is hashed or verified (DELETE /api/me, an address change, enrolling a factor, new recovery codes, removing a passkey, ' +
+      'a password is hashed or verified (DELETE /api/me, an address change, enrolling a factor or a passkey, new recovery codes, removing a passkey, ' +
       'linking and unlinking an identity ask for it)',
   },
   {
@@ -55,6 +56,7 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'me-mfa-totp',
       'me-mfa-totp-confirm',
       'me-passkeys-id',
+      'me-passkeys-options',
       'me-password',
       'openapi',
       'password-reset',
@@ -70,6 +72,7 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'admin-users-id-mfa',
       'admin-users-id-passkeys',
       'admin-users-id-password-reset',
+      'auth-provider-callback',
       'classic-reset-password',
       'login-mfa',
       'me',
@@ -80,14 +83,18 @@ const PARTS: { part: string; input: RegExp; onlyIn: string[]; why: string }[] = 
       'me-mfa-recovery-codes',
       'me-mfa-totp',
       'me-mfa-totp-confirm',
+      'me-passkeys',
       'me-passkeys-id',
+      'me-passkeys-options',
       'me-password',
       'password-forgot',
       'password-reset',
       'register',
       'register-resend',
     ],
-    why: 'a code, a reset link or a security notice is sent by mail (a change, a factor turned on or off or removed by an admin, a recovery code used, codes over a limit)',
+    why:
+      'a code, a reset link or a security notice is sent by mail (a change, a factor turned on or off or removed by an admin, a passkey ' +
+      "added or removed (the options share the passkeys' module), an identity linked at a provider's callback, a recovery code used, codes over a limit)",
   },
   {
     part: 'the database (Kysely)',
