@@ -5,7 +5,6 @@
 // authorized in an earlier statement is refused once that session has ended;
 // and a code that meets no factor to check it spends none of the owner's
 // code attempts.
-import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import loginMfa from '../../netlify/functions/login-mfa.ts';
 import login from '../../netlify/functions/login.ts';
@@ -21,6 +20,7 @@ import { setClock } from '../../src/config/clock.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { limitFor } from '../../src/rate-limit/limits.ts';
 import { call } from '../support/call.ts';
+import { byHand, untilBlocked } from '../support/locks.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName, type TestUser } from '../support/users.ts';
 
@@ -109,10 +109,7 @@ describe('a password change', () => {
   it('whose session a reset ended after its first statement is 401, and the reset stands', async () => {
     const owner = await createUser();
     const resetHash = await hashPassword('Reset-Chosen-Password-41!');
-    const resetting = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await Promise.all([resetting.connect(), watcher.connect()]);
-    try {
+    await byHand(async (resetting, watcher) => {
       await resetting.query('BEGIN');
       await resetting.query('SELECT id FROM users WHERE id = $1 FOR UPDATE', [owner.user.id]);
       const changing = call(mePassword, 'PUT', '/api/me/password', {
@@ -120,15 +117,7 @@ describe('a password change', () => {
         json: { currentPassword: STRONG_PASSWORD, newPassword: NEW_PASSWORD },
         ip: uniqueIp(),
       });
-      await vi.waitFor(
-        async () => {
-          const { rows } = await watcher.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-          );
-          expect(rows[0]!.n).toBeGreaterThan(0);
-        },
-        { timeout: 20_000, interval: 20 },
-      );
+      await untilBlocked(watcher);
       await resetting.query('UPDATE users SET password_hash = $2 WHERE id = $1', [owner.user.id, resetHash]);
       await resetting.query('DELETE FROM sessions WHERE user_id = $1', [owner.user.id]);
       await resetting.query('COMMIT');
@@ -141,9 +130,7 @@ describe('a password change', () => {
         [owner.user.id],
       );
       expect(rows[0]).toEqual({ password_hash: resetHash, changed: 0 });
-    } finally {
-      await Promise.all([resetting.end(), watcher.end()]);
-    }
+    });
   });
 });
 

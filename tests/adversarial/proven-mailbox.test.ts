@@ -4,7 +4,6 @@
 // was unproven goes with the owner's reset; a registration of an address whose
 // account never confirmed replaces that account, in either order.
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import login from '../../netlify/functions/login.ts';
 import classicReset from '../../netlify/functions/classic-reset-password.ts';
@@ -23,6 +22,7 @@ import { setClock } from '../../src/config/clock.ts';
 import { getDb } from '../../src/db/connection.ts';
 import { call } from '../support/call.ts';
 import { registerClassic } from '../support/classic.ts';
+import { byHand, untilBlocked } from '../support/locks.ts';
 import { enableMfa } from '../support/mfa.ts';
 import { countStatements } from '../support/statements.ts';
 import { createUser, STRONG_PASSWORD, uniqueIp, uniqueName } from '../support/users.ts';
@@ -275,22 +275,13 @@ describe('a registration of an address whose account never confirmed replaces it
     // code after (the cascade) met it in the opposite order: a deadlock, a 500.
     const email = `${uniqueName('order')}@example.com`;
     const first = await registration(uniqueName('first'), email, OWNER_PASSWORD);
-    const confirmation = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await Promise.all([confirmation.connect(), watcher.connect()]);
-    try {
+    await byHand(async (confirmation, watcher) => {
       await confirmation.query('BEGIN');
       await confirmation.query("UPDATE one_time_tokens SET used_at = now() WHERE user_id = $1 AND purpose = 'confirm_email'", [
         first.body.user.id,
       ]);
       const second = registration(uniqueName('second'), email, ATTACKER_PASSWORD);
-      await vi.waitFor(
-        async () => {
-          const { rows } = await watcher.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted');
-          expect(rows[0]!.n).toBeGreaterThan(0);
-        },
-        { timeout: 20_000, interval: 20 },
-      );
+      await untilBlocked(watcher);
       await confirmation.query('UPDATE users SET confirmed_at = now(), email_verified_at = now() WHERE id = $1', [first.body.user.id]);
       await confirmation.query('COMMIT');
       const res = await second;
@@ -298,9 +289,7 @@ describe('a registration of an address whose account never confirmed replaces it
       expect(res.body.error.code).toBe('email_taken');
       const rows = await getDb().selectFrom('users').select(['id', 'confirmed_at']).where('email', '=', email).execute();
       expect(rows).toEqual([{ id: first.body.user.id, confirmed_at: expect.any(Date) }]);
-    } finally {
-      await Promise.all([confirmation.end(), watcher.end()]);
-    }
+    });
   });
 
   it("a confirmed account's address stays 409 email_taken, its account untouched", async () => {

@@ -5,7 +5,6 @@
 // Some races are played step by step instead: a second pg.Client holds a lock
 // the request runs into, or the request is held between its two statements.
 import { sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import classicProfile from '../../netlify/functions/classic-profile.ts';
 import classicReset from '../../netlify/functions/classic-reset-password.ts';
@@ -32,6 +31,7 @@ import { getDb } from '../../src/db/connection.ts';
 import { checks } from '../../src/rate-limit/limits.ts';
 import { registerAccount } from '../support/accounts.ts';
 import { call, type CallResult } from '../support/call.ts';
+import { byHand, untilBlocked } from '../support/locks.ts';
 import { codeAt, enableMfa } from '../support/mfa.ts';
 import { registerClassic, sessionCookieOf } from '../support/classic.ts';
 import { enrolPasskey, SoftAuthenticator } from '../support/passkeys.ts';
@@ -82,31 +82,6 @@ vi.mock('../../src/auth/passkeys/assertion.ts', async (importOriginal) => {
   const original = await importOriginal<typeof import('../../src/auth/passkeys/assertion.ts')>();
   return { ...original, verifiedCounter: between.after(original.verifiedCounter) };
 });
-
-/** Waits until a statement of this test's database waits on a lock. */
-async function untilBlocked(watcher: pg.Client): Promise<void> {
-  await vi.waitFor(
-    async () => {
-      const { rows } = await watcher.query<{ n: number }>(
-        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-      );
-      expect(rows[0]!.n).toBeGreaterThan(0);
-    },
-    { timeout: 20_000, interval: 20 },
-  );
-}
-
-/** Two connections of the test's own, ended after `play`: one to take locks as another statement would, one to watch. */
-async function byHand(play: (other: pg.Client, watcher: pg.Client) => Promise<void>): Promise<void> {
-  const other = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  const watcher = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await Promise.all([other.connect(), watcher.connect()]);
-  try {
-    await play(other, watcher);
-  } finally {
-    await Promise.all([other.end(), watcher.end()]);
-  }
-}
 
 const ROUNDS = envCount('ADVERSARIAL_RACE_ROUNDS', 10);
 const CROWD = envCount('ADVERSARIAL_PARALLEL', 50);
