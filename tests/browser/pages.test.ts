@@ -331,6 +331,11 @@ describe('the web pages', () => {
     const current = page.locator('.sessions li', { hasText: '(this browser)' });
     await eventually(() => current.locator('.level').textContent()).toBe('password + code');
     expect(await page.locator('.sessions li', { hasNotText: '(this browser)' }).locator('.level').allTextContents()).toEqual(['password']);
+    // The assurance level beside the methods: aal2 after the code, aal1 for the password alone.
+    expect(await current.locator('.aal').textContent()).toBe('(two factors)');
+    expect(await page.locator('.sessions li', { hasNotText: '(this browser)' }).locator('.aal').allTextContents()).toEqual([
+      '(one factor)',
+    ]);
 
     const form = page.getByRole('form', { name: 'Change the password' });
     await form.getByLabel('Current password', { exact: true }).fill(STRONG_PASSWORD);

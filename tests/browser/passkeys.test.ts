@@ -202,6 +202,7 @@ describe('passkeys in the web pages', () => {
     expect(await currentSession(page)).toEqual(expect.objectContaining({ aal: 'aal2', amr: ['hwk'] }));
     const current = page.locator('.sessions li', { hasText: '(this browser)' });
     await eventually(() => current.locator('.level').textContent()).toBe('passkey');
+    expect(await current.locator('.aal').textContent()).toBe('(two factors)');
     await eventually(() => section.getByRole('listitem').filter({ hasText: 'Laptop' }).textContent()).toMatch(/last used /);
 
     // The removal asks for the password and, on this account with passkeys and no authenticator app, a passkey and

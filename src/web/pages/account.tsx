@@ -277,7 +277,8 @@ function Sessions() {
                     </>
                   )}
                   {session.ip !== null && <>from {session.ip}</>}, last used <When at={session.lastSeenAt} />, expires{' '}
-                  <When at={session.expiresAt} />, signed in with <span class="level">{signedInWith(session.amr)}</span>
+                  <When at={session.expiresAt} />, signed in with <span class="level">{signedInWith(session.amr)}</span>{' '}
+                  <span class="aal">({session.aal === 'aal2' ? 'two factors' : 'one factor'})</span>
                   {session.current && <strong> (this browser)</strong>}
                 </span>{' '}
                 {!session.current && (
