@@ -105,6 +105,24 @@ export function lockTicketHolder(ticket: { tokenHash: Buffer } | { userId: numbe
 export const HELD_TICKET = sql<boolean>`user_id IN (SELECT id FROM holder)`;
 
 /**
+ * Statement 1 of either way through the second step (a code, a passkey): the
+ * ticket's account row, then one try of the ticket spent, as the CTE
+ * `challenge`, BEFORE its answer is checked.
+ */
+export function spendTicketTry(tokenHash: Buffer, at: Date) {
+  return lockTicketHolder({ tokenHash }).with('challenge', (qb) =>
+    qb
+      .updateTable('mfa_challenges')
+      .set({ tries_left: sql`tries_left - 1` })
+      .where('token_hash', '=', tokenHash)
+      .where('expires_at', '>', at)
+      .where('tries_left', '>', 0)
+      .where(HELD_TICKET)
+      .returning(['id', 'user_id', 'amr']),
+  );
+}
+
+/**
  * POST /api/login/mfa — 2 statements on success, 1 for a refusal (each takes
  * the account row before the ticket's: lockTicketHolder):
  *   1. one try of the challenge spent (so 5 concurrent guesses are all that
@@ -130,16 +148,7 @@ export async function completeSecondStep(
   mfaKeys();
   const at = now();
   const tokenHash = hashSecret(input.mfaToken);
-  const counted = lockTicketHolder({ tokenHash }).with('challenge', (qb) =>
-    qb
-      .updateTable('mfa_challenges')
-      .set({ tries_left: sql`tries_left - 1` })
-      .where('token_hash', '=', tokenHash)
-      .where('expires_at', '>', at)
-      .where('tries_left', '>', 0)
-      .where(HELD_TICKET)
-      .returning(['id', 'user_id', 'amr']),
-  );
+  const counted = spendTicketTry(tokenHash, at);
   const row = await countCode(counted as unknown as QueryCreator<Database>, 'challenge', at)
     // A refused code until statement 2 says otherwise.
     .with('recorded', eventFrom('challenge', MFA_EVENT.failed, by, at, keptInTrail('code_hits', limitFor('mfa'))))

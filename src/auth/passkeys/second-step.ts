@@ -23,7 +23,7 @@ import type { Client, Requester } from '../base/requester.ts';
 import { rowsIn } from '../base/rows-in.ts';
 import { hashSecret } from '../codes/tokens.ts';
 import { eventBecomes, eventFrom, MFA_EVENT } from '../mfa/events.ts';
-import { HELD_TICKET, lockTicketHolder } from '../mfa/second-step.ts';
+import { HELD_TICKET, lockTicketHolder, spendTicketTry } from '../mfa/second-step.ts';
 import { AccountGone, createSession, type NewSession } from '../sessions/sessions.ts';
 import { amrOf, verifiedCounter } from './assertion.ts';
 import { challengeOf } from './passkeys.ts';
@@ -51,17 +51,7 @@ export async function completePasskeyStep(
   const response = input.passkey;
   const challenge = challengeOf(response.response.clientDataJSON) ?? '';
   const tokenHash = hashSecret(input.mfaToken);
-  const row = await lockTicketHolder({ tokenHash })
-    .with('challenge', (qb) =>
-      qb
-        .updateTable('mfa_challenges')
-        .set({ tries_left: sql`tries_left - 1` })
-        .where('token_hash', '=', tokenHash)
-        .where('expires_at', '>', at)
-        .where('tries_left', '>', 0)
-        .where(HELD_TICKET)
-        .returning(['id', 'user_id']),
-    )
+  const row = await spendTicketTry(tokenHash, at)
     .with('used', (qb) =>
       qb
         .deleteFrom('webauthn_challenges')
