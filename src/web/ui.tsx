@@ -3,7 +3,7 @@
 // author links, list paging and the page title.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { api, ApiError, type Author, type PasskeyList, type PasskeyOptions } from './api.ts';
+import { api, ApiError, type Author, type PasskeyList, type PasskeyOptions, type Session } from './api.ts';
 import type { ListPage } from './list.ts';
 import { to } from './router.ts';
 import { useSession } from './session.ts';
@@ -408,3 +408,13 @@ export function Pager({ list, path, label }: { list: ListPage<unknown>; path: st
     </nav>
   );
 }
+
+/** How a session was signed in, by its methods (RFC 8176 `amr`): a synced or a device-bound passkey is a passkey to its owner. */
+const METHODS: Record<Session['amr'][number], string> = {
+  pwd: 'password',
+  otp: 'code',
+  swk: 'passkey',
+  hwk: 'passkey',
+  fed: 'another provider',
+};
+export const signedInWith = (amr: Session['amr']) => amr.map((method) => METHODS[method]).join(' + ');

@@ -9,7 +9,7 @@ import { api, segment, type AdminUser, type AdminUserDetail, type RemovedPasskey
 import { loadList } from '../list.ts';
 import { navigate, to, type Place } from '../router.ts';
 import { useSession } from '../session.ts';
-import { ClientReported, Field, Form, Pager, Pending, type Submission, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
+import { ClientReported, Field, Form, Pager, Pending, signedInWith, type Submission, useLoad, useSubmit, useTitle, When } from '../ui.tsx';
 import { ConfirmedAction } from './confirm.tsx';
 import { adminTo } from './paths.ts';
 
@@ -228,7 +228,7 @@ export function AdminUserPage({ id }: { id: string }) {
                 </>
               )}
               {session.ip !== null && <> from {session.ip}</>}, last used <When at={session.lastSeenAt} />, signed in with{' '}
-              {session.aal === 'aal2' ? 'password + second factor' : 'password'}
+              {signedInWith(session.amr)}
             </li>
           ))}
         </ul>

@@ -45,6 +45,7 @@ import {
   Field,
   Form,
   Pending,
+  signedInWith,
   StepUpField,
   useLoad,
   useStepUp,
@@ -299,16 +300,6 @@ function Sessions() {
     </section>
   );
 }
-
-/** How a session was signed in, by its methods (RFC 8176 `amr`): a synced or a device-bound passkey is a passkey to its owner. */
-const METHODS: Record<Session['amr'][number], string> = {
-  pwd: 'password',
-  otp: 'code',
-  swk: 'passkey',
-  hwk: 'passkey',
-  fed: 'another provider',
-};
-const signedInWith = (amr: Session['amr']) => amr.map((method) => METHODS[method]).join(' + ');
 
 /**
  * The second factor: whether it is on (GET /api/me's `user.mfa`); off, the
